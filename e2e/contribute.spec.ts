@@ -1,0 +1,41 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** The number shown next to the word "credit". */
+async function credit(page: Page): Promise<number> {
+  const text = await page.getByLabel('credit', { exact: true }).textContent();
+  return Number((text ?? '').replaceAll(',', ''));
+}
+
+test('two volunteers compute replicas of the same units and both see validated credit', async ({ browser }) => {
+  // Two browser contexts: two profiles with their own storage, so two hosts of two volunteers.
+  const volunteers = await Promise.all([browser.newContext(), browser.newContext()]);
+  const pages = await Promise.all(volunteers.map((c) => c.newPage()));
+
+  for (const page of pages) {
+    await page.goto('/');
+    await expect(page.getByLabel('credit', { exact: true })).toHaveText('0');
+  }
+  for (const page of pages) await page.getByRole('button', { name: 'Start contributing' }).click();
+
+  for (const page of pages) {
+    // The page says what it computes: the app and the unit.
+    await expect(page.getByTestId('app').or(page.getByTestId('units-done').filter({ hasNotText: '0' }))).toBeVisible();
+  }
+  for (const page of pages) {
+    await expect.poll(() => credit(page), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect(page.getByTestId('results-valid')).not.toHaveText('0');
+    await expect(page.getByTestId('results-invalid')).toHaveText('0');
+  }
+
+  await pages[0]!.getByRole('button', { name: 'Stop contributing' }).click();
+  await expect(pages[0]!.getByRole('button', { name: 'Start contributing' })).toBeVisible();
+  await Promise.all(volunteers.map((c) => c.close()));
+});
+
+test('the page shows the app, the unit and its progress while computing', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Start contributing' }).click();
+  await expect(page.getByTestId('app')).toHaveText('signal-search');
+  await expect(page.getByTestId('work-unit')).toHaveText(/^\d+$/);
+  await expect(page.getByRole('progressbar', { name: 'Progress' })).toBeVisible();
+});

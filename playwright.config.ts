@@ -1,0 +1,41 @@
+import { defineConfig } from '@playwright/test';
+
+/** Debian's Chromium: Playwright cannot download its own browsers on these machines. */
+export const CHROMIUM = process.env['TERRAFLOP_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+];
+
+const PORT = 4173;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}/`,
+    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
+    trace: 'retain-on-failure',
+  },
+  // The real coordinator on a fresh data folder, serving the built app, with small demo units.
+  webServer: {
+    command: 'rm -rf .e2e-data && node server/main.ts',
+    url: `http://127.0.0.1:${PORT}/api/health`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    env: {
+      TERRAFLOP_PORT: String(PORT),
+      TERRAFLOP_DATA: '.e2e-data',
+      TERRAFLOP_DEMO: 'tiny',
+      TERRAFLOP_PASS_INTERVAL_MS: '100',
+    },
+  },
+});

@@ -1,0 +1,24 @@
+/**
+ * @module protocol/apps
+ * The apps a coordinator runs, each with its input and output schema. A work unit and a result are discriminated by
+ * `app`, so the same parse checks that a result's output has the shape its unit's app produces.
+ */
+import { z } from 'zod';
+import { SignalSearchInput, SignalSearchOutput } from './signal-search.ts';
+
+export const AppName = z.enum(['signal-search']);
+export type AppName = z.infer<typeof AppName>;
+
+/** Which implementation of a kernel produced a result; recorded with it. */
+export const Variant = z.enum(['reference', 'wasm', 'webgpu']);
+export type Variant = z.infer<typeof Variant>;
+
+export const AppInput = z.discriminatedUnion('app', [
+  z.strictObject({ app: z.literal('signal-search'), input: SignalSearchInput }),
+]);
+export type AppInput = z.infer<typeof AppInput>;
+
+export const AppOutput = z.discriminatedUnion('app', [
+  z.strictObject({ app: z.literal('signal-search'), output: SignalSearchOutput }),
+]);
+export type AppOutput = z.infer<typeof AppOutput>;

@@ -1,0 +1,44 @@
+/**
+ * @module protocol/host
+ * A host is one browser profile; a volunteer owns one or more hosts. Registration gives the host its identity.
+ */
+import { z } from 'zod';
+import { Id } from './work.ts';
+
+export const RegisterHost = z.strictObject({
+  volunteerName: z.string().trim().min(1).max(64).optional(),
+  /** A free-text description of the device (browser, cores), shown to its volunteer only. */
+  platform: z.string().max(256).optional(),
+});
+export type RegisterHost = z.infer<typeof RegisterHost>;
+
+export const HostIdentity = z.strictObject({
+  hostId: Id,
+  volunteerId: Id,
+  /** Bearer secret for this host's later requests; the coordinator keeps only its hash. */
+  token: z.string().min(32),
+});
+export type HostIdentity = z.infer<typeof HostIdentity>;
+
+export const Credit = z.strictObject({
+  /** Granted credit, in cobblestones (200 per GFLOPS-day). */
+  total: z.number().min(0),
+  /** Recent average credit per day, decayed with a one-week half-life (BOINC's RAC). */
+  recentAverage: z.number().min(0),
+});
+export type Credit = z.infer<typeof Credit>;
+
+export const HostStatus = z.strictObject({
+  hostId: Id,
+  volunteerId: Id,
+  volunteerName: z.string(),
+  credit: Credit,
+  volunteerCredit: Credit,
+  results: z.strictObject({
+    inProgress: z.number().int().min(0),
+    pending: z.number().int().min(0),
+    valid: z.number().int().min(0),
+    invalid: z.number().int().min(0),
+  }),
+});
+export type HostStatus = z.infer<typeof HostStatus>;

@@ -1,0 +1,29 @@
+/**
+ * @module server/config
+ * The coordinator's settings, from the environment, each with an embedded default so that `npm start` needs
+ * nothing set. A bad value stops start-up with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const Env = z.object({
+  TERRAFLOP_HOST: z.string().min(1).default('127.0.0.1'),
+  TERRAFLOP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Folder for the SQLite database and, later, the chain's state. */
+  TERRAFLOP_DATA: z.string().min(1).default('data'),
+  /** Built web app to serve. */
+  TERRAFLOP_WEB: z.string().min(1).default('dist'),
+  /** The demo project's unit size, or off for none. */
+  TERRAFLOP_DEMO: z.enum(['off', 'tiny', 'standard']).default('standard'),
+  TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+});
+
+export type Config = z.infer<typeof Env>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`bad configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,23 @@
+/**
+ * @module server/http/hosts
+ * Host registration and a host's view of itself.
+ */
+import { Hono } from 'hono';
+import { HostIdentity, HostStatus, RegisterHost } from '../../protocol/host.ts';
+import type { Store } from '../store/store.ts';
+import { hashToken, newToken, requireHost, type HostEnv } from './auth.ts';
+import { parseBody } from './parse.ts';
+
+export function hostRoutes(store: Store) {
+  return new Hono<HostEnv>()
+    .post('/', async (c) => {
+      const body = await parseBody(c, RegisterHost, 'host registration');
+      const token = newToken();
+      const host = await store.createHost({ ...body, tokenHash: hashToken(token), now: Date.now() });
+      return c.json(HostIdentity.parse({ hostId: host.id, volunteerId: host.volunteerId, token }), 201);
+    })
+    .get('/me', requireHost(store), async (c) => {
+      const summary = await store.hostSummary(c.get('host').id, Date.now());
+      return c.json(HostStatus.parse(summary));
+    });
+}

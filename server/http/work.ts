@@ -1,0 +1,41 @@
+/**
+ * @module server/http/work
+ * The scheduler's two endpoints: a host asks for work and gets replicas; a host reports results and learns which
+ * are stored (and may be forgotten) and which were refused, and why.
+ */
+import { Hono } from 'hono';
+import { ReportReply, ResultReport, WorkReply, WorkRequest } from '../../protocol/work.ts';
+import type { Store } from '../store/store.ts';
+import { requireHost, type HostEnv } from './auth.ts';
+import { parseBody } from './parse.ts';
+
+export function workRoutes(store: Store, onResults: () => void) {
+  return new Hono<HostEnv>()
+    .post('/work', requireHost(store), async (c) => {
+      const { maxReplicas } = await parseBody(c, WorkRequest, 'work request');
+      const issued = await store.issueReplicas(c.get('host'), maxReplicas, Date.now());
+      const replicas = issued.map((r) => ({
+        replicaId: r.replicaId,
+        workUnitId: r.workUnitId,
+        deadline: r.deadline,
+        flopsEstimate: r.flopsEstimate,
+        ...r.job,
+      }));
+      return c.json(WorkReply.parse({ replicas }));
+    })
+    .post('/results', requireHost(store), async (c) => {
+      const { results } = await parseBody(c, ResultReport, 'result report');
+      const outcomes = await store.recordResults(
+        c.get('host'),
+        results.map(({ replicaId, variant, elapsedMs, ...result }) => ({ replicaId, variant, elapsedMs, result })),
+        Date.now(),
+      );
+      if (outcomes.some((o) => o.ok)) onResults();
+      return c.json(
+        ReportReply.parse({
+          accepted: outcomes.filter((o) => o.ok).map((o) => o.replicaId),
+          rejected: outcomes.flatMap((o) => (o.ok ? [] : [{ replicaId: o.replicaId, error: o.error }])),
+        }),
+      );
+    });
+}

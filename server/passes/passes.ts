@@ -1,0 +1,30 @@
+/**
+ * @module server/passes/passes
+ * The coordinator's daemons, each one pass over the store that returns whether it did anything (BOINC's do_pass).
+ * They never call each other; they talk through the state they leave in the store, so each is idempotent and can
+ * run alone (`node server/cli/pass.ts validator`).
+ */
+import type { Store } from '../store/store.ts';
+import { decideTransition } from './transition.ts';
+import { decideValidation } from './validate.ts';
+
+export type Pass = (store: Store, now: number) => Promise<boolean>;
+
+const BATCH = 200;
+
+/** Times out overdue replicas, issues replicas a unit lacks, closes or fails units. */
+export const transitioner: Pass = async (store, now) => {
+  const due = await store.dueUnits('transition', now, BATCH);
+  for (const id of due) await store.updateUnit('transition', id, now, (s) => decideTransition(s, now));
+  return due.length > 0;
+};
+
+/** Decides quorums and grants (but does not yet add up) credit. */
+export const validator: Pass = async (store, now) => {
+  const due = await store.dueUnits('validate', now, BATCH);
+  for (const id of due) await store.updateUnit('validate', id, now, decideValidation);
+  return due.length > 0;
+};
+
+/** Adds granted credit to host and volunteer totals and their recent averages. */
+export const credit: Pass = async (store, now) => (await store.applyCredit(now, BATCH)) > 0;

@@ -1,0 +1,50 @@
+/**
+ * @module server/passes/transition
+ * The transitioner's decision for one unit (BOINC's transitioner, as a pure function): time out replicas past
+ * their deadline, keep enough replicas out to reach target_nresults, fail a unit past its error or total limits,
+ * ask for validation when results wait, and close a unit once it has a canonical result.
+ */
+import type { UnitChanges, UnitWithReplicas } from '../store/types.ts';
+
+export function decideTransition({ unit, replicas }: UnitWithReplicas, now: number): UnitChanges {
+  if (unit.state !== 'active') return {};
+  const changes: Required<Pick<UnitChanges, 'replicas'>> & UnitChanges = { replicas: [] };
+  const timedOut = new Set(
+    replicas.filter((r) => r.serverState === 'in_progress' && r.deadline !== null && r.deadline <= now).map((r) => r.id),
+  );
+  for (const id of timedOut) changes.replicas.push({ id, serverState: 'over', outcome: 'no_reply' });
+  const state = (r: (typeof replicas)[number]) => (timedOut.has(r.id) ? 'timed-out' : r.serverState);
+
+  const unsent = replicas.filter((r) => state(r) === 'unsent');
+  const inProgress = replicas.filter((r) => state(r) === 'in_progress');
+  const successes = replicas.filter((r) => r.outcome === 'success');
+  const errors = replicas.filter((r) => timedOut.has(r.id) || r.outcome === 'client_error' || r.outcome === 'no_reply');
+
+  if (unit.canonicalReplicaId !== null) {
+    // Decided: what is still unsent is not needed; the unit is done once nothing is out.
+    for (const r of unsent) changes.replicas.push({ id: r.id, serverState: 'over', outcome: 'didnt_need' });
+    if (successes.some((r) => r.validateState === 'init')) changes.needValidate = true;
+    if (inProgress.length === 0) changes.unit = { state: 'done' };
+    return changes;
+  }
+  if (errors.length > unit.maxErrorResults) {
+    return fail(changes, unsent, `too many errors: ${errors.length} replicas failed or timed out (limit ${unit.maxErrorResults})`);
+  }
+  const live = successes.filter((r) => r.validateState !== 'invalid').length + inProgress.length + unsent.length;
+  const missing = Math.max(0, unit.targetNresults - live);
+  const room = unit.maxTotalResults - replicas.length;
+  if (missing > room && inProgress.length + unsent.length === 0 && !successes.some((r) => r.validateState === 'init')) {
+    return fail(changes, unsent, `too many total results: ${replicas.length} issued without a quorum (limit ${unit.maxTotalResults})`);
+  }
+  changes.newReplicas = Math.min(missing, Math.max(0, room));
+  if (successes.filter((r) => r.validateState === 'init').length > 0 && successes.length >= unit.minQuorum) {
+    changes.needValidate = true;
+  }
+  return changes;
+}
+
+function fail(changes: UnitChanges & { replicas: NonNullable<UnitChanges['replicas']> }, unsent: { id: number }[], why: string) {
+  for (const r of unsent) changes.replicas.push({ id: r.id, serverState: 'over', outcome: 'didnt_need' });
+  changes.unit = { state: 'failed', failure: why };
+  return changes;
+}

@@ -1,0 +1,76 @@
+/**
+ * @module server/store/sqlite/rows
+ * Rows as SQLite returns them, and their mapping to the domain types. JSON columns are parsed with the protocol
+ * schemas on the way out too: a corrupted row fails loudly rather than flowing on as a wrong type.
+ */
+import { AppInput, AppOutput, Variant } from '../../../protocol/apps.ts';
+import type { Outcome, Replica, ServerState, UnitState, ValidateState, WorkUnit } from '../types.ts';
+
+export interface WorkUnitRow {
+  id: number;
+  batch_id: number;
+  app: string;
+  input: string;
+  flops_estimate: number;
+  min_quorum: number;
+  target_nresults: number;
+  max_error_results: number;
+  max_total_results: number;
+  delay_bound_s: number;
+  state: string;
+  canonical_replica_id: number | null;
+  failure: string | null;
+}
+
+export interface ReplicaRow {
+  id: number;
+  work_unit_id: number;
+  host_id: number | null;
+  volunteer_id: number | null;
+  server_state: string;
+  outcome: string | null;
+  validate_state: string;
+  sent_at: number | null;
+  deadline: number | null;
+  received_at: number | null;
+  result: string | null;
+  variant: string | null;
+  elapsed_ms: number | null;
+  granted_credit: number;
+}
+
+export function toWorkUnit(row: WorkUnitRow): WorkUnit {
+  return {
+    id: row.id,
+    batchId: row.batch_id,
+    job: AppInput.parse({ app: row.app, input: JSON.parse(row.input) }),
+    flopsEstimate: row.flops_estimate,
+    minQuorum: row.min_quorum,
+    targetNresults: row.target_nresults,
+    maxErrorResults: row.max_error_results,
+    maxTotalResults: row.max_total_results,
+    delayBoundS: row.delay_bound_s,
+    state: row.state as UnitState,
+    canonicalReplicaId: row.canonical_replica_id,
+    failure: row.failure,
+  };
+}
+
+export function toReplica(row: ReplicaRow, app: string): Replica {
+  return {
+    id: row.id,
+    workUnitId: row.work_unit_id,
+    hostId: row.host_id,
+    volunteerId: row.volunteer_id,
+    serverState: row.server_state as ServerState,
+    outcome: row.outcome as Outcome | null,
+    validateState: row.validate_state as ValidateState,
+    sentAt: row.sent_at,
+    deadline: row.deadline,
+    receivedAt: row.received_at,
+    result: row.result === null ? null : AppOutput.parse({ app, output: JSON.parse(row.result) }),
+    variant: row.variant === null ? null : Variant.parse(row.variant),
+    elapsedMs: row.elapsed_ms,
+    grantedCredit: row.granted_credit,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * @module server/store/store
+ * The one narrow interface between the coordinator and its database. The HTTP API and the passes see only this;
+ * SQLite (the embedded default) and Postgres implement it. Every method is one transaction: it either happens
+ * whole or not at all, and a result is durable before recordResults returns.
+ */
+import type {
+  AppName,
+  HostSummary,
+  Host,
+  IssuedReplica,
+  NewWorkUnit,
+  RecordOutcome,
+  ResultToRecord,
+  UnitChanges,
+  UnitWithReplicas,
+} from './types.ts';
+
+export type UnitQueue = 'transition' | 'validate';
+
+export interface Store {
+  /** Creates a volunteer and their first host. */
+  createHost(params: { volunteerName?: string | undefined; platform?: string | undefined; tokenHash: string; now: number }): Promise<Host>;
+  findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;
+  /** The host's and its volunteer's credit, RAC decayed to `now`, and its results by state. */
+  hostSummary(hostId: number, now: number): Promise<HostSummary>;
+
+  /** Creates a batch and its units, each with its first replicas (target_nresults of them). */
+  createBatch(params: { app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
+  /** Unsent replicas of an app: how much work is ready to go out. */
+  countUnsent(app: AppName): Promise<number>;
+
+  /**
+   * The scheduler: up to `max` unsent replicas for this host, never two of one unit to one volunteer, marked
+   * in progress with their deadlines.
+   */
+  issueReplicas(host: Host, max: number, now: number): Promise<IssuedReplica[]>;
+  /** Stores results durably; each is accepted only from the host it was sent to, once. */
+  recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]>;
+
+  /** Units waiting in a pass's queue (transition: due by time or flagged; validate: flagged), oldest first. */
+  dueUnits(queue: UnitQueue, now: number, limit: number): Promise<number[]>;
+  /**
+   * Loads a unit with its replicas, lets `decide` choose the changes, applies them and takes the unit off `queue`,
+   * all in one transaction, so two coordinator processes never decide on one unit at once.
+   */
+  updateUnit(queue: UnitQueue, id: number, now: number, decide: (state: UnitWithReplicas) => UnitChanges): Promise<void>;
+
+  /** Adds the granted credit of newly validated replicas to their hosts' and volunteers' totals; returns how many. */
+  applyCredit(now: number, limit: number): Promise<number>;
+
+  close(): Promise<void>;
+}

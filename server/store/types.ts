@@ -1,0 +1,107 @@
+/**
+ * @module server/store/types
+ * The coordinator's state, in the domain's words. A work unit is replicated into replicas; each replica is sent to
+ * one host and comes back as its result. States follow BOINC's (server_state, outcome, validate_state) so that its
+ * daemons' logic carries over.
+ */
+import type { AppInput, AppName, AppOutput, Variant } from '../../protocol/apps.ts';
+
+export type UnitState = 'active' | 'done' | 'failed';
+export type ServerState = 'unsent' | 'in_progress' | 'over';
+export type Outcome = 'success' | 'client_error' | 'no_reply' | 'didnt_need';
+export type ValidateState = 'init' | 'valid' | 'invalid' | 'inconclusive' | 'too_late';
+
+export interface WorkUnitLimits {
+  minQuorum: number;
+  /** Replicas issued at once; the validator raises it by one when a quorum disagrees. */
+  targetNresults: number;
+  maxErrorResults: number;
+  maxTotalResults: number;
+  /** Seconds a host has to return a replica before it is reissued. */
+  delayBoundS: number;
+}
+
+export interface NewWorkUnit extends WorkUnitLimits {
+  job: AppInput;
+  flopsEstimate: number;
+}
+
+export interface WorkUnit extends NewWorkUnit {
+  id: number;
+  batchId: number;
+  state: UnitState;
+  canonicalReplicaId: number | null;
+  /** Why a unit failed, for the researcher. */
+  failure: string | null;
+}
+
+export interface Replica {
+  id: number;
+  workUnitId: number;
+  hostId: number | null;
+  volunteerId: number | null;
+  serverState: ServerState;
+  outcome: Outcome | null;
+  validateState: ValidateState;
+  sentAt: number | null;
+  deadline: number | null;
+  receivedAt: number | null;
+  result: AppOutput | null;
+  variant: Variant | null;
+  elapsedMs: number | null;
+  grantedCredit: number;
+}
+
+/** A unit and all its replicas: what the transitioner and validator decide on. */
+export interface UnitWithReplicas {
+  unit: WorkUnit;
+  replicas: Replica[];
+}
+
+/** What a pass decided for one unit; the store applies it atomically. */
+export interface UnitChanges {
+  unit?: Partial<Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults'>>;
+  replicas?: Array<{ id: number } & Partial<Pick<Replica, 'serverState' | 'outcome' | 'validateState' | 'grantedCredit'>>>;
+  /** Unsent replicas to create. */
+  newReplicas?: number;
+  /** Ask the validator to look at the unit (new results arrived, or a quorum may now exist). */
+  needValidate?: boolean;
+}
+
+export interface Host {
+  id: number;
+  volunteerId: number;
+}
+
+export interface IssuedReplica {
+  replicaId: number;
+  workUnitId: number;
+  deadline: number;
+  flopsEstimate: number;
+  job: AppInput;
+}
+
+export interface ResultToRecord {
+  replicaId: number;
+  variant: Variant;
+  elapsedMs: number;
+  result: AppOutput;
+}
+
+export type RecordOutcome = { replicaId: number; ok: true } | { replicaId: number; ok: false; error: string };
+
+export interface CreditTotals {
+  total: number;
+  recentAverage: number;
+}
+
+export interface HostSummary {
+  hostId: number;
+  volunteerId: number;
+  volunteerName: string;
+  credit: CreditTotals;
+  volunteerCredit: CreditTotals;
+  results: { inProgress: number; pending: number; valid: number; invalid: number };
+}
+
+export type { AppName };

@@ -1,0 +1,86 @@
+/**
+ * @module server/testing/sim-host
+ * A simulated host that speaks the real HTTP protocol: it registers, asks for work, computes with the reference
+ * kernels (or lies, when told to), and reports. Used by the lifecycle tests and the coordinator benchmark.
+ */
+import { HostIdentity, HostStatus } from '../../protocol/host.ts';
+import { ReportReply, WorkReply, type Assignment, type ResultEntry } from '../../protocol/work.ts';
+import { runKernel } from '../../worker-kernels/registry.ts';
+
+export type Behaviour = 'honest' | 'cheat';
+
+export class SimHost {
+  readonly baseUrl: string;
+  readonly identity: HostIdentity;
+  readonly behaviour: Behaviour;
+
+  private constructor(baseUrl: string, identity: HostIdentity, behaviour: Behaviour) {
+    this.baseUrl = baseUrl;
+    this.identity = identity;
+    this.behaviour = behaviour;
+  }
+
+  static async register(baseUrl: string, behaviour: Behaviour = 'honest', volunteerName?: string) {
+    const res = await fetch(new URL('api/hosts', baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(volunteerName ? { volunteerName } : {}),
+    });
+    if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+    return new SimHost(baseUrl, HostIdentity.parse(await res.json()), behaviour);
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.identity.token}` },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  }
+
+  async requestWork(maxReplicas: number): Promise<Assignment[]> {
+    const res = await this.call('POST', 'api/work', { maxReplicas });
+    if (!res.ok) throw new Error(`work: ${res.status} ${await res.text()}`);
+    return WorkReply.parse(await res.json()).replicas;
+  }
+
+  compute(a: Assignment): ResultEntry {
+    const out = runKernel(a, { progress() {}, checkpoint() {} });
+    if (this.behaviour === 'cheat') {
+      // A plausible lie: the right shape, the wrong science (every peak one bin off).
+      out.output.peaks = out.output.peaks.map((p) => ({ ...p, bin: p.bin + 1 }));
+      if (out.output.peaks.length === 0) out.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 99 }];
+    }
+    return { replicaId: a.replicaId, variant: 'reference', elapsedMs: 1, ...out };
+  }
+
+  async report(results: ResultEntry[]): Promise<ReportReply> {
+    const res = await this.call('POST', 'api/results', { results });
+    if (!res.ok) throw new Error(`results: ${res.status} ${await res.text()}`);
+    return ReportReply.parse(await res.json());
+  }
+
+  /** Asks for work, computes it and reports it; returns the assignments it got. */
+  async cycle(maxReplicas: number): Promise<Assignment[]> {
+    const work = await this.requestWork(maxReplicas);
+    if (work.length > 0) await this.report(work.map((a) => this.compute(a)));
+    return work;
+  }
+
+  async status(): Promise<HostStatus> {
+    const res = await this.call('GET', 'api/hosts/me');
+    if (!res.ok) throw new Error(`status: ${res.status} ${await res.text()}`);
+    return HostStatus.parse(await res.json());
+  }
+}
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
