@@ -31,14 +31,29 @@ export const WorkReply = z.strictObject({
 });
 export type WorkReply = z.infer<typeof WorkReply>;
 
-export const ResultEntry = z.intersection(
-  z.strictObject({
-    replicaId: Id,
-    variant: Variant,
-    elapsedMs: z.number().min(0).max(365 * 86_400_000),
-  }),
-  AppOutput,
-);
+const ElapsedMs = z.number().min(0).max(365 * 86_400_000);
+
+/** A replica computed: its output, and which variant of the kernel produced it. */
+export const SuccessEntry = z.strictObject({
+  status: z.literal('success'),
+  replicaId: Id,
+  variant: Variant,
+  elapsedMs: ElapsedMs,
+  result: AppOutput,
+});
+export type SuccessEntry = z.infer<typeof SuccessEntry>;
+
+/** A replica the host could not compute (the kernel failed twice, the worker crashed or hung): BOINC's client error. */
+export const ErrorEntry = z.strictObject({
+  status: z.literal('error'),
+  replicaId: Id,
+  elapsedMs: ElapsedMs,
+  error: z.strictObject({ name: z.string().min(1).max(64), message: z.string().max(1000) }),
+});
+export type ErrorEntry = z.infer<typeof ErrorEntry>;
+
+/** One reported replica; `status` says which shape follows, so a bad entry gets errors about its own fields. */
+export const ResultEntry = z.discriminatedUnion('status', [SuccessEntry, ErrorEntry]);
 export type ResultEntry = z.infer<typeof ResultEntry>;
 
 export const ResultReport = z.strictObject({

@@ -15,6 +15,12 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
+# Postgres: the coordinator's suite runs against it too when it answers; start the local cluster if it is stopped.
+if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  echo "test: starting the local PostgreSQL cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || echo "test: could not start PostgreSQL; its tests will be skipped"
+fi
+
 echo "test: node $(node --version)"
 echo "== type check"
 npm run --silent check

@@ -10,6 +10,8 @@ const Env = z.object({
   TERRAFLOP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Folder for the SQLite database and, later, the chain's state. */
   TERRAFLOP_DATA: z.string().min(1).default('data'),
+  /** A Postgres connection URL; when set, the coordinator keeps its state there instead of the SQLite file. */
+  TERRAFLOP_DATABASE_URL: z.string().url().optional(),
   /** Built web app to serve. */
   TERRAFLOP_WEB: z.string().min(1).default('dist'),
   /** The demo project's unit size, or off for none. */

@@ -8,169 +8,186 @@ import { startCoordinator, type Coordinator } from './coordinator.ts';
 import { creditForFlops } from './credit/cobblestones.ts';
 import { eventually, SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
+import { backends, freshPostgresSchema } from './testing/backends.ts';
+import type { SqlStore } from './store/sql/sql-store.ts';
 
-let dir: string;
-let coordinator: Coordinator;
+describe.each(backends)('coordinator on $name', ({ name, available }) => {
+  let dir: string;
+  let coordinator: Coordinator;
+  let dropSchema = async () => {};
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'terraflop-'));
-  coordinator = await startCoordinator(
-    loadConfig({ TERRAFLOP_DATA: dir, TERRAFLOP_PORT: '0', TERRAFLOP_DEMO: 'off', TERRAFLOP_PASS_INTERVAL_MS: '20', TERRAFLOP_WEB: dir }),
-  );
-});
-
-afterEach(async () => {
-  await coordinator.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function batch(count: number, limits = {}) {
-  const units = tinyUnits(count, limits);
-  await coordinator.store.createBatch({ app: 'signal-search', name: 'test', units, now: Date.now() });
-  return units;
-}
-
-describe('work lifecycle over HTTP', () => {
-  test('default: two honest hosts reach quorum and both are credited', async () => {
-    const units = await batch(3);
-    const [a, b] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
-    const gotA = await a.cycle(10);
-    const gotB = await b.cycle(10);
-    // Each host holds one replica of every unit: never two replicas of a unit to one host.
-    expect(gotA.map((r) => r.workUnitId).sort()).toEqual(gotB.map((r) => r.workUnitId).sort());
-    expect(new Set(gotA.map((r) => r.workUnitId)).size).toBe(3);
-
-    const expected = units.reduce((sum, u) => sum + creditForFlops(u.flopsEstimate), 0);
-    const status = await eventually(async () => {
-      const s = await a.status();
-      return s.results.valid === 3 && s.credit.total > 0 && s;
-    });
-    expect(status.credit.total).toBeCloseTo(expected, 12);
-    expect(status.credit.recentAverage).toBeGreaterThan(0);
-    expect((await b.status()).credit.total).toBeCloseTo(expected, 12);
+  beforeEach(async (ctx) => {
+    if (!available) return ctx.skip();
+    dir = mkdtempSync(join(tmpdir(), 'terraflop-'));
+    const env: Record<string, string> = {
+      TERRAFLOP_DATA: dir,
+      TERRAFLOP_PORT: '0',
+      TERRAFLOP_DEMO: 'off',
+      TERRAFLOP_PASS_INTERVAL_MS: '20',
+      TERRAFLOP_WEB: dir,
+    };
+    if (name === 'postgres') {
+      const schema = await freshPostgresSchema();
+      env['TERRAFLOP_DATABASE_URL'] = schema.url;
+      dropSchema = schema.drop;
+    }
+    coordinator = await startCoordinator(loadConfig(env));
   });
 
-  test('behavior: a wrong result is outvoted by a third replica and earns nothing', async () => {
-    await batch(2);
-    const honest = await SimHost.register(coordinator.url);
-    const cheat = await SimHost.register(coordinator.url, 'cheat');
-    await honest.cycle(10);
-    await cheat.cycle(10);
-    // The pair disagrees, so the validator asks for one more replica of each unit.
-    const referee = await SimHost.register(coordinator.url);
-    const third = await eventually(async () => {
-      const work = await referee.cycle(10);
-      return work.length === 2 && work;
-    });
-    expect(third).toHaveLength(2);
-
-    await eventually(async () => (await referee.status()).results.valid === 2);
-    const lied = await cheat.status();
-    expect(lied.results.invalid).toBe(2);
-    expect(lied.credit.total).toBe(0);
-    expect((await honest.status()).results.valid).toBe(2);
-    expect((await honest.status()).credit.total).toBeGreaterThan(0);
+  afterEach(async () => {
+    if (!available) return;
+    await coordinator.close();
+    await dropSchema();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  test('behavior: a replica past its deadline is reissued, and its late result is still refused once decided', async () => {
-    await batch(1, { delayBoundS: 1 });
-    const [slow, a, b] = await Promise.all([1, 2, 3].map(() => SimHost.register(coordinator.url)));
-    const [late] = await slow!.requestWork(1);
-    await a!.cycle(1);
-    // The second replica went to `slow`; after its deadline the transitioner issues a new one to b.
-    const reissued = await eventually(async () => (await b!.requestWork(1))[0], 5_000);
-    expect(reissued.workUnitId).toBe(late!.workUnitId);
-    await b!.report([b!.compute(reissued)]);
-    await eventually(async () => (await a!.status()).results.valid === 1);
-    const reply = await slow!.report([slow!.compute(late!)]);
-    expect(reply.rejected[0]?.error).toMatch(/after its work unit was decided/);
-  });
-
-  test('behavior: a late result counts while its unit is undecided', async () => {
-    await batch(1, { delayBoundS: 1 });
-    const [slow, a] = await Promise.all([1, 2].map(() => SimHost.register(coordinator.url)));
-    const [late] = await slow!.requestWork(1);
-    await new Promise((r) => setTimeout(r, 1_200));
-    await a!.cycle(1);
-    const reply = await slow!.report([slow!.compute(late!)]);
-    expect(reply.accepted).toEqual([late!.replicaId]);
-    await eventually(async () => (await slow!.status()).results.valid === 1);
-  });
-});
-
-describe('bad input changes nothing', () => {
-  async function counts() {
-    const db = (coordinator.store as unknown as { db: import('node:sqlite').DatabaseSync }).db;
-    return db
-      .prepare(`SELECT (SELECT count(*) FROM hosts) AS hosts, (SELECT count(*) FROM replicas WHERE server_state != 'unsent') AS sent,
-                (SELECT count(*) FROM replicas WHERE result IS NOT NULL) AS results`)
-      .get();
+  async function batch(count: number, limits = {}) {
+    const units = tinyUnits(count, limits);
+    await coordinator.store.createBatch({ app: 'signal-search', name: 'test', units, now: Date.now() });
+    return units;
   }
 
-  async function expectError(res: Response, status: number, pattern: RegExp) {
-    expect(res.status).toBe(status);
-    const body = (await res.json()) as { error: { name: string; message: string } };
-    expect(body.error.message).toMatch(pattern);
-    return body;
-  }
+  describe('work lifecycle over HTTP', () => {
+    test('default: two honest hosts reach quorum and both are credited', async () => {
+      const units = await batch(3);
+      const [a, b] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
+      const gotA = await a.cycle(10);
+      const gotB = await b.cycle(10);
+      // Each host holds one replica of every unit: never two replicas of a unit to one host.
+      expect(gotA.map((r) => r.workUnitId).sort()).toEqual(gotB.map((r) => r.workUnitId).sort());
+      expect(new Set(gotA.map((r) => r.workUnitId)).size).toBe(3);
 
-  test('error: registration with a bad name or malformed JSON', async () => {
-    const before = await counts();
-    const post = (body: string) =>
-      fetch(new URL('api/hosts', coordinator.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await expectError(await post('{"volunteerName": 5}'), 400, /volunteerName/);
-    await expectError(await post('{"volunteerName": "x", "admin": true}'), 400, /admin/);
-    await expectError(await post('{not json'), 400, /not valid JSON/);
-    expect(await counts()).toEqual(before);
-  });
-
-  test('error: work requests without a valid token or with a bad size', async () => {
-    await batch(2);
-    const host = await SimHost.register(coordinator.url);
-    const before = await counts();
-    await expectError(await fetch(new URL('api/work', coordinator.url), { method: 'POST', body: '{}' }), 401, /Authorization/);
-    const forged = await fetch(new URL('api/work', coordinator.url), {
-      method: 'POST',
-      headers: { authorization: 'Bearer forged-token' },
-      body: '{"maxReplicas":1}',
+      const expected = units.reduce((sum, u) => sum + creditForFlops(u.flopsEstimate), 0);
+      const status = await eventually(async () => {
+        const s = await a.status();
+        return s.results.valid === 3 && s.credit.total > 0 && s;
+      });
+      expect(status.credit.total).toBeCloseTo(expected, 12);
+      expect(status.credit.recentAverage).toBeGreaterThan(0);
+      expect((await b.status()).credit.total).toBeCloseTo(expected, 12);
     });
-    await expectError(forged, 401, /unknown host token/);
-    await expectError(await host.call('POST', 'api/work', { maxReplicas: 0 }), 400, /maxReplicas/);
-    await expectError(await host.call('POST', 'api/work', { maxReplicas: 1000 }), 400, /maxReplicas/);
-    await expectError(await host.call('GET', 'api/nowhere'), 404, /no endpoint GET \/api\/nowhere/);
-    expect(await counts()).toEqual(before);
+
+    test('behavior: a wrong result is outvoted by a third replica and earns nothing', async () => {
+      await batch(2);
+      const honest = await SimHost.register(coordinator.url);
+      const cheat = await SimHost.register(coordinator.url, 'cheat');
+      await honest.cycle(10);
+      await cheat.cycle(10);
+      // The pair disagrees, so the validator asks for one more replica of each unit.
+      const referee = await SimHost.register(coordinator.url);
+      const third = await eventually(async () => {
+        const work = await referee.cycle(10);
+        return work.length === 2 && work;
+      });
+      expect(third).toHaveLength(2);
+
+      await eventually(async () => (await referee.status()).results.valid === 2);
+      const lied = await cheat.status();
+      expect(lied.results.invalid).toBe(2);
+      expect(lied.credit.total).toBe(0);
+      expect((await honest.status()).results.valid).toBe(2);
+      expect((await honest.status()).credit.total).toBeGreaterThan(0);
+    });
+
+    test('behavior: a replica past its deadline is reissued, and its late result is still refused once decided', async () => {
+      await batch(1, { delayBoundS: 1 });
+      const [slow, a, b] = await Promise.all([1, 2, 3].map(() => SimHost.register(coordinator.url)));
+      const [late] = await slow!.requestWork(1);
+      await a!.cycle(1);
+      // The second replica went to `slow`; after its deadline the transitioner issues a new one to b.
+      const reissued = await eventually(async () => (await b!.requestWork(1))[0], 5_000);
+      expect(reissued.workUnitId).toBe(late!.workUnitId);
+      await b!.report([b!.compute(reissued)]);
+      await eventually(async () => (await a!.status()).results.valid === 1);
+      const reply = await slow!.report([slow!.compute(late!)]);
+      expect(reply.rejected[0]?.error).toMatch(/after its work unit was decided/);
+    });
+
+    test('behavior: a late result counts while its unit is undecided', async () => {
+      await batch(1, { delayBoundS: 1 });
+      const [slow, a] = await Promise.all([1, 2].map(() => SimHost.register(coordinator.url)));
+      const [late] = await slow!.requestWork(1);
+      await new Promise((r) => setTimeout(r, 1_200));
+      await a!.cycle(1);
+      const reply = await slow!.report([slow!.compute(late!)]);
+      expect(reply.accepted).toEqual([late!.replicaId]);
+      await eventually(async () => (await slow!.status()).results.valid === 1);
+    });
   });
 
-  test('error: results that are malformed, oversized, foreign or repeated', async () => {
-    await batch(2);
-    const [a, b] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
-    const [mine, other] = await a.requestWork(2);
-    const result = a.compute(mine!);
-    const before = await counts();
+  describe('bad input changes nothing', () => {
+    async function counts() {
+      return (coordinator.store as SqlStore).db.get(
+        `SELECT (SELECT count(*) FROM hosts) AS hosts, (SELECT count(*) FROM replicas WHERE server_state != 'unsent') AS sent,
+           (SELECT count(*) FROM replicas WHERE result IS NOT NULL) AS results`,
+      );
+    }
 
-    await expectError(await a.call('POST', 'api/results', { results: [{ ...result, output: { peaks: 'many' } }] }), 400, /peaks/);
-    await expectError(await a.call('POST', 'api/results', { results: [] }), 400, /results/);
-    const bad = { ...result, output: { peaks: [{ drift: 0, block: 0, bin: -1, snr: 5 }] } };
-    await expectError(await a.call('POST', 'api/results', { results: [bad] }), 400, /bin/);
-    const huge = JSON.stringify({ results: [{ ...result, padding: 'x'.repeat(2 << 20) }] });
-    const tooLarge = await postRaw(new URL('api/results', coordinator.url), a.identity.token, huge);
-    expect(tooLarge.status).toBe(413);
-    expect(tooLarge.body).toMatch(/larger than 1048576 bytes/);
-    expect(await counts()).toEqual(before);
+    async function expectError(res: Response, status: number, pattern: RegExp) {
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: { name: string; message: string } };
+      expect(body.error.message).toMatch(pattern);
+      return body;
+    }
 
-    // b was never sent this replica: refused, and a's own result still goes in.
-    const stolen = await b.report([result]);
-    expect(stolen.rejected).toEqual([{ replicaId: mine!.replicaId, error: `replica ${mine!.replicaId} was not sent to this host` }]);
-    const first = await a.report([result]);
-    expect(first.accepted).toEqual([mine!.replicaId]);
-    const replay = await a.report([result, a.compute(other!)]);
-    expect(replay.accepted).toEqual([other!.replicaId]);
-    expect(replay.rejected[0]?.error).toMatch(/already reported/);
-  });
+    test('error: registration with a bad name or malformed JSON', async () => {
+      const before = await counts();
+      const post = (body: string) =>
+        fetch(new URL('api/hosts', coordinator.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await expectError(await post('{"volunteerName": 5}'), 400, /volunteerName/);
+      await expectError(await post('{"volunteerName": "x", "admin": true}'), 400, /admin/);
+      await expectError(await post('{not json'), 400, /not valid JSON/);
+      expect(await counts()).toEqual(before);
+    });
 
-  test('error: the status of an unknown host', async () => {
-    const res = await fetch(new URL('api/hosts/me', coordinator.url), { headers: { authorization: 'Bearer nope' } });
-    await expectError(res, 401, /unknown host token/);
+    test('error: work requests without a valid token or with a bad size', async () => {
+      await batch(2);
+      const host = await SimHost.register(coordinator.url);
+      const before = await counts();
+      await expectError(await fetch(new URL('api/work', coordinator.url), { method: 'POST', body: '{}' }), 401, /Authorization/);
+      const forged = await fetch(new URL('api/work', coordinator.url), {
+        method: 'POST',
+        headers: { authorization: 'Bearer forged-token' },
+        body: '{"maxReplicas":1}',
+      });
+      await expectError(forged, 401, /unknown host token/);
+      await expectError(await host.call('POST', 'api/work', { maxReplicas: 0 }), 400, /maxReplicas/);
+      await expectError(await host.call('POST', 'api/work', { maxReplicas: 1000 }), 400, /maxReplicas/);
+      await expectError(await host.call('GET', 'api/nowhere'), 404, /no endpoint GET \/api\/nowhere/);
+      expect(await counts()).toEqual(before);
+    });
+
+    test('error: results that are malformed, oversized, foreign or repeated', async () => {
+      await batch(2);
+      const [a, b] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
+      const [mine, other] = await a.requestWork(2);
+      const result = a.compute(mine!);
+      const before = await counts();
+
+      await expectError(await a.call('POST', 'api/results', { results: [{ ...result, result: { app: 'signal-search', output: { peaks: 'many' } } }] }), 400, /peaks/);
+      await expectError(await a.call('POST', 'api/results', { results: [] }), 400, /results/);
+      const bad = { ...result, result: { app: 'signal-search', output: { peaks: [{ drift: 0, block: 0, bin: -1, snr: 5 }] } } };
+      await expectError(await a.call('POST', 'api/results', { results: [bad] }), 400, /bin/);
+      const huge = JSON.stringify({ results: [{ ...result, padding: 'x'.repeat(2 << 20) }] });
+      const tooLarge = await postRaw(new URL('api/results', coordinator.url), a.identity.token, huge);
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.body).toMatch(/larger than 1048576 bytes/);
+      expect(await counts()).toEqual(before);
+
+      // b was never sent this replica: refused, and a's own result still goes in.
+      const stolen = await b.report([result]);
+      expect(stolen.rejected).toEqual([{ replicaId: mine!.replicaId, error: `replica ${mine!.replicaId} was not sent to this host` }]);
+      const first = await a.report([result]);
+      expect(first.accepted).toEqual([mine!.replicaId]);
+      const replay = await a.report([result, a.compute(other!)]);
+      expect(replay.accepted).toEqual([other!.replicaId]);
+      expect(replay.rejected[0]?.error).toMatch(/already reported/);
+    });
+
+    test('error: the status of an unknown host', async () => {
+      const res = await fetch(new URL('api/hosts/me', coordinator.url), { headers: { authorization: 'Bearer nope' } });
+      await expectError(res, 401, /unknown host token/);
+    });
   });
 });
 

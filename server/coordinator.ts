@@ -15,7 +15,7 @@ import { createApi } from './http/app.ts';
 import { renderError } from './http/errors.ts';
 import { credit, transitioner, validator, type Pass } from './passes/passes.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 export interface Coordinator {
@@ -27,7 +27,11 @@ export interface Coordinator {
 
 export async function startCoordinator(config: Config): Promise<Coordinator> {
   mkdirSync(config.TERRAFLOP_DATA, { recursive: true });
-  const store = new SqliteStore(join(config.TERRAFLOP_DATA, 'coordinator.sqlite'));
+  const store = await openStore(
+    config.TERRAFLOP_DATABASE_URL
+      ? { kind: 'postgres', url: config.TERRAFLOP_DATABASE_URL }
+      : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA },
+  );
   const passList: Record<string, Pass> = { transitioner, validator, credit };
   if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = demoFeeder(config.TERRAFLOP_DEMO);
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });

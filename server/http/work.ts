@@ -27,7 +27,7 @@ export function workRoutes(store: Store, onResults: () => void) {
       const { results } = await parseBody(c, ResultReport, 'result report');
       const outcomes = await store.recordResults(
         c.get('host'),
-        results.map(({ replicaId, variant, elapsedMs, ...result }) => ({ replicaId, variant, elapsedMs, result })),
+        results,
         Date.now(),
       );
       if (outcomes.some((o) => o.ok)) onResults();

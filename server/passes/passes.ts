@@ -15,14 +15,14 @@ const BATCH = 200;
 /** Times out overdue replicas, issues replicas a unit lacks, closes or fails units. */
 export const transitioner: Pass = async (store, now) => {
   const due = await store.dueUnits('transition', now, BATCH);
-  for (const id of due) await store.updateUnit('transition', id, now, (s) => decideTransition(s, now));
+  if (due.length > 0) await store.updateUnits('transition', due, now, (s) => decideTransition(s, now));
   return due.length > 0;
 };
 
 /** Decides quorums and grants (but does not yet add up) credit. */
 export const validator: Pass = async (store, now) => {
   const due = await store.dueUnits('validate', now, BATCH);
-  for (const id of due) await store.updateUnit('validate', id, now, decideValidation);
+  if (due.length > 0) await store.updateUnits('validate', due, now, decideValidation);
   return due.length > 0;
 };
 

@@ -41,10 +41,11 @@ export interface Store {
   /** Units waiting in a pass's queue (transition: due by time or flagged; validate: flagged), oldest first. */
   dueUnits(queue: UnitQueue, now: number, limit: number): Promise<number[]>;
   /**
-   * Loads a unit with its replicas, lets `decide` choose the changes, applies them and takes the unit off `queue`,
-   * all in one transaction, so two coordinator processes never decide on one unit at once.
+   * For each unit still in `queue`: loads it with its replicas (locked), lets `decide` choose the changes, applies
+   * them and takes the unit off the queue; all in one transaction, so two coordinator processes never decide on one
+   * unit at once and a crash leaves every unit either decided or still queued.
    */
-  updateUnit(queue: UnitQueue, id: number, now: number, decide: (state: UnitWithReplicas) => UnitChanges): Promise<void>;
+  updateUnits(queue: UnitQueue, ids: number[], now: number, decide: (state: UnitWithReplicas) => UnitChanges): Promise<void>;
 
   /** Adds the granted credit of newly validated replicas to their hosts' and volunteers' totals; returns how many. */
   applyCredit(now: number, limit: number): Promise<number>;

@@ -49,6 +49,8 @@ export interface Replica {
   result: AppOutput | null;
   variant: Variant | null;
   elapsedMs: number | null;
+  /** Why the host could not compute it, for a client error. */
+  error: string | null;
   grantedCredit: number;
 }
 
@@ -81,12 +83,9 @@ export interface IssuedReplica {
   job: AppInput;
 }
 
-export interface ResultToRecord {
-  replicaId: number;
-  variant: Variant;
-  elapsedMs: number;
-  result: AppOutput;
-}
+export type ResultToRecord =
+  | { status: 'success'; replicaId: number; elapsedMs: number; variant: Variant; result: AppOutput }
+  | { status: 'error'; replicaId: number; elapsedMs: number; error: { name: string; message: string } };
 
 export type RecordOutcome = { replicaId: number; ok: true } | { replicaId: number; ok: false; error: string };
 

@@ -4,7 +4,7 @@
  * kernels (or lies, when told to), and reports. Used by the lifecycle tests and the coordinator benchmark.
  */
 import { HostIdentity, HostStatus } from '../../protocol/host.ts';
-import { ReportReply, WorkReply, type Assignment, type ResultEntry } from '../../protocol/work.ts';
+import { ReportReply, WorkReply, type Assignment, type ResultEntry, type SuccessEntry } from '../../protocol/work.ts';
 import { runKernel } from '../../worker-kernels/registry.ts';
 
 export type Behaviour = 'honest' | 'cheat';
@@ -44,14 +44,14 @@ export class SimHost {
     return WorkReply.parse(await res.json()).replicas;
   }
 
-  compute(a: Assignment): ResultEntry {
+  compute(a: Assignment): SuccessEntry {
     const out = runKernel(a, { progress() {}, checkpoint() {} });
     if (this.behaviour === 'cheat') {
       // A plausible lie: the right shape, the wrong science (every peak one bin off).
       out.output.peaks = out.output.peaks.map((p) => ({ ...p, bin: p.bin + 1 }));
       if (out.output.peaks.length === 0) out.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 99 }];
     }
-    return { replicaId: a.replicaId, variant: 'reference', elapsedMs: 1, ...out };
+    return { status: 'success', replicaId: a.replicaId, variant: 'reference', elapsedMs: 1, result: out };
   }
 
   async report(results: ResultEntry[]): Promise<ReportReply> {

@@ -114,7 +114,7 @@ export class Contributor {
     const outcome = await worker.api.run({ app: assignment.app, input: assignment.input }, proxy({ progress: onProgress, checkpoint() {} }));
     if (!this.running) return;
     const reply = await this.client.report([
-      { replicaId: assignment.replicaId, variant: outcome.variant, elapsedMs: outcome.elapsedMs, ...outcome.result },
+      { status: 'success', replicaId: assignment.replicaId, variant: outcome.variant, elapsedMs: outcome.elapsedMs, result: outcome.result },
     ]);
     this.queue.shift();
     if (reply.accepted.includes(assignment.replicaId)) this.unitsDone++;

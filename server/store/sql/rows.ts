@@ -36,6 +36,7 @@ export interface ReplicaRow {
   result: string | null;
   variant: string | null;
   elapsed_ms: number | null;
+  error: string | null;
   granted_credit: number;
 }
 
@@ -71,6 +72,7 @@ export function toReplica(row: ReplicaRow, app: string): Replica {
     result: row.result === null ? null : AppOutput.parse({ app, output: JSON.parse(row.result) }),
     variant: row.variant === null ? null : Variant.parse(row.variant),
     elapsedMs: row.elapsed_ms,
+    error: row.error,
     grantedCredit: row.granted_credit,
   };
 }

@@ -1,0 +1,68 @@
+/**
+ * @module server/store/sql/postgres-db
+ * Postgres for deployments that outgrow one machine: several coordinator processes share one database, and row
+ * locks (FOR UPDATE, SKIP LOCKED) keep them from issuing one replica twice or deciding one unit twice.
+ */
+import pg from 'pg';
+import type { Db, Param, Queryable } from './db.ts';
+
+// int8 (counts, epoch-millisecond times) arrives as a string by default; every value the store keeps is below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/** `?` placeholders to Postgres's `$1, $2, …`. The store's SQL never has a `?` inside a string literal. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+  const query = async <T>(sql: string, params: readonly Param[] = []) =>
+    (await client.query(numberPlaceholders(sql), params as Param[])) as pg.QueryResult & { rows: T[] };
+  return {
+    all: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows,
+    get: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows[0],
+    run: async (sql: string, params?: readonly Param[]) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+  };
+}
+
+export class PostgresDb implements Db {
+  readonly dialect = 'postgres';
+  readonly forUpdate = ' FOR UPDATE';
+  readonly forUpdateSkipLocked = ' FOR UPDATE SKIP LOCKED';
+  readonly pool: pg.Pool;
+  private readonly direct: Queryable;
+
+  constructor(connectionString: string, { max = 10 } = {}) {
+    this.pool = new pg.Pool({ connectionString, max });
+    this.direct = queryable(this.pool);
+  }
+
+  all<T>(sql: string, params?: readonly Param[]) {
+    return this.direct.all<T>(sql, params);
+  }
+  get<T>(sql: string, params?: readonly Param[]) {
+    return this.direct.get<T>(sql, params);
+  }
+  run(sql: string, params?: readonly Param[]) {
+    return this.direct.run(sql, params);
+  }
+
+  async transaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const value = await fn(queryable(client));
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

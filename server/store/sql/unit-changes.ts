@@ -1,0 +1,51 @@
+/**
+ * @module server/store/sql/unit-changes
+ * Applies what a pass decided for one unit, inside the caller's transaction, and moves the unit between queues:
+ * the pass's own flag is cleared, the transitioner is woken after validation, and the unit's next transition time
+ * becomes its earliest outstanding deadline.
+ */
+import type { UnitQueue } from '../store.ts';
+import type { UnitChanges, WorkUnit } from '../types.ts';
+import type { Param, Queryable } from './db.ts';
+
+const unitColumns: Record<string, string> = {
+  state: 'state',
+  canonicalReplicaId: 'canonical_replica_id',
+  failure: 'failure',
+  targetNresults: 'target_nresults',
+};
+
+const replicaColumns: Record<string, string> = {
+  serverState: 'server_state',
+  outcome: 'outcome',
+  validateState: 'validate_state',
+  grantedCredit: 'granted_credit',
+};
+
+async function update(q: Queryable, table: string, columns: Record<string, string>, id: number, patch: object) {
+  const entries = Object.entries(patch).filter(([k, v]) => k in columns && v !== undefined);
+  if (entries.length === 0) return;
+  const sets = entries.map(([k]) => `${columns[k]} = ?`).join(', ');
+  await q.run(`UPDATE ${table} SET ${sets} WHERE id = ?`, [...entries.map(([, v]) => v as Param), id]);
+}
+
+export async function applyUnitChanges(q: Queryable, unit: WorkUnit, queue: UnitQueue, changes: UnitChanges, now: number) {
+  if (changes.unit) await update(q, 'work_units', unitColumns, unit.id, changes.unit);
+  for (const { id, ...patch } of changes.replicas ?? []) await update(q, 'replicas', replicaColumns, id, patch);
+  for (let i = 0; i < (changes.newReplicas ?? 0); i++) {
+    await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [unit.id, unit.job.app]);
+  }
+
+  if (changes.needValidate) await q.run('UPDATE work_units SET need_validate = 1 WHERE id = ?', [unit.id]);
+  else if (queue === 'validate') await q.run('UPDATE work_units SET need_validate = 0 WHERE id = ?', [unit.id]);
+
+  // After validation the transitioner must look again (reissue, finish); otherwise wait for the next deadline.
+  const next =
+    queue === 'validate'
+      ? now
+      : ((await q.get<{ at: number | null }>(
+          "SELECT min(deadline) AS at FROM replicas WHERE work_unit_id = ? AND server_state = 'in_progress'",
+          [unit.id],
+        ))?.at ?? null);
+  await q.run('UPDATE work_units SET transition_at = ? WHERE id = ?', [next, unit.id]);
+}
