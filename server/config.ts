@@ -4,6 +4,7 @@
  * nothing set. A bad value stops start-up with a message naming the variable.
  */
 import { z } from 'zod';
+import { chainEnv } from './chain/chain-config.ts';
 
 const Env = z.object({
   TERRAFLOP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -16,7 +17,13 @@ const Env = z.object({
   TERRAFLOP_WEB: z.string().min(1).default('dist'),
   /** The demo project's unit size, or off for none. */
   TERRAFLOP_DEMO: z.enum(['off', 'tiny', 'standard']).default('standard'),
+  /**
+   * Seconds validated credit matures before it is final (and may go on chain): the window in which a host caught
+   * cheating loses its single-replica results. Two days by default.
+   */
+  TERRAFLOP_SETTLING_S: z.coerce.number().int().min(0).max(365 * 86_400).default(2 * 86_400),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  ...chainEnv,
 });
 
 export type Config = z.infer<typeof Env>;

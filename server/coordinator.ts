@@ -13,7 +13,7 @@ import type { Config } from './config.ts';
 import { demoFeeder } from './demo/signal-search-feeder.ts';
 import { createApi } from './http/app.ts';
 import { renderError } from './http/errors.ts';
-import { credit, transitioner, validator, type Pass } from './passes/passes.ts';
+import { credit, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -32,7 +32,13 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       ? { kind: 'postgres', url: config.TERRAFLOP_DATABASE_URL }
       : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA },
   );
-  const passList: Record<string, Pass> = { transitioner, validator, credit };
+  const passList: Record<string, Pass> = {
+    transitioner,
+    validator,
+    revoker,
+    credit,
+    settler: settler(config.TERRAFLOP_SETTLING_S * 1000),
+  };
   if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = demoFeeder(config.TERRAFLOP_DEMO);
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 

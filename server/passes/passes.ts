@@ -22,9 +22,17 @@ export const transitioner: Pass = async (store, now) => {
 /** Decides quorums and grants (but does not yet add up) credit. */
 export const validator: Pass = async (store, now) => {
   const due = await store.dueUnits('validate', now, BATCH);
-  if (due.length > 0) await store.updateUnits('validate', due, now, decideValidation);
+  if (due.length > 0) await store.updateUnits('validate', due, now, (s) => decideValidation(s, now));
   return due.length > 0;
 };
 
 /** Adds granted credit to host and volunteer totals and their recent averages. */
 export const credit: Pass = async (store, now) => (await store.applyCredit(now, BATCH)) > 0;
+
+/** Revokes the unsettled single-replica results of hosts just caught cheating, and reopens their units. */
+export const revoker: Pass = async (store, now) => (await store.revokeUnverified(now, BATCH)) > 0;
+
+/** Makes credit final once it has outlived the settling period without being revoked. */
+export function settler(settlingMs: number): Pass {
+  return async (store, now) => (await store.settleCredit(now - settlingMs, BATCH)) > 0;
+}

@@ -13,6 +13,8 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
     replicas.filter((r) => r.serverState === 'in_progress' && r.deadline !== null && r.deadline <= now).map((r) => r.id),
   );
   for (const id of timedOut) changes.replicas.push({ id, serverState: 'over', outcome: 'no_reply' });
+  // A timeout resets the host's trust, as BOINC does.
+  changes.trust = replicas.filter((r) => timedOut.has(r.id) && r.hostId !== null).map((r) => ({ hostId: r.hostId!, event: 'error' as const }));
   const state = (r: (typeof replicas)[number]) => (timedOut.has(r.id) ? 'timed-out' : r.serverState);
 
   const unsent = replicas.filter((r) => state(r) === 'unsent');
@@ -37,7 +39,8 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
     return fail(changes, unsent, `too many total results: ${replicas.length} issued without a quorum (limit ${unit.maxTotalResults})`);
   }
   changes.newReplicas = Math.min(missing, Math.max(0, room));
-  if (successes.filter((r) => r.validateState === 'init').length > 0 && successes.length >= unit.minQuorum) {
+  const candidates = successes.filter((r) => r.validateState !== 'invalid');
+  if (candidates.some((r) => r.validateState === 'init') && candidates.length >= unit.minQuorum) {
     changes.needValidate = true;
   }
   return changes;

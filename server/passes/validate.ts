@@ -9,18 +9,27 @@ import { creditForFlops } from '../credit/cobblestones.ts';
 import type { Replica, UnitChanges, UnitWithReplicas } from '../store/types.ts';
 import { checkSet } from './quorum.ts';
 
-export function decideValidation({ unit, replicas }: UnitWithReplicas): UnitChanges {
+export function decideValidation({ unit, replicas }: UnitWithReplicas, now: number): UnitChanges {
   if (unit.state !== 'active') return {};
   const credit = creditForFlops(unit.flopsEstimate);
+  const valid = (r: Replica) => ({
+    id: r.id,
+    validateState: 'valid' as const,
+    grantedCredit: credit,
+    validatedAt: now,
+    unverified: unit.single,
+  });
   const compare = (a: Replica, b: Replica) => compareOutputs(unit.job, a.result!, b.result!);
   const pending = replicas.filter((r) => r.outcome === 'success' && r.result !== null && r.validateState !== 'invalid');
 
   const canonical = replicas.find((r) => r.id === unit.canonicalReplicaId);
   if (canonical) {
+    const late = pending.filter((r) => r.validateState === 'init');
+    const matches = late.filter((r) => compare(canonical, r) === 'match');
+    const mismatches = late.filter((r) => !matches.includes(r));
     return {
-      replicas: pending
-        .filter((r) => r.validateState === 'init')
-        .map((r) => (compare(canonical, r) === 'match' ? valid(r, credit) : invalid(r))),
+      replicas: [...matches.map(valid), ...mismatches.map(invalid)],
+      trust: trustEvents(unit.single, matches, mismatches),
     };
   }
 
@@ -36,10 +45,18 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas): UnitChan
     case 'canonical':
       return {
         unit: { canonicalReplicaId: decision.canonical.id },
-        replicas: [...decision.valid.map((r) => valid(r, credit)), ...decision.invalid.map(invalid)],
+        replicas: [...decision.valid.map(valid), ...decision.invalid.map(invalid)],
+        trust: trustEvents(unit.single, decision.valid, decision.invalid),
       };
   }
 }
 
-const valid = (r: Replica, credit: number) => ({ id: r.id, validateState: 'valid' as const, grantedCredit: credit });
 const invalid = (r: Replica) => ({ id: r.id, validateState: 'invalid' as const, grantedCredit: 0 });
+
+/** Only a result checked against another host's verifies its host; a single replica's result earns no trust. */
+function trustEvents(single: boolean, valid: Replica[], invalid: Replica[]): UnitChanges['trust'] {
+  return [
+    ...valid.map((r) => ({ hostId: r.hostId!, event: single ? ('single-valid' as const) : ('verified-valid' as const) })),
+    ...invalid.map((r) => ({ hostId: r.hostId!, event: 'invalid' as const })),
+  ];
+}

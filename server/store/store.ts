@@ -50,5 +50,17 @@ export interface Store {
   /** Adds the granted credit of newly validated replicas to their hosts' and volunteers' totals; returns how many. */
   applyCredit(now: number, limit: number): Promise<number>;
 
+  /**
+   * Makes final the credit of valid results validated at or before `before`: adds it to each volunteer's settled
+   * credit (what may go on chain). Returns how many results settled.
+   */
+  settleCredit(before: number, limit: number): Promise<number>;
+
+  /**
+   * For hosts caught with an invalid result: revokes each of their single-replica results not yet settled (invalid,
+   * credit withdrawn) and sends its unit back for replication. Returns how many hosts were handled.
+   */
+  revokeUnverified(now: number, limit: number): Promise<number>;
+
   close(): Promise<void>;
 }

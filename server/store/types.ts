@@ -5,6 +5,7 @@
  * daemons' logic carries over.
  */
 import type { AppInput, AppName, AppOutput, Variant } from '../../protocol/apps.ts';
+import type { TrustEvent } from '../passes/trust.ts';
 
 export type UnitState = 'active' | 'done' | 'failed';
 export type ServerState = 'unsent' | 'in_progress' | 'over';
@@ -30,6 +31,11 @@ export interface WorkUnit extends NewWorkUnit {
   id: number;
   batchId: number;
   state: UnitState;
+  /** Issued as one replica to a trusted host (adaptive replication); its result is unverified until settled. */
+  single: boolean;
+  /** The quorum and replica count the unit was created with, restored when a single replica is revoked. */
+  requestedQuorum: number;
+  requestedTarget: number;
   canonicalReplicaId: number | null;
   /** Why a unit failed, for the researcher. */
   failure: string | null;
@@ -52,6 +58,9 @@ export interface Replica {
   /** Why the host could not compute it, for a client error. */
   error: string | null;
   grantedCredit: number;
+  /** Accepted on a single replica: revocable until settled. */
+  unverified: boolean;
+  validatedAt: number | null;
 }
 
 /** A unit and all its replicas: what the transitioner and validator decide on. */
@@ -63,7 +72,11 @@ export interface UnitWithReplicas {
 /** What a pass decided for one unit; the store applies it atomically. */
 export interface UnitChanges {
   unit?: Partial<Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults'>>;
-  replicas?: Array<{ id: number } & Partial<Pick<Replica, 'serverState' | 'outcome' | 'validateState' | 'grantedCredit'>>>;
+  replicas?: Array<
+    { id: number } & Partial<Pick<Replica, 'serverState' | 'outcome' | 'validateState' | 'grantedCredit' | 'unverified' | 'validatedAt'>>
+  >;
+  /** What the decision says about the hosts involved, for adaptive replication. */
+  trust?: Array<{ hostId: number; event: TrustEvent }>;
   /** Unsent replicas to create. */
   newReplicas?: number;
   /** Ask the validator to look at the unit (new results arrived, or a quorum may now exist). */

@@ -46,7 +46,8 @@ export class SimHost {
 
   compute(a: Assignment): SuccessEntry {
     const out = runKernel(a, { progress() {}, checkpoint() {} });
-    if (this.behaviour === 'cheat') {
+    // Only signal-search units are issued to simulated hosts (the demo feeder's app); the narrowing types the lie.
+    if (this.behaviour === 'cheat' && out.app === 'signal-search') {
       // A plausible lie: the right shape, the wrong science (every peak one bin off).
       out.output.peaks = out.output.peaks.map((p) => ({ ...p, bin: p.bin + 1 }));
       if (out.output.peaks.length === 0) out.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 99 }];

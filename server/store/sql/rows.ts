@@ -17,6 +17,9 @@ export interface WorkUnitRow {
   max_error_results: number;
   max_total_results: number;
   delay_bound_s: number;
+  requested_quorum: number;
+  requested_target: number;
+  single: number;
   state: string;
   canonical_replica_id: number | null;
   failure: string | null;
@@ -38,6 +41,8 @@ export interface ReplicaRow {
   elapsed_ms: number | null;
   error: string | null;
   granted_credit: number;
+  unverified: number;
+  validated_at: number | null;
 }
 
 export function toWorkUnit(row: WorkUnitRow): WorkUnit {
@@ -52,6 +57,9 @@ export function toWorkUnit(row: WorkUnitRow): WorkUnit {
     maxTotalResults: row.max_total_results,
     delayBoundS: row.delay_bound_s,
     state: row.state as UnitState,
+    single: row.single === 1,
+    requestedQuorum: row.requested_quorum,
+    requestedTarget: row.requested_target,
     canonicalReplicaId: row.canonical_replica_id,
     failure: row.failure,
   };
@@ -74,5 +82,7 @@ export function toReplica(row: ReplicaRow, app: string): Replica {
     elapsedMs: row.elapsed_ms,
     error: row.error,
     grantedCredit: row.granted_credit,
+    unverified: row.unverified === 1,
+    validatedAt: row.validated_at,
   };
 }

@@ -37,6 +37,7 @@ const migrations = (id: string): string[] => [
     valid INTEGER NOT NULL DEFAULT 0,
     invalid INTEGER NOT NULL DEFAULT 0,
     errors INTEGER NOT NULL DEFAULT 0,
+    revoke_pending INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (host_id, app)
   );
   CREATE TABLE batches (
@@ -56,6 +57,9 @@ const migrations = (id: string): string[] => [
     max_error_results INTEGER NOT NULL,
     max_total_results INTEGER NOT NULL,
     delay_bound_s INTEGER NOT NULL,
+    requested_quorum INTEGER NOT NULL,
+    requested_target INTEGER NOT NULL,
+    single INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL DEFAULT 'active',
     canonical_replica_id BIGINT,
     failure TEXT,
@@ -83,13 +87,18 @@ const migrations = (id: string): string[] => [
     elapsed_ms DOUBLE PRECISION,
     error TEXT,
     granted_credit DOUBLE PRECISION NOT NULL DEFAULT 0,
-    credited INTEGER NOT NULL DEFAULT 0
+    credited INTEGER NOT NULL DEFAULT 0,
+    unverified INTEGER NOT NULL DEFAULT 0,
+    validated_at BIGINT,
+    settled INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX replicas_unsent ON replicas(app, id) WHERE server_state = 'unsent';
   CREATE INDEX replicas_unit ON replicas(work_unit_id);
   CREATE INDEX replicas_host ON replicas(host_id, validate_state);
   CREATE INDEX replicas_volunteer_unit ON replicas(volunteer_id, work_unit_id);
   CREATE INDEX replicas_to_credit ON replicas(id) WHERE validate_state = 'valid' AND credited = 0;
+  CREATE INDEX replicas_to_settle ON replicas(validated_at) WHERE validate_state = 'valid' AND settled = 0;
+  CREATE INDEX host_apps_revoke ON host_apps(host_id) WHERE revoke_pending = 1;
   `,
 ];
 

@@ -20,13 +20,22 @@ import type {
 import type { Db, Queryable } from './db.ts';
 import { toReplica, toWorkUnit, type ReplicaRow, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
-import { applyUnitChanges } from './unit-changes.ts';
+import { issueAsSingle } from '../../passes/trust.ts';
+import { applyUnitChanges, recordTrust } from './unit-changes.ts';
+import { issueSingle, mayIssueSingle, trustOf } from './adaptive.ts';
+
+export interface SqlStoreOptions {
+  /** The scheduler's coin for adaptive replication; tests pass their own. */
+  random?: () => number;
+}
 
 export class SqlStore implements Store {
   readonly db: Db;
+  private readonly random: () => number;
 
-  constructor(db: Db) {
+  constructor(db: Db, { random = Math.random }: SqlStoreOptions = {}) {
     this.db = db;
+    this.random = random;
   }
 
   createHost({ volunteerName, platform, tokenHash, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
@@ -66,9 +75,10 @@ export class SqlStore implements Store {
       for (const u of units) {
         const { id } = (await q.get<{ id: number }>(
           `INSERT INTO work_units (batch_id, app, input, flops_estimate, min_quorum, target_nresults, max_error_results,
-            max_total_results, delay_bound_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+            max_total_results, delay_bound_s, requested_quorum, requested_target, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           [batch.id, app, JSON.stringify(u.job.input), u.flopsEstimate, u.minQuorum, u.targetNresults,
-            u.maxErrorResults, u.maxTotalResults, u.delayBoundS, now],
+            u.maxErrorResults, u.maxTotalResults, u.delayBoundS, u.minQuorum, u.targetNresults, now],
         ))!;
         for (let i = 0; i < u.targetNresults; i++) await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [id, app]);
       }
@@ -97,9 +107,13 @@ export class SqlStore implements Store {
       );
       const seen = new Set<number>();
       const chosen = candidates.filter((c) => !seen.has(c.work_unit_id) && seen.add(c.work_unit_id)).slice(0, max);
+      const trust = await trustOf(q, host.id);
       const issued: IssuedReplica[] = [];
       for (const c of chosen) {
         const unit = toWorkUnit((await q.get<WorkUnitRow>('SELECT * FROM work_units WHERE id = ?', [c.work_unit_id]))!);
+        if (await mayIssueSingle(q, unit, c.id) && issueAsSingle(trust.get(unit.job.app) ?? 0, this.random)) {
+          await issueSingle(q, unit.id, c.id);
+        }
         const deadline = now + unit.delayBoundS * 1000;
         await q.run(
           `UPDATE replicas SET server_state = 'in_progress', host_id = ?, volunteer_id = ?, sent_at = ?, deadline = ?
@@ -120,12 +134,14 @@ export class SqlStore implements Store {
     return this.db.transaction(async (q) => {
       const outcomes: RecordOutcome[] = [];
       for (const r of results) {
-        const error = refusal(await replicaForReport(q, r.replicaId, this.db.forUpdate), host, r);
-        if (error) {
-          outcomes.push({ replicaId: r.replicaId, ok: false, error });
+        const row = await replicaForReport(q, r.replicaId, this.db.forUpdate);
+        const error = refusal(row, host, r);
+        if (error || !row) {
+          outcomes.push({ replicaId: r.replicaId, ok: false, error: error ?? 'unknown replica' });
           continue;
         }
         if (r.status === 'error') {
+          await recordTrust(q, host.id, row.app, 'error');
           await q.run(
             `UPDATE replicas SET server_state = 'over', outcome = 'client_error', received_at = ?, elapsed_ms = ?, error = ?
               WHERE id = ?`,
@@ -191,9 +207,69 @@ export class SqlStore implements Store {
     });
   }
 
+  settleCredit(before: number, limit: number): Promise<number> {
+    return this.db.transaction(async (q) => {
+      const due = await q.all<{ id: number; volunteer_id: number; granted_credit: number }>(
+        `SELECT id, volunteer_id, granted_credit FROM replicas
+          WHERE validate_state = 'valid' AND settled = 0 AND credited = 1 AND validated_at <= ?
+          ORDER BY validated_at LIMIT ?${this.db.forUpdateSkipLocked}`,
+        [before, limit],
+      );
+      for (const r of due) {
+        await q.run('UPDATE volunteers SET settled_credit = settled_credit + ? WHERE id = ?', [r.granted_credit, r.volunteer_id]);
+        await q.run('UPDATE replicas SET settled = 1 WHERE id = ?', [r.id]);
+      }
+      return due.length;
+    });
+  }
+
+  revokeUnverified(now: number, limit: number): Promise<number> {
+    return this.db.transaction(async (q) => {
+      const caught = await q.all<{ host_id: number; app: string }>(
+        `SELECT host_id, app FROM host_apps WHERE revoke_pending = 1 LIMIT ?${this.db.forUpdateSkipLocked}`,
+        [limit],
+      );
+      for (const { host_id, app } of caught) {
+        await revokeHost(q, host_id, app, now);
+        await q.run('UPDATE host_apps SET revoke_pending = 0 WHERE host_id = ? AND app = ?', [host_id, app]);
+      }
+      return caught.length;
+    });
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/** Revokes a caught host's unsettled single-replica results of one app and reopens their units. */
+async function revokeHost(q: Queryable, hostId: number, app: string, now: number) {
+  const revoked = await q.all<{ id: number; work_unit_id: number; volunteer_id: number; granted_credit: number; credited: number }>(
+    `SELECT id, work_unit_id, volunteer_id, granted_credit, credited FROM replicas
+      WHERE host_id = ? AND app = ? AND unverified = 1 AND validate_state = 'valid' AND settled = 0`,
+    [hostId, app],
+  );
+  for (const r of revoked) {
+    await q.run("UPDATE replicas SET validate_state = 'invalid', granted_credit = 0 WHERE id = ?", [r.id]);
+    if (r.credited === 1) {
+      await withdraw(q, 'hosts', hostId, r.granted_credit);
+      await withdraw(q, 'volunteers', r.volunteer_id, r.granted_credit);
+    }
+    await q.run(
+      `UPDATE work_units SET state = 'active', canonical_replica_id = NULL, single = 0, min_quorum = requested_quorum,
+        target_nresults = requested_target, transition_at = ? WHERE id = ?`,
+      [now, r.work_unit_id],
+    );
+  }
+}
+
+/** Takes back credit already added; the recent average loses the same amount (it cannot go below zero). */
+async function withdraw(q: Queryable, table: 'hosts' | 'volunteers', id: number, credit: number) {
+  await q.run(
+    `UPDATE ${table} SET total_credit = CASE WHEN total_credit > ? THEN total_credit - ? ELSE 0 END,
+      rac = CASE WHEN rac > ? THEN rac - ? ELSE 0 END WHERE id = ?`,
+    [credit, credit, credit, credit, id],
+  );
 }
 
 async function addToTotals(q: Queryable, table: 'hosts' | 'volunteers', id: number, credit: number, now: number) {

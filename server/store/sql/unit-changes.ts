@@ -5,6 +5,7 @@
  * becomes its earliest outstanding deadline.
  */
 import type { UnitQueue } from '../store.ts';
+import type { TrustEvent } from '../../passes/trust.ts';
 import type { UnitChanges, WorkUnit } from '../types.ts';
 import type { Param, Queryable } from './db.ts';
 
@@ -20,10 +21,27 @@ const replicaColumns: Record<string, string> = {
   outcome: 'outcome',
   validateState: 'validate_state',
   grantedCredit: 'granted_credit',
+  unverified: 'unverified',
+  validatedAt: 'validated_at',
 };
 
+const trustUpdates: Record<TrustEvent, string> = {
+  'verified-valid': 'consecutive_valid = consecutive_valid + 1, valid = valid + 1',
+  'single-valid': 'valid = valid + 1',
+  invalid: 'consecutive_valid = 0, invalid = invalid + 1, revoke_pending = 1',
+  error: 'consecutive_valid = 0, errors = errors + 1',
+};
+
+/** Records what a decided result says about its host (see passes/trust.ts). */
+export async function recordTrust(q: Queryable, hostId: number, app: string, event: TrustEvent) {
+  await q.run('INSERT INTO host_apps (host_id, app) VALUES (?, ?) ON CONFLICT (host_id, app) DO NOTHING', [hostId, app]);
+  await q.run(`UPDATE host_apps SET ${trustUpdates[event]} WHERE host_id = ? AND app = ?`, [hostId, app]);
+}
+
 async function update(q: Queryable, table: string, columns: Record<string, string>, id: number, patch: object) {
-  const entries = Object.entries(patch).filter(([k, v]) => k in columns && v !== undefined);
+  const entries = Object.entries(patch)
+    .filter(([k, v]) => k in columns && v !== undefined)
+    .map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v] as const);
   if (entries.length === 0) return;
   const sets = entries.map(([k]) => `${columns[k]} = ?`).join(', ');
   await q.run(`UPDATE ${table} SET ${sets} WHERE id = ?`, [...entries.map(([, v]) => v as Param), id]);
@@ -32,6 +50,7 @@ async function update(q: Queryable, table: string, columns: Record<string, strin
 export async function applyUnitChanges(q: Queryable, unit: WorkUnit, queue: UnitQueue, changes: UnitChanges, now: number) {
   if (changes.unit) await update(q, 'work_units', unitColumns, unit.id, changes.unit);
   for (const { id, ...patch } of changes.replicas ?? []) await update(q, 'replicas', replicaColumns, id, patch);
+  for (const { hostId, event } of changes.trust ?? []) await recordTrust(q, hostId, unit.job.app, event);
   for (let i = 0; i < (changes.newReplicas ?? 0); i++) {
     await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [unit.id, unit.job.app]);
   }

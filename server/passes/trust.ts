@@ -1,0 +1,29 @@
+/**
+ * @module server/passes/trust
+ * Adaptive replication (BOINC's, tightened). A host earns trust per app with consecutive results verified by a
+ * quorum; a trusted host may get units as single replicas, with a random spot check that replicates anyway. One
+ * invalid result, error or timeout resets its trust at once, and (beyond BOINC) every single-replica result it has
+ * that is not yet settled is revoked: its units go back for replication and its credit is withdrawn, so a patient
+ * cheater who behaves until trusted gains nothing. Credit therefore settles only after a period.
+ */
+
+/** Consecutive verified results before a host may get single replicas (BOINC's default). */
+export const TRUST_THRESHOLD = 10;
+/**
+ * The lowest spot-check probability. BOINC's 1/consecutive_valid falls towards zero, so a long-trusted cheater is
+ * almost never checked; a floor keeps the chance of catching it within the settling period high.
+ */
+export const MIN_SPOT_CHECK = 0.1;
+
+/** Probability that a unit sent to a host with this many consecutive verified results is replicated anyway. */
+export function spotCheckProbability(consecutiveValid: number): number {
+  if (consecutiveValid < TRUST_THRESHOLD) return 1;
+  return Math.max(1 / consecutiveValid, MIN_SPOT_CHECK);
+}
+
+export function issueAsSingle(consecutiveValid: number, random: () => number): boolean {
+  return random() >= spotCheckProbability(consecutiveValid);
+}
+
+/** What a decided result says about its host. */
+export type TrustEvent = 'verified-valid' | 'single-valid' | 'invalid' | 'error';

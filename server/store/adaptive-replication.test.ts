@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { runKernel } from '../../worker-kernels/registry.ts';
+import { TRUST_THRESHOLD } from '../passes/trust.ts';
+import { backends, freshPostgresSchema } from '../testing/backends.ts';
+import { drain } from '../testing/drain.ts';
+import { tinyUnits } from '../testing/tiny-units.ts';
+import { PostgresDb } from './sql/postgres-db.ts';
+import { migrate } from './sql/schema.ts';
+import { SqliteDb } from './sql/sqlite-db.ts';
+import { SqlStore } from './sql/sql-store.ts';
+import type { Host, IssuedReplica, ResultToRecord } from './types.ts';
+
+describe.each(backends)('adaptive replication on $name', ({ name, available }) => {
+  let store: SqlStore;
+  let coin = 0.99;
+  let cleanup = async () => {};
+  let now = 1_000_000;
+
+  beforeEach(async (ctx) => {
+    if (!available) return ctx.skip();
+    coin = 0.99;
+    if (name === 'sqlite') {
+      const dir = mkdtempSync(join(tmpdir(), 'terraflop-adaptive-'));
+      const db = new SqliteDb(join(dir, 'c.sqlite'));
+      await migrate(db, (sql) => db.exec(sql));
+      store = new SqlStore(db, { random: () => coin });
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    } else {
+      const schema = await freshPostgresSchema();
+      const db = new PostgresDb(schema.url);
+      await migrate(db, async (sql) => void (await db.run(sql)));
+      store = new SqlStore(db, { random: () => coin });
+      cleanup = schema.drop;
+    }
+  });
+
+  afterEach(async () => {
+    if (!available) return;
+    await store.close();
+    await cleanup();
+  });
+
+  const host = (n: number) => store.createHost({ tokenHash: `token-${n}-${Math.random()}`, now });
+  const honest = (r: IssuedReplica): ResultToRecord => ({
+    status: 'success',
+    replicaId: r.replicaId,
+    elapsedMs: 1,
+    variant: 'reference',
+    result: runKernel(r.job, { progress() {}, checkpoint() {} }),
+  });
+  const wrong = (r: IssuedReplica): ResultToRecord => {
+    const result = runKernel(r.job, { progress() {}, checkpoint() {} });
+    if (result.app === 'signal-search') result.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 1e6 }];
+    return { status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result };
+  };
+
+  async function computeAll(h: Host, behave: (r: IssuedReplica) => ResultToRecord, max = 64) {
+    const work = await store.issueReplicas(h, max, now);
+    if (work.length) await store.recordResults(h, work.map(behave), now);
+    await drain(store, now);
+    return work;
+  }
+
+  async function trusted(): Promise<{ a: Host; b: Host }> {
+    const [a, b] = [await host(1), await host(2)];
+    await store.createBatch({ app: 'signal-search', name: 'trust', units: tinyUnits(TRUST_THRESHOLD), now });
+    await computeAll(a, honest);
+    await computeAll(b, honest);
+    return { a, b };
+  }
+
+  test('default: a host with enough verified results gets single replicas, credited as unverified', async () => {
+    const { a, b } = await trusted();
+    await store.createBatch({ app: 'signal-search', name: 'single', units: tinyUnits(3), now });
+    const single = await computeAll(a, honest);
+    expect(single).toHaveLength(3);
+    // Their other replicas were withdrawn: b gets nothing of these units.
+    expect(await store.issueReplicas(b, 10, now)).toEqual([]);
+    const summary = await store.hostSummary(a.id, now);
+    expect(summary.results.valid).toBe(TRUST_THRESHOLD + 3);
+  });
+
+  test('behavior: the spot check replicates even for a trusted host', async () => {
+    const { a, b } = await trusted();
+    coin = 0; // below every spot-check probability
+    await store.createBatch({ app: 'signal-search', name: 'checked', units: tinyUnits(2), now });
+    await computeAll(a, honest);
+    expect(await computeAll(b, honest)).toHaveLength(2);
+  });
+
+  test('behavior: a host caught once loses every unsettled single result, and their units are recomputed', async () => {
+    const { a, b } = await trusted();
+    const creditBefore = (await store.hostSummary(a.id, now)).credit.total;
+    await store.createBatch({ app: 'signal-search', name: 'patient cheat', units: tinyUnits(4), now });
+    const lies = await computeAll(a, wrong); // accepted: nobody else computed them
+    expect(lies).toHaveLength(4);
+    expect((await store.hostSummary(a.id, now)).credit.total).toBeGreaterThan(creditBefore);
+
+    coin = 0; // a spot check catches the next lie
+    await store.createBatch({ app: 'signal-search', name: 'spot check', units: tinyUnits(1), now });
+    await computeAll(a, wrong);
+    const referee = await host(3);
+    await computeAll(b, honest);
+    await computeAll(referee, honest);
+
+    const caught = await store.hostSummary(a.id, now);
+    expect(caught.results.invalid).toBe(5);
+    expect(caught.credit.total).toBeCloseTo(creditBefore, 12);
+    // The four revoked units went back out with their original quorum: b and the referee decide them.
+    expect(await computeAll(b, honest)).toHaveLength(4);
+    expect(await computeAll(referee, honest)).toHaveLength(4);
+    expect((await store.hostSummary(b.id, now)).results.valid).toBe(TRUST_THRESHOLD + 1 + 4);
+  });
+
+  test('behavior: settled credit is final and survives a later revocation', async () => {
+    const { a, b } = await trusted();
+    await store.createBatch({ app: 'signal-search', name: 'settles', units: tinyUnits(2), now });
+    await computeAll(a, honest);
+    const credited = (await store.hostSummary(a.id, now)).credit.total;
+    now += 2 * 86_400_000; // past the settling period
+    await drain(store, now);
+    coin = 0;
+    await store.createBatch({ app: 'signal-search', name: 'caught later', units: tinyUnits(1), now });
+    await computeAll(a, wrong);
+    await computeAll(b, honest);
+    await computeAll(await host(4), honest);
+    expect((await store.hostSummary(a.id, now)).credit.total).toBeCloseTo(credited, 12);
+    const settled = await store.db.get<{ settled_credit: number }>('SELECT settled_credit FROM volunteers WHERE id = ?', [a.volunteerId]);
+    expect(settled!.settled_credit).toBeCloseTo(credited, 12);
+  });
+
+  test('error: a client error resets trust', async () => {
+    const { a } = await trusted();
+    await store.createBatch({ app: 'signal-search', name: 'error', units: tinyUnits(1), now });
+    await computeAll(a, (r) => ({ status: 'error', replicaId: r.replicaId, elapsedMs: 1, error: { name: 'KernelError', message: 'out of memory' } }));
+    coin = 0.99;
+    await store.createBatch({ app: 'signal-search', name: 'after error', units: tinyUnits(1), now });
+    const [replica] = await store.issueReplicas(a, 1, now);
+    const unit = await store.db.get<{ single: number }>('SELECT single FROM work_units WHERE id = ?', [replica!.workUnitId]);
+    expect(unit!.single).toBe(0);
+  });
+});
