@@ -45,11 +45,24 @@ export interface ReplicaRow {
   validated_at: number | null;
 }
 
+/**
+ * Defines `key` on `target` as a getter that computes once, on first use: the transitioner never reads inputs or
+ * outputs, so it should not pay for parsing them.
+ */
+function lazy<T extends object, K extends keyof T>(target: Omit<T, K>, key: K, compute: () => T[K]): T {
+  let value: T[K] | undefined;
+  let done = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    get: () => (done ? value : ((done = true), (value = compute()))),
+  });
+  return target as T;
+}
+
 export function toWorkUnit(row: WorkUnitRow): WorkUnit {
-  return {
+  return lazy<WorkUnit, 'job'>({
     id: row.id,
     batchId: row.batch_id,
-    job: AppInput.parse({ app: row.app, input: JSON.parse(row.input) }),
     flopsEstimate: row.flops_estimate,
     minQuorum: row.min_quorum,
     targetNresults: row.target_nresults,
@@ -62,11 +75,11 @@ export function toWorkUnit(row: WorkUnitRow): WorkUnit {
     requestedTarget: row.requested_target,
     canonicalReplicaId: row.canonical_replica_id,
     failure: row.failure,
-  };
+  }, 'job', () => AppInput.parse({ app: row.app, input: JSON.parse(row.input) }));
 }
 
 export function toReplica(row: ReplicaRow, app: string): Replica {
-  return {
+  return lazy<Replica, 'result'>({
     id: row.id,
     workUnitId: row.work_unit_id,
     hostId: row.host_id,
@@ -77,12 +90,11 @@ export function toReplica(row: ReplicaRow, app: string): Replica {
     sentAt: row.sent_at,
     deadline: row.deadline,
     receivedAt: row.received_at,
-    result: row.result === null ? null : AppOutput.parse({ app, output: JSON.parse(row.result) }),
     variant: row.variant === null ? null : Variant.parse(row.variant),
     elapsedMs: row.elapsed_ms,
     error: row.error,
     grantedCredit: row.granted_credit,
     unverified: row.unverified === 1,
     validatedAt: row.validated_at,
-  };
+  }, 'result', () => (row.result === null ? null : AppOutput.parse({ app, output: JSON.parse(row.result) })));
 }

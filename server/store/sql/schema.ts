@@ -92,7 +92,7 @@ const migrations = (id: string): string[] => [
     validated_at BIGINT,
     settled INTEGER NOT NULL DEFAULT 0
   );
-  CREATE INDEX replicas_unsent ON replicas(app, id) WHERE server_state = 'unsent';
+  CREATE INDEX replicas_unsent ON replicas(id) WHERE server_state = 'unsent';
   CREATE INDEX replicas_unit ON replicas(work_unit_id);
   CREATE INDEX replicas_host ON replicas(host_id, validate_state);
   CREATE INDEX replicas_volunteer_unit ON replicas(volunteer_id, work_unit_id);

@@ -99,32 +99,34 @@ export class SqlStore implements Store {
       // Oldest unsent replicas of units this volunteer holds no replica of. One unit may have several unsent
       // replicas, so take extra candidates and keep one per unit. On Postgres, rows another coordinator process is
       // issuing right now are skipped, not waited for, and never issued twice.
-      const candidates = await q.all<{ id: number; work_unit_id: number }>(
-        `SELECT r.id, r.work_unit_id FROM replicas r WHERE r.server_state = 'unsent'
+      const candidates = await q.all<WorkUnitRow & { replica_id: number }>(
+        `SELECT r.id AS replica_id, u.* FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+          WHERE r.server_state = 'unsent'
           AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.volunteer_id = ? AND o.work_unit_id = r.work_unit_id)
-          ORDER BY r.id LIMIT ?${this.db.forUpdateSkipLocked}`,
+          ORDER BY r.id LIMIT ?${this.db.forUpdateSkipLocked ? ' FOR UPDATE OF r SKIP LOCKED' : ''}`,
         [host.volunteerId, max * 4],
       );
       const seen = new Set<number>();
-      const chosen = candidates.filter((c) => !seen.has(c.work_unit_id) && seen.add(c.work_unit_id)).slice(0, max);
+      const chosen = candidates.filter((c) => !seen.has(c.id) && seen.add(c.id)).slice(0, max);
       const trust = await trustOf(q, host.id);
       const issued: IssuedReplica[] = [];
       for (const c of chosen) {
-        const unit = toWorkUnit((await q.get<WorkUnitRow>('SELECT * FROM work_units WHERE id = ?', [c.work_unit_id]))!);
-        if (await mayIssueSingle(q, unit, c.id) && issueAsSingle(trust.get(unit.job.app) ?? 0, this.random)) {
-          await issueSingle(q, unit.id, c.id);
+        const unit = toWorkUnit(c);
+        const replicaId = c.replica_id;
+        if (issueAsSingle(trust.get(c.app) ?? 0, this.random) && (await mayIssueSingle(q, unit, replicaId))) {
+          await issueSingle(q, unit.id, replicaId);
         }
         const deadline = now + unit.delayBoundS * 1000;
         await q.run(
           `UPDATE replicas SET server_state = 'in_progress', host_id = ?, volunteer_id = ?, sent_at = ?, deadline = ?
             WHERE id = ?`,
-          [host.id, host.volunteerId, now, deadline, c.id],
+          [host.id, host.volunteerId, now, deadline, replicaId],
         );
         await q.run(
           'UPDATE work_units SET transition_at = CASE WHEN transition_at IS NULL OR transition_at > ? THEN ? ELSE transition_at END WHERE id = ?',
           [deadline, deadline, unit.id],
         );
-        issued.push({ replicaId: c.id, workUnitId: unit.id, deadline, flopsEstimate: unit.flopsEstimate, job: unit.job });
+        issued.push({ replicaId, workUnitId: unit.id, deadline, flopsEstimate: unit.flopsEstimate, job: unit.job });
       }
       return issued;
     });
@@ -154,10 +156,17 @@ export class SqlStore implements Store {
             [now, JSON.stringify(r.result.output), r.variant, r.elapsedMs, r.replicaId],
           );
         }
-        await q.run('UPDATE work_units SET transition_at = ? WHERE id = (SELECT work_unit_id FROM replicas WHERE id = ?)', [
-          now,
-          r.replicaId,
-        ]);
+        // A success goes straight to the validator once the unit has enough of them; an error to the transitioner,
+        // which decides whether to reissue or fail the unit.
+        if (r.status === 'success') {
+          await q.run(
+            `UPDATE work_units SET need_validate = 1 WHERE id = ? AND min_quorum <= (SELECT count(*) FROM replicas
+              WHERE work_unit_id = ? AND outcome = 'success' AND validate_state <> 'invalid')`,
+            [row.work_unit_id, row.work_unit_id],
+          );
+        } else {
+          await q.run('UPDATE work_units SET transition_at = ? WHERE id = ?', [now, row.work_unit_id]);
+        }
         outcomes.push({ replicaId: r.replicaId, ok: true });
       }
       return outcomes;
@@ -198,11 +207,16 @@ export class SqlStore implements Store {
           ORDER BY id LIMIT ?${this.db.forUpdateSkipLocked}`,
         [limit],
       );
+      // One update per host and per volunteer: credit added at one instant sums (addCredit is linear in it).
+      const byHost = new Map<number, number>();
+      const byVolunteer = new Map<number, number>();
       for (const r of due) {
-        await addToTotals(q, 'hosts', r.host_id, r.granted_credit, now);
-        await addToTotals(q, 'volunteers', r.volunteer_id, r.granted_credit, now);
+        byHost.set(r.host_id, (byHost.get(r.host_id) ?? 0) + r.granted_credit);
+        byVolunteer.set(r.volunteer_id, (byVolunteer.get(r.volunteer_id) ?? 0) + r.granted_credit);
         await q.run('UPDATE replicas SET credited = 1 WHERE id = ?', [r.id]);
       }
+      for (const [id, credit] of byHost) await addToTotals(q, 'hosts', id, credit, now);
+      for (const [id, credit] of byVolunteer) await addToTotals(q, 'volunteers', id, credit, now);
       return due.length;
     });
   }
@@ -284,6 +298,7 @@ async function addToTotals(q: Queryable, table: 'hosts' | 'volunteers', id: numb
 }
 
 interface ReportedReplica {
+  work_unit_id: number;
   host_id: number | null;
   outcome: string | null;
   app: string;
@@ -293,7 +308,7 @@ interface ReportedReplica {
 
 function replicaForReport(q: Queryable, replicaId: number, lock: string) {
   return q.get<ReportedReplica>(
-    `SELECT r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state
+    `SELECT r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state
       FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id = ?${lock ? ' FOR UPDATE OF r' : ''}`,
     [replicaId],
   );

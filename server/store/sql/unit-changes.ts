@@ -25,17 +25,22 @@ const replicaColumns: Record<string, string> = {
   validatedAt: 'validated_at',
 };
 
-const trustUpdates: Record<TrustEvent, string> = {
-  'verified-valid': 'consecutive_valid = consecutive_valid + 1, valid = valid + 1',
-  'single-valid': 'valid = valid + 1',
-  invalid: 'consecutive_valid = 0, invalid = invalid + 1, revoke_pending = 1',
-  error: 'consecutive_valid = 0, errors = errors + 1',
+/** Per event: the row a first event inserts (consecutive_valid, valid, invalid, errors, revoke_pending), and the update. */
+const trustUpdates: Record<TrustEvent, [string, string]> = {
+  'verified-valid': ['1, 1, 0, 0, 0', 'consecutive_valid = host_apps.consecutive_valid + 1, valid = host_apps.valid + 1'],
+  'single-valid': ['0, 1, 0, 0, 0', 'valid = host_apps.valid + 1'],
+  invalid: ['0, 0, 1, 0, 1', 'consecutive_valid = 0, invalid = host_apps.invalid + 1, revoke_pending = 1'],
+  error: ['0, 0, 0, 1, 0', 'consecutive_valid = 0, errors = host_apps.errors + 1'],
 };
 
-/** Records what a decided result says about its host (see passes/trust.ts). */
+/** Records what a decided result says about its host (see passes/trust.ts), in one upsert. */
 export async function recordTrust(q: Queryable, hostId: number, app: string, event: TrustEvent) {
-  await q.run('INSERT INTO host_apps (host_id, app) VALUES (?, ?) ON CONFLICT (host_id, app) DO NOTHING', [hostId, app]);
-  await q.run(`UPDATE host_apps SET ${trustUpdates[event]} WHERE host_id = ? AND app = ?`, [hostId, app]);
+  const [first, update] = trustUpdates[event];
+  await q.run(
+    `INSERT INTO host_apps (host_id, app, consecutive_valid, valid, invalid, errors, revoke_pending)
+      VALUES (?, ?, ${first}) ON CONFLICT (host_id, app) DO UPDATE SET ${update}`,
+    [hostId, app],
+  );
 }
 
 async function update(q: Queryable, table: string, columns: Record<string, string>, id: number, patch: object) {
@@ -58,7 +63,9 @@ export async function applyUnitChanges(q: Queryable, unit: WorkUnit, queue: Unit
   if (changes.needValidate) await q.run('UPDATE work_units SET need_validate = 1 WHERE id = ?', [unit.id]);
   else if (queue === 'validate') await q.run('UPDATE work_units SET need_validate = 0 WHERE id = ?', [unit.id]);
 
-  // After validation the transitioner must look again (reissue, finish); otherwise wait for the next deadline.
+  // After a validation that changed something the transitioner must look again (reissue, finish); a validation that
+  // found too few results leaves the unit's schedule alone; a transition waits for the next deadline.
+  if (queue === 'validate' && isEmpty(changes)) return;
   const next =
     queue === 'validate'
       ? now
@@ -67,4 +74,8 @@ export async function applyUnitChanges(q: Queryable, unit: WorkUnit, queue: Unit
           [unit.id],
         ))?.at ?? null);
   await q.run('UPDATE work_units SET transition_at = ? WHERE id = ?', [next, unit.id]);
+}
+
+function isEmpty(changes: UnitChanges): boolean {
+  return !changes.unit && !changes.replicas?.length && !changes.newReplicas && !changes.trust?.length;
 }

@@ -1,0 +1,157 @@
+/**
+ * @module bench/coordinator
+ * `npm run bench:coordinator [-- --backend sqlite|postgres --processes 1 --hosts 10000 --seconds 20]`
+ *
+ * The coordinator under a crowd: real coordinator processes (node server/main.ts) on loopback, and simulated hosts
+ * in this process that register, ask for work, compute it instantly (the smallest signal-search unit, reference
+ * kernel) and report it, many requests in flight. Quorum 2, so every unit takes two hosts. Figures: validated units
+ * per second over the measured window, request latency percentiles (work request and report, each), and the
+ * coordinator's peak resident memory. With --processes 2 the hosts spread over two coordinator processes sharing
+ * one database, as behind a load balancer.
+ *
+ * Anchor: BOINC's published 8.8 million jobs a day on one server, about 100 a second.
+ * coordinator_cpu_ms_per_unit is the coordinators' CPU time per validated unit, steadier than units_per_s on a busy
+ * machine (1000 / it is the units per second one core could sustain).
+ * Last line: {"backend":…,"processes":…,"units_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,"coordinator_cpu_ms_per_unit":…}
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SignalSearchInput } from '../protocol/signal-search.ts';
+import { estimateFlops } from '../worker-kernels/registry.ts';
+import { openStore } from '../server/store/open-store.ts';
+import { SimHost } from '../server/testing/sim-host.ts';
+import { freshPostgresSchema } from '../server/testing/backends.ts';
+import type { NewWorkUnit } from '../server/store/types.ts';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'sqlite' },
+    processes: { type: 'string', default: '1' },
+    hosts: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '64' },
+    batch: { type: 'string', default: '16' },
+  },
+});
+const BACKEND = values.backend;
+if (BACKEND !== 'sqlite' && BACKEND !== 'postgres') throw new Error(`--backend must be sqlite or postgres, not ${BACKEND}`);
+const PROCESSES = Number(values.processes);
+const HOSTS = Number(values.hosts);
+const SECONDS = Number(values.seconds);
+const CONCURRENCY = Number(values.concurrency);
+const BATCH = Number(values.batch);
+
+function smallestUnit(seed: number): NewWorkUnit {
+  const input = SignalSearchInput.parse({
+    signal: { seed, sampleCount: 256, noise: 1, tones: [{ frequency: 0.25, drift: 0, amplitude: 2 }] },
+    fftSize: 16,
+    driftRates: [0],
+    threshold: 8,
+    maxPeaks: 4,
+  });
+  const job = { app: 'signal-search' as const, input };
+  return { job, flopsEstimate: estimateFlops(job), minQuorum: 2, targetNresults: 2, maxErrorResults: 3, maxTotalResults: 6, delayBoundS: 3600 };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'terraflop-bench-'));
+const schema = BACKEND === 'postgres' ? await freshPostgresSchema() : undefined;
+const env = {
+  ...process.env,
+  TERRAFLOP_DATA: dir,
+  TERRAFLOP_DEMO: 'off',
+  TERRAFLOP_WEB: dir,
+  TERRAFLOP_PASS_INTERVAL_MS: '50',
+  ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
+};
+
+// Work for the whole run, created before the clock starts.
+const store = await openStore(schema ? { kind: 'postgres', url: schema.url } : { kind: 'sqlite', dataDir: dir });
+const unitsNeeded = Math.max(20_000, 15_000 * SECONDS * PROCESSES);
+for (let made = 0; made < unitsNeeded; made += 5_000) {
+  const units = Array.from({ length: 5_000 }, (_, i) => smallestUnit(made + i));
+  await store.createBatch({ app: 'signal-search', name: `bench ${made}`, units, now: Date.now() });
+}
+console.log(`created ${unitsNeeded} units (${BACKEND})`);
+
+const children: ChildProcess[] = [];
+const urls: string[] = [];
+for (let p = 0; p < PROCESSES; p++) {
+  const port = 18_400 + p;
+  const child = spawn(process.execPath, [...(process.env['BENCH_NODE_ARGS']?.split(' ') ?? []), 'server/main.ts'], { env: { ...env, TERRAFLOP_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}`)));
+  });
+  urls.push(`http://127.0.0.1:${port}/`);
+}
+
+const rssMb = () => children.reduce((max, c) => {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'))?.[1] ?? 0);
+  return Math.max(max, kb / 1024);
+}, 0);
+
+/** CPU seconds (user + system) the coordinator processes have used: a figure the machine's other load disturbs less. */
+const cpuSeconds = () => children.reduce((sum, c) => {
+  const fields = readFileSync(`/proc/${c.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+}, 0);
+
+const hosts: SimHost[] = [];
+for (let i = 0; i < HOSTS; i += 200) {
+  hosts.push(...(await Promise.all(Array.from({ length: Math.min(200, HOSTS - i) }, (_, k) => SimHost.register(urls[(i + k) % urls.length]!)))));
+}
+console.log(`registered ${hosts.length} hosts over ${PROCESSES} process(es)`);
+
+const validated = async () =>
+  Number((await store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!.n);
+
+const latencies: number[] = [];
+let peakRss = rssMb();
+let stop = false;
+async function worker(): Promise<void> {
+  while (!stop) {
+    const host = hosts[Math.floor(Math.random() * hosts.length)]!;
+    let t = performance.now();
+    const work = await host.requestWork(BATCH);
+    latencies.push(performance.now() - t);
+    if (work.length === 0) continue;
+    const results = work.map((a) => host.compute(a));
+    t = performance.now();
+    await host.report(results);
+    latencies.push(performance.now() - t);
+  }
+}
+const before = await validated();
+const cpuBefore = cpuSeconds();
+const started = performance.now();
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb())), 500);
+const workers = Array.from({ length: CONCURRENCY }, worker);
+await new Promise((r) => setTimeout(r, SECONDS * 1000));
+stop = true;
+await Promise.all(workers);
+const elapsed = (performance.now() - started) / 1000;
+const after = await validated();
+const cpuUsed = cpuSeconds() - cpuBefore;
+clearInterval(sampler);
+
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => Number(latencies[Math.floor((latencies.length - 1) * p)]!.toFixed(2));
+const figures = {
+  backend: BACKEND,
+  processes: PROCESSES,
+  units_per_s: Math.round((after - before) / elapsed),
+  p50_ms: pct(0.5),
+  p99_ms: pct(0.99),
+  rss_mb: Math.round(peakRss),
+  coordinator_cpu_ms_per_unit: Number(((cpuUsed * 1000) / Math.max(after - before, 1)).toFixed(3)),
+};
+console.log(`${latencies.length} requests in ${elapsed.toFixed(1)} s; ${after - before} units validated`);
+for (const c of children) c.kill('SIGTERM');
+await store.close();
+await schema?.drop();
+rmSync(dir, { recursive: true, force: true });
+console.log(JSON.stringify(figures));
