@@ -10,11 +10,13 @@ import { migrate } from './sql/schema.ts';
 import { SqliteDb } from './sql/sqlite-db.ts';
 import { SqlStore } from './sql/sql-store.ts';
 
-export type StoreLocation = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string };
+export type StoreLocation =
+  | { kind: 'sqlite'; dataDir: string; synchronous?: 'normal' | 'full' }
+  | { kind: 'postgres'; url: string };
 
 export async function openStore(location: StoreLocation): Promise<SqlStore & Store> {
   if (location.kind === 'sqlite') {
-    const db = new SqliteDb(join(location.dataDir, 'coordinator.sqlite'));
+    const db = new SqliteDb(join(location.dataDir, 'coordinator.sqlite'), { synchronous: location.synchronous ?? 'normal' });
     await migrate(db, (sql) => db.exec(sql));
     return new SqlStore(db);
   }

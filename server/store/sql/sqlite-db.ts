@@ -1,7 +1,7 @@
 /**
  * @module server/store/sql/sqlite-db
- * The embedded database: one SQLite file through Node's built-in node:sqlite (no native addon), in WAL mode with
- * synchronous=FULL, so a commit is on disk before the coordinator acknowledges anything. node:sqlite is synchronous
+ * The embedded database: one SQLite file through Node's built-in node:sqlite (no native addon), in WAL mode, so a
+ * commit is in the log before the coordinator acknowledges anything. node:sqlite is synchronous
  * and has one connection, so transactions are serialised by a queue: no statement of another call can land inside
  * an open transaction while its function awaits; and queued transactions are committed in groups (group commit).
  */
@@ -24,10 +24,14 @@ export class SqliteDb implements Db {
   private writing = false;
   private static readonly MAX_GROUP = 256;
 
-  constructor(path: string) {
+  /**
+   * `synchronous`: in WAL mode 'normal' keeps every committed transaction through a crash of the process (kill -9);
+   * 'full' also through a power cut or OS crash, at the price of a disk flush per commit group.
+   */
+  constructor(path: string, { synchronous = 'normal' }: { synchronous?: 'normal' | 'full' } = {}) {
     this.raw = new DatabaseSync(path);
-    this.raw.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-                   PRAGMA busy_timeout = 5000;`);
+    this.raw.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'};
+                   PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   }
 
   private prepare(sql: string): StatementSync {
