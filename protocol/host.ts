@@ -3,9 +3,15 @@
  * A host is one browser profile; a volunteer owns one or more hosts. Registration gives the host its identity.
  */
 import { z } from 'zod';
+import { PublicKeyJwk } from './auth.ts';
 import { Id } from './work.ts';
 
 export const RegisterHost = z.strictObject({
+  /**
+   * The host's ECDSA P-256 public key; every later request is signed with its private half. Without one, the
+   * coordinator issues a bearer token instead (for scripts and simple clients).
+   */
+  publicKey: PublicKeyJwk.optional(),
   volunteerName: z.string().trim().min(1).max(64).optional(),
   /** A free-text description of the device (browser, cores), shown to its volunteer only. */
   platform: z.string().max(256).optional(),
@@ -15,8 +21,8 @@ export type RegisterHost = z.infer<typeof RegisterHost>;
 export const HostIdentity = z.strictObject({
   hostId: Id,
   volunteerId: Id,
-  /** Bearer secret for this host's later requests; the coordinator keeps only its hash. */
-  token: z.string().min(32),
+  /** Bearer secret for a host registered without a key; the coordinator keeps only its hash. */
+  token: z.string().min(32).optional(),
 });
 export type HostIdentity = z.infer<typeof HostIdentity>;
 

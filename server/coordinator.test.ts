@@ -8,6 +8,7 @@ import { startCoordinator, type Coordinator } from './coordinator.ts';
 import { creditForFlops } from './credit/cobblestones.ts';
 import { eventually, SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
+import { signRequest } from '../protocol/auth.ts';
 import { backends, freshPostgresSchema } from './testing/backends.ts';
 import type { SqlStore } from './store/sql/sql-store.ts';
 
@@ -25,6 +26,7 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       TERRAFLOP_DEMO: 'off',
       TERRAFLOP_PASS_INTERVAL_MS: '20',
       TERRAFLOP_WEB: dir,
+      TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
     };
     if (name === 'postgres') {
       const schema = await freshPostgresSchema();
@@ -166,10 +168,12 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
 
       await expectError(await a.call('POST', 'api/results', { results: [{ ...result, result: { app: 'signal-search', output: { peaks: 'many' } } }] }), 400, /peaks/);
       await expectError(await a.call('POST', 'api/results', { results: [] }), 400, /results/);
+      // Hosts claim no credit: a unit's credit comes from its FLOP estimate, and a claim is refused outright.
+      await expectError(await a.call('POST', 'api/results', { results: [{ ...result, claimedFlops: 1e18 }] }), 400, /claimedFlops/);
       const bad = { ...result, result: { app: 'signal-search', output: { peaks: [{ drift: 0, block: 0, bin: -1, snr: 5 }] } } };
       await expectError(await a.call('POST', 'api/results', { results: [bad] }), 400, /bin/);
       const huge = JSON.stringify({ results: [{ ...result, padding: 'x'.repeat(2 << 20) }] });
-      const tooLarge = await postRaw(new URL('api/results', coordinator.url), a.identity.token, huge);
+      const tooLarge = await postRaw(new URL('api/results', coordinator.url), a.identity.token!, huge);
       expect(tooLarge.status).toBe(413);
       expect(tooLarge.body).toMatch(/larger than 1048576 bytes/);
       expect(await counts()).toEqual(before);
@@ -182,6 +186,46 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       const replay = await a.report([result, a.compute(other!)]);
       expect(replay.accepted).toEqual([other!.replicaId]);
       expect(replay.rejected[0]?.error).toMatch(/already reported/);
+    });
+
+    test('error: forged, replayed, stale and tampered signatures', async () => {
+      await batch(2);
+      const [host, other] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
+      const url = new URL('api/work', coordinator.url);
+      const body = JSON.stringify({ maxReplicas: 1 });
+      const send = (headers: Record<string, string>, text = body) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
+      const before = await counts();
+
+      // Signed by another host's key, claiming to be `host`.
+      const forged = await signRequest(other.key!.privateKey, host.identity.hostId, 'POST', url.pathname, body);
+      await expectError(await send(forged), 401, /signature does not verify/);
+      // A body changed after signing.
+      const signed = await host.authHeaders('POST', url, body);
+      await expectError(await send(signed, JSON.stringify({ maxReplicas: 2 })), 401, /signature does not verify/);
+      // An hour-old request.
+      const stale = await signRequest(host.key!.privateKey, host.identity.hostId, 'POST', url.pathname, body, Date.now() - 3_600_000);
+      await expectError(await send(stale), 401, /timestamp/);
+      // Malformed headers.
+      await expectError(await send({ ...signed, 'x-terraflop-signature': 'abc' }), 401, /x-terraflop-signature/);
+      expect(await counts()).toEqual(before);
+
+      // The genuine request works once; the same bytes again are a replay.
+      const genuine = await host.authHeaders('POST', url, body);
+      expect((await send(genuine)).status).toBe(200);
+      await expectError(await send(genuine), 401, /replay/);
+    });
+
+    test('error: a host over its rate limit gets a 429 with Retry-After', async () => {
+      const host = await SimHost.register(coordinator.url);
+      let limited: Response | undefined;
+      for (let i = 0; i < 200 && !limited; i++) {
+        const res = await host.call('GET', 'api/hosts/me');
+        if (res.status === 429) limited = res;
+      }
+      expect(limited).toBeDefined();
+      expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+      await expectError(limited!, 429, /too many requests/);
     });
 
     test('error: the status of an unknown host', async () => {

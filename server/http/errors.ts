@@ -13,11 +13,17 @@ export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: ContentfulStatusCode;
   readonly issues: ApiErrorBody['error']['issues'];
+  readonly headers: Record<string, string>;
 
-  constructor(status: ContentfulStatusCode, message: string, options: { cause?: unknown; issues?: ApiErrorBody['error']['issues'] } = {}) {
+  constructor(
+    status: ContentfulStatusCode,
+    message: string,
+    options: { cause?: unknown; issues?: ApiErrorBody['error']['issues']; headers?: Record<string, string> } = {},
+  ) {
     super(message, { cause: options.cause });
     this.status = status;
     this.issues = options.issues;
+    this.headers = options.headers ?? {};
   }
 }
 
@@ -61,7 +67,7 @@ export class NotFoundError extends ApiError {
 export function renderError(error: Error, c: Context): Response {
   if (error instanceof ApiError) {
     const body: ApiErrorBody = { error: { name: error.name, message: error.message, ...(error.issues && { issues: error.issues }) } };
-    return c.json(body, error.status);
+    return c.json(body, error.status, error.headers);
   }
   console.error('unexpected error serving', c.req.method, c.req.path, error);
   const body: ApiErrorBody = { error: { name: 'InternalError', message: 'internal error; the request changed nothing' } };

@@ -7,16 +7,21 @@ import { HostIdentity, HostStatus, RegisterHost } from '../../protocol/host.ts';
 import type { Store } from '../store/store.ts';
 import { hashToken, newToken, requireHost, type HostEnv } from './auth.ts';
 import { parseBody } from './parse.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
-export function hostRoutes(store: Store) {
+export function hostRoutes(store: Store, limiter?: RateLimiter) {
   return new Hono<HostEnv>()
     .post('/', async (c) => {
-      const body = await parseBody(c, RegisterHost, 'host registration');
-      const token = newToken();
-      const host = await store.createHost({ ...body, tokenHash: hashToken(token), now: Date.now() });
-      return c.json(HostIdentity.parse({ hostId: host.id, volunteerId: host.volunteerId, token }), 201);
+      const { publicKey, ...body } = await parseBody(c, RegisterHost, 'host registration');
+      const token = publicKey ? undefined : newToken();
+      const host = await store.createHost({
+        ...body,
+        ...(publicKey ? { publicKey: JSON.stringify(publicKey) } : { tokenHash: hashToken(token!) }),
+        now: Date.now(),
+      });
+      return c.json(HostIdentity.parse({ hostId: host.id, volunteerId: host.volunteerId, ...(token && { token }) }), 201);
     })
-    .get('/me', requireHost(store), async (c) => {
+    .get('/me', requireHost(store, limiter), async (c) => {
       const summary = await store.hostSummary(c.get('host').id, Date.now());
       return c.json(HostStatus.parse(summary));
     });

@@ -8,10 +8,11 @@ import { ReportReply, ResultReport, WorkReply, WorkRequest } from '../../protoco
 import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
 import { parseBody } from './parse.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
-export function workRoutes(store: Store, onResults: () => void) {
+export function workRoutes(store: Store, onResults: () => void, limiter?: RateLimiter) {
   return new Hono<HostEnv>()
-    .post('/work', requireHost(store), async (c) => {
+    .post('/work', requireHost(store, limiter), async (c) => {
       const { maxReplicas } = await parseBody(c, WorkRequest, 'work request');
       const issued = await store.issueReplicas(c.get('host'), maxReplicas, Date.now());
       const replicas = issued.map((r) => ({
@@ -23,7 +24,7 @@ export function workRoutes(store: Store, onResults: () => void) {
       }));
       return c.json(WorkReply.parse({ replicas }));
     })
-    .post('/results', requireHost(store), async (c) => {
+    .post('/results', requireHost(store, limiter), async (c) => {
       const { results } = await parseBody(c, ResultReport, 'result report');
       const outcomes = await store.recordResults(
         c.get('host'),

@@ -36,3 +36,12 @@ export const revoker: Pass = async (store, now) => (await store.revokeUnverified
 export function settler(settlingMs: number): Pass {
   return async (store, now) => (await store.settleCredit(now - settlingMs, BATCH)) > 0;
 }
+
+/** Forgets spent request nonces and, after the retention time, the raw results of closed units. */
+export function purger(retentionMs: number): Pass {
+  return async (store, now) => {
+    const nonces = await store.purgeNonces(now, BATCH * 10);
+    const results = await store.purgeResults(now - retentionMs, BATCH * 10);
+    return nonces + results > 0;
+  };
+}

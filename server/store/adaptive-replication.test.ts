@@ -132,6 +132,21 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     expect(settled!.settled_credit).toBeCloseTo(credited, 12);
   });
 
+  test('behavior: the purger drops raw results of closed units but keeps the canonical one', async () => {
+    const [a, b, c] = [await host(1), await host(2), await host(3)];
+    coin = 0;
+    await store.createBatch({ app: 'signal-search', name: 'purge', units: tinyUnits(1), now });
+    await computeAll(a, wrong);
+    await computeAll(b, honest);
+    await computeAll(c, honest);
+    const kept = () => store.db.all<{ id: number }>('SELECT id FROM replicas WHERE result IS NOT NULL ORDER BY id');
+    expect(await kept()).toHaveLength(3);
+    expect(await store.purgeResults(now - 1, 100)).toBe(0); // closed at `now`: not before the cut-off yet
+    expect(await store.purgeResults(now + 1, 100)).toBe(2);
+    const unit = await store.db.get<{ canonical_replica_id: number }>('SELECT canonical_replica_id FROM work_units');
+    expect(await kept()).toEqual([{ id: unit!.canonical_replica_id }]);
+  });
+
   test('error: a client error resets trust', async () => {
     const { a } = await trusted();
     await store.createBatch({ app: 'signal-search', name: 'error', units: tinyUnits(1), now });

@@ -8,6 +8,7 @@ import type {
   AppName,
   HostSummary,
   Host,
+  HostCredentials,
   IssuedReplica,
   NewWorkUnit,
   RecordOutcome,
@@ -19,9 +20,20 @@ import type {
 export type UnitQueue = 'transition' | 'validate';
 
 export interface Store {
-  /** Creates a volunteer and their first host. */
-  createHost(params: { volunteerName?: string | undefined; platform?: string | undefined; tokenHash: string; now: number }): Promise<Host>;
+  /** Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash. */
+  createHost(params: {
+    volunteerName?: string | undefined;
+    platform?: string | undefined;
+    publicKey?: string | undefined;
+    tokenHash?: string | undefined;
+    now: number;
+  }): Promise<Host>;
   findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;
+  findHost(hostId: number): Promise<HostCredentials | undefined>;
+  /** Records a request nonce of a host; false when it was already used (a replay). */
+  useNonce(hostId: number, nonce: string, expiresAt: number): Promise<boolean>;
+  /** Forgets nonces whose timestamps are outside the window anyway. Returns how many. */
+  purgeNonces(now: number, limit: number): Promise<number>;
   /** The host's and its volunteer's credit, RAC decayed to `now`, and its results by state. */
   hostSummary(hostId: number, now: number): Promise<HostSummary>;
 
@@ -61,6 +73,12 @@ export interface Store {
    * credit withdrawn) and sends its unit back for replication. Returns how many hosts were handled.
    */
   revokeUnverified(now: number, limit: number): Promise<number>;
+
+  /**
+   * Drops the raw results of units closed before `before`, except each unit's canonical result, which the
+   * researcher keeps. Returns how many were dropped.
+   */
+  purgeResults(before: number, limit: number): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -88,6 +88,11 @@ export interface Host {
   volunteerId: number;
 }
 
+/** A host as authentication needs it: its registered public key (JWK JSON), if it signs its requests. */
+export interface HostCredentials extends Host {
+  publicKey: string | null;
+}
+
 export interface IssuedReplica {
   replicaId: number;
   workUnitId: number;

@@ -3,38 +3,60 @@
  * A simulated host that speaks the real HTTP protocol: it registers, asks for work, computes with the reference
  * kernels (or lies, when told to), and reports. Used by the lifecycle tests and the coordinator benchmark.
  */
+import { exportPublicKey, generateHostKey, signRequest } from '../../protocol/auth.ts';
 import { HostIdentity, HostStatus } from '../../protocol/host.ts';
 import { ReportReply, WorkReply, type Assignment, type ResultEntry, type SuccessEntry } from '../../protocol/work.ts';
 import { runKernel } from '../../worker-kernels/registry.ts';
 
 export type Behaviour = 'honest' | 'cheat';
 
+export interface RegisterOptions {
+  behaviour?: Behaviour;
+  volunteerName?: string;
+  /** 'key' signs every request with an ECDSA P-256 key, as the page does; 'token' uses a bearer token. */
+  auth?: 'key' | 'token';
+}
+
 export class SimHost {
   readonly baseUrl: string;
   readonly identity: HostIdentity;
   readonly behaviour: Behaviour;
+  readonly key: CryptoKeyPair | undefined;
 
-  private constructor(baseUrl: string, identity: HostIdentity, behaviour: Behaviour) {
+  private constructor(baseUrl: string, identity: HostIdentity, behaviour: Behaviour, key: CryptoKeyPair | undefined) {
     this.baseUrl = baseUrl;
     this.identity = identity;
     this.behaviour = behaviour;
+    this.key = key;
   }
 
-  static async register(baseUrl: string, behaviour: Behaviour = 'honest', volunteerName?: string) {
+  static async register(baseUrl: string, behaviourOrOptions: Behaviour | RegisterOptions = {}): Promise<SimHost> {
+    const { behaviour = 'honest', volunteerName, auth = 'key' } =
+      typeof behaviourOrOptions === 'string' ? { behaviour: behaviourOrOptions } : behaviourOrOptions;
+    const key = auth === 'key' ? await generateHostKey() : undefined;
+    const body = { ...(volunteerName && { volunteerName }), ...(key && { publicKey: await exportPublicKey(key.publicKey) }) };
     const res = await fetch(new URL('api/hosts', baseUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(volunteerName ? { volunteerName } : {}),
+      body: JSON.stringify(body),
     });
     if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
-    return new SimHost(baseUrl, HostIdentity.parse(await res.json()), behaviour);
+    return new SimHost(baseUrl, HostIdentity.parse(await res.json()), behaviour, key);
+  }
+
+  /** The headers that authenticate one request: a fresh signature, or the bearer token. */
+  async authHeaders(method: string, url: URL, body: string): Promise<Record<string, string>> {
+    if (!this.key) return { authorization: `Bearer ${this.identity.token}` };
+    return signRequest(this.key.privateKey, this.identity.hostId, method, url.pathname, body);
   }
 
   async call(method: string, path: string, body?: unknown): Promise<Response> {
-    return fetch(new URL(path, this.baseUrl), {
+    const url = new URL(path, this.baseUrl);
+    const text = body === undefined ? '' : JSON.stringify(body);
+    return fetch(url, {
       method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.identity.token}` },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
+      headers: { 'content-type': 'application/json', ...(await this.authHeaders(method, url, text)) },
+      ...(body !== undefined && { body: text }),
     });
   }
 

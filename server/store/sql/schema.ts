@@ -22,7 +22,8 @@ const migrations = (id: string): string[] => [
   CREATE TABLE hosts (
     id ${id},
     volunteer_id BIGINT NOT NULL REFERENCES volunteers(id),
-    token_hash TEXT NOT NULL UNIQUE,
+    token_hash TEXT UNIQUE,
+    public_key TEXT UNIQUE,
     platform TEXT,
     created_at BIGINT NOT NULL,
     total_credit DOUBLE PRECISION NOT NULL DEFAULT 0,
@@ -30,6 +31,13 @@ const migrations = (id: string): string[] => [
     rac_time BIGINT NOT NULL DEFAULT 0
   );
   CREATE INDEX hosts_volunteer ON hosts(volunteer_id);
+  CREATE TABLE request_nonces (
+    host_id BIGINT NOT NULL,
+    nonce TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (host_id, nonce)
+  );
+  CREATE INDEX request_nonces_expiry ON request_nonces(expires_at);
   CREATE TABLE host_apps (
     host_id BIGINT NOT NULL REFERENCES hosts(id),
     app TEXT NOT NULL,
@@ -65,8 +73,10 @@ const migrations = (id: string): string[] => [
     failure TEXT,
     need_validate INTEGER NOT NULL DEFAULT 0,
     transition_at BIGINT,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    done_at BIGINT
   );
+  CREATE INDEX work_units_done ON work_units(done_at) WHERE done_at IS NOT NULL;
   CREATE INDEX work_units_transition ON work_units(transition_at) WHERE transition_at IS NOT NULL;
   CREATE INDEX work_units_validate ON work_units(id) WHERE need_validate = 1;
   CREATE INDEX work_units_batch ON work_units(batch_id);

@@ -9,6 +9,7 @@ import type { Store, UnitQueue } from '../store.ts';
 import type {
   AppName,
   Host,
+  HostCredentials,
   HostSummary,
   IssuedReplica,
   NewWorkUnit,
@@ -38,7 +39,7 @@ export class SqlStore implements Store {
     this.random = random;
   }
 
-  createHost({ volunteerName, platform, tokenHash, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
+  createHost({ volunteerName, platform, publicKey, tokenHash, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
     return this.db.transaction(async (q) => {
       const volunteer = (await q.get<{ id: number }>(
         'INSERT INTO volunteers (name, created_at) VALUES (?, ?) RETURNING id',
@@ -46,8 +47,8 @@ export class SqlStore implements Store {
       ))!;
       if (!volunteerName) await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
       const host = (await q.get<{ id: number }>(
-        'INSERT INTO hosts (volunteer_id, token_hash, platform, created_at) VALUES (?, ?, ?, ?) RETURNING id',
-        [volunteer.id, tokenHash, platform ?? null, now],
+        'INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, now],
       ))!;
       return { id: host.id, volunteerId: volunteer.id };
     });
@@ -59,6 +60,30 @@ export class SqlStore implements Store {
       [tokenHash],
     );
     return row && { id: row.id, volunteerId: row.volunteer_id };
+  }
+
+  async findHost(hostId: number): Promise<HostCredentials | undefined> {
+    const row = await this.db.get<{ id: number; volunteer_id: number; public_key: string | null }>(
+      'SELECT id, volunteer_id, public_key FROM hosts WHERE id = ?',
+      [hostId],
+    );
+    return row && { id: row.id, volunteerId: row.volunteer_id, publicKey: row.public_key };
+  }
+
+  async useNonce(hostId: number, nonce: string, expiresAt: number): Promise<boolean> {
+    const { changes } = await this.db.run(
+      'INSERT INTO request_nonces (host_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (host_id, nonce) DO NOTHING',
+      [hostId, nonce, expiresAt],
+    );
+    return changes === 1;
+  }
+
+  async purgeNonces(now: number, limit: number): Promise<number> {
+    const { changes } = await this.db.run(
+      'DELETE FROM request_nonces WHERE (host_id, nonce) IN (SELECT host_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT ?)',
+      [now, limit],
+    );
+    return changes;
   }
 
   hostSummary(hostId: number, now: number): Promise<HostSummary> {
@@ -249,6 +274,16 @@ export class SqlStore implements Store {
       }
       return caught.length;
     });
+  }
+
+  async purgeResults(before: number, limit: number): Promise<number> {
+    const { changes } = await this.db.run(
+      `UPDATE replicas SET result = NULL WHERE id IN (SELECT r.id FROM work_units u JOIN replicas r ON r.work_unit_id = u.id
+        WHERE u.done_at < ? AND r.result IS NOT NULL AND (u.canonical_replica_id IS NULL OR r.id <> u.canonical_replica_id)
+        LIMIT ?)`,
+      [before, limit],
+    );
+    return changes;
   }
 
   close(): Promise<void> {

@@ -54,6 +54,9 @@ async function update(q: Queryable, table: string, columns: Record<string, strin
 
 export async function applyUnitChanges(q: Queryable, unit: WorkUnit, queue: UnitQueue, changes: UnitChanges, now: number) {
   if (changes.unit) await update(q, 'work_units', unitColumns, unit.id, changes.unit);
+  if (changes.unit?.state === 'done' || changes.unit?.state === 'failed') {
+    await q.run('UPDATE work_units SET done_at = ? WHERE id = ?', [now, unit.id]);
+  }
   for (const { id, ...patch } of changes.replicas ?? []) await update(q, 'replicas', replicaColumns, id, patch);
   for (const { hostId, event } of changes.trust ?? []) await recordTrust(q, hostId, unit.job.app, event);
   for (let i = 0; i < (changes.newReplicas ?? 0); i++) {
