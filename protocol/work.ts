@@ -8,9 +8,23 @@ import { AppInput, AppOutput, Variant } from './apps.ts';
 
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** What a host can run; a unit that needs more is never sent to it. */
+export const Capabilities = z.strictObject({
+  webgpu: z.boolean(),
+  /** Memory the host lets one unit use, in MiB. */
+  memoryMb: z.number().int().min(16).max(1 << 20),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
 export const WorkRequest = z.strictObject({
   /** How many replicas the host wants now, at most. */
   maxReplicas: z.number().int().min(1).max(64),
+  /**
+   * Seconds of work the host wants buffered (BOINC's work buffer); the scheduler converts it to units with the
+   * host's measured speed. Without it, maxReplicas units are sent.
+   */
+  bufferSeconds: z.number().min(0).max(7 * 86_400).optional(),
+  capabilities: Capabilities.optional(),
 });
 export type WorkRequest = z.infer<typeof WorkRequest>;
 

@@ -13,8 +13,8 @@ import type { RateLimiter } from './rate-limit.ts';
 export function workRoutes(store: Store, onResults: () => void, limiter?: RateLimiter) {
   return new Hono<HostEnv>()
     .post('/work', requireHost(store, limiter), async (c) => {
-      const { maxReplicas } = await parseBody(c, WorkRequest, 'work request');
-      const issued = await store.issueReplicas(c.get('host'), maxReplicas, Date.now());
+      const ask = await parseBody(c, WorkRequest, 'work request');
+      const issued = await store.issueReplicas(c.get('host'), ask, Date.now());
       const replicas = issued.map((r) => ({
         replicaId: r.replicaId,
         workUnitId: r.workUnitId,

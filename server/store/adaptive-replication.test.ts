@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runKernel } from '../../worker-kernels/registry.ts';
 import { TRUST_THRESHOLD } from '../passes/trust.ts';
-import { backends, freshPostgresSchema } from '../testing/backends.ts';
+import { backends } from '../testing/backends.ts';
+import { freshStore } from '../testing/store-fixture.ts';
 import { drain } from '../testing/drain.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
-import { PostgresDb } from './sql/postgres-db.ts';
-import { migrate } from './sql/schema.ts';
-import { SqliteDb } from './sql/sqlite-db.ts';
-import { SqlStore } from './sql/sql-store.ts';
+import type { SqlStore } from './sql/sql-store.ts';
 import type { Host, IssuedReplica, ResultToRecord } from './types.ts';
 
 describe.each(backends)('adaptive replication on $name', ({ name, available }) => {
@@ -22,25 +17,11 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
     coin = 0.99;
-    if (name === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'terraflop-adaptive-'));
-      const db = new SqliteDb(join(dir, 'c.sqlite'));
-      await migrate(db, (sql) => db.exec(sql));
-      store = new SqlStore(db, { random: () => coin });
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    } else {
-      const schema = await freshPostgresSchema();
-      const db = new PostgresDb(schema.url);
-      await migrate(db, async (sql) => void (await db.run(sql)));
-      store = new SqlStore(db, { random: () => coin });
-      cleanup = schema.drop;
-    }
+    ({ store, cleanup } = await freshStore(name, () => coin));
   });
 
   afterEach(async () => {
-    if (!available) return;
-    await store.close();
-    await cleanup();
+    if (available) await cleanup();
   });
 
   const host = (n: number) => store.createHost({ tokenHash: `token-${n}-${Math.random()}`, now });

@@ -15,6 +15,7 @@ import type {
   ResultToRecord,
   UnitChanges,
   UnitWithReplicas,
+  WorkAsk,
 } from './types.ts';
 
 export type UnitQueue = 'transition' | 'validate';
@@ -43,10 +44,10 @@ export interface Store {
   countUnsent(app: AppName): Promise<number>;
 
   /**
-   * The scheduler: up to `max` unsent replicas for this host, never two of one unit to one volunteer, marked
-   * in progress with their deadlines.
+   * The scheduler: unsent replicas this host can run (its capabilities), never two of one unit to one volunteer,
+   * enough to fill its buffer at its measured speed and at most maxReplicas, marked in progress with deadlines.
    */
-  issueReplicas(host: Host, max: number, now: number): Promise<IssuedReplica[]>;
+  issueReplicas(host: Host, ask: WorkAsk | number, now: number): Promise<IssuedReplica[]>;
   /** Stores results durably; each is accepted only from the host it was sent to, once. */
   recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]>;
 

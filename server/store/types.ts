@@ -22,9 +22,24 @@ export interface WorkUnitLimits {
   delayBoundS: number;
 }
 
+/** What a host must offer to run a unit. */
+export interface UnitNeeds {
+  webgpu: boolean;
+  memoryMb: number;
+}
+
 export interface NewWorkUnit extends WorkUnitLimits {
   job: AppInput;
   flopsEstimate: number;
+  /** Defaults: no WebGPU, 256 MiB. */
+  needs?: Partial<UnitNeeds>;
+}
+
+/** What a host asks for: a count, optionally a buffer in seconds, and what it can run. */
+export interface WorkAsk {
+  maxReplicas: number;
+  bufferSeconds?: number | undefined;
+  capabilities?: UnitNeeds | undefined;
 }
 
 export interface WorkUnit extends NewWorkUnit {

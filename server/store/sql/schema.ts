@@ -26,6 +26,8 @@ const migrations = (id: string): string[] => [
     public_key TEXT UNIQUE,
     platform TEXT,
     created_at BIGINT NOT NULL,
+    flops DOUBLE PRECISION,
+    last_seen BIGINT,
     total_credit DOUBLE PRECISION NOT NULL DEFAULT 0,
     rac DOUBLE PRECISION NOT NULL DEFAULT 0,
     rac_time BIGINT NOT NULL DEFAULT 0
@@ -65,6 +67,8 @@ const migrations = (id: string): string[] => [
     max_error_results INTEGER NOT NULL,
     max_total_results INTEGER NOT NULL,
     delay_bound_s INTEGER NOT NULL,
+    need_webgpu INTEGER NOT NULL DEFAULT 0,
+    need_memory_mb INTEGER NOT NULL DEFAULT 256,
     requested_quorum INTEGER NOT NULL,
     requested_target INTEGER NOT NULL,
     single INTEGER NOT NULL DEFAULT 0,
@@ -109,6 +113,37 @@ const migrations = (id: string): string[] => [
   CREATE INDEX replicas_to_credit ON replicas(id) WHERE validate_state = 'valid' AND credited = 0;
   CREATE INDEX replicas_to_settle ON replicas(validated_at) WHERE validate_state = 'valid' AND settled = 0;
   CREATE INDEX host_apps_revoke ON host_apps(host_id) WHERE revoke_pending = 1;
+  `,
+  // 2: the research side (server/store/sql/research-store.ts): projects, their researchers and API keys (SHA-256
+  // only), project settings, and each batch's project (NULL for the demo project's batches).
+  `
+  CREATE TABLE projects (
+    id ${id},
+    name TEXT NOT NULL UNIQUE,
+    min_quorum INTEGER NOT NULL DEFAULT 2,
+    target_nresults INTEGER NOT NULL DEFAULT 2,
+    max_error_results INTEGER NOT NULL DEFAULT 3,
+    max_total_results INTEGER NOT NULL DEFAULT 6,
+    delay_bound_s INTEGER NOT NULL DEFAULT 86400,
+    priority INTEGER NOT NULL DEFAULT 0,
+    resource_share DOUBLE PRECISION NOT NULL DEFAULT 100,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE researchers (
+    id ${id},
+    project_id BIGINT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE api_keys (
+    key_hash TEXT PRIMARY KEY,
+    researcher_id BIGINT NOT NULL REFERENCES researchers(id),
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+  );
+  ALTER TABLE batches ADD COLUMN project_id BIGINT REFERENCES projects(id);
+  CREATE INDEX batches_project ON batches(project_id);
+  CREATE INDEX replicas_received ON replicas(received_at) WHERE received_at IS NOT NULL;
   `,
 ];
 

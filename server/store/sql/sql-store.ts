@@ -17,6 +17,7 @@ import type {
   ResultToRecord,
   UnitChanges,
   UnitWithReplicas,
+  WorkAsk,
 } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
 import { toReplica, toWorkUnit, type ReplicaRow, type WorkUnitRow } from './rows.ts';
@@ -24,6 +25,7 @@ import { summarize } from './summary.ts';
 import { issueAsSingle } from '../../passes/trust.ts';
 import { applyUnitChanges, recordTrust } from './unit-changes.ts';
 import { issueSingle, mayIssueSingle, trustOf } from './adaptive.ts';
+import { DEFAULT_MEMORY_MB, fillBuffer, hostSpeed, recordSpeed } from './host-speed.ts';
 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
@@ -100,10 +102,11 @@ export class SqlStore implements Store {
       for (const u of units) {
         const { id } = (await q.get<{ id: number }>(
           `INSERT INTO work_units (batch_id, app, input, flops_estimate, min_quorum, target_nresults, max_error_results,
-            max_total_results, delay_bound_s, requested_quorum, requested_target, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+            max_total_results, delay_bound_s, requested_quorum, requested_target, need_webgpu, need_memory_mb, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           [batch.id, app, JSON.stringify(u.job.input), u.flopsEstimate, u.minQuorum, u.targetNresults,
-            u.maxErrorResults, u.maxTotalResults, u.delayBoundS, u.minQuorum, u.targetNresults, now],
+            u.maxErrorResults, u.maxTotalResults, u.delayBoundS, u.minQuorum, u.targetNresults,
+            Number(u.needs?.webgpu ?? false), u.needs?.memoryMb ?? DEFAULT_MEMORY_MB, now],
         ))!;
         for (let i = 0; i < u.targetNresults; i++) await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [id, app]);
       }
@@ -119,20 +122,24 @@ export class SqlStore implements Store {
     return row?.n ?? 0;
   }
 
-  issueReplicas(host: Host, max: number, now: number): Promise<IssuedReplica[]> {
+  issueReplicas(host: Host, askOrMax: WorkAsk | number, now: number): Promise<IssuedReplica[]> {
+    const ask = typeof askOrMax === 'number' ? { maxReplicas: askOrMax } : askOrMax;
+    const max = ask.maxReplicas;
+    const can = ask.capabilities ?? { webgpu: false, memoryMb: DEFAULT_MEMORY_MB };
     return this.db.transaction(async (q) => {
       // Oldest unsent replicas of units this volunteer holds no replica of. One unit may have several unsent
       // replicas, so take extra candidates and keep one per unit. On Postgres, rows another coordinator process is
       // issuing right now are skipped, not waited for, and never issued twice.
       const candidates = await q.all<WorkUnitRow & { replica_id: number }>(
         `SELECT r.id AS replica_id, u.* FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
-          WHERE r.server_state = 'unsent'
+          WHERE r.server_state = 'unsent' AND (u.need_webgpu = 0 OR ? = 1) AND u.need_memory_mb <= ?
           AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.volunteer_id = ? AND o.work_unit_id = r.work_unit_id)
           ORDER BY r.id LIMIT ?${this.db.forUpdateSkipLocked ? ' FOR UPDATE OF r SKIP LOCKED' : ''}`,
-        [host.volunteerId, max * 4],
+        [Number(can.webgpu), can.memoryMb, host.volunteerId, max * 4],
       );
       const seen = new Set<number>();
-      const chosen = candidates.filter((c) => !seen.has(c.id) && seen.add(c.id)).slice(0, max);
+      const distinct = candidates.filter((c) => !seen.has(c.id) && seen.add(c.id)).slice(0, max);
+      const chosen = ask.bufferSeconds === undefined ? distinct : fillBuffer(distinct, ask.bufferSeconds, await hostSpeed(q, host.id));
       const trust = await trustOf(q, host.id);
       const issued: IssuedReplica[] = [];
       for (const c of chosen) {
@@ -180,6 +187,7 @@ export class SqlStore implements Store {
               elapsed_ms = ? WHERE id = ?`,
             [now, JSON.stringify(r.result.output), r.variant, r.elapsedMs, r.replicaId],
           );
+          await recordSpeed(q, host.id, row.work_unit_id, r.elapsedMs);
         }
         // A success goes straight to the validator once the unit has enough of them; an error to the transitioner,
         // which decides whether to reissue or fail the unit.

@@ -1,0 +1,58 @@
+/**
+ * @module server/store/research
+ * The research side's one narrow interface to the database: projects, researchers and their API keys, a project's
+ * batches, their progress and canonical results, and what the public may see. Kept apart from the core Store so
+ * that the scheduler's interface stays small; implemented once over SQL (server/store/sql/research-store.ts).
+ */
+import type {
+  BatchProgress,
+  CanonicalResultLine,
+  Leaderboard,
+  Project,
+  ProjectSettings,
+  PublicStatus,
+} from '../../protocol/research.ts';
+import type { AppName, NewWorkUnit } from './types.ts';
+
+/** Who an API key belongs to. */
+export interface Researcher {
+  researcherId: number;
+  projectId: number;
+}
+
+export class ProjectNameTakenError extends Error {
+  override name = 'ProjectNameTakenError';
+  constructor(name: string) {
+    super(`a project named "${name}" already exists`);
+  }
+}
+
+export interface ResearchStore {
+  /** Creates a project, its first researcher and that researcher's API key (only the key's SHA-256 is stored). */
+  createProject(params: {
+    name: string;
+    researcherName: string;
+    keyHash: string;
+    settings?: ProjectSettings | undefined;
+    now: number;
+  }): Promise<Researcher>;
+  /** The researcher an API key's SHA-256 belongs to, unless unknown or revoked. */
+  findResearcherByKeyHash(keyHash: string): Promise<Researcher | undefined>;
+  project(projectId: number): Promise<Project | undefined>;
+  updateSettings(projectId: number, settings: ProjectSettings): Promise<Project>;
+
+  /** Creates a batch of the project with its units and their first replicas, in one transaction. */
+  createProjectBatch(params: { projectId: number; app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
+  /** The project's batch ids, newest first. */
+  batchIds(projectId: number): Promise<number[]>;
+  /** A batch's progress; undefined when the batch is not the project's (or does not exist). */
+  batchProgress(projectId: number, batchId: number, now: number): Promise<BatchProgress | undefined>;
+  /**
+   * Canonical results of a batch's units with ids above `afterUnitId`, in unit order, at most `limit`; undefined
+   * when the batch is not the project's.
+   */
+  canonicalResults(projectId: number, batchId: number, afterUnitId: number, limit: number): Promise<CanonicalResultLine[] | undefined>;
+
+  publicStatus(now: number): Promise<PublicStatus>;
+  leaderboard(limit: number, now: number): Promise<Leaderboard>;
+}

@@ -1,0 +1,112 @@
+/**
+ * @module server/store/sql/research-progress
+ * How far a set of work units has come (one batch, or all of a project's): units by state, replicas in flight,
+ * active hosts, compute rate, validated units over time and errors by reason. Written as a few aggregate queries
+ * over the core tables, with the set given as a SQL condition on `u` (work_units).
+ */
+import type { ErrorGroup, UnitCounts } from '../../../protocol/research.ts';
+import type { Param, Queryable } from './db.ts';
+
+/** Hosts with a replica out, or that returned one in this window, count as active; rates are over it too. */
+export const ACTIVE_WINDOW_MS = 10 * 60_000;
+
+export interface UnitSet {
+  /** A condition on `u` (work_units), e.g. 'u.batch_id = ?'. */
+  where: string;
+  params: Param[];
+}
+
+export interface Activity {
+  replicasInFlight: number;
+  activeHosts: number;
+  activeVolunteers: number;
+  gflops: number;
+}
+
+const n = (v: unknown) => Number(v ?? 0);
+
+export async function unitCounts(q: Queryable, set: UnitSet): Promise<UnitCounts> {
+  const row = (await q.get<Record<string, unknown>>(
+    `SELECT count(*) AS total,
+        sum(CASE WHEN u.canonical_replica_id IS NOT NULL THEN 1 ELSE 0 END) AS validated,
+        sum(CASE WHEN u.canonical_replica_id IS NULL AND u.state = 'failed' THEN 1 ELSE 0 END) AS failed,
+        sum(CASE WHEN u.canonical_replica_id IS NULL AND u.state = 'active' AND EXISTS
+          (SELECT 1 FROM replicas r WHERE r.work_unit_id = u.id AND r.server_state <> 'unsent') THEN 1 ELSE 0 END) AS in_progress
+      FROM work_units u WHERE ${set.where}`,
+    set.params,
+  ))!;
+  const total = n(row['total']);
+  const validated = n(row['validated']);
+  const failed = n(row['failed']);
+  const inProgress = n(row['in_progress']);
+  return { total, waiting: total - validated - failed - inProgress, inProgress, validated, failed };
+}
+
+export async function activity(q: Queryable, set: UnitSet, now: number): Promise<Activity> {
+  const since = now - ACTIVE_WINDOW_MS;
+  const row = (await q.get<Record<string, unknown>>(
+    `SELECT sum(CASE WHEN r.server_state = 'in_progress' THEN 1 ELSE 0 END) AS in_flight,
+        count(DISTINCT r.host_id) AS hosts, count(DISTINCT r.volunteer_id) AS volunteers,
+        sum(CASE WHEN r.outcome = 'success' AND r.received_at >= ? THEN u.flops_estimate ELSE 0 END) AS flops
+      FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+      WHERE ${set.where} AND (r.server_state = 'in_progress' OR r.received_at >= ?)`,
+    [since, ...set.params, since],
+  ))!;
+  return {
+    replicasInFlight: n(row['in_flight']),
+    activeHosts: n(row['hosts']),
+    activeVolunteers: n(row['volunteers']),
+    gflops: n(row['flops']) / (ACTIVE_WINDOW_MS / 1000) / 1e9,
+  };
+}
+
+/** Validated units per bucket of `bucketMs`, by when their canonical result was chosen. */
+export async function throughput(q: Queryable, set: UnitSet, bucketMs: number): Promise<Array<[number, number]>> {
+  const rows = await q.all<{ b: unknown; c: unknown }>(
+    `SELECT r.validated_at / ? AS b, count(*) AS c FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
+      WHERE ${set.where} AND r.validated_at IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    [bucketMs, ...set.params],
+  );
+  // Both engines divide integers to an integer; Postgres's numeric needs a floor in case the driver hands a fraction.
+  return rows.map((r) => [Math.floor(n(r.b)) * bucketMs, n(r.c)]);
+}
+
+export async function validatedSince(q: Queryable, set: UnitSet, since: number): Promise<number> {
+  const row = await q.get<{ c: unknown }>(
+    `SELECT count(*) AS c FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
+      WHERE ${set.where} AND r.validated_at >= ?`,
+    [...set.params, since],
+  );
+  return n(row?.c);
+}
+
+export async function errorGroups(q: Queryable, set: UnitSet, limit = 20): Promise<ErrorGroup[]> {
+  const units = await q.all<{ reason: string; c: unknown }>(
+    `SELECT u.failure AS reason, count(*) AS c FROM work_units u WHERE ${set.where} AND u.state = 'failed'
+      GROUP BY u.failure ORDER BY 2 DESC LIMIT ?`,
+    [...set.params, limit],
+  );
+  const replicas = await q.all<{ reason: string; c: unknown }>(
+    `SELECT CASE WHEN r.outcome = 'no_reply' THEN 'no reply before the deadline'
+          WHEN r.validate_state = 'invalid' THEN 'result disagreed with the quorum' ELSE r.error END AS reason,
+        count(*) AS c
+      FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+      WHERE ${set.where} AND (r.outcome IN ('client_error', 'no_reply') OR r.validate_state = 'invalid')
+      GROUP BY 1 ORDER BY 2 DESC LIMIT ?`,
+    [...set.params, limit],
+  );
+  return [
+    ...units.map((r) => ({ kind: 'unit' as const, reason: r.reason ?? 'unknown', count: n(r.c) })),
+    ...replicas.map((r) => ({ kind: 'replica' as const, reason: r.reason ?? 'unknown', count: n(r.c) })),
+  ];
+}
+
+/**
+ * When the remaining units should be done, at the rate validated over the last window (or since creation, for a
+ * younger batch); null while nothing has been validated in it.
+ */
+export function estimateCompletion(remaining: number, recent: number, windowMs: number, now: number): number | null {
+  if (remaining === 0) return now;
+  if (recent === 0 || windowMs <= 0) return null;
+  return Math.round(now + (remaining / recent) * windowMs);
+}

@@ -1,0 +1,218 @@
+/**
+ * @module server/store/sql/research-store
+ * The ResearchStore over SQL, for SQLite and Postgres alike (the same Db as the core store). A project's batches
+ * are found through batches.project_id; every read of a batch checks it, so one project never sees another's.
+ */
+import { decayed } from '../../credit/rac.ts';
+import type { Project, ProjectSettings, PublicStatus } from '../../../protocol/research.ts';
+import { ProjectNameTakenError, type Researcher, type ResearchStore } from '../research.ts';
+import type { AppName, NewWorkUnit } from '../types.ts';
+import type { Db, Queryable } from './db.ts';
+import {
+  ACTIVE_WINDOW_MS,
+  activity,
+  errorGroups,
+  estimateCompletion,
+  throughput,
+  unitCounts,
+  validatedSince,
+  type UnitSet,
+} from './research-progress.ts';
+
+export const DEFAULT_SETTINGS: ProjectSettings = {
+  limits: { minQuorum: 2, targetNresults: 2, maxErrorResults: 3, maxTotalResults: 6, delayBoundS: 86_400 },
+  priority: 0,
+  resourceShare: 100,
+};
+
+interface ProjectRow {
+  id: number;
+  name: string;
+  min_quorum: number;
+  target_nresults: number;
+  max_error_results: number;
+  max_total_results: number;
+  delay_bound_s: number;
+  priority: number;
+  resource_share: number;
+  created_at: number;
+}
+
+const toProject = (r: ProjectRow): Project => ({
+  id: Number(r.id),
+  name: r.name,
+  settings: {
+    limits: {
+      minQuorum: r.min_quorum,
+      targetNresults: r.target_nresults,
+      maxErrorResults: r.max_error_results,
+      maxTotalResults: r.max_total_results,
+      delayBoundS: r.delay_bound_s,
+    },
+    priority: r.priority,
+    resourceShare: Number(r.resource_share),
+  },
+  createdAt: Number(r.created_at),
+});
+
+const settingsParams = ({ limits: l, priority, resourceShare }: ProjectSettings) =>
+  [l.minQuorum, l.targetNresults, l.maxErrorResults, l.maxTotalResults, l.delayBoundS, priority, resourceShare];
+
+const ofBatch = (batchId: number): UnitSet => ({ where: 'u.batch_id = ?', params: [batchId] });
+const ofProject = (projectId: number): UnitSet => ({
+  where: 'u.batch_id IN (SELECT id FROM batches WHERE project_id = ?)',
+  params: [projectId],
+});
+
+export class SqlResearchStore implements ResearchStore {
+  readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  createProject({ name, researcherName, keyHash, settings = DEFAULT_SETTINGS, now }: Parameters<ResearchStore['createProject']>[0]) {
+    return this.db.transaction(async (q): Promise<Researcher> => {
+      if (await q.get('SELECT 1 AS x FROM projects WHERE name = ?', [name])) throw new ProjectNameTakenError(name);
+      const project = (await q.get<{ id: number }>(
+        `INSERT INTO projects (name, min_quorum, target_nresults, max_error_results, max_total_results, delay_bound_s,
+          priority, resource_share, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [name, ...settingsParams(settings), now],
+      ))!;
+      const researcher = (await q.get<{ id: number }>(
+        'INSERT INTO researchers (project_id, name, created_at) VALUES (?, ?, ?) RETURNING id',
+        [project.id, researcherName, now],
+      ))!;
+      await q.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, ?, ?)', [keyHash, researcher.id, now]);
+      return { projectId: Number(project.id), researcherId: Number(researcher.id) };
+    });
+  }
+
+  async findResearcherByKeyHash(keyHash: string): Promise<Researcher | undefined> {
+    const row = await this.db.get<{ researcher_id: number; project_id: number }>(
+      `SELECT k.researcher_id, r.project_id FROM api_keys k JOIN researchers r ON r.id = k.researcher_id
+        WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
+      [keyHash],
+    );
+    return row && { researcherId: Number(row.researcher_id), projectId: Number(row.project_id) };
+  }
+
+  async project(projectId: number): Promise<Project | undefined> {
+    const row = await this.db.get<ProjectRow>('SELECT * FROM projects WHERE id = ?', [projectId]);
+    return row && toProject(row);
+  }
+
+  async updateSettings(projectId: number, settings: ProjectSettings): Promise<Project> {
+    const row = await this.db.get<ProjectRow>(
+      `UPDATE projects SET min_quorum = ?, target_nresults = ?, max_error_results = ?, max_total_results = ?,
+        delay_bound_s = ?, priority = ?, resource_share = ? WHERE id = ? RETURNING *`,
+      [...settingsParams(settings), projectId],
+    );
+    if (!row) throw new RangeError(`no project ${projectId}`);
+    return toProject(row);
+  }
+
+  createProjectBatch({ projectId, app, name, units, now }: { projectId: number; app: AppName; name: string; units: NewWorkUnit[]; now: number }) {
+    return this.db.transaction(async (q) => {
+      const batch = (await q.get<{ id: number }>(
+        'INSERT INTO batches (app, name, created_at, project_id) VALUES (?, ?, ?, ?) RETURNING id',
+        [app, name, now, projectId],
+      ))!;
+      // As SqlStore.createBatch: each unit with its limits and target_nresults unsent replicas.
+      for (const u of units) {
+        const { id } = (await q.get<{ id: number }>(
+          `INSERT INTO work_units (batch_id, app, input, flops_estimate, min_quorum, target_nresults, max_error_results,
+            max_total_results, delay_bound_s, requested_quorum, requested_target, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          [batch.id, app, JSON.stringify(u.job.input), u.flopsEstimate, u.minQuorum, u.targetNresults,
+            u.maxErrorResults, u.maxTotalResults, u.delayBoundS, u.minQuorum, u.targetNresults, now],
+        ))!;
+        for (let i = 0; i < u.targetNresults; i++) await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [id, app]);
+      }
+      return Number(batch.id);
+    });
+  }
+
+  async batchIds(projectId: number): Promise<number[]> {
+    const rows = await this.db.all<{ id: number }>('SELECT id FROM batches WHERE project_id = ? ORDER BY id DESC', [projectId]);
+    return rows.map((r) => Number(r.id));
+  }
+
+  async batchProgress(projectId: number, batchId: number, now: number) {
+    const batch = await this.db.get<{ name: string; app: AppName; created_at: number }>(
+      'SELECT name, app, created_at FROM batches WHERE id = ? AND project_id = ?',
+      [batchId, projectId],
+    );
+    if (!batch) return undefined;
+    const set = ofBatch(batchId);
+    const createdAt = Number(batch.created_at);
+    // About sixty buckets over the batch's life so far, a second at least.
+    const bucketMs = Math.max(1000, Math.ceil((now - createdAt) / 60_000) * 1000);
+    const window = Math.min(ACTIVE_WINDOW_MS, now - createdAt);
+    const units = await unitCounts(this.db, set);
+    const recent = await validatedSince(this.db, set, now - window);
+    return {
+      batchId,
+      name: batch.name,
+      app: batch.app,
+      createdAt,
+      units,
+      ...(await activity(this.db, set, now)),
+      throughput: await throughput(this.db, set, bucketMs),
+      bucketMs,
+      estimatedCompletion: estimateCompletion(units.waiting + units.inProgress, recent, window, now),
+      errors: await errorGroups(this.db, set),
+      at: now,
+    };
+  }
+
+  async canonicalResults(projectId: number, batchId: number, afterUnitId: number, limit: number) {
+    if (!(await this.db.get('SELECT 1 AS x FROM batches WHERE id = ? AND project_id = ?', [batchId, projectId]))) return undefined;
+    const rows = await this.db.all<{ unit_id: number; replica_id: number; app: AppName; input: string; result: string; validated_at: number | null }>(
+      `SELECT u.id AS unit_id, r.id AS replica_id, u.app, u.input, r.result, r.validated_at
+        FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
+        WHERE u.batch_id = ? AND u.id > ? AND r.result IS NOT NULL ORDER BY u.id LIMIT ?`,
+      [batchId, afterUnitId, limit],
+    );
+    return rows.map((r) => ({
+      workUnitId: Number(r.unit_id),
+      replicaId: Number(r.replica_id),
+      app: r.app,
+      input: JSON.parse(r.input) as unknown,
+      output: JSON.parse(r.result) as unknown,
+      validatedAt: r.validated_at === null ? null : Number(r.validated_at),
+    }));
+  }
+
+  async publicStatus(now: number): Promise<PublicStatus> {
+    const projects = await this.db.all<{ id: number; name: string }>('SELECT id, name FROM projects ORDER BY id');
+    const all: UnitSet = { where: '1 = 1', params: [] };
+    const { activeHosts, activeVolunteers, gflops } = await activity(this.db, all, now);
+    return {
+      projects: await Promise.all(projects.map((p) => this.projectStatus(this.db, Number(p.id), p.name, now))),
+      totals: { activeHosts, activeVolunteers, gflops },
+      at: now,
+    };
+  }
+
+  private async projectStatus(q: Queryable, projectId: number, name: string, now: number) {
+    const batches = await q.get<{ c: unknown }>('SELECT count(*) AS c FROM batches WHERE project_id = ?', [projectId]);
+    const set = ofProject(projectId);
+    return { name, batches: Number(batches?.c ?? 0), units: await unitCounts(q, set), ...(await activity(q, set, now)) };
+  }
+
+  async leaderboard(limit: number, now: number) {
+    const rows = await this.db.all<{ name: string; total_credit: number; rac: number; rac_time: number }>(
+      'SELECT name, total_credit, rac, rac_time FROM volunteers WHERE total_credit > 0 ORDER BY total_credit DESC, id LIMIT ?',
+      [limit],
+    );
+    return {
+      volunteers: rows.map((r, i) => ({
+        rank: i + 1,
+        name: r.name,
+        totalCredit: Number(r.total_credit),
+        recentAverageCredit: decayed({ value: Number(r.rac), time: Number(r.rac_time) }, now),
+      })),
+    };
+  }
+}

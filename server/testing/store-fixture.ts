@@ -1,0 +1,28 @@
+/**
+ * @module server/testing/store-fixture
+ * A fresh store on a given backend for store-level tests: a SQLite file in a temporary folder, or a Postgres schema
+ * of its own; with the scheduler's coin under the test's control.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgresDb } from '../store/sql/postgres-db.ts';
+import { migrate } from '../store/sql/schema.ts';
+import { SqliteDb } from '../store/sql/sqlite-db.ts';
+import { SqlStore } from '../store/sql/sql-store.ts';
+import { freshPostgresSchema } from './backends.ts';
+
+export async function freshStore(backend: 'sqlite' | 'postgres', random: () => number): Promise<{ store: SqlStore; cleanup(): Promise<void> }> {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'terraflop-store-'));
+    const db = new SqliteDb(join(dir, 'c.sqlite'));
+    await migrate(db, (sql) => db.exec(sql));
+    const store = new SqlStore(db, { random });
+    return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const schema = await freshPostgresSchema();
+  const db = new PostgresDb(schema.url);
+  await migrate(db, async (sql) => void (await db.run(sql)));
+  const store = new SqlStore(db, { random });
+  return { store, cleanup: async () => (await store.close(), await schema.drop()) };
+}
