@@ -10,6 +10,7 @@ import type {
   Host,
   HostCredentials,
   IssuedReplica,
+  VolunteerAccount,
   NewWorkUnit,
   RecordOutcome,
   ResultToRecord,
@@ -37,6 +38,15 @@ export interface Store {
   purgeNonces(now: number, limit: number): Promise<number>;
   /** The host's and its volunteer's credit, RAC decayed to `now`, and its results by state. */
   hostSummary(hostId: number, now: number): Promise<HostSummary>;
+
+  volunteer(volunteerId: number): Promise<VolunteerAccount>;
+  renameVolunteer(volunteerId: number, name: string): Promise<void>;
+  /** Links an (already proven) address; false when another volunteer holds it. */
+  setVolunteerAddress(volunteerId: number, address: string): Promise<boolean>;
+  /** Stores a link code's hash for a volunteer, valid until `expiresAt`. */
+  createLinkCode(volunteerId: number, codeHash: string, expiresAt: number): Promise<void>;
+  /** Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. */
+  redeemLinkCode(hostId: number, codeHash: string, now: number): Promise<number | undefined>;
 
   /** Creates a batch and its units, each with its first replicas (target_nresults of them). */
   createBatch(params: { app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;

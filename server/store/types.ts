@@ -137,3 +137,10 @@ export interface HostSummary {
 }
 
 export type { AppName };
+
+export interface VolunteerAccount {
+  volunteerId: number;
+  name: string;
+  address: string | null;
+  hosts: number;
+}

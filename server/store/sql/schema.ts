@@ -33,6 +33,11 @@ const migrations = (id: string): string[] => [
     rac_time BIGINT NOT NULL DEFAULT 0
   );
   CREATE INDEX hosts_volunteer ON hosts(volunteer_id);
+  CREATE TABLE link_codes (
+    code_hash TEXT PRIMARY KEY,
+    volunteer_id BIGINT NOT NULL REFERENCES volunteers(id),
+    expires_at BIGINT NOT NULL
+  );
   CREATE TABLE request_nonces (
     host_id BIGINT NOT NULL,
     nonce TEXT NOT NULL,

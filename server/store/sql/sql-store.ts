@@ -17,6 +17,7 @@ import type {
   ResultToRecord,
   UnitChanges,
   UnitWithReplicas,
+  VolunteerAccount,
   WorkAsk,
 } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
@@ -86,6 +87,44 @@ export class SqlStore implements Store {
       [now, limit],
     );
     return changes;
+  }
+
+  async volunteer(volunteerId: number): Promise<VolunteerAccount> {
+    const row = (await this.db.get<{ name: string; eth_address: string | null; hosts: number }>(
+      'SELECT name, eth_address, (SELECT count(*) FROM hosts WHERE volunteer_id = v.id) AS hosts FROM volunteers v WHERE id = ?',
+      [volunteerId],
+    ))!;
+    return { volunteerId, name: row.name, address: row.eth_address, hosts: Number(row.hosts) };
+  }
+
+  async renameVolunteer(volunteerId: number, name: string): Promise<void> {
+    await this.db.run('UPDATE volunteers SET name = ? WHERE id = ?', [name, volunteerId]);
+  }
+
+  setVolunteerAddress(volunteerId: number, address: string): Promise<boolean> {
+    return this.db.transaction(async (q) => {
+      const holder = await q.get<{ id: number }>('SELECT id FROM volunteers WHERE eth_address = ?', [address.toLowerCase()]);
+      if (holder && holder.id !== volunteerId) return false;
+      await q.run('UPDATE volunteers SET eth_address = ? WHERE id = ?', [address.toLowerCase(), volunteerId]);
+      return true;
+    });
+  }
+
+  async createLinkCode(volunteerId: number, codeHash: string, expiresAt: number): Promise<void> {
+    await this.db.run('INSERT INTO link_codes (code_hash, volunteer_id, expires_at) VALUES (?, ?, ?)', [codeHash, volunteerId, expiresAt]);
+  }
+
+  redeemLinkCode(hostId: number, codeHash: string, now: number): Promise<number | undefined> {
+    return this.db.transaction(async (q) => {
+      const code = await q.get<{ volunteer_id: number }>(
+        `SELECT volunteer_id FROM link_codes WHERE code_hash = ? AND expires_at > ?${this.db.forUpdate}`,
+        [codeHash, now],
+      );
+      if (!code) return undefined;
+      await q.run('DELETE FROM link_codes WHERE code_hash = ?', [codeHash]);
+      await q.run('UPDATE hosts SET volunteer_id = ? WHERE id = ?', [code.volunteer_id, hostId]);
+      return code.volunteer_id;
+    });
   }
 
   hostSummary(hostId: number, now: number): Promise<HostSummary> {
