@@ -11,6 +11,8 @@ import type {
   HostCredentials,
   IssuedReplica,
   VolunteerAccount,
+  VolunteerStats,
+  HostStats,
   NewWorkUnit,
   RecordOutcome,
   ResultToRecord,
@@ -90,6 +92,9 @@ export interface Store {
    * researcher keeps. Returns how many were dropped.
    */
   purgeResults(before: number, limit: number): Promise<number>;
+
+  /** Every volunteer's and host's credit as of `now` (RAC decayed to it), for the daily statistics export. */
+  creditTable(now: number): Promise<{ volunteers: VolunteerStats[]; hosts: HostStats[] }>;
 
   close(): Promise<void>;
 }

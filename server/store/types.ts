@@ -144,3 +144,22 @@ export interface VolunteerAccount {
   address: string | null;
   hosts: number;
 }
+
+/** One line of the daily statistics export (docs/stats.md). */
+export interface VolunteerStats {
+  volunteer_id: number;
+  name: string;
+  address: string | null;
+  total_credit: number;
+  settled_credit: number;
+  recent_average_credit: number;
+  created_at: number;
+}
+
+export interface HostStats {
+  host_id: number;
+  volunteer_id: number;
+  total_credit: number;
+  recent_average_credit: number;
+  created_at: number;
+}

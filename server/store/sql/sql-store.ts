@@ -4,7 +4,7 @@
  * is one transaction; a result is committed before recordResults returns, so an acknowledged result survives a
  * crash of the process (and, with SQLite's synchronous=FULL or Postgres's default, of the machine).
  */
-import { addCredit } from '../../credit/rac.ts';
+import { addCredit, decayed } from '../../credit/rac.ts';
 import type { Store, UnitQueue } from '../store.ts';
 import type {
   AppName,
@@ -18,6 +18,8 @@ import type {
   UnitChanges,
   UnitWithReplicas,
   VolunteerAccount,
+  VolunteerStats,
+  HostStats,
   WorkAsk,
 } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
@@ -331,6 +333,33 @@ export class SqlStore implements Store {
       [before, limit],
     );
     return changes;
+  }
+
+  async creditTable(now: number): Promise<{ volunteers: VolunteerStats[]; hosts: HostStats[] }> {
+    type Row = { id: number; total_credit: number; rac: number; rac_time: number; created_at: number };
+    const volunteers = await this.db.all<Row & { name: string; eth_address: string | null; settled_credit: number }>(
+      'SELECT * FROM volunteers ORDER BY id',
+    );
+    const hosts = await this.db.all<Row & { volunteer_id: number }>('SELECT * FROM hosts ORDER BY id');
+    const rac = (r: Row) => decayed({ value: r.rac, time: r.rac_time }, now);
+    return {
+      volunteers: volunteers.map((v) => ({
+        volunteer_id: v.id,
+        name: v.name,
+        address: v.eth_address,
+        total_credit: v.total_credit,
+        settled_credit: v.settled_credit,
+        recent_average_credit: rac(v),
+        created_at: v.created_at,
+      })),
+      hosts: hosts.map((h) => ({
+        host_id: h.id,
+        volunteer_id: h.volunteer_id,
+        total_credit: h.total_credit,
+        recent_average_credit: rac(h),
+        created_at: h.created_at,
+      })),
+    };
   }
 
   close(): Promise<void> {
