@@ -17,10 +17,10 @@ export type StoreLocation =
 export async function openStore(location: StoreLocation): Promise<SqlStore & Store> {
   if (location.kind === 'sqlite') {
     const db = new SqliteDb(join(location.dataDir, 'coordinator.sqlite'), { synchronous: location.synchronous ?? 'normal' });
-    await migrate(db, (sql) => db.exec(sql));
+    await migrate(db);
     return new SqlStore(db);
   }
   const db = new PostgresDb(location.url);
-  await migrate(db, async (sql) => void (await db.run(sql)));
+  await migrate(db);
   return new SqlStore(db);
 }

@@ -18,7 +18,8 @@ export interface RegisterOptions {
 }
 
 export class SimHost {
-  readonly baseUrl: string;
+  /** Where requests go; a host may move between coordinator processes sharing one database. */
+  baseUrl: string;
   readonly identity: HostIdentity;
   readonly behaviour: Behaviour;
   readonly key: CryptoKeyPair | undefined;

@@ -16,13 +16,13 @@ export async function freshStore(backend: 'sqlite' | 'postgres', random: () => n
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'terraflop-store-'));
     const db = new SqliteDb(join(dir, 'c.sqlite'));
-    await migrate(db, (sql) => db.exec(sql));
+    await migrate(db);
     const store = new SqlStore(db, { random });
     return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
   }
   const schema = await freshPostgresSchema();
   const db = new PostgresDb(schema.url);
-  await migrate(db, async (sql) => void (await db.run(sql)));
+  await migrate(db);
   const store = new SqlStore(db, { random });
   return { store, cleanup: async () => (await store.close(), await schema.drop()) };
 }

@@ -152,16 +152,20 @@ const migrations = (id: string): string[] => [
   `,
 ];
 
-export async function migrate(db: Db, exec: (sql: string) => Promise<void>): Promise<void> {
-  await exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)');
+/**
+ * Applies the migrations not yet applied, all in one transaction. On Postgres several coordinator processes may
+ * start at once: an advisory lock held to the end of the transaction lets one migrate while the others wait, then
+ * find nothing left to do.
+ */
+export async function migrate(db: Db): Promise<void> {
   const list = migrations(ID[db.dialect]);
-  const done = await db.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-  for (let v = done?.v ?? 0; v < list.length; v++) {
-    await db.transaction(async (q) => {
-      // Several processes may start at once on Postgres; the primary key lets only one apply each migration.
-      const claimed = await q.run('INSERT INTO schema_migrations (version) VALUES (?) ON CONFLICT DO NOTHING', [v + 1]);
-      if (claimed.changes === 0) return;
+  await db.transaction(async (q) => {
+    if (db.dialect === 'postgres') await q.run('SELECT pg_advisory_xact_lock(7415320)');
+    await q.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)');
+    const done = await q.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    for (let v = done?.v ?? 0; v < list.length; v++) {
       for (const statement of list[v]!.split(';').map((s) => s.trim()).filter(Boolean)) await q.run(statement);
-    });
-  }
+      await q.run('INSERT INTO schema_migrations (version) VALUES (?)', [v + 1]);
+    }
+  });
 }

@@ -207,6 +207,7 @@ export class SqlStore implements Store {
 
   recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]> {
     return this.db.transaction(async (q) => {
+      await this.lockUnitsOf(q, results.map((r) => r.replicaId));
       const outcomes: RecordOutcome[] = [];
       for (const r of results) {
         const row = await replicaForReport(q, r.replicaId, this.db.forUpdate);
@@ -247,6 +248,20 @@ export class SqlStore implements Store {
     });
   }
 
+  /**
+   * On Postgres, locks the work units of these replicas, in id order (so two reporters cannot deadlock), before any
+   * result is counted: two replicas of one unit reported at once through two processes then see each other's
+   * result, and the second one flags the unit for validation. SQLite's transactions are serial already.
+   */
+  private async lockUnitsOf(q: Queryable, replicaIds: number[]): Promise<void> {
+    if (!this.db.forUpdate || replicaIds.length === 0) return;
+    await q.all(
+      `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE id IN (${replicaIds.map(() => '?').join(', ')}))
+        ORDER BY id${this.db.forUpdate}`,
+      replicaIds,
+    );
+  }
+
   async dueUnits(queue: UnitQueue, now: number, limit: number): Promise<number[]> {
     const rows =
       queue === 'transition'
@@ -258,7 +273,8 @@ export class SqlStore implements Store {
   updateUnits(queue: UnitQueue, ids: number[], now: number, decide: (s: UnitWithReplicas) => UnitChanges) {
     const [stillDue, params] = queue === 'transition' ? ['transition_at <= ?', [now]] : ['need_validate = 1', []];
     return this.db.transaction(async (q) => {
-      for (const id of ids) {
+      // In id order, the same order every locker uses, so two processes never deadlock.
+      for (const id of [...ids].sort((a, b) => a - b)) {
         // Re-checked under the lock: another process may have handled the unit since dueUnits.
         const row = await q.get<WorkUnitRow>(`SELECT * FROM work_units WHERE id = ? AND ${stillDue}${this.db.forUpdate}`, [
           id,
