@@ -4,9 +4,11 @@
  * `app`, so the same parse checks that a result's output has the shape its unit's app produces.
  */
 import { z } from 'zod';
+import { CollatzInput, CollatzOutput } from './collatz.ts';
+import { MatmulInput, MatmulOutput } from './matmul.ts';
 import { SignalSearchInput, SignalSearchOutput } from './signal-search.ts';
 
-export const AppName = z.enum(['signal-search']);
+export const AppName = z.enum(['signal-search', 'matmul', 'collatz']);
 export type AppName = z.infer<typeof AppName>;
 
 /** Which implementation of a kernel produced a result; recorded with it. */
@@ -15,10 +17,14 @@ export type Variant = z.infer<typeof Variant>;
 
 export const AppInput = z.discriminatedUnion('app', [
   z.strictObject({ app: z.literal('signal-search'), input: SignalSearchInput }),
+  z.strictObject({ app: z.literal('matmul'), input: MatmulInput }),
+  z.strictObject({ app: z.literal('collatz'), input: CollatzInput }),
 ]);
 export type AppInput = z.infer<typeof AppInput>;
 
 export const AppOutput = z.discriminatedUnion('app', [
   z.strictObject({ app: z.literal('signal-search'), output: SignalSearchOutput }),
+  z.strictObject({ app: z.literal('matmul'), output: MatmulOutput }),
+  z.strictObject({ app: z.literal('collatz'), output: CollatzOutput }),
 ]);
 export type AppOutput = z.infer<typeof AppOutput>;

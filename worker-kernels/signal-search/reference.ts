@@ -16,7 +16,7 @@ export interface SignalSearchCheckpoint {
 }
 
 /** Strongest first; ties broken by position so that the order is total and every host truncates alike. */
-function byStrength(a: Peak, b: Peak): number {
+export function byStrength(a: Peak, b: Peak): number {
   return b.snr - a.snr || a.drift - b.drift || a.block - b.block || a.bin - b.bin;
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { SignalSearchInput, SignalSearchOutput } from '../../protocol/signal-search.ts';
 import type { SignalSearchCheckpoint } from './reference.ts';
 import { runSignalSearch } from './reference.ts';
@@ -6,6 +6,7 @@ import { compareSignalSearch } from './compare.ts';
 import { fft } from './fft.ts';
 import { mulberry32 } from './signal.ts';
 import { estimateSignalSearchFlops } from './flops.ts';
+import { loadSignalSearchWasm, type SignalSearchWasm } from './wasm.ts';
 
 const quiet = { progress() {}, checkpoint() {} };
 
@@ -127,5 +128,64 @@ describe('signal search comparator', () => {
   test('behavior: a peak at the threshold may be present in one result only', () => {
     const borderline = { drift: 0, block: 0, bin: 0, snr: input.threshold * (1 + 1e-4) };
     expect(compareSignalSearch(input, result, { peaks: [...result.peaks, borderline] })).toBe('match');
+  });
+});
+
+describe('signal search wasm (f64x2 SIMD) against the reference', () => {
+  let wasm: SignalSearchWasm;
+  beforeAll(async () => {
+    wasm = await loadSignalSearchWasm();
+  });
+
+  /** A fresh random unit: random FFT size, tones, drifts and a threshold low enough to keep noise peaks too. */
+  function randomUnit() {
+    const random = mulberry32((Math.random() * 2 ** 32) >>> 0);
+    const fftSize = 2 ** (4 + Math.floor(random() * 7)); // 16 … 1024
+    const tones = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
+      frequency: random(),
+      drift: (random() - 0.5) * 1e-5,
+      amplitude: 0.5 + random(),
+    }));
+    return SignalSearchInput.parse({
+      signal: { seed: (random() * 2 ** 32) >>> 0, sampleCount: 4096, noise: 1, tones },
+      fftSize,
+      driftRates: Array.from({ length: 1 + Math.floor(random() * 4) }, () => (random() - 0.5) * 1e-5),
+      threshold: 2 + random() * 4,
+      maxPeaks: 256,
+    });
+  }
+
+  test('default: the same peaks with SNRs within 1e-9 on fresh random units', () => {
+    for (let trial = 0; trial < 8; trial++) {
+      const input = randomUnit();
+      const expected = runSignalSearch(input, quiet);
+      const actual = SignalSearchOutput.parse(wasm.run(input, quiet));
+      expect(compareSignalSearch(input, actual, expected), JSON.stringify(input)).toBe('match');
+      // Both are f64 with the same operation order; only sin/cos (V8's fdlibm vs AssemblyScript's musl port) and the
+      // twiddle angles' rounding differ, by an ulp or so, and an FFT of ≤ 1024 points grows that to ~1e-13 relative.
+      const key = (p: { drift: number; block: number; bin: number }) => `${p.drift}:${p.block}:${p.bin}`;
+      const bySite = new Map(expected.peaks.map((p) => [key(p), p.snr]));
+      for (const p of actual.peaks) {
+        const snr = bySite.get(key(p));
+        if (snr !== undefined) expect(Math.abs(p.snr - snr) / snr).toBeLessThan(1e-9);
+      }
+      expect(actual.peaks.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('behavior: a wasm run resumed from a reference checkpoint gives the reference result', () => {
+    const { input } = unitWithTone();
+    const checkpoints: SignalSearchCheckpoint[] = [];
+    const full = runSignalSearch(input, { progress() {}, checkpoint: (s) => checkpoints.push(structuredClone(s)) });
+    const resumed = wasm.run(input, { ...quiet, resumeFrom: checkpoints[1] });
+    expect(compareSignalSearch(input, resumed, full)).toBe('match');
+  });
+
+  test('behavior: progress rises to 1 and the injected tone is found', () => {
+    const { input, bin, drift } = unitWithTone();
+    const seen: number[] = [];
+    const { peaks } = wasm.run(input, { progress: (f) => seen.push(f), checkpoint() {} });
+    expect(seen.at(-1)).toBe(1);
+    expect(peaks.some((p) => p.bin === bin && p.drift === drift)).toBe(true);
   });
 });

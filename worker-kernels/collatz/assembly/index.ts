@@ -1,0 +1,58 @@
+// @module worker-kernels/collatz/assembly
+// Collatz search over a range of starts in WebAssembly, in u64 (the same algorithm as bench/collatz.c): runs of
+// halvings are taken at once with a count of trailing zeros. A trajectory that would overflow 2^64 is not guessed
+// at: its start is listed for the driver to finish exactly in BigInt.
+
+// (2^64 - 2) / 3: the largest odd n whose 3n + 1 fits in a u64.
+const LIMIT: u64 = 6148914691236517204;
+
+export let maxSteps: i32 = -1;
+export let argMax: f64 = 0;
+export let totalSteps: f64 = 0;
+export let overflowCount: i32 = 0;
+
+export function alloc(bytes: i32): usize {
+  return heap.alloc(<usize>bytes);
+}
+
+/** Steps of start to 1, or -1 where the trajectory leaves u64. */
+function steps(start: u64): i32 {
+  let n = start;
+  let s: i32 = 0;
+  while (true) {
+    const zeros = <i32>ctz(n);
+    n >>= <u64>zeros;
+    s += zeros;
+    if (n == 1) return s;
+    if (n > LIMIT) return -1;
+    n = 3 * n + 1;
+    s++;
+  }
+}
+
+/**
+ * Searches starts [start, start + count) (start ≥ 1, exact in f64), folding into the exported totals; starts
+ * that overflow are written as f64 to `overflow`, at most `room` of them (overflowCount counts all).
+ */
+export function search(start: f64, count: i32, overflow: usize, room: i32): void {
+  maxSteps = -1;
+  totalSteps = 0;
+  overflowCount = 0;
+  let total: u64 = 0;
+  const first = <u64>start;
+  for (let i: i32 = 0; i < count; i++) {
+    const n = first + <u64>i;
+    const s = steps(n);
+    if (s < 0) {
+      if (overflowCount < room) store<f64>(overflow + (<usize>overflowCount << 3), <f64>n);
+      overflowCount++;
+      continue;
+    }
+    total += <u64>s;
+    if (s > maxSteps) {
+      maxSteps = s;
+      argMax = <f64>n;
+    }
+  }
+  totalSteps = <f64>total;
+}

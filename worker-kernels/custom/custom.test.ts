@@ -1,0 +1,120 @@
+import asc from 'assemblyscript/asc';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { checkCustomModule, MAX_MODULE_BYTES } from './check-module.ts';
+import { runCustomApp } from './runner.ts';
+
+/** Compiles AssemblyScript as a researcher would for this ABI (docs/apps.md). */
+async function compile(source: string): Promise<Uint8Array> {
+  const { binary, error, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
+  if (error || !binary) throw new Error(`asc: ${error?.message}\n${stderr.toString()}`);
+  return binary;
+}
+
+const manifest = {
+  name: 'prime-count',
+  version: 1,
+  imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'],
+  maxMemoryPages: 64,
+  timeLimitMs: 20_000,
+};
+const input = (from: number, to: number) => new Uint8Array(new Uint32Array([from, to]).buffer);
+const decode = (out: Uint8Array) => Array.from(new Uint32Array(out.slice().buffer));
+
+/** The truth, by a sieve: [count of primes in [from, to), largest]. */
+function primes(from: number, to: number): [number, number] {
+  const composite = new Uint8Array(to);
+  let count = 0, largest = 0;
+  for (let n = 2; n < to; n++) {
+    if (composite[n]) continue;
+    for (let m = n * n; m < to; m += n) composite[m] = 1;
+    if (n >= from) (count++, (largest = n));
+  }
+  return [count, largest];
+}
+
+let example: Uint8Array;
+beforeAll(async () => {
+  example = await compile(readFileSync(new URL('./example/assembly/index.ts', import.meta.url), 'utf8'));
+}, 60_000);
+
+describe('custom apps: the example app of docs/apps.md', () => {
+  test('default: accepted, run in a sandbox worker, and right on a fresh random range', async () => {
+    const checked = checkCustomModule(example, manifest);
+    const from = Math.floor(Math.random() * 100_000), to = from + 150_000 + Math.floor(Math.random() * 50_000);
+    const progress: number[] = [];
+    // A Node Buffer, as readFileSync gives: small ones are views into a shared pool, which must not leak in.
+    const bytes = Buffer.from(example);
+    const out = await runCustomApp(checked, bytes, { input: input(from, to), onProgress: (f) => progress.push(f) });
+    expect(decode(out)).toEqual(primes(from, to));
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  test('behavior: a run resumed from its checkpoint gives the same output', async () => {
+    const checked = checkCustomModule(example, manifest);
+    const states: Uint8Array[] = [];
+    const full = await runCustomApp(checked, example, { input: input(0, 300_000), onCheckpoint: (s) => states.push(s) });
+    expect(states.length).toBeGreaterThan(2);
+    const resumed = await runCustomApp(checked, example, { input: input(0, 300_000), resumeFrom: states[1] });
+    expect(decode(resumed)).toEqual(decode(full));
+  });
+
+  test('error: bad input is a clear error from the module', async () => {
+    const checked = checkCustomModule(example, manifest);
+    await expect(runCustomApp(checked, example, { input: new Uint8Array(3) })).rejects.toThrow(/prime-count: module aborted/);
+  });
+});
+
+describe('custom apps: refused at upload', () => {
+  test('error: invalid bytes, oversized modules and bad manifests', () => {
+    expect(() => checkCustomModule(new Uint8Array([0, 97, 115, 109, 2, 0]), manifest)).toThrow(/not valid WebAssembly/);
+    expect(() => checkCustomModule(new Uint8Array(MAX_MODULE_BYTES + 1), manifest)).toThrow(/over the 4194304-byte limit/);
+    expect(() => checkCustomModule(example, { ...manifest, name: 'Bad Name' })).toThrow(/manifest: name/);
+    expect(() => checkCustomModule(example, { ...manifest, imports: ['terraflop.progress'] })).toThrow(/env.memory/);
+  });
+
+  test('error: an import the manifest does not declare, or that the ABI does not offer', async () => {
+    const undeclared = { ...manifest, imports: ['terraflop.progress', 'env.abort', 'env.memory'] };
+    expect(() => checkCustomModule(example, undeclared)).toThrow(/imports terraflop.checkpoint, which its manifest does not declare/);
+    const sneaky = await compile(
+      '@external("env", "fetch") declare function fetch(x: i32): i32;\n' +
+        'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n' +
+        'export function run(a: usize, b: i32, c: usize, d: i32): usize { return <usize>fetch(b); }',
+    );
+    expect(() => checkCustomModule(sneaky, manifest)).toThrow(/imports env.fetch/);
+  });
+
+  test('error: its own memory instead of the capped import, or a start function', () => {
+    const ownMemory = readFileSync(new URL('../matmul/build/matmul.wasm', import.meta.url));
+    expect(() => checkCustomModule(ownMemory, { ...manifest, imports: ['env.abort', 'env.memory'] })).toThrow(/must import its memory/);
+    // (module (import "env" "memory" (memory 1)) (func) (start 0)), assembled by hand.
+    const withStart = new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 1,
+      3, 2, 1, 0, 8, 1, 0, 10, 4, 1, 2, 0, 11,
+    ]);
+    expect(() => checkCustomModule(withStart, manifest)).toThrow(/start function/);
+  });
+});
+
+describe('custom apps: stopped at run time, and the runner survives', () => {
+  test('error: an infinite loop is stopped at the time limit', async () => {
+    const loop = await compile(
+      'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n' +
+        'let spins: i64 = 0;\nexport function run(a: usize, b: i32, c: usize, d: i32): usize { while (spins >= 0) spins++; return 0; }',
+    );
+    const checked = checkCustomModule(loop, { ...manifest, imports: ['env.abort', 'env.memory'], timeLimitMs: 500 });
+    await expect(runCustomApp(checked, loop, { input: input(0, 1) })).rejects.toThrow(/time limit of 500 ms/);
+  });
+
+  test('error: a memory bomb is stopped at the memory cap', async () => {
+    const bomb = await compile(
+      'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n' +
+        'export function run(a: usize, b: i32, c: usize, d: i32): usize { while (true) heap.alloc(1 << 20); return 0; }',
+    );
+    const checked = checkCustomModule(bomb, { ...manifest, imports: ['env.abort', 'env.memory'], maxMemoryPages: 32 });
+    await expect(runCustomApp(checked, bomb, { input: input(0, 1) })).rejects.toThrow(/module trapped: unreachable \(memory \d+ of 32 pages in use\)/);
+    // Runs after the failures still work: each run has its own worker.
+    const out = await runCustomApp(checkCustomModule(example, manifest), example, { input: input(0, 1000) });
+    expect(decode(out)).toEqual(primes(0, 1000));
+  });
+});
