@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { expect, test } from '@playwright/test';
+
+// Its own coordinator on the embedded chain (the shared e2e server runs with the chain off), on a port of its own.
+let BASE = '';
+// Anvil's development account 1: unlocked on every anvil, so the page's stand-in wallet can send from it.
+const WALLET = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
+let coordinator: ChildProcess;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'terraflop-e2e-chain-'));
+  coordinator = spawn(process.execPath, ['server/main.ts'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      TERRAFLOP_HOST: '127.0.0.1',
+      TERRAFLOP_PORT: '0',
+      TERRAFLOP_DATA: dataDir,
+      TERRAFLOP_DEMO: 'tiny',
+      TERRAFLOP_PASS_INTERVAL_MS: '100',
+      TERRAFLOP_SETTLING_S: '0',
+      TERRAFLOP_EPOCH_INTERVAL_S: '1',
+      TERRAFLOP_CHAIN: 'embedded',
+    },
+  });
+  let output = '';
+  BASE = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`coordinator did not start within 30 s:\n${output}`)), 30_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /open (http:\/\/\S+?\/) to contribute/.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]!);
+      }
+    };
+    coordinator.stdout!.on('data', read);
+    coordinator.stderr!.on('data', read);
+    coordinator.once('exit', (code) => reject(new Error(`coordinator exited with ${code}:\n${output}`)));
+  });
+});
+
+test.afterAll(async () => {
+  if (coordinator.exitCode === null) {
+    const exited = new Promise((resolve) => coordinator.once('exit', resolve));
+    coordinator.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a volunteer sees credit reach the chain and claims it as COP through an injected wallet', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const { rpcUrl } = (await (await fetch(`${BASE}api/chain`)).json()) as { rpcUrl: string };
+  // An EIP-1193 wallet stand-in: the page talks to it as to any injected wallet; it forwards to the real chain.
+  const wallet = await browser.newContext();
+  await wallet.addInitScript(
+    ({ rpcUrl, account }) => {
+      let id = 0;
+      (window as unknown as { ethereum: unknown }).ethereum = {
+        async request({ method, params = [] }: { method: string; params?: unknown[] }) {
+          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
+          const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) });
+          const body = (await res.json()) as { result?: unknown; error?: { message: string; code: number } };
+          if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
+          return body.result;
+        },
+      };
+    },
+    { rpcUrl, account: WALLET },
+  );
+  const other = await browser.newContext();
+  const pages = [await wallet.newPage(), await other.newPage()];
+  for (const page of pages) {
+    await page.goto(BASE);
+    await page.getByRole('button', { name: 'Start contributing' }).click();
+  }
+  // The first volunteer links its address (no API for that yet: the column the store defines).
+  const db = new DatabaseSync(join(dataDir, 'coordinator.sqlite'));
+  db.exec('PRAGMA busy_timeout = 10000');
+  await expect.poll(() => db.prepare('SELECT COUNT(*) AS n FROM volunteers').get()?.['n'], { timeout: 30_000 }).toBe(2);
+  db.prepare('UPDATE volunteers SET eth_address = ? WHERE id = (SELECT MIN(id) FROM volunteers)').run(WALLET);
+  db.close();
+
+  const page = pages[0]!;
+  const panel = page.getByRole('region', { name: 'COP on chain' });
+  await panel.getByRole('button', { name: 'Use my wallet' }).click();
+  await expect(panel.getByText(`Credit for ${WALLET}`)).toBeVisible();
+  // Credit validates, settles at once (settling 0 s) and goes into an epoch; the panel refreshes by itself.
+  await expect(panel.getByTestId('chain-claimable')).toHaveText(/^[1-9]|^0\.\d*[1-9]/, { timeout: 60_000 });
+  for (const p of pages) await p.getByRole('button', { name: 'Stop contributing' }).click();
+  await panel.getByRole('button', { name: /^Claim/ }).click();
+  await expect(panel.getByRole('status')).toContainText('Claim sent in transaction 0x');
+  // The COP are in the wallet (epochs may keep adding credit after the claim, so claimable need not stay 0).
+  const { cop } = (await (await fetch(`${BASE}api/chain`)).json()) as { cop: string };
+  const balanceOf = async () => {
+    const data = `0x70a08231${WALLET.slice(2).toLowerCase().padStart(64, '0')}`;
+    const body = { jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{ to: cop, data }, 'latest'] };
+    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return BigInt(((await res.json()) as { result: string }).result);
+  };
+  await expect.poll(balanceOf, { timeout: 20_000 }).toBeGreaterThan(0n);
+  await expect(panel.getByTestId('chain-credit')).not.toHaveText('0');
+  await Promise.all([wallet.close(), other.close()]);
+});

@@ -1,0 +1,188 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { parseAbiItem, type Address } from 'viem';
+import { chainPoster, type ChainPosterOptions } from './chain-poster.ts';
+import { chainClients } from './clients.ts';
+import { readEpochFile, parseEpochFile } from './epoch-file.ts';
+import { EpochState } from './epoch-state.ts';
+import { creditToWei } from './epoch-tree.ts';
+import { startFlakyRpc, type FlakyRpc } from './flaky-rpc.ts';
+import { readEpoch, readLatestEpoch } from './read-ledger.ts';
+import { DEV_KEYS, startTestChain, type TestChain } from './testing.ts';
+
+let chain: TestChain;
+let rpc: FlakyRpc;
+let dir: string;
+let credit: Array<{ address: Address; credit: number }>;
+const opened: EpochState[] = [];
+
+beforeEach(async () => {
+  chain = await startTestChain();
+  rpc = await startFlakyRpc(chain.anvil.rpcUrl);
+  dir = mkdtempSync(join(tmpdir(), 'terraflop-chain-'));
+  credit = [
+    { address: '0x00000000000000000000000000000000000000a1', credit: 12.5 },
+    { address: '0x00000000000000000000000000000000000000b2', credit: 0.1 + 0.2 },
+  ];
+});
+afterEach(async () => {
+  for (const s of opened.splice(0)) s.close();
+  await rpc.close();
+  await chain.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A coordinator's poster as after a (re)start: a fresh connection to the same state file, no memory. */
+function restart(extra: Partial<ChainPosterOptions> = {}) {
+  const state = new EpochState(join(dir, 'chain.sqlite'));
+  opened.push(state);
+  const clients = chainClients({ rpcUrl: rpc.url, chainId: chain.anvil.chainId, privateKey: DEV_KEYS[0]!, timeoutMs: 2_000 });
+  const poster = chainPoster({
+    clients,
+    deployment: chain.deployment,
+    state,
+    settledCredit: async () => credit.map((c) => ({ ...c })),
+    epochDir: join(dir, 'epochs'),
+    epochIntervalMs: 1_000,
+    log: () => {},
+    ...extra,
+  });
+  return { state, poster };
+}
+
+const poster0 = () => chain.as(0).account.address;
+const txCount = () => chain.as(0).publicClient.getTransactionCount({ address: poster0() });
+
+/** Every epoch the coordinator built is on chain exactly once, with its root, and the last one's sum is the ledger's. */
+async function expectExactlyOnce(state: EpochState, epochs: number) {
+  const pc = chain.as(0).publicClient;
+  const { ledger } = chain.deployment;
+  expect(await readLatestEpoch(pc, { ledger })).toBe(epochs);
+  const records = state.list(ledger);
+  expect(records.map((r) => r.epoch)).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
+  for (const r of records) {
+    expect(r.postedAt).not.toBeNull();
+    expect((await readEpoch(pc, { ledger, epoch: r.epoch }))?.root).toBe(r.root);
+  }
+  const events = await pc.getLogs({
+    address: ledger,
+    event: parseAbiItem('event EpochPosted(uint64 indexed epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, bytes32 seed)'),
+    fromBlock: 0n,
+  });
+  expect(events.map((e) => Number(e.args.epoch))).toEqual(records.map((r) => r.epoch));
+  const { tree } = parseEpochFile(readEpochFile(join(dir, 'epochs'), epochs));
+  const ledgerSum = credit.reduce((s, c) => s + creditToWei(c.credit), 0n);
+  expect(tree.total).toBe(ledgerSum);
+  expect((await readEpoch(pc, { ledger, epoch: epochs }))?.totalCredit).toBe(ledgerSum);
+}
+
+describe('chain poster', () => {
+  test('default: an epoch when settled credit changes, none when it does not', async () => {
+    const { state, poster } = restart();
+    expect(await poster.runOnce(10_000)).toBe(true);
+    expect(await poster.runOnce(20_000)).toBe(false); // same credit: no epoch 2
+    credit[0]!.credit += 1;
+    expect(await poster.runOnce(20_000)).toBe(true);
+    credit[0]!.credit += 1;
+    expect(await poster.runOnce(20_500)).toBe(false); // too soon after epoch 2
+    expect(await poster.runOnce(21_000)).toBe(true);
+    await expectExactlyOnce(state, 3);
+    // 12.5 + 2 and 0.1 + 0.2 (0.30000000000000004 as a double), each rounded down to a millionth of a credit.
+    expect(state.latest(chain.deployment.ledger)?.totalCredit).toBe(String(14_800_000n * 10n ** 12n));
+  });
+
+  test('behavior: the RPC down delays the epoch; it goes out once the RPC is back', async () => {
+    const { state, poster } = restart();
+    rpc.mode = 'down';
+    await expect(poster.runOnce(10_000)).rejects.toThrow();
+    const built = state.latest(chain.deployment.ledger);
+    expect(built).toMatchObject({ epoch: 1, postedAt: null });
+    expect(built?.lastError).toBeTruthy();
+    await expect(poster.runOnce(11_000)).rejects.toThrow(); // still down: still one epoch, still unposted
+    expect(state.list(chain.deployment.ledger)).toHaveLength(1);
+    rpc.mode = 'up';
+    expect(await poster.runOnce(12_000)).toBe(true);
+    await expectExactlyOnce(state, 1);
+  });
+
+  test('behavior: the RPC goes down mid-post, after the node took the transaction; the restart sends nothing again', async () => {
+    const before = await txCount();
+    const first = restart();
+    rpc.mode = 'lose-send-reply';
+    await expect(first.poster.runOnce(10_000)).rejects.toThrow();
+    expect(first.state.latest(chain.deployment.ledger)).toMatchObject({ epoch: 1, postedAt: null, attempts: 0 });
+    rpc.mode = 'up';
+    const { state, poster } = restart();
+    expect(await poster.runOnce(11_000)).toBe(true);
+    expect(await txCount()).toBe(before + 1);
+    expect(rpc.sends).toBe(1);
+    await expectExactlyOnce(state, 1);
+  });
+
+  test('behavior: killed between building and posting, the restart posts the epoch it built', async () => {
+    const crash = restart({ onStep: (s) => { if (s === 'built') throw new Error('killed'); } });
+    await expect(crash.poster.runOnce(10_000)).rejects.toThrow('killed');
+    credit[1]!.credit = 5; // credit moves on while the coordinator is down
+    const { state, poster } = restart();
+    expect(await poster.runOnce(10_100)).toBe(true); // posts epoch 1 as built, builds nothing yet
+    expect(state.latest(chain.deployment.ledger)?.epoch).toBe(1);
+    expect(await poster.runOnce(20_000)).toBe(true); // epoch 2 with the new credit
+    await expectExactlyOnce(state, 2);
+  });
+
+  test('behavior: killed after sending, before the receipt, the restart finds the epoch on chain', async () => {
+    const before = await txCount();
+    const crash = restart({ onStep: (s) => { if (s === 'sent') throw new Error('killed'); } });
+    await expect(crash.poster.runOnce(10_000)).rejects.toThrow('killed');
+    const { state, poster } = restart();
+    expect(await poster.runOnce(10_100)).toBe(true);
+    expect(await txCount()).toBe(before + 1);
+    await expectExactlyOnce(state, 1);
+  });
+
+  for (const step of ['built', 'sent'] as const) {
+    test(`behavior: SIGKILLed after the epoch was ${step}, the restarted poster leaves it on chain exactly once`, async () => {
+      const before = await txCount();
+      const child = spawnSync(
+        process.execPath,
+        [join(import.meta.dirname, 'crash-child.ts'), chain.anvil.rpcUrl, String(chain.anvil.chainId), chain.deployment.ledger, dir, step, JSON.stringify(credit)],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+      expect(await txCount()).toBe(before + (step === 'sent' ? 1 : 0));
+      const { state, poster } = restart();
+      expect(state.latest(chain.deployment.ledger)).toMatchObject({ epoch: 1, postedAt: null });
+      expect(await poster.runOnce(10_100)).toBe(true);
+      expect(await txCount()).toBe(before + 1);
+      await expectExactlyOnce(state, 1);
+    });
+  }
+
+  test('behavior: a chain restored from an older state gets its lost epochs again, in order', async () => {
+    const { state, poster } = restart();
+    const snapshot = await chain.as(0).publicClient.request({ method: 'evm_snapshot' } as never);
+    await poster.runOnce(10_000);
+    credit[0]!.credit = 50;
+    await poster.runOnce(20_000);
+    await chain.as(0).publicClient.request({ method: 'evm_revert', params: [snapshot] } as never);
+    expect(await readLatestEpoch(chain.as(0).publicClient, { ledger: chain.deployment.ledger })).toBe(0);
+    while (await poster.runOnce(21_000));
+    await expectExactlyOnce(state, 2);
+  });
+
+  test('behavior: as a pass it never waits on the RPC and reports a round that did work', async () => {
+    const { state, poster } = restart();
+    rpc.mode = 'down';
+    expect(await poster.pass(undefined as never, 10_000)).toBe(false);
+    await poster.idle();
+    rpc.mode = 'up';
+    expect(await poster.pass(undefined as never, 11_000)).toBe(false);
+    await poster.idle();
+    expect(await poster.pass(undefined as never, 11_100)).toBe(true);
+    await poster.idle();
+    await expectExactlyOnce(state, 1);
+  });
+});

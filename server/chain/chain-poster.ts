@@ -1,0 +1,130 @@
+/**
+ * @module server/chain/chain-poster
+ * The chain poster pass: builds an epoch from the settled credit when one is due (file first, then its record),
+ * then posts the oldest unposted epoch, reading the chain before every send so that a restart, a lost RPC reply or
+ * a chain restored from an older dump never duplicates or loses an epoch (the ledger also refuses any epoch but
+ * latest + 1). The pass never waits on the RPC: it starts a round in the background and reports the last one.
+ */
+import type { Address, Hex } from 'viem';
+import { creditLedgerAbi } from '../../contracts/abi.ts';
+import type { Pass } from '../passes/passes.ts';
+import { backgroundPass } from './background-pass.ts';
+import type { ChainClients } from './clients.ts';
+import type { Deployment } from './deploy.ts';
+import { epochFileHash, renderEpochFile, writeEpochFile } from './epoch-file.ts';
+import type { EpochRecord, EpochState } from './epoch-state.ts';
+import { buildEpochTree, creditToWei } from './epoch-tree.ts';
+import { readEpoch, readLatestEpoch } from './read-ledger.ts';
+import type { SettledCredit } from './settled-credit.ts';
+import { writeAndWait } from './write-and-wait.ts';
+
+export interface ChainPosterOptions {
+  clients: ChainClients;
+  deployment: Pick<Deployment, 'ledger'>;
+  state: EpochState;
+  settledCredit: SettledCredit;
+  /** Folder for this ledger's epoch files. */
+  epochDir: string;
+  /** Least time between two epochs. */
+  epochIntervalMs: number;
+  /** Test hook: called at each durable step; throwing stops the round there, as a crash would. */
+  onStep?: (step: 'built' | 'sent') => void;
+  log?: (message: string) => void;
+}
+
+export class ChainConflictError extends Error {
+  override name = 'ChainConflictError';
+}
+
+export interface ChainPoster {
+  /** The pass for the runner: never awaits the chain. */
+  pass: Pass;
+  /** One full round, awaited (tests, the command line). Resolves whether it built or posted anything. */
+  runOnce(now: number): Promise<boolean>;
+  /** Waits for a round in flight. */
+  idle(): Promise<void>;
+}
+
+/** @example const poster = chainPoster({ clients, deployment, state, settledCredit, epochDir, epochIntervalMs: 600_000 }); */
+export function chainPoster(o: ChainPosterOptions): ChainPoster {
+  const ledger = o.deployment.ledger;
+  const log = o.log ?? ((m: string) => console.warn(m));
+
+  async function buildIfDue(now: number): Promise<EpochRecord | undefined> {
+    const last = o.state.latest(ledger);
+    if (last && now - last.builtAt < o.epochIntervalMs) return undefined;
+    const credits = (await o.settledCredit()).map((c) => ({ address: c.address, credit: creditToWei(c.credit) }));
+    if (!credits.some((c) => c.credit > 0n)) return undefined;
+    const tree = buildEpochTree(credits);
+    if (last && last.root === tree.root) return undefined; // nothing new settled: no epoch
+    const epoch = (last?.epoch ?? 0) + 1;
+    const text = renderEpochFile(epoch, tree);
+    writeEpochFile(o.epochDir, epoch, text);
+    o.state.insertBuilt({ ledger, epoch, root: tree.root, fileHash: epochFileHash(text), totalCredit: String(tree.total), volunteers: tree.leaves.length, builtAt: now });
+    o.onStep?.('built');
+    return o.state.get(ledger, epoch);
+  }
+
+  /** Brings one unposted epoch to the chain, or finds it already there. */
+  async function post(r: EpochRecord, now: number): Promise<void> {
+    const { publicClient } = o.clients;
+    const onChain = await readLatestEpoch(publicClient, { ledger });
+    if (onChain >= r.epoch) {
+      const e = await readEpoch(publicClient, { ledger, epoch: r.epoch });
+      if (e?.root !== r.root) throw new ChainConflictError(`epoch ${r.epoch} on chain has root ${e?.root}, ours is ${r.root}`);
+      const block = r.txHash ? String((await publicClient.getTransactionReceipt({ hash: r.txHash as Hex }).catch(() => undefined))?.blockNumber ?? '') : '';
+      o.state.markPosted(ledger, r.epoch, block, now);
+      return;
+    }
+    if (onChain < r.epoch - 1) {
+      await reconcile(); // the chain lost an epoch before this one: that one goes first
+      return;
+    }
+    if (r.txHash) {
+      const tx = await publicClient.getTransaction({ hash: r.txHash as Hex }).catch(() => undefined);
+      if (tx && tx.blockNumber === null) return; // still pending: wait for it rather than race it
+    }
+    const receipt = await writeAndWait(o.clients, {
+      address: ledger as Address,
+      abi: creditLedgerAbi,
+      functionName: 'postEpoch',
+      args: [BigInt(r.epoch), r.root as Hex, r.fileHash as Hex, BigInt(r.totalCredit)],
+      onSent: (hash) => {
+        o.state.markSent(ledger, r.epoch, hash);
+        o.onStep?.('sent');
+      },
+    });
+    o.state.markPosted(ledger, r.epoch, String(receipt.blockNumber), now);
+  }
+
+  /** A chain restored from an older dump lost epochs we saw posted: mark them for posting again, in order. */
+  async function reconcile(): Promise<boolean> {
+    const lastPosted = o.state.latestPosted(ledger);
+    if (!lastPosted) return false;
+    const onChain = await readLatestEpoch(o.clients.publicClient, { ledger });
+    if (onChain >= lastPosted.epoch) return false;
+    const n = o.state.markUnposted(ledger, onChain + 1);
+    log(`chain: ledger ${ledger} is at epoch ${onChain}; re-posting ${n} epochs from ${onChain + 1}`);
+    return true;
+  }
+
+  async function runOnce(now: number): Promise<boolean> {
+    let did = await reconcile();
+    let pending = o.state.nextToPost(ledger) ?? (await buildIfDue(now));
+    // Bounded: at most a handful of epochs per round, so a long backlog never holds the round.
+    for (let i = 0; pending && i < 8; i++) {
+      try {
+        await post(pending, now);
+      } catch (error) {
+        o.state.recordError(ledger, pending.epoch, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+      did = true;
+      pending = o.state.nextToPost(ledger);
+    }
+    return did;
+  }
+
+  const background = backgroundPass('chain poster', runOnce, log);
+  return { pass: background.pass, runOnce, idle: background.idle };
+}

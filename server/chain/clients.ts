@@ -1,0 +1,53 @@
+/**
+ * @module server/chain/clients
+ * viem clients for any EVM chain from its RPC URL and chain id alone (nothing of a chain's identity is hard-coded),
+ * with the poster's account. No nonce manager: a send that failed mid-RPC may leave a local nonce counter ahead of
+ * the chain (a gap that strands every later transaction), so each send asks the node for the pending nonce; the
+ * poster sends one transaction at a time and waits for it anyway.
+ */
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type Account,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+export interface ChainClients {
+  chain: Chain;
+  publicClient: PublicClient<Transport, Chain>;
+  walletClient: WalletClient<Transport, Chain, Account>;
+  account: Account;
+}
+
+export interface ChainClientsParameters {
+  rpcUrl: string;
+  chainId: number;
+  privateKey: Hex;
+  /** Per request; an RPC outage fails a pass quickly instead of holding it. */
+  timeoutMs?: number;
+}
+
+/** @example const { publicClient, walletClient } = chainClients({ rpcUrl, chainId: 31337, privateKey }); */
+export function chainClients({ rpcUrl, chainId, privateKey, timeoutMs = 10_000 }: ChainClientsParameters): ChainClients {
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  const transport = http(rpcUrl, { timeout: timeoutMs, retryCount: 0 });
+  const account = privateKeyToAccount(privateKey);
+  return {
+    chain,
+    account,
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }),
+    walletClient: createWalletClient({ chain, transport, account, pollingInterval: 100 }),
+  };
+}

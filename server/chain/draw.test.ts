@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { keccak256, toHex, type Address, type Hex } from 'viem';
+import { creditLedgerAbi } from '../../contracts/abi.ts';
+import { buildEpochTree, leafAtPoint } from './epoch-tree.ts';
+import { startTestChain, type TestChain } from './testing.ts';
+import { writeAndWait } from './write-and-wait.ts';
+
+let chain: TestChain;
+beforeAll(async () => {
+  chain = await startTestChain();
+}, 60_000);
+afterAll(() => chain?.stop());
+
+const COP = 10n ** 18n;
+const addr = (i: number) => `0x${String(i).padStart(40, '0')}` as Address;
+
+describe('attester draw weighted by compute stake', () => {
+  test('default: each volunteer is drawn in proportion to its credit, and the chain confirms each draw', async () => {
+    const stakes = [1n, 2n, 3n, 4n];
+    const t = buildEpochTree(stakes.map((s, i) => ({ address: addr(i + 1), credit: s * COP })));
+    const { ledger } = chain.deployment;
+    await writeAndWait(chain.as(0), { address: ledger, abi: creditLedgerAbi, functionName: 'postEpoch', args: [1n, t.root, keccak256(toHex('f')), t.total] });
+    const draws = 4000;
+    const read = chain.as(0).publicClient.readContract;
+    const points = await read({ address: ledger, abi: creditLedgerAbi, functionName: 'attesterPoints', args: [1n, BigInt(draws)] });
+    expect(points).toHaveLength(draws);
+    const counts = [0, 0, 0, 0];
+    for (const p of points) {
+      expect(p < t.total).toBe(true);
+      counts[leafAtPoint(t.leaves, p)]! += 1;
+    }
+    // Pearson's chi-square against shares 1:2:3:4 (3 degrees of freedom); 30.7 is the 1-in-a-million tail.
+    const chi2 = counts.reduce((sum, c, i) => {
+      const expected = (draws * Number(stakes[i])) / 10;
+      return sum + (c - expected) ** 2 / expected;
+    }, 0);
+    expect(chi2).toBeLessThan(30.7);
+    expect(counts[3]).toBeGreaterThan(counts[0]!);
+
+    for (let k = 0; k < 5; k++) {
+      const drawn = leafAtPoint(t.leaves, points[k]!);
+      for (let i = 0; i < t.leaves.length; i++) {
+        const [account, credit, offset] = t.leaves[i]!;
+        const args = [1n, BigInt(k), account, credit, offset, t.tree.getProof(i) as Hex[]] as const;
+        expect(await read({ address: ledger, abi: creditLedgerAbi, functionName: 'isAttester', args })).toBe(i === drawn);
+      }
+    }
+    // A leaf that is not in the tree is never an attester, whatever range it claims.
+    const forged = [1n, 0n, addr(9), t.total, 0n, t.tree.getProof(0) as Hex[]] as const;
+    expect(await read({ address: ledger, abi: creditLedgerAbi, functionName: 'isAttester', args: forged })).toBe(false);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * @module server/chain/testing
+ * For tests and the bench: a throwaway anvil with the contracts deployed, and clients for anvil's well-known
+ * development accounts (funded on every anvil; never use these keys on a real chain).
+ */
+import type { Hex } from 'viem';
+import { startAnvil, type Anvil } from './anvil.ts';
+import { chainClients, type ChainClients } from './clients.ts';
+import { deployContracts, type Deployment } from './deploy.ts';
+
+export const DEV_KEYS: readonly Hex[] = [
+  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+  '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
+];
+
+export interface TestChain {
+  anvil: Anvil;
+  deployment: Deployment;
+  /** Clients for development account `i` (0 is the deployer: admin, poster and settler). */
+  as(i: number): ChainClients;
+  stop(): Promise<void>;
+}
+
+/** @example const chain = await startTestChain(); ...; await chain.stop(); */
+export async function startTestChain(): Promise<TestChain> {
+  const anvil = await startAnvil();
+  const cache = new Map<number, ChainClients>();
+  const as = (i: number) => {
+    const key = DEV_KEYS[i];
+    if (!key) throw new Error(`no development account ${i}`);
+    if (!cache.has(i)) cache.set(i, chainClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, privateKey: key }));
+    return cache.get(i)!;
+  };
+  try {
+    const deployment = await deployContracts(as(0));
+    return { anvil, deployment, as, stop: () => anvil.stop() };
+  } catch (error) {
+    await anvil.stop();
+    throw error;
+  }
+}
