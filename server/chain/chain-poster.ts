@@ -11,9 +11,10 @@ import type { Pass } from '../passes/passes.ts';
 import { backgroundPass } from './background-pass.ts';
 import type { ChainClients } from './clients.ts';
 import type { Deployment } from './deploy.ts';
-import { epochFileHash, renderEpochFile, writeEpochFile } from './epoch-file.ts';
+import { writeEpochFile } from './epoch-file.ts';
+import { buildEpochInWorker } from './tree-worker.ts';
 import type { EpochRecord, EpochState } from './epoch-state.ts';
-import { buildEpochTree, creditToWei } from './epoch-tree.ts';
+import { creditToWei } from './epoch-tree.ts';
 import { readEpoch, readLatestEpoch } from './read-ledger.ts';
 import type { SettledCredit } from './settled-credit.ts';
 import { writeAndWait } from './write-and-wait.ts';
@@ -55,12 +56,11 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
     if (last && now - last.builtAt < o.epochIntervalMs) return undefined;
     const credits = (await o.settledCredit()).map((c) => ({ address: c.address, credit: creditToWei(c.credit) }));
     if (!credits.some((c) => c.credit > 0n)) return undefined;
-    const tree = buildEpochTree(credits);
-    if (last && last.root === tree.root) return undefined; // nothing new settled: no epoch
     const epoch = (last?.epoch ?? 0) + 1;
-    const text = renderEpochFile(epoch, tree);
-    writeEpochFile(o.epochDir, epoch, text);
-    o.state.insertBuilt({ ledger, epoch, root: tree.root, fileHash: epochFileHash(text), totalCredit: String(tree.total), volunteers: tree.leaves.length, builtAt: now });
+    const built = await buildEpochInWorker(epoch, credits);
+    if (last && last.root === built.root) return undefined; // nothing new settled: no epoch
+    writeEpochFile(o.epochDir, epoch, built.text);
+    o.state.insertBuilt({ ledger, epoch, root: built.root, fileHash: built.fileHash, totalCredit: String(built.total), volunteers: built.volunteers, builtAt: now });
     o.onStep?.('built');
     return o.state.get(ledger, epoch);
   }
