@@ -5,10 +5,12 @@
  */
 import { z } from 'zod';
 import { CollatzInput, CollatzOutput } from './collatz.ts';
+import { CustomInput, CustomOutput } from './custom-app.ts';
 import { MatmulInput, MatmulOutput } from './matmul.ts';
 import { SignalSearchInput, SignalSearchOutput } from './signal-search.ts';
 
-export const AppName = z.enum(['signal-search', 'matmul', 'collatz']);
+/** Built-in apps by name; `custom` is any researcher's uploaded module (its own name is in the input). */
+export const AppName = z.enum(['signal-search', 'matmul', 'collatz', 'custom']);
 export type AppName = z.infer<typeof AppName>;
 
 /** Which implementation of a kernel produced a result; recorded with it. */
@@ -19,6 +21,7 @@ export const AppInput = z.discriminatedUnion('app', [
   z.strictObject({ app: z.literal('signal-search'), input: SignalSearchInput }),
   z.strictObject({ app: z.literal('matmul'), input: MatmulInput }),
   z.strictObject({ app: z.literal('collatz'), input: CollatzInput }),
+  z.strictObject({ app: z.literal('custom'), input: CustomInput }),
 ]);
 export type AppInput = z.infer<typeof AppInput>;
 
@@ -26,5 +29,6 @@ export const AppOutput = z.discriminatedUnion('app', [
   z.strictObject({ app: z.literal('signal-search'), output: SignalSearchOutput }),
   z.strictObject({ app: z.literal('matmul'), output: MatmulOutput }),
   z.strictObject({ app: z.literal('collatz'), output: CollatzOutput }),
+  z.strictObject({ app: z.literal('custom'), output: CustomOutput }),
 ]);
 export type AppOutput = z.infer<typeof AppOutput>;

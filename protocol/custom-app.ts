@@ -35,3 +35,39 @@ export const CustomAppManifest = z.strictObject({
     .optional(),
 });
 export type CustomAppManifest = z.infer<typeof CustomAppManifest>;
+
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+/** 1 MiB of data encodes to at most this many base64 characters. */
+const MAX_DATA_BASE64 = 1_398_104;
+
+/** A work unit of a researcher's app: which module version runs it, its input bytes, and its declared cost. */
+export const CustomInput = z.strictObject({
+  name: CustomAppManifest.shape.name,
+  version: z.number().int().min(1),
+  /** SHA-256 of the module (hex): the host runs exactly the bytes the coordinator checked. */
+  moduleSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256'),
+  data: Base64.max(MAX_DATA_BASE64),
+  /** The unit's FLOP count as the researcher estimates it: what its credit is priced at. */
+  flops: z.number().positive().max(1e16),
+});
+export type CustomInput = z.infer<typeof CustomInput>;
+
+/** The output bytes a researcher's module returned; validated by exact comparison. */
+export const CustomOutput = z.strictObject({ data: Base64.max(MAX_DATA_BASE64) });
+export type CustomOutput = z.infer<typeof CustomOutput>;
+
+/** What a researcher uploads: the manifest and the module's bytes. */
+export const CustomAppUpload = z.strictObject({
+  manifest: CustomAppManifest,
+  module: Base64.min(8).max(MAX_DATA_BASE64),
+});
+export type CustomAppUpload = z.infer<typeof CustomAppUpload>;
+
+/** A registered version, as the coordinator serves it to hosts. */
+export const CustomAppVersion = z.strictObject({
+  manifest: CustomAppManifest,
+  moduleSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  moduleBytes: z.number().int().positive(),
+  createdAt: z.number().int(),
+});
+export type CustomAppVersion = z.infer<typeof CustomAppVersion>;

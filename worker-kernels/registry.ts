@@ -6,11 +6,12 @@
 import type { AppInput, AppName, AppOutput } from '../protocol/apps.ts';
 import type { Comparison, Kernel, KernelContext } from './kernel.ts';
 import { collatz } from './collatz/index.ts';
+import { custom } from './custom/kernel.ts';
 import { matmul } from './matmul/index.ts';
 import { signalSearch } from './signal-search/index.ts';
 
 // Each entry is typed by its own app; the functions below take the discriminated union and pair it correctly.
-const kernels = { 'signal-search': signalSearch, matmul, collatz } as const satisfies Record<AppName, Kernel<never, unknown>>;
+const kernels = { 'signal-search': signalSearch, matmul, collatz, custom } as const satisfies Record<AppName, Kernel<never, unknown>>;
 
 export function runKernel(job: AppInput, ctx: KernelContext<unknown>): AppOutput {
   switch (job.app) {
@@ -20,6 +21,8 @@ export function runKernel(job: AppInput, ctx: KernelContext<unknown>): AppOutput
       return { app: job.app, output: kernels[job.app].run(job.input, ctx) };
     case 'collatz':
       return { app: job.app, output: kernels[job.app].run(job.input, ctx as KernelContext<never>) };
+    case 'custom':
+      return { app: job.app, output: kernels[job.app].run(job.input, ctx) };
   }
 }
 
@@ -39,6 +42,8 @@ export function compareOutputs(job: AppInput, a: AppOutput, b: AppOutput): Compa
       return kernels[job.app].compare(job.input, outputOf(a, job.app), outputOf(b, job.app));
     case 'collatz':
       return kernels[job.app].compare(job.input, outputOf(a, job.app), outputOf(b, job.app));
+    case 'custom':
+      return kernels[job.app].compare(job.input, outputOf(a, job.app), outputOf(b, job.app));
   }
 }
 
@@ -49,6 +54,8 @@ export function estimateFlops(job: AppInput): number {
     case 'matmul':
       return kernels[job.app].estimateFlops(job.input);
     case 'collatz':
+      return kernels[job.app].estimateFlops(job.input);
+    case 'custom':
       return kernels[job.app].estimateFlops(job.input);
   }
 }

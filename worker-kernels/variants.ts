@@ -14,6 +14,7 @@ import type { KernelContext } from './kernel.ts';
 import { runMatmulWebGpu } from './matmul/webgpu.ts';
 import { loadMatmulWasm, type MatmulWasm } from './matmul/wasm.ts';
 import { runKernel } from './registry.ts';
+import { runCustomUnit } from './custom/run-unit.ts';
 import { loadSignalSearchWasm, type SignalSearchWasm } from './signal-search/wasm.ts';
 import { gpuFitsSignalSearch, runSignalSearchWebGpu } from './signal-search/webgpu.ts';
 
@@ -82,13 +83,17 @@ async function runWasm(job: AppInput, ctx: KernelContext<unknown>): Promise<AppO
       return { app: job.app, output: (await wasmKernel(job.app)).run(job.input, ctx) };
     case 'collatz':
       return { app: job.app, output: (await wasmKernel(job.app)).run(job.input, ctx as KernelContext<never>) };
+    case 'custom':
+      return { app: job.app, output: await runCustomUnit(job.input, ctx) };
   }
 }
 
 /** The variants to try for this job, fastest first. */
 export async function variantOrder(job: AppInput, options: VariantOptions = {}): Promise<Variant[]> {
   const allowed = (v: Variant) => !options.allow || options.allow.includes(v);
-  const gpu = allowed('webgpu') && job.app !== 'collatz' ? await gpuOrNone() : undefined; // collatz needs u64
+  // A researcher's module is WebAssembly only; collatz needs 64-bit integers, which WGSL lacks.
+  if (job.app === 'custom') return allowed('wasm') ? ['wasm'] : [];
+  const gpu = allowed('webgpu') && job.app !== 'collatz' ? await gpuOrNone() : undefined;
   const order: Variant[] = gpu?.isFallback ? ['wasm', 'webgpu', 'reference'] : ['webgpu', 'wasm', 'reference'];
   return order.filter((v) => allowed(v) && (v !== 'webgpu' || gpu !== undefined));
 }

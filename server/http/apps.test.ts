@@ -1,0 +1,99 @@
+import asc from 'assemblyscript/asc';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CustomAppVersion } from '../../protocol/custom-app.ts';
+import { runCustomUnit } from '../../worker-kernels/custom/run-unit.ts';
+import { loadConfig } from '../config.ts';
+import { startCoordinator, type Coordinator } from '../coordinator.ts';
+import { hashApiKey, newApiKey } from '../research/api-key.ts';
+import { SqlResearchStore } from '../store/sql/research-store.ts';
+import type { SqlStore } from '../store/sql/sql-store.ts';
+import { eventually, SimHost } from '../testing/sim-host.ts';
+
+const EXAMPLE = new URL('../../worker-kernels/custom/example/assembly/index.ts', import.meta.url);
+const manifest = (version: number) => ({
+  name: 'prime-count',
+  version,
+  imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'],
+  maxMemoryPages: 64,
+  timeLimitMs: 20_000,
+});
+
+let dir: string;
+let coordinator: Coordinator;
+let module: Uint8Array;
+const keys: string[] = [];
+
+beforeAll(async () => {
+  const { binary, error } = await asc.compileString(readFileSync(EXAMPLE, 'utf8'), {
+    optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize',
+  });
+  if (error || !binary) throw error ?? new Error('no binary');
+  module = binary;
+  dir = mkdtempSync(join(tmpdir(), 'terraflop-apps-'));
+  coordinator = await startCoordinator(loadConfig({ TERRAFLOP_DATA: dir, TERRAFLOP_WEB: dir, TERRAFLOP_PORT: '0',
+    TERRAFLOP_DEMO: 'off', TERRAFLOP_CHAIN: 'off', TERRAFLOP_PASS_INTERVAL_MS: '20' }));
+  const research = new SqlResearchStore((coordinator.store as SqlStore).db);
+  for (const name of ['primes lab', 'other lab']) {
+    const key = newApiKey();
+    await research.createProject({ name, researcherName: 'R', keyHash: hashApiKey(key), now: Date.now() });
+    keys.push(key);
+  }
+}, 60_000);
+afterAll(async () => {
+  await coordinator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const upload = (key: string, body: unknown) =>
+  fetch(new URL('api/research/apps', coordinator.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+describe("researchers' own apps", () => {
+  test('default: uploaded, served to hosts, computed in the sandbox and validated by quorum', async () => {
+    const res = await upload(keys[0]!, { manifest: manifest(1), module: b64(module) });
+    expect(res.status).toBe(201);
+    const version = CustomAppVersion.parse(await res.json());
+    expect(version.moduleSha256).toBe(createHash('sha256').update(module).digest('hex'));
+
+    const served = await fetch(new URL('api/apps/prime-count/1/module.wasm', coordinator.url));
+    expect(served.headers.get('content-type')).toBe('application/wasm');
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(module);
+
+    const data = b64(new Uint8Array(new Uint32Array([0, 10_000]).buffer));
+    const job = { app: 'custom' as const, input: { name: 'prime-count', version: 1, moduleSha256: version.moduleSha256, data, flops: 1e8 } };
+    await coordinator.store.createBatch({ app: 'custom', name: 'primes', now: Date.now(),
+      units: [{ job, flopsEstimate: 1e8, minQuorum: 2, targetNresults: 2, maxErrorResults: 2, maxTotalResults: 4, delayBoundS: 600 }] });
+    const hosts = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
+    for (const host of hosts) {
+      const [assignment] = await host.requestWork(1);
+      if (assignment?.app !== 'custom') throw new Error('expected a custom unit');
+      const output = await runCustomUnit(assignment.input, { progress() {}, checkpoint() {} }, coordinator.url);
+      const words = new Uint32Array(Uint8Array.from(Buffer.from(output.data, 'base64')).buffer);
+      expect(Array.from(words)).toEqual([1229, 9973]); // primes below 10,000: 1,229, the largest 9,973
+      await host.report([{ status: 'success', replicaId: assignment.replicaId, variant: 'wasm', elapsedMs: 10, result: { app: 'custom', output } }]);
+    }
+    await eventually(async () => (await hosts[0]!.status()).results.valid === 1);
+  });
+
+  test('error: a module that breaks its manifest, an old version, a foreign name, no key', async () => {
+    const importsTooFew = { ...manifest(2), imports: ['env.memory'] };
+    const refused = await upload(keys[0]!, { manifest: importsTooFew, module: b64(module) });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/module refused: module imports env\.abort, which its manifest does not declare/);
+    expect((await upload(keys[0]!, { manifest: manifest(2), module: b64(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])) })).status).toBe(400);
+    expect((await upload(keys[0]!, { manifest: manifest(1), module: b64(module) })).status).toBe(409);
+    const foreign = await upload(keys[1]!, { manifest: manifest(5), module: b64(module) });
+    expect(foreign.status).toBe(409);
+    expect(await foreign.text()).toMatch(/belongs to another project/);
+    expect((await upload('tf_nope', { manifest: manifest(3), module: b64(module) })).status).toBe(401);
+    expect((await fetch(new URL('api/apps/prime-count/2', coordinator.url))).status).toBe(404);
+  });
+});

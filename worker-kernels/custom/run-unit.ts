@@ -1,0 +1,58 @@
+/**
+ * @module worker-kernels/custom/run-unit
+ * Runs one unit of a researcher's app on a host: fetch the version's manifest and module from the coordinator
+ * (cached per worker), check the bytes are the ones the unit names (SHA-256) and that the module keeps to its
+ * manifest, then run it in its sandbox with the unit's input.
+ */
+import { CustomAppVersion, type CustomInput, type CustomOutput } from '../../protocol/custom-app.ts';
+import type { KernelContext } from '../kernel.ts';
+import { checkCustomModule, type CheckedModule } from './check-module.ts';
+import { CustomAppError } from './errors.ts';
+import { runCustomApp } from './runner.ts';
+
+const loaded = new Map<string, Promise<{ checked: CheckedModule; bytes: Uint8Array }>>();
+
+const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+async function load(base: string, input: CustomInput) {
+  const root = new URL(`/api/apps/${input.name}/${input.version}`, base);
+  const res = await fetch(root);
+  if (!res.ok) throw new CustomAppError(`${input.name} v${input.version}: the coordinator answered ${res.status} for its manifest`);
+  const version = CustomAppVersion.parse(await res.json());
+  const moduleRes = await fetch(`${root}/module.wasm`);
+  if (!moduleRes.ok) throw new CustomAppError(`${input.name} v${input.version}: the coordinator answered ${moduleRes.status} for its module`);
+  const bytes = new Uint8Array(await moduleRes.arrayBuffer());
+  const sha = hex(await crypto.subtle.digest('SHA-256', bytes));
+  if (sha !== input.moduleSha256 || sha !== version.moduleSha256) {
+    throw new CustomAppError(`${input.name} v${input.version}: module bytes do not match the unit's SHA-256`);
+  }
+  return { checked: checkCustomModule(bytes, version.manifest), bytes };
+}
+
+export async function runCustomUnit(
+  input: CustomInput,
+  ctx: KernelContext<unknown>,
+  base: string = globalThis.location?.origin ?? '',
+): Promise<CustomOutput> {
+  const key = `${base}|${input.name}|${input.version}|${input.moduleSha256}`;
+  let module = loaded.get(key);
+  if (!module) {
+    loaded.set(key, (module = load(base, input)));
+    module.catch(() => loaded.delete(key));
+  }
+  const { checked, bytes } = await module;
+  const resume = ctx.resumeFrom instanceof Uint8Array ? ctx.resumeFrom : undefined;
+  const output = await runCustomApp(checked, bytes, {
+    input: fromBase64(input.data),
+    resumeFrom: resume,
+    onProgress: (f) => ctx.progress(f),
+    onCheckpoint: (state) => ctx.checkpoint(state),
+  });
+  return { data: toBase64(output) };
+}
