@@ -96,4 +96,20 @@ describe("researchers' own apps", () => {
     expect((await upload('tf_nope', { manifest: manifest(3), module: b64(module) })).status).toBe(401);
     expect((await fetch(new URL('api/apps/prime-count/2', coordinator.url))).status).toBe(404);
   });
+
+  test("error: a batch may not name another project's app, or the wrong module", async () => {
+    const version = CustomAppVersion.parse(await (await fetch(new URL('api/apps/prime-count/1', coordinator.url))).json());
+    const unit = (sha: string) => ({ app: 'custom', input: { name: 'prime-count', version: 1, moduleSha256: sha, data: 'AAAAAA==', flops: 1e6 } });
+    const submit = (key: string, sha: string) =>
+      fetch(new URL('api/research/batches', coordinator.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'b', units: [unit(sha)] }),
+      });
+    const foreign = await submit(keys[1]!, version.moduleSha256);
+    expect(foreign.status).toBe(400);
+    expect(await foreign.text()).toMatch(/units\.0: your project has no app prime-count version 1/);
+    expect(await (await submit(keys[0]!, '0'.repeat(64))).text()).toMatch(/moduleSha256 is not that of prime-count/);
+    expect((await submit(keys[0]!, version.moduleSha256)).status).toBe(201);
+  });
 });

@@ -43,6 +43,12 @@ export interface ResearchStore {
 
   /** Creates a batch of the project with its units and their first replicas, in one transaction. */
   createProjectBatch(params: { projectId: number; app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
+  /**
+   * Cancels a batch's undecided units: they fail with the reason "cancelled by the researcher" and their replicas
+   * still unsent or out are no longer needed (a late result is refused). Units with a canonical result keep it.
+   * Returns how many units were cancelled; undefined when the batch is not the project's.
+   */
+  cancelBatch(projectId: number, batchId: number, now: number): Promise<number | undefined>;
   /** The project's batch ids, newest first. */
   batchIds(projectId: number): Promise<number[]>;
   /** A batch's progress; undefined when the batch is not the project's (or does not exist). */

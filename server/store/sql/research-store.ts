@@ -133,6 +133,29 @@ export class SqlResearchStore implements ResearchStore {
     });
   }
 
+  cancelBatch(projectId: number, batchId: number, now: number) {
+    return this.db.transaction(async (q) => {
+      if (!(await q.get('SELECT 1 AS x FROM batches WHERE id = ? AND project_id = ?', [batchId, projectId]))) return undefined;
+      // Lock the undecided units as the passes' updateUnits does, so a quorum being decided now is never overwritten.
+      const units = await q.all<{ id: number }>(
+        `SELECT id FROM work_units WHERE batch_id = ? AND state = 'active' AND canonical_replica_id IS NULL ORDER BY id${this.db.forUpdate}`,
+        [batchId],
+      );
+      for (const { id } of units) {
+        await q.run(
+          "UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE work_unit_id = ? AND server_state IN ('unsent', 'in_progress')",
+          [id],
+        );
+        await q.run(
+          `UPDATE work_units SET state = 'failed', failure = 'cancelled by the researcher', done_at = ?, need_validate = 0,
+            transition_at = NULL WHERE id = ? AND canonical_replica_id IS NULL`,
+          [now, id],
+        );
+      }
+      return units.length;
+    });
+  }
+
   async batchIds(projectId: number): Promise<number[]> {
     const rows = await this.db.all<{ id: number }>('SELECT id FROM batches WHERE project_id = ? ORDER BY id DESC', [projectId]);
     return rows.map((r) => Number(r.id));
@@ -213,6 +236,23 @@ export class SqlResearchStore implements ResearchStore {
         totalCredit: Number(r.total_credit),
         recentAverageCredit: decayed({ value: Number(r.rac), time: Number(r.rac_time) }, now),
       })),
+      partners: await this.partners(limit, now),
     };
+  }
+
+  /** Partner sites by their hosts' credit; recent average decayed per host, then summed. */
+  private async partners(limit: number, now: number) {
+    const top = await this.db.all<{ partner: string; hosts: unknown; credit: unknown }>(
+      `SELECT partner, count(*) AS hosts, sum(total_credit) AS credit FROM hosts WHERE partner IS NOT NULL
+        GROUP BY partner HAVING sum(total_credit) > 0 ORDER BY 3 DESC, 1 LIMIT ?`,
+      [limit],
+    );
+    const entries = [];
+    for (const [i, p] of top.entries()) {
+      const hosts = await this.db.all<{ rac: number; rac_time: number }>('SELECT rac, rac_time FROM hosts WHERE partner = ?', [p.partner]);
+      const recent = hosts.reduce((sum, h) => sum + decayed({ value: Number(h.rac), time: Number(h.rac_time) }, now), 0);
+      entries.push({ rank: i + 1, name: p.partner, hosts: Number(p.hosts), totalCredit: Number(p.credit), recentAverageCredit: recent });
+    }
+    return entries;
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * @module server/cli/terraflop
+ * The `terraflop` command (npx terraflop …): submit a batch, watch its progress and download its canonical results
+ * through the HTTP API with a project's API key; and, for the coordinator's operator, create a project.
+ *
+ * @example
+ *   TERRAFLOP_API_KEY=tf_… npx terraflop submit --name sweep units.jsonl
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createProject } from './create-project.ts';
+
+const USAGE = `usage:
+  terraflop submit --name NAME FILE     submit a batch; FILE holds one unit input per line ({"app": …, "input": …})
+                                        or a JSON array of them
+  terraflop progress BATCH              print a batch's progress (JSON)
+  terraflop results BATCH [--after ID]  print a batch's canonical results (JSON lines)
+  terraflop project create --name NAME [--researcher NAME]
+                                        create a project in the coordinator's database and print its API key
+options: --url URL (or TERRAFLOP_URL, default http://127.0.0.1:8080/), --key KEY (or TERRAFLOP_API_KEY)`;
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function readUnits(text: string): unknown[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown[];
+  return trimmed.split('\n').filter((l) => l.trim()).map((line, i) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      throw new UsageError(`line ${i + 1} of the units file is not JSON`);
+    }
+  });
+}
+
+async function api(url: string, key: string | undefined, method: string, path: string, body?: unknown): Promise<Response> {
+  if (!key) throw new UsageError('no API key: pass --key or set TERRAFLOP_API_KEY');
+  const res = await fetch(new URL(path, url), {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) {
+    const text = await res.text();
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error: { message: string } }).error.message;
+    } catch {}
+    throw new Error(`${method} ${path}: ${res.status} ${message}`);
+  }
+  return res;
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, researcher: { type: 'string' }, after: { type: 'string' } },
+  });
+  const url = values.url ?? process.env['TERRAFLOP_URL'] ?? 'http://127.0.0.1:8080/';
+  const key = values.key ?? process.env['TERRAFLOP_API_KEY'];
+  const [command, arg] = positionals;
+  const batch = () => {
+    if (!arg || !/^\d+$/.test(arg)) throw new UsageError(`${command} needs a batch id (a positive integer), got ${arg ?? 'nothing'}`);
+    return arg;
+  };
+  switch (command) {
+    case 'submit': {
+      if (!values.name || !arg) throw new UsageError('submit needs --name NAME and a FILE');
+      const res = await api(url, key, 'POST', '/api/research/batches', { name: values.name, units: readUnits(readFileSync(arg, 'utf8')) });
+      return out(`${JSON.stringify(await res.json())}\n`);
+    }
+    case 'progress':
+      return out(`${JSON.stringify(await (await api(url, key, 'GET', `/api/research/batches/${batch()}`)).json(), null, 2)}\n`);
+    case 'results': {
+      const after = values.after ? `?after=${encodeURIComponent(values.after)}` : '';
+      return out(await (await api(url, key, 'GET', `/api/research/batches/${batch()}/results${after}`)).text());
+    }
+    case 'project': {
+      if (arg !== 'create' || !values.name) throw new UsageError('project create needs --name NAME');
+      return out(`${JSON.stringify(await createProject(values.name, values.researcher ?? 'researcher'))}\n`);
+    }
+    default:
+      throw new UsageError(command ? `unknown command ${command}` : 'no command');
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof UsageError ? `${e.message}\n${USAGE}` : `terraflop: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,12 @@
+/**
+ * @module server/research/api-key
+ * Researchers' API keys: `tf_` and 32 random bytes, shown once; the coordinator keeps only their SHA-256, so a
+ * leaked database reveals no usable key.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export const API_KEY_PREFIX = 'tf_';
+export const API_KEY_PATTERN = /^tf_[A-Za-z0-9_-]{43}$/;
+
+export const newApiKey = () => API_KEY_PREFIX + randomBytes(32).toString('base64url');
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');

@@ -1,0 +1,105 @@
+/**
+ * @module web/dashboard/dashboard.svelte
+ * The researcher's dashboard state: the signed-in project, its batches, the selected batch's live progress, and the
+ * actions (sign in, submit a batch from a units file, download results). Components only render it.
+ */
+import type { BatchProgress, Project } from '../../protocol/research.ts';
+import { parseUnitsFile, ResearchClient } from './research-client.ts';
+
+const KEY_STORAGE = 'terraflop.researchKey';
+
+export class Dashboard {
+  project = $state<Project | null>(null);
+  batches = $state.raw<BatchProgress[]>([]);
+  /** The selected batch's latest progress, from its live stream. */
+  live = $state.raw<BatchProgress | null>(null);
+  selectedId = $state<number | null>(null);
+  error = $state<string | null>(null);
+  busy = $state(false);
+  private client: ResearchClient | null = null;
+  private watching: AbortController | null = null;
+
+  /** Signs in again with the key kept for this tab, if any. */
+  async resume(): Promise<void> {
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    if (key) await this.signIn(key);
+  }
+
+  async signIn(key: string): Promise<void> {
+    await this.act(async () => {
+      const client = new ResearchClient(key.trim());
+      this.project = await client.project();
+      this.client = client;
+      sessionStorage.setItem(KEY_STORAGE, key.trim());
+      await this.refresh();
+    });
+  }
+
+  signOut(): void {
+    this.stopWatching();
+    sessionStorage.removeItem(KEY_STORAGE);
+    this.client = null;
+    this.project = null;
+    this.batches = [];
+    this.selectedId = null;
+  }
+
+  async refresh(): Promise<void> {
+    if (this.client) this.batches = await this.client.batches();
+  }
+
+  async submit(name: string, file: File): Promise<void> {
+    await this.act(async () => {
+      const units = parseUnitsFile(await file.text()) as Parameters<ResearchClient['submit']>[0]['units'];
+      const { batchId } = await this.client!.submit({ name, units });
+      await this.refresh();
+      this.select(batchId);
+    });
+  }
+
+  select(batchId: number): void {
+    this.stopWatching();
+    this.selectedId = batchId;
+    this.live = this.batches.find((b) => b.batchId === batchId) ?? null;
+    const controller = (this.watching = new AbortController());
+    this.client!.watch(batchId, (p) => {
+      this.live = p;
+      this.batches = this.batches.map((b) => (b.batchId === p.batchId ? p : b));
+    }, controller.signal).catch((e: unknown) => {
+      if (!controller.signal.aborted) this.error = `live progress stopped: ${e instanceof Error ? e.message : String(e)}`;
+    });
+  }
+
+  /** Cancels the selected batch's undecided units; the live stream shows them failed. */
+  async cancelSelected(): Promise<void> {
+    const id = this.selectedId;
+    if (id !== null && this.client) await this.act(async () => void (await this.client!.cancel(id)));
+  }
+
+  /** The selected batch's canonical results so far, as a file to save. */
+  async resultsFile(): Promise<{ blob: Blob; name: string } | undefined> {
+    const id = this.selectedId;
+    if (id === null || !this.client) return undefined;
+    let blob: Blob | undefined;
+    await this.act(async () => void (blob = await this.client!.results(id)));
+    return blob && { blob, name: `batch-${id}-results.jsonl` };
+  }
+
+  private stopWatching(): void {
+    this.watching?.abort();
+    this.watching = null;
+    this.live = null;
+  }
+
+  private async act(fn: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    try {
+      await fn();
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+}

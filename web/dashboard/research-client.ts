@@ -1,0 +1,100 @@
+/**
+ * @module web/dashboard/research-client
+ * The dashboard's one door to the researchers' API: every request carries the project's API key, every answer is
+ * parsed with the protocol's schemas, and live progress is read as server-sent events over fetch (EventSource
+ * cannot send an Authorization header).
+ */
+import { BatchCancelled, BatchCreated, BatchList, BatchProgress, Project } from '../../protocol/research.ts';
+import type { BatchSubmission } from '../../protocol/research.ts';
+
+export class ResearchApiError extends Error {
+  override name = 'ResearchApiError';
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export class ResearchClient {
+  readonly key: string;
+  constructor(key: string) {
+    this.key = key;
+  }
+
+  private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      ...(signal && { signal }),
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      let message = `${res.status} ${res.statusText}`;
+      try {
+        message = (JSON.parse(text) as { error: { message: string } }).error.message;
+      } catch {}
+      throw new ResearchApiError(res.status, message);
+    }
+    return res;
+  }
+
+  async project() {
+    return Project.parse(await (await this.call('GET', '/api/research/project')).json());
+  }
+  async batches() {
+    return BatchList.parse(await (await this.call('GET', '/api/research/batches')).json()).batches;
+  }
+  async submit(submission: BatchSubmission) {
+    return BatchCreated.parse(await (await this.call('POST', '/api/research/batches', submission)).json());
+  }
+  async cancel(batchId: number) {
+    return BatchCancelled.parse(await (await this.call('POST', `/api/research/batches/${batchId}/cancel`)).json());
+  }
+  /** The batch's canonical results so far, as a JSON-lines Blob. */
+  async results(batchId: number): Promise<Blob> {
+    return (await this.call('GET', `/api/research/batches/${batchId}/results`)).blob();
+  }
+
+  /** Calls `onProgress` with each progress event of the batch until `signal` aborts or the stream ends. */
+  async watch(batchId: number, onProgress: (p: BatchProgress) => void, signal: AbortSignal): Promise<void> {
+    const res = await this.call('GET', `/api/research/batches/${batchId}/events`, undefined, signal);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          if (data) onProgress(BatchProgress.parse(JSON.parse(data)));
+        }
+      }
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+  }
+}
+
+/** A units file: one unit input per line (JSON lines), or a JSON array, or a whole BatchSubmission's `units`. */
+export function parseUnitsFile(text: string): unknown[] {
+  const trimmed = text.trim();
+  if (!trimmed) throw new Error('the units file is empty');
+  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown[];
+  if (trimmed.startsWith('{') && !trimmed.includes('\n')) {
+    const one = JSON.parse(trimmed) as { units?: unknown[] };
+    return one.units ?? [one];
+  }
+  return trimmed.split('\n').filter((l) => l.trim()).map((line, i) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      throw new Error(`line ${i + 1} of the units file is not JSON`);
+    }
+  });
+}
