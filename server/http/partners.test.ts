@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { HostIdentity } from '../../protocol/host.ts';
+import { PartnerLeaderboard } from '../../protocol/partner.ts';
+import type { SqlStore } from '../store/sql/sql-store.ts';
+import { backends } from '../testing/backends.ts';
+import { freshStore } from '../testing/store-fixture.ts';
+import { createApi } from './app.ts';
+
+describe.each(backends)('partner attribution on $name', ({ name, available }) => {
+  let store: SqlStore;
+  let cleanup = async () => {};
+  let api: ReturnType<typeof createApi>;
+
+  beforeEach(async (ctx) => {
+    if (!available) return ctx.skip();
+    ({ store, cleanup } = await freshStore(name, Math.random));
+    api = createApi({ store });
+  });
+  afterEach(async () => {
+    if (available) await cleanup();
+  });
+
+  const register = (body: unknown) =>
+    api.request('/hosts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  async function registerFor(partner?: string): Promise<number> {
+    const res = await register(partner ? { platform: 'widget', partner } : { platform: 'page' });
+    expect(res.status).toBe(201);
+    return HostIdentity.parse(await res.json()).hostId;
+  }
+
+  const hostCount = async () => Number((await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM hosts'))!.n);
+
+  test('default: credit of hosts registered through a widget counts for their partner', async () => {
+    const a1 = await registerFor('https://magazine.example');
+    const a2 = await registerFor('https://magazine.example');
+    const b = await registerFor('http://localhost:5173');
+    const plain = await registerFor();
+    // Credit as the credit pass grants it, set directly: this test is about the sum, not the passes.
+    for (const [id, credit] of [[a1, 10], [a2, 5.5], [b, 20], [plain, 1000]] as const) {
+      await store.db.run('UPDATE hosts SET total_credit = ? WHERE id = ?', [credit, id]);
+    }
+    const res = await api.request('/partners/leaderboard');
+    expect(res.status).toBe(200);
+    expect(PartnerLeaderboard.parse(await res.json())).toEqual({
+      partners: [
+        { rank: 1, partner: 'http://localhost:5173', hosts: 1, totalCredit: 20 },
+        { rank: 2, partner: 'https://magazine.example', hosts: 2, totalCredit: 15.5 },
+      ],
+    });
+    const top = PartnerLeaderboard.parse(await (await api.request('/partners/leaderboard?limit=1')).json());
+    expect(top.partners.map((p) => p.partner)).toEqual(['http://localhost:5173']);
+  });
+
+  test('error: a partner that is not a web origin is refused, naming the field, and no host is created', async () => {
+    for (const partner of ['magazine.example', 'https://magazine.example/articles', 'javascript:alert(1)', 'https://a.example/', 42]) {
+      const res = await register({ partner });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toContain('partner');
+    }
+    expect(await hostCount()).toBe(0);
+  });
+
+  test('error: a bad limit is refused', async () => {
+    const res = await api.request('/partners/leaderboard?limit=0');
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('limit');
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * @module web/widget/consent
+ * The visitor's opt-in, remembered per partner origin in the frame's own storage (the coordinator's origin, which
+ * the partner page cannot read), and withdrawn in one call.
+ */
+
+const KEY = 'terraflop.widget.consent.v1';
+
+/** Where the choices live: the frame's localStorage, or any Storage. */
+export type ConsentStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+function read(storage: ConsentStorage): Record<string, number> {
+  try {
+    const parsed: unknown = JSON.parse(storage.getItem(KEY) ?? '{}');
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, number>) : {};
+  } catch {
+    return {}; // unreadable: treated as no consent, the safe side
+  }
+}
+
+export function hasConsent(storage: ConsentStorage, partner: string): boolean {
+  return typeof read(storage)[partner] === 'number';
+}
+
+export function giveConsent(storage: ConsentStorage, partner: string, now = Date.now()): void {
+  storage.setItem(KEY, JSON.stringify({ ...read(storage), [partner]: now }));
+}
+
+export function withdrawConsent(storage: ConsentStorage, partner: string): void {
+  const choices = read(storage);
+  delete choices[partner];
+  storage.setItem(KEY, JSON.stringify(choices));
+}

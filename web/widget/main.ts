@@ -1,0 +1,22 @@
+/**
+ * @module web/widget/main
+ * Entry of the widget frame (widget-frame.html), which partner pages embed from the coordinator's origin.
+ */
+import { mount } from 'svelte';
+import { EmbedOptionsError, optionsOfFrameUrl } from '../embed/options.ts';
+import { embeddingOrigin } from './messages.ts';
+import { Widget } from './widget.svelte.ts';
+import WidgetView from './WidgetView.svelte';
+import './widget.css';
+
+const target = document.getElementById('app')!;
+try {
+  const options = optionsOfFrameUrl(location.href);
+  document.documentElement.dataset['theme'] = options.theme;
+  const widget = new Widget(embeddingOrigin(), options);
+  mount(WidgetView, { target, props: { widget } });
+  void widget.boot();
+} catch (e) {
+  target.textContent = e instanceof EmbedOptionsError ? e.message : `Terraflop widget failed to start: ${String(e)}`;
+  target.setAttribute('role', 'alert');
+}
