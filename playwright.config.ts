@@ -10,6 +10,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
   '--enable-unsafe-webgpu',
+  // The real Compute Pressure API reports this shared machine's load, which would pause the volunteer page at random;
+  // specs that test backing off under pressure install their own PressureObserver (e2e/support/fake-signals.ts).
+  '--disable-blink-features=ComputePressure',
 ];
 
 const PORT = 4173;
@@ -36,6 +39,7 @@ export default defineConfig({
       TERRAFLOP_DATA: '.e2e-data',
       TERRAFLOP_DEMO: 'tiny',
       TERRAFLOP_PASS_INTERVAL_MS: '100',
+      TERRAFLOP_CHAIN: 'off',
     },
   },
 });

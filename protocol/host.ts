@@ -15,6 +15,14 @@ export const RegisterHost = z.strictObject({
   volunteerName: z.string().trim().min(1).max(64).optional(),
   /** A free-text description of the device (browser, cores), shown to its volunteer only. */
   platform: z.string().max(256).optional(),
+  /** The partner site whose widget this host computes in (its origin, e.g. https://example.org); credit counts for it. */
+  partner: z
+    .string()
+    .max(256)
+    .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol) && new URL(s).origin === s, {
+      message: 'must be a web origin such as https://example.org (scheme, host and port only)',
+    })
+    .optional(),
 });
 export type RegisterHost = z.infer<typeof RegisterHost>;
 

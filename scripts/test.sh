@@ -24,6 +24,8 @@ fi
 echo "test: node $(node --version)"
 echo "== type check"
 npm run --silent check
+echo "== WebAssembly kernels (AssemblyScript)"
+npm run --silent build:wasm
 echo "== unit and integration tests (vitest)"
 npx vitest run
 echo "== build"

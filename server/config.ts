@@ -13,6 +13,13 @@ const Env = z.object({
   TERRAFLOP_DATA: z.string().min(1).default('data'),
   /** A Postgres connection URL; when set, the coordinator keeps its state there instead of the SQLite file. */
   TERRAFLOP_DATABASE_URL: z.string().url().optional(),
+  /**
+   * SQLite durability: `normal` keeps every acknowledged result through a crash of the process (kill -9); `full`
+   * also through a power cut, flushing the disk once per commit group.
+   */
+  TERRAFLOP_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
+  /** Requests per second one host may make (bursts of four times as many); over it, 429. */
+  TERRAFLOP_HOST_RATE: z.coerce.number().min(0.1).max(10_000).default(10),
   /** Built web app to serve. */
   TERRAFLOP_WEB: z.string().min(1).default('dist'),
   /** The demo project's unit size, or off for none. */
@@ -22,6 +29,8 @@ const Env = z.object({
    * cheating loses its single-replica results. Two days by default.
    */
   TERRAFLOP_SETTLING_S: z.coerce.number().int().min(0).max(365 * 86_400).default(2 * 86_400),
+  /** Seconds the raw (non-canonical) results of a closed unit are kept, for audits; then purged. A week by default. */
+  TERRAFLOP_RETENTION_S: z.coerce.number().int().min(0).max(10 * 365 * 86_400).default(7 * 86_400),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ...chainEnv,
 });

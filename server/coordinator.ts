@@ -9,19 +9,27 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { sqlBatchProgress } from './chain/sql-batch-progress.ts';
+import { sqlSettledCredit } from './chain/sql-settled-credit.ts';
+import { startChain, type RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
 import { demoFeeder } from './demo/signal-search-feeder.ts';
 import { createApi } from './http/app.ts';
 import { renderError } from './http/errors.ts';
-import { credit, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
+import { credit, purger, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore } from './store/open-store.ts';
+import { statsExporter } from './stats/export.ts';
+import { SqlResearchStore } from './store/sql/research-store.ts';
+import { AppRegistry } from './apps/app-registry.ts';
 import type { Store } from './store/store.ts';
 
 export interface Coordinator {
   url: string;
   store: Store;
   passes: PassRunner;
+  /** The chain side (contracts, epochs, poster), unless TERRAFLOP_CHAIN is off. */
+  chain?: RunningChain | undefined;
   close(): Promise<void>;
 }
 
@@ -30,7 +38,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   const store = await openStore(
     config.TERRAFLOP_DATABASE_URL
       ? { kind: 'postgres', url: config.TERRAFLOP_DATABASE_URL }
-      : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA },
+      : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA, synchronous: config.TERRAFLOP_SQLITE_SYNC },
   );
   const passList: Record<string, Pass> = {
     transitioner,
@@ -38,11 +46,28 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     revoker,
     credit,
     settler: settler(config.TERRAFLOP_SETTLING_S * 1000),
+    purger: purger(config.TERRAFLOP_RETENTION_S * 1000),
+    'statistics export': statsExporter(join(config.TERRAFLOP_DATA, 'stats')),
   };
   if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = demoFeeder(config.TERRAFLOP_DEMO);
+  const chain = await startChain(config, sqlSettledCredit(store.db), sqlBatchProgress(store.db)).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  if (chain) Object.assign(passList, { 'chain poster': chain.poster.pass, 'market settler': chain.settler.pass });
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 
-  const app = new Hono().route('/api', createApi({ store, onResults: () => passes.wake() }));
+  const closing = new AbortController();
+  const app = new Hono().route('/api', createApi({
+      store,
+      onResults: () => passes.wake(),
+      chain,
+      research: new SqlResearchStore(store.db),
+      apps: new AppRegistry(store.db),
+      closing: closing.signal,
+      hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
+      statsDir: join(config.TERRAFLOP_DATA, 'stats'),
+    }));
   if (existsSync(join(config.TERRAFLOP_WEB, 'index.html'))) {
     app.use('/*', serveStatic({ root: config.TERRAFLOP_WEB }));
   } else {
@@ -57,9 +82,12 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     url: `http://${host}:${port}/`,
     store,
     passes,
+    chain,
     async close() {
+      closing.abort();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await passes.stop();
+      await chain?.stop();
       await store.close();
     },
   };

@@ -13,6 +13,8 @@ export interface KernelContext<Checkpoint> {
   checkpoint(state: Checkpoint): void;
   /** The last checkpoint of an interrupted run of the same unit, if any. */
   resumeFrom?: Checkpoint | undefined;
+  /** Resolves after any rest the worker's CPU limit owes; an async kernel may await it between blocks. */
+  pause?(): Promise<void>;
 }
 
 /** What a comparator says of two results of one unit (BOINC's compare_results). */

@@ -7,25 +7,56 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Store } from '../store/store.ts';
+import type { RunningChain } from '../chain/start-chain.ts';
+import { chainRoutes } from './chain.ts';
 import { NotFoundError, PayloadTooLargeError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
+import { partnerRoutes } from './partners.ts';
+import { volunteerRoutes } from './volunteer.ts';
+import { statsRoutes } from './stats.ts';
+import { hostAppRoutes, researchAppRoutes } from './apps.ts';
+import type { AppRegistry } from '../apps/app-registry.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { workRoutes } from './work.ts';
+import type { ResearchStore } from '../store/research.ts';
+import { openApiRoute, publicRoutes } from './public.ts';
+import { researchRoutes } from './research.ts';
 
 /** Large enough for 64 results of 256 peaks each, small enough that a flood costs little. */
 export const MAX_BODY_BYTES = 1 << 20;
 
 export interface ApiOptions {
   store: Store;
+  /** Folder of the daily statistics exports, served publicly; none when absent. */
+  statsDir?: string;
+  /** Per-host request limit; none when absent. */
+  hostRate?: { perSecond: number; burst: number };
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
+  /** The chain side, when TERRAFLOP_CHAIN is not off. */
+  chain?: RunningChain | undefined;
+  /** Researchers' own apps (uploads and the modules hosts fetch). */
+  apps?: AppRegistry | undefined;
+  /** The research side (researchers' API, public status); absent in tests of the host API alone. */
+  research?: ResearchStore | undefined;
+  /** Aborted when the coordinator shuts down, to end the research API's live streams. */
+  closing?: AbortSignal | undefined;
 }
 
-export function createApi({ store, onResults = () => {} }: ApiOptions) {
+export function createApi({ store, onResults = () => {}, chain, hostRate, research, statsDir, closing, apps }: ApiOptions) {
+  const limiter = hostRate && new RateLimiter(hostRate);
   const api = new Hono()
     .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new PayloadTooLargeError(MAX_BODY_BYTES); } }))
     .get('/health', (c) => c.json({ ok: true }))
-    .route('/hosts', hostRoutes(store))
-    .route('/', workRoutes(store, onResults))
+    .route('/hosts', hostRoutes(store, limiter))
+    .route('/volunteer', volunteerRoutes(store, limiter))
+    .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
+    .route('/partners', partnerRoutes(store))
+    .route('/', workRoutes(store, onResults, limiter))
+    .route('/', chainRoutes(chain))
+    .route('/apps', apps ? hostAppRoutes(apps) : new Hono())
+    .route('/', research && apps ? new Hono().route('/research/apps', researchAppRoutes(research, apps)) : new Hono())
+    .route('/', research ? new Hono().route('/research', researchRoutes(research, { closing, apps })).route('/public', publicRoutes(research)).route('/', openApiRoute()) : new Hono())
     .all('*', (c) => {
       throw new NotFoundError(`no endpoint ${c.req.method} ${c.req.path}`);
     });

@@ -30,6 +30,8 @@ export interface Store {
     platform?: string | undefined;
     publicKey?: string | undefined;
     tokenHash?: string | undefined;
+    /** The partner site's origin, for a host registered by an embedded widget. */
+    partner?: string | undefined;
     now: number;
   }): Promise<Host>;
   findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;

@@ -3,10 +3,15 @@
  * The page's side of the protocol: every reply is parsed with the protocol schemas, and every failure becomes a
  * CoordinatorError that says what the coordinator (or the network) said.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { signRequest } from '../../protocol/auth.ts';
 import { ApiErrorBody } from '../../protocol/errors.ts';
 import { HostIdentity, HostStatus, type RegisterHost } from '../../protocol/host.ts';
-import { ReportReply, WorkReply, type ResultEntry } from '../../protocol/work.ts';
+import { Assignment, ReportReply, type ResultEntry, type WorkReply } from '../../protocol/work.ts';
+import { parseEach } from './parse-each.ts';
+
+/** A work reply's outer shape; its replicas are parsed one by one so a large batch never blocks the page. */
+const WorkReplyShape = z.strictObject({ replicas: z.array(z.unknown()).max(64) });
 
 export class CoordinatorError extends Error {
   override name = 'CoordinatorError';
@@ -21,26 +26,33 @@ export class CoordinatorError extends Error {
 
 export class CoordinatorClient {
   private readonly base: string;
-  private token: string | undefined;
+  private host: { identity: HostIdentity; privateKey?: CryptoKey | undefined } | undefined;
 
   constructor(base: string) {
     this.base = base;
   }
 
-  setToken(token: string) {
-    this.token = token;
+  /** Later requests are signed with the host's key (or carry its token, for a host registered without one). */
+  authenticateAs(host: { identity: HostIdentity; privateKey?: CryptoKey | undefined }) {
+    this.host = host;
+  }
+
+  private async authHeaders(method: string, url: URL, body: string): Promise<Record<string, string>> {
+    const host = this.host;
+    if (!host) return {};
+    if (host.privateKey) return signRequest(host.privateKey, host.identity.hostId, method, url.pathname, body);
+    return host.identity.token ? { authorization: `Bearer ${host.identity.token}` } : {};
   }
 
   private async call<S extends z.ZodType>(method: string, path: string, reply: S, body?: unknown): Promise<z.infer<S>> {
     let res: Response;
+    const url = new URL(path, this.base);
+    const text = body === undefined ? '' : JSON.stringify(body);
     try {
-      res = await fetch(new URL(path, this.base), {
+      res = await fetch(url, {
         method,
-        headers: {
-          'content-type': 'application/json',
-          ...(this.token && { authorization: `Bearer ${this.token}` }),
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
+        headers: { 'content-type': 'application/json', ...(await this.authHeaders(method, url, text)) },
+        ...(body !== undefined && { body: text }),
       });
     } catch (cause) {
       throw new CoordinatorError('the coordinator cannot be reached', 'network', { cause });
@@ -57,8 +69,9 @@ export class CoordinatorClient {
     return this.call('POST', 'api/hosts', HostIdentity, body);
   }
 
-  requestWork(maxReplicas: number) {
-    return this.call('POST', 'api/work', WorkReply, { maxReplicas });
+  async requestWork(maxReplicas: number): Promise<WorkReply> {
+    const { replicas } = await this.call('POST', 'api/work', WorkReplyShape, { maxReplicas });
+    return { replicas: await parseEach(Assignment, replicas) };
   }
 
   report(results: ResultEntry[]) {

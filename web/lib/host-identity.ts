@@ -1,33 +1,57 @@
 /**
  * @module web/lib/host-identity
  * This browser profile's identity as a host, kept in IndexedDB so that a reload is the same host with the same
- * credit. Registered with the coordinator on first use.
+ * credit. On first use the page makes an ECDSA P-256 key pair whose private half WebCrypto will not export (not even
+ * to this page's own code), registers the public half, and from then on signs every request with it
+ * (protocol/auth.ts). A host registered before keys existed keeps its bearer token.
  */
-import { openDB, type DBSchema } from 'idb';
-import { HostIdentity } from '../../protocol/host.ts';
+import { z } from 'zod';
+import { exportPublicKey, generateHostKey } from '../../protocol/auth.ts';
+import { HostIdentity, type RegisterHost } from '../../protocol/host.ts';
 import type { CoordinatorClient } from './coordinator-client.ts';
+import { database } from './storage/db.ts';
 
-interface TerraflopDB extends DBSchema {
-  identity: { key: string; value: unknown };
+/** What IndexedDB keeps: the identity the coordinator gave, and the private key (a CryptoKey, cloned as is). */
+const StoredHost = z.object({
+  identity: HostIdentity,
+  privateKey: z.instanceof(CryptoKey).optional(),
+});
+export type StoredHost = z.infer<typeof StoredHost>;
+
+/** Registers a new host with a fresh key and stores it; `extra` says more about it (e.g. the partner site). */
+export async function registerHost(client: CoordinatorClient, extra: Omit<RegisterHost, 'publicKey'> = {}): Promise<StoredHost> {
+  const keys = await generateHostKey();
+  const platform = `${navigator.userAgent} (${navigator.hardwareConcurrency} cores)`.slice(0, 256);
+  const identity = await client.register({ platform, ...extra, publicKey: await exportPublicKey(keys.publicKey) });
+  const stored = { identity, privateKey: keys.privateKey };
+  await (await database()).put('identity', stored, 'host');
+  return stored;
 }
 
-const db = () =>
-  openDB<TerraflopDB>('terraflop', 1, {
-    upgrade(database) {
-      database.createObjectStore('identity');
-    },
-  });
-
-export async function loadOrRegisterHost(client: CoordinatorClient): Promise<HostIdentity> {
-  const database = await db();
-  const stored = HostIdentity.safeParse(await database.get('identity', 'host'));
+/** The stored host, if any (an identity stored before keys, a bare HostIdentity, still counts). */
+export async function storedHost(): Promise<StoredHost | undefined> {
+  const value: unknown = await (await database()).get('identity', 'host');
+  const stored = StoredHost.safeParse(value);
   if (stored.success) return stored.data;
-  const identity = await client.register({ platform: `${navigator.userAgent} (${navigator.hardwareConcurrency} cores)`.slice(0, 256) });
-  await database.put('identity', identity, 'host');
-  return identity;
+  const legacy = HostIdentity.safeParse(value);
+  return legacy.success ? { identity: legacy.data } : undefined;
 }
 
-/** Forgets this host, e.g. after the coordinator no longer knows its token. */
+/** The stored host, or a newly registered one; the client is set to sign (or present the token) as that host. */
+export async function loadOrRegisterHost(client: CoordinatorClient): Promise<StoredHost> {
+  const host = (await storedHost()) ?? (await registerHost(client));
+  client.authenticateAs(host);
+  return host;
+}
+
+/** Forgets this host and the work it held, e.g. after the coordinator no longer knows it. */
 export async function forgetHost(): Promise<void> {
-  await (await db()).delete('identity', 'host');
+  const tx = (await database()).transaction(['identity', 'buffer', 'outbox', 'checkpoints'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('identity').delete('host'),
+    tx.objectStore('buffer').clear(),
+    tx.objectStore('outbox').clear(),
+    tx.objectStore('checkpoints').clear(),
+    tx.done,
+  ]);
 }

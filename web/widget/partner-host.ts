@@ -6,6 +6,7 @@
 import { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { settingsFrom } from '../lib/policy/settings.ts';
 import { database } from '../lib/storage/db.ts';
+import { registerHost, storedHost } from '../lib/host-identity.ts';
 
 /**
  * Registers this frame's host with `partner`, unless the frame's storage already holds a host (registered on an
@@ -13,11 +14,9 @@ import { database } from '../lib/storage/db.ts';
  * its own host.
  */
 export async function ensurePartnerHost(partner: string): Promise<void> {
-  const db = await database();
-  if (await db.get('identity', 'host')) return;
-  const client = new CoordinatorClient(location.origin + '/');
+  if (await storedHost()) return;
   const platform = `${navigator.userAgent} (${navigator.hardwareConcurrency} cores, widget)`.slice(0, 256);
-  await db.put('identity', await client.register({ platform, partner }), 'host');
+  await registerHost(new CoordinatorClient(location.origin + '/'), { platform, partner });
 }
 
 /** The widget computes on one worker at `cpuLimit` percent; the volunteer's other policies stay as stored. */

@@ -150,6 +150,26 @@ const migrations = (id: string): string[] => [
   CREATE INDEX batches_project ON batches(project_id);
   CREATE INDEX replicas_received ON replicas(received_at) WHERE received_at IS NOT NULL;
   `,
+  // 3: researchers' own apps (server/apps/): each version's manifest and module, owned by the project that first
+  // registered the name.
+  `
+  CREATE TABLE custom_apps (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    project_id BIGINT NOT NULL,
+    manifest TEXT NOT NULL,
+    module TEXT NOT NULL,
+    module_sha256 TEXT NOT NULL,
+    module_bytes INTEGER NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (name, version)
+  )
+  `,
+  // 4: the partner site (an origin) whose embedded widget a host computes in, so its credit counts for the partner.
+  `
+  ALTER TABLE hosts ADD COLUMN partner TEXT;
+  CREATE INDEX hosts_partner ON hosts(partner) WHERE partner IS NOT NULL
+  `,
 ];
 
 /**

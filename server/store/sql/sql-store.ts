@@ -44,7 +44,7 @@ export class SqlStore implements Store {
     this.random = random;
   }
 
-  createHost({ volunteerName, platform, publicKey, tokenHash, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
+  createHost({ volunteerName, platform, publicKey, tokenHash, partner, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
     return this.db.transaction(async (q) => {
       const volunteer = (await q.get<{ id: number }>(
         'INSERT INTO volunteers (name, created_at) VALUES (?, ?) RETURNING id',
@@ -52,8 +52,8 @@ export class SqlStore implements Store {
       ))!;
       if (!volunteerName) await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
       const host = (await q.get<{ id: number }>(
-        'INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
-        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, now],
+        'INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, now],
       ))!;
       return { id: host.id, volunteerId: volunteer.id };
     });

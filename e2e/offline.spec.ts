@@ -1,0 +1,48 @@
+import { expect, test, type Page } from '@playwright/test';
+import { getAsHost } from './support/idb.ts';
+
+const count = async (page: Page, testId: string) => Number(await page.getByTestId(testId).textContent());
+
+test('offline mid-run: computing goes on from the buffer, and every result arrives once when back online', async ({ page, context }) => {
+  const sent = new Set<number>();
+  const accepted: number[] = [];
+  const rejected: unknown[] = [];
+  page.on('request', (request) => {
+    if (!request.url().endsWith('/api/results')) return;
+    for (const r of (request.postDataJSON() as { results: { replicaId: number }[] }).results) sent.add(r.replicaId);
+  });
+  page.on('response', async (response) => {
+    if (!response.url().endsWith('/api/results') || !response.ok()) return;
+    const reply = (await response.json()) as { accepted: number[]; rejected: unknown[] };
+    accepted.push(...reply.accepted);
+    rejected.push(...reply.rejected);
+  });
+
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Start contributing' }).click();
+  await expect.poll(() => count(page, 'units-done'), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(() => count(page, 'buffered')).toBeGreaterThan(3);
+
+  await context.setOffline(true);
+  // Units go on being computed; their results wait in the outbox (an upload already on its way may still land).
+  await expect.poll(() => count(page, 'outbox'), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('state')).toContainText('Results wait to upload', { timeout: 30_000 });
+  const doneOffline = await count(page, 'units-done');
+  await expect.poll(() => count(page, 'outbox'), { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+  expect(await count(page, 'units-done')).toBe(doneOffline);
+
+  await context.setOffline(false);
+  await expect.poll(() => count(page, 'outbox'), { timeout: 30_000 }).toBe(0);
+  await page.getByRole('button', { name: 'Stop contributing' }).click();
+  await expect.poll(() => count(page, 'outbox')).toBe(0);
+
+  // Every result sent was accepted exactly once; none refused, none lost.
+  expect(rejected).toEqual([]);
+  expect(new Set(accepted).size).toBe(accepted.length);
+  expect(new Set(accepted)).toEqual(sent);
+  expect(await count(page, 'units-done')).toBe(accepted.length);
+
+  // The coordinator agrees: it holds a result for each of them.
+  const { results } = (await getAsHost(page, '/api/hosts/me')) as { results: { pending: number; valid: number; invalid: number } };
+  expect(results.pending + results.valid + results.invalid).toBe(accepted.length);
+});

@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { storeValues } from './support/idb.ts';
+import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
+
+// Standard units take seconds, long enough to reload in the middle of one.
+let coordinator: OwnCoordinator;
+test.beforeAll(async () => {
+  coordinator = await startOwnCoordinator('standard');
+});
+test.afterAll(async () => {
+  await coordinator?.stop();
+});
+
+test('reload mid-unit: the unit resumes from its checkpoint, not from zero', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto(coordinator.url);
+  // A lower CPU limit stretches each unit, so the reload lands well inside one.
+  await page.getByLabel('CPU limit per worker (%)').fill('30');
+  await page.getByLabel('CPU limit per worker (%)').press('Enter');
+  await page.getByRole('button', { name: 'Start contributing' }).click();
+
+  // Wait until IndexedDB holds a checkpoint of a good part of a unit, and find which unit it is.
+  type Buffered = { assignment: { replicaId: number; workUnitId: number } };
+  const checkpointed = async () => {
+    // Keys and values read in one transaction, so they pair up.
+    const saved = await page.evaluate(() => new Promise<{ id: number; progress: number }[]>((resolve, reject) => {
+      const open = indexedDB.open('terraflop');
+      open.onsuccess = () => {
+        const store = open.result.transaction('checkpoints').objectStore('checkpoints');
+        const keys = store.getAllKeys();
+        const values = store.getAll();
+        values.onsuccess = () => {
+          open.result.close();
+          resolve((keys.result as number[]).map((id, i) => ({ id, progress: (values.result[i] as { progress: number }).progress })));
+        };
+        values.onerror = () => reject(values.error);
+      };
+    }));
+    const found = saved.find((c) => c.progress > 0.2 && c.progress < 0.8);
+    if (!found) return undefined;
+    const unit = ((await storeValues(page, 'buffer')) as Buffered[]).find((b) => b.assignment.replicaId === found.id);
+    return unit && { workUnitId: unit.assignment.workUnitId, progress: found.progress };
+  };
+  await expect.poll(checkpointed, { timeout: 60_000 }).toBeDefined();
+  const before = (await checkpointed())!;
+  await page.reload();
+
+  // The volunteer had started: the page carries on by itself, with that unit, from its checkpoint.
+  await expect(page.getByRole('button', { name: 'Stop contributing' })).toBeVisible();
+  await expect(page.getByTestId('work-unit')).toHaveText(String(before.workUnitId));
+  await expect(page.getByTestId('resumed')).toHaveText(/Resumed from its checkpoint at [1-9]\d?%/);
+  const shown = await page.getByRole('progressbar', { name: 'Progress' }).evaluate((bar: HTMLProgressElement) => bar.value);
+  expect(shown).toBeGreaterThanOrEqual(before.progress - 0.01);
+});

@@ -1,0 +1,66 @@
+/**
+ * @module web/lib/policy/settings
+ * The volunteer's preferences, after BOINC's client preferences: when computing may run (battery, idle, schedule,
+ * system pressure) and how much of the device it may use (CPU limit, share of cores, GPU, download buffer).
+ * Every change is parsed; a bad value is refused with a message naming the setting, and nothing changes.
+ */
+import { z } from 'zod';
+
+const Hour = z.number().int().min(0).max(24);
+
+export const Settings = z.strictObject({
+  /** On battery: never compute, or only while the charge is at least batteryMinPercent. */
+  battery: z.enum(['never', 'above']),
+  batteryMinPercent: z.number().int().min(0).max(100),
+  /** Always, only after idleMinutes without input, or only while the tab is hidden. */
+  idle: z.enum(['always', 'after-input', 'hidden']),
+  idleMinutes: z.number().min(0.5).max(1440),
+  /** Busy share of each worker, in percent (a duty cycle). */
+  cpuLimitPercent: z.number().int().min(5).max(100),
+  /** Share of navigator.hardwareConcurrency used as workers, in percent; at least one worker. */
+  coresPercent: z.number().int().min(1).max(100),
+  gpu: z.boolean(),
+  /** Daily hours in local time; start = end means all day; start > end wraps past midnight. */
+  scheduleStart: Hour,
+  scheduleEnd: Hour,
+  /** Work kept in the buffer, in minutes of computing (BOINC's work buffer). */
+  bufferMinutes: z.number().min(1).max(1440),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  battery: 'above',
+  batteryMinPercent: 30,
+  idle: 'always',
+  idleMinutes: 3,
+  cpuLimitPercent: 60,
+  coresPercent: 50,
+  gpu: true,
+  scheduleStart: 0,
+  scheduleEnd: 24,
+  bufferMinutes: 10,
+};
+
+export class SettingsError extends Error {
+  override name = 'SettingsError' as const;
+}
+
+/** Applies a change to the settings, or throws a SettingsError naming each bad field. */
+export function changeSettings(current: Settings, change: Partial<Record<keyof Settings, unknown>>): Settings {
+  const parsed = Settings.safeParse({ ...current, ...change });
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+/** Stored settings, or the defaults where none (or broken ones from an older version) are stored. */
+export function settingsFrom(stored: unknown): Settings {
+  const parsed = Settings.safeParse(typeof stored === 'object' && stored ? { ...DEFAULT_SETTINGS, ...stored } : stored);
+  return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+}
+
+/** Workers to run: the allowed share of the device's cores, at least one. */
+export function workerCount(settings: Settings, cores: number): number {
+  return Math.max(1, Math.floor((Math.max(1, cores) * settings.coresPercent) / 100));
+}

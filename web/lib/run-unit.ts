@@ -1,0 +1,74 @@
+/**
+ * @module web/lib/run-unit
+ * One replica from the buffer through a worker: resume from its stored checkpoint, persist each new checkpoint,
+ * and on success move the result to the outbox. A run that fails (kernel error, crashed or hung worker) is retried
+ * once; the second failure goes to the outbox as a client error, which the coordinator counts and reissues.
+ */
+import type { ResultEntry } from '../../protocol/work.ts';
+import type { RunOptions, RunOutcome } from '../../worker-kernels/worker.ts';
+import { loadCheckpoint, saveCheckpoint } from './storage/checkpoints.ts';
+import type { BufferedUnit } from './storage/db.ts';
+import { completeUnit, recordAttempt } from './storage/work-buffer.ts';
+import { RunStoppedError, type ComputeSlot } from './worker-pool.ts';
+
+/** Runs of one replica before it is reported as an error. */
+export const MAX_ATTEMPTS = 2;
+
+export interface UnitProgress {
+  /** Fraction done, 0..1, counting what the checkpoint saved. */
+  progress: number;
+  /** The fraction the run resumed from, or null when it started from zero. */
+  resumedFrom: number | null;
+}
+
+export type UnitOutcome =
+  /** `saved` settles when the result is in the outbox; the worker may take its next unit before that. */
+  | { kind: 'done'; outcome: RunOutcome; saved: Promise<void> }
+  | { kind: 'retry'; error: Error }
+  | { kind: 'failed'; error: Error }
+  | { kind: 'stopped' };
+
+export async function runUnit(
+  slot: ComputeSlot,
+  { assignment }: BufferedUnit,
+  options: RunOptions,
+  onProgress: (p: UnitProgress) => void,
+): Promise<UnitOutcome> {
+  const { replicaId, workUnitId } = assignment;
+  const stored = await loadCheckpoint(replicaId);
+  const resumedFrom = stored ? stored.progress : null;
+  let fraction = stored?.progress ?? 0;
+  onProgress({ progress: fraction, resumedFrom });
+  const started = performance.now();
+  try {
+    const outcome = await slot.run({
+      job: { app: assignment.app, input: assignment.input },
+      hooks: {
+        progress(f) {
+          fraction = f;
+          onProgress({ progress: f, resumedFrom });
+        },
+        checkpoint(state) {
+          void saveCheckpoint(replicaId, state, fraction, Date.now());
+        },
+      },
+      resumeFrom: stored?.state,
+      options,
+    });
+    const entry: ResultEntry = { status: 'success', replicaId, variant: outcome.variant, elapsedMs: outcome.elapsedMs, result: outcome.result };
+    return { kind: 'done', outcome, saved: completeUnit(replicaId, workUnitId, entry, Date.now()) };
+  } catch (e) {
+    if (e instanceof RunStoppedError) return { kind: 'stopped' };
+    const error = e instanceof Error ? e : new Error(String(e));
+    if ((await recordAttempt(replicaId)) < MAX_ATTEMPTS) return { kind: 'retry', error };
+    const elapsedMs = performance.now() - started;
+    const report: ResultEntry = {
+      status: 'error',
+      replicaId,
+      elapsedMs,
+      error: { name: error.name.slice(0, 64) || 'Error', message: error.message.slice(0, 1000) },
+    };
+    await completeUnit(replicaId, workUnitId, report, Date.now());
+    return { kind: 'failed', error };
+  }
+}

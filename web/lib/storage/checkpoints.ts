@@ -1,0 +1,20 @@
+/**
+ * @module web/lib/storage/checkpoints
+ * The latest checkpoint of each replica in progress, so that after a reload or a crash its run resumes from there
+ * rather than from zero. Completing or dropping a replica deletes its checkpoint (see work-buffer).
+ */
+import { database, type StoredCheckpoint } from './db.ts';
+
+export async function saveCheckpoint(replicaId: number, state: unknown, progress: number, now: number): Promise<void> {
+  const db = await database();
+  // A checkpoint arriving after its replica was completed must not resurrect it.
+  const tx = db.transaction(['buffer', 'checkpoints'], 'readwrite');
+  if (await tx.objectStore('buffer').get(replicaId)) {
+    await tx.objectStore('checkpoints').put({ state, progress, savedAt: now }, replicaId);
+  }
+  await tx.done;
+}
+
+export async function loadCheckpoint(replicaId: number): Promise<StoredCheckpoint | undefined> {
+  return (await database()).get('checkpoints', replicaId);
+}

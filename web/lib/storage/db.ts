@@ -1,0 +1,64 @@
+/**
+ * @module web/lib/storage/db
+ * The page's one IndexedDB database, so that a reload, a crash or a lost network loses no work: host identity,
+ * the volunteer's settings, the work buffer, the outbox of finished results, checkpoints and counters.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Assignment, ResultEntry } from '../../../protocol/work.ts';
+
+/** A replica waiting in the work buffer; `attempts` counts runs that crashed, hung or threw. */
+export interface BufferedUnit {
+  assignment: Assignment;
+  attempts: number;
+}
+
+/** A finished result waiting for the coordinator's acknowledgement. */
+export interface OutboxEntry {
+  entry: ResultEntry;
+  workUnitId: number;
+  computedAt: number;
+}
+
+/** The latest checkpoint of a replica, and how far it had got. */
+export interface StoredCheckpoint {
+  state: unknown;
+  progress: number;
+  savedAt: number;
+}
+
+export interface TerraflopDB extends DBSchema {
+  identity: { key: string; value: unknown };
+  settings: { key: string; value: unknown };
+  /** Keyed by replicaId, so the oldest issued replica comes first. */
+  buffer: { key: number; value: BufferedUnit };
+  outbox: { key: number; value: OutboxEntry };
+  checkpoints: { key: number; value: StoredCheckpoint };
+  counters: { key: string; value: number };
+}
+
+export type Database = IDBPDatabase<TerraflopDB>;
+
+const NAME = 'terraflop';
+let opening: Promise<Database> | undefined;
+
+/** The database, opened once per page; version 1 had the identity store only. */
+export function database(): Promise<Database> {
+  opening ??= openDB<TerraflopDB>(NAME, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) db.createObjectStore('identity');
+      if (oldVersion < 2) {
+        db.createObjectStore('settings');
+        db.createObjectStore('buffer');
+        db.createObjectStore('outbox');
+        db.createObjectStore('checkpoints');
+        db.createObjectStore('counters');
+      }
+    },
+    blocking() {
+      // A newer version of the page wants to upgrade: let it, this page will reopen on next use.
+      void opening?.then((db) => db.close());
+      opening = undefined;
+    },
+  });
+  return opening;
+}

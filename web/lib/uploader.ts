@@ -1,0 +1,77 @@
+/**
+ * @module web/lib/uploader
+ * Empties the outbox: sends pending results in batches and forgets each only on the coordinator's answer for it.
+ * A failed send is retried with exponential backoff (1 s doubling to a minute, with jitter, as BOINC's client backs
+ * off), and at once when the browser comes back online.
+ */
+import type { ReportReply } from '../../protocol/work.ts';
+import type { CoordinatorClient } from './coordinator-client.ts';
+import { acknowledge, outboxSize, pendingResults } from './storage/outbox.ts';
+
+const BATCH = 64;
+const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 60_000;
+
+export interface UploadListener {
+  /** After each answered batch: units done in total, rejections, results still waiting. */
+  answered(unitsDone: number, rejected: ReportReply['rejected'], waiting: number): void;
+  failed(error: unknown, retryInMs: number): void;
+}
+
+export class Uploader {
+  private readonly client: CoordinatorClient;
+  private readonly listener: UploadListener;
+  private draining = false;
+  private again = false;
+  private backoffMs = FIRST_BACKOFF_MS;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private readonly online = () => this.kick();
+
+  constructor(client: CoordinatorClient, listener: UploadListener) {
+    this.client = client;
+    this.listener = listener;
+    addEventListener('online', this.online);
+  }
+
+  /** Uploads now (or right after the upload in progress). */
+  kick(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      do {
+        this.again = false;
+        for (let batch = await pendingResults(BATCH); batch.length > 0; batch = await pendingResults(BATCH)) {
+          const reply = await this.client.report(batch);
+          // A replica refused as already reported was stored by an earlier send whose answer was lost.
+          const duplicates = reply.rejected.filter((r) => /already reported/.test(r.error)).length;
+          const answered = [...reply.accepted, ...reply.rejected.map((r) => r.replicaId)];
+          const done = await acknowledge(answered, reply.accepted.length + duplicates);
+          this.backoffMs = FIRST_BACKOFF_MS;
+          const refused = reply.rejected.filter((r) => !/already reported/.test(r.error));
+          this.listener.answered(done, refused, await outboxSize());
+        }
+      } while (this.again);
+    } catch (error) {
+      const wait = Math.round(this.backoffMs * (0.75 + Math.random() / 2));
+      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
+      this.listener.failed(error, wait);
+      this.retry = setTimeout(() => this.kick(), wait);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.retry);
+    removeEventListener('online', this.online);
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import { makeDemoUnit } from '../server/demo/signal-search-feeder.ts';
+import { runKernel } from './registry.ts';
+import { runThrottled } from './throttled-run.ts';
+import type { AppInput } from '../protocol/apps.ts';
+
+const job = makeDemoUnit('tiny', mulberry(7)).job as AppInput;
+const silent = { progress() {}, checkpoint() {} };
+
+function mulberry(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('runThrottled', () => {
+  test('default: at 100% the kernel runs straight through, with no rest', async () => {
+    const run = await runThrottled(1, silent, undefined, (ctx) => runKernel(job, ctx));
+    expect(run.value).toEqual(runKernel(job, { progress() {}, checkpoint() {} }));
+    expect(run.restMs).toBe(0);
+    expect(run.busyMs).toBeGreaterThan(0);
+  });
+
+  test('behavior: under a limit it rests at checkpoints and resumes to the same answer', async () => {
+    const reference = runKernel(job, { progress() {}, checkpoint() {} });
+    let starts = 0;
+    const run = await runThrottled(0.05, silent, undefined, (ctx) => {
+      starts++;
+      return runKernel(job, ctx);
+    });
+    expect(run.value).toEqual(reference);
+    // At 5% a rest is owed after a few ms of work, so the kernel is unwound and resumed at least once.
+    expect(starts).toBeGreaterThan(1);
+    expect(run.restMs).toBeGreaterThan(0);
+  });
+
+  test('behavior: a resumed run starts from the checkpoint it is given', async () => {
+    const checkpoints: unknown[] = [];
+    await runThrottled(1, { progress() {}, checkpoint: (s) => void checkpoints.push(s) }, undefined, (ctx) => runKernel(job, ctx));
+    const halfway = checkpoints[Math.floor(checkpoints.length / 2)];
+    const fractions: number[] = [];
+    const resumed = await runThrottled(1, { progress: (f) => void fractions.push(f), checkpoint() {} }, halfway, (ctx) => runKernel(job, ctx));
+    expect(resumed.value).toEqual(runKernel(job, { progress() {}, checkpoint() {} }));
+    expect(fractions.filter((f) => f > 0)[0]).toBeGreaterThan(0.5);
+  });
+
+  test('error: a kernel error passes through unchanged', async () => {
+    await expect(runThrottled(0.5, silent, undefined, () => { throw new RangeError('bad input'); })).rejects.toThrow(RangeError);
+  });
+});
