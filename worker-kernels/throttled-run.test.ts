@@ -25,14 +25,20 @@ describe('runThrottled', () => {
   });
 
   test('behavior: under a limit it rests at checkpoints and resumes to the same answer', async () => {
-    const reference = runKernel(job, { progress() {}, checkpoint() {} });
+    // Some 150 MFLOP in 16 checkpointed steps: well over the 50 ms of work a 20% limit allows before a rest
+    // (SLICE_MS × limit) on any machine, so the run must be unwound and resumed.
+    const { input } = job as Extract<AppInput, { app: 'signal-search' }>;
+    const heavy: AppInput = {
+      app: 'signal-search',
+      input: { ...input, signal: { ...input.signal, sampleCount: 1 << 16 }, driftRates: input.driftRates.concat(input.driftRates) },
+    };
+    const reference = runKernel(heavy, { progress() {}, checkpoint() {} });
     let starts = 0;
-    const run = await runThrottled(0.05, silent, undefined, (ctx) => {
+    const run = await runThrottled(0.2, silent, undefined, (ctx) => {
       starts++;
-      return runKernel(job, ctx);
+      return runKernel(heavy, ctx);
     });
     expect(run.value).toEqual(reference);
-    // At 5% a rest is owed after a few ms of work, so the kernel is unwound and resumed at least once.
     expect(starts).toBeGreaterThan(1);
     expect(run.restMs).toBeGreaterThan(0);
   });
