@@ -23,6 +23,8 @@ test.beforeAll(async () => {
   const result = await build({
     configFile: false,
     logLevel: 'warn',
+    // As the app's own build: module workers (the custom-app sandbox awaits at its top level).
+    worker: { format: 'es' },
     build: {
       write: false,
       minify: false,
