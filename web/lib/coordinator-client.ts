@@ -40,23 +40,40 @@ export class CoordinatorClient {
   private async authHeaders(method: string, url: URL, body: string): Promise<Record<string, string>> {
     const host = this.host;
     if (!host) return {};
-    if (host.privateKey) return signRequest(host.privateKey, host.identity.hostId, method, url.pathname, body);
+    if (host.privateKey) {
+      return signRequest(host.privateKey, host.identity.hostId, method, url.pathname, body, Date.now() + this.clockSkewMs);
+    }
     return host.identity.token ? { authorization: `Bearer ${host.identity.token}` } : {};
   }
 
-  private async call<S extends z.ZodType>(method: string, path: string, reply: S, body?: unknown): Promise<z.infer<S>> {
-    let res: Response;
-    const url = new URL(path, this.base);
-    const text = body === undefined ? '' : JSON.stringify(body);
+  /**
+   * The coordinator's clock minus this device's, from each answer's Date header. A signed request's timestamp must be
+   * within minutes of the coordinator's clock; a phone whose clock is off would otherwise be refused every time.
+   */
+  private clockSkewMs = 0;
+
+  private async send(method: string, url: URL, text: string, hasBody: boolean): Promise<Response> {
     try {
-      res = await fetch(url, {
+      const res = await fetch(url, {
         method,
         headers: { 'content-type': 'application/json', ...(await this.authHeaders(method, url, text)) },
-        ...(body !== undefined && { body: text }),
+        ...(hasBody && { body: text }),
       });
+      const date = Date.parse(res.headers.get('date') ?? '');
+      if (Number.isFinite(date)) this.clockSkewMs = date - Date.now();
+      return res;
     } catch (cause) {
       throw new CoordinatorError('the coordinator cannot be reached', 'network', { cause });
     }
+  }
+
+  private async call<S extends z.ZodType>(method: string, path: string, reply: S, body?: unknown): Promise<z.infer<S>> {
+    const url = new URL(path, this.base);
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const skewBefore = this.clockSkewMs;
+    let res = await this.send(method, url, text, body !== undefined);
+    // Refused for a timestamp while this device's clock was not yet known: sign again with the coordinator's time.
+    if (res.status === 401 && Math.abs(this.clockSkewMs - skewBefore) > 60_000) res = await this.send(method, url, text, body !== undefined);
     const json: unknown = await res.json().catch(() => undefined);
     if (!res.ok) {
       const error = ApiErrorBody.safeParse(json);
