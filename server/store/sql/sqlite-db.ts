@@ -66,12 +66,16 @@ export class SqliteDb implements Db {
   transaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.writing) void this.writeGroups();
+      // Start the group after the current turn of the event loop, so that the transactions of every request read
+      // in this turn share its commit.
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.writeGroups());
+      }
     });
   }
 
   private async writeGroups(): Promise<void> {
-    this.writing = true;
     try {
       while (this.pending.length > 0) {
         const group = this.pending.splice(0, SqliteDb.MAX_GROUP);
