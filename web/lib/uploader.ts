@@ -70,6 +70,14 @@ export class Uploader {
     }
   }
 
+  /**
+   * The coordinator just answered another request: if uploads are waiting out a backoff, try now. Browsers do not
+   * always fire 'online' (and a backoff grown to a minute while offline would otherwise hold results that long).
+   */
+  reachable(): void {
+    if (this.retry !== undefined) this.kick();
+  }
+
   dispose(): void {
     clearTimeout(this.retry);
     removeEventListener('online', this.online);

@@ -118,6 +118,7 @@ export class Contributor {
   async refreshStatus(): Promise<void> {
     try {
       this.status = await this.client.status();
+      this.uploader.reachable();
       this.creditToday = await this.creditDay.update(this.status.credit.total, new Date());
     } catch (e) {
       if (e instanceof CoordinatorError && e.status === 401) {
