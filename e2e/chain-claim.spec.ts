@@ -1,3 +1,4 @@
+import { readyUrl } from '../server/testing/ready-url.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,21 +30,7 @@ test.beforeAll(async () => {
       TERRAFLOP_CHAIN: 'embedded',
     },
   });
-  let output = '';
-  BASE = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`coordinator did not start within 30 s:\n${output}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /open (http:\/\/\S+?\/) to contribute/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]!);
-      }
-    };
-    coordinator.stdout!.on('data', read);
-    coordinator.stderr!.on('data', read);
-    coordinator.once('exit', (code) => reject(new Error(`coordinator exited with ${code}:\n${output}`)));
-  });
+  BASE = await readyUrl(coordinator);
 });
 
 test.afterAll(async () => {
