@@ -24,6 +24,7 @@ import { estimateFlops } from '../worker-kernels/registry.ts';
 import { openStore } from '../server/store/open-store.ts';
 import { SimHost } from '../server/testing/sim-host.ts';
 import { freshPostgresSchema } from '../server/testing/backends.ts';
+import { readyUrl } from '../server/testing/ready-url.ts';
 import type { NewWorkUnit } from '../server/store/types.ts';
 
 const { values } = parseArgs({
@@ -81,17 +82,26 @@ for (let made = 0; made < unitsNeeded; made += 5_000) {
 if (BACKEND === 'postgres') await store.db.run('ANALYZE');
 console.log(`created ${unitsNeeded} units (${BACKEND})`);
 
+/**
+ * The coordinator runs as `npm run serve` runs it: the environment and Node flags of that script in package.json
+ * (a smaller young generation and fewer malloc arenas keep its memory down), plus BENCH_NODE_ARGS (e.g. --cpu-prof).
+ */
+function serveCommand(): { env: Record<string, string>; flags: string[] } {
+  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['serve']!;
+  const words = script.split(/\s+/);
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=') as [string, string]));
+  return { env, flags: words.filter((w) => w.startsWith('--')) };
+}
+const serve = serveCommand();
+
 const children: ChildProcess[] = [];
 const urls: string[] = [];
 for (let p = 0; p < PROCESSES; p++) {
   const port = 18_400 + p;
-  const child = spawn(process.execPath, [...(process.env['BENCH_NODE_ARGS']?.split(' ') ?? []), 'server/main.ts'], { env: { ...env, TERRAFLOP_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [...serve.flags, ...(process.env['BENCH_NODE_ARGS']?.split(' ') ?? []), 'server/main.ts'];
+  const child = spawn(process.execPath, args, { env: { ...env, ...serve.env, TERRAFLOP_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}`)));
-  });
-  urls.push(`http://127.0.0.1:${port}/`);
+  urls.push(await readyUrl(child));
 }
 
 const rssMb = () => children.reduce((max, c) => {
@@ -155,7 +165,7 @@ const figures = {
   coordinator_cpu_ms_per_unit: Number(((cpuUsed * 1000) / Math.max(after - before, 1)).toFixed(3)),
 };
 console.log(`${latencies.length} requests in ${elapsed.toFixed(1)} s; ${after - before} units validated`);
-for (const c of children) c.kill('SIGTERM');
+await Promise.all(children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))));
 await store.close();
 await schema?.drop();
 rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { openStore } from './store/open-store.ts';
 import { SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
+import { readyUrl } from './testing/ready-url.ts';
 
 /** Starts `node server/main.ts` on the data folder and resolves with its URL once it is ready. */
 function startProcess(dir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
@@ -13,12 +14,7 @@ function startProcess(dir: string, port: number): Promise<{ child: ChildProcess;
     env: { ...process.env, TERRAFLOP_DATA: dir, TERRAFLOP_WEB: dir, TERRAFLOP_PORT: String(port), TERRAFLOP_DEMO: 'off', TERRAFLOP_CHAIN: 'off', TERRAFLOP_PASS_INTERVAL_MS: '20' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve({ child, url: `http://127.0.0.1:${port}/` });
-    });
-    child.once('exit', (code) => reject(new Error(`coordinator exited early with ${code}`)));
-  });
+  return readyUrl(child).then((url) => ({ child, url }));
 }
 
 describe('durability', () => {

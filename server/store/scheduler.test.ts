@@ -4,6 +4,8 @@ import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { runKernel } from '../../worker-kernels/registry.ts';
 import type { SqlStore } from './sql/sql-store.ts';
+import { DEFAULT_SETTINGS, SqlResearchStore } from './sql/research-store.ts';
+import { seeded } from '../testing/seeded.ts';
 
 describe.each(backends)('scheduler on $name', ({ name, available }) => {
   let store: SqlStore;
@@ -12,7 +14,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store, cleanup } = await freshStore(name, () => 0));
+    ({ store, cleanup } = await freshStore(name, seeded(7)));
   });
   afterEach(async () => {
     if (available) await cleanup();
@@ -44,5 +46,47 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     const buffered = await store.issueReplicas(h, { maxReplicas: 64, bufferSeconds: perUnitS * 5.5 }, now);
     expect(buffered).toHaveLength(6);
     expect(await store.issueReplicas(h, { maxReplicas: 3, bufferSeconds: 1e6 }, now)).toHaveLength(3);
+  });
+
+  test('behavior: a project of higher priority is served first; equal priorities share by resource share', async () => {
+    const research = new SqlResearchStore(store.db);
+    const settings = (priority: number, resourceShare: number) => ({ ...DEFAULT_SETTINGS, priority, resourceShare });
+    const project = async (name: string, priority: number, share: number) => {
+      const { projectId } = await research.createProject({ name, researcherName: 'r', keyHash: `k-${name}`, settings: settings(priority, share), now });
+      await research.createProjectBatch({ projectId, app: 'signal-search', name, units: tinyUnits(150, { minQuorum: 1, targetNresults: 1 }), now });
+      return projectId;
+    };
+    const alpha = await project('Alpha', 0, 300);
+    const beta = await project('Beta', 0, 100);
+    const urgent = await project('Urgent', 5, 100);
+    const h = await host();
+    const projectOf = async (unitId: number) =>
+      Number((await store.db.get<{ p: number }>('SELECT project_id AS p FROM work_units WHERE id = ?', [unitId]))!.p);
+    const served = async (requests: number) => {
+      const counts = new Map<number, number>();
+      for (let i = 0; i < requests; i++) {
+        for (const r of await store.issueReplicas(h, 1, now)) counts.set(await projectOf(r.workUnitId), (counts.get(await projectOf(r.workUnitId)) ?? 0) + 1);
+      }
+      return counts;
+    };
+    expect(await served(150)).toEqual(new Map([[urgent, 150]]));
+    const shared = await served(100);
+    expect(shared.get(alpha)! + shared.get(beta)!).toBe(100);
+    // 3:1 by share; the seeded draw gives the same split every run, and it lies near 75.
+    expect(shared.get(alpha)).toBeGreaterThan(62);
+    expect(shared.get(alpha)).toBeLessThan(88);
+  });
+
+  test('behavior: a request for one project gets only its units', async () => {
+    const research = new SqlResearchStore(store.db);
+    const { projectId } = await research.createProject({ name: 'Only', researcherName: 'r', keyHash: 'k-only', now });
+    await store.createBatch({ app: 'signal-search', name: 'own', units: tinyUnits(5), now });
+    await research.createProjectBatch({ projectId, app: 'signal-search', name: 'p', units: tinyUnits(3), now });
+    const issued = await store.issueReplicas(await host(), { maxReplicas: 10, projectId }, now);
+    expect(issued).toHaveLength(3);
+    const projects = await store.db.all<{ p: number }>(
+      `SELECT DISTINCT project_id AS p FROM work_units WHERE id IN (${issued.map((r) => r.workUnitId).join(', ')})`,
+    );
+    expect(projects.map((r) => Number(r.p))).toEqual([projectId]);
   });
 });

@@ -40,6 +40,8 @@ export interface WorkAsk {
   maxReplicas: number;
   bufferSeconds?: number | undefined;
   capabilities?: UnitNeeds | undefined;
+  /** Only this project's units (a partner widget embedded for one project); by default any project's. */
+  projectId?: number | undefined;
 }
 
 export interface WorkUnit extends NewWorkUnit {

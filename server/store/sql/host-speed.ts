@@ -1,10 +1,9 @@
 /**
  * @module server/store/sql/host-speed
- * A host's measured speed (FLOP/s, from its results' elapsed times and their units' FLOP estimates) and the
- * scheduler's use of it: fill the host's requested buffer of seconds, as BOINC's work fetch does, so a fast device
- * gets enough to stay busy offline and a slow one never more than it can finish by the deadline.
+ * A host's measured speed (FLOP/s, from its results' elapsed times and their units' FLOP estimates), which the
+ * scheduler uses to fill the host's requested buffer of seconds, as BOINC's work fetch does, so a fast device gets
+ * enough to stay busy offline and a slow one never more than it can finish by the deadline.
  */
-import type { WorkUnitRow } from './rows.ts';
 import type { Queryable } from './db.ts';
 
 export const DEFAULT_MEMORY_MB = 256;
@@ -18,26 +17,21 @@ export async function hostSpeed(q: Queryable, hostId: number): Promise<number> {
   return row?.flops ?? UNMEASURED_FLOPS;
 }
 
-/** Folds one result's speed into the host's average; elapsed times under a millisecond say nothing and are skipped. */
-export async function recordSpeed(q: Queryable, hostId: number, unitId: number, elapsedMs: number): Promise<void> {
-  if (elapsedMs < 1) return;
-  const unit = await q.get<{ flops_estimate: number }>('SELECT flops_estimate FROM work_units WHERE id = ?', [unitId]);
-  if (!unit) return;
-  const measured = unit.flops_estimate / (elapsedMs / 1000);
-  await q.run(
-    `UPDATE hosts SET flops = CASE WHEN flops IS NULL THEN ? ELSE flops * ? + ? END WHERE id = ?`,
-    [measured, 1 - ALPHA, ALPHA * measured, hostId],
-  );
-}
-
-/** The first candidates whose estimated run time reaches `seconds` at `flops`; always at least one. */
-export function fillBuffer<T extends Pick<WorkUnitRow, 'flops_estimate'>>(candidates: T[], seconds: number, flops: number): T[] {
-  const chosen: T[] = [];
-  let planned = 0;
-  for (const c of candidates) {
-    if (chosen.length > 0 && planned >= seconds) break;
-    chosen.push(c);
-    planned += c.flops_estimate / flops;
+/**
+ * Folds a report's results into the host's running average, as if one after another, in one update:
+ * `flops = flops * keep + add`, or `first` for a host's first measurements. Elapsed times under a millisecond say
+ * nothing and are skipped; undefined when nothing is left.
+ */
+export function foldSpeeds(results: readonly { flops: number; elapsedMs: number }[]): { first: number; keep: number; add: number } | undefined {
+  const measured = results.filter((r) => r.elapsedMs >= 1).map((r) => r.flops / (r.elapsedMs / 1000));
+  if (measured.length === 0) return undefined;
+  let keep = 1;
+  let add = 0;
+  for (const m of measured) {
+    keep *= 1 - ALPHA;
+    add = add * (1 - ALPHA) + ALPHA * m;
   }
-  return chosen;
+  // Starting from the first measurement itself: it stands for the running average, and the rest fold into it.
+  const first = measured.slice(1).reduce((avg, m) => avg * (1 - ALPHA) + ALPHA * m, measured[0]!);
+  return { first, keep, add };
 }

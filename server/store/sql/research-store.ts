@@ -8,6 +8,7 @@ import type { Project, ProjectSettings, PublicStatus } from '../../../protocol/r
 import { ProjectNameTakenError, type Researcher, type ResearchStore } from '../research.ts';
 import type { AppName, NewWorkUnit } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
+import { insertBatch } from './batches.ts';
 import {
   ACTIVE_WINDOW_MS,
   activity,
@@ -113,24 +114,7 @@ export class SqlResearchStore implements ResearchStore {
   }
 
   createProjectBatch({ projectId, app, name, units, now }: { projectId: number; app: AppName; name: string; units: NewWorkUnit[]; now: number }) {
-    return this.db.transaction(async (q) => {
-      const batch = (await q.get<{ id: number }>(
-        'INSERT INTO batches (app, name, created_at, project_id) VALUES (?, ?, ?, ?) RETURNING id',
-        [app, name, now, projectId],
-      ))!;
-      // As SqlStore.createBatch: each unit with its limits and target_nresults unsent replicas.
-      for (const u of units) {
-        const { id } = (await q.get<{ id: number }>(
-          `INSERT INTO work_units (batch_id, app, input, flops_estimate, min_quorum, target_nresults, max_error_results,
-            max_total_results, delay_bound_s, requested_quorum, requested_target, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-          [batch.id, app, JSON.stringify(u.job.input), u.flopsEstimate, u.minQuorum, u.targetNresults,
-            u.maxErrorResults, u.maxTotalResults, u.delayBoundS, u.minQuorum, u.targetNresults, now],
-        ))!;
-        for (let i = 0; i < u.targetNresults; i++) await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [id, app]);
-      }
-      return Number(batch.id);
-    });
+    return this.db.transaction((q) => insertBatch(q, this.db.dialect, { projectId, app, name, units, now }));
   }
 
   cancelBatch(projectId: number, batchId: number, now: number) {

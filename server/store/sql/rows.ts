@@ -23,6 +23,11 @@ export interface WorkUnitRow {
   state: string;
   canonical_replica_id: number | null;
   failure: string | null;
+  need_validate: number;
+  transition_at: number | null;
+  done_at: number | null;
+  /** The project whose batch holds the unit; 0 for the coordinator's own batches. */
+  project_id: number;
 }
 
 export interface ReplicaRow {

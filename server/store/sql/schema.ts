@@ -170,6 +170,16 @@ const migrations = (id: string): string[] => [
   ALTER TABLE hosts ADD COLUMN partner TEXT;
   CREATE INDEX hosts_partner ON hosts(partner) WHERE partner IS NOT NULL
   `,
+  // 5: the scheduler picks a project first (priority, then resource share), so each unit and replica carries its
+  // project (0: the coordinator's own batches, which have none) and unsent replicas are indexed per project.
+  `
+  ALTER TABLE work_units ADD COLUMN project_id BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE replicas ADD COLUMN project_id BIGINT NOT NULL DEFAULT 0;
+  UPDATE work_units SET project_id = coalesce((SELECT b.project_id FROM batches b WHERE b.id = work_units.batch_id), 0);
+  UPDATE replicas SET project_id = (SELECT u.project_id FROM work_units u WHERE u.id = replicas.work_unit_id);
+  DROP INDEX replicas_unsent;
+  CREATE INDEX replicas_unsent ON replicas(project_id, id) WHERE server_state = 'unsent'
+  `,
 ];
 
 /**

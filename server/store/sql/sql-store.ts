@@ -4,7 +4,7 @@
  * is one transaction; a result is committed before recordResults returns, so an acknowledged result survives a
  * crash of the process (and, with SQLite's synchronous=FULL or Postgres's default, of the machine).
  */
-import { addCredit, decayed } from '../../credit/rac.ts';
+import { decayed } from '../../credit/rac.ts';
 import type { Store, UnitQueue } from '../store.ts';
 import type {
   AppName,
@@ -25,10 +25,16 @@ import type {
 import type { Db, Queryable } from './db.ts';
 import { toReplica, toWorkUnit, type ReplicaRow, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
-import { issueAsSingle } from '../../passes/trust.ts';
-import { applyUnitChanges, recordTrust } from './unit-changes.ts';
-import { issueSingle, mayIssueSingle, trustOf } from './adaptive.ts';
-import { DEFAULT_MEMORY_MB, fillBuffer, hostSpeed, recordSpeed } from './host-speed.ts';
+import { applyDecisions } from './unit-changes.ts';
+import { inList } from './bulk.ts';
+import { insertBatch } from './batches.ts';
+import { Scheduler } from './scheduler.ts';
+import { recordResults } from './report.ts';
+import { applyCredit, revokeHost, settleCredit } from './credit.ts';
+
+/** A replica's columns but its result, which only the validator reads. */
+const REPLICA_STATE = `id, work_unit_id, host_id, volunteer_id, server_state, outcome, validate_state, sent_at, deadline,
+  received_at, variant, elapsed_ms, error, granted_credit, unverified, validated_at`;
 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
@@ -37,11 +43,11 @@ export interface SqlStoreOptions {
 
 export class SqlStore implements Store {
   readonly db: Db;
-  private readonly random: () => number;
+  private readonly scheduler: Scheduler;
 
   constructor(db: Db, { random = Math.random }: SqlStoreOptions = {}) {
     this.db = db;
-    this.random = random;
+    this.scheduler = new Scheduler(db, random);
   }
 
   createHost({ volunteerName, platform, publicKey, tokenHash, partner, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
@@ -134,25 +140,7 @@ export class SqlStore implements Store {
   }
 
   createBatch({ app, name, units, now }: { app: AppName; name: string; units: NewWorkUnit[]; now: number }) {
-    return this.db.transaction(async (q) => {
-      const batch = (await q.get<{ id: number }>('INSERT INTO batches (app, name, created_at) VALUES (?, ?, ?) RETURNING id', [
-        app,
-        name,
-        now,
-      ]))!;
-      for (const u of units) {
-        const { id } = (await q.get<{ id: number }>(
-          `INSERT INTO work_units (batch_id, app, input, flops_estimate, min_quorum, target_nresults, max_error_results,
-            max_total_results, delay_bound_s, requested_quorum, requested_target, need_webgpu, need_memory_mb, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-          [batch.id, app, JSON.stringify(u.job.input), u.flopsEstimate, u.minQuorum, u.targetNresults,
-            u.maxErrorResults, u.maxTotalResults, u.delayBoundS, u.minQuorum, u.targetNresults,
-            Number(u.needs?.webgpu ?? false), u.needs?.memoryMb ?? DEFAULT_MEMORY_MB, now],
-        ))!;
-        for (let i = 0; i < u.targetNresults; i++) await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [id, app]);
-      }
-      return batch.id;
-    });
+    return this.db.transaction((q) => insertBatch(q, this.db.dialect, { projectId: null, app, name, units, now }));
   }
 
   async countUnsent(app: AppName): Promise<number> {
@@ -163,103 +151,12 @@ export class SqlStore implements Store {
     return row?.n ?? 0;
   }
 
-  issueReplicas(host: Host, askOrMax: WorkAsk | number, now: number): Promise<IssuedReplica[]> {
-    const ask = typeof askOrMax === 'number' ? { maxReplicas: askOrMax } : askOrMax;
-    const max = ask.maxReplicas;
-    const can = ask.capabilities ?? { webgpu: false, memoryMb: DEFAULT_MEMORY_MB };
-    return this.db.transaction(async (q) => {
-      // Oldest unsent replicas of units this volunteer holds no replica of. One unit may have several unsent
-      // replicas, so take extra candidates and keep one per unit. On Postgres, rows another coordinator process is
-      // issuing right now are skipped, not waited for, and never issued twice.
-      const candidates = await q.all<WorkUnitRow & { replica_id: number }>(
-        `SELECT r.id AS replica_id, u.* FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
-          WHERE r.server_state = 'unsent' AND (u.need_webgpu = 0 OR ? = 1) AND u.need_memory_mb <= ?
-          AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.volunteer_id = ? AND o.work_unit_id = r.work_unit_id)
-          ORDER BY r.id LIMIT ?${this.db.forUpdateSkipLocked ? ' FOR UPDATE OF r SKIP LOCKED' : ''}`,
-        [Number(can.webgpu), can.memoryMb, host.volunteerId, max * 4],
-      );
-      const seen = new Set<number>();
-      const distinct = candidates.filter((c) => !seen.has(c.id) && seen.add(c.id)).slice(0, max);
-      const chosen = ask.bufferSeconds === undefined ? distinct : fillBuffer(distinct, ask.bufferSeconds, await hostSpeed(q, host.id));
-      const trust = await trustOf(q, host.id);
-      const issued: IssuedReplica[] = [];
-      for (const c of chosen) {
-        const unit = toWorkUnit(c);
-        const replicaId = c.replica_id;
-        if (issueAsSingle(trust.get(c.app) ?? 0, this.random) && (await mayIssueSingle(q, unit, replicaId))) {
-          await issueSingle(q, unit.id, replicaId);
-        }
-        const deadline = now + unit.delayBoundS * 1000;
-        await q.run(
-          `UPDATE replicas SET server_state = 'in_progress', host_id = ?, volunteer_id = ?, sent_at = ?, deadline = ?
-            WHERE id = ?`,
-          [host.id, host.volunteerId, now, deadline, replicaId],
-        );
-        await q.run(
-          'UPDATE work_units SET transition_at = CASE WHEN transition_at IS NULL OR transition_at > ? THEN ? ELSE transition_at END WHERE id = ?',
-          [deadline, deadline, unit.id],
-        );
-        issued.push({ replicaId, workUnitId: unit.id, deadline, flopsEstimate: unit.flopsEstimate, job: unit.job });
-      }
-      return issued;
-    });
+  issueReplicas(host: Host, ask: WorkAsk | number, now: number): Promise<IssuedReplica[]> {
+    return this.scheduler.issue(host, typeof ask === 'number' ? { maxReplicas: ask } : ask, now);
   }
 
   recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]> {
-    return this.db.transaction(async (q) => {
-      await this.lockUnitsOf(q, results.map((r) => r.replicaId));
-      const outcomes: RecordOutcome[] = [];
-      for (const r of results) {
-        const row = await replicaForReport(q, r.replicaId, this.db.forUpdate);
-        const error = refusal(row, host, r);
-        if (error || !row) {
-          outcomes.push({ replicaId: r.replicaId, ok: false, error: error ?? 'unknown replica' });
-          continue;
-        }
-        if (r.status === 'error') {
-          await recordTrust(q, host.id, row.app, 'error');
-          await q.run(
-            `UPDATE replicas SET server_state = 'over', outcome = 'client_error', received_at = ?, elapsed_ms = ?, error = ?
-              WHERE id = ?`,
-            [now, r.elapsedMs, `${r.error.name}: ${r.error.message}`, r.replicaId],
-          );
-        } else {
-          await q.run(
-            `UPDATE replicas SET server_state = 'over', outcome = 'success', received_at = ?, result = ?, variant = ?,
-              elapsed_ms = ? WHERE id = ?`,
-            [now, JSON.stringify(r.result.output), r.variant, r.elapsedMs, r.replicaId],
-          );
-          await recordSpeed(q, host.id, row.work_unit_id, r.elapsedMs);
-        }
-        // A success goes straight to the validator once the unit has enough of them; an error to the transitioner,
-        // which decides whether to reissue or fail the unit.
-        if (r.status === 'success') {
-          await q.run(
-            `UPDATE work_units SET need_validate = 1 WHERE id = ? AND min_quorum <= (SELECT count(*) FROM replicas
-              WHERE work_unit_id = ? AND outcome = 'success' AND validate_state <> 'invalid')`,
-            [row.work_unit_id, row.work_unit_id],
-          );
-        } else {
-          await q.run('UPDATE work_units SET transition_at = ? WHERE id = ?', [now, row.work_unit_id]);
-        }
-        outcomes.push({ replicaId: r.replicaId, ok: true });
-      }
-      return outcomes;
-    });
-  }
-
-  /**
-   * On Postgres, locks the work units of these replicas, in id order (so two reporters cannot deadlock), before any
-   * result is counted: two replicas of one unit reported at once through two processes then see each other's
-   * result, and the second one flags the unit for validation. SQLite's transactions are serial already.
-   */
-  private async lockUnitsOf(q: Queryable, replicaIds: number[]): Promise<void> {
-    if (!this.db.forUpdate || replicaIds.length === 0) return;
-    await q.all(
-      `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE id IN (${replicaIds.map(() => '?').join(', ')}))
-        ORDER BY id${this.db.forUpdate}`,
-      replicaIds,
-    );
+    return recordResults(this.db, host, results, now);
   }
 
   async dueUnits(queue: UnitQueue, now: number, limit: number): Promise<number[]> {
@@ -271,60 +168,38 @@ export class SqlStore implements Store {
   }
 
   updateUnits(queue: UnitQueue, ids: number[], now: number, decide: (s: UnitWithReplicas) => UnitChanges) {
-    const [stillDue, params] = queue === 'transition' ? ['transition_at <= ?', [now]] : ['need_validate = 1', []];
+    if (ids.length === 0) return Promise.resolve();
+    const due = (row: WorkUnitRow) => (queue === 'transition' ? row.transition_at !== null && row.transition_at <= now : row.need_validate === 1);
     return this.db.transaction(async (q) => {
-      // In id order, the same order every locker uses, so two processes never deadlock.
-      for (const id of [...ids].sort((a, b) => a - b)) {
-        // Re-checked under the lock: another process may have handled the unit since dueUnits.
-        const row = await q.get<WorkUnitRow>(`SELECT * FROM work_units WHERE id = ? AND ${stillDue}${this.db.forUpdate}`, [
-          id,
-          ...params,
-        ]);
-        if (!row) continue;
+      // Re-checked under the lock: another process may have handled a unit since dueUnits. Units another process
+      // holds right now are skipped, not waited for: they stay queued for the next round.
+      const units = (await q.all<WorkUnitRow>(
+        `SELECT * FROM work_units WHERE id IN ${inList(ids.length)} ORDER BY id${this.db.forUpdateSkipLocked}`,
+        ids,
+      )).filter(due);
+      if (units.length === 0) return;
+      // The transitioner never reads results: it need not load them.
+      const replicaRows = await q.all<ReplicaRow>(
+        `SELECT ${REPLICA_STATE}, ${queue === 'transition' ? 'NULL AS' : ''} result FROM replicas WHERE work_unit_id IN ${inList(units.length)}`,
+        units.map((u) => u.id),
+      );
+      const byUnit = new Map<number, ReplicaRow[]>();
+      for (const r of replicaRows.sort((a, b) => a.id - b.id)) byUnit.set(Number(r.work_unit_id), [...(byUnit.get(Number(r.work_unit_id)) ?? []), r]);
+      const decided = units.map((row) => {
         const unit = toWorkUnit(row);
-        const replicas = (await q.all<ReplicaRow>('SELECT * FROM replicas WHERE work_unit_id = ? ORDER BY id', [id])).map((r) =>
-          toReplica(r, row.app),
-        );
-        await applyUnitChanges(q, unit, queue, decide({ unit, replicas }), now);
-      }
+        const replicas = (byUnit.get(Number(row.id)) ?? []).map((r) => toReplica(r, row.app));
+        return { row, unit, replicas, changes: decide({ unit, replicas }) };
+      });
+      await applyDecisions(q, this.db.dialect, queue, decided, now);
     });
   }
 
   applyCredit(now: number, limit: number): Promise<number> {
-    return this.db.transaction(async (q) => {
-      const due = await q.all<{ id: number; host_id: number; volunteer_id: number; granted_credit: number }>(
-        `SELECT id, host_id, volunteer_id, granted_credit FROM replicas WHERE validate_state = 'valid' AND credited = 0
-          ORDER BY id LIMIT ?${this.db.forUpdateSkipLocked}`,
-        [limit],
-      );
-      // One update per host and per volunteer: credit added at one instant sums (addCredit is linear in it).
-      const byHost = new Map<number, number>();
-      const byVolunteer = new Map<number, number>();
-      for (const r of due) {
-        byHost.set(r.host_id, (byHost.get(r.host_id) ?? 0) + r.granted_credit);
-        byVolunteer.set(r.volunteer_id, (byVolunteer.get(r.volunteer_id) ?? 0) + r.granted_credit);
-        await q.run('UPDATE replicas SET credited = 1 WHERE id = ?', [r.id]);
-      }
-      for (const [id, credit] of byHost) await addToTotals(q, 'hosts', id, credit, now);
-      for (const [id, credit] of byVolunteer) await addToTotals(q, 'volunteers', id, credit, now);
-      return due.length;
-    });
+    return applyCredit(this.db, now, limit);
   }
 
   settleCredit(before: number, limit: number): Promise<number> {
-    return this.db.transaction(async (q) => {
-      const due = await q.all<{ id: number; volunteer_id: number; granted_credit: number }>(
-        `SELECT id, volunteer_id, granted_credit FROM replicas
-          WHERE validate_state = 'valid' AND settled = 0 AND credited = 1 AND validated_at <= ?
-          ORDER BY validated_at LIMIT ?${this.db.forUpdateSkipLocked}`,
-        [before, limit],
-      );
-      for (const r of due) {
-        await q.run('UPDATE volunteers SET settled_credit = settled_credit + ? WHERE id = ?', [r.granted_credit, r.volunteer_id]);
-        await q.run('UPDATE replicas SET settled = 1 WHERE id = ?', [r.id]);
-      }
-      return due.length;
-    });
+    return settleCredit(this.db, before, limit);
   }
 
   revokeUnverified(now: number, limit: number): Promise<number> {
@@ -381,75 +256,4 @@ export class SqlStore implements Store {
   close(): Promise<void> {
     return this.db.close();
   }
-}
-
-/** Revokes a caught host's unsettled single-replica results of one app and reopens their units. */
-async function revokeHost(q: Queryable, hostId: number, app: string, now: number) {
-  const revoked = await q.all<{ id: number; work_unit_id: number; volunteer_id: number; granted_credit: number; credited: number }>(
-    `SELECT id, work_unit_id, volunteer_id, granted_credit, credited FROM replicas
-      WHERE host_id = ? AND app = ? AND unverified = 1 AND validate_state = 'valid' AND settled = 0`,
-    [hostId, app],
-  );
-  for (const r of revoked) {
-    await q.run("UPDATE replicas SET validate_state = 'invalid', granted_credit = 0 WHERE id = ?", [r.id]);
-    if (r.credited === 1) {
-      await withdraw(q, 'hosts', hostId, r.granted_credit);
-      await withdraw(q, 'volunteers', r.volunteer_id, r.granted_credit);
-    }
-    await q.run(
-      `UPDATE work_units SET state = 'active', canonical_replica_id = NULL, single = 0, min_quorum = requested_quorum,
-        target_nresults = requested_target, transition_at = ? WHERE id = ?`,
-      [now, r.work_unit_id],
-    );
-  }
-}
-
-/** Takes back credit already added; the recent average loses the same amount (it cannot go below zero). */
-async function withdraw(q: Queryable, table: 'hosts' | 'volunteers', id: number, credit: number) {
-  await q.run(
-    `UPDATE ${table} SET total_credit = CASE WHEN total_credit > ? THEN total_credit - ? ELSE 0 END,
-      rac = CASE WHEN rac > ? THEN rac - ? ELSE 0 END WHERE id = ?`,
-    [credit, credit, credit, credit, id],
-  );
-}
-
-async function addToTotals(q: Queryable, table: 'hosts' | 'volunteers', id: number, credit: number, now: number) {
-  const cur = (await q.get<{ rac: number; rac_time: number }>(`SELECT rac, rac_time FROM ${table} WHERE id = ?`, [id]))!;
-  const avg = addCredit({ value: cur.rac, time: cur.rac_time }, credit, now);
-  await q.run(`UPDATE ${table} SET total_credit = total_credit + ?, rac = ?, rac_time = ? WHERE id = ?`, [
-    credit,
-    avg.value,
-    avg.time,
-    id,
-  ]);
-}
-
-interface ReportedReplica {
-  work_unit_id: number;
-  host_id: number | null;
-  outcome: string | null;
-  app: string;
-  canonical_replica_id: number | null;
-  state: string;
-}
-
-function replicaForReport(q: Queryable, replicaId: number, lock: string) {
-  return q.get<ReportedReplica>(
-    `SELECT r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state
-      FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id = ?${lock ? ' FOR UPDATE OF r' : ''}`,
-    [replicaId],
-  );
-}
-
-/** Why a reported result cannot be accepted, or undefined when it can. */
-function refusal(row: ReportedReplica | undefined, host: Host, r: ResultToRecord): string | undefined {
-  if (!row || row.host_id !== host.id) return `replica ${r.replicaId} was not sent to this host`;
-  if (r.status === 'success' && row.app !== r.result.app) return `replica ${r.replicaId} is of app ${row.app}, not ${r.result.app}`;
-  if (row.outcome === 'success' || row.outcome === 'client_error') return `replica ${r.replicaId} was already reported`;
-  if (row.outcome === 'didnt_need') return `replica ${r.replicaId} is no longer needed`;
-  // A replica past its deadline (no_reply) still counts while its unit is undecided, as BOINC accepts late results.
-  if (row.canonical_replica_id !== null || row.state !== 'active') {
-    return `replica ${r.replicaId} arrived after its work unit was decided`;
-  }
-  return undefined;
 }

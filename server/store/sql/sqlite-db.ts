@@ -22,7 +22,14 @@ export class SqliteDb implements Db {
   private readonly statements = new Map<string, StatementSync>();
   private pending: Pending[] = [];
   private writing = false;
+  private busy = false;
   private static readonly MAX_GROUP = 256;
+  /**
+   * WAL pages between checkpoints (SQLite's default is 1,000). A checkpoint copies each page's latest version back
+   * to the database once, so the hot pages of the indexes, rewritten by every commit, are copied far less often with
+   * a longer log: at the coordinator's load this halved the time spent committing. The log stays under ~40 MiB.
+   */
+  private static readonly CHECKPOINT_PAGES = 10_000;
 
   /**
    * `synchronous`: in WAL mode 'normal' keeps every committed transaction through a crash of the process (kill -9);
@@ -31,7 +38,8 @@ export class SqliteDb implements Db {
   constructor(path: string, { synchronous = 'normal' }: { synchronous?: 'normal' | 'full' } = {}) {
     this.raw = new DatabaseSync(path);
     this.raw.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'};
-                   PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+                   PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
+                   PRAGMA wal_autocheckpoint = ${SqliteDb.CHECKPOINT_PAGES};`);
   }
 
   private prepare(sql: string): StatementSync {
@@ -67,10 +75,12 @@ export class SqliteDb implements Db {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       // Start the group after the current turn of the event loop, so that the transactions of every request read
-      // in this turn share its commit.
+      // in this turn share its commit; while busy (the last group held more than one), a millisecond later, so
+      // that more share it.
       if (!this.writing) {
         this.writing = true;
-        setImmediate(() => void this.writeGroups());
+        if (this.busy) setTimeout(() => void this.writeGroups(), 1);
+        else setImmediate(() => void this.writeGroups());
       }
     });
   }
@@ -79,6 +89,7 @@ export class SqliteDb implements Db {
     try {
       while (this.pending.length > 0) {
         const group = this.pending.splice(0, SqliteDb.MAX_GROUP);
+        this.busy = group.length > 1;
         const outcomes = await this.writeGroup(group);
         group.forEach((t, i) => {
           const o = outcomes[i]!;

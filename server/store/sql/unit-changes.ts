@@ -1,83 +1,106 @@
 /**
  * @module server/store/sql/unit-changes
- * Applies what a pass decided for one unit, inside the caller's transaction, and moves the unit between queues:
- * the pass's own flag is cleared, the transitioner is woken after validation, and the unit's next transition time
+ * Applies what a pass decided for a batch of units, inside the caller's transaction, in a handful of set-based
+ * statements whatever the batch's size, and moves each unit between queues: the pass's own flag is cleared, the
+ * transitioner is woken after a validation that changed something, and a transitioned unit's next transition time
  * becomes its earliest outstanding deadline.
  */
 import type { UnitQueue } from '../store.ts';
-import type { TrustEvent } from '../../passes/trust.ts';
-import type { UnitChanges, WorkUnit } from '../types.ts';
+import type { Replica, UnitChanges, WorkUnit } from '../types.ts';
 import type { Param, Queryable } from './db.ts';
+import { bulkInsert, bulkUpdate, type ColumnType, type Dialect } from './bulk.ts';
+import type { WorkUnitRow } from './rows.ts';
+import { recordTrustEvents } from './trust-events.ts';
 
-const unitColumns: Record<string, string> = {
-  state: 'state',
-  canonicalReplicaId: 'canonical_replica_id',
-  failure: 'failure',
-  targetNresults: 'target_nresults',
-};
-
-const replicaColumns: Record<string, string> = {
-  serverState: 'server_state',
-  outcome: 'outcome',
-  validateState: 'validate_state',
-  grantedCredit: 'granted_credit',
-  unverified: 'unverified',
-  validatedAt: 'validated_at',
-};
-
-/** Per event: the row a first event inserts (consecutive_valid, valid, invalid, errors, revoke_pending), and the update. */
-const trustUpdates: Record<TrustEvent, [string, string]> = {
-  'verified-valid': ['1, 1, 0, 0, 0', 'consecutive_valid = host_apps.consecutive_valid + 1, valid = host_apps.valid + 1'],
-  'single-valid': ['0, 1, 0, 0, 0', 'valid = host_apps.valid + 1'],
-  invalid: ['0, 0, 1, 0, 1', 'consecutive_valid = 0, invalid = host_apps.invalid + 1, revoke_pending = 1'],
-  error: ['0, 0, 0, 1, 0', 'consecutive_valid = 0, errors = host_apps.errors + 1'],
-};
-
-/** Records what a decided result says about its host (see passes/trust.ts), in one upsert. */
-export async function recordTrust(q: Queryable, hostId: number, app: string, event: TrustEvent) {
-  const [first, update] = trustUpdates[event];
-  await q.run(
-    `INSERT INTO host_apps (host_id, app, consecutive_valid, valid, invalid, errors, revoke_pending)
-      VALUES (?, ?, ${first}) ON CONFLICT (host_id, app) DO UPDATE SET ${update}`,
-    [hostId, app],
-  );
+/** One unit as loaded, and the decision a pass took on it. */
+export interface Decided {
+  row: WorkUnitRow;
+  unit: WorkUnit;
+  replicas: Replica[];
+  changes: UnitChanges;
 }
 
-async function update(q: Queryable, table: string, columns: Record<string, string>, id: number, patch: object) {
-  const entries = Object.entries(patch)
-    .filter(([k, v]) => k in columns && v !== undefined)
-    .map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v] as const);
-  if (entries.length === 0) return;
-  const sets = entries.map(([k]) => `${columns[k]} = ?`).join(', ');
-  await q.run(`UPDATE ${table} SET ${sets} WHERE id = ?`, [...entries.map(([, v]) => v as Param), id]);
+type ReplicaPatch = NonNullable<UnitChanges['replicas']>[number];
+
+const replicaColumns: Record<Exclude<keyof ReplicaPatch, 'id'>, [string, ColumnType]> = {
+  serverState: ['server_state', 'text'],
+  outcome: ['outcome', 'text'],
+  validateState: ['validate_state', 'text'],
+  grantedCredit: ['granted_credit', 'double'],
+  unverified: ['unverified', 'bigint'],
+  validatedAt: ['validated_at', 'bigint'],
+};
+
+const unitColumns = {
+  state: 'text',
+  canonical_replica_id: 'bigint',
+  failure: 'text',
+  target_nresults: 'bigint',
+  done_at: 'bigint',
+  need_validate: 'bigint',
+  transition_at: 'bigint',
+} as const satisfies Record<string, ColumnType>;
+
+export async function applyDecisions(q: Queryable, dialect: Dialect, queue: UnitQueue, decided: readonly Decided[], now: number) {
+  if (decided.length === 0) return;
+  await bulkUpdate(q, dialect, { table: 'work_units', key: { id: 'bigint' }, columns: unitColumns },
+    decided.map((d) => [d.row.id, ...nextUnitRow(d, queue, now)]));
+  await updateReplicas(q, dialect, decided.flatMap((d) => d.changes.replicas ?? []));
+  await recordTrustEvents(q, dialect, decided.flatMap((d) => (d.changes.trust ?? []).map((t) => ({ ...t, app: d.row.app }))));
+  await bulkInsert(q, dialect, 'replicas', { work_unit_id: 'bigint', app: 'text', project_id: 'bigint' },
+    decided.flatMap((d) => Array.from({ length: d.changes.newReplicas ?? 0 }, () => [d.row.id, d.row.app, d.row.project_id])));
 }
 
-export async function applyUnitChanges(q: Queryable, unit: WorkUnit, queue: UnitQueue, changes: UnitChanges, now: number) {
-  if (changes.unit) await update(q, 'work_units', unitColumns, unit.id, changes.unit);
-  if (changes.unit?.state === 'done' || changes.unit?.state === 'failed') {
-    await q.run('UPDATE work_units SET done_at = ? WHERE id = ?', [now, unit.id]);
-  }
-  for (const { id, ...patch } of changes.replicas ?? []) await update(q, 'replicas', replicaColumns, id, patch);
-  for (const { hostId, event } of changes.trust ?? []) await recordTrust(q, hostId, unit.job.app, event);
-  for (let i = 0; i < (changes.newReplicas ?? 0); i++) {
-    await q.run('INSERT INTO replicas (work_unit_id, app) VALUES (?, ?)', [unit.id, unit.job.app]);
-  }
-
-  if (changes.needValidate) await q.run('UPDATE work_units SET need_validate = 1 WHERE id = ?', [unit.id]);
-  else if (queue === 'validate') await q.run('UPDATE work_units SET need_validate = 0 WHERE id = ?', [unit.id]);
-
+/** The unit's columns after the decision, in unitColumns' order. */
+function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now: number): Param[] {
+  const u = changes.unit ?? {};
+  const state = u.state ?? row.state;
+  const closes = state !== row.state && (state === 'done' || state === 'failed');
+  const needValidate = changes.needValidate ? 1 : queue === 'validate' ? 0 : row.need_validate;
   // After a validation that changed something the transitioner must look again (reissue, finish); a validation that
   // found too few results leaves the unit's schedule alone; a transition waits for the next deadline.
-  if (queue === 'validate' && isEmpty(changes)) return;
-  const next =
-    queue === 'validate'
-      ? now
-      : ((await q.get<{ at: number | null }>(
-          "SELECT min(deadline) AS at FROM replicas WHERE work_unit_id = ? AND server_state = 'in_progress'",
-          [unit.id],
-        ))?.at ?? null);
-  await q.run('UPDATE work_units SET transition_at = ? WHERE id = ?', [next, unit.id]);
+  const transitionAt =
+    queue === 'validate' ? (isEmpty(changes) ? row.transition_at : now) : earliestDeadline(replicas, changes.replicas ?? []);
+  return [
+    state,
+    u.canonicalReplicaId !== undefined ? u.canonicalReplicaId : row.canonical_replica_id,
+    u.failure !== undefined ? u.failure : row.failure,
+    u.targetNresults ?? row.target_nresults,
+    closes ? now : row.done_at,
+    needValidate,
+    transitionAt,
+  ];
 }
+
+/** The earliest deadline among the replicas still out after the patches (new replicas are unsent, with none). */
+function earliestDeadline(replicas: readonly Replica[], patches: readonly ReplicaPatch[]): number | null {
+  const serverState = new Map(patches.filter((p) => p.serverState).map((p) => [p.id, p.serverState]));
+  let at: number | null = null;
+  for (const r of replicas) {
+    if ((serverState.get(r.id) ?? r.serverState) !== 'in_progress' || r.deadline === null) continue;
+    if (at === null || r.deadline < at) at = r.deadline;
+  }
+  return at;
+}
+
+/** One statement per shape of patch (the columns it sets): a validation's valid, invalid and inconclusive ones. */
+async function updateReplicas(q: Queryable, dialect: Dialect, patches: readonly ReplicaPatch[]) {
+  const shapes = new Map<string, ReplicaPatch[]>();
+  for (const p of patches) {
+    const key = Object.keys(replicaColumns).filter((k) => p[k as keyof ReplicaPatch] !== undefined).join(',');
+    if (key) shapes.set(key, [...(shapes.get(key) ?? []), p]);
+  }
+  for (const [key, group] of shapes) {
+    const fields = key.split(',') as (keyof typeof replicaColumns)[];
+    await bulkUpdate(q, dialect, {
+      table: 'replicas',
+      key: { id: 'bigint' },
+      columns: Object.fromEntries(fields.map((f) => replicaColumns[f])),
+    }, group.map((p) => [p.id, ...fields.map((f) => sqlValue(p[f]))]));
+  }
+}
+
+const sqlValue = (v: unknown): Param => (typeof v === 'boolean' ? Number(v) : (v as Param));
 
 function isEmpty(changes: UnitChanges): boolean {
   return !changes.unit && !changes.replicas?.length && !changes.newReplicas && !changes.trust?.length;

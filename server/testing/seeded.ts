@@ -1,0 +1,12 @@
+/**
+ * @module server/testing/seeded
+ * A seeded random generator (mulberry32), so that a test that draws lots gives the same draw every run.
+ */
+export function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
