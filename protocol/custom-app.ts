@@ -1,8 +1,8 @@
 /**
  * @module protocol/custom-app
  * A researcher's own app as registered: its manifest (name, version, the ABI imports the module declares, its
- * limits, and optionally a WGSL shader's bindings). The module's bytes travel beside it and are checked against it
- * by worker-kernels/custom/check-module.ts. See docs/apps.md for the ABI.
+ * limits, and optionally a WGSL shader with its bindings and dispatch). The module's bytes travel beside it; both are
+ * checked by worker-kernels/custom/check-module.ts. See docs/apps.md for the ABI.
  */
 import { z } from 'zod';
 
@@ -10,13 +10,65 @@ import { z } from 'zod';
 export const CustomImport = z.enum(['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory']);
 export type CustomImport = z.infer<typeof CustomImport>;
 
+/** The largest buffer a researcher's shader may bind: a unit's input and its output are at most 1 MiB each. */
+export const MAX_WGSL_BUFFER_BYTES = 1024 * 1024;
+/** The largest WGSL source, in characters. */
+export const MAX_WGSL_SOURCE_CHARS = 64 * 1024;
+
 export const WgslBinding = z.strictObject({
   binding: z.number().int().min(0).max(15),
-  /** What the host puts there: the unit's input bytes, the output buffer, or a uniform of parameters. */
+  /**
+   * What the host puts there: `input`, the unit's input bytes (zero-padded to a whole buffer); `output`, a zeroed
+   * buffer read back whole as the output bytes; `uniform`, the host's parameters (four u32: the input's length in
+   * bytes, then the workgroup counts x, y, z).
+   */
   role: z.enum(['input', 'output', 'uniform']),
   type: z.enum(['storage-read', 'storage-read-write', 'uniform']),
-  bytes: z.number().int().positive().max(256 * 1024 * 1024),
+  /** input: the largest input it takes; output: the output's length; uniform: 16. */
+  bytes: z.number().int().positive().max(MAX_WGSL_BUFFER_BYTES),
 });
+export type WgslBinding = z.infer<typeof WgslBinding>;
+
+/** Which buffer types each role may be bound as. */
+const ROLE_TYPES: Record<WgslBinding['role'], readonly WgslBinding['type'][]> = {
+  input: ['storage-read', 'uniform'],
+  output: ['storage-read-write'],
+  uniform: ['uniform'],
+};
+/** WebGPU's default maxUniformBufferBindingSize, which every adapter offers. */
+const MAX_UNIFORM_BYTES = 65_536;
+
+/** An app's optional GPU version: a WGSL compute shader and how the host binds and dispatches it. */
+export const CustomWgsl = z
+  .strictObject({
+    /** The shader's WGSL text. */
+    source: z.string().min(1).max(MAX_WGSL_SOURCE_CHARS),
+    /** The name of its `@compute` function. */
+    entryPoint: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a WGSL identifier'),
+    /** Workgroups dispatched: fixed counts, or one workgroup per so many input bytes (x only, rounded up). */
+    workgroups: z.union([
+      z.tuple([z.number().int().min(1).max(65_535), z.number().int().min(1).max(65_535), z.number().int().min(1).max(65_535)]),
+      z.strictObject({ inputBytesPerWorkgroup: z.number().int().min(1).max(MAX_WGSL_BUFFER_BYTES) }),
+    ]),
+    bindings: z.array(WgslBinding).min(1).max(3),
+  })
+  .superRefine((wgsl, ctx) => {
+    const issue = (message: string, path: (string | number)[] = ['bindings']) => ctx.addIssue({ code: 'custom', message, path });
+    const seen = new Set<number>();
+    wgsl.bindings.forEach((b, i) => {
+      if (seen.has(b.binding)) issue(`binding ${b.binding} is described twice`, ['bindings', i, 'binding']);
+      seen.add(b.binding);
+      if (!ROLE_TYPES[b.role].includes(b.type)) issue(`the ${b.role} binding must be ${ROLE_TYPES[b.role].join(' or ')}`, ['bindings', i, 'type']);
+      if (b.role === 'uniform' && b.bytes !== 16) issue('the uniform of parameters is 16 bytes', ['bindings', i, 'bytes']);
+      if (b.type === 'uniform' && b.bytes > MAX_UNIFORM_BYTES) issue(`a uniform binding is at most ${MAX_UNIFORM_BYTES} bytes`, ['bindings', i, 'bytes']);
+    });
+    for (const role of ['input', 'output', 'uniform'] as const) {
+      const count = wgsl.bindings.filter((b) => b.role === role).length;
+      if (role === 'output' && count !== 1) issue('exactly one binding must have the role output');
+      else if (count > 1) issue(`at most one binding may have the role ${role}`);
+    }
+  });
+export type CustomWgsl = z.infer<typeof CustomWgsl>;
 
 export const CustomAppManifest = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, 'lowercase letters, digits and dashes, 2-48 characters'),
@@ -24,15 +76,10 @@ export const CustomAppManifest = z.strictObject({
   imports: z.array(CustomImport).refine((a) => a.includes('env.memory'), 'must import env.memory (the host caps it)'),
   /** Memory cap in 64 KiB pages; at most 16384 (1 GiB). */
   maxMemoryPages: z.number().int().min(1).max(16384),
-  /** Wall-clock limit of one run. */
+  /** Wall-clock limit of one run, on either variant. */
   timeLimitMs: z.number().int().min(100).max(3_600_000),
-  wgsl: z
-    .strictObject({
-      entryPoint: z.string().min(1).max(64),
-      workgroups: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]),
-      bindings: z.array(WgslBinding).min(1).max(8),
-    })
-    .optional(),
+  /** The optional WGSL version, run instead of the module where the host has WebGPU; same input, same output bytes. */
+  wgsl: CustomWgsl.optional(),
 });
 export type CustomAppManifest = z.infer<typeof CustomAppManifest>;
 

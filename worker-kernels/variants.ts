@@ -3,8 +3,10 @@
  * Picks and runs the fastest variant of a kernel that this device offers and the unit allows, and says which ran.
  * Order: WebGPU (on a hardware adapter), then WebAssembly, then the TypeScript reference. A fallback adapter
  * (SwiftShader: the GPU emulated on the CPU) is still used, but after WebAssembly, since it is the slower of the two
- * there. A variant that cannot load here (no WebGPU, WASM file missing, device lost) is skipped, and remembered
- * so, until a later load succeeds; errors of the computation itself are the unit's and propagate.
+ * there. A researcher's app runs its WGSL shader wherever there is WebGPU, fallback adapters included (its author
+ * chose to write one, and nothing measured says otherwise), else its WebAssembly module. A variant that cannot load
+ * here (no WebGPU, WASM file missing, device lost) is skipped, and remembered so, until a later load succeeds;
+ * errors of the computation itself are the unit's and propagate.
  */
 import type { AppInput, AppOutput, Variant } from '../protocol/apps.ts';
 import { loadCollatzWasm, type CollatzWasm } from './collatz/wasm.ts';
@@ -14,7 +16,7 @@ import type { KernelContext } from './kernel.ts';
 import { runMatmulWebGpu } from './matmul/webgpu.ts';
 import { loadMatmulWasm, type MatmulWasm } from './matmul/wasm.ts';
 import { runKernel } from './registry.ts';
-import { runCustomUnit } from './custom/run-unit.ts';
+import { runCustomUnit, shadersMayRun } from './custom/run-unit.ts';
 import { loadSignalSearchWasm, type SignalSearchWasm } from './signal-search/wasm.ts';
 import { gpuFitsSignalSearch, runSignalSearchWebGpu } from './signal-search/webgpu.ts';
 
@@ -60,7 +62,14 @@ async function gpuOrNone(): Promise<Gpu | undefined> {
   }
 }
 
-async function runWebGpu(job: AppInput, gpu: Gpu, ctx: KernelContext<unknown>): Promise<AppOutput | undefined> {
+const hasWebGpu = () => typeof navigator !== 'undefined' && navigator.gpu !== undefined;
+
+async function runWebGpu(job: AppInput, ctx: KernelContext<unknown>): Promise<AppOutput | undefined> {
+  if (job.app === 'custom') {
+    const output = await runCustomUnit(job.input, ctx, { variant: 'webgpu' });
+    return output && { app: job.app, output };
+  }
+  const gpu = await acquireGpu();
   switch (job.app) {
     case 'matmul': {
       const bytes = job.input.m * job.input.n * 4;
@@ -91,8 +100,12 @@ async function runWasm(job: AppInput, ctx: KernelContext<unknown>): Promise<AppO
 /** The variants to try for this job, fastest first. */
 export async function variantOrder(job: AppInput, options: VariantOptions = {}): Promise<Variant[]> {
   const allowed = (v: Variant) => !options.allow || options.allow.includes(v);
-  // A researcher's module is WebAssembly only; collatz needs 64-bit integers, which WGSL lacks.
-  if (job.app === 'custom') return allowed('wasm') ? ['wasm'] : [];
+  // A researcher's app: whether it has a shader is known once its manifest is fetched, and its sandbox opens a
+  // device of its own, so only the API is looked for here; runBestVariant moves on to WASM where either is missing.
+  if (job.app === 'custom') {
+    return (['webgpu', 'wasm'] as const).filter((v) => allowed(v) && (v === 'wasm' || (hasWebGpu() && shadersMayRun())));
+  }
+  // Collatz needs 64-bit integers, which WGSL lacks.
   const gpu = allowed('webgpu') && job.app !== 'collatz' ? await gpuOrNone() : undefined;
   const order: Variant[] = gpu?.isFallback ? ['wasm', 'webgpu', 'reference'] : ['webgpu', 'wasm', 'reference'];
   return order.filter((v) => allowed(v) && (v !== 'webgpu' || gpu !== undefined));
@@ -112,8 +125,7 @@ export async function runBestVariant(
     try {
       if (variant === 'reference') return { result: runKernel(job, ctx), variant };
       if (variant === 'wasm') return { result: await runWasm(job, ctx), variant };
-      const gpu = await acquireGpu();
-      const result = await runWebGpu(job, gpu, ctx);
+      const result = await runWebGpu(job, ctx);
       if (result) return { result, variant };
     } catch (e) {
       if (!(e instanceof WasmLoadError || e instanceof GpuError)) throw e;

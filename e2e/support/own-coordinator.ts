@@ -1,7 +1,7 @@
 /**
  * @module e2e/support/own-coordinator
- * A second real coordinator for specs that need other demo units than playwright.config.ts's tiny ones: its own
- * process, its own data folder, a free port chosen by the OS, stopped after the spec.
+ * A second real coordinator for specs that need other demo units than playwright.config.ts's tiny ones, or none:
+ * its own process, its own data folder, a free port chosen by the OS, stopped after the spec.
  */
 import { readyUrl } from '../../server/testing/ready-url.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,10 +11,12 @@ import { join } from 'node:path';
 
 export interface OwnCoordinator {
   url: string;
+  /** Its data folder, for the operator's command (`terraflop project create`) to reach its database. */
+  data: string;
   stop(): Promise<void>;
 }
 
-export async function startOwnCoordinator(demo: 'tiny' | 'standard'): Promise<OwnCoordinator> {
+export async function startOwnCoordinator(demo: 'tiny' | 'standard' | 'off'): Promise<OwnCoordinator> {
   const data = mkdtempSync(join(tmpdir(), 'terraflop-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['server/main.ts'], {
     env: { ...process.env, TERRAFLOP_HOST: '127.0.0.1', TERRAFLOP_PORT: '0', TERRAFLOP_DATA: data, TERRAFLOP_DEMO: demo, TERRAFLOP_PASS_INTERVAL_MS: '200', TERRAFLOP_CHAIN: 'off' },
@@ -23,6 +25,7 @@ export async function startOwnCoordinator(demo: 'tiny' | 'standard'): Promise<Ow
   const url = await readyUrl(child);
   return {
     url,
+    data,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

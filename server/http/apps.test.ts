@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CustomAppVersion } from '../../protocol/custom-app.ts';
 import { runCustomUnit } from '../../worker-kernels/custom/run-unit.ts';
+import { GpuError } from '../../worker-kernels/errors.ts';
+import { variantOrder } from '../../worker-kernels/variants.ts';
 import { loadConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
@@ -14,6 +16,16 @@ import type { SqlStore } from '../store/sql/sql-store.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 
 const EXAMPLE = new URL('../../worker-kernels/custom/example/assembly/index.ts', import.meta.url);
+const SHADER = readFileSync(new URL('../../worker-kernels/custom/example/prime-count.wgsl', import.meta.url), 'utf8');
+const wgsl = (entryPoint = 'main') => ({
+  source: SHADER,
+  entryPoint,
+  workgroups: [256, 1, 1],
+  bindings: [
+    { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
+    { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
+  ],
+});
 const manifest = (version: number) => ({
   name: 'prime-count',
   version,
@@ -75,7 +87,7 @@ describe("researchers' own apps", () => {
     for (const host of hosts) {
       const [assignment] = await host.requestWork(1);
       if (assignment?.app !== 'custom') throw new Error('expected a custom unit');
-      const output = await runCustomUnit(assignment.input, { progress() {}, checkpoint() {} }, coordinator.url);
+      const output = await runCustomUnit(assignment.input, { progress() {}, checkpoint() {} }, { base: coordinator.url });
       const words = new Uint32Array(Uint8Array.from(Buffer.from(output.data, 'base64')).buffer);
       expect(Array.from(words)).toEqual([1229, 9973]); // primes below 10,000: 1,229, the largest 9,973
       await host.report([{ status: 'success', replicaId: assignment.replicaId, variant: 'wasm', elapsedMs: 10, result: { app: 'custom', output } }]);
@@ -87,7 +99,7 @@ describe("researchers' own apps", () => {
     const importsTooFew = { ...manifest(2), imports: ['env.memory'] };
     const refused = await upload(keys[0]!, { manifest: importsTooFew, module: b64(module) });
     expect(refused.status).toBe(400);
-    expect(await refused.text()).toMatch(/module refused: module imports env\.abort, which its manifest does not declare/);
+    expect(await refused.text()).toMatch(/app refused: module imports env\.abort, which its manifest does not declare/);
     expect((await upload(keys[0]!, { manifest: manifest(2), module: b64(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])) })).status).toBe(400);
     expect((await upload(keys[0]!, { manifest: manifest(1), module: b64(module) })).status).toBe(409);
     const foreign = await upload(keys[1]!, { manifest: manifest(5), module: b64(module) });
@@ -111,5 +123,27 @@ describe("researchers' own apps", () => {
     expect(await foreign.text()).toMatch(/units\.0: your project has no app prime-count version 1/);
     expect(await (await submit(keys[0]!, '0'.repeat(64))).text()).toMatch(/moduleSha256 is not that of prime-count/);
     expect((await submit(keys[0]!, version.moduleSha256)).status).toBe(201);
+  });
+
+  test('behavior: an app with a WGSL shader is checked, stored and served with it; without WebGPU its units run as WASM', async () => {
+    const refused = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: wgsl('count') }, module: b64(module) });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/app refused: shader has no @compute function count \(its compute functions: main\)/);
+    const badShape = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: { ...wgsl(), bindings: [wgsl().bindings[0]] } }, module: b64(module) });
+    expect(badShape.status).toBe(400);
+    expect(await badShape.text()).toMatch(/manifest\.wgsl\.bindings: exactly one binding must have the role output/);
+
+    const res = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: wgsl() }, module: b64(module) });
+    expect(res.status).toBe(201);
+    const served = CustomAppVersion.parse(await (await fetch(new URL('api/apps/prime-count/10', coordinator.url))).json());
+    expect(served.manifest.wgsl?.source).toBe(SHADER);
+
+    const data = b64(new Uint8Array(new Uint32Array([0, 100]).buffer));
+    const input = { name: 'prime-count', version: 10, moduleSha256: served.moduleSha256, data, flops: 1e6 };
+    expect(await variantOrder({ app: 'custom', input })).toEqual(['wasm']); // Node has no navigator.gpu
+    const quiet = { progress() {}, checkpoint() {} };
+    await expect(runCustomUnit(input, quiet, { base: coordinator.url, variant: 'webgpu' })).rejects.toThrow(GpuError);
+    const output = await runCustomUnit(input, quiet, { base: coordinator.url });
+    expect(Array.from(new Uint32Array(Uint8Array.from(Buffer.from(output.data, 'base64')).buffer))).toEqual([25, 97]);
   });
 });

@@ -2,8 +2,9 @@
  * @module server/http/apps
  * Researchers' own apps over HTTP. A researcher uploads a manifest and a WebAssembly module (POST
  * /api/research/apps, API key): the module is checked against the manifest (valid bytes, only declared imports, a
- * capped memory, size limits) before anything is stored, and each version is immutable. Hosts fetch a version's
- * manifest and module (GET /api/apps/:name/:version[/module.wasm]) to run its units.
+ * capped memory, size limits), and the manifest's optional WGSL shader against its bindings, before anything is
+ * stored; each version is immutable. Hosts fetch a version's manifest (with the shader) and module
+ * (GET /api/apps/:name/:version[/module.wasm]) to run its units.
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
@@ -25,7 +26,7 @@ export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
       try {
         checkCustomModule(bytes, manifest);
       } catch (error) {
-        throw new ApiError(400, `module refused: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new ApiError(400, `app refused: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const outcome = await apps.register(c.get('researcher').projectId, manifest, { base64: module, sha256, bytes: bytes.length }, Date.now());

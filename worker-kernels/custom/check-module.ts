@@ -2,9 +2,11 @@
  * @module worker-kernels/custom/check-module
  * The coordinator's check of a researcher's WebAssembly module before it is versioned and served: within the size
  * limit, valid WebAssembly, importing nothing but the ABI imports its manifest declares (so it can reach nothing
- * but its input), its memory imported (so the host sets the cap), and exporting the ABI's entry points.
+ * but its input), its memory imported (so the host sets the cap), and exporting the ABI's entry points; and its
+ * optional WGSL shader against the bindings its manifest describes (check-shader.ts).
  */
 import { CustomAppManifest } from '../../protocol/custom-app.ts';
+import { checkShader } from './check-shader.ts';
 import { CustomAppError } from './errors.ts';
 import { readModuleFacts, type ModuleFacts } from './wasm-sections.ts';
 
@@ -60,6 +62,7 @@ export function checkCustomModule(bytes: Uint8Array, manifestJson: unknown): Che
   for (const [name, kind] of Object.entries(EXPORTS)) {
     if (exported.get(name) !== kind) throw new CustomAppError(`module must export the ${kind} ${name}`);
   }
+  if (manifest.wgsl) checkShader(manifest.wgsl);
   const maximum = Math.min(manifest.maxMemoryPages, facts.memory.maximum ?? Infinity);
   return { manifest, module, memory: { initial: facts.memory.initial, maximum } };
 }

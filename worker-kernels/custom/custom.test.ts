@@ -1,6 +1,7 @@
 import asc from 'assemblyscript/asc';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { GpuError } from '../errors.ts';
 import { checkCustomModule, MAX_MODULE_BYTES } from './check-module.ts';
 import { runCustomApp } from './runner.ts';
 
@@ -57,6 +58,26 @@ describe('custom apps: the example app of docs/apps.md', () => {
     expect(states.length).toBeGreaterThan(2);
     const resumed = await runCustomApp(checked, example, { input: input(0, 300_000), resumeFrom: states[1] });
     expect(decode(resumed)).toEqual(decode(full));
+  });
+
+  test('behavior: asked for its shader where there is no WebGPU (Node), the run says so with a GpuError', async () => {
+    const wgsl = {
+      source: readFileSync(new URL('./example/prime-count.wgsl', import.meta.url), 'utf8'),
+      entryPoint: 'main',
+      workgroups: [256, 1, 1],
+      bindings: [
+        { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
+        { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
+      ],
+    };
+    const checked = checkCustomModule(example, { ...manifest, wgsl });
+    const run = runCustomApp(checked, example, { input: input(0, 100), variant: 'webgpu' });
+    await expect(run).rejects.toThrow(GpuError);
+    await expect(run).rejects.toThrow('prime-count: WebGPU is not available here');
+    await expect(runCustomApp(checkCustomModule(example, manifest), example, { input: input(0, 100), variant: 'webgpu' })).rejects.toThrow(
+      'prime-count: the app has no WGSL shader',
+    );
+    expect(() => checkCustomModule(example, { ...manifest, wgsl: { ...wgsl, entryPoint: 'count' } })).toThrow(/shader has no @compute function count/);
   });
 
   test('error: bad input is a clear error from the module', async () => {

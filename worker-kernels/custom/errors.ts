@@ -5,4 +5,10 @@
  */
 export class CustomAppError extends Error {
   override name = 'CustomAppError' as const;
+  /** The run was stopped at its time limit; a shader's dispatch may still be running on the GPU. */
+  readonly timedOut: boolean;
+  constructor(message: string, options: { timedOut?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.timedOut = options.timedOut ?? false;
+  }
 }

@@ -2,7 +2,7 @@
  * @module worker-kernels/custom/run-unit
  * Runs one unit of a researcher's app on a host: fetch the version's manifest and module from the coordinator
  * (cached per worker), check the bytes are the ones the unit names (SHA-256) and that the module keeps to its
- * manifest, then run it in its sandbox with the unit's input.
+ * manifest, then run it, or its WGSL shader, in its sandbox with the unit's input.
  */
 import { CustomAppVersion, type CustomInput, type CustomOutput } from '../../protocol/custom-app.ts';
 import type { KernelContext } from '../kernel.ts';
@@ -11,6 +11,15 @@ import { CustomAppError } from './errors.ts';
 import { runCustomApp } from './runner.ts';
 
 const loaded = new Map<string, Promise<{ checked: CheckedModule; bytes: Uint8Array }>>();
+
+/**
+ * Whether a shader overran its time limit in this worker. A dispatch cannot be cancelled: ending the sandbox fails
+ * the unit, but the GPU (SwiftShader's threads, or a real GPU until the browser's watchdog resets it) goes on with
+ * the dispatch, and later shaders would queue behind it. So from then on this worker runs researchers' apps as
+ * WebAssembly.
+ */
+let shaderOverran = false;
+export const shadersMayRun = () => !shaderOverran;
 
 const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -35,11 +44,21 @@ async function load(base: string, input: CustomInput) {
   return { checked: checkCustomModule(bytes, version.manifest), bytes };
 }
 
-export async function runCustomUnit(
-  input: CustomInput,
-  ctx: KernelContext<unknown>,
-  base: string = globalThis.location?.origin ?? '',
-): Promise<CustomOutput> {
+export interface CustomUnitOptions {
+  /** The coordinator's origin; the page's own by default. */
+  base?: string;
+  /** 'webgpu' runs the app's shader: undefined comes back when the app has none. 'wasm' by default. */
+  variant?: 'wasm' | 'webgpu';
+}
+
+/**
+ * Runs one unit on the variant asked for; undefined when that is the shader and the app has none.
+ * @example const output = await runCustomUnit(assignment.input, ctx, { variant: 'webgpu' });
+ */
+export function runCustomUnit(input: CustomInput, ctx: KernelContext<unknown>, options?: CustomUnitOptions & { variant?: 'wasm' }): Promise<CustomOutput>;
+export function runCustomUnit(input: CustomInput, ctx: KernelContext<unknown>, options: CustomUnitOptions): Promise<CustomOutput | undefined>;
+export async function runCustomUnit(input: CustomInput, ctx: KernelContext<unknown>, options: CustomUnitOptions = {}): Promise<CustomOutput | undefined> {
+  const { base = globalThis.location?.origin ?? '', variant = 'wasm' } = options;
   const key = `${base}|${input.name}|${input.version}|${input.moduleSha256}`;
   let module = loaded.get(key);
   if (!module) {
@@ -47,12 +66,18 @@ export async function runCustomUnit(
     module.catch(() => loaded.delete(key));
   }
   const { checked, bytes } = await module;
+  if (variant === 'webgpu' && !checked.manifest.wgsl) return undefined;
+  // A shader runs whole (no checkpoints), so it starts over where a module's checkpoint would resume.
   const resume = ctx.resumeFrom instanceof Uint8Array ? ctx.resumeFrom : undefined;
   const output = await runCustomApp(checked, bytes, {
     input: fromBase64(input.data),
     resumeFrom: resume,
     onProgress: (f) => ctx.progress(f),
     onCheckpoint: (state) => ctx.checkpoint(state),
+    variant,
+  }).catch((e: unknown) => {
+    if (variant === 'webgpu' && e instanceof CustomAppError && e.timedOut) shaderOverran = true;
+    throw e;
   });
   return { data: toBase64(output) };
 }

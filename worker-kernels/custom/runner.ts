@@ -1,9 +1,12 @@
 /**
  * @module worker-kernels/custom/runner
- * Runs a checked researcher's module on one input in a fresh sandbox worker, under the manifest's time limit (the
- * worker is terminated when it runs over) and memory cap (its imported memory cannot grow past the maximum).
- * Whatever the module does, the caller gets its output or a CustomAppError, and the worker is gone afterwards.
+ * Runs a checked researcher's module, or its WGSL shader, on one input in a fresh sandbox worker, under the
+ * manifest's time limit (the worker is terminated when it runs over, its GPU device with it) and memory cap (its
+ * imported memory cannot grow past the maximum). Whatever the app does, the caller gets its output or a
+ * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU), and the worker is gone
+ * afterwards.
  */
+import { GpuError } from '../errors.ts';
 import type { CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
 import type { SandboxMessage, SandboxRequest } from './sandbox-worker.ts';
@@ -13,6 +16,8 @@ export interface CustomRunOptions {
   resumeFrom?: Uint8Array | undefined;
   onProgress?(fraction: number): void;
   onCheckpoint?(state: Uint8Array): void;
+  /** 'webgpu' runs the manifest's shader (which it must have) instead of the module; 'wasm' by default. */
+  variant?: 'wasm' | 'webgpu';
 }
 
 interface Sandbox {
@@ -39,15 +44,17 @@ async function spawn(onMessage: (m: SandboxMessage) => void, onError: (e: unknow
 const copy = (bytes: Uint8Array) => new Uint8Array(bytes).buffer as ArrayBuffer;
 
 /**
- * Runs a module that checkCustomModule accepted (`checked`), from its bytes.
+ * Runs a module that checkCustomModule accepted (`checked`), from its bytes, or its shader (`variant: 'webgpu'`).
  * @example const output = await runCustomApp(checkCustomModule(bytes, manifest), bytes, { input });
  */
 export function runCustomApp(checked: CheckedModule, bytes: Uint8Array, options: CustomRunOptions): Promise<Uint8Array> {
   const { manifest, memory } = checked;
+  const shader = options.variant === 'webgpu' ? manifest.wgsl : undefined;
+  if (options.variant === 'webgpu' && !shader) return Promise.reject(new CustomAppError(`${manifest.name}: the app has no WGSL shader`));
   return new Promise((resolve, reject) => {
     let sandbox: Sandbox | undefined;
     let settled = false;
-    const finish = (error?: CustomAppError, output?: Uint8Array) => {
+    const finish = (error?: CustomAppError | GpuError, output?: Uint8Array) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -55,14 +62,13 @@ export function runCustomApp(checked: CheckedModule, bytes: Uint8Array, options:
       if (error) reject(error);
       else resolve(output!);
     };
-    const timer = setTimeout(
-      () => finish(new CustomAppError(`${manifest.name}: stopped at its time limit of ${manifest.timeLimitMs} ms`)),
-      manifest.timeLimitMs,
-    );
+    const overrun = `${manifest.name}: ${shader ? 'its shader was ' : ''}stopped at its time limit of ${manifest.timeLimitMs} ms`;
+    const timer = setTimeout(() => finish(new CustomAppError(overrun, { timedOut: true })), manifest.timeLimitMs);
     const onMessage = (m: SandboxMessage) => {
       if (m.type === 'progress') options.onProgress?.(m.fraction);
       else if (m.type === 'checkpoint') options.onCheckpoint?.(new Uint8Array(m.state));
       else if (m.type === 'done') finish(undefined, new Uint8Array(m.output));
+      else if (m.unavailable) finish(new GpuError(`${manifest.name}: ${m.message}`));
       else finish(new CustomAppError(`${manifest.name}: ${m.message}`));
     };
     const onError = (e: unknown) => finish(new CustomAppError(`${manifest.name}: sandbox failed: ${String(e)}`));
@@ -74,6 +80,7 @@ export function runCustomApp(checked: CheckedModule, bytes: Uint8Array, options:
         input: copy(options.input),
         resumeFrom: options.resumeFrom ? copy(options.resumeFrom) : undefined,
         memory,
+        shader: shader && { wgsl: shader, label: `${manifest.name}-v${manifest.version}` },
       });
     }, onError);
   });

@@ -2,22 +2,27 @@
  * @module worker-kernels/custom/sandbox-worker
  * The worker a researcher's module runs in, one per run, so the runner can stop it (time limit) without touching
  * anything else. The module gets only the ABI's imports: its memory, capped at the manifest's maximum, and the
- * progress, checkpoint and abort calls; it sees its input bytes and nothing else. Runs as a Web Worker in the
- * browser and as a worker thread in Node.
+ * progress, checkpoint and abort calls; it sees its input bytes and nothing else. Asked for the app's shader
+ * instead, it runs that on a GPU device of its own (sandbox-wgsl.ts). Runs as a Web Worker in the browser and as a
+ * worker thread in Node.
  */
+import { runShader, ShaderUnavailableError, type ShaderRequest } from './sandbox-wgsl.ts';
 
 export interface SandboxRequest {
   bytes: ArrayBuffer;
   input: ArrayBuffer;
   resumeFrom?: ArrayBuffer | undefined;
   memory: { initial: number; maximum: number };
+  /** Run the app's WGSL shader on the input instead of the module. */
+  shader?: ShaderRequest | undefined;
 }
 
 export type SandboxMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'checkpoint'; state: ArrayBuffer }
   | { type: 'done'; output: ArrayBuffer }
-  | { type: 'error'; message: string };
+  /** `unavailable`: the shader was asked for and this host has no WebGPU to run it. */
+  | { type: 'error'; message: string; unavailable?: boolean };
 
 interface Port {
   post(message: SandboxMessage): void;
@@ -86,10 +91,14 @@ function run(request: SandboxRequest, post: (m: SandboxMessage) => void): ArrayB
 }
 
 const port = await parentPort();
-port.listen((request) => {
+port.listen(async (request) => {
   try {
-    port.post({ type: 'done', output: run(request, port.post) });
+    if (!request.shader) return port.post({ type: 'done', output: run(request, port.post) });
+    const output = await runShader(request.shader, request.input);
+    port.post({ type: 'progress', fraction: 1 });
+    port.post({ type: 'done', output });
   } catch (e) {
-    port.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    const message = e instanceof Error ? e.message : String(e);
+    port.post({ type: 'error', message, ...(e instanceof ShaderUnavailableError ? { unavailable: true } : {}) });
   }
 });

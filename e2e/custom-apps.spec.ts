@@ -1,0 +1,229 @@
+/**
+ * Researchers' own apps in the real browser sandbox: apps uploaded through the research API to a coordinator of the
+ * spec's own (no demo units to wait behind), their units computed by volunteers in Chromium (the module in a sandbox worker nested in the compute worker, the
+ * shader on SwiftShader's WebGPU), validated by quorum; and the bad apps stopped at run time with their errors
+ * reported, while the volunteers' worker pools go on computing. worker-kernels/custom/*.test.ts covers the same in
+ * Node's worker threads.
+ */
+import { expect, request as http, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import asc from 'assemblyscript/asc';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { BatchProgress } from '../protocol/research.ts';
+import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
+
+let coordinator: OwnCoordinator;
+let api: APIRequestContext;
+test.beforeAll(async () => {
+  coordinator = await startOwnCoordinator('off');
+  api = await http.newContext({ baseURL: coordinator.url });
+});
+test.afterAll(async () => {
+  await api.dispose();
+  await coordinator.stop();
+});
+
+/** Compiles AssemblyScript as docs/apps.md tells a researcher to. */
+async function compile(source: string): Promise<string> {
+  const { binary, error, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
+  if (error || !binary) throw new Error(`asc: ${error?.message}\n${stderr.toString()}`);
+  return Buffer.from(binary).toString('base64');
+}
+
+/** A researcher of a new project in the spec's coordinator, created by the operator's command. */
+function researcher(name: string): Researcher {
+  const out = execFileSync(process.execPath, ['bin/terraflop.mjs', 'project', 'create', '--name', name], {
+    env: { ...process.env, TERRAFLOP_DATA: coordinator.data, TERRAFLOP_CHAIN: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Researcher(api, (JSON.parse(out.toString()) as { apiKey: string }).apiKey);
+}
+
+const EXAMPLE = readFileSync(new URL('../worker-kernels/custom/example/assembly/index.ts', import.meta.url), 'utf8');
+const SHADER = readFileSync(new URL('../worker-kernels/custom/example/prime-count.wgsl', import.meta.url), 'utf8');
+/** A shader that steps a generator as many times as its input's first word says. */
+const RUNAWAY = `@group(0) @binding(0) var<storage, read> steps: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32, 2>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  var x = id.x;
+  for (var i = 0u; i < steps[0]; i++) { x = x * 1664525u + 1013904223u; }
+  if (x == 7u) { out[0] = x; }
+}`;
+const ABI = ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'];
+const manifest = (name: string, extra: object = {}) => ({ name, version: 1, imports: ABI, maxMemoryPages: 64, timeLimitMs: 20_000, ...extra });
+const exampleWgsl = (source = SHADER) => ({
+  source,
+  entryPoint: 'main',
+  workgroups: [64, 1, 1],
+  bindings: [
+    { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
+    { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
+  ],
+});
+/** One failure fails a bad unit; a good one needs two agreeing results. */
+const LIMITS = { good: { minQuorum: 2, targetNresults: 2, maxErrorResults: 2, maxTotalResults: 4, delayBoundS: 600 },
+  bad: { minQuorum: 1, targetNresults: 1, maxErrorResults: 1, maxTotalResults: 1, delayBoundS: 600 } };
+
+const range = (from: number, to: number) => Buffer.from(new Uint32Array([from, to]).buffer).toString('base64');
+const words = (base64: string) => Array.from(new Uint32Array(Uint8Array.from(Buffer.from(base64, 'base64')).buffer));
+/** The truth, by a sieve: [count of primes in [from, to), largest]. */
+function primes(from: number, to: number): number[] {
+  const composite = new Uint8Array(to);
+  let count = 0, largest = 0;
+  for (let n = 2; n < to; n++) {
+    if (composite[n]) continue;
+    for (let m = n * n; m < to; m += n) composite[m] = 1;
+    if (n >= from) (count++, (largest = n));
+  }
+  return [count, largest];
+}
+
+class Researcher {
+  readonly request: APIRequestContext;
+  readonly headers: Record<string, string>;
+  constructor(request: APIRequestContext, key: string) {
+    this.request = request;
+    this.headers = { authorization: `Bearer ${key}` };
+  }
+  /** Registers an app; returns its module's SHA-256. */
+  async upload(appManifest: object, module: string): Promise<string> {
+    const res = await this.request.post('/api/research/apps', { headers: this.headers, data: { manifest: appManifest, module } });
+    expect(res.status(), await res.text()).toBe(201);
+    return ((await res.json()) as { moduleSha256: string }).moduleSha256;
+  }
+  async submit(name: string, sha: string, inputs: string[], limits: object): Promise<number> {
+    const units = inputs.map((data) => ({ app: 'custom', input: { name, version: 1, moduleSha256: sha, data, flops: 1e8 } }));
+    const res = await this.request.post('/api/research/batches', { headers: this.headers, data: { name, units, limits } });
+    expect(res.status(), await res.text()).toBe(201);
+    return ((await res.json()) as { batchId: number }).batchId;
+  }
+  async progress(batchId: number): Promise<BatchProgress> {
+    return (await (await this.request.get(`/api/research/batches/${batchId}`, { headers: this.headers })).json()) as BatchProgress;
+  }
+  /** Waits until every unit of the batch is decided, and gives its progress. */
+  async settled(batchId: number, timeout = 150_000): Promise<BatchProgress> {
+    await expect.poll(async () => {
+      const { units } = await this.progress(batchId);
+      return units.validated + units.failed;
+    }, { timeout, intervals: [500] }).toBe((await this.progress(batchId)).units.total);
+    return this.progress(batchId);
+  }
+  async outputs(batchId: number): Promise<{ input: { data: string }; output: { data: string } }[]> {
+    const res = await this.request.get(`/api/research/batches/${batchId}/results`, { headers: this.headers });
+    return (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { input: { data: string }; output: { data: string } });
+  }
+}
+
+/** A volunteer computing in its own browser profile, with the variant of each result it reported, by app name. */
+async function volunteer(browser: Browser, { oneWorker = false } = {}): Promise<{ page: Page; variants: Map<string, Set<string>> }> {
+  const page = await (await browser.newContext({ baseURL: coordinator.url })).newPage();
+  // One core, so one compute worker: the units run one after another in it.
+  if (oneWorker) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1 }));
+  const appOf = new Map<number, string>();
+  const variants = new Map<string, Set<string>>();
+  page.on('response', async (res) => {
+    if (!res.url().endsWith('/api/work') || !res.ok()) return;
+    const { replicas } = (await res.json()) as { replicas: { replicaId: number; app: string; input: { name?: string } }[] };
+    for (const r of replicas) appOf.set(r.replicaId, r.input.name ?? r.app);
+  });
+  page.on('request', (req) => {
+    if (!req.url().endsWith('/api/results')) return;
+    for (const entry of (req.postDataJSON() as { results: { replicaId: number; status: string; variant?: string }[] }).results) {
+      const app = appOf.get(entry.replicaId) ?? 'unknown';
+      if (!variants.has(app)) variants.set(app, new Set());
+      variants.get(app)!.add(entry.variant ?? entry.status);
+    }
+  });
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Start contributing' }).click();
+  return { page, variants };
+}
+
+const merged = (all: { variants: Map<string, Set<string>> }[], app: string) => [...new Set(all.flatMap((v) => [...(v.variants.get(app) ?? [])]))].sort();
+
+test('default: a WASM app and a WASM+WGSL app, uploaded through the research API, computed by volunteers in Chromium and validated', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const lab = researcher('Custom primes');
+  const module = await compile(EXAMPLE);
+  const cpuSha = await lab.upload(manifest('e2e-primes'), module);
+  const gpuSha = await lab.upload(manifest('e2e-primes-gpu', { wgsl: exampleWgsl() }), module);
+  const ranges = [0, 1, 2].map((i) => {
+    const from = Math.floor(Math.random() * 1_000_000) + i;
+    return [from, from + 20_000 + Math.floor(Math.random() * 20_000)] as const;
+  });
+  const inputs = ranges.map(([from, to]) => range(from, to));
+  const cpuBatch = await lab.submit('e2e-primes', cpuSha, inputs, LIMITS.good);
+  const gpuBatch = await lab.submit('e2e-primes-gpu', gpuSha, inputs, LIMITS.good);
+
+  const volunteers = await Promise.all([volunteer(browser), volunteer(browser)]);
+  for (const batch of [cpuBatch, gpuBatch]) {
+    const { units, errors } = await lab.settled(batch);
+    expect(units, JSON.stringify(errors)).toMatchObject({ validated: 3, failed: 0 });
+  }
+  await Promise.all(volunteers.map(({ page }) => page.context().close()));
+
+  // The same bytes from either variant, and the right ones.
+  const truth = new Map(inputs.map((data, i) => [data, primes(...ranges[i]!)]));
+  for (const batch of [cpuBatch, gpuBatch]) {
+    const lines = await lab.outputs(batch);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(words(line.output.data)).toEqual(truth.get(line.input.data));
+  }
+  // Each result records the variant that ran: the shader wherever an app has one (SwiftShader here), else WASM.
+  expect(merged(volunteers, 'e2e-primes')).toEqual(['wasm']);
+  expect(merged(volunteers, 'e2e-primes-gpu')).toEqual(['webgpu']);
+});
+
+test('error: bad apps are stopped in the browser sandbox with a clear error reported, and the worker pool goes on', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const lab = researcher('Custom mischief');
+  const alloc = 'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n';
+  const run = 'export function run(a: usize, b: i32, c: usize, d: i32): usize';
+  const spin = await compile(`${alloc}let spins: i64 = 0;\n${run} { while (spins >= 0) spins++; return 0; }`);
+  const bomb = await compile(`${alloc}${run} { while (true) heap.alloc(1 << 20); return 0; }`);
+  const example = await compile(EXAMPLE);
+  const minimal = ['env.abort', 'env.memory'];
+  // Passes the upload's checks (the entry point and bindings are there) but not the browser's compiler.
+  const broken = SHADER.replace('let stride = groups.x * 64u;', 'let stride: u32 = groups;');
+
+  const batches = {
+    spin: await lab.submit('e2e-spin', await lab.upload(manifest('e2e-spin', { imports: minimal, timeLimitMs: 500 }), spin), [range(0, 1)], LIMITS.bad),
+    bomb: await lab.submit('e2e-bomb', await lab.upload(manifest('e2e-bomb', { imports: minimal, maxMemoryPages: 32 }), bomb), [range(0, 1)], LIMITS.bad),
+    broken: await lab.submit('e2e-broken', await lab.upload(manifest('e2e-broken', { wgsl: exampleWgsl(broken) }), example), [range(0, 1)], LIMITS.bad),
+  };
+  const { page, variants } = await volunteer(browser, { oneWorker: true });
+
+  const reasons = async (batch: number) => {
+    const { units, errors } = await lab.settled(batch);
+    expect(units.failed).toBe(1);
+    return errors.filter((e) => e.kind === 'replica').map((e) => e.reason);
+  };
+  expect(await reasons(batches.spin)).toEqual(['CustomAppError: e2e-spin: stopped at its time limit of 500 ms']);
+  expect((await reasons(batches.bomb))[0]).toMatch(/^CustomAppError: e2e-bomb: module trapped: unreachable \(memory \d+ of 32 pages in use\)$/);
+  expect((await reasons(batches.broken))[0]).toMatch(/^CustomAppError: e2e-broken: shader does not compile: 27:\d+: .+/);
+  expect([...(variants.get('e2e-spin') ?? [])]).toEqual(['error']);
+
+  // A shader past its time limit: 2^17 steps in each of 4096 invocations, about two seconds on SwiftShader here,
+  // against 300 ms. Not longer: a dispatch cannot be cancelled, and one that holds the GPU for ~10 s makes Chromium's
+  // GPU watchdog kill the GPU process, which would take WebGPU from the specs that run after this one. The page
+  // retries the unit once, as WebAssembly now (the runaway dispatch may still hold the GPU), and that succeeds.
+  const runawayWgsl = { ...exampleWgsl(RUNAWAY), workgroups: [64, 1, 1] };
+  const runawaySha = await lab.upload(manifest('e2e-runaway', { wgsl: runawayWgsl, timeLimitMs: 300 }), example);
+  const runaway = await lab.submit('e2e-runaway', runawaySha, [range(1 << 17, 0)], LIMITS.bad);
+  await expect(page.getByRole('alert')).toHaveText(
+    /failed \(CustomAppError: e2e-runaway: its shader was stopped at its time limit of 300 ms\); trying it once more/,
+  );
+  expect((await lab.settled(runaway)).units.validated).toBe(1);
+  expect([...(variants.get('e2e-runaway') ?? [])]).toEqual(['wasm']);
+
+  // The same page's worker computes good units after all that, as WebAssembly from now on.
+  const goodSha = await lab.upload(manifest('e2e-after-mischief', { wgsl: exampleWgsl() }), example);
+  const good = await lab.submit('e2e-after-mischief', goodSha, [range(0, 5000)], LIMITS.bad);
+  const { units } = await lab.settled(good);
+  expect(units.validated).toBe(1);
+  expect(words((await lab.outputs(good))[0]!.output.data)).toEqual(primes(0, 5000));
+  expect([...(variants.get('e2e-after-mischief') ?? [])]).toEqual(['wasm']);
+  await page.context().close();
+});
+
