@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { ALGORITHM, fromBase64url, HEADER, SIGNATURE, SignatureHeaders, signedBytes, TIMESTAMP_WINDOW_MS } from '../../protocol/auth.ts';
+import { ALGORITHM, fromBase64url, HEADER, SIGNATURE, SignatureHeaders, signedBytesOfHash, TIMESTAMP_WINDOW_MS } from '../../protocol/auth.ts';
 import type { Store } from '../store/store.ts';
 import type { Host } from '../store/types.ts';
 import { UnauthorizedError } from './errors.ts';
@@ -50,7 +50,8 @@ async function verifySigned(c: Context, store: Store): Promise<Host> {
   }
   const key = await publicKeyOf(store, hostId);
   const body = await c.req.text();
-  const bytes = await signedBytes(c.req.method, c.req.path, h[HEADER.timestamp], h[HEADER.nonce], body);
+  const bodyHash = createHash('sha256').update(body).digest('base64url');
+  const bytes = signedBytesOfHash(c.req.method, c.req.path, h[HEADER.timestamp], h[HEADER.nonce], bodyHash);
   if (!(await crypto.subtle.verify(SIGNATURE, key, fromBase64url(h[HEADER.signature]), bytes))) {
     throw new UnauthorizedError(`signature does not verify for host ${hostId}`);
   }
