@@ -54,7 +54,7 @@ export interface Store {
 
   /** Creates a batch and its units, each with its first replicas (target_nresults of them). */
   createBatch(params: { app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
-  /** Unsent replicas of an app: how much work is ready to go out. */
+  /** Unsent replicas of an app in the coordinator's own batches (the demo's): how much of its work is ready to go out. */
   countUnsent(app: AppName): Promise<number>;
 
   /**

@@ -145,7 +145,7 @@ export class SqlStore implements Store {
 
   async countUnsent(app: AppName): Promise<number> {
     const row = await this.db.get<{ n: number }>(
-      "SELECT count(*) AS n FROM replicas WHERE app = ? AND server_state = 'unsent'",
+      "SELECT count(*) AS n FROM replicas WHERE project_id = 0 AND server_state = 'unsent' AND app = ?",
       [app],
     );
     return row?.n ?? 0;
