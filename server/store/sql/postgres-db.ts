@@ -15,9 +15,20 @@ export function numberPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/**
+ * Statements by text, each named once: node-postgres then prepares a statement once per connection and only binds
+ * it afterwards, so Postgres parses and plans the store's few dozen statements once instead of on every call.
+ */
+const statementNames = new Map<string, string>();
+function named(sql: string): { name: string; text: string } {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `terraflop_${statementNames.size}`));
+  return { name, text: numberPlaceholders(sql) };
+}
+
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   const query = async <T>(sql: string, params: readonly Param[] = []) =>
-    (await client.query(numberPlaceholders(sql), params as Param[])) as pg.QueryResult & { rows: T[] };
+    (await client.query({ ...named(sql), values: params as Param[] })) as pg.QueryResult & { rows: T[] };
   return {
     all: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows,
     get: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows[0],
