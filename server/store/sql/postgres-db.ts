@@ -17,13 +17,16 @@ export function numberPlaceholders(sql: string): string {
 
 /**
  * Statements by text, each named once: node-postgres then prepares a statement once per connection and only binds
- * it afterwards, so Postgres parses and plans the store's few dozen statements once instead of on every call.
+ * it afterwards, so Postgres parses and plans the store's statements once instead of on every call. Set-based
+ * statements differ by their number of rows, so the names are capped: past the cap, texts go unprepared, and no
+ * connection holds more than this many prepared statements.
  */
 const statementNames = new Map<string, string>();
-function named(sql: string): { name: string; text: string } {
+const MAX_PREPARED = 512;
+function named(sql: string): { name?: string; text: string } {
   let name = statementNames.get(sql);
-  if (!name) statementNames.set(sql, (name = `terraflop_${statementNames.size}`));
-  return { name, text: numberPlaceholders(sql) };
+  if (!name && statementNames.size < MAX_PREPARED) statementNames.set(sql, (name = `terraflop_${statementNames.size}`));
+  return name ? { name, text: numberPlaceholders(sql) } : { text: numberPlaceholders(sql) };
 }
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
