@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AppInput, AppOutput, Variant } from './apps.ts';
+import { PROJECT_SHORT_NAME } from './project-name.ts';
 
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -25,6 +26,11 @@ export const WorkRequest = z.strictObject({
    */
   bufferSeconds: z.number().min(0).max(7 * 86_400).optional(),
   capabilities: Capabilities.optional(),
+  /**
+   * Only units of this project (its short name, protocol/project-name.ts; "demo" for the demo project): a partner's
+   * widget asks for the project its page names, which is what the visitor agreed to. Without it, any project's.
+   */
+  project: z.string().regex(PROJECT_SHORT_NAME, 'a project short name: 1-64 lowercase letters, digits or dashes').optional(),
 });
 export type WorkRequest = z.infer<typeof WorkRequest>;
 

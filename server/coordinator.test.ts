@@ -1,46 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startTestCoordinator, type TestCoordinator } from './testing/test-coordinator.ts';
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { loadConfig } from './config.ts';
-import { startCoordinator, type Coordinator } from './coordinator.ts';
+import type { Coordinator } from './coordinator.ts';
 import { creditForFlops } from './credit/cobblestones.ts';
 import { eventually, SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
 import { signRequest } from '../protocol/auth.ts';
-import { backends, freshPostgresSchema } from './testing/backends.ts';
+import { backends } from './testing/backends.ts';
 import type { SqlStore } from './store/sql/sql-store.ts';
 
 describe.each(backends)('coordinator on $name', ({ name, available }) => {
-  let dir: string;
+  let running: TestCoordinator;
   let coordinator: Coordinator;
-  let dropSchema = async () => {};
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    dir = mkdtempSync(join(tmpdir(), 'terraflop-'));
-    const env: Record<string, string> = {
-      TERRAFLOP_DATA: dir,
-      TERRAFLOP_PORT: '0',
-      TERRAFLOP_DEMO: 'off',
-      TERRAFLOP_PASS_INTERVAL_MS: '20',
-      TERRAFLOP_WEB: dir,
-      TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
-    };
-    if (name === 'postgres') {
-      const schema = await freshPostgresSchema();
-      env['TERRAFLOP_DATABASE_URL'] = schema.url;
-      dropSchema = schema.drop;
-    }
-    coordinator = await startCoordinator(loadConfig(env));
+    running = await startTestCoordinator(name);
+    coordinator = running.coordinator;
   });
 
   afterEach(async () => {
-    if (!available) return;
-    await coordinator.close();
-    await dropSchema();
-    rmSync(dir, { recursive: true, force: true });
+    if (available) await running.close();
   });
 
   async function batch(count: number, limits = {}) {

@@ -7,7 +7,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { sqlBatchProgress } from './chain/sql-batch-progress.ts';
 import { sqlSettledCredit } from './chain/sql-settled-credit.ts';
@@ -15,7 +14,9 @@ import { startChain, type RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
 import { demoFeeder } from './demo/signal-search-feeder.ts';
 import { createApi } from './http/app.ts';
+import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
+import { serveWebApp } from './http/web-app.ts';
 import { credit, purger, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore } from './store/open-store.ts';
@@ -58,18 +59,19 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 
   const closing = new AbortController();
-  const app = new Hono().route('/api', createApi({
+  const app = new Hono().use('*', frameHeaders()).route('/api', createApi({
       store,
       onResults: () => passes.wake(),
       chain,
       research: new SqlResearchStore(store.db),
+      openSignup: config.TERRAFLOP_OPEN_SIGNUP,
       apps: new AppRegistry(store.db),
       closing: closing.signal,
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
     }));
   if (existsSync(join(config.TERRAFLOP_WEB, 'index.html'))) {
-    app.use('/*', serveStatic({ root: config.TERRAFLOP_WEB }));
+    app.use('/*', serveWebApp(config.TERRAFLOP_WEB));
   } else {
     console.warn(`no built web app in ${config.TERRAFLOP_WEB}/ (run npm run build); serving the API only`);
   }

@@ -4,7 +4,7 @@
  * TERRAFLOP_DATABASE_URL), that creates a project with its first researcher and prints the API key, once.
  */
 import { loadConfig } from '../config.ts';
-import { hashApiKey, newApiKey } from '../research/api-key.ts';
+import { freshApiKey } from '../research/api-key.ts';
 import { openStore } from '../store/open-store.ts';
 import { SqlResearchStore } from '../store/sql/research-store.ts';
 import type { ProjectCreated } from '../../protocol/research.ts';
@@ -18,9 +18,9 @@ export async function createProject(name: string, researcherName: string, env: N
       : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA },
   );
   try {
-    const apiKey = newApiKey();
+    const { apiKey, stored } = freshApiKey();
     const research = new SqlResearchStore(store.db);
-    const created = await research.createProject({ name: name.trim(), researcherName, keyHash: hashApiKey(apiKey), now: Date.now() });
+    const created = await research.createProject({ name: name.trim(), researcherName, ...stored, now: Date.now() });
     return { ...created, apiKey };
   } finally {
     await store.close();

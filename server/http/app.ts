@@ -21,6 +21,7 @@ import { workRoutes } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
 import { researchRoutes } from './research.ts';
+import { signupRoutes } from './research-signup.ts';
 
 /** Large enough for 64 results of 256 peaks each, small enough that a flood costs little. */
 export const MAX_BODY_BYTES = 1 << 20;
@@ -39,11 +40,13 @@ export interface ApiOptions {
   apps?: AppRegistry | undefined;
   /** The research side (researchers' API, public status); absent in tests of the host API alone. */
   research?: ResearchStore | undefined;
+  /** Whether anyone may create a project (POST /api/research/projects); else only the operator's command. */
+  openSignup?: boolean | undefined;
   /** Aborted when the coordinator shuts down, to end the research API's live streams. */
   closing?: AbortSignal | undefined;
 }
 
-export function createApi({ store, onResults = () => {}, chain, hostRate, research, statsDir, closing, apps }: ApiOptions) {
+export function createApi({ store, onResults = () => {}, chain, hostRate, research, statsDir, closing, apps, openSignup = false }: ApiOptions) {
   const limiter = hostRate && new RateLimiter(hostRate);
   const api = new Hono()
     .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new PayloadTooLargeError(MAX_BODY_BYTES); } }))
@@ -56,6 +59,8 @@ export function createApi({ store, onResults = () => {}, chain, hostRate, resear
     .route('/', chainRoutes(chain))
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())
     .route('/', research && apps ? new Hono().route('/research/apps', researchAppRoutes(research, apps)) : new Hono())
+    // Sign-up comes before the research routes, whose key check covers everything else under /research.
+    .route('/', research ? new Hono().route('/research/projects', signupRoutes(research, { open: openSignup })) : new Hono())
     .route('/', research ? new Hono().route('/research', researchRoutes(research, { closing, apps })).route('/public', publicRoutes(research)).route('/', openApiRoute()) : new Hono())
     .all('*', (c) => {
       throw new NotFoundError(`no endpoint ${c.req.method} ${c.req.path}`);

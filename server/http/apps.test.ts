@@ -1,18 +1,14 @@
+import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import asc from 'assemblyscript/asc';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CustomAppVersion } from '../../protocol/custom-app.ts';
 import { runCustomUnit } from '../../worker-kernels/custom/run-unit.ts';
 import { GpuError } from '../../worker-kernels/errors.ts';
 import { variantOrder } from '../../worker-kernels/variants.ts';
-import { loadConfig } from '../config.ts';
-import { startCoordinator, type Coordinator } from '../coordinator.ts';
+import type { Coordinator } from '../coordinator.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 
 const EXAMPLE = new URL('../../worker-kernels/custom/example/assembly/index.ts', import.meta.url);
@@ -34,7 +30,7 @@ const manifest = (version: number) => ({
   timeLimitMs: 20_000,
 });
 
-let dir: string;
+let running: TestCoordinator;
 let coordinator: Coordinator;
 let module: Uint8Array;
 const keys: string[] = [];
@@ -45,20 +41,16 @@ beforeAll(async () => {
   });
   if (error || !binary) throw error ?? new Error('no binary');
   module = binary;
-  dir = mkdtempSync(join(tmpdir(), 'terraflop-apps-'));
-  coordinator = await startCoordinator(loadConfig({ TERRAFLOP_DATA: dir, TERRAFLOP_WEB: dir, TERRAFLOP_PORT: '0',
-    TERRAFLOP_DEMO: 'off', TERRAFLOP_CHAIN: 'off', TERRAFLOP_PASS_INTERVAL_MS: '20' }));
-  const research = new SqlResearchStore((coordinator.store as SqlStore).db);
+  running = await startTestCoordinator();
+  coordinator = running.coordinator;
+  const research = running.research;
   for (const name of ['primes lab', 'other lab']) {
     const key = newApiKey();
     await research.createProject({ name, researcherName: 'R', keyHash: hashApiKey(key), now: Date.now() });
     keys.push(key);
   }
 }, 60_000);
-afterAll(async () => {
-  await coordinator.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.close());
 
 const upload = (key: string, body: unknown) =>
   fetch(new URL('api/research/apps', coordinator.url), {

@@ -57,6 +57,15 @@ export class PayloadTooLargeError extends ApiError {
   }
 }
 
+/** A work request names a project (by short name) that this coordinator does not have. */
+export class UnknownProjectError extends ApiError {
+  override name = 'UnknownProjectError';
+  constructor(project: string) {
+    const message = `no project "${project}" on this coordinator`;
+    super(400, `invalid work request: project: ${message}`, { issues: [{ path: 'project', message }] });
+  }
+}
+
 export class NotFoundError extends ApiError {
   override name = 'NotFoundError';
   constructor(message: string) {

@@ -1,50 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchProgress, CanonicalResultLine, Leaderboard, Project, PublicStatus } from '../../protocol/research.ts';
-import { loadConfig } from '../config.ts';
-import { startCoordinator, type Coordinator } from '../coordinator.ts';
+import type { Coordinator } from '../coordinator.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
 import type { SqlStore } from '../store/sql/sql-store.ts';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
-import { backends, freshPostgresSchema } from '../testing/backends.ts';
+import type { SqlResearchStore } from '../store/sql/research-store.ts';
+import { backends } from '../testing/backends.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 
 describe.each(backends)('research API on $name', ({ name, available }) => {
-  let dir: string;
+  let running: TestCoordinator;
   let coordinator: Coordinator;
   let research: SqlResearchStore;
-  let dropSchema = async () => {};
-  let closed = false;
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    dir = mkdtempSync(join(tmpdir(), 'terraflop-research-'));
-    const env: Record<string, string> = {
-      TERRAFLOP_DATA: dir,
-      TERRAFLOP_PORT: '0',
-      TERRAFLOP_DEMO: 'off',
-      TERRAFLOP_PASS_INTERVAL_MS: '20',
-      TERRAFLOP_WEB: dir,
-      TERRAFLOP_CHAIN: 'off',
-    };
-    if (name === 'postgres') {
-      const schema = await freshPostgresSchema();
-      env['TERRAFLOP_DATABASE_URL'] = schema.url;
-      dropSchema = schema.drop;
-    }
-    coordinator = await startCoordinator(loadConfig(env));
-    research = new SqlResearchStore((coordinator.store as SqlStore).db);
-    closed = false;
+    running = await startTestCoordinator(name);
+    ({ coordinator, research } = running);
   });
 
   afterEach(async () => {
-    if (!available) return;
-    if (!closed) await coordinator.close();
-    await dropSchema();
-    rmSync(dir, { recursive: true, force: true });
+    if (available) await running.close();
   });
 
   async function project(projectName: string) {
@@ -219,7 +196,6 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
     const reader = (await call('GET', `/api/research/batches/${batchId}/events`)).body!.getReader();
     await reader.read();
     await coordinator.close();
-    closed = true;
     let done = false;
     while (!done) done = (await reader.read()).done;
     expect(done).toBe(true);

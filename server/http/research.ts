@@ -1,17 +1,20 @@
 /**
  * @module server/http/research
  * The researchers' API, under /api/research, every route behind an API key: the project and its settings, batch
- * submission, progress (also live, as server-sent events) and canonical results as JSON lines. A batch of another
+ * submission, progress (also live, as server-sent events), canonical results as JSON lines, and the partner sites
+ * whose widgets computed the project's work. A batch of another
  * project answers 404, exactly as a batch that does not exist, so a key learns nothing about others' work.
  */
 import { Hono, type Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { BatchCancelled, BatchCreated, BatchList, BatchSubmission, BatchProgress, Project, ProjectSettings } from '../../protocol/research.ts';
+import { ProjectPartners } from '../../protocol/partner.ts';
 import { batchUnits } from '../research/batch-units.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { ApiError, InvalidRequestError, NotFoundError } from './errors.ts';
 import { parseBody } from './parse.ts';
+import { accessRoutes } from './research-access.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
 import type { AppRegistry } from '../apps/app-registry.ts';
 
@@ -27,6 +30,7 @@ export interface ResearchOptions {
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const After = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0);
 const RESULTS_PAGE = 500;
+const PartnerLimit = z.coerce.number().int().min(1).max(1000).default(100);
 
 function batchIdOf(c: Context): number {
   const parsed = Id.safeParse(c.req.param('id'));
@@ -57,6 +61,7 @@ export function researchRoutes(research: ResearchStore, { progressIntervalMs = 1
 
   return new Hono<ResearchEnv>()
     .use(requireResearcher(research))
+    .route('/', accessRoutes(research))
     .get('/project', async (c) => {
       const project = await research.project(c.get('researcher').projectId);
       if (!project) throw new NotFoundError('your project no longer exists');
@@ -76,6 +81,11 @@ export function researchRoutes(research: ResearchStore, { progressIntervalMs = 1
       const app = submission.units[0]!.app;
       const batchId = await research.createProjectBatch({ projectId, app, name: submission.name, units, now: Date.now() });
       return c.json(BatchCreated.parse({ batchId, app, units: units.length }), 201);
+    })
+    .get('/partners', async (c) => {
+      const limit = PartnerLimit.safeParse(c.req.query('limit'));
+      if (!limit.success) throw new InvalidRequestError('query parameter "limit"', limit.error);
+      return c.json(ProjectPartners.parse(await research.projectPartners(c.get('researcher').projectId, limit.data)));
     })
     .get('/batches', async (c) => {
       const { projectId } = c.get('researcher');

@@ -1,30 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { linkMessage, Volunteer } from '../../protocol/volunteer.ts';
-import { loadConfig } from '../config.ts';
-import { startCoordinator, type Coordinator } from '../coordinator.ts';
+import type { Coordinator } from '../coordinator.ts';
 import { SimHost } from '../testing/sim-host.ts';
 
 // Anvil's first two well-known development keys: public test accounts, never funded anywhere real.
 const ALICE = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const MALLORY = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 
-let dir: string;
+let running: TestCoordinator;
 let coordinator: Coordinator;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'terraflop-volunteer-'));
-  coordinator = await startCoordinator(
-    loadConfig({ TERRAFLOP_DATA: dir, TERRAFLOP_WEB: dir, TERRAFLOP_PORT: '0', TERRAFLOP_DEMO: 'off', TERRAFLOP_CHAIN: 'off' }),
-  );
+  running = await startTestCoordinator();
+  coordinator = running.coordinator;
 });
-afterAll(async () => {
-  await coordinator.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.close());
 
 const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> });
 

@@ -8,13 +8,16 @@ import { ReportReply, ResultReport, WorkReply, WorkRequest } from '../../protoco
 import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
 import { parseBody } from './parse.ts';
+import { UnknownProjectError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 export function workRoutes(store: Store, onResults: () => void, limiter?: RateLimiter) {
   return new Hono<HostEnv>()
     .post('/work', requireHost(store, limiter), async (c) => {
-      const ask = await parseBody(c, WorkRequest, 'work request');
-      const issued = await store.issueReplicas(c.get('host'), ask, Date.now());
+      const { project, ...ask } = await parseBody(c, WorkRequest, 'work request');
+      const projectId = project === undefined ? undefined : await store.findProject(project);
+      if (project !== undefined && projectId === undefined) throw new UnknownProjectError(project);
+      const issued = await store.issueReplicas(c.get('host'), { ...ask, projectId }, Date.now());
       const replicas = issued.map((r) => ({
         replicaId: r.replicaId,
         workUnitId: r.workUnitId,

@@ -15,10 +15,17 @@ import {
   Leaderboard,
   Project,
   ProjectSettings,
+  ProjectCreated,
   PublicStatus,
 } from '../../protocol/research.ts';
+import { ApiKeyCreated, ApiKeyRevoked, NewResearcher, ProjectSignup, ResearcherList } from '../../protocol/research-access.ts';
+import { ProjectPartners } from '../../protocol/partner.ts';
 
-const schemas = { ApiErrorBody, BatchCancelled, BatchCreated, BatchList, BatchProgress, BatchSubmission, CanonicalResultLine, Leaderboard, Project, ProjectSettings, PublicStatus };
+const schemas = {
+  ApiErrorBody, BatchCancelled, BatchCreated, BatchList, BatchProgress, BatchSubmission, CanonicalResultLine, Leaderboard, Project,
+  ProjectPartners, ProjectSettings, PublicStatus,
+  ApiKeyCreated, ApiKeyRevoked, NewResearcher, ProjectCreated, ProjectSignup, ResearcherList,
+};
 type SchemaName = keyof typeof schemas;
 
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
@@ -29,6 +36,65 @@ const batchId = { name: 'id', in: 'path', required: true, schema: { type: 'integ
 const secured = { security: [{ apiKey: [] }] };
 const refused = { 401: error('no, malformed, unknown or revoked API key') };
 const noBatch = { 400: error('the batch id is not a positive integer'), 404: error('no such batch in your project'), ...refused };
+
+/** The routes through which a project's researchers manage who may use it, and the optional sign-up. */
+function accessPaths() {
+  const keyId = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+  return {
+    '/api/research/researchers': {
+      get: {
+        ...secured,
+        summary: "Your project's researchers and their keys (id, first characters, created, last used, revoked; never a key itself)",
+        responses: { 200: ok('ResearcherList', 'researchers, oldest first'), ...refused },
+      },
+      post: {
+        ...secured,
+        summary: 'Add a researcher to your project; answers their first API key, shown only this once',
+        requestBody: { required: true, ...json('NewResearcher') },
+        responses: {
+          201: ok('ApiKeyCreated', 'the researcher and their first key'),
+          400: error('invalid name; nothing changed'),
+          409: error('the project already has a researcher of that name (ResearcherNameTakenError)'),
+          ...refused,
+        },
+      },
+    },
+    '/api/research/keys': {
+      post: {
+        ...secured,
+        summary: 'Make another API key for yourself (to rotate keys: make one, switch to it, revoke the old); no body; the key is shown only this once',
+        responses: { 201: ok('ApiKeyCreated', 'the new key'), ...refused },
+      },
+    },
+    '/api/research/keys/{id}/revoke': {
+      post: {
+        ...secured,
+        summary: "Revoke a key of your project (yours or another researcher's); revoking a revoked key changes nothing",
+        parameters: [keyId],
+        responses: {
+          200: ok('ApiKeyRevoked', 'the key is revoked'),
+          400: error('the key id is not a positive integer'),
+          404: error('no such key in your project'),
+          409: error("the project's last live key, which would lock everyone out (LastLiveKeyError); nothing changed"),
+          ...refused,
+        },
+      },
+    },
+    '/api/research/projects': {
+      post: {
+        summary: 'Sign up: create a project with its first researcher and API key, where the operator allows it (TERRAFLOP_OPEN_SIGNUP=1); five an hour per address',
+        requestBody: { required: true, ...json('ProjectSignup') },
+        responses: {
+          201: ok('ProjectCreated', 'the project; its key is shown only this once'),
+          400: error('invalid names; nothing changed'),
+          403: error('sign-up is closed: the operator creates projects (SignupClosedError)'),
+          409: error('the name or its short name is taken (ProjectNameTakenError)'),
+          429: error('too many sign-ups from this address; see Retry-After'),
+        },
+      },
+    },
+  };
+}
 
 const paths = {
   '/api/research/project': { get: { ...secured, summary: "Your project and its settings", responses: { 200: ok('Project', 'the project'), ...refused } } },
@@ -76,6 +142,15 @@ const paths = {
       responses: { 200: { description: 'JSON lines', content: { 'application/x-ndjson': { schema: ref('CanonicalResultLine') } } }, ...noBatch },
     },
   },
+  '/api/research/partners': {
+    get: {
+      ...secured,
+      summary: "Partner sites whose embedded widgets computed your project's units: hosts, results and credit for your project only",
+      parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
+      responses: { 200: ok('ProjectPartners', 'partners, most credit first'), 400: error('limit is not 1-1000'), ...refused },
+    },
+  },
+  ...accessPaths(),
   '/api/public/status': { get: { summary: "Every project's status, without login", responses: { 200: ok('PublicStatus', 'status') } } },
   '/api/public/leaderboard': { get: { summary: 'Volunteers and partner sites by credit, without login', responses: { 200: ok('Leaderboard', 'leaderboard') } } },
   '/api/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },

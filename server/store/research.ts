@@ -12,6 +12,8 @@ import type {
   ProjectSettings,
   PublicStatus,
 } from '../../protocol/research.ts';
+import type { ProjectPartners } from '../../protocol/partner.ts';
+import type { ResearchAccessStore } from './research-access.ts';
 import type { AppName, NewWorkUnit } from './types.ts';
 
 /** Who an API key belongs to. */
@@ -22,22 +24,26 @@ export interface Researcher {
 
 export class ProjectNameTakenError extends Error {
   override name = 'ProjectNameTakenError';
-  constructor(name: string) {
-    super(`a project named "${name}" already exists`);
+  constructor(name: string, shortName?: string) {
+    super(
+      shortName === undefined
+        ? `a project named "${name}" already exists`
+        : `the project name "${name}" has the short name "${shortName}" (what partners' widgets ask for), which is already taken`,
+    );
   }
 }
 
-export interface ResearchStore {
+export interface ResearchStore extends ResearchAccessStore {
   /** Creates a project, its first researcher and that researcher's API key (only the key's SHA-256 is stored). */
   createProject(params: {
     name: string;
     researcherName: string;
     keyHash: string;
+    /** The key's first characters, shown to tell keys apart (server/research/api-key.ts apiKeyPrefix). */
+    keyPrefix?: string | undefined;
     settings?: ProjectSettings | undefined;
     now: number;
   }): Promise<Researcher>;
-  /** The researcher an API key's SHA-256 belongs to, unless unknown or revoked. */
-  findResearcherByKeyHash(keyHash: string): Promise<Researcher | undefined>;
   project(projectId: number): Promise<Project | undefined>;
   updateSettings(projectId: number, settings: ProjectSettings): Promise<Project>;
 
@@ -58,6 +64,9 @@ export interface ResearchStore {
    * when the batch is not the project's.
    */
   canonicalResults(projectId: number, batchId: number, afterUnitId: number, limit: number): Promise<CanonicalResultLine[] | undefined>;
+
+  /** Partner sites whose widgets computed the project's units, with their figures for this project only. */
+  projectPartners(projectId: number, limit: number): Promise<ProjectPartners>;
 
   publicStatus(now: number): Promise<PublicStatus>;
   leaderboard(limit: number, now: number): Promise<Leaderboard>;

@@ -54,6 +54,8 @@ export interface Store {
 
   /** Creates a batch and its units, each with its first replicas (target_nresults of them). */
   createBatch(params: { app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
+  /** The id of the project with this short name (protocol/project-name.ts); 0 for "demo", the coordinator's own. */
+  findProject(shortName: string): Promise<number | undefined>;
   /** Unsent replicas of an app in the coordinator's own batches (the demo's): how much of its work is ready to go out. */
   countUnsent(app: AppName): Promise<number>;
 

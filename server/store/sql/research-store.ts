@@ -4,11 +4,14 @@
  * are found through batches.project_id; every read of a batch checks it, so one project never sees another's.
  */
 import { decayed } from '../../credit/rac.ts';
+import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import type { Project, ProjectSettings, PublicStatus } from '../../../protocol/research.ts';
 import { ProjectNameTakenError, type Researcher, type ResearchStore } from '../research.ts';
 import type { AppName, NewWorkUnit } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
 import { insertBatch } from './batches.ts';
+import * as accounts from './research-accounts.ts';
+import { projectPartners } from './partners.ts';
 import {
   ACTIVE_WINDOW_MS,
   activity,
@@ -72,9 +75,14 @@ export class SqlResearchStore implements ResearchStore {
     this.db = db;
   }
 
-  createProject({ name, researcherName, keyHash, settings = DEFAULT_SETTINGS, now }: Parameters<ResearchStore['createProject']>[0]) {
+  createProject({ name, researcherName, keyHash, keyPrefix, settings = DEFAULT_SETTINGS, now }: Parameters<ResearchStore['createProject']>[0]) {
     return this.db.transaction(async (q): Promise<Researcher> => {
       if (await q.get('SELECT 1 AS x FROM projects WHERE name = ?', [name])) throw new ProjectNameTakenError(name);
+      // A widget names its project by short name, so two projects must not share one (nor take the demo's).
+      const short = projectShortName(name);
+      const others = await q.all<{ name: string }>('SELECT name FROM projects');
+      const clash = short === DEMO_PROJECT || (short !== '' && others.some((p) => projectShortName(p.name) === short));
+      if (clash) throw new ProjectNameTakenError(name, short);
       const project = (await q.get<{ id: number }>(
         `INSERT INTO projects (name, min_quorum, target_nresults, max_error_results, max_total_results, delay_bound_s,
           priority, resource_share, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -84,18 +92,28 @@ export class SqlResearchStore implements ResearchStore {
         'INSERT INTO researchers (project_id, name, created_at) VALUES (?, ?, ?) RETURNING id',
         [project.id, researcherName, now],
       ))!;
-      await q.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, ?, ?)', [keyHash, researcher.id, now]);
+      await accounts.insertApiKey(q, Number(researcher.id), { keyHash, keyPrefix: keyPrefix ?? null }, now);
       return { projectId: Number(project.id), researcherId: Number(researcher.id) };
     });
   }
 
-  async findResearcherByKeyHash(keyHash: string): Promise<Researcher | undefined> {
-    const row = await this.db.get<{ researcher_id: number; project_id: number }>(
-      `SELECT k.researcher_id, r.project_id FROM api_keys k JOIN researchers r ON r.id = k.researcher_id
-        WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
-      [keyHash],
-    );
-    return row && { researcherId: Number(row.researcher_id), projectId: Number(row.project_id) };
+  findResearcherByKeyHash(keyHash: string) {
+    return accounts.findResearcherByKeyHash(this.db, keyHash);
+  }
+  touchApiKey(keyId: number, now: number) {
+    return accounts.touchApiKey(this.db, keyId, now);
+  }
+  projectAccess(projectId: number, currentKeyId: number) {
+    return accounts.projectAccess(this.db, projectId, currentKeyId);
+  }
+  addResearcher(params: Parameters<ResearchStore['addResearcher']>[0]) {
+    return accounts.addResearcher(this.db, params);
+  }
+  createApiKey(params: Parameters<ResearchStore['createApiKey']>[0]) {
+    return accounts.createApiKey(this.db, params);
+  }
+  revokeApiKey(projectId: number, keyId: number, now: number) {
+    return accounts.revokeApiKey(this.db, projectId, keyId, now);
   }
 
   async project(projectId: number): Promise<Project | undefined> {
@@ -189,6 +207,10 @@ export class SqlResearchStore implements ResearchStore {
       output: JSON.parse(r.result) as unknown,
       validatedAt: r.validated_at === null ? null : Number(r.validated_at),
     }));
+  }
+
+  projectPartners(projectId: number, limit: number) {
+    return projectPartners(this.db, projectId, limit);
   }
 
   async publicStatus(now: number): Promise<PublicStatus> {

@@ -180,6 +180,27 @@ const migrations = (id: string): string[] => [
   DROP INDEX replicas_unsent;
   CREATE INDEX replicas_unsent ON replicas(project_id, id) WHERE server_state = 'unsent'
   `,
+  // 6: researchers manage their project's access (server/store/sql/research-accounts.ts): each API key gets an id to
+  // name it by (the hash must never leave the server), its first characters to recognise it by (NULL for the keys
+  // made before) and when it was last used; a project's researchers have distinct names. The table is rebuilt
+  // because neither engine adds a generated primary key to an existing one.
+  `
+  CREATE TABLE api_keys_6 (
+    id ${id},
+    key_hash TEXT NOT NULL UNIQUE,
+    key_prefix TEXT,
+    researcher_id BIGINT NOT NULL REFERENCES researchers(id),
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT,
+    revoked_at BIGINT
+  );
+  INSERT INTO api_keys_6 (key_hash, researcher_id, created_at, revoked_at)
+    SELECT key_hash, researcher_id, created_at, revoked_at FROM api_keys ORDER BY created_at, key_hash;
+  DROP TABLE api_keys;
+  ALTER TABLE api_keys_6 RENAME TO api_keys;
+  CREATE INDEX api_keys_researcher ON api_keys(researcher_id);
+  CREATE UNIQUE INDEX researchers_project_name ON researchers(project_id, name)
+  `,
 ];
 
 /**

@@ -5,6 +5,7 @@
  * crash of the process (and, with SQLite's synchronous=FULL or Postgres's default, of the machine).
  */
 import { decayed } from '../../credit/rac.ts';
+import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import type { Store, UnitQueue } from '../store.ts';
 import type {
   AppName,
@@ -44,6 +45,7 @@ export interface SqlStoreOptions {
 export class SqlStore implements Store {
   readonly db: Db;
   private readonly scheduler: Scheduler;
+  private readonly projectsByShortName = new Map<string, number>();
 
   constructor(db: Db, { random = Math.random }: SqlStoreOptions = {}) {
     this.db = db;
@@ -141,6 +143,17 @@ export class SqlStore implements Store {
 
   createBatch({ app, name, units, now }: { app: AppName; name: string; units: NewWorkUnit[]; now: number }) {
     return this.db.transaction((q) => insertBatch(q, this.db.dialect, { projectId: null, app, name, units, now }));
+  }
+
+  async findProject(shortName: string): Promise<number | undefined> {
+    if (shortName === DEMO_PROJECT) return 0;
+    // Names never change, so a short name once found stays valid; an unknown one is looked up again (it may be new).
+    const known = this.projectsByShortName.get(shortName);
+    if (known !== undefined) return known;
+    for (const p of await this.db.all<{ id: number; name: string }>('SELECT id, name FROM projects')) {
+      this.projectsByShortName.set(projectShortName(p.name), Number(p.id));
+    }
+    return this.projectsByShortName.get(shortName);
   }
 
   async countUnsent(app: AppName): Promise<number> {

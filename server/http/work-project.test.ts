@@ -1,0 +1,66 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { SqlResearchStore } from '../store/sql/research-store.ts';
+import type { SqlStore } from '../store/sql/sql-store.ts';
+import { backends } from '../testing/backends.ts';
+import { freshStore } from '../testing/store-fixture.ts';
+import { tinyUnits } from '../testing/tiny-units.ts';
+import { hashToken, newToken } from './auth.ts';
+import { createApi } from './app.ts';
+
+describe.each(backends)('a work request for one project on $name', ({ name, available }) => {
+  let store: SqlStore;
+  let research: SqlResearchStore;
+  let api: ReturnType<typeof createApi>;
+  let cleanup = async () => {};
+  const now = Date.now();
+
+  beforeEach(async (ctx) => {
+    if (!available) return ctx.skip();
+    ({ store, cleanup } = await freshStore(name, () => 0));
+    research = new SqlResearchStore(store.db);
+    api = createApi({ store, research });
+    // The demo's units are older than the project's: without the filter they would go out first.
+    await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(4), now });
+    const { projectId } = await research.createProject({ name: 'Pulsar Search 2', researcherName: 'Ada', keyHash: 'k', now });
+    await research.createProjectBatch({ projectId, app: 'signal-search', name: 'p', units: tinyUnits(3), now });
+  });
+  afterEach(async () => {
+    if (available) await cleanup();
+  });
+
+  async function ask(body: object) {
+    const token = newToken();
+    await store.createHost({ tokenHash: hashToken(token), now });
+    const res = await api.request('/work', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ maxReplicas: 10, ...body }),
+    });
+    return { status: res.status, body: (await res.json()) as { replicas?: { workUnitId: number }[]; error?: { message: string } } };
+  }
+
+  const projectsOf = async (units: { workUnitId: number }[]) =>
+    (await store.db.all<{ p: number }>(`SELECT DISTINCT project_id AS p FROM work_units WHERE id IN (${units.map((u) => u.workUnitId).join(', ')})`)).map((r) => Number(r.p));
+
+  test('default: a request naming a project by short name gets only that project\'s units', async () => {
+    const { status, body } = await ask({ project: 'pulsar-search-2' });
+    expect(status).toBe(200);
+    expect(body.replicas).toHaveLength(3);
+    expect(await projectsOf(body.replicas!)).not.toContain(0);
+  });
+
+  test('behavior: "demo" names the coordinator\'s own batches; no project means any', async () => {
+    const demo = await ask({ project: 'demo' });
+    expect(demo.body.replicas).toHaveLength(4);
+    expect(await projectsOf(demo.body.replicas!)).toEqual([0]);
+    const any = await ask({});
+    expect(any.body.replicas).toHaveLength(7);
+  });
+
+  test('error: an unknown project is a 400 naming it, and nothing is issued', async () => {
+    const { status, body } = await ask({ project: 'no-such-project' });
+    expect(status).toBe(400);
+    expect(body.error!.message).toContain('project: no project "no-such-project"');
+    expect(await store.db.get<{ n: number }>("SELECT count(*) AS n FROM replicas WHERE server_state <> 'unsent'")).toEqual({ n: 0 });
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * @module server/testing/test-coordinator
+ * A real coordinator in the test's process for HTTP-level tests: its own data folder (and, on Postgres, its own
+ * schema), an OS-chosen port, the demo and the chain off, passes every 20 ms; `close` stops it and removes all of it
+ * (a test that stops the coordinator itself may call `coordinator.close()` first: close is then a no-op for it).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config.ts';
+import { startCoordinator, type Coordinator } from '../coordinator.ts';
+import { SqlResearchStore } from '../store/sql/research-store.ts';
+import type { SqlStore } from '../store/sql/sql-store.ts';
+import { freshPostgresSchema } from './backends.ts';
+
+export interface TestCoordinator {
+  coordinator: Coordinator;
+  /** The research side of its store, to create projects and keys directly. */
+  research: SqlResearchStore;
+  close(): Promise<void>;
+}
+
+export async function startTestCoordinator(backend: 'sqlite' | 'postgres' = 'sqlite', env: Record<string, string> = {}): Promise<TestCoordinator> {
+  const dir = mkdtempSync(join(tmpdir(), 'terraflop-test-'));
+  const schema = backend === 'postgres' ? await freshPostgresSchema() : undefined;
+  const coordinator = await startCoordinator(loadConfig({
+    TERRAFLOP_DATA: dir,
+    TERRAFLOP_WEB: dir,
+    TERRAFLOP_PORT: '0',
+    TERRAFLOP_DEMO: 'off',
+    TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
+    TERRAFLOP_PASS_INTERVAL_MS: '20',
+    ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
+    ...env,
+  }));
+  let closed = false;
+  const close = coordinator.close.bind(coordinator);
+  coordinator.close = async () => {
+    if (!closed) await close();
+    closed = true;
+  };
+  return {
+    coordinator,
+    research: new SqlResearchStore((coordinator.store as SqlStore).db),
+    async close() {
+      await coordinator.close();
+      await schema?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
