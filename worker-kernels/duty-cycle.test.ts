@@ -52,6 +52,22 @@ describe('DutyCycle', () => {
     expect(duty.restOwed()).toBe(0);
   });
 
+  test('behavior: a cycle goes on from a snapshot of another, as in a sandbox thread', () => {
+    const clock = fakeClock();
+    const worker = new DutyCycle(0.5, clock.now);
+    worker.begin();
+    clock.advance(100);
+    worker.end();
+    clock.advance(50);
+    expect(worker.snapshot()).toEqual({ busyMs: 100, windowMs: 150 });
+    const sandbox = DutyCycle.from(0.5, worker.snapshot(), clock.now);
+    expect(sandbox.restOwed()).toBe(0); // 100 ms busy: under a slice
+    sandbox.begin();
+    clock.advance(100);
+    // 200 ms busy over 250 ms of wall clock: the same 150 ms of rest the worker's own cycle would owe.
+    expect(sandbox.restOwed()).toBe(150);
+  });
+
   test('error: a limit outside (0, 1] is refused', () => {
     expect(() => new DutyCycle(0)).toThrow(/CPU limit must be in \(0, 1\], got 0/);
     expect(() => new DutyCycle(1.5)).toThrow(/got 1.5/);

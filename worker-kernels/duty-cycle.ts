@@ -8,6 +8,12 @@
 /** Shortest busy stretch before a rest: long enough that restarting from a checkpoint costs little. */
 export const SLICE_MS = 250;
 
+/** Where a cycle's window stands: busy milliseconds in it, and its length so far. */
+export interface DutySnapshot {
+  busyMs: number;
+  windowMs: number;
+}
+
 export class DutyCycle {
   /** Busy share allowed, in (0, 1]. */
   readonly limit: number;
@@ -45,6 +51,23 @@ export class DutyCycle {
     const busy = this.busyNow();
     if (busy < SLICE_MS * this.limit) return 0;
     return Math.max(0, busy / this.limit - (this.clock() - this.windowStart));
+  }
+
+  /** The window so far, for a cycle kept on in another thread (DutyCycle.from). */
+  snapshot(): DutySnapshot {
+    return { busyMs: this.busyNow(), windowMs: this.clock() - this.windowStart };
+  }
+
+  /**
+   * A cycle that goes on from another's snapshot, idle until begin(): a researcher's sandbox thread keeps the
+   * worker's window (so short units still add up to a rest) with a clock of its own.
+   * @example const cycle = DutyCycle.from(0.5, { busyMs: 80, windowMs: 200 });
+   */
+  static from(limit: number, snapshot: DutySnapshot, clock: () => number = () => performance.now()): DutyCycle {
+    const cycle = new DutyCycle(limit, clock);
+    cycle.windowStart -= Math.max(0, snapshot.windowMs);
+    cycle.busy = Math.max(0, snapshot.busyMs);
+    return cycle;
   }
 
   /** After a rest: the next window starts now. */

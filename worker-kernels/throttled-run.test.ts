@@ -53,6 +53,27 @@ describe('runThrottled', () => {
     expect(fractions.filter((f) => f > 0)[0]).toBeGreaterThan(0.5);
   });
 
+  test('behavior: a kernel that takes the limit over is not unwound at checkpoints, and its rests count as rest', async () => {
+    let starts = 0;
+    const resting: number[] = [];
+    const run = await runThrottled(0.2, { ...silent, resting: (ms) => void resting.push(ms) }, undefined, async (ctx) => {
+      starts++;
+      const handle = ctx.ownCpuLimit!();
+      expect(handle.limit).toBe(0.2);
+      // Past the 50 ms of computing a 20% limit allows: a kernel that had not taken over would be unwound here.
+      const until = performance.now() + 80;
+      while (performance.now() < until) ctx.checkpoint('state');
+      handle.resting(40); // as a sandbox reports the rest it takes in its own thread
+      await new Promise((r) => setTimeout(r, 40));
+      handle.resumed(40);
+      return 'done';
+    });
+    expect(run.value).toBe('done');
+    expect(starts).toBe(1);
+    expect(resting).toContain(40);
+    expect(run.restMs).toBeGreaterThanOrEqual(40);
+  });
+
   test('error: a kernel error passes through unchanged', async () => {
     await expect(runThrottled(0.5, silent, undefined, () => { throw new RangeError('bad input'); })).rejects.toThrow(RangeError);
   });

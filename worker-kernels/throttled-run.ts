@@ -3,7 +3,9 @@
  * Runs a kernel under the worker's CPU limit. A synchronous kernel cannot sleep, so the worker makes it rest at its
  * checkpoints: when a rest is owed, checkpoint() records the state and unwinds the kernel, the worker sleeps, and
  * the kernel resumes from that checkpoint (the same answer, as resuming after a reload). Async kernels may instead
- * await ctx.pause() between blocks. Progress is forwarded at most every 100 ms so the page is not flooded.
+ * await ctx.pause() between blocks; a kernel computing in a thread of its own (a researcher's sandbox) takes the
+ * limit over with ctx.ownCpuLimit() and reports its rests. Progress is forwarded at most every 100 ms so the page
+ * is not flooded.
  */
 import { DutyCycle } from './duty-cycle.ts';
 import type { KernelContext } from './kernel.ts';
@@ -42,6 +44,8 @@ export async function runThrottled<T>(
   const cycle = duty;
   let busyMs = 0, restMs = 0, fraction = 0, lastProgress = 0;
   let state = resumeFrom;
+  // Set once a kernel rests in a thread of its own (ctx.ownCpuLimit): its checkpoints then never unwind it.
+  let ownRests = false;
   const rest = async () => {
     const owed = cycle.restOwed();
     cycle.end();
@@ -66,13 +70,29 @@ export async function runThrottled<T>(
     checkpoint(s) {
       state = s;
       void hooks.checkpoint(s);
-      if (fraction < 1 && cycle.restOwed() > 0) throw REST;
+      if (!ownRests && fraction < 1 && cycle.restOwed() > 0) throw REST;
     },
     async pause() {
       if (cycle.restOwed() > 0) {
         await rest();
         cycle.begin();
       }
+    },
+    ownCpuLimit() {
+      ownRests = true;
+      return {
+        limit: cycle.limit,
+        carry: cycle.snapshot(),
+        resting(ms) {
+          cycle.end();
+          void hooks.resting?.(ms);
+        },
+        resumed(restedMs) {
+          restMs += restedMs;
+          cycle.rested();
+          cycle.begin();
+        },
+      };
     },
   };
   await rest(); // a rest owed from earlier units is taken before this one starts

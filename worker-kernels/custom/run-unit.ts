@@ -2,13 +2,14 @@
  * @module worker-kernels/custom/run-unit
  * Runs one unit of a researcher's app on a host: fetch the version's manifest and module from the coordinator
  * (cached per worker), check the bytes are the ones the unit names (SHA-256) and that the module keeps to its
- * manifest, then run it, or its WGSL shader, in its sandbox with the unit's input.
+ * manifest, then run it, or its WGSL shader, in its sandbox with the unit's input, the module under the worker's CPU
+ * limit.
  */
 import { CustomAppVersion, type CustomInput, type CustomOutput } from '../../protocol/custom-app.ts';
 import type { KernelContext } from '../kernel.ts';
 import { checkCustomModule, type CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
-import { runCustomApp } from './runner.ts';
+import { runCustomApp, type CustomRunOptions } from './runner.ts';
 
 const loaded = new Map<string, Promise<{ checked: CheckedModule; bytes: Uint8Array }>>();
 
@@ -44,6 +45,21 @@ async function load(base: string, input: CustomInput) {
   return { checked: checkCustomModule(bytes, version.manifest), bytes };
 }
 
+/**
+ * The runner's options for keeping to the worker's CPU limit, where the worker sets one (throttled-run.ts): the
+ * sandbox takes the limit over, carrying on the worker's duty cycle, and its rests are reported back as rests.
+ * @example await runCustomApp(checked, bytes, { input, ...cpuOptions(ctx) });
+ */
+export function cpuOptions(ctx: KernelContext<unknown>): Pick<CustomRunOptions, 'cpu' | 'onResting' | 'onResumed'> {
+  const handle = ctx.ownCpuLimit?.();
+  if (!handle) return {};
+  return {
+    cpu: { limit: handle.limit, carry: handle.carry, carriedAt: performance.timeOrigin + performance.now() },
+    onResting: (rest) => handle.resting(rest.ms),
+    onResumed: (ms) => handle.resumed(ms),
+  };
+}
+
 export interface CustomUnitOptions {
   /** The coordinator's origin; the page's own by default. */
   base?: string;
@@ -75,6 +91,8 @@ export async function runCustomUnit(input: CustomInput, ctx: KernelContext<unkno
     onProgress: (f) => ctx.progress(f),
     onCheckpoint: (state) => ctx.checkpoint(state),
     variant,
+    // A shader's dispatch cannot rest: the worker counts it all as busy time and rests after it.
+    ...(variant === 'wasm' ? cpuOptions(ctx) : {}),
   }).catch((e: unknown) => {
     if (variant === 'webgpu' && e instanceof CustomAppError && e.timedOut) shaderOverran = true;
     throw e;

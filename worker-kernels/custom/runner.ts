@@ -1,14 +1,16 @@
 /**
  * @module worker-kernels/custom/runner
  * Runs a checked researcher's module, or its WGSL shader, on one input in a fresh sandbox worker, under the
- * manifest's time limit (the worker is terminated when it runs over, its GPU device with it) and memory cap (its
- * imported memory cannot grow past the maximum). Whatever the app does, the caller gets its output or a
+ * manifest's time limit (the worker is terminated when it runs over, its GPU device with it; rests for the CPU limit
+ * do not count), its memory cap (its imported memory cannot grow past the maximum) and the volunteer's CPU limit (the
+ * sandbox rests at the module's calls, sandbox-rest.ts). Whatever the app does, the caller gets its output or a
  * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU), and the worker is gone
  * afterwards.
  */
 import { GpuError } from '../errors.ts';
 import type { CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
+import type { SandboxCpu, SandboxRest } from './sandbox-rest.ts';
 import type { SandboxMessage, SandboxRequest } from './sandbox-worker.ts';
 
 export interface CustomRunOptions {
@@ -18,6 +20,12 @@ export interface CustomRunOptions {
   onCheckpoint?(state: Uint8Array): void;
   /** 'webgpu' runs the manifest's shader (which it must have) instead of the module; 'wasm' by default. */
   variant?: 'wasm' | 'webgpu';
+  /** The volunteer's CPU limit: the module rests at its progress and checkpoint calls. None by default. */
+  cpu?: SandboxCpu | undefined;
+  /** The sandbox starts a rest for the CPU limit: no progress meanwhile is not a hang. */
+  onResting?(rest: SandboxRest): void;
+  /** It rested this long and computes again. */
+  onResumed?(restedMs: number): void;
 }
 
 interface Sandbox {
@@ -43,33 +51,87 @@ async function spawn(onMessage: (m: SandboxMessage) => void, onError: (e: unknow
 /** A fresh ArrayBuffer of exactly these bytes (a Node Buffer may be a view into a shared pool). */
 const copy = (bytes: Uint8Array) => new Uint8Array(bytes).buffer as ArrayBuffer;
 
+/** A run's output and what it cost. */
+export interface CustomRun {
+  output: Uint8Array;
+  /** Milliseconds the sandbox computed, rests for the CPU limit excluded. */
+  busyMs: number;
+  /** Milliseconds it rested for the CPU limit, and in how many rests. */
+  restMs: number;
+  rests: number;
+}
+
+/**
+ * The manifest's time limit counted on computing time only: the clock stops while the sandbox rests for the CPU
+ * limit. Should a rest never end, the run is stopped a while after it should have.
+ */
+function busyClock(limitMs: number, stop: (restedMs: number) => void) {
+  let left = limitMs, since = performance.now(), rested = 0;
+  let timer = setTimeout(() => stop(rested), left);
+  return {
+    resting(ms: number) {
+      clearTimeout(timer);
+      left -= performance.now() - since;
+      timer = setTimeout(() => stop(rested), Math.max(0, left) + 2 * ms + 1000);
+    },
+    resumed(restedMs: number) {
+      clearTimeout(timer);
+      rested += restedMs;
+      since = performance.now();
+      timer = setTimeout(() => stop(rested), Math.max(0, left));
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
 /**
  * Runs a module that checkCustomModule accepted (`checked`), from its bytes, or its shader (`variant: 'webgpu'`).
  * @example const output = await runCustomApp(checkCustomModule(bytes, manifest), bytes, { input });
  */
 export function runCustomApp(checked: CheckedModule, bytes: Uint8Array, options: CustomRunOptions): Promise<Uint8Array> {
+  return runCustomAppMetered(checked, bytes, options).then((run) => run.output);
+}
+
+/**
+ * runCustomApp, also saying how long the sandbox computed and rested.
+ * @example const { output, busyMs, restMs } = await runCustomAppMetered(checked, bytes, { input, cpu: { limit: 0.5 } });
+ */
+export function runCustomAppMetered(checked: CheckedModule, bytes: Uint8Array, options: CustomRunOptions): Promise<CustomRun> {
   const { manifest, memory } = checked;
   const shader = options.variant === 'webgpu' ? manifest.wgsl : undefined;
   if (options.variant === 'webgpu' && !shader) return Promise.reject(new CustomAppError(`${manifest.name}: the app has no WGSL shader`));
+  if (options.cpu && !(options.cpu.limit > 0 && options.cpu.limit <= 1)) {
+    return Promise.reject(new RangeError(`${manifest.name}: CPU limit must be in (0, 1], got ${options.cpu.limit}`));
+  }
   return new Promise((resolve, reject) => {
     let sandbox: Sandbox | undefined;
     let settled = false;
-    const finish = (error?: CustomAppError | GpuError, output?: Uint8Array) => {
+    const finish = (error?: unknown, run?: CustomRun) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clear();
       sandbox?.terminate();
       if (error) reject(error);
-      else resolve(output!);
+      else resolve(run!);
     };
-    const overrun = `${manifest.name}: ${shader ? 'its shader was ' : ''}stopped at its time limit of ${manifest.timeLimitMs} ms`;
-    const timer = setTimeout(() => finish(new CustomAppError(overrun, { timedOut: true })), manifest.timeLimitMs);
+    const clock = busyClock(manifest.timeLimitMs, (restedMs) => {
+      const rests = restedMs > 0 ? ` of computing (it also rested ${Math.round(restedMs)} ms for the CPU limit)` : '';
+      const overrun = `${manifest.name}: ${shader ? 'its shader was ' : ''}stopped at its time limit of ${manifest.timeLimitMs} ms${rests}`;
+      finish(new CustomAppError(overrun, { timedOut: true }));
+    });
     const onMessage = (m: SandboxMessage) => {
-      if (m.type === 'progress') options.onProgress?.(m.fraction);
-      else if (m.type === 'checkpoint') options.onCheckpoint?.(new Uint8Array(m.state));
-      else if (m.type === 'done') finish(undefined, new Uint8Array(m.output));
-      else if (m.unavailable) finish(new GpuError(`${manifest.name}: ${m.message}`));
-      else finish(new CustomAppError(`${manifest.name}: ${m.message}`));
+      // A throwing callback is the host's fault, not the app's; it ends the run with its own error.
+      try {
+        if (m.type === 'progress') options.onProgress?.(m.fraction);
+        else if (m.type === 'checkpoint') options.onCheckpoint?.(new Uint8Array(m.state));
+        else if (m.type === 'resting') (clock.resting(m.rest.ms), options.onResting?.(m.rest));
+        else if (m.type === 'resumed') (clock.resumed(m.restedMs), options.onResumed?.(m.restedMs));
+        else if (m.type === 'done') finish(undefined, { output: new Uint8Array(m.output), busyMs: m.busyMs, restMs: m.restMs, rests: m.rests });
+        else if (m.unavailable) finish(new GpuError(`${manifest.name}: ${m.message}`));
+        else finish(new CustomAppError(`${manifest.name}: ${m.message}`));
+      } catch (e) {
+        finish(e);
+      }
     };
     const onError = (e: unknown) => finish(new CustomAppError(`${manifest.name}: sandbox failed: ${String(e)}`));
     spawn(onMessage, onError).then((s) => {
@@ -80,6 +142,7 @@ export function runCustomApp(checked: CheckedModule, bytes: Uint8Array, options:
         input: copy(options.input),
         resumeFrom: options.resumeFrom ? copy(options.resumeFrom) : undefined,
         memory,
+        cpu: shader ? undefined : options.cpu,
         shader: shader && { wgsl: shader, label: `${manifest.name}-v${manifest.version}` },
       });
     }, onError);

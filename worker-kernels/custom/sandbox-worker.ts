@@ -2,10 +2,11 @@
  * @module worker-kernels/custom/sandbox-worker
  * The worker a researcher's module runs in, one per run, so the runner can stop it (time limit) without touching
  * anything else. The module gets only the ABI's imports: its memory, capped at the manifest's maximum, and the
- * progress, checkpoint and abort calls; it sees its input bytes and nothing else. Asked for the app's shader
- * instead, it runs that on a GPU device of its own (sandbox-wgsl.ts). Runs as a Web Worker in the browser and as a
- * worker thread in Node.
+ * progress, checkpoint and abort calls; it sees its input bytes and nothing else. At the progress and checkpoint
+ * calls it rests for the volunteer's CPU limit (sandbox-rest.ts). Asked for the app's shader instead, it runs that on
+ * a GPU device of its own (sandbox-wgsl.ts). Runs as a Web Worker in the browser and as a worker thread in Node.
  */
+import { jspi, SandboxThrottle, UNWIND, type RestMessage, type SandboxCpu } from './sandbox-rest.ts';
 import { runShader, ShaderUnavailableError, type ShaderRequest } from './sandbox-wgsl.ts';
 
 export interface SandboxRequest {
@@ -13,14 +14,18 @@ export interface SandboxRequest {
   input: ArrayBuffer;
   resumeFrom?: ArrayBuffer | undefined;
   memory: { initial: number; maximum: number };
-  /** Run the app's WGSL shader on the input instead of the module. */
+  /** The volunteer's CPU limit, kept by resting at the module's progress and checkpoint calls (sandbox-rest.ts). */
+  cpu?: SandboxCpu | undefined;
+  /** Run the app's WGSL shader on the input instead of the module (a dispatch cannot rest: no CPU limit applies). */
   shader?: ShaderRequest | undefined;
 }
 
 export type SandboxMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'checkpoint'; state: ArrayBuffer }
-  | { type: 'done'; output: ArrayBuffer }
+  | RestMessage
+  /** `busyMs`: the run's computing time, rests excluded. */
+  | { type: 'done'; output: ArrayBuffer; busyMs: number; restMs: number; rests: number }
   /** `unavailable`: the shader was asked for and this host has no WebGPU to run it. */
   | { type: 'error'; message: string; unavailable?: boolean };
 
@@ -43,11 +48,36 @@ async function parentPort(): Promise<Port> {
   return { post: (m) => port.postMessage(m), listen: (handler) => void port.once('message', handler) };
 }
 
-function run(request: SandboxRequest, post: (m: SandboxMessage) => void): ArrayBuffer {
+/** One instance of the module, run from `state` to its output; `saved` keeps each checkpoint it makes. */
+async function runInstance(
+  module: WebAssembly.Module,
+  request: SandboxRequest,
+  state: ArrayBuffer,
+  throttle: SandboxThrottle | undefined,
+  saved: (state: ArrayBuffer) => void,
+  post: (m: SandboxMessage) => void,
+): Promise<ArrayBuffer> {
   const memory = new WebAssembly.Memory(request.memory);
   const bytesAt = (ptr: number, len: number) => {
     if (ptr < 0 || len < 0 || ptr + len > memory.buffer.byteLength) throw new Error(`bytes [${ptr}, ${ptr + len}) are outside memory`);
     return memory.buffer.slice(ptr, ptr + len);
+  };
+  // Under JSPI the imports may suspend the module for a rest, and its entry points are called as promising. Rests
+  // are taken only inside those entry points (`inside`): JSPI cannot suspend a plain call such as alloc.
+  const suspend = throttle?.by === 'suspend';
+  let inside = false;
+  const rest = (checkpoint: boolean) => (inside ? throttle?.atCall(checkpoint) : undefined);
+  const callOut = (f: (...args: never[]) => unknown) => (suspend ? new jspi.Suspending!(f) : f);
+  const callIn = <A extends unknown[]>(f: (...args: A) => unknown) => {
+    const entry = suspend ? jspi.promising!(f) : f;
+    return async (...args: A) => {
+      inside = true;
+      try {
+        return await entry(...args);
+      } finally {
+        inside = false;
+      }
+    };
   };
   const imports = {
     env: {
@@ -57,29 +87,35 @@ function run(request: SandboxRequest, post: (m: SandboxMessage) => void): ArrayB
       },
     },
     terraflop: {
-      progress: (fraction: number) => post({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)) }),
-      checkpoint: (ptr: number, len: number) => post({ type: 'checkpoint', state: bytesAt(ptr, len) }),
+      progress: callOut((fraction: number) => {
+        post({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)) });
+        return rest(false);
+      }),
+      checkpoint: callOut((ptr: number, len: number) => {
+        const bytes = bytesAt(ptr, len);
+        saved(bytes);
+        post({ type: 'checkpoint', state: bytes });
+        return rest(true);
+      }),
     },
   };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(request.bytes), imports);
-  const exports = instance.exports as {
+  const exports = new WebAssembly.Instance(module, imports).exports as {
     _initialize?: () => void;
     alloc(len: number): number;
     run(a: number, b: number, c: number, d: number): number;
   };
   // A reactor's initialiser (WASI's convention), run here under the time limit rather than at instantiation.
-  if (typeof exports._initialize === 'function') exports._initialize();
+  if (typeof exports._initialize === 'function') await callIn(exports._initialize)();
   const place = (data: ArrayBuffer) => {
     const ptr = exports.alloc(data.byteLength);
     new Uint8Array(memory.buffer, ptr, data.byteLength).set(new Uint8Array(data));
     return ptr;
   };
   const inPtr = place(request.input);
-  const state = request.resumeFrom ?? new ArrayBuffer(0);
   const statePtr = place(state);
   let out: number;
   try {
-    out = exports.run(inPtr, request.input.byteLength, statePtr, state.byteLength);
+    out = (await callIn(exports.run)(inPtr, request.input.byteLength, statePtr, state.byteLength)) as number;
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
     // A trap; name the memory use, since a failed grow past the cap is the usual cause of `unreachable`.
@@ -90,13 +126,32 @@ function run(request: SandboxRequest, post: (m: SandboxMessage) => void): ArrayB
   return bytesAt(out + 4, new DataView(memory.buffer).getUint32(out, true));
 }
 
+/** Runs the module under the CPU limit; where it rests by unwinding, each rest resumes a fresh instance. */
+async function run(request: SandboxRequest, post: (m: SandboxMessage) => void): Promise<SandboxMessage> {
+  const throttle = request.cpu && request.cpu.limit < 1 ? new SandboxThrottle(request.cpu, post) : undefined;
+  const started = performance.now();
+  const module = new WebAssembly.Module(request.bytes);
+  let state = request.resumeFrom ?? new ArrayBuffer(0);
+  for (;;) {
+    try {
+      const output = await runInstance(module, request, state, throttle, (s) => (state = s), post);
+      const busyMs = throttle ? throttle.finish() : performance.now() - started;
+      return { type: 'done', output, busyMs, restMs: throttle?.restMs ?? 0, rests: throttle?.rests ?? 0 };
+    } catch (e) {
+      if (e !== UNWIND) throw e;
+      await throttle!.restNow();
+    }
+  }
+}
+
 const port = await parentPort();
 port.listen(async (request) => {
   try {
-    if (!request.shader) return port.post({ type: 'done', output: run(request, port.post) });
+    if (!request.shader) return port.post(await run(request, port.post));
+    const started = performance.now();
     const output = await runShader(request.shader, request.input);
     port.post({ type: 'progress', fraction: 1 });
-    port.post({ type: 'done', output });
+    port.post({ type: 'done', output, busyMs: performance.now() - started, restMs: 0, rests: 0 });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     port.post({ type: 'error', message, ...(e instanceof ShaderUnavailableError ? { unavailable: true } : {}) });
