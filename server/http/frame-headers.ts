@@ -18,6 +18,9 @@ export const WIDGET_FRAME_PATH = '/widget-frame.html';
 export function frameHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    // The API answers JSON, JSON lines and wasm, never a page to frame; and touching a response's headers makes the
+    // Node adapter build a full Response, a cost every work request and report would pay.
+    if (c.req.path.startsWith('/api/')) return;
     const embeddable = c.req.path === WIDGET_FRAME_PATH;
     const directive = embeddable ? 'frame-ancestors *' : "frame-ancestors 'self'";
     const csp = c.res.headers.get('content-security-policy');
