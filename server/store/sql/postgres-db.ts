@@ -21,12 +21,14 @@ export function numberPlaceholders(sql: string): string {
  * statements differ by their number of rows, so the names are capped: past the cap, texts go unprepared, and no
  * connection holds more than this many prepared statements.
  */
-const statementNames = new Map<string, string>();
+const statements = new Map<string, { name: string; text: string }>();
 const MAX_PREPARED = 512;
 function named(sql: string): { name?: string; text: string } {
-  let name = statementNames.get(sql);
-  if (!name && statementNames.size < MAX_PREPARED) statementNames.set(sql, (name = `terraflop_${statementNames.size}`));
-  return name ? { name, text: numberPlaceholders(sql) } : { text: numberPlaceholders(sql) };
+  let statement = statements.get(sql);
+  if (!statement && statements.size < MAX_PREPARED) {
+    statements.set(sql, (statement = { name: `terraflop_${statements.size}`, text: numberPlaceholders(sql) }));
+  }
+  return statement ?? { text: numberPlaceholders(sql) };
 }
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
