@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 /** A project in the e2e coordinator's database, created by the operator's command; returns its API key. */
@@ -42,6 +43,10 @@ test('a researcher submits a batch in the dashboard, volunteers compute it, prog
 
   await signIn(page, key);
   await expect(page.getByTestId('project-name')).toHaveText('Dashboard pulsars');
+  // No widget has computed for the project yet; the snippet a partner would paste names it by its short name.
+  const partners = page.getByRole('region', { name: 'Partner sites' });
+  await expect(partners).toContainText("No partner site's widget has computed for this project yet.");
+  await expect(partners).toContainText('data-project="dashboard-pulsars"');
   await page.getByLabel('Batch name').fill('e2e sweep');
   await page.getByLabel(/Units file/).setInputFiles({ name: 'units.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(unitsFile(3)) });
   await page.getByRole('button', { name: 'Submit batch' }).click();
@@ -112,4 +117,31 @@ test('a researcher cancels a batch from the dashboard and its units show as fail
   await expect(count(page, 'failed')).toHaveText('2');
   await expect(count(page, 'waiting')).toHaveText('0');
   await expect(page.getByRole('row', { name: /cancelled by the researcher/ })).toContainText('2');
+});
+
+test('a researcher makes a second key in the Access panel, it works, and the first one revoked is refused', async ({ page, request }) => {
+  const first = createProject('Dashboard keys');
+  const status = (key: string) => request.get('/api/research/project', { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status());
+  await signIn(page, first);
+  const access = page.getByRole('region', { name: 'Access' });
+  await expect(access.getByRole('row')).toHaveCount(2);
+  await expect(access.getByRole('row').nth(1)).toContainText(`${first.slice(0, 11)}… (this dashboard's)`);
+
+  // By keyboard: the new key is shown once, focused, in a field of its own.
+  await access.getByRole('button', { name: 'New key' }).press('Enter');
+  const fresh = access.getByLabel(/^New key \(shown only now/);
+  await expect(fresh).toBeFocused();
+  const second = await fresh.inputValue();
+  expect(second).toMatch(/^tf_[\w-]{43}$/);
+  await expect(access.getByRole('row')).toHaveCount(3);
+  expect(await status(second)).toBe(200);
+  const { violations } = await new AxeBuilder({ page }).include('section[aria-labelledby="access"]').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  // Revoking the key this dashboard signed in with signs it out; that key is refused from then on.
+  await access.getByRole('button', { name: `Revoke ${first.slice(0, 11)}… (signs this dashboard out)` }).click();
+  await expect(page.getByRole('alert')).toContainText('you revoked the key this dashboard signed in with');
+  expect(await status(first)).toBe(401);
+  await signIn(page, second);
+  await expect(page.getByRole('region', { name: 'Access' }).getByRole('row').nth(1)).toContainText('revoked');
 });

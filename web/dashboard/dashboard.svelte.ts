@@ -1,9 +1,11 @@
 /**
  * @module web/dashboard/dashboard.svelte
- * The researcher's dashboard state: the signed-in project, its batches, the selected batch's live progress, and the
- * actions (sign in, submit a batch from a units file, download results). Components only render it.
+ * The researcher's dashboard state: the signed-in project, its batches, the selected batch's live progress, the
+ * partner sites whose widgets computed for it, and the actions (sign in, submit a batch from a units file, download results). Components only render it.
  */
+import type { ProjectPartners } from '../../protocol/partner.ts';
 import type { BatchProgress, Project } from '../../protocol/research.ts';
+import { Access } from './access.svelte.ts';
 import { parseUnitsFile, ResearchClient } from './research-client.ts';
 
 const KEY_STORAGE = 'terraflop.researchKey';
@@ -11,9 +13,13 @@ const KEY_STORAGE = 'terraflop.researchKey';
 export class Dashboard {
   project = $state<Project | null>(null);
   batches = $state.raw<BatchProgress[]>([]);
+  /** Partner sites whose embedded widgets computed this project's units. */
+  partners = $state.raw<ProjectPartners['partners']>([]);
   /** The selected batch's latest progress, from its live stream. */
   live = $state.raw<BatchProgress | null>(null);
   selectedId = $state<number | null>(null);
+  /** Who may use the project (the Access panel); null while signed out. */
+  access = $state.raw<Access | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
   private client: ResearchClient | null = null;
@@ -30,22 +36,33 @@ export class Dashboard {
       const client = new ResearchClient(key.trim());
       this.project = await client.project();
       this.client = client;
+      this.access = new Access(client, () => this.signOut('you revoked the key this dashboard signed in with: sign in with another key'));
       sessionStorage.setItem(KEY_STORAGE, key.trim());
       await this.refresh();
     });
   }
 
-  signOut(): void {
+  /** Signs out; `reason`, when given, is shown as why. */
+  signOut(reason: string | null = null): void {
     this.stopWatching();
+    this.error = reason;
+    this.access = null;
     sessionStorage.removeItem(KEY_STORAGE);
     this.client = null;
     this.project = null;
     this.batches = [];
+    this.partners = [];
     this.selectedId = null;
   }
 
   async refresh(): Promise<void> {
-    if (this.client) this.batches = await this.client.batches();
+    if (!this.client) return;
+    [this.batches, this.partners] = await Promise.all([this.client.batches(), this.client.partners()]);
+  }
+
+  /** Fetches the batches and partner figures again, showing a failure as the dashboard's error. */
+  async reload(): Promise<void> {
+    await this.act(() => this.refresh());
   }
 
   async submit(name: string, file: File): Promise<void> {

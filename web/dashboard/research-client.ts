@@ -6,6 +6,8 @@
  */
 import { BatchCancelled, BatchCreated, BatchList, BatchProgress, Project } from '../../protocol/research.ts';
 import type { BatchSubmission } from '../../protocol/research.ts';
+import { ProjectPartners } from '../../protocol/partner.ts';
+import { ApiKeyCreated, ApiKeyRevoked, ResearcherList, type NewResearcher } from '../../protocol/research-access.ts';
 
 export class ResearchApiError extends Error {
   override name = 'ResearchApiError';
@@ -46,6 +48,10 @@ export class ResearchClient {
   async batches() {
     return BatchList.parse(await (await this.call('GET', '/api/research/batches')).json()).batches;
   }
+  /** Partner sites whose widgets computed this project's units, with this project's figures only. */
+  async partners() {
+    return ProjectPartners.parse(await (await this.call('GET', '/api/research/partners')).json()).partners;
+  }
   async submit(submission: BatchSubmission) {
     return BatchCreated.parse(await (await this.call('POST', '/api/research/batches', submission)).json());
   }
@@ -55,6 +61,21 @@ export class ResearchClient {
   /** The batch's canonical results so far, as a JSON-lines Blob. */
   async results(batchId: number): Promise<Blob> {
     return (await this.call('GET', `/api/research/batches/${batchId}/results`)).blob();
+  }
+
+  /** The project's researchers and their keys (never a key itself). */
+  async researchers() {
+    return ResearcherList.parse(await (await this.call('GET', '/api/research/researchers')).json()).researchers;
+  }
+  /** Another key for the signed-in researcher; its `apiKey` is shown only in this answer. */
+  async createKey() {
+    return ApiKeyCreated.parse(await (await this.call('POST', '/api/research/keys')).json());
+  }
+  async addResearcher(researcher: NewResearcher) {
+    return ApiKeyCreated.parse(await (await this.call('POST', '/api/research/researchers', researcher)).json());
+  }
+  async revokeKey(keyId: number) {
+    return ApiKeyRevoked.parse(await (await this.call('POST', `/api/research/keys/${keyId}/revoke`)).json());
   }
 
   /** Calls `onProgress` with each progress event of the batch until `signal` aborts or the stream ends. */
