@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { embedLoader } from './web/embed/build-plugin.ts';
+import { precompressPlugin } from './web/precompress-plugin.ts';
 
 // The web app lives in web/, its static files in public/, and the build goes to dist/, which the coordinator serves.
 export default defineConfig({
@@ -27,6 +28,8 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
       },
     }),
+    // Last: brotli and gzip copies of everything above, served as they are by the coordinator.
+    precompressPlugin(),
   ],
   build: {
     outDir: '../dist',

@@ -2,10 +2,11 @@
  * @module bench/audit
  * `npm run bench:audit`: Lighthouse (performance, accessibility, best practices; its PWA category is gone since
  * version 12) against the built volunteer app served by a real coordinator, in Debian's Chromium. Goal: at least 90
- * in each. Last line: one JSON object of the scores.
+ * in each. Last line: one JSON object of the scores. `BENCH_AUDIT_JSON=path` also writes Lighthouse's whole report there.
  */
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { writeFileSync } from 'node:fs';
 import { startOwnCoordinator } from '../e2e/support/own-coordinator.ts';
 import { CHROMIUM } from '../playwright.config.ts';
 
@@ -25,6 +26,9 @@ try {
   );
   if (!result) throw new Error('Lighthouse returned no result');
   const { categories, audits } = result.lhr;
+  // The whole report, for finding what costs the score (its opportunities and diagnostics).
+  const reportPath = process.env['BENCH_AUDIT_JSON'];
+  if (reportPath) writeFileSync(reportPath, JSON.stringify(result.lhr, null, 1));
   const scores = Object.fromEntries(Object.entries(categories).map(([id, c]) => [id, Math.round((c.score ?? 0) * 100)]));
   for (const [id, score] of Object.entries(scores)) console.log(`${id}: ${score} (goal ${GOAL})${score < GOAL ? '  BELOW GOAL' : ''}`);
   for (const id of ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift']) {

@@ -7,6 +7,7 @@
  * the page's JavaScript heap. Last line: one JSON object.
  */
 import { chromium, type Page } from '@playwright/test';
+import { drainSecondReplicas } from '../e2e/support/drain-replicas.ts';
 import { startOwnCoordinator } from '../e2e/support/own-coordinator.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config.ts';
 
@@ -16,6 +17,16 @@ const THROTTLE_S = Number(process.env['BENCH_THROTTLE_S'] ?? 60);
 async function setting(page: Page, label: string, value: string) {
   await page.getByLabel(label, { exact: true }).fill(value);
   await page.getByLabel(label, { exact: true }).press('Enter');
+}
+
+/**
+ * Sets the CPU limit and waits until computing has restarted with it: the page stores the setting (IndexedDB)
+ * before it restarts the pool and zeroes its counts, so reading them right after the key press would mix the old
+ * run's figures into the new window (once giving a busy share of -0.98).
+ */
+async function cpuLimit(page: Page, percent: number) {
+  await setting(page, 'CPU limit per worker (%)', String(percent));
+  await page.waitForFunction(() => document.querySelector('[data-testid="cpu-use"]')?.getAttribute('data-wall-ms') === '0', null, { timeout: 30_000 });
 }
 
 /** Kernel and wall milliseconds the page has counted since computing last resumed. */
@@ -35,24 +46,6 @@ async function busyShare(page: Page, seconds: number): Promise<number> {
     b = await load(page);
   }
   return (b.busy - a.busy) / (b.wall - a.wall);
-}
-
-/**
- * The demo feeder tops up to 40 unsent replicas, and a volunteer never gets two replicas of one unit, so a lone
- * volunteer runs dry once the unsent ones are all second replicas of its own units. A second volunteer that takes
- * replicas (and never computes them) keeps new units coming, without using the CPU being measured.
- */
-async function drainSecondReplicas(base: string): Promise<() => void> {
-  const register = await fetch(new URL('api/hosts', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  const { token } = (await register.json()) as { token: string };
-  const take = () =>
-    fetch(new URL('api/work', base), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ maxReplicas: 64 }),
-    }).catch(() => undefined);
-  const timer = setInterval(() => void take(), 3_000);
-  return () => clearInterval(timer);
 }
 
 const coordinator = await startOwnCoordinator('standard');
@@ -82,11 +75,11 @@ try {
   const firstResultS = (Date.now() - pressed) / 1000;
   console.log(`first result uploaded ${firstResultS.toFixed(1)} s after pressing start`);
 
-  await setting(page, 'CPU limit per worker (%)', '100');
+  await cpuLimit(page, 100);
   const kernelShare = await busyShare(page, STEADY_S);
   console.log(`kernel share at 100%: ${kernelShare.toFixed(3)} of worker time over ${STEADY_S} s`);
 
-  await setting(page, 'CPU limit per worker (%)', '50');
+  await cpuLimit(page, 50);
   const busy = await busyShare(page, THROTTLE_S);
   console.log(`busy share at a 50% limit: ${busy.toFixed(3)} over ${THROTTLE_S} s`);
 

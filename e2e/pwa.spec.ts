@@ -1,11 +1,13 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, expect, test } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chromium, expect, test, type Page } from '@playwright/test';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config.ts';
+import { drainSecondReplicas } from './support/drain-replicas.ts';
+import { startOwnCoordinator } from './support/own-coordinator.ts';
 
-const count = async (page: import('@playwright/test').Page, testId: string) => Number(await page.getByTestId(testId).textContent());
+const count = async (page: Page, testId: string) => Number(await page.getByTestId(testId).textContent());
 
 test('installable by Chromium, and opens and computes offline from its service worker', async ({ baseURL }) => {
   test.setTimeout(90_000);
@@ -62,4 +64,78 @@ test('works with a keyboard alone', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Stop contributing' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Start contributing' })).toBeVisible();
+});
+
+
+/**
+ * Turns the served build into version B: its service worker changes (the browser compares the bytes) and also
+ * answers /__version, so a page can tell which version controls it. The precompressed copies go, or they would
+ * still be served as version A.
+ */
+function releaseVersionB(web: string) {
+  appendFileSync(join(web, 'sw.js'), `\nself.addEventListener('fetch', (e) => { if (new URL(e.request.url).pathname === '/__version') e.respondWith(new Response('B')); });\n`);
+  rmSync(join(web, 'sw.js.br'), { force: true });
+  rmSync(join(web, 'sw.js.gz'), { force: true });
+}
+
+/** Which version serves the page; 'reloading' while it reloads. */
+const version = (page: Page) =>
+  page.evaluate(async () => ((await (await fetch('/__version')).text()) === 'B' ? 'B' : 'A')).catch(() => 'reloading');
+/** A mark in the page's memory: a reload drops it. */
+const mark = (page: Page) => page.evaluate(() => ((window as unknown as { mark: boolean }).mark = true));
+const marked = (page: Page) => page.evaluate(() => (window as unknown as { mark?: boolean }).mark === true);
+
+test('a new version is offered, never forced on a computing page, and applied when accepted', async ({ context, page }) => {
+  test.setTimeout(90_000);
+  // Its own coordinator, serving a copy of the build that the test can change.
+  const web = mkdtempSync(join(tmpdir(), 'terraflop-web-'));
+  cpSync('dist', web, { recursive: true });
+  const coordinator = await startOwnCoordinator('standard', { web });
+  const stopDraining = await drainSecondReplicas(coordinator.url, 500);
+  try {
+    // Version A installed and controlling the page (a service worker controls the pages loaded after it activated).
+    await page.goto(coordinator.url);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    expect(await version(page)).toBe('A');
+
+    await page.getByRole('button', { name: 'Start contributing' }).click();
+    await expect.poll(() => count(page, 'units-done'), { timeout: 30_000 }).toBeGreaterThan(0);
+    releaseVersionB(web);
+    await mark(page);
+    // The browser checks for a new service worker on navigations and now and then; here, at once.
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+    const banner = page.getByRole('complementary', { name: 'Update available' });
+    await expect(banner).toBeVisible({ timeout: 30_000 });
+
+    // Offered, not applied: computing goes on in this page, under version A, while version B waits.
+    const done = await count(page, 'units-done');
+    await expect.poll(() => count(page, 'units-done'), { timeout: 30_000 }).toBeGreaterThan(done + 3);
+    expect(await marked(page)).toBe(true);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting !== null)).toBe(true);
+    expect(await version(page)).toBe('A');
+
+    // Accepted in another tab: that tab reloads into B; this one keeps computing and only offers the reload.
+    const other = await context.newPage();
+    await other.goto(coordinator.url);
+    await other.getByRole('button', { name: 'Update now' }).click();
+    await expect.poll(() => version(other), { timeout: 30_000 }).toBe('B');
+    const doneBefore = await count(page, 'units-done');
+    await expect.poll(() => count(page, 'units-done'), { timeout: 30_000 }).toBeGreaterThan(doneBefore + 3);
+    expect(await marked(page)).toBe(true);
+    await expect(banner).toBeVisible();
+
+    // Accepted here: the page reloads into version B and, having been started, computes on.
+    await page.getByRole('button', { name: 'Update now' }).click();
+    await expect.poll(() => marked(page).catch(() => true), { timeout: 30_000 }).toBe(false);
+    expect(await version(page)).toBe('B');
+    await expect(banner).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Stop contributing' })).toBeVisible();
+  } finally {
+    stopDraining();
+    await context.close();
+    await coordinator.stop();
+    rmSync(web, { recursive: true, force: true });
+  }
 });

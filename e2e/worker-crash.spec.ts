@@ -23,3 +23,35 @@ test('a crashing worker is replaced, its unit retried once, then reported to the
   // The first worker, its replacement after the first crash, and another after the second.
   expect(loads).toBeGreaterThanOrEqual(3);
 });
+
+test('a hung worker (no progress within the bound) is replaced, its unit retried once, then reported as an error', async ({ page }) => {
+  // A kernel stuck in a loop: the worker takes the run and never answers nor reports progress again.
+  let loads = 0;
+  await page.route(/\/assets\/worker-[^/]+\.js$/, (route) => {
+    loads++;
+    return route.fulfill({ contentType: 'text/javascript', body: 'self.onmessage = () => { for (;;) {} };' });
+  });
+  // The page's watchdog allows a minute without progress; the page's clock is fast-forwarded past it instead of
+  // waiting. Only the page's clock moves: the worker and the coordinator keep real time.
+  await page.clock.install();
+  const report = page.waitForRequest((r) => r.url().endsWith('/api/results'));
+
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Start contributing' }).click();
+  await expect(page.getByTestId('work-unit')).toBeVisible();
+  await page.clock.fastForward('01:01');
+  await expect(page.getByRole('alert')).toHaveText(/failed \(WorkerHangError: no progress for 60 s\); trying it once more/);
+
+  // Each run that starts hangs too; one past the bound per run until some replica has failed twice.
+  let reported = false;
+  void report.then(() => (reported = true));
+  await expect(async () => {
+    await page.clock.fastForward('01:01');
+    expect(reported).toBe(true);
+  }).toPass({ intervals: [500], timeout: 20_000 });
+  const [entry] = (await (await report).postDataJSON()).results as { replicaId: number; status: string; error: { name: string } }[];
+  expect(entry).toMatchObject({ status: 'error', error: { name: 'WorkerHangError' } });
+  await expect(page.getByRole('alert')).toHaveText(/failed twice \(WorkerHangError: .*\); reported to the coordinator/);
+  // The first worker and a replacement after each hang.
+  expect(loads).toBeGreaterThanOrEqual(3);
+});

@@ -3,11 +3,12 @@
  * The widget's embed options, read from the loader's data attributes or the frame's query string, checked the same
  * way on both sides so that a bad value is refused with one clear message and nothing is drawn or run.
  */
+import { DEMO_PROJECT, PROJECT_SHORT_NAME } from '../../protocol/project-name.ts';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
 export interface EmbedOptions {
-  /** A project's short name, shown in the widget. */
+  /** A project's short name (protocol/project-name.ts): shown in the widget, and the only project it computes for. */
   project: string;
   theme: Theme;
   /** Busy share of the widget's one worker, in percent; low by default so a visitor's device stays cool. */
@@ -16,7 +17,6 @@ export interface EmbedOptions {
 
 export const DEFAULT_CPU_LIMIT = 25;
 const THEMES: readonly Theme[] = ['light', 'dark', 'auto'];
-const PROJECT = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export class EmbedOptionsError extends Error {
   override name = 'EmbedOptionsError' as const;
@@ -35,8 +35,8 @@ export interface RawOptions {
  */
 export function parseEmbedOptions(raw: RawOptions): EmbedOptions {
   const problems: string[] = [];
-  const project = raw.project ?? 'demo';
-  if (!PROJECT.test(project)) problems.push(`project must be 1-64 lowercase letters, digits or dashes, got "${project}"`);
+  const project = raw.project ?? DEMO_PROJECT;
+  if (!PROJECT_SHORT_NAME.test(project)) problems.push(`project must be 1-64 lowercase letters, digits or dashes, got "${project}"`);
   const theme = (raw.theme ?? 'auto') as Theme;
   if (!THEMES.includes(theme)) problems.push(`theme must be one of ${THEMES.join(', ')}, got "${raw.theme}"`);
   const cpuText = raw.cpuLimit ?? String(DEFAULT_CPU_LIMIT);

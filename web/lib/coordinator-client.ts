@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { signRequest } from '../../protocol/auth.ts';
 import { ApiErrorBody } from '../../protocol/errors.ts';
 import { HostIdentity, HostStatus, type RegisterHost } from '../../protocol/host.ts';
-import { Assignment, ReportReply, type ResultEntry, type WorkReply } from '../../protocol/work.ts';
+import { Assignment, ReportReply, type ResultEntry, type WorkReply, type WorkRequest } from '../../protocol/work.ts';
 import { parseEach } from './parse-each.ts';
 
 /** A work reply's outer shape; its replicas are parsed one by one so a large batch never blocks the page. */
@@ -24,12 +24,19 @@ export class CoordinatorError extends Error {
   }
 }
 
+export interface CoordinatorClientOptions {
+  /** Ask for this project's units only (its short name): a partner's widget computes for the project it names. */
+  project?: string | undefined;
+}
+
 export class CoordinatorClient {
   private readonly base: string;
+  private readonly project: string | undefined;
   private host: { identity: HostIdentity; privateKey?: CryptoKey | undefined } | undefined;
 
-  constructor(base: string) {
+  constructor(base: string, { project }: CoordinatorClientOptions = {}) {
     this.base = base;
+    this.project = project;
   }
 
   /** Later requests are signed with the host's key (or carry its token, for a host registered without one). */
@@ -87,7 +94,8 @@ export class CoordinatorClient {
   }
 
   async requestWork(maxReplicas: number): Promise<WorkReply> {
-    const { replicas } = await this.call('POST', 'api/work', WorkReplyShape, { maxReplicas });
+    const ask: WorkRequest = { maxReplicas, ...(this.project !== undefined && { project: this.project }) };
+    const { replicas } = await this.call('POST', 'api/work', WorkReplyShape, ask);
     return { replicas: await parseEach(Assignment, replicas) };
   }
 

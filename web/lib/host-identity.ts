@@ -37,9 +37,12 @@ export async function storedHost(): Promise<StoredHost | undefined> {
   return legacy.success ? { identity: legacy.data } : undefined;
 }
 
-/** The stored host, or a newly registered one; the client is set to sign (or present the token) as that host. */
-export async function loadOrRegisterHost(client: CoordinatorClient): Promise<StoredHost> {
-  const host = (await storedHost()) ?? (await registerHost(client));
+/**
+ * The stored host, or a newly registered one (with `extra`, e.g. the widget's partner); the client is set to sign
+ * (or present the token) as that host.
+ */
+export async function loadOrRegisterHost(client: CoordinatorClient, extra: Omit<RegisterHost, 'publicKey'> = {}): Promise<StoredHost> {
+  const host = (await storedHost()) ?? (await registerHost(client, extra));
   client.authenticateAs(host);
   return host;
 }

@@ -1,14 +1,13 @@
 /**
  * @module web/lib/run-unit
- * One replica from the buffer through a worker: resume from its stored checkpoint, persist each new checkpoint,
+ * One replica from the buffer through a worker: resume from the checkpoint read with it, persist each new checkpoint,
  * and on success move the result to the outbox. A run that fails (kernel error, crashed or hung worker) is retried
  * once; the second failure goes to the outbox as a client error, which the coordinator counts and reissues.
  */
 import type { ResultEntry } from '../../protocol/work.ts';
 import type { RunOptions, RunOutcome } from '../../worker-kernels/worker.ts';
-import { loadCheckpoint, saveCheckpoint } from './storage/checkpoints.ts';
-import type { BufferedUnit } from './storage/db.ts';
-import { completeUnit, recordAttempt } from './storage/work-buffer.ts';
+import { saveCheckpoint } from './storage/checkpoints.ts';
+import { completeUnit, recordAttempt, type ReadyUnit } from './storage/work-buffer.ts';
 import { RunStoppedError, type ComputeSlot } from './worker-pool.ts';
 
 /** Runs of one replica before it is reported as an error. */
@@ -30,12 +29,11 @@ export type UnitOutcome =
 
 export async function runUnit(
   slot: ComputeSlot,
-  { assignment }: BufferedUnit,
+  { assignment, checkpoint: stored }: ReadyUnit,
   options: RunOptions,
   onProgress: (p: UnitProgress) => void,
 ): Promise<UnitOutcome> {
   const { replicaId, workUnitId } = assignment;
-  const stored = await loadCheckpoint(replicaId);
   const resumedFrom = stored ? stored.progress : null;
   let fraction = stored?.progress ?? 0;
   onProgress({ progress: fraction, resumedFrom });

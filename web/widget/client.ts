@@ -4,4 +4,4 @@
  * storage set-up. Before the opt-in none of it is downloaded or run.
  */
 export { Contributor } from '../volunteer/contributor.svelte.ts';
-export { applyWidgetSettings, ensurePartnerHost } from './partner-host.ts';
+export { applyWidgetSettings, ensurePartnerHost, usePartnerDatabase, widgetRegistration } from './partner-host.ts';

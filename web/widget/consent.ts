@@ -9,6 +9,20 @@ const KEY = 'terraflop.widget.consent.v1';
 /** Where the choices live: the frame's localStorage, or any Storage. */
 export type ConsentStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
+/**
+ * The frame's localStorage, or null where the browser denies an embedded cross-site frame any storage (third-party
+ * storage blocked, or partitioning turned off, as Playwright's Chromium has it): reading the property then throws.
+ */
+export function frameStorage(win: Pick<Window, 'localStorage'> = window): Storage | null {
+  try {
+    const storage = win.localStorage;
+    storage.getItem(KEY);
+    return storage;
+  } catch {
+    return null;
+  }
+}
+
 function read(storage: ConsentStorage): Record<string, number> {
   try {
     const parsed: unknown = JSON.parse(storage.getItem(KEY) ?? '{}');

@@ -6,8 +6,9 @@
  */
 import type { EmbedOptions } from '../embed/options.ts';
 import type { Contributor } from '../volunteer/contributor.svelte.ts';
-import { giveConsent, hasConsent, withdrawConsent } from './consent.ts';
+import { frameStorage, giveConsent, hasConsent, withdrawConsent, type ConsentStorage } from './consent.ts';
 import { parsePartnerRequest, WIDGET_SOURCE, type WidgetEvent } from './messages.ts';
+import { VisibilityGate } from './visibility-gate.svelte.ts';
 
 type Outgoing = WidgetEvent extends infer E ? (E extends WidgetEvent ? Omit<E, 'source'> : never) : never;
 
@@ -16,6 +17,10 @@ export class Widget {
   contributing = $state(false);
   contributor = $state.raw<Contributor | null>(null);
   error = $state<string | null>(null);
+  /** The browser gives this embedded frame no storage, so it cannot remember a choice or keep results. */
+  storageBlocked = $state(false);
+  /** Opens once the opt-in button has been plainly visible for a moment (clickjacking defence). */
+  readonly gate = new VisibilityGate();
   private lastCredit: number | null = null;
   private lastUnits = 0;
   readonly partner: string | null;
@@ -29,24 +34,34 @@ export class Widget {
   /** Resumes when the visitor opted in on this site before; answers the partner's state requests. */
   async boot(): Promise<void> {
     addEventListener('message', this.onMessage);
-    const remembered = this.partner !== null && hasConsent(localStorage, this.partner);
+    const storage = this.storage();
+    const remembered = storage !== null && this.partner !== null && hasConsent(storage, this.partner);
     this.post({ type: 'ready', contributing: remembered });
     if (remembered) await this.begin();
   }
 
   /** The visitor's click on the opt-in button: the only way computing starts. */
   async optIn(): Promise<void> {
+    if (!this.gate.open) {
+      // Covered, see-through, moved or just shown: the click may not have been meant for this button.
+      this.error =
+        'Not started: the button works once this widget has been fully in view, neither covered nor faded, for a moment. Press it again.';
+      return;
+    }
     if (this.partner === null) {
       this.error = 'This widget works only inside a partner page; open Terraflop itself to contribute.';
       return;
     }
-    giveConsent(localStorage, this.partner);
+    const storage = this.storage();
+    if (!storage) return;
+    giveConsent(storage, this.partner);
     await this.begin();
   }
 
   /** Stops computing at once and withdraws the opt-in for this site. */
   stop(): void {
-    if (this.partner !== null) withdrawConsent(localStorage, this.partner);
+    const storage = this.storage();
+    if (storage && this.partner !== null) withdrawConsent(storage, this.partner);
     const contributor = this.contributor;
     this.contributing = false;
     this.contributor = null;
@@ -70,6 +85,7 @@ export class Widget {
     try {
       // The volunteer client loads only after the opt-in, so a visitor who never opts in downloads a few KB.
       client = await import('./client.ts');
+      client.usePartnerDatabase(this.partner!);
       await client.applyWidgetSettings(this.options.cpuLimit);
       await client.ensurePartnerHost(this.partner!);
     } catch (e) {
@@ -78,12 +94,20 @@ export class Widget {
       return;
     }
     if (!this.contributing) return; // stopped meanwhile
-    const contributor = new client.Contributor();
+    // Only the project the partner's page names: that is what the visitor agreed to compute for.
+    const registration = client.widgetRegistration(this.partner!);
+    const contributor = new client.Contributor({ project: this.options.project, registration });
     this.contributor = contributor;
     await contributor.init();
     if (this.contributor !== contributor) return contributor.dispose();
     contributor.start();
     this.post({ type: 'started' });
+  }
+
+  private storage(): ConsentStorage | null {
+    const storage = frameStorage();
+    this.storageBlocked = storage === null;
+    return storage;
   }
 
   private readonly onMessage = (event: MessageEvent): void => {

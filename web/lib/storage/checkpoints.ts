@@ -1,9 +1,10 @@
 /**
  * @module web/lib/storage/checkpoints
  * The latest checkpoint of each replica in progress, so that after a reload or a crash its run resumes from there
- * rather than from zero. Completing or dropping a replica deletes its checkpoint (see work-buffer).
+ * rather than from zero. A checkpoint is read with its replica (work-buffer's bufferedUnit); completing or dropping
+ * a replica deletes it.
  */
-import { database, type StoredCheckpoint } from './db.ts';
+import { database } from './db.ts';
 
 export async function saveCheckpoint(replicaId: number, state: unknown, progress: number, now: number): Promise<void> {
   const db = await database();
@@ -13,8 +14,4 @@ export async function saveCheckpoint(replicaId: number, state: unknown, progress
     await tx.objectStore('checkpoints').put({ state, progress, savedAt: now }, replicaId);
   }
   await tx.done;
-}
-
-export async function loadCheckpoint(replicaId: number): Promise<StoredCheckpoint | undefined> {
-  return (await database()).get('checkpoints', replicaId);
 }

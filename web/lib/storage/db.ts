@@ -38,12 +38,24 @@ export interface TerraflopDB extends DBSchema {
 
 export type Database = IDBPDatabase<TerraflopDB>;
 
-const NAME = 'terraflop';
+/** The volunteer page's database; the partner widget's frame uses one of its own per partner (useDatabase). */
+export const DEFAULT_DATABASE = 'terraflop';
+let name = DEFAULT_DATABASE;
 let opening: Promise<Database> | undefined;
+
+/**
+ * Makes this page keep its state in the database `dbName` instead of the default, before anything opens it. The
+ * widget's frame has the coordinator's origin, so without its own name it would share (and overwrite) the volunteer
+ * page's host identity, settings and outbox wherever the browser does not partition the frame's storage.
+ */
+export function useDatabase(dbName: string): void {
+  if (opening && dbName !== name) throw new Error(`the database "${name}" is already open; choose "${dbName}" before first use`);
+  name = dbName;
+}
 
 /** The database, opened once per page; version 1 had the identity store only. */
 export function database(): Promise<Database> {
-  opening ??= openDB<TerraflopDB>(NAME, 2, {
+  opening ??= openDB<TerraflopDB>(name, 2, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) db.createObjectStore('identity');
       if (oldVersion < 2) {

@@ -5,7 +5,7 @@
  * transaction, so a crash at any moment leaves the replica either still to compute or waiting to upload, never both.
  */
 import type { Assignment, ResultEntry } from '../../../protocol/work.ts';
-import { database, type BufferedUnit } from './db.ts';
+import { database, type BufferedUnit, type StoredCheckpoint } from './db.ts';
 
 /** Adds newly issued replicas; a replica already buffered keeps its attempts. */
 export async function addToBuffer(assignments: readonly Assignment[]): Promise<void> {
@@ -21,8 +21,19 @@ export async function bufferedIds(): Promise<number[]> {
   return (await database()).getAllKeys('buffer');
 }
 
-export async function bufferedUnit(replicaId: number): Promise<BufferedUnit | undefined> {
-  return (await database()).get('buffer', replicaId);
+/** A buffered replica with its latest checkpoint (none when it never ran), ready to run. */
+export interface ReadyUnit extends BufferedUnit {
+  checkpoint: StoredCheckpoint | undefined;
+}
+
+/**
+ * A buffered replica and its checkpoint, read in one transaction when the replica is claimed: the page claims the
+ * next replica while the current one runs, so the worker starts it without waiting for IndexedDB.
+ */
+export async function bufferedUnit(replicaId: number): Promise<ReadyUnit | undefined> {
+  const tx = (await database()).transaction(['buffer', 'checkpoints']);
+  const [unit, checkpoint] = await Promise.all([tx.objectStore('buffer').get(replicaId), tx.objectStore('checkpoints').get(replicaId)]);
+  return unit && { ...unit, checkpoint };
 }
 
 /** Drops replicas past their deadline: the coordinator has reissued them, computing them would be wasted. */

@@ -1,0 +1,49 @@
+/**
+ * @module web/volunteer/host-account
+ * This browser profile's host at the coordinator: registered once (and afresh when the coordinator has lost it),
+ * and its standing there (credit, results validated, pending, rejected) and today's credit, for the page.
+ */
+import type { HostStatus, RegisterHost } from '../../protocol/host.ts';
+import { CoordinatorError, type CoordinatorClient } from '../lib/coordinator-client.ts';
+import { forgetHost, loadOrRegisterHost } from '../lib/host-identity.ts';
+import { CreditToday } from './credit-today.ts';
+import { describe, type StatusBoard } from './status-board.svelte.ts';
+
+export class HostAccount {
+  status = $state<HostStatus | null>(null);
+  creditToday = $state<number | null>(null);
+  private readonly client: CoordinatorClient;
+  private readonly registration: Omit<RegisterHost, 'publicKey'> | undefined;
+  private readonly board: StatusBoard;
+  /** Called when the coordinator answered: results waiting for the network may upload now. */
+  private readonly reachable: () => void;
+  private readonly creditDay = new CreditToday();
+
+  constructor(client: CoordinatorClient, registration: Omit<RegisterHost, 'publicKey'> | undefined, board: StatusBoard, reachable: () => void) {
+    this.client = client;
+    this.registration = registration;
+    this.board = board;
+    this.reachable = reachable;
+  }
+
+  /** Loads the stored host or registers one; the client signs as that host from then on. */
+  async identify(): Promise<void> {
+    await loadOrRegisterHost(this.client, this.registration);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.status = await this.client.status();
+      this.reachable();
+      this.creditToday = await this.creditDay.update(this.status.credit.total, new Date());
+    } catch (e) {
+      if (e instanceof CoordinatorError && e.status === 401) {
+        // The coordinator lost or never had this host (a new data folder): register afresh.
+        await forgetHost();
+        await this.identify();
+        return;
+      }
+      if (!(e instanceof CoordinatorError && e.status === 'network')) this.board.error = describe(e);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * @module web/volunteer/status-board
+ * The volunteer page's two lines of news, which every part of the contributor writes to: what is happening now
+ * (the status line) and the last thing that went wrong (the alert).
+ */
+export class StatusBoard {
+  message = $state('Press “Start contributing” to lend this device’s spare compute to science.');
+  error = $state<string | null>(null);
+}
+
+/** An error as the page shows it: its name (which says whose fault it is) and its message. */
+export function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
