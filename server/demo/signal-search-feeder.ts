@@ -45,10 +45,10 @@ export function makeDemoUnit(size: DemoSize, random: () => number = Math.random)
   };
 }
 
-/** A pass that tops the demo batch up to `low` unsent replicas, `chunk` units at a time. */
-export function demoFeeder(size: DemoSize, { low = 40, chunk = 20 } = {}): Pass {
+/** A pass that tops the demo up to `low` units no host has started, `chunk` units at a time. */
+export function demoFeeder(size: DemoSize, { low = 20, chunk = 20 } = {}): Pass {
   return async (store, now) => {
-    if ((await store.countUnsent('signal-search')) >= low) return false;
+    if ((await store.countFreshUnits('signal-search', low)) >= low) return false;
     const units = Array.from({ length: chunk }, () => makeDemoUnit(size));
     await store.createBatch({ app: 'signal-search', name: `demo ${new Date(now).toISOString()}`, units, now });
     return true;

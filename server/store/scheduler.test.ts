@@ -89,4 +89,13 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     );
     expect(projects.map((r) => Number(r.p))).toEqual([projectId]);
   });
+
+  test('edge: the demo counts units nobody started, so a lone volunteer holding one replica of each is fed more', async () => {
+    await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(6), now });
+    expect(await store.countFreshUnits('signal-search', 100)).toBe(6);
+    expect(await store.countFreshUnits('signal-search', 4)).toBe(4);
+    // One volunteer takes one replica of every unit: six unsent siblings remain, none of them for it.
+    expect(await store.issueReplicas(await host(), 10, now)).toHaveLength(6);
+    expect(await store.countFreshUnits('signal-search', 100)).toBe(0);
+  });
 });

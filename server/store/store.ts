@@ -56,8 +56,12 @@ export interface Store {
   createBatch(params: { app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
   /** The id of the project with this short name (protocol/project-name.ts); 0 for "demo", the coordinator's own. */
   findProject(shortName: string): Promise<number | undefined>;
-  /** Unsent replicas of an app in the coordinator's own batches (the demo's): how much of its work is ready to go out. */
-  countUnsent(app: AppName): Promise<number>;
+  /**
+   * Units of an app in the coordinator's own batches (the demo's) that no host holds a replica of yet: work any
+   * host can take. (An unsent replica whose sibling went to a volunteer cannot go to that volunteer again, so a
+   * count of unsent replicas would starve a lone volunteer.) Counts no further than `atMost`.
+   */
+  countFreshUnits(app: AppName, atMost: number): Promise<number>;
 
   /**
    * The scheduler: unsent replicas this host can run (its capabilities), never two of one unit to one volunteer,

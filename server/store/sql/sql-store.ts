@@ -156,12 +156,16 @@ export class SqlStore implements Store {
     return this.projectsByShortName.get(shortName);
   }
 
-  async countUnsent(app: AppName): Promise<number> {
-    const row = await this.db.get<{ n: number }>(
-      "SELECT count(*) AS n FROM replicas WHERE project_id = 0 AND server_state = 'unsent' AND app = ?",
-      [app],
+  async countFreshUnits(app: AppName, atMost: number): Promise<number> {
+    // The scheduler sends the oldest first, so fresh units are the newest: read the per-project unsent index from
+    // its end and stop early, so the cost stays flat however many siblings wait for a second volunteer.
+    const rows = await this.db.all<{ work_unit_id: number }>(
+      `SELECT r.work_unit_id FROM (SELECT id, work_unit_id FROM replicas
+          WHERE project_id = 0 AND server_state = 'unsent' AND app = ? ORDER BY id DESC LIMIT ?) r
+        WHERE NOT EXISTS (SELECT 1 FROM replicas s WHERE s.work_unit_id = r.work_unit_id AND s.server_state <> 'unsent')`,
+      [app, atMost * 8],
     );
-    return row?.n ?? 0;
+    return Math.min(atMost, new Set(rows.map((r) => Number(r.work_unit_id))).size);
   }
 
   issueReplicas(host: Host, ask: WorkAsk | number, now: number): Promise<IssuedReplica[]> {
