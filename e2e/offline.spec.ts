@@ -40,7 +40,8 @@ test('offline mid-run: computing goes on from the buffer, and every result arriv
   expect(rejected).toEqual([]);
   expect(new Set(accepted).size).toBe(accepted.length);
   expect(new Set(accepted)).toEqual(sent);
-  expect(await count(page, 'units-done')).toBe(accepted.length);
+  // The page counts a unit done when its acknowledgement is stored, a moment after the response event fires here.
+  await expect.poll(() => count(page, 'units-done')).toBe(accepted.length);
 
   // The coordinator agrees: it holds a result for each of them.
   const { results } = (await getAsHost(page, '/api/hosts/me')) as { results: { pending: number; valid: number; invalid: number } };
