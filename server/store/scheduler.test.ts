@@ -98,4 +98,13 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     expect(await store.issueReplicas(await host(), 10, now)).toHaveLength(6);
     expect(await store.countFreshUnits('signal-search', 100)).toBe(0);
   });
+
+  test('edge: a project created a moment ago is served at once, though the table of projects is cached', async () => {
+    const h = await host();
+    expect(await store.issueReplicas(h, 5, now)).toEqual([]); // reads and caches the table: no project yet
+    const research = new SqlResearchStore(store.db);
+    const { projectId } = await research.createProject({ name: 'Newcomer', researcherName: 'r', keyHash: 'k-new', now });
+    await research.createProjectBatch({ projectId, app: 'signal-search', name: 'n', units: tinyUnits(2), now });
+    expect(await store.issueReplicas(h, 5, now)).toHaveLength(2);
+  });
 });

@@ -34,17 +34,29 @@ export class Scheduler {
 
   issue(host: Host, ask: WorkAsk, now: number): Promise<IssuedReplica[]> {
     return this.db.transaction(async (q) => {
-      const order = ask.projectId !== undefined ? [ask.projectId] : projectOrder(await this.projectShares(q), this.random);
       const speed = ask.bufferSeconds === undefined ? 0 : await hostSpeed(q, host.id);
       const chosen: Candidate[] = [];
       let plannedS = 0;
       const full = () => chosen.length >= ask.maxReplicas || (ask.bufferSeconds !== undefined && chosen.length > 0 && plannedS >= ask.bufferSeconds);
-      for (const projectId of order) {
-        if (full()) break;
-        for (const c of await this.candidates(q, host, ask, projectId, ask.maxReplicas - chosen.length)) {
+      const take = async (order: number[]) => {
+        for (const projectId of order) {
           if (full()) break;
-          chosen.push(c);
-          plannedS += speed > 0 ? c.flops_estimate / speed : 0;
+          for (const c of await this.candidates(q, host, ask, projectId, ask.maxReplicas - chosen.length)) {
+            if (full()) break;
+            chosen.push(c);
+            plannedS += speed > 0 ? c.flops_estimate / speed : 0;
+          }
+        }
+      };
+      if (ask.projectId !== undefined) {
+        await take([ask.projectId]);
+      } else {
+        const known = await this.projectShares(q, false);
+        await take(projectOrder(known, this.random));
+        // Nothing found with a table up to a second old: a project created since may have work.
+        if (chosen.length === 0) {
+          const tried = new Set(known.map((p) => p.id));
+          await take(projectOrder((await this.projectShares(q, true)).filter((p) => !tried.has(p.id)), this.random));
         }
       }
       return chosen.length === 0 ? [] : this.send(q, host, chosen, now);
@@ -98,10 +110,10 @@ export class Scheduler {
     return issued;
   }
 
-  /** Every project's priority and share, read at most once a second per process. */
-  private async projectShares(q: Queryable): Promise<ProjectShare[]> {
+  /** Every project's priority and share, read at most once a second per process unless `fresh`. */
+  private async projectShares(q: Queryable, fresh: boolean): Promise<ProjectShare[]> {
     const now = Date.now();
-    if (!this.projects || now - this.projects.readAt > PROJECTS_TTL_MS) {
+    if (fresh || !this.projects || now - this.projects.readAt > PROJECTS_TTL_MS) {
       const rows = await q.all<{ id: number; priority: number; resource_share: number }>(
         'SELECT id, priority, resource_share FROM projects ORDER BY id',
       );
