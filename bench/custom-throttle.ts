@@ -7,8 +7,7 @@
  * process's CPU time (process.cpuUsage, the sandbox threads included) at 50 % over that at 100 %, which holds on a
  * shared machine where a busy thread gets less than a core. Last line: one JSON object.
  */
-import asc from 'assemblyscript/asc';
-import { readFileSync } from 'node:fs';
+import { compileExample, EXAMPLE_MANIFEST, primeRange } from '../worker-kernels/custom/example/example-app.ts';
 import { runThrottled } from '../worker-kernels/throttled-run.ts';
 import { checkCustomModule } from '../worker-kernels/custom/check-module.ts';
 import { cpuOptions } from '../worker-kernels/custom/run-unit.ts';
@@ -16,11 +15,8 @@ import { runCustomAppMetered } from '../worker-kernels/custom/runner.ts';
 import { pickRestMode } from '../worker-kernels/custom/sandbox-rest.ts';
 
 const SECONDS = Number(process.env['BENCH_S'] ?? 20);
-const source = readFileSync(new URL('../worker-kernels/custom/example/assembly/index.ts', import.meta.url), 'utf8');
-const { binary, error } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
-if (error || !binary) throw new Error(`asc: ${error?.message}`);
-const wasm: Uint8Array = binary;
-const manifest = { name: 'prime-count', version: 1, imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'], maxMemoryPages: 64, timeLimitMs: 60_000 };
+const wasm = await compileExample();
+const manifest = { ...EXAMPLE_MANIFEST, timeLimitMs: 60_000 };
 const checked = checkCustomModule(wasm, manifest);
 const hooks = { progress() {}, checkpoint() {}, resting() {} };
 /** Numbers per unit: about a second of computing here. */
@@ -41,7 +37,7 @@ async function measure(limit: number, seconds: number, into: Shares) {
   const started = performance.now(), cpu = process.cpuUsage();
   for (let from = 0; performance.now() - started < seconds * 1000; from += 500_000) {
     const outcome = await runThrottled(limit, hooks, undefined, async (ctx) => {
-      const input = new Uint8Array(new Uint32Array([from, from + UNIT]).buffer);
+      const input = primeRange(from, from + UNIT);
       const run = await runCustomAppMetered(checked, wasm, { input, ...cpuOptions(ctx) });
       into.sandboxMs += run.busyMs;
       into.rests += run.rests;

@@ -6,7 +6,7 @@
  * Node's worker threads.
  */
 import { expect, request as http, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import asc from 'assemblyscript/asc';
+import { compileAssemblyScript, primeRange, primesBySieve as primes } from '../worker-kernels/custom/example/example-app.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { BatchProgress } from '../protocol/research.ts';
@@ -23,12 +23,8 @@ test.afterAll(async () => {
   await coordinator.stop();
 });
 
-/** Compiles AssemblyScript as docs/apps.md tells a researcher to. */
-async function compile(source: string): Promise<string> {
-  const { binary, error, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
-  if (error || !binary) throw new Error(`asc: ${error?.message}\n${stderr.toString()}`);
-  return Buffer.from(binary).toString('base64');
-}
+/** Compiles AssemblyScript as docs/apps.md tells a researcher to, as the base64 an upload carries. */
+const compile = async (source: string) => Buffer.from(await compileAssemblyScript(source)).toString('base64');
 
 /** A researcher of a new project in the spec's coordinator, created by the operator's command. */
 function researcher(name: string): Researcher {
@@ -65,19 +61,8 @@ const exampleWgsl = (source = SHADER) => ({
 const LIMITS = { good: { minQuorum: 2, targetNresults: 2, maxErrorResults: 2, maxTotalResults: 4, delayBoundS: 600 },
   bad: { minQuorum: 1, targetNresults: 1, maxErrorResults: 1, maxTotalResults: 1, delayBoundS: 600 } };
 
-const range = (from: number, to: number) => Buffer.from(new Uint32Array([from, to]).buffer).toString('base64');
+const range = (from: number, to: number) => Buffer.from(primeRange(from, to)).toString('base64');
 const words = (base64: string) => Array.from(new Uint32Array(Uint8Array.from(Buffer.from(base64, 'base64')).buffer));
-/** The truth, by a sieve: [count of primes in [from, to), largest]. */
-function primes(from: number, to: number): number[] {
-  const composite = new Uint8Array(to);
-  let count = 0, largest = 0;
-  for (let n = 2; n < to; n++) {
-    if (composite[n]) continue;
-    for (let m = n * n; m < to; m += n) composite[m] = 1;
-    if (n >= from) (count++, (largest = n));
-  }
-  return [count, largest];
-}
 
 class Researcher {
   readonly request: APIRequestContext;

@@ -6,8 +6,7 @@
  * resting in Node; this spec checks the one Chromium takes, and prints the busy share it gives.
  */
 import { expect, test } from '@playwright/test';
-import asc from 'assemblyscript/asc';
-import { readFileSync } from 'node:fs';
+import { compileExample, EXAMPLE_MANIFEST, primesBySieve as primes } from '../worker-kernels/custom/example/example-app.ts';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { SLICE_MS } from '../worker-kernels/duty-cycle.ts';
@@ -29,10 +28,7 @@ test.beforeAll(async () => {
   const outputs = (Array.isArray(result) ? result : [result]) as { output: { fileName: string; code?: string; source?: unknown }[] }[];
   // The page, and the sandbox worker that Vite emits beside it (at /assets/…, from the origin's root).
   for (const chunk of outputs.flatMap((o) => o.output)) files.set(chunk.fileName.replace(/^assets\//, ''), chunk.code ?? String(chunk.source));
-  const source = readFileSync(new URL('../worker-kernels/custom/example/assembly/index.ts', import.meta.url), 'utf8');
-  const { binary, error } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
-  if (error || !binary) throw new Error(`asc: ${error?.message}`);
-  example = Array.from(binary);
+  example = Array.from(await compileExample());
 });
 
 test.beforeEach(async ({ page }) => {
@@ -48,19 +44,7 @@ test.beforeEach(async ({ page }) => {
   await expect(page, errors.join('\n')).toHaveTitle('throttle ready');
 });
 
-/** The truth, by a sieve: [count of primes in [from, to), largest]. */
-function primes(from: number, to: number): number[] {
-  const composite = new Uint8Array(to);
-  let count = 0, largest = 0;
-  for (let n = 2; n < to; n++) {
-    if (composite[n]) continue;
-    for (let m = n * n; m < to; m += n) composite[m] = 1;
-    if (n >= from) (count++, (largest = n));
-  }
-  return [count, largest];
-}
-
-const manifest = { name: 'prime-count', version: 1, imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'], maxMemoryPages: 64, timeLimitMs: 60_000 };
+const manifest = { ...EXAMPLE_MANIFEST, timeLimitMs: 60_000 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 test('default: at a 50% limit the sandbox suspends the module (JSPI) for the rests its duty cycle plans', async ({ page }) => {

@@ -1,5 +1,5 @@
+import { compileExample } from '../../worker-kernels/custom/example/example-app.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
-import asc from 'assemblyscript/asc';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,7 +11,6 @@ import type { Coordinator } from '../coordinator.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 
-const EXAMPLE = new URL('../../worker-kernels/custom/example/assembly/index.ts', import.meta.url);
 const SHADER = readFileSync(new URL('../../worker-kernels/custom/example/prime-count.wgsl', import.meta.url), 'utf8');
 const wgsl = (entryPoint = 'main') => ({
   source: SHADER,
@@ -36,11 +35,7 @@ let module: Uint8Array;
 const keys: string[] = [];
 
 beforeAll(async () => {
-  const { binary, error } = await asc.compileString(readFileSync(EXAMPLE, 'utf8'), {
-    optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize',
-  });
-  if (error || !binary) throw error ?? new Error('no binary');
-  module = binary;
+  module = await compileExample();
   running = await startTestCoordinator();
   coordinator = running.coordinator;
   const research = running.research;

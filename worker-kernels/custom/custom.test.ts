@@ -1,42 +1,22 @@
-import asc from 'assemblyscript/asc';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  compileAssemblyScript as compile,
+  compileExample,
+  EXAMPLE_MANIFEST,
+  primeRange as input,
+  primesBySieve as primes,
+  words as decode,
+} from './example/example-app.ts';
 import { GpuError } from '../errors.ts';
 import { checkCustomModule, MAX_MODULE_BYTES } from './check-module.ts';
 import { runCustomApp } from './runner.ts';
 
-/** Compiles AssemblyScript as a researcher would for this ABI (docs/apps.md). */
-async function compile(source: string): Promise<Uint8Array> {
-  const { binary, error, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
-  if (error || !binary) throw new Error(`asc: ${error?.message}\n${stderr.toString()}`);
-  return binary;
-}
-
-const manifest = {
-  name: 'prime-count',
-  version: 1,
-  imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'],
-  maxMemoryPages: 64,
-  timeLimitMs: 20_000,
-};
-const input = (from: number, to: number) => new Uint8Array(new Uint32Array([from, to]).buffer);
-const decode = (out: Uint8Array) => Array.from(new Uint32Array(out.slice().buffer));
-
-/** The truth, by a sieve: [count of primes in [from, to), largest]. */
-function primes(from: number, to: number): [number, number] {
-  const composite = new Uint8Array(to);
-  let count = 0, largest = 0;
-  for (let n = 2; n < to; n++) {
-    if (composite[n]) continue;
-    for (let m = n * n; m < to; m += n) composite[m] = 1;
-    if (n >= from) (count++, (largest = n));
-  }
-  return [count, largest];
-}
+const manifest = { ...EXAMPLE_MANIFEST, timeLimitMs: 20_000 };
 
 let example: Uint8Array;
 beforeAll(async () => {
-  example = await compile(readFileSync(new URL('./example/assembly/index.ts', import.meta.url), 'utf8'));
+  example = await compileExample();
 }, 60_000);
 
 describe('custom apps: the example app of docs/apps.md', () => {

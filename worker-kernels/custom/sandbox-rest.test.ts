@@ -1,6 +1,12 @@
-import asc from 'assemblyscript/asc';
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  compileAssemblyScript as compile,
+  compileExample,
+  EXAMPLE_MANIFEST,
+  primeRange as input,
+  primesBySieve as primes,
+  words as decode,
+} from './example/example-app.ts';
 import { SLICE_MS } from '../duty-cycle.ts';
 import { runThrottled } from '../throttled-run.ts';
 import { checkCustomModule } from './check-module.ts';
@@ -8,37 +14,10 @@ import { cpuOptions } from './run-unit.ts';
 import { runCustomApp, runCustomAppMetered } from './runner.ts';
 import { pickRestMode, type RestMode, type SandboxRest } from './sandbox-rest.ts';
 
-/** Compiles AssemblyScript as a researcher would for this ABI (docs/apps.md). */
-async function compile(source: string): Promise<Uint8Array> {
-  const { binary, error, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
-  if (error || !binary) throw new Error(`asc: ${error?.message}\n${stderr.toString()}`);
-  return binary;
-}
-
-const manifest = {
-  name: 'prime-count',
-  version: 1,
-  imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'],
-  maxMemoryPages: 64,
-  timeLimitMs: 60_000,
-};
-const input = (from: number, to: number) => new Uint8Array(new Uint32Array([from, to]).buffer);
-const decode = (out: Uint8Array) => Array.from(new Uint32Array(out.slice().buffer));
+const manifest = { ...EXAMPLE_MANIFEST, timeLimitMs: 60_000 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** Some 0.4 s of computing here, or more (a few slices of 125 ms), with progress and a checkpoint every ~10 ms. */
 const RANGE = [0, 3_000_000] as const;
-
-/** The truth, by a sieve: [count of primes in [from, to), largest]. */
-function primes(from: number, to: number): [number, number] {
-  const composite = new Uint8Array(to);
-  let count = 0, largest = 0;
-  for (let n = 2; n < to; n++) {
-    if (composite[n]) continue;
-    for (let m = n * n; m < to; m += n) composite[m] = 1;
-    if (n >= from) (count++, (largest = n));
-  }
-  return [count, largest];
-}
 
 /** What the duty cycle planned, held against the figures each rest reports. */
 function expectPlannedRests(rests: SandboxRest[], limit: number) {
@@ -55,7 +34,7 @@ function expectPlannedRests(rests: SandboxRest[], limit: number) {
 
 let example: Uint8Array;
 beforeAll(async () => {
-  example = await compile(readFileSync(new URL('./example/assembly/index.ts', import.meta.url), 'utf8'));
+  example = await compileExample();
 }, 60_000);
 
 describe('custom apps under the CPU limit', () => {

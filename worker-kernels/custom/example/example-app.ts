@@ -1,0 +1,46 @@
+/**
+ * @module worker-kernels/custom/example/example-app
+ * The documented example app (docs/apps.md: count the primes in [from, to), report the count and the largest) as
+ * the tests, specs and benchmarks of researchers' apps use it: built from its source with AssemblyScript as a
+ * researcher would, its manifest, its input and output bytes, and the truth to hold its results against. Node only.
+ */
+import asc from 'assemblyscript/asc';
+import { readFileSync } from 'node:fs';
+
+/** Compiles AssemblyScript for the custom app ABI with the options docs/apps.md gives. */
+export async function compileAssemblyScript(source: string): Promise<Uint8Array> {
+  const { binary, error, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
+  if (error || !binary) throw new Error(`asc: ${error?.message}\n${stderr.toString()}`);
+  return binary;
+}
+
+export const EXAMPLE_SOURCE = new URL('./assembly/index.ts', import.meta.url);
+
+/** The example app's module, compiled from its source in the repository. */
+export const compileExample = () => compileAssemblyScript(readFileSync(EXAMPLE_SOURCE, 'utf8'));
+
+/** Its manifest, less the time limit each caller sets. */
+export const EXAMPLE_MANIFEST = {
+  name: 'prime-count',
+  version: 1,
+  imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'],
+  maxMemoryPages: 64,
+};
+
+/** A unit's input: the range [from, to) as two little-endian u32. */
+export const primeRange = (from: number, to: number) => new Uint8Array(new Uint32Array([from, to]).buffer);
+
+/** An output's u32 words: [count, largest]. */
+export const words = (out: Uint8Array) => Array.from(new Uint32Array(out.slice().buffer));
+
+/** The truth, by a sieve: [count of primes in [from, to), largest]. */
+export function primesBySieve(from: number, to: number): [number, number] {
+  const composite = new Uint8Array(to);
+  let count = 0, largest = 0;
+  for (let n = 2; n < to; n++) {
+    if (composite[n]) continue;
+    for (let m = n * n; m < to; m += n) composite[m] = 1;
+    if (n >= from) (count++, (largest = n));
+  }
+  return [count, largest];
+}
