@@ -49,18 +49,19 @@ export function recordResults(db: Db, host: Host, results: readonly ResultToReco
 }
 
 async function store(db: Db, q: Queryable, host: Host, accepted: Array<{ r: ResultToRecord; row: ReportedReplica }>, now: number) {
-  const successes = accepted.filter((a) => a.r.status === 'success');
-  const errors = accepted.filter((a) => a.r.status === 'error');
+  type Of<S> = { r: Extract<ResultToRecord, { status: S }>; row: ReportedReplica };
+  const successes = accepted.filter((a): a is Of<'success'> => a.r.status === 'success');
+  const errors = accepted.filter((a): a is Of<'error'> => a.r.status === 'error');
   await bulkUpdate(q, db.dialect, {
     table: 'replicas',
     key: { id: 'bigint' },
     columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', result: 'text', variant: 'text', elapsed_ms: 'double' },
-  }, successes.map(({ r }) => r.status === 'success' ? [r.replicaId, 'over', 'success', now, JSON.stringify(r.result.output), r.variant, r.elapsedMs] : []));
+  }, successes.map(({ r }) => [r.replicaId, 'over', 'success', now, JSON.stringify(r.result.output), r.variant, r.elapsedMs]));
   await bulkUpdate(q, db.dialect, {
     table: 'replicas',
     key: { id: 'bigint' },
     columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', elapsed_ms: 'double', error: 'text' },
-  }, errors.map(({ r }) => r.status === 'error' ? [r.replicaId, 'over', 'client_error', now, r.elapsedMs, `${r.error.name}: ${r.error.message}`] : []));
+  }, errors.map(({ r }) => [r.replicaId, 'over', 'client_error', now, r.elapsedMs, `${r.error.name}: ${r.error.message}`]));
 
   const speed = foldSpeeds(successes.map(({ r, row }) => ({ flops: row.flops_estimate, elapsedMs: r.elapsedMs })));
   if (speed) {

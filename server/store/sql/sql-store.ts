@@ -201,7 +201,11 @@ export class SqlStore implements Store {
         units.map((u) => u.id),
       );
       const byUnit = new Map<number, ReplicaRow[]>();
-      for (const r of replicaRows.sort((a, b) => a.id - b.id)) byUnit.set(Number(r.work_unit_id), [...(byUnit.get(Number(r.work_unit_id)) ?? []), r]);
+      for (const r of replicaRows.sort((a, b) => a.id - b.id)) {
+        const unitId = Number(r.work_unit_id);
+        if (!byUnit.has(unitId)) byUnit.set(unitId, []);
+        byUnit.get(unitId)!.push(r);
+      }
       const decided = units.map((row) => {
         const unit = toWorkUnit(row);
         const replicas = (byUnit.get(Number(row.id)) ?? []).map((r) => toReplica(r, row.app));
