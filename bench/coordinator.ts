@@ -96,6 +96,8 @@ const serve = serveCommand();
 
 const children: ChildProcess[] = [];
 const urls: string[] = [];
+// Should the bench die (a coordinator answering 500 fails it), its coordinators must not outlive it.
+process.once('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 for (let p = 0; p < PROCESSES; p++) {
   const port = 18_400 + p;
   const args = [...serve.flags, ...(process.env['BENCH_NODE_ARGS']?.split(' ') ?? []), 'server/main.ts'];

@@ -41,6 +41,10 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+/** deadlock_detected and serialization_failure: the transaction was aborted for another's sake and may be run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const isRetryable = (error: unknown) => error instanceof pg.DatabaseError && RETRYABLE.has(error.code ?? '');
+
 export class PostgresDb implements Db {
   readonly dialect = 'postgres';
   readonly forUpdate = ' FOR UPDATE';
@@ -63,7 +67,25 @@ export class PostgresDb implements Db {
     return this.direct.run(sql, params);
   }
 
+  /**
+   * Runs `fn` in a transaction, again from the start (at most RETRIES times) when Postgres aborts it as the victim
+   * of a deadlock or a serialization failure: the store's transactions touch only the database, so a retry is safe,
+   * and the caller sees an error only if it keeps happening.
+   */
   async transaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(fn);
+      } catch (error) {
+        if (attempt >= PostgresDb.RETRIES || !isRetryable(error)) throw error;
+        // A little random wait, so that the two victims of one conflict do not meet again at once.
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      }
+    }
+  }
+  private static readonly RETRIES = 4;
+
+  private async once<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { freshPostgresSchema, postgresAvailable } from '../../testing/backends.ts';
+import { PostgresDb } from './postgres-db.ts';
+
+describe.skipIf(!postgresAvailable)('PostgresDb transactions', () => {
+  let db: PostgresDb;
+  let drop = async () => {};
+
+  beforeEach(async () => {
+    const schema = await freshPostgresSchema();
+    drop = schema.drop;
+    db = new PostgresDb(schema.url);
+    await db.run('CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+    await db.run('INSERT INTO counters (id, n) VALUES (1, 0), (2, 0)');
+  });
+  afterEach(async () => {
+    await db.close();
+    await drop();
+  });
+
+  /** Resolves when `check` holds, polling: each side waits until the other holds its first lock. */
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  test('behavior: the victim of a deadlock is run again and both transactions commit', async () => {
+    const locked = { a: false, b: false };
+    const attempts = { a: 0, b: 0 };
+    // A locks row 1 then row 2; B locks row 2 then row 1: Postgres aborts one of them as deadlocked.
+    const a = db.transaction(async (q) => {
+      attempts.a++;
+      await q.run('UPDATE counters SET n = n + 1 WHERE id = 1');
+      locked.a = true;
+      await until(() => locked.b);
+      await q.run('UPDATE counters SET n = n + 10 WHERE id = 2');
+    });
+    const b = db.transaction(async (q) => {
+      attempts.b++;
+      await q.run('UPDATE counters SET n = n + 100 WHERE id = 2');
+      locked.b = true;
+      await until(() => locked.a);
+      await q.run('UPDATE counters SET n = n + 1000 WHERE id = 1');
+    });
+    await Promise.all([a, b]);
+    // Each transaction's two updates landed exactly once, whichever was the victim.
+    expect(await db.all('SELECT id, n FROM counters ORDER BY id')).toEqual([{ id: 1, n: 1001 }, { id: 2, n: 110 }]);
+    // One of them was aborted once and run again.
+    expect(attempts.a + attempts.b).toBe(3);
+  });
+
+  test('error: any other failure is not retried and changes nothing', async () => {
+    let attempts = 0;
+    await expect(db.transaction(async (q) => {
+      attempts++;
+      await q.run('UPDATE counters SET n = 5 WHERE id = 1');
+      await q.run('INSERT INTO counters (id, n) VALUES (2, 0)');
+    })).rejects.toThrow(/duplicate key/);
+    expect(attempts).toBe(1);
+    expect(await db.get('SELECT n FROM counters WHERE id = 1')).toEqual({ n: 0 });
+  });
+});
