@@ -56,11 +56,9 @@ async function verifySigned(c: Context, store: Store): Promise<Host> {
     throw new UnauthorizedError(`signature does not verify for host ${hostId}`);
   }
   // Checked last, so an unsigned flood cannot fill the nonce table.
-  if (!(await store.useNonce(hostId, h[HEADER.nonce], timestamp + TIMESTAMP_WINDOW_MS))) {
-    throw new UnauthorizedError('nonce already used: this request is a replay');
-  }
-  const host = await store.findHost(hostId);
-  return { id: hostId, volunteerId: host!.volunteerId };
+  const host = await store.useNonce(hostId, h[HEADER.nonce], timestamp + TIMESTAMP_WINDOW_MS);
+  if (!host) throw new UnauthorizedError('nonce already used: this request is a replay');
+  return host;
 }
 
 async function verifyBearer(c: Context, store: Store): Promise<Host> {

@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { runKernel } from '../../worker-kernels/registry.ts';
 import type { SqlStore } from './sql/sql-store.ts';
+import type { IssuedReplica } from './types.ts';
 import { DEFAULT_SETTINGS, SqlResearchStore } from './sql/research-store.ts';
 import { seeded } from '../testing/seeded.ts';
 
@@ -106,5 +107,30 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     const { projectId } = await research.createProject({ name: 'Newcomer', researcherName: 'r', keyHash: 'k-new', now });
     await research.createProjectBatch({ projectId, app: 'signal-search', name: 'n', units: tinyUnits(2), now });
     expect(await store.issueReplicas(h, 5, now)).toHaveLength(2);
+  });
+  test('behavior: requests that arrive at once are served in one transaction, a unit at most once per volunteer', async () => {
+    await store.createBatch({ app: 'signal-search', name: 'crowd', units: tinyUnits(4), now });
+    // a and b are one volunteer's two hosts; c is someone else's.
+    const a = await host();
+    const b = await host();
+    const c = await host();
+    await store.createLinkCode(a.volunteerId, 'code', now + 60_000);
+    expect(await store.redeemLinkCode(b.id, 'code', now)).toBe(a.volunteerId);
+    const transactions = vi.spyOn(store.db, 'transaction');
+    const [forA, forB, forC] = await Promise.all([
+      store.issueReplicas(a, 3, now),
+      store.issueReplicas(b, 3, now),
+      store.issueReplicas(c, 4, now),
+    ]);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    const units = (issued: IssuedReplica[]) => issued.map((r) => r.workUnitId);
+    // The volunteer's hosts split the four units between them; the other volunteer gets the second replica of each.
+    expect([...units(forA), ...units(forB)].sort()).toEqual([1, 2, 3, 4]);
+    expect(units(forA)).toHaveLength(3);
+    expect(units(forC).sort()).toEqual([1, 2, 3, 4]);
+    const replicaIds = [...forA, ...forB, ...forC].map((r) => r.replicaId);
+    expect(new Set(replicaIds).size).toBe(8);
+    const rows = await store.db.all<{ host_id: number }>(`SELECT host_id FROM replicas WHERE id IN (${replicaIds.join(', ')})`);
+    expect(rows.filter((r) => Number(r.host_id) === c.id)).toHaveLength(4);
   });
 });

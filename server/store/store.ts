@@ -36,8 +36,8 @@ export interface Store {
   }): Promise<Host>;
   findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;
   findHost(hostId: number): Promise<HostCredentials | undefined>;
-  /** Records a request nonce of a host; false when it was already used (a replay). */
-  useNonce(hostId: number, nonce: string, expiresAt: number): Promise<boolean>;
+  /** Records a request nonce of a host and gives the host as it stands; undefined when it was used (a replay). */
+  useNonce(hostId: number, nonce: string, expiresAt: number): Promise<Host | undefined>;
   /** Forgets nonces whose timestamps are outside the window anyway. Returns how many. */
   purgeNonces(now: number, limit: number): Promise<number>;
   /** The host's and its volunteer's credit, RAC decayed to `now`, and its results by state. */

@@ -3,6 +3,7 @@
  * A fresh store on a given backend for store-level tests: a SQLite file in a temporary folder, or a Postgres schema
  * of its own; with the scheduler's coin under the test's control.
  */
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,4 +26,21 @@ export async function freshStore(backend: 'sqlite' | 'postgres', random: () => n
   await migrate(db);
   const store = new SqlStore(db, { random });
   return { store, cleanup: async () => (await store.close(), await schema.drop()) };
+}
+
+/**
+ * Gives each test of the enclosing describe a fresh store on `backend` (skipping it when the backend is missing);
+ * read `fixture.store` inside a test.
+ */
+export function storePerTest({ name, available }: { name: 'sqlite' | 'postgres'; available: boolean }, random: () => number = Math.random) {
+  const fixture = { store: undefined as unknown as SqlStore };
+  let cleanup = async () => {};
+  beforeEach(async (ctx) => {
+    if (!available) return ctx.skip();
+    ({ store: fixture.store, cleanup } = await freshStore(name, random));
+  });
+  afterEach(async () => {
+    if (available) await cleanup();
+  });
+  return fixture;
 }

@@ -4,18 +4,11 @@
  * scheduler uses to fill the host's requested buffer of seconds, as BOINC's work fetch does, so a fast device gets
  * enough to stay busy offline and a slow one never more than it can finish by the deadline.
  */
-import type { Queryable } from './db.ts';
-
 export const DEFAULT_MEMORY_MB = 256;
 /** Assumed until a host has reported: a modest phone core in a browser. */
 export const UNMEASURED_FLOPS = 5e8;
 /** Weight of the newest measurement in the running average. */
 const ALPHA = 0.2;
-
-export async function hostSpeed(q: Queryable, hostId: number): Promise<number> {
-  const row = await q.get<{ flops: number | null }>('SELECT flops FROM hosts WHERE id = ?', [hostId]);
-  return row?.flops ?? UNMEASURED_FLOPS;
-}
 
 /**
  * Folds a report's results into the host's running average, as if one after another, in one update:

@@ -1,11 +1,12 @@
 /**
  * @module server/store/sql/report
- * Accepting a host's batch of results: each only from the host it was sent to, once, while its unit is undecided
- * (late ones too, as BOINC accepts them). A few statements per report whatever its size; everything is committed
- * before the caller acknowledges.
+ * Accepting hosts' reports of results: each result only from the host it was sent to, once, while its unit is
+ * undecided (late ones too, as BOINC accepts them). The reports that arrive together are recorded together, in one
+ * transaction of a few statements whatever their number and size; everything is committed before any caller
+ * acknowledges.
  */
 import type { Host, RecordOutcome, ResultToRecord } from '../types.ts';
-import { bulkUpdate, inList } from './bulk.ts';
+import { bulkUpdate, paddedInList } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { foldSpeeds } from './host-speed.ts';
 import { recordTrustEvents } from './trust-events.ts';
@@ -21,67 +22,97 @@ interface ReportedReplica {
   flops_estimate: number;
 }
 
-export function recordResults(db: Db, host: Host, results: readonly ResultToRecord[], now: number): Promise<RecordOutcome[]> {
-  if (results.length === 0) return Promise.resolve([]);
+export interface Report {
+  host: Host;
+  results: readonly ResultToRecord[];
+  now: number;
+}
+
+type Accepted = { r: ResultToRecord; row: ReportedReplica; host: Host; now: number };
+
+/**
+ * Records a batch of reports (server/store/batcher.ts) in one transaction: each result is judged in order, so a
+ * replica reported twice, in one report or two, is taken once.
+ */
+export function recordReports(db: Db, reports: readonly Report[]): Promise<RecordOutcome[][]> {
   return db.transaction(async (q) => {
-    const ids = results.map((r) => r.replicaId);
+    const ids = [...new Set(reports.flatMap((report) => report.results.map((r) => r.replicaId)))];
+    if (ids.length === 0) return reports.map(() => []);
     await lockUnitsOf(db, q, ids);
+    const list = paddedInList(ids);
     const rows = new Map(
       (await q.all<ReportedReplica>(
         `SELECT r.id, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state, u.flops_estimate
-          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id IN ${inList(ids.length)}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
-        ids,
+          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id IN ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
+        list.params,
       )).map((row) => [Number(row.id), row]),
     );
     const taken = new Set<number>();
-    const accepted: Array<{ r: ResultToRecord; row: ReportedReplica }> = [];
-    const outcomes: RecordOutcome[] = results.map((r) => {
+    const accepted: Accepted[] = [];
+    const outcomes = reports.map(({ host, results, now }) => results.map((r): RecordOutcome => {
       const row = rows.get(r.replicaId);
-      const error = taken.has(r.replicaId) ? `replica ${r.replicaId} was already reported` : refusal(row, host, r);
+      const error = refusal(row, host, r) ?? (taken.has(r.replicaId) ? `replica ${r.replicaId} was already reported` : undefined);
       if (error || !row) return { replicaId: r.replicaId, ok: false, error: error ?? 'unknown replica' };
       taken.add(r.replicaId);
-      accepted.push({ r, row });
+      accepted.push({ r, row, host, now });
       return { replicaId: r.replicaId, ok: true };
-    });
-    await store(db, q, host, accepted, now);
+    }));
+    await store(db, q, accepted);
     return outcomes;
   });
 }
 
-async function store(db: Db, q: Queryable, host: Host, accepted: Array<{ r: ResultToRecord; row: ReportedReplica }>, now: number) {
-  type Of<S> = { r: Extract<ResultToRecord, { status: S }>; row: ReportedReplica };
+async function store(db: Db, q: Queryable, accepted: Accepted[]) {
+  if (accepted.length === 0) return;
+  type Of<S> = Accepted & { r: Extract<ResultToRecord, { status: S }> };
   const successes = accepted.filter((a): a is Of<'success'> => a.r.status === 'success');
   const errors = accepted.filter((a): a is Of<'error'> => a.r.status === 'error');
   await bulkUpdate(q, db.dialect, {
     table: 'replicas',
     key: { id: 'bigint' },
     columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', result: 'text', variant: 'text', elapsed_ms: 'double' },
-  }, successes.map(({ r }) => [r.replicaId, 'over', 'success', now, JSON.stringify(r.result.output), r.variant, r.elapsedMs]));
+  }, successes.map(({ r, now }) => [r.replicaId, 'over', 'success', now, JSON.stringify(r.result.output), r.variant, r.elapsedMs]));
   await bulkUpdate(q, db.dialect, {
     table: 'replicas',
     key: { id: 'bigint' },
     columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', elapsed_ms: 'double', error: 'text' },
-  }, errors.map(({ r }) => [r.replicaId, 'over', 'client_error', now, r.elapsedMs, `${r.error.name}: ${r.error.message}`]));
+  }, errors.map(({ r, now }) => [r.replicaId, 'over', 'client_error', now, r.elapsedMs, `${r.error.name}: ${r.error.message}`]));
 
-  const speed = foldSpeeds(successes.map(({ r, row }) => ({ flops: row.flops_estimate, elapsedMs: r.elapsedMs })));
-  if (speed) {
-    await q.run('UPDATE hosts SET flops = CASE WHEN flops IS NULL THEN ? ELSE flops * ? + ? END WHERE id = ?',
-      [speed.first, speed.keep, speed.add, host.id]);
-  }
-  await recordTrustEvents(q, db.dialect, errors.map(({ row }) => ({ hostId: host.id, app: row.app, event: 'error' as const })));
+  await updateSpeeds(db, q, successes);
+  await recordTrustEvents(q, db.dialect, errors.map(({ row, host }) => ({ hostId: host.id, app: row.app, event: 'error' as const })));
 
   // A success goes straight to the validator once the unit has enough of them; an error to the transitioner, which
   // decides whether to reissue or fail the unit.
   const validate = [...new Set(successes.map(({ row }) => row.work_unit_id))];
   if (validate.length > 0) {
+    const units = paddedInList(validate);
     await q.run(
-      `UPDATE work_units SET need_validate = 1 WHERE id IN ${inList(validate.length)} AND min_quorum <= (SELECT count(*)
+      `UPDATE work_units SET need_validate = 1 WHERE id IN ${units.sql} AND min_quorum <= (SELECT count(*)
         FROM replicas WHERE work_unit_id = work_units.id AND outcome = 'success' AND validate_state <> 'invalid')`,
-      validate,
+      units.params,
     );
   }
   const transition = [...new Set(errors.map(({ row }) => row.work_unit_id))];
-  if (transition.length > 0) await q.run(`UPDATE work_units SET transition_at = ? WHERE id IN ${inList(transition.length)}`, [now, ...transition]);
+  if (transition.length > 0) {
+    const units = paddedInList(transition);
+    await q.run(`UPDATE work_units SET transition_at = ? WHERE id IN ${units.sql}`, [Math.max(...errors.map((e) => e.now)), ...units.params]);
+  }
+}
+
+/** Folds each host's timed successes, in the order reported, into its measured speed: one statement for all hosts. */
+async function updateSpeeds(db: Db, q: Queryable, successes: readonly Accepted[]) {
+  const byHost = new Map<number, Array<{ flops: number; elapsedMs: number }>>();
+  for (const { host, row, r } of successes) byHost.set(host.id, [...(byHost.get(host.id) ?? []), { flops: row.flops_estimate, elapsedMs: r.elapsedMs }]);
+  const folds = [...byHost].flatMap(([hostId, timed]) => {
+    const speed = foldSpeeds(timed);
+    return speed ? [[hostId, speed.first, speed.keep, speed.add]] : [];
+  });
+  await bulkUpdate(q, db.dialect, {
+    table: 'hosts',
+    key: { id: 'bigint' },
+    columns: { speed_first: 'double', speed_keep: 'double', speed_add: 'double' },
+    set: 'flops = CASE WHEN hosts.flops IS NULL THEN v.speed_first ELSE hosts.flops * v.speed_keep + v.speed_add END',
+  }, folds);
 }
 
 /**
@@ -91,9 +122,10 @@ async function store(db: Db, q: Queryable, host: Host, accepted: Array<{ r: Resu
  */
 async function lockUnitsOf(db: Db, q: Queryable, replicaIds: number[]): Promise<void> {
   if (!db.forUpdate) return;
+  const list = paddedInList(replicaIds);
   await q.all(
-    `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE id IN ${inList(replicaIds.length)}) ORDER BY id FOR UPDATE`,
-    replicaIds,
+    `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE id IN ${list.sql}) ORDER BY id FOR UPDATE`,
+    list.params,
   );
 }
 

@@ -112,13 +112,15 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
 
   test('behavior: migration 6 keeps the keys made before it, with ids and no first characters', async () => {
     const a = await project('Pulsars');
-    // Put the database back as migration 5 left it, with one key, and migrate again.
+    // Put the database back as migration 5 left it, with one key, and migrate again (6 and 7).
     const db = store.db;
     await db.run('DROP TABLE api_keys');
     await db.run('DROP INDEX researchers_project_name');
     await db.run('CREATE TABLE api_keys (key_hash TEXT PRIMARY KEY, researcher_id BIGINT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT)');
     await db.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, ?, ?)', [a.stored.keyHash, a.researcherId, now]);
-    await db.run('DELETE FROM schema_migrations WHERE version = 6');
+    await db.run('DROP INDEX replicas_queue');
+    await db.run("CREATE INDEX replicas_unsent ON replicas(project_id, id) WHERE server_state = 'unsent'");
+    await db.run('DELETE FROM schema_migrations WHERE version >= 6');
     await migrate(db);
     const found = (await research.findResearcherByKeyHash(a.stored.keyHash))!;
     expect(found).toMatchObject({ projectId: a.projectId, researcherId: a.researcherId });

@@ -2,112 +2,159 @@
  * @module server/store/sql/scheduler
  * The scheduler (BOINC's sched_send): answers a host's work request with unsent replicas it can run, never two of
  * one unit to one volunteer, project by project in the order of project-order.ts, until the host's buffer of seconds
- * (at its measured speed) or its count is filled; marks them in progress with their deadlines. A few statements per
- * request whatever its size. On Postgres the chosen rows are locked, and rows another process holds are skipped,
- * not waited for, so two processes never issue one replica twice.
+ * (at its measured speed) or its count is filled; marks them in progress with their deadlines. The requests that
+ * arrive together are served together (server/store/batcher.ts), in one transaction of a few statements whatever
+ * their number, in the order they came. On Postgres the units handed out are locked, and units another process
+ * holds are skipped, not waited for, so two processes never issue one replica twice.
  */
 import { issueAsSingle } from '../../passes/trust.ts';
+import { Batcher } from '../batcher.ts';
 import { projectOrder, type ProjectShare } from '../project-order.ts';
 import type { Host, IssuedReplica, WorkAsk } from '../types.ts';
-import { bulkUpdate, type Dialect } from './bulk.ts';
+import { bulkUpdate, paddedInList } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
-import { issueSingle, mayIssueSingle, trustOf } from './adaptive.ts';
-import { DEFAULT_MEMORY_MB, hostSpeed } from './host-speed.ts';
-import { toWorkUnit, type WorkUnitRow } from './rows.ts';
+import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
+import { toWorkUnit } from './rows.ts';
+import { UnitPool, type PoolUnit } from './unit-pool.ts';
 
 /** How long this process keeps the table of projects' priorities and shares before reading it again. */
 const PROJECTS_TTL_MS = 1_000;
 /** The coordinator's own batches (the demo) form project 0, at the default priority and share. */
 const OWN_PROJECT: ProjectShare = { id: 0, priority: 0, share: 100 };
 
-type Candidate = WorkUnitRow & { replica_id: number };
+interface Request {
+  host: Host;
+  ask: WorkAsk;
+  now: number;
+}
+
+/** What the scheduler reads of an asking host: its measured speed, current volunteer and trust per app. */
+interface AskingHost {
+  flops: number;
+  volunteerId: number;
+  trust: Map<string, number>;
+}
+
+interface Issue {
+  replicaId: number;
+  unit: PoolUnit;
+  host: Host & { volunteerId: number };
+  sentAt: number;
+  deadline: number;
+}
+
+/** One batch's state: the pools read so far, and what has been handed out. */
+class Round {
+  readonly pools = new Map<string, UnitPool>();
+  readonly issues: Issue[] = [];
+}
 
 export class Scheduler {
   private projects: { list: ProjectShare[]; readAt: number } | undefined;
   private readonly db: Db;
   private readonly random: () => number;
+  private readonly batcher: Batcher<Request, IssuedReplica[]>;
 
   constructor(db: Db, random: () => number) {
     this.db = db;
     this.random = random;
+    this.batcher = new Batcher((requests) => this.serve(requests));
   }
 
   issue(host: Host, ask: WorkAsk, now: number): Promise<IssuedReplica[]> {
+    return this.batcher.call({ host, ask, now });
+  }
+
+  private serve(requests: Request[]): Promise<IssuedReplica[][]> {
     return this.db.transaction(async (q) => {
-      const speed = ask.bufferSeconds === undefined ? 0 : await hostSpeed(q, host.id);
-      const chosen: Candidate[] = [];
-      let plannedS = 0;
-      const full = () => chosen.length >= ask.maxReplicas || (ask.bufferSeconds !== undefined && chosen.length > 0 && plannedS >= ask.bufferSeconds);
-      const take = async (order: number[]) => {
-        for (const projectId of order) {
-          if (full()) break;
-          for (const c of await this.candidates(q, host, ask, projectId, ask.maxReplicas - chosen.length)) {
-            if (full()) break;
-            chosen.push(c);
-            plannedS += speed > 0 ? c.flops_estimate / speed : 0;
-          }
-        }
-      };
-      if (ask.projectId !== undefined) {
-        await take([ask.projectId]);
-      } else {
-        const known = await this.projectShares(q, false);
-        await take(projectOrder(known, this.random));
-        // Nothing found with a table up to a second old: a project created since may have work.
-        if (chosen.length === 0) {
-          const tried = new Set(known.map((p) => p.id));
-          await take(projectOrder((await this.projectShares(q, true)).filter((p) => !tried.has(p.id)), this.random));
-        }
+      const round = new Round();
+      const hosts = await askingHosts(q, requests.map((r) => r.host.id));
+      const answers: IssuedReplica[][] = [];
+      for (const request of requests) {
+        const host = hosts.get(request.host.id);
+        answers.push(host ? await this.fill(q, round, request, host) : []);
       }
-      return chosen.length === 0 ? [] : this.send(q, host, chosen, now);
+      await this.send(q, round);
+      return answers;
     });
   }
 
-  /** Oldest unsent replicas of one project that this host can run, at most one per unit, none of a unit its volunteer holds. */
-  private async candidates(q: Queryable, host: Host, ask: WorkAsk, projectId: number, max: number): Promise<Candidate[]> {
+  /** Hands one request its replicas, project by project, until its count or buffer of seconds is filled. */
+  private async fill(q: Queryable, round: Round, { host, ask, now }: Request, asking: AskingHost): Promise<IssuedReplica[]> {
     const can = ask.capabilities ?? { webgpu: false, memoryMb: DEFAULT_MEMORY_MB };
-    // A unit may have several unsent replicas, adjacent by id: read a little more than asked, keep one per unit,
-    // and read on from the last row seen while short.
-    const seen = new Set<number>();
-    const chosen: Candidate[] = [];
-    let after = 0;
-    for (;;) {
-      const limit = max * 2;
-      const rows = await q.all<Candidate>(
-        `SELECT r.id AS replica_id, u.* FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
-          WHERE r.project_id = ? AND r.server_state = 'unsent' AND r.id > ? AND (u.need_webgpu = 0 OR ? = 1)
-          AND u.need_memory_mb <= ?
-          AND NOT EXISTS (SELECT 1 FROM replicas o WHERE o.volunteer_id = ? AND o.work_unit_id = r.work_unit_id)
-          ORDER BY r.id LIMIT ?${this.db.forUpdateSkipLocked ? ' FOR UPDATE OF r, u SKIP LOCKED' : ''}`,
-        [projectId, after, Number(can.webgpu), can.memoryMb, host.volunteerId, limit],
-      );
-      for (const c of rows) if (chosen.length < max && !seen.has(c.id) && seen.add(c.id)) chosen.push(c);
-      if (chosen.length >= max || rows.length < limit) return chosen;
-      after = rows[rows.length - 1]!.replica_id;
+    const speed = ask.bufferSeconds === undefined ? 0 : asking.flops;
+    const issued: IssuedReplica[] = [];
+    let plannedS = 0;
+    const full = () => issued.length >= ask.maxReplicas || (ask.bufferSeconds !== undefined && issued.length > 0 && plannedS >= ask.bufferSeconds);
+    const take = async (order: number[]) => {
+      for (const projectId of order) {
+        const key = `${projectId}/${can.webgpu}/${can.memoryMb}`;
+        let pool = round.pools.get(key);
+        if (!pool) round.pools.set(key, (pool = new UnitPool(this.db, projectId, can)));
+        while (!full()) {
+          const next = await pool.next(q, asking.volunteerId, ask.maxReplicas - issued.length);
+          if (!next) break;
+          const { unit } = next;
+          unit.volunteers.add(asking.volunteerId);
+          // Adaptive replication: a trusted host may get a fresh unit as its only replica (see passes/trust.ts).
+          if (issueAsSingle(asking.trust.get(unit.row.app) ?? 0, this.random) && maySendSingle(unit, next.replicaId, round)) unit.single = true;
+          const work = toWorkUnit(unit.row);
+          const deadline = now + work.delayBoundS * 1000;
+          round.issues.push({ replicaId: next.replicaId, unit, host: { id: host.id, volunteerId: asking.volunteerId }, sentAt: now, deadline });
+          issued.push({ replicaId: next.replicaId, workUnitId: work.id, deadline, flopsEstimate: work.flopsEstimate, job: work.job });
+          plannedS += speed > 0 ? work.flopsEstimate / speed : 0;
+        }
+      }
+    };
+    if (ask.projectId !== undefined) {
+      await take([ask.projectId]);
+    } else {
+      const known = await this.projectShares(q, false);
+      await take(projectOrder(known, this.random));
+      // Nothing found with a table up to a second old: a project created since may have work.
+      if (issued.length === 0) {
+        const tried = new Set(known.map((p) => p.id));
+        await take(projectOrder((await this.projectShares(q, true)).filter((p) => !tried.has(p.id)), this.random));
+      }
     }
+    return issued;
   }
 
-  /** Marks the chosen replicas in progress, with their deadlines, and makes the transitioner watch those deadlines. */
-  private async send(q: Queryable, host: Host, chosen: Candidate[], now: number): Promise<IssuedReplica[]> {
-    const trust = await trustOf(q, host.id);
-    const issued: IssuedReplica[] = [];
-    for (const c of chosen) {
-      const unit = toWorkUnit(c);
-      // Adaptive replication: a trusted host may get a fresh unit as its only replica (see passes/trust.ts).
-      if (issueAsSingle(trust.get(c.app) ?? 0, this.random) && (await mayIssueSingle(q, unit, c.replica_id))) {
-        await issueSingle(q, unit.id, c.replica_id);
-      }
-      issued.push({ replicaId: c.replica_id, workUnitId: unit.id, deadline: now + unit.delayBoundS * 1000, flopsEstimate: unit.flopsEstimate, job: unit.job });
-    }
-    const dialect: Dialect = this.db.dialect;
+  /**
+   * Writes the round: its replicas in progress with their hosts and deadlines, the units' next deadline for the
+   * transitioner, and units sent as single replicas with their other replicas no longer needed.
+   */
+  private async send(q: Queryable, round: Round): Promise<void> {
+    if (round.issues.length === 0) return;
+    const dialect = this.db.dialect;
     await bulkUpdate(q, dialect, {
       table: 'replicas',
       key: { id: 'bigint' },
       columns: { server_state: 'text', host_id: 'bigint', volunteer_id: 'bigint', sent_at: 'bigint', deadline: 'bigint' },
-    }, issued.map((r) => [r.replicaId, 'in_progress', host.id, host.volunteerId, now, r.deadline]));
-    await bulkUpdate(q, dialect, { table: 'work_units', key: { id: 'bigint' }, columns: { transition_at: 'bigint' } },
-      chosen.map((c, i) => [c.id, c.transition_at === null ? issued[i]!.deadline : Math.min(c.transition_at, issued[i]!.deadline)]));
-    return issued;
+    }, round.issues.map((i) => [i.replicaId, 'in_progress', i.host.id, i.host.volunteerId, i.sentAt, i.deadline]));
+    const units = new Map<number, { unit: PoolUnit; deadline: number }>();
+    for (const i of round.issues) {
+      const seen = units.get(i.unit.row.id);
+      units.set(i.unit.row.id, { unit: i.unit, deadline: Math.min(seen?.deadline ?? Infinity, i.deadline) });
+    }
+    await bulkUpdate(q, dialect, {
+      table: 'work_units',
+      key: { id: 'bigint' },
+      columns: { transition_at: 'bigint', min_quorum: 'bigint', target_nresults: 'bigint', single: 'bigint' },
+    }, [...units.values()].map(({ unit: { row, single }, deadline }) => [
+      row.id,
+      row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
+      single ? 1 : row.min_quorum,
+      single ? 1 : row.target_nresults,
+      single ? 1 : row.single,
+    ]));
+    const sent = new Set(round.issues.map((i) => i.replicaId));
+    const unneeded = [...units.values()].flatMap(({ unit }) =>
+      unit.single ? unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id) : []);
+    if (unneeded.length > 0) {
+      const ids = paddedInList(unneeded);
+      await q.run(`UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE id IN ${ids.sql}`, ids.params);
+    }
   }
 
   /** Every project's priority and share, read at most once a second per process unless `fresh`. */
@@ -122,4 +169,33 @@ export class Scheduler {
     }
     return this.projects.list;
   }
+}
+
+/**
+ * A unit may go out as a single replica only while it is replicated and untouched: no replica of it sent yet, in
+ * the database or earlier in this round, so no host can learn whether its copy is checked (BOINC hides replication
+ * for the same reason).
+ */
+function maySendSingle(unit: PoolUnit, replicaId: number, round: Round): boolean {
+  const { row } = unit;
+  if (row.single === 1 || row.min_quorum <= 1 || row.canonical_replica_id !== null) return false;
+  if (unit.replicas.some((r) => r.id !== replicaId && r.server_state !== 'unsent')) return false;
+  return !round.issues.some((i) => i.unit === unit);
+}
+
+/** The asking hosts' speed, volunteer and trust per app, in one statement. */
+async function askingHosts(q: Queryable, hostIds: number[]): Promise<Map<number, AskingHost>> {
+  const ids = paddedInList([...new Set(hostIds)]);
+  const rows = await q.all<{ id: number; flops: number | null; volunteer_id: number; app: string | null; consecutive_valid: number | null }>(
+    `SELECT h.id, h.flops, h.volunteer_id, a.app, a.consecutive_valid FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
+      WHERE h.id IN ${ids.sql}`,
+    ids.params,
+  );
+  const hosts = new Map<number, AskingHost>();
+  for (const r of rows) {
+    let host = hosts.get(Number(r.id));
+    if (!host) hosts.set(Number(r.id), (host = { flops: r.flops ?? UNMEASURED_FLOPS, volunteerId: Number(r.volunteer_id), trust: new Map() }));
+    if (r.app !== null) host.trust.set(r.app, Number(r.consecutive_valid));
+  }
+  return hosts;
 }

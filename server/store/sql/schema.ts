@@ -201,6 +201,14 @@ const migrations = (id: string): string[] => [
   CREATE INDEX api_keys_researcher ON api_keys(researcher_id);
   CREATE UNIQUE INDEX researchers_project_name ON researchers(project_id, name)
   `,
+  // 7: the queue of unsent replicas in the order the scheduler sends them (per project, oldest unit first, so a
+  // reissued replica of an old unit goes before the first replicas of new ones). No other index gives that order,
+  // so the planner reads the queue from this one: with the replica ids alone, Postgres, given the statistics of a
+  // freshly submitted batch (nearly every replica unsent), walked the primary key past every replica already sent.
+  `
+  DROP INDEX replicas_unsent;
+  CREATE INDEX replicas_queue ON replicas(project_id, work_unit_id, id) WHERE server_state = 'unsent'
+  `,
 ];
 
 /**

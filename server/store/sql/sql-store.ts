@@ -30,7 +30,9 @@ import { applyDecisions } from './unit-changes.ts';
 import { inList } from './bulk.ts';
 import { insertBatch } from './batches.ts';
 import { Scheduler } from './scheduler.ts';
-import { recordResults } from './report.ts';
+import { recordReports, type Report } from './report.ts';
+import { Batcher } from '../batcher.ts';
+import { spendNonces, type NonceUse } from './nonces.ts';
 import { applyCredit, revokeHost, settleCredit } from './credit.ts';
 
 /** A replica's columns but its result, which only the validator reads. */
@@ -46,10 +48,14 @@ export class SqlStore implements Store {
   readonly db: Db;
   private readonly scheduler: Scheduler;
   private readonly projectsByShortName = new Map<string, number>();
+  private readonly nonces: Batcher<NonceUse, Host | undefined>;
+  private readonly reports: Batcher<Report, RecordOutcome[]>;
 
   constructor(db: Db, { random = Math.random }: SqlStoreOptions = {}) {
     this.db = db;
     this.scheduler = new Scheduler(db, random);
+    this.nonces = new Batcher((uses) => spendNonces(db, db.dialect, uses));
+    this.reports = new Batcher((reports) => recordReports(db, reports));
   }
 
   createHost({ volunteerName, platform, publicKey, tokenHash, partner, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
@@ -83,18 +89,17 @@ export class SqlStore implements Store {
     return row && { id: row.id, volunteerId: row.volunteer_id, publicKey: row.public_key };
   }
 
-  async useNonce(hostId: number, nonce: string, expiresAt: number): Promise<boolean> {
-    const { changes } = await this.db.run(
-      'INSERT INTO request_nonces (host_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (host_id, nonce) DO NOTHING',
-      [hostId, nonce, expiresAt],
-    );
-    return changes === 1;
+  useNonce(hostId: number, nonce: string, expiresAt: number): Promise<Host | undefined> {
+    return this.nonces.call({ hostId, nonce, expiresAt });
   }
 
   async purgeNonces(now: number, limit: number): Promise<number> {
+    // A range of the expiry index, about `limit` long (ties may add a few): the form `(host_id, nonce) IN (… LIMIT)`
+    // let Postgres, with statistics from when the table was small, join against a scan of the whole table.
     const { changes } = await this.db.run(
-      'DELETE FROM request_nonces WHERE (host_id, nonce) IN (SELECT host_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT ?)',
-      [now, limit],
+      `DELETE FROM request_nonces WHERE expires_at < ? AND expires_at <= coalesce(
+        (SELECT expires_at FROM request_nonces WHERE expires_at < ? ORDER BY expires_at LIMIT 1 OFFSET ?), ?)`,
+      [now, now, limit, now],
     );
     return changes;
   }
@@ -157,11 +162,11 @@ export class SqlStore implements Store {
   }
 
   async countFreshUnits(app: AppName, atMost: number): Promise<number> {
-    // The scheduler sends the oldest first, so fresh units are the newest: read the per-project unsent index from
+    // The scheduler sends the oldest first, so fresh units are the newest: read the per-project queue index from
     // its end and stop early, so the cost stays flat however many siblings wait for a second volunteer.
     const rows = await this.db.all<{ work_unit_id: number }>(
       `SELECT r.work_unit_id FROM (SELECT id, work_unit_id FROM replicas
-          WHERE project_id = 0 AND server_state = 'unsent' AND app = ? ORDER BY id DESC LIMIT ?) r
+          WHERE project_id = 0 AND server_state = 'unsent' AND app = ? ORDER BY work_unit_id DESC, id DESC LIMIT ?) r
         WHERE NOT EXISTS (SELECT 1 FROM replicas s WHERE s.work_unit_id = r.work_unit_id AND s.server_state <> 'unsent')`,
       [app, atMost * 8],
     );
@@ -173,7 +178,7 @@ export class SqlStore implements Store {
   }
 
   recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]> {
-    return recordResults(this.db, host, results, now);
+    return this.reports.call({ host, results, now });
   }
 
   async dueUnits(queue: UnitQueue, now: number, limit: number): Promise<number[]> {

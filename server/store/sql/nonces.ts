@@ -1,0 +1,37 @@
+/**
+ * @module server/store/sql/nonces
+ * Spending signed requests' nonces. Every signed request spends one, so they are spent in batches
+ * (server/store/batcher.ts): one statement records the nonces of every request that arrived together and, for each
+ * one not seen before, gives its host's current volunteer, which the request then acts for.
+ */
+import type { Host } from '../types.ts';
+import { valuesList, type Dialect } from './bulk.ts';
+import type { Queryable } from './db.ts';
+
+export interface NonceUse {
+  hostId: number;
+  nonce: string;
+  expiresAt: number;
+}
+
+/** For each use, in order: its host, or undefined when the nonce was spent before (a replay), here or earlier. */
+export async function spendNonces(q: Queryable, dialect: Dialect, uses: readonly NonceUse[]): Promise<Array<Host | undefined>> {
+  const rows = uses.map((u) => [u.hostId, u.nonce, u.expiresAt] as const);
+  // Padded to a power of two with copies of the last use, so that batches share a few statement texts: a copy
+  // conflicts with its original and is skipped.
+  const size = 2 ** Math.ceil(Math.log2(rows.length));
+  const values = valuesList(dialect, ['bigint', 'text', 'bigint'], [...rows, ...Array(size - rows.length).fill(rows[rows.length - 1]!)]);
+  const fresh = await q.all<{ host_id: number; nonce: string; volunteer_id: number }>(
+    `INSERT INTO request_nonces (host_id, nonce, expires_at) ${values.sql} ON CONFLICT (host_id, nonce) DO NOTHING
+      RETURNING host_id, nonce, (SELECT volunteer_id FROM hosts h WHERE h.id = request_nonces.host_id) AS volunteer_id`,
+    values.params,
+  );
+  const spent = new Map(fresh.map((r) => [`${r.host_id} ${r.nonce}`, Number(r.volunteer_id)]));
+  return uses.map(({ hostId, nonce }) => {
+    const key = `${hostId} ${nonce}`;
+    const volunteerId = spent.get(key);
+    // Only the first of two uses of one nonce in a batch gets it.
+    spent.delete(key);
+    return volunteerId === undefined ? undefined : { id: hostId, volunteerId };
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * @module server/store/sql/unit-pool
+ * The scheduler's view of one project's queue during one batch of work requests (BOINC's feeder, for the length of
+ * a transaction): the oldest units with unsent replicas that hosts of these capabilities can run, locked on
+ * Postgres (units another process holds are skipped, not waited for), with every replica of each so that the
+ * scheduler can keep a unit from two hosts of one volunteer and knows whether any copy of it was sent yet.
+ * It reads on from where it stopped whenever the hosts of the batch need more than it holds.
+ */
+import type { UnitNeeds } from '../types.ts';
+import { paddedInList } from './bulk.ts';
+import type { Db, Queryable } from './db.ts';
+import type { WorkUnitRow } from './rows.ts';
+
+export interface PoolReplica {
+  id: number;
+  work_unit_id: number;
+  volunteer_id: number | null;
+  server_state: string;
+}
+
+export interface PoolUnit {
+  row: WorkUnitRow;
+  replicas: PoolReplica[];
+  /** Volunteers holding a replica of the unit, from the database and from this batch. */
+  volunteers: Set<number>;
+  /** Went out as a single replica in this batch: its other replicas are no longer needed. */
+  single: boolean;
+}
+
+/** Unsent replicas read per step, at least; more when the batch asks for more. */
+const STEP = 64;
+
+export class UnitPool {
+  private readonly units = new Map<number, PoolUnit>();
+  /** Unsent replicas in queue order, with their units; each leaves the pool when issued. */
+  private readonly unsent: Array<{ replicaId: number; unit: PoolUnit }> = [];
+  private after = { unit: 0, replica: 0 };
+  private exhausted = false;
+  private readonly db: Db;
+  private readonly projectId: number;
+  private readonly can: UnitNeeds;
+
+  constructor(db: Db, projectId: number, can: UnitNeeds) {
+    this.db = db;
+    this.projectId = projectId;
+    this.can = can;
+  }
+
+  /**
+   * The next unsent replica a host of this volunteer may take, reading on while none is left (at least `want`
+   * replicas a step); undefined when the queue holds none for it.
+   */
+  async next(q: Queryable, volunteerId: number, want: number): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
+    for (;;) {
+      const i = this.unsent.findIndex((c) => !c.unit.single && !c.unit.volunteers.has(volunteerId));
+      if (i >= 0) return this.unsent.splice(i, 1)[0];
+      if (this.exhausted) return undefined;
+      await this.read(q, Math.max(STEP, want * 2));
+    }
+  }
+
+  /**
+   * One step along the queue: its head from the queue index alone, then the units this pool's hosts can run,
+   * locked (joined in one statement, Postgres may plan the join from the units' primary key instead).
+   */
+  private async read(q: Queryable, limit: number): Promise<void> {
+    const head = await q.all<{ id: number; work_unit_id: number }>(
+      `SELECT id, work_unit_id FROM replicas WHERE project_id = ? AND server_state = 'unsent' AND (work_unit_id, id) > (?, ?)
+        ORDER BY work_unit_id, id LIMIT ?`,
+      [this.projectId, this.after.unit, this.after.replica, limit],
+    );
+    if (head.length < limit) this.exhausted = true;
+    if (head.length === 0) return;
+    const last = head[head.length - 1]!;
+    this.after = { unit: last.work_unit_id, replica: last.id };
+    const fresh = [...new Set(head.map((h) => h.work_unit_id))].filter((id) => !this.units.has(id));
+    if (fresh.length === 0) return;
+    const ids = paddedInList(fresh);
+    const rows = await q.all<WorkUnitRow>(
+      `SELECT * FROM work_units u WHERE id IN ${ids.sql} AND state = 'active' AND canonical_replica_id IS NULL
+        AND (need_webgpu = 0 OR ? = 1) AND need_memory_mb <= ? ORDER BY id${this.db.forUpdateSkipLocked}`,
+      [...ids.params, Number(this.can.webgpu), this.can.memoryMb],
+    );
+    if (rows.length === 0) return;
+    const units = paddedInList(rows.map((r) => r.id));
+    // Read after the lock: every change to a unit's replicas locks the unit first, so these are current.
+    const replicas = await q.all<PoolReplica>(
+      `SELECT id, work_unit_id, volunteer_id, server_state FROM replicas WHERE work_unit_id IN ${units.sql} ORDER BY id`,
+      units.params,
+    );
+    const byUnit = new Map<number, PoolReplica[]>();
+    for (const r of replicas) byUnit.set(r.work_unit_id, [...(byUnit.get(r.work_unit_id) ?? []), r]);
+    for (const row of rows) {
+      const mine = byUnit.get(row.id) ?? [];
+      const unit: PoolUnit = {
+        row,
+        replicas: mine,
+        volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))),
+        single: false,
+      };
+      this.units.set(row.id, unit);
+      for (const r of mine) if (r.server_state === 'unsent') this.unsent.push({ replicaId: r.id, unit });
+    }
+  }
+}
