@@ -15,6 +15,16 @@ const CAST: Record<ColumnType, string> = { bigint: 'BIGINT', double: 'DOUBLE PRE
 /** `(?, ?, …)` for an IN list of `n` values. */
 export const inList = (n: number) => `(${Array.from({ length: n }, () => '?').join(', ')})`;
 
+/**
+ * An IN list for `values` (at least one) padded to a power of two by repeating the last value, so that lists of
+ * any length share a few statement texts, which Postgres prepares once per connection instead of parsing each.
+ */
+export function paddedInList(values: readonly Param[]): { sql: string; params: Param[] } {
+  const size = 2 ** Math.ceil(Math.log2(values.length));
+  const params = [...values, ...Array<Param>(size - values.length).fill(values[values.length - 1]!)];
+  return { sql: inList(size), params };
+}
+
 function placeholder(dialect: Dialect, type: ColumnType) {
   return dialect === 'postgres' ? `CAST(? AS ${CAST[type]})` : '?';
 }
@@ -35,9 +45,14 @@ export interface BulkUpdate {
   set?: string;
 }
 
-/** Updates many rows of a table, each with its own values, in one statement (UPDATE … FROM a VALUES list). */
-export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, rows: readonly (readonly Param[])[]) {
-  if (rows.length === 0) return;
+/**
+ * Updates many rows of a table, each with its own values, in one statement (UPDATE … FROM a VALUES list). The
+ * list is padded to a power of two with copies of its last row (a row updated twice with the same values is updated
+ * once), so that lists of any length share a few statement texts, each prepared once.
+ */
+export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Param[])[]) {
+  if (given.length === 0) return;
+  const rows = [...given, ...Array<readonly Param[]>(2 ** Math.ceil(Math.log2(given.length)) - given.length).fill(given[given.length - 1]!)];
   const keys = Object.keys(spec.key);
   const names = Object.keys(spec.columns);
   const values = valuesList(dialect, [...Object.values(spec.key), ...Object.values(spec.columns)], rows);

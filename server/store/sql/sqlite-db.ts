@@ -42,11 +42,19 @@ export class SqliteDb implements Db {
                    PRAGMA wal_autocheckpoint = ${SqliteDb.CHECKPOINT_PAGES};`);
   }
 
+  /**
+   * Statements by text, prepared once. Set-based statements differ by their number of rows, so the cache is
+   * bounded: past the bound the oldest is dropped (and finalized when collected), so memory stays flat.
+   */
   private prepare(sql: string): StatementSync {
     let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.raw.prepare(sql)));
+    if (!statement) {
+      if (this.statements.size >= SqliteDb.MAX_PREPARED) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, (statement = this.raw.prepare(sql)));
+    }
     return statement;
   }
+  private static readonly MAX_PREPARED = 512;
 
   private readonly direct: Queryable = {
     all: async <T>(sql: string, params: readonly Param[] = []) => this.prepare(sql).all(...(params as SQLInputValue[])) as T[],
