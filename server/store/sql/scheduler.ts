@@ -47,6 +47,11 @@ interface Issue {
 class Round {
   readonly pools = new Map<string, UnitPool>();
   readonly issues: Issue[] = [];
+  /** Replicas the requests not yet served may still take: how far a pool reads ahead when it runs dry. */
+  demand: number;
+  constructor(demand: number) {
+    this.demand = demand;
+  }
 }
 
 export class Scheduler {
@@ -67,12 +72,13 @@ export class Scheduler {
 
   private serve(requests: Request[]): Promise<IssuedReplica[][]> {
     return this.db.transaction(async (q) => {
-      const round = new Round();
+      const round = new Round(requests.reduce((sum, r) => sum + r.ask.maxReplicas, 0));
       const hosts = await askingHosts(q, requests.map((r) => r.host.id));
       const answers: IssuedReplica[][] = [];
       for (const request of requests) {
         const host = hosts.get(request.host.id);
         answers.push(host ? await this.fill(q, round, request, host) : []);
+        round.demand -= request.ask.maxReplicas;
       }
       await this.send(q, round);
       return answers;
@@ -92,7 +98,7 @@ export class Scheduler {
         let pool = round.pools.get(key);
         if (!pool) round.pools.set(key, (pool = new UnitPool(this.db, projectId, can)));
         while (!full()) {
-          const next = await pool.next(q, asking.volunteerId, ask.maxReplicas - issued.length);
+          const next = await pool.next(q, asking.volunteerId, round.demand - issued.length);
           if (!next) break;
           const { unit } = next;
           unit.volunteers.add(asking.volunteerId);

@@ -27,8 +27,9 @@ export interface PoolUnit {
   single: boolean;
 }
 
-/** Unsent replicas read per step, at least; more when the batch asks for more. */
+/** Unsent replicas read per step, at least and at most; in between, twice what the batch still asks for. */
 const STEP = 64;
+const MAX_STEP = 2048;
 
 export class UnitPool {
   private readonly units = new Map<number, PoolUnit>();
@@ -47,7 +48,7 @@ export class UnitPool {
   }
 
   /**
-   * The next unsent replica a host of this volunteer may take, reading on while none is left (at least `want`
+   * The next unsent replica a host of this volunteer may take, reading on while none is left (enough for `want`
    * replicas a step); undefined when the queue holds none for it.
    */
   async next(q: Queryable, volunteerId: number, want: number): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
@@ -55,7 +56,7 @@ export class UnitPool {
       const i = this.unsent.findIndex((c) => !c.unit.single && !c.unit.volunteers.has(volunteerId));
       if (i >= 0) return this.unsent.splice(i, 1)[0];
       if (this.exhausted) return undefined;
-      await this.read(q, Math.max(STEP, want * 2));
+      await this.read(q, Math.min(MAX_STEP, Math.max(STEP, want * 2)));
     }
   }
 
