@@ -133,4 +133,16 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     const rows = await store.db.all<{ host_id: number }>(`SELECT host_id FROM replicas WHERE id IN (${replicaIds.join(', ')})`);
     expect(rows.filter((r) => Number(r.host_id) === c.id)).toHaveLength(4);
   });
+  test('edge: hosts of different capabilities in one batch never get the same replica', async () => {
+    await store.createBatch({ app: 'signal-search', name: 'mixed', units: tinyUnits(2), now });
+    const [plain, gpu, big] = await Promise.all([
+      store.issueReplicas(await host(), 2, now),
+      store.issueReplicas(await host(), { maxReplicas: 2, capabilities: { webgpu: true, memoryMb: 1024 } }, now),
+      store.issueReplicas(await host(), { maxReplicas: 2, capabilities: { webgpu: false, memoryMb: 8192 } }, now),
+    ]);
+    // Two units of two replicas: the first two hosts take all four, each replica once; the third finds none left.
+    const ids = [...plain, ...gpu].map((r) => r.replicaId);
+    expect(new Set(ids).size).toBe(4);
+    expect(big).toEqual([]);
+  });
 });

@@ -7,6 +7,8 @@
 import type { Param, Queryable } from './db.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
+/** Parameters one statement may carry on both engines (SQLite allows 32,766; Postgres 65,535). */
+export const MAX_PARAMS = 32_000;
 /** A column's SQL type, for Postgres, which cannot infer the type of a parameter inside VALUES. */
 export type ColumnType = 'bigint' | 'double' | 'text';
 
@@ -50,8 +52,11 @@ export interface BulkUpdate {
  * list is padded to a power of two with copies of its last row (a row updated twice with the same values is updated
  * once), so that lists of any length share a few statement texts, each prepared once.
  */
-export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Param[])[]) {
+export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Param[])[]): Promise<void> {
   if (given.length === 0) return;
+  // A batch of requests can give more rows than one statement may carry parameters (SQLite: 32,766).
+  const perStatement = 2 ** Math.floor(Math.log2(MAX_PARAMS / given[0]!.length));
+  if (given.length > perStatement) return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
   const rows = [...given, ...Array<readonly Param[]>(2 ** Math.ceil(Math.log2(given.length)) - given.length).fill(given[given.length - 1]!)];
   const keys = Object.keys(spec.key);
   const names = Object.keys(spec.columns);

@@ -15,7 +15,7 @@ import { bulkUpdate, paddedInList } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
 import { toWorkUnit } from './rows.ts';
-import { UnitPool, type PoolUnit } from './unit-pool.ts';
+import { UnitPool, type PoolShared, type PoolUnit } from './unit-pool.ts';
 
 /** How long this process keeps the table of projects' priorities and shares before reading it again. */
 const PROJECTS_TTL_MS = 1_000;
@@ -46,6 +46,7 @@ interface Issue {
 /** One batch's state: the pools read so far, and what has been handed out. */
 class Round {
   readonly pools = new Map<string, UnitPool>();
+  readonly shared: PoolShared = { units: new Map(), issued: new Set() };
   readonly issues: Issue[] = [];
   /** Replicas the requests not yet served may still take: how far a pool reads ahead when it runs dry. */
   demand: number;
@@ -96,7 +97,7 @@ export class Scheduler {
       for (const projectId of order) {
         const key = `${projectId}/${can.webgpu}/${can.memoryMb}`;
         let pool = round.pools.get(key);
-        if (!pool) round.pools.set(key, (pool = new UnitPool(this.db, projectId, can)));
+        if (!pool) round.pools.set(key, (pool = new UnitPool(this.db, projectId, can, round.shared)));
         while (!full()) {
           const next = await pool.next(q, asking.volunteerId, round.demand - issued.length);
           if (!next) break;

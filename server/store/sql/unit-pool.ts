@@ -27,12 +27,23 @@ export interface PoolUnit {
   single: boolean;
 }
 
+/**
+ * What the pools of one batch share: a unit read by two pools (hosts of different capabilities) is one object, so
+ * that a volunteer or a single issue recorded through one pool holds in the other, and a replica handed out
+ * through one pool is never handed out again through the other.
+ */
+export interface PoolShared {
+  units: Map<number, PoolUnit>;
+  issued: Set<number>;
+}
+
 /** Unsent replicas read per step, at least and at most; in between, twice what the batch still asks for. */
 const STEP = 64;
 const MAX_STEP = 2048;
 
 export class UnitPool {
-  private readonly units = new Map<number, PoolUnit>();
+  /** Units this pool has read (each pool reads the units its hosts can run). */
+  private readonly seen = new Set<number>();
   /** Unsent replicas in queue order, with their units; each leaves the pool when issued. */
   private readonly unsent: Array<{ replicaId: number; unit: PoolUnit }> = [];
   private after = { unit: 0, replica: 0 };
@@ -40,11 +51,13 @@ export class UnitPool {
   private readonly db: Db;
   private readonly projectId: number;
   private readonly can: UnitNeeds;
+  private readonly shared: PoolShared;
 
-  constructor(db: Db, projectId: number, can: UnitNeeds) {
+  constructor(db: Db, projectId: number, can: UnitNeeds, shared: PoolShared) {
     this.db = db;
     this.projectId = projectId;
     this.can = can;
+    this.shared = shared;
   }
 
   /**
@@ -53,8 +66,12 @@ export class UnitPool {
    */
   async next(q: Queryable, volunteerId: number, want: number): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
     for (;;) {
-      const i = this.unsent.findIndex((c) => !c.unit.single && !c.unit.volunteers.has(volunteerId));
-      if (i >= 0) return this.unsent.splice(i, 1)[0];
+      const i = this.unsent.findIndex((c) => !c.unit.single && !c.unit.volunteers.has(volunteerId) && !this.shared.issued.has(c.replicaId));
+      if (i >= 0) {
+        const [next] = this.unsent.splice(i, 1);
+        this.shared.issued.add(next!.replicaId);
+        return next;
+      }
       if (this.exhausted) return undefined;
       await this.read(q, Math.min(MAX_STEP, Math.max(STEP, want * 2)));
     }
@@ -74,7 +91,7 @@ export class UnitPool {
     if (head.length === 0) return;
     const last = head[head.length - 1]!;
     this.after = { unit: last.work_unit_id, replica: last.id };
-    const fresh = [...new Set(head.map((h) => h.work_unit_id))].filter((id) => !this.units.has(id));
+    const fresh = [...new Set(head.map((h) => h.work_unit_id))].filter((id) => !this.seen.has(id));
     if (fresh.length === 0) return;
     const ids = paddedInList(fresh);
     const rows = await q.all<WorkUnitRow>(
@@ -92,15 +109,14 @@ export class UnitPool {
     const byUnit = new Map<number, PoolReplica[]>();
     for (const r of replicas) byUnit.set(r.work_unit_id, [...(byUnit.get(r.work_unit_id) ?? []), r]);
     for (const row of rows) {
-      const mine = byUnit.get(row.id) ?? [];
-      const unit: PoolUnit = {
-        row,
-        replicas: mine,
-        volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))),
-        single: false,
-      };
-      this.units.set(row.id, unit);
-      for (const r of mine) if (r.server_state === 'unsent') this.unsent.push({ replicaId: r.id, unit });
+      this.seen.add(row.id);
+      let unit = this.shared.units.get(row.id);
+      if (!unit) {
+        const mine = byUnit.get(row.id) ?? [];
+        unit = { row, replicas: mine, volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))), single: false };
+        this.shared.units.set(row.id, unit);
+      }
+      for (const r of unit.replicas) if (r.server_state === 'unsent') this.unsent.push({ replicaId: r.id, unit });
     }
   }
 }
