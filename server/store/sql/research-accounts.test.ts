@@ -120,6 +120,7 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
     await db.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, ?, ?)', [a.stored.keyHash, a.researcherId, now]);
     await db.run('DROP INDEX replicas_queue');
     await db.run("CREATE INDEX replicas_unsent ON replicas(project_id, id) WHERE server_state = 'unsent'");
+    await db.run('CREATE INDEX replicas_volunteer_unit ON replicas(volunteer_id, work_unit_id)');
     await db.run('DELETE FROM schema_migrations WHERE version >= 6');
     await migrate(db);
     const found = (await research.findResearcherByKeyHash(a.stored.keyHash))!;

@@ -205,9 +205,12 @@ const migrations = (id: string): string[] => [
   // reissued replica of an old unit goes before the first replicas of new ones). No other index gives that order,
   // so the planner reads the queue from this one: with the replica ids alone, Postgres, given the statistics of a
   // freshly submitted batch (nearly every replica unsent), walked the primary key past every replica already sent.
+  // The scheduler now keeps a unit from two hosts of one volunteer by reading the unit's replicas (replicas_unit),
+  // so the index by volunteer goes: every update of a replica's state wrote an entry into it on Postgres.
   `
   DROP INDEX replicas_unsent;
-  CREATE INDEX replicas_queue ON replicas(project_id, work_unit_id, id) WHERE server_state = 'unsent'
+  CREATE INDEX replicas_queue ON replicas(project_id, work_unit_id, id) WHERE server_state = 'unsent';
+  DROP INDEX replicas_volunteer_unit
   `,
 ];
 
