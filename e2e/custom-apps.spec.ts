@@ -6,7 +6,14 @@
  * Node's worker threads.
  */
 import { expect, request as http, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { compileAssemblyScript, primeRange, primesBySieve as primes } from '../worker-kernels/custom/example/example-app.ts';
+import {
+  compileAssemblyScript,
+  EXAMPLE_MANIFEST,
+  EXAMPLE_SOURCE,
+  EXAMPLE_WGSL,
+  primeRange,
+  primesBySieve as primes,
+} from '../worker-kernels/custom/example/example-app.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { BatchProgress } from '../protocol/research.ts';
@@ -35,8 +42,8 @@ function researcher(name: string): Researcher {
   return new Researcher(api, (JSON.parse(out.toString()) as { apiKey: string }).apiKey);
 }
 
-const EXAMPLE = readFileSync(new URL('../worker-kernels/custom/example/assembly/index.ts', import.meta.url), 'utf8');
-const SHADER = readFileSync(new URL('../worker-kernels/custom/example/prime-count.wgsl', import.meta.url), 'utf8');
+const EXAMPLE = readFileSync(EXAMPLE_SOURCE, 'utf8');
+const SHADER = EXAMPLE_WGSL.source;
 /** A shader that steps a generator as many times as its input's first word says. */
 const RUNAWAY = `@group(0) @binding(0) var<storage, read> steps: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32, 2>;
@@ -46,17 +53,8 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   for (var i = 0u; i < steps[0]; i++) { x = x * 1664525u + 1013904223u; }
   if (x == 7u) { out[0] = x; }
 }`;
-const ABI = ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'];
-const manifest = (name: string, extra: object = {}) => ({ name, version: 1, imports: ABI, maxMemoryPages: 64, timeLimitMs: 20_000, ...extra });
-const exampleWgsl = (source = SHADER) => ({
-  source,
-  entryPoint: 'main',
-  workgroups: [64, 1, 1],
-  bindings: [
-    { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
-    { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
-  ],
-});
+const manifest = (name: string, extra: object = {}) => ({ ...EXAMPLE_MANIFEST, name, timeLimitMs: 20_000, ...extra });
+const exampleWgsl = (source = SHADER) => ({ ...EXAMPLE_WGSL, source, workgroups: [64, 1, 1] });
 /** One failure fails a bad unit; a good one needs two agreeing results. */
 const LIMITS = { good: { minQuorum: 2, targetNresults: 2, maxErrorResults: 2, maxTotalResults: 4, delayBoundS: 600 },
   bad: { minQuorum: 1, targetNresults: 1, maxErrorResults: 1, maxTotalResults: 1, delayBoundS: 600 } };

@@ -1,7 +1,6 @@
-import { compileExample } from '../../worker-kernels/custom/example/example-app.ts';
+import { compileExample, EXAMPLE_MANIFEST, EXAMPLE_WGSL } from '../../worker-kernels/custom/example/example-app.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CustomAppVersion } from '../../protocol/custom-app.ts';
 import { runCustomUnit } from '../../worker-kernels/custom/run-unit.ts';
@@ -11,23 +10,9 @@ import type { Coordinator } from '../coordinator.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 
-const SHADER = readFileSync(new URL('../../worker-kernels/custom/example/prime-count.wgsl', import.meta.url), 'utf8');
-const wgsl = (entryPoint = 'main') => ({
-  source: SHADER,
-  entryPoint,
-  workgroups: [256, 1, 1],
-  bindings: [
-    { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
-    { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
-  ],
-});
-const manifest = (version: number) => ({
-  name: 'prime-count',
-  version,
-  imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'],
-  maxMemoryPages: 64,
-  timeLimitMs: 20_000,
-});
+const SHADER = EXAMPLE_WGSL.source;
+const wgsl = (entryPoint = 'main') => ({ ...EXAMPLE_WGSL, entryPoint });
+const manifest = (version: number) => ({ ...EXAMPLE_MANIFEST, version, timeLimitMs: 20_000 });
 
 let running: TestCoordinator;
 let coordinator: Coordinator;

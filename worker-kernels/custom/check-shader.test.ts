@@ -1,19 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { CustomWgsl } from '../../protocol/custom-app.ts';
 import { checkShader, stripComments } from './check-shader.ts';
+import { EXAMPLE_WGSL } from './example/example-app.ts';
 
-const source = readFileSync(new URL('./example/prime-count.wgsl', import.meta.url), 'utf8');
-/** The example app's shader description (docs/apps.md). */
-const wgsl = {
-  source,
-  entryPoint: 'main',
-  workgroups: [256, 1, 1],
-  bindings: [
-    { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
-    { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
-  ],
-};
+const wgsl = EXAMPLE_WGSL;
+const { source } = wgsl;
 const check = (overrides: Partial<Record<keyof typeof wgsl, unknown>>) => () => checkShader(CustomWgsl.parse({ ...wgsl, ...overrides }));
 const schemaIssue = (overrides: Partial<Record<keyof typeof wgsl, unknown>>) =>
   CustomWgsl.safeParse({ ...wgsl, ...overrides }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);

@@ -4,6 +4,7 @@ import {
   compileAssemblyScript as compile,
   compileExample,
   EXAMPLE_MANIFEST,
+  EXAMPLE_WGSL,
   primeRange as input,
   primesBySieve as primes,
   words as decode,
@@ -41,15 +42,7 @@ describe('custom apps: the example app of docs/apps.md', () => {
   });
 
   test('behavior: asked for its shader where there is no WebGPU (Node), the run says so with a GpuError', async () => {
-    const wgsl = {
-      source: readFileSync(new URL('./example/prime-count.wgsl', import.meta.url), 'utf8'),
-      entryPoint: 'main',
-      workgroups: [256, 1, 1],
-      bindings: [
-        { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
-        { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
-      ],
-    };
+    const wgsl = EXAMPLE_WGSL;
     const checked = checkCustomModule(example, { ...manifest, wgsl });
     const run = runCustomApp(checked, example, { input: input(0, 100), variant: 'webgpu' });
     await expect(run).rejects.toThrow(GpuError);

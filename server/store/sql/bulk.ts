@@ -18,13 +18,18 @@ const CAST: Record<ColumnType, string> = { bigint: 'BIGINT', double: 'DOUBLE PRE
 export const inList = (n: number) => `(${Array.from({ length: n }, () => '?').join(', ')})`;
 
 /**
- * An IN list for `values` (at least one) padded to a power of two by repeating the last value, so that lists of
- * any length share a few statement texts, which Postgres prepares once per connection instead of parsing each.
+ * `items` (at least one) padded to a power of two with copies of the last, so that lists of any length share a few
+ * statement texts, each prepared once (per connection on Postgres) instead of parsed each time. Only for lists where
+ * a copy changes nothing: IN lists, rows of an UPDATE … FROM, inserts that skip conflicts.
  */
+export function padded<T>(items: readonly T[]): T[] {
+  return [...items, ...Array<T>(2 ** Math.ceil(Math.log2(items.length)) - items.length).fill(items[items.length - 1]!)];
+}
+
+/** An IN list for `values` (at least one), padded. */
 export function paddedInList(values: readonly Param[]): { sql: string; params: Param[] } {
-  const size = 2 ** Math.ceil(Math.log2(values.length));
-  const params = [...values, ...Array<Param>(size - values.length).fill(values[values.length - 1]!)];
-  return { sql: inList(size), params };
+  const params = padded(values);
+  return { sql: inList(params.length), params };
 }
 
 function placeholder(dialect: Dialect, type: ColumnType) {
@@ -49,15 +54,14 @@ export interface BulkUpdate {
 
 /**
  * Updates many rows of a table, each with its own values, in one statement (UPDATE … FROM a VALUES list). The
- * list is padded to a power of two with copies of its last row (a row updated twice with the same values is updated
- * once), so that lists of any length share a few statement texts, each prepared once.
+ * list is padded: a row updated twice with the same values is updated once (UPDATE … FROM uses one joined row).
  */
 export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Param[])[]): Promise<void> {
   if (given.length === 0) return;
   // A batch of requests can give more rows than one statement may carry parameters (SQLite: 32,766).
   const perStatement = 2 ** Math.floor(Math.log2(MAX_PARAMS / given[0]!.length));
   if (given.length > perStatement) return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
-  const rows = [...given, ...Array<readonly Param[]>(2 ** Math.ceil(Math.log2(given.length)) - given.length).fill(given[given.length - 1]!)];
+  const rows = padded(given);
   const keys = Object.keys(spec.key);
   const names = Object.keys(spec.columns);
   const values = valuesList(dialect, [...Object.values(spec.key), ...Object.values(spec.columns)], rows);

@@ -102,7 +102,10 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
 /** Folds each host's timed successes, in the order reported, into its measured speed: one statement for all hosts. */
 async function updateSpeeds(db: Db, q: Queryable, successes: readonly Accepted[]) {
   const byHost = new Map<number, Array<{ flops: number; elapsedMs: number }>>();
-  for (const { host, row, r } of successes) byHost.set(host.id, [...(byHost.get(host.id) ?? []), { flops: row.flops_estimate, elapsedMs: r.elapsedMs }]);
+  for (const { host, row, r } of successes) {
+    if (!byHost.has(host.id)) byHost.set(host.id, []);
+    byHost.get(host.id)!.push({ flops: row.flops_estimate, elapsedMs: r.elapsedMs });
+  }
   const folds = [...byHost].flatMap(([hostId, timed]) => {
     const speed = foldSpeeds(timed);
     return speed ? [[hostId, speed.first, speed.keep, speed.add]] : [];

@@ -107,7 +107,10 @@ export class UnitPool {
       units.params,
     );
     const byUnit = new Map<number, PoolReplica[]>();
-    for (const r of replicas) byUnit.set(r.work_unit_id, [...(byUnit.get(r.work_unit_id) ?? []), r]);
+    for (const r of replicas) {
+      if (!byUnit.has(r.work_unit_id)) byUnit.set(r.work_unit_id, []);
+      byUnit.get(r.work_unit_id)!.push(r);
+    }
     for (const row of rows) {
       this.seen.add(row.id);
       let unit = this.shared.units.get(row.id);

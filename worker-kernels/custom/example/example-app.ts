@@ -27,6 +27,17 @@ export const EXAMPLE_MANIFEST = {
   maxMemoryPages: 64,
 };
 
+/** Its WGSL version (prime-count.wgsl) as a manifest describes it (docs/apps.md). */
+export const EXAMPLE_WGSL = {
+  source: readFileSync(new URL('./prime-count.wgsl', import.meta.url), 'utf8'),
+  entryPoint: 'main',
+  workgroups: [256, 1, 1],
+  bindings: [
+    { binding: 0, role: 'input', type: 'storage-read', bytes: 8 },
+    { binding: 1, role: 'output', type: 'storage-read-write', bytes: 8 },
+  ],
+};
+
 /** A unit's input: the range [from, to) as two little-endian u32. */
 export const primeRange = (from: number, to: number) => new Uint8Array(new Uint32Array([from, to]).buffer);
 
