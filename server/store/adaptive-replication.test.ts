@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runKernel } from '../../worker-kernels/registry.ts';
+import { revoker, validator } from '../passes/passes.ts';
 import { TRUST_THRESHOLD } from '../passes/trust.ts';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
@@ -94,6 +95,28 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     expect(await computeAll(b, honest)).toHaveLength(4);
     expect(await computeAll(referee, honest)).toHaveLength(4);
     expect((await store.hostSummary(b.id, now)).results.valid).toBe(TRUST_THRESHOLD + 1 + 4);
+  });
+
+  test('behavior: a host caught before its credit was added loses the queued credit; nothing is withdrawn twice', async () => {
+    const { a } = await trusted();
+    const creditBefore = (await store.hostSummary(a.id, now)).credit.total;
+    await store.createBatch({ app: 'signal-search', name: 'not yet credited', units: tinyUnits(2), now });
+    const lies = await store.issueReplicas(a, 8, now);
+    expect(lies).toHaveLength(2);
+    await store.recordResults(a, lies.map(wrong), now);
+    // Validated (accepted on a single replica) but not yet added up: the credit pass has not run.
+    while (await validator(store, now));
+    const pending = () => store.db.all('SELECT replica_id FROM pending_credit ORDER BY replica_id');
+    expect(await pending()).toHaveLength(2);
+
+    await store.db.run('UPDATE host_apps SET revoke_pending = 1 WHERE host_id = ?', [a.id]);
+    expect(await revoker(store, now)).toBe(true);
+    expect(await pending()).toEqual([]);
+    expect(await store.db.all('SELECT replica_id FROM unsettled_credit WHERE replica_id IN (?, ?)', lies.map((r) => r.replicaId))).toEqual([]);
+    await drain(store, now);
+    const caught = await store.hostSummary(a.id, now);
+    expect(caught.credit.total).toBeCloseTo(creditBefore, 12);
+    expect(caught.results.invalid).toBe(2);
   });
 
   test('behavior: settled credit is final and survives a later revocation', async () => {

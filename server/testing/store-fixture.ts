@@ -13,17 +13,22 @@ import { SqliteDb } from '../store/sql/sqlite-db.ts';
 import { SqlStore } from '../store/sql/sql-store.ts';
 import { freshPostgresSchema } from './backends.ts';
 
-export async function freshStore(backend: 'sqlite' | 'postgres', random: () => number): Promise<{ store: SqlStore; cleanup(): Promise<void> }> {
+/** `upTo` leaves the schema as that migration left it (for tests of the later ones). */
+export async function freshStore(
+  backend: 'sqlite' | 'postgres',
+  random: () => number,
+  { upTo }: { upTo?: number } = {},
+): Promise<{ store: SqlStore; cleanup(): Promise<void> }> {
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'terraflop-store-'));
     const db = new SqliteDb(join(dir, 'c.sqlite'));
-    await migrate(db);
+    await migrate(db, { upTo });
     const store = new SqlStore(db, { random });
     return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
   }
   const schema = await freshPostgresSchema();
   const db = new PostgresDb(schema.url);
-  await migrate(db);
+  await migrate(db, { upTo });
   const store = new SqlStore(db, { random });
   return { store, cleanup: async () => (await store.close(), await schema.drop()) };
 }

@@ -1,38 +1,41 @@
 /**
  * @module server/store/sql/credit
- * The credit passes' writes: granted credit added to host and volunteer totals (and their recent averages), credit
- * settled, and a caught host's unverified credit revoked. Set-based: a pass of a few hundred results is a few
- * statements, and rows are locked in id order so that two coordinator processes cannot deadlock.
+ * The credit passes' writes: granted credit queued by the validator, added to host and volunteer totals (and their
+ * recent averages) by the credit pass, made final by the settler, and a caught host's unverified credit revoked.
+ * Set-based: a pass of a few hundred results is a few statements, and rows are locked in id order so that two
+ * coordinator processes cannot deadlock.
  */
 import { addCredit } from '../../credit/rac.ts';
-import { bulkUpdate, inList, type Dialect } from './bulk.ts';
+import { bulkInsert, bulkUpdate, inList, paddedInList, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 
 export function applyCredit(db: Db, now: number, limit: number): Promise<number> {
   return db.transaction(async (q) => {
-    const due = await q.all<{ id: number; host_id: number; volunteer_id: number; granted_credit: number }>(
-      `SELECT id, host_id, volunteer_id, granted_credit FROM replicas WHERE validate_state = 'valid' AND credited = 0
-        ORDER BY id LIMIT ?${db.forUpdateSkipLocked}`,
+    const due = await q.all<{ replica_id: number; host_id: number; volunteer_id: number; credit: number }>(
+      `SELECT replica_id, host_id, volunteer_id, credit FROM pending_credit ORDER BY replica_id LIMIT ?${db.forUpdateSkipLocked}`,
       [limit],
     );
     if (due.length === 0) return 0;
-    await q.run(`UPDATE replicas SET credited = 1 WHERE id IN ${inList(due.length)}`, due.map((r) => r.id));
+    const ids = paddedInList(due.map((r) => r.replica_id));
+    await q.run(`DELETE FROM pending_credit WHERE replica_id IN ${ids.sql}`, ids.params);
     await addToTotals(q, db, 'hosts', sumBy(due, (r) => r.host_id), now);
     await addToTotals(q, db, 'volunteers', sumBy(due, (r) => r.volunteer_id), now);
     return due.length;
   });
 }
 
+/** Credit already added to the totals (none of it pending) becomes final once validated at or before `before`. */
 export function settleCredit(db: Db, before: number, limit: number): Promise<number> {
   return db.transaction(async (q) => {
-    const due = await q.all<{ id: number; volunteer_id: number; granted_credit: number }>(
-      `SELECT id, volunteer_id, granted_credit FROM replicas
-        WHERE validate_state = 'valid' AND settled = 0 AND credited = 1 AND validated_at <= ?
+    const due = await q.all<{ replica_id: number; volunteer_id: number; credit: number }>(
+      `SELECT replica_id, volunteer_id, credit FROM unsettled_credit s WHERE validated_at <= ?
+        AND NOT EXISTS (SELECT 1 FROM pending_credit p WHERE p.replica_id = s.replica_id)
         ORDER BY validated_at LIMIT ?${db.forUpdateSkipLocked}`,
       [before, limit],
     );
     if (due.length === 0) return 0;
-    await q.run(`UPDATE replicas SET settled = 1 WHERE id IN ${inList(due.length)}`, due.map((r) => r.id));
+    const ids = paddedInList(due.map((r) => r.replica_id));
+    await q.run(`DELETE FROM unsettled_credit WHERE replica_id IN ${ids.sql}`, ids.params);
     const byVolunteer = sumBy(due, (r) => r.volunteer_id);
     await lockRows(q, db, 'volunteers', [...byVolunteer.keys()]);
     await bulkUpdate(q, db.dialect, {
@@ -42,10 +45,29 @@ export function settleCredit(db: Db, before: number, limit: number): Promise<num
   });
 }
 
+/**
+ * Queues the credit of results just judged valid: to be added to the totals (the credit pass) and to become final
+ * after the settling period (the settler). Each result once: one already valid keeps the credit it was granted.
+ */
+export async function queueCredit(q: Queryable, dialect: Dialect, granted: readonly GrantedCredit[]) {
+  await bulkInsert(q, dialect, 'pending_credit', { replica_id: 'bigint', host_id: 'bigint', volunteer_id: 'bigint', credit: 'double' },
+    granted.map((g) => [g.replicaId, g.hostId, g.volunteerId, g.credit]));
+  await bulkInsert(q, dialect, 'unsettled_credit', { replica_id: 'bigint', volunteer_id: 'bigint', credit: 'double', validated_at: 'bigint' },
+    granted.map((g) => [g.replicaId, g.volunteerId, g.credit, g.validatedAt]));
+}
+
+export interface GrantedCredit {
+  replicaId: number;
+  hostId: number;
+  volunteerId: number;
+  credit: number;
+  validatedAt: number;
+}
+
 /** Credit granted at one instant sums (addCredit is linear in it), so each host and volunteer gets one update. */
-function sumBy<T extends { granted_credit: number }>(rows: readonly T[], key: (r: T) => number): Map<number, number> {
+function sumBy<T extends { credit: number }>(rows: readonly T[], key: (r: T) => number): Map<number, number> {
   const sums = new Map<number, number>();
-  for (const r of rows) sums.set(key(r), (sums.get(key(r)) ?? 0) + r.granted_credit);
+  for (const r of rows) sums.set(key(r), (sums.get(key(r)) ?? 0) + r.credit);
   return sums;
 }
 
@@ -69,16 +91,22 @@ async function addToTotals(q: Queryable, db: Db, table: 'hosts' | 'volunteers', 
   }));
 }
 
-/** Revokes a caught host's unsettled single-replica results of one app and reopens their units. */
+/**
+ * Revokes a caught host's unsettled single-replica results of one app and reopens their units. Each result's queued
+ * credit is taken off its queues first, and what that removes decides: settled meanwhile (by a settler beside this),
+ * it is final and stays; still pending, it never reached the totals; otherwise it is withdrawn from them.
+ */
 export async function revokeHost(q: Queryable, hostId: number, app: string, now: number) {
-  const revoked = await q.all<{ id: number; work_unit_id: number; volunteer_id: number; granted_credit: number; credited: number }>(
-    `SELECT id, work_unit_id, volunteer_id, granted_credit, credited FROM replicas
-      WHERE host_id = ? AND app = ? AND unverified = 1 AND validate_state = 'valid' AND settled = 0`,
+  const revocable = await q.all<{ id: number; work_unit_id: number; volunteer_id: number; granted_credit: number }>(
+    `SELECT r.id, r.work_unit_id, r.volunteer_id, r.granted_credit FROM replicas r JOIN unsettled_credit s ON s.replica_id = r.id
+      WHERE r.host_id = ? AND r.app = ? AND r.unverified = 1 AND r.validate_state = 'valid'`,
     [hostId, app],
   );
-  for (const r of revoked) {
+  for (const r of revocable) {
+    if ((await q.all('DELETE FROM unsettled_credit WHERE replica_id = ? RETURNING replica_id', [r.id])).length === 0) continue;
+    const pending = await q.all('DELETE FROM pending_credit WHERE replica_id = ? RETURNING replica_id', [r.id]);
     await q.run("UPDATE replicas SET validate_state = 'invalid', granted_credit = 0 WHERE id = ?", [r.id]);
-    if (r.credited === 1) {
+    if (pending.length === 0) {
       await withdraw(q, 'hosts', hostId, r.granted_credit);
       await withdraw(q, 'volunteers', r.volunteer_id, r.granted_credit);
     }

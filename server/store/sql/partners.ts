@@ -21,15 +21,15 @@ export async function partnerLeaderboard(q: Queryable, limit: number): Promise<P
 /**
  * Partners whose widget hosts were sent replicas of the project's units, most credit first: their hosts, the
  * results they returned and the credit granted for them. Credit counts once the credit pass has added it to the
- * host's total (`credited`), so a partner's figures here never run ahead of the public leaderboard's.
+ * host's total (its row in pending_credit is gone), so a partner's figures here never run ahead of the public leaderboard's.
  */
 export async function projectPartners(q: Queryable, projectId: number, limit: number): Promise<ProjectPartners> {
   const rows = await q.all<{ partner: string; hosts: unknown; results: unknown; credit: unknown }>(
     `SELECT h.partner AS partner, count(DISTINCT r.host_id) AS hosts,
         sum(CASE WHEN r.outcome = 'success' THEN 1 ELSE 0 END) AS results,
-        sum(CASE WHEN r.validate_state = 'valid' AND r.credited = 1 THEN r.granted_credit ELSE 0 END) AS credit
+        sum(CASE WHEN r.validate_state = 'valid' AND p.replica_id IS NULL THEN r.granted_credit ELSE 0 END) AS credit
       FROM replicas r JOIN hosts h ON h.id = r.host_id JOIN work_units u ON u.id = r.work_unit_id
-      JOIN batches b ON b.id = u.batch_id
+      JOIN batches b ON b.id = u.batch_id LEFT JOIN pending_credit p ON p.replica_id = r.id
       WHERE b.project_id = ? AND h.partner IS NOT NULL
       GROUP BY h.partner ORDER BY 4 DESC, 1 LIMIT ?`,
     [projectId, limit],

@@ -111,24 +111,25 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
   });
 
   test('behavior: migration 6 keeps the keys made before it, with ids and no first characters', async () => {
-    const a = await project('Pulsars');
-    // Put the database back as migration 5 left it, with one key, and migrate again (6 and 7).
-    const db = store.db;
-    await db.run('DROP TABLE api_keys');
-    await db.run('DROP INDEX researchers_project_name');
-    await db.run('CREATE TABLE api_keys (key_hash TEXT PRIMARY KEY, researcher_id BIGINT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT)');
-    await db.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, ?, ?)', [a.stored.keyHash, a.researcherId, now]);
-    await db.run('DROP INDEX replicas_queue');
-    await db.run("CREATE INDEX replicas_unsent ON replicas(project_id, id) WHERE server_state = 'unsent'");
-    await db.run('CREATE INDEX replicas_volunteer_unit ON replicas(volunteer_id, work_unit_id)');
-    await db.run('DELETE FROM schema_migrations WHERE version >= 6');
-    await migrate(db);
-    const found = (await research.findResearcherByKeyHash(a.stored.keyHash))!;
-    expect(found).toMatchObject({ projectId: a.projectId, researcherId: a.researcherId });
-    expect((await research.projectAccess(a.projectId, found.keyId))[0]!.keys).toEqual([
-      { keyId: found.keyId, prefix: null, createdAt: now, lastUsedAt: null, revokedAt: null, current: true },
-    ]);
-    const next = await research.createApiKey({ researcherId: a.researcherId, key: freshApiKey().stored, now });
-    expect(next).toBeGreaterThan(found.keyId);
+    // A database as migration 5 left it, with one project, researcher and key, migrated to the end.
+    const old = await freshStore(name, () => 0, { upTo: 5 });
+    try {
+      const db = old.store.db;
+      const a = { stored: freshApiKey().stored, projectId: 1, researcherId: 1 };
+      await db.run("INSERT INTO projects (id, name, created_at) VALUES (1, 'Pulsars', ?)", [now]);
+      await db.run("INSERT INTO researchers (id, project_id, name, created_at) VALUES (1, 1, 'Ada', ?)", [now]);
+      await db.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, 1, ?)', [a.stored.keyHash, now]);
+      await migrate(db);
+      const research = new SqlResearchStore(db);
+      const found = (await research.findResearcherByKeyHash(a.stored.keyHash))!;
+      expect(found).toMatchObject({ projectId: a.projectId, researcherId: a.researcherId });
+      expect((await research.projectAccess(a.projectId, found.keyId))[0]!.keys).toEqual([
+        { keyId: found.keyId, prefix: null, createdAt: now, lastUsedAt: null, revokedAt: null, current: true },
+      ]);
+      const next = await research.createApiKey({ researcherId: a.researcherId, key: freshApiKey().stored, now });
+      expect(next).toBeGreaterThan(found.keyId);
+    } finally {
+      await old.cleanup();
+    }
   });
 });

@@ -166,7 +166,7 @@ export class SqlStore implements Store {
     // its end and stop early, so the cost stays flat however many siblings wait for a second volunteer.
     const rows = await this.db.all<{ work_unit_id: number }>(
       `SELECT r.work_unit_id FROM (SELECT id, work_unit_id FROM replicas
-          WHERE project_id = 0 AND server_state = 'unsent' AND app = ? ORDER BY work_unit_id DESC, id DESC LIMIT ?) r
+          WHERE project_id = 0 AND queued = 1 AND app = ? ORDER BY work_unit_id DESC, id DESC LIMIT ?) r
         WHERE NOT EXISTS (SELECT 1 FROM replicas s WHERE s.work_unit_id = r.work_unit_id AND s.server_state <> 'unsent')`,
       [app, atMost * 8],
     );

@@ -3,13 +3,14 @@
  * Applies what a pass decided for a batch of units, inside the caller's transaction, in a handful of set-based
  * statements whatever the batch's size, and moves each unit between queues: the pass's own flag is cleared, the
  * transitioner is woken after a validation that changed something, and a transitioned unit's next transition time
- * becomes its earliest outstanding deadline.
+ * becomes its earliest outstanding deadline. Credit granted to results made valid is queued for the credit pass.
  */
 import type { UnitQueue } from '../store.ts';
 import type { Replica, UnitChanges, WorkUnit } from '../types.ts';
 import type { Param, Queryable } from './db.ts';
 import { bulkInsert, bulkUpdate, type ColumnType, type Dialect } from './bulk.ts';
 import type { WorkUnitRow } from './rows.ts';
+import { queueCredit, type GrantedCredit } from './credit.ts';
 import { recordTrustEvents } from './trust-events.ts';
 
 /** One unit as loaded, and the decision a pass took on it. */
@@ -46,9 +47,21 @@ export async function applyDecisions(q: Queryable, dialect: Dialect, queue: Unit
   await bulkUpdate(q, dialect, { table: 'work_units', key: { id: 'bigint' }, columns: unitColumns },
     decided.map((d) => [d.row.id, ...nextUnitRow(d, queue, now)]));
   await updateReplicas(q, dialect, decided.flatMap((d) => d.changes.replicas ?? []));
+  await queueCredit(q, dialect, decided.flatMap((d) => newlyValid(d, now)));
   await recordTrustEvents(q, dialect, decided.flatMap((d) => (d.changes.trust ?? []).map((t) => ({ ...t, app: d.row.app }))));
   await bulkInsert(q, dialect, 'replicas', { work_unit_id: 'bigint', app: 'text', project_id: 'bigint' },
     decided.flatMap((d) => Array.from({ length: d.changes.newReplicas ?? 0 }, () => [d.row.id, d.row.app, d.row.project_id])));
+}
+
+/** The credit of the unit's results that this decision makes valid (a result already valid keeps its queued one). */
+function newlyValid({ replicas, changes }: Decided, now: number): GrantedCredit[] {
+  const before = new Map(replicas.map((r) => [r.id, r]));
+  return (changes.replicas ?? []).flatMap((p) => {
+    const r = before.get(p.id);
+    if (p.validateState !== 'valid' || !r || r.validateState === 'valid') return [];
+    if (r.hostId === null || r.volunteerId === null) throw new Error(`replica ${r.id} judged valid was never sent to a host`);
+    return [{ replicaId: r.id, hostId: r.hostId, volunteerId: r.volunteerId, credit: p.grantedCredit ?? r.grantedCredit, validatedAt: p.validatedAt ?? now }];
+  });
 }
 
 /** The unit's columns after the decision, in unitColumns' order. */

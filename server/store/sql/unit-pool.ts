@@ -83,7 +83,7 @@ export class UnitPool {
    */
   private async read(q: Queryable, limit: number): Promise<void> {
     const head = await q.all<{ id: number; work_unit_id: number }>(
-      `SELECT id, work_unit_id FROM replicas WHERE project_id = ? AND server_state = 'unsent' AND (work_unit_id, id) > (?, ?)
+      `SELECT id, work_unit_id FROM replicas WHERE project_id = ? AND queued = 1 AND (work_unit_id, id) > (?, ?)
         ORDER BY work_unit_id, id LIMIT ?`,
       [this.projectId, this.after.unit, this.after.replica, limit],
     );
