@@ -5,7 +5,7 @@
  * run alone (`node server/cli/pass.ts validator`).
  */
 import type { Store } from '../store/store.ts';
-import { decideTransition } from './transition.ts';
+import { decideTransition, thenTransition } from './transition.ts';
 import { decideValidation } from './validate.ts';
 
 export type Pass = (store: Store, now: number) => Promise<boolean>;
@@ -19,10 +19,13 @@ export const transitioner: Pass = async (store, now) => {
   return due.length > 0;
 };
 
-/** Decides quorums and grants (but does not yet add up) credit. */
+/**
+ * Decides quorums and grants (but does not yet add up) credit; a unit the validation changed is transitioned in the
+ * same write (closed once decided, reissued when inconclusive) rather than queued for the transitioner's next round.
+ */
 export const validator: Pass = async (store, now) => {
   const due = await store.dueUnits('validate', now, BATCH);
-  if (due.length > 0) await store.updateUnits('validate', due, now, (s) => decideValidation(s, now));
+  if (due.length > 0) await store.updateUnits('validate', due, now, (s) => thenTransition(s, decideValidation(s, now), now));
   return due.length > 0;
 };
 

@@ -51,3 +51,26 @@ function fail(changes: UnitChanges & { replicas: NonNullable<UnitChanges['replic
   changes.unit = { state: 'failed', failure: why };
   return changes;
 }
+
+/**
+ * A validation that changed something, followed at once by the transition it calls for (close the unit, reissue
+ * after an inconclusive set, ask again for late results), decided on the unit as the validation leaves it: what the
+ * transitioner would decide in its next round, written with the validation as one change of the unit.
+ */
+export function thenTransition(s: UnitWithReplicas, first: UnitChanges, now: number): UnitChanges {
+  if (!first.unit && !first.replicas?.length) return first;
+  const patches = new Map((first.replicas ?? []).map((p) => [p.id, p]));
+  const after = {
+    unit: { ...s.unit, ...first.unit },
+    replicas: s.replicas.map((r) => ({ ...r, ...patches.get(r.id) })),
+  };
+  const second = decideTransition(after, now);
+  for (const p of second.replicas ?? []) patches.set(p.id, { ...patches.get(p.id), ...p });
+  return {
+    ...second,
+    unit: { ...first.unit, ...second.unit },
+    replicas: [...patches.values()],
+    trust: [...(first.trust ?? []), ...(second.trust ?? [])],
+    transitioned: true,
+  };
+}

@@ -98,6 +98,8 @@ export interface UnitChanges {
   newReplicas?: number;
   /** Ask the validator to look at the unit (new results arrived, or a quorum may now exist). */
   needValidate?: boolean;
+  /** The transitioner's decision is part of this one: the unit's next transition is its earliest deadline. */
+  transitioned?: boolean;
 }
 
 export interface Host {

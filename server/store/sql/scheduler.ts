@@ -144,17 +144,22 @@ export class Scheduler {
       const seen = units.get(i.unit.row.id);
       units.set(i.unit.row.id, { unit: i.unit, deadline: Math.min(seen?.deadline ?? Infinity, i.deadline) });
     }
-    await bulkUpdate(q, dialect, {
-      table: 'work_units',
-      key: { id: 'bigint' },
-      columns: { transition_at: 'bigint', min_quorum: 'bigint', target_nresults: 'bigint', single: 'bigint' },
-    }, [...units.values()].map(({ unit: { row, single }, deadline }) => [
-      row.id,
-      row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
-      single ? 1 : row.min_quorum,
-      single ? 1 : row.target_nresults,
-      single ? 1 : row.single,
-    ]));
+    // A unit already due for the transitioner before this deadline, and not turned single, is left alone: on
+    // Postgres even an update that changes nothing writes a new version of the row.
+    const changed = [...units.values()].filter(({ unit: { row, single }, deadline }) => single || row.transition_at === null || deadline < row.transition_at);
+    if (changed.length > 0) {
+      await bulkUpdate(q, dialect, {
+        table: 'work_units',
+        key: { id: 'bigint' },
+        columns: { transition_at: 'bigint', min_quorum: 'bigint', target_nresults: 'bigint', single: 'bigint' },
+      }, changed.map(({ unit: { row, single }, deadline }) => [
+        row.id,
+        row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
+        single ? 1 : row.min_quorum,
+        single ? 1 : row.target_nresults,
+        single ? 1 : row.single,
+      ]));
+    }
     const sent = new Set(round.issues.map((i) => i.replicaId));
     const unneeded = [...units.values()].flatMap(({ unit }) =>
       unit.single ? unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id) : []);

@@ -70,10 +70,13 @@ function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now:
   const state = u.state ?? row.state;
   const closes = state !== row.state && (state === 'done' || state === 'failed');
   const needValidate = changes.needValidate ? 1 : queue === 'validate' ? 0 : row.need_validate;
-  // After a validation that changed something the transitioner must look again (reissue, finish); a validation that
-  // found too few results leaves the unit's schedule alone; a transition waits for the next deadline.
+  // After a validation that changed something the transitioner must look again (reissue, finish), unless its
+  // decision came with the validation's; a validation that found too few results leaves the unit's schedule alone;
+  // a transition waits for the next deadline.
   const transitionAt =
-    queue === 'validate' ? (isEmpty(changes) ? row.transition_at : now) : earliestDeadline(replicas, changes.replicas ?? []);
+    queue === 'validate' && !changes.transitioned
+      ? (isEmpty(changes) ? row.transition_at : now)
+      : earliestDeadline(replicas, changes.replicas ?? []);
   return [
     state,
     u.canonicalReplicaId !== undefined ? u.canonicalReplicaId : row.canonical_replica_id,

@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import { runKernel } from '../../worker-kernels/registry.ts';
+import type { IssuedReplica, ResultToRecord } from '../store/types.ts';
+import { backends } from '../testing/backends.ts';
+import { storePerTest } from '../testing/store-fixture.ts';
+import { tinyUnits } from '../testing/tiny-units.ts';
+import { transitioner, validator } from './passes.ts';
+
+const honest = (r: IssuedReplica): ResultToRecord => ({
+  status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result: runKernel(r.job, { progress() {}, checkpoint() {} }),
+});
+const wrong = (r: IssuedReplica): ResultToRecord => {
+  const result = runKernel(r.job, { progress() {}, checkpoint() {} });
+  if (result.app === 'signal-search') result.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 1e6 }];
+  return { status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result };
+};
+
+describe.each(backends)('the validator on $name', (backend) => {
+  const fixture = storePerTest(backend, () => 0.99);
+  const now = 1_000_000;
+
+  async function reportedBy(behaviours: Array<(r: IssuedReplica) => ResultToRecord>) {
+    const { store } = fixture;
+    await store.createBatch({ app: 'signal-search', name: 'one', units: tinyUnits(1), now });
+    for (const behave of behaviours) {
+      const host = await store.createHost({ tokenHash: `t-${Math.random()}`, now });
+      const [replica] = await store.issueReplicas(host, 1, now);
+      await store.recordResults(host, [behave(replica!)], now);
+    }
+    return store;
+  }
+
+  test('default: a quorum closes its unit in the validation itself, with nothing left for the transitioner', async () => {
+    const store = await reportedBy([honest, honest]);
+    expect(await validator(store, now)).toBe(true);
+    const unit = (await store.db.get<{ state: string; done_at: number | null; transition_at: number | null; need_validate: number }>(
+      'SELECT state, done_at, transition_at, need_validate FROM work_units',
+    ))!;
+    expect(unit).toEqual({ state: 'done', done_at: now, transition_at: null, need_validate: 0 });
+    expect(await transitioner(store, now + 1)).toBe(false);
+  });
+
+  test('behavior: an inconclusive pair gets its third replica from the validation, unsent and queued', async () => {
+    const store = await reportedBy([honest, wrong]);
+    expect(await validator(store, now)).toBe(true);
+    const replicas = await store.db.all<{ server_state: string; validate_state: string }>(
+      'SELECT server_state, validate_state FROM replicas ORDER BY id',
+    );
+    expect(replicas).toEqual([
+      { server_state: 'over', validate_state: 'inconclusive' },
+      { server_state: 'over', validate_state: 'inconclusive' },
+      { server_state: 'unsent', validate_state: 'init' },
+    ]);
+    const unit = await store.db.get<{ state: string; target_nresults: number }>('SELECT state, target_nresults FROM work_units');
+    expect(unit).toEqual({ state: 'active', target_nresults: 3 });
+    const third = await store.createHost({ tokenHash: 'third', now });
+    expect(await store.issueReplicas(third, 4, now)).toHaveLength(1);
+  });
+});
