@@ -17,7 +17,7 @@ import { createApi } from './http/app.ts';
 import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
-import { credit, purger, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
+import { atMostEvery, credit, purger, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore } from './store/open-store.ts';
 import { statsExporter } from './stats/export.ts';
@@ -41,16 +41,18 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       ? { kind: 'postgres', url: config.TERRAFLOP_DATABASE_URL }
       : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA, synchronous: config.TERRAFLOP_SQLITE_SYNC },
   );
+  // The passes that follow results run every round; those with nothing urgent run at most every few seconds, since
+  // under load a round starts as each batch of reports arrives and each pass costs a few statements even when idle.
   const passList: Record<string, Pass> = {
     transitioner,
     validator,
-    revoker,
+    revoker: atMostEvery(1_000, revoker),
     credit,
-    settler: settler(config.TERRAFLOP_SETTLING_S * 1000),
-    purger: purger(config.TERRAFLOP_RETENTION_S * 1000),
-    'statistics export': statsExporter(join(config.TERRAFLOP_DATA, 'stats')),
+    settler: atMostEvery(5_000, settler(config.TERRAFLOP_SETTLING_S * 1000)),
+    purger: atMostEvery(30_000, purger(config.TERRAFLOP_RETENTION_S * 1000)),
+    'statistics export': atMostEvery(1_000, statsExporter(join(config.TERRAFLOP_DATA, 'stats'))),
   };
-  if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = demoFeeder(config.TERRAFLOP_DEMO);
+  if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = atMostEvery(1_000, demoFeeder(config.TERRAFLOP_DEMO));
   const chain = await startChain(config, sqlSettledCredit(store.db), sqlBatchProgress(store.db)).catch(async (e: unknown) => {
     await store.close();
     throw e;

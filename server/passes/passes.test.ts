@@ -4,7 +4,7 @@ import type { IssuedReplica, ResultToRecord } from '../store/types.ts';
 import { backends } from '../testing/backends.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
-import { transitioner, validator } from './passes.ts';
+import { atMostEvery, transitioner, validator } from './passes.ts';
 
 const honest = (r: IssuedReplica): ResultToRecord => ({
   status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result: runKernel(r.job, { progress() {}, checkpoint() {} }),
@@ -55,5 +55,24 @@ describe.each(backends)('the validator on $name', (backend) => {
     expect(unit).toEqual({ state: 'active', target_nresults: 3 });
     const third = await store.createHost({ tokenHash: 'third', now });
     expect(await store.issueReplicas(third, 4, now)).toHaveLength(1);
+  });
+});
+
+describe('atMostEvery', () => {
+  test('default: a pass runs at most once an interval while idle, and every round while it finds work', async () => {
+    const runs: number[] = [];
+    let work = 0;
+    const pass = atMostEvery(1_000, async (_store: null, now: number) => {
+      runs.push(now);
+      return work-- > 0;
+    });
+    expect(await pass(null, 0)).toBe(false);
+    expect(await pass(null, 999)).toBe(false); // idle, too soon: not run
+    work = 2;
+    expect(await pass(null, 1_000)).toBe(true);
+    expect(await pass(null, 1_001)).toBe(true); // found work last time: runs again at once
+    expect(await pass(null, 1_002)).toBe(false);
+    expect(await pass(null, 1_500)).toBe(false); // idle again: waits for its interval
+    expect(runs).toEqual([0, 1_000, 1_001, 1_002]);
   });
 });

@@ -48,3 +48,19 @@ export function purger(retentionMs: number): Pass {
     return nonces + results > 0;
   };
 }
+
+/**
+ * Runs `pass` at most once every `everyMs` of the runner's clock, except right after a run that found work, so a
+ * backlog still drains round after round. For passes with nothing urgent to do (settling after a day, purging after
+ * the retention time): run every round, as results arrive, each would cost a few statements for nothing.
+ */
+export function atMostEvery<S>(everyMs: number, pass: (store: S, now: number) => Promise<boolean>): (store: S, now: number) => Promise<boolean> {
+  let last = -Infinity;
+  let busy = false;
+  return async (store, now) => {
+    if (!busy && now - last < everyMs) return false;
+    last = now;
+    busy = await pass(store, now);
+    return busy;
+  };
+}

@@ -32,6 +32,20 @@ describe.each(backends)('request nonces on $name', (backend) => {
     await fixture.store.redeemLinkCode(b.id, 'code', now);
     expect(await fixture.store.useNonce(b.id, 'n', now)).toEqual({ id: b.id, volunteerId: a.volunteerId });
   });
+  test('behavior: hosts looked up at once come from one statement, each with its own key; an unknown one is undefined', async () => {
+    const a = await fixture.store.createHost({ publicKey: '{"kty":"EC","x":"a"}', now });
+    const b = await fixture.store.createHost({ publicKey: '{"kty":"EC","x":"b"}', now });
+    const statements = vi.spyOn(fixture.store.db, 'all');
+    const found = await Promise.all([fixture.store.findHost(b.id), fixture.store.findHost(a.id), fixture.store.findHost(b.id + 100), fixture.store.findHost(a.id)]);
+    expect(statements).toHaveBeenCalledTimes(1);
+    expect(found).toEqual([
+      { ...b, publicKey: '{"kty":"EC","x":"b"}' },
+      { ...a, publicKey: '{"kty":"EC","x":"a"}' },
+      undefined,
+      { ...a, publicKey: '{"kty":"EC","x":"a"}' },
+    ]);
+  });
+
   test('behavior: purging forgets expired nonces only, about `limit` at a time, oldest first', async () => {
     const a = await host();
     await Promise.all(Array.from({ length: 10 }, (_, i) => fixture.store.useNonce(a.id, `old-${i}`, now + i)));

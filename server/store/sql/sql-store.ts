@@ -27,7 +27,7 @@ import type { Db, Queryable } from './db.ts';
 import { toReplica, toWorkUnit, type ReplicaRow, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
-import { inList } from './bulk.ts';
+import { inList, paddedInList } from './bulk.ts';
 import { insertBatch } from './batches.ts';
 import { Scheduler } from './scheduler.ts';
 import { recordReports, type Report } from './report.ts';
@@ -49,12 +49,14 @@ export class SqlStore implements Store {
   private readonly scheduler: Scheduler;
   private readonly projectsByShortName = new Map<string, number>();
   private readonly nonces: Batcher<NonceUse, Host | undefined>;
+  private readonly hostLookups: Batcher<number, HostCredentials | undefined>;
   private readonly reports: Batcher<Report, RecordOutcome[]>;
 
   constructor(db: Db, { random = Math.random }: SqlStoreOptions = {}) {
     this.db = db;
     this.scheduler = new Scheduler(db, random);
     this.nonces = new Batcher((uses) => spendNonces(db, db.dialect, uses));
+    this.hostLookups = new Batcher((ids) => this.findHosts(ids));
     this.reports = new Batcher((reports) => recordReports(db, reports));
   }
 
@@ -81,12 +83,19 @@ export class SqlStore implements Store {
     return row && { id: row.id, volunteerId: row.volunteer_id };
   }
 
-  async findHost(hostId: number): Promise<HostCredentials | undefined> {
-    const row = await this.db.get<{ id: number; volunteer_id: number; public_key: string | null }>(
-      'SELECT id, volunteer_id, public_key FROM hosts WHERE id = ?',
-      [hostId],
+  findHost(hostId: number): Promise<HostCredentials | undefined> {
+    return this.hostLookups.call(hostId);
+  }
+
+  /** The hosts asked for in one turn of the event loop, in one statement (a crowd's first requests come together). */
+  private async findHosts(ids: number[]): Promise<Array<HostCredentials | undefined>> {
+    const list = paddedInList(ids);
+    const rows = await this.db.all<{ id: number; volunteer_id: number; public_key: string | null }>(
+      `SELECT id, volunteer_id, public_key FROM hosts WHERE id IN ${list.sql}`,
+      list.params,
     );
-    return row && { id: row.id, volunteerId: row.volunteer_id, publicKey: row.public_key };
+    const found = new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), volunteerId: r.volunteer_id, publicKey: r.public_key }]));
+    return ids.map((id) => found.get(id));
   }
 
   useNonce(hostId: number, nonce: string, expiresAt: number): Promise<Host | undefined> {
