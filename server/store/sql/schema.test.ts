@@ -35,6 +35,15 @@ describe.each(backends)('the schema on $name', ({ name, available }) => {
     for (const def of indexes) for (const column of CHANGING) expect(def, def).not.toMatch(new RegExp(`\\b${column}\\b`));
   });
 
+  test('default: on Postgres, sending a replica locks neither its host nor its volunteer (no foreign keys to them)', async (ctx) => {
+    if (db.dialect !== 'postgres') return ctx.skip();
+    await migrate(db);
+    const keys = await db.all<{ conname: string }>(
+      `SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = 'replicas'::regclass ORDER BY conname`,
+    );
+    expect(keys.map((k) => k.conname)).toEqual(['replicas_work_unit_id_fkey']);
+  });
+
   test('behavior: migration 8 queues the credit not yet added and not yet settled, and keeps the unsent queued', async () => {
     await db.run("INSERT INTO volunteers (id, name, created_at) VALUES (1, 'v', 0)");
     await db.run('INSERT INTO hosts (id, volunteer_id, created_at) VALUES (1, 1, 0)');

@@ -264,6 +264,14 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   CREATE INDEX replicas_queue ON replicas(project_id, work_unit_id, id) WHERE queued = 1;
   ${REPLICA_TUNING[dialect]}
   `,
+  // 9: Postgres checks a foreign key by locking the row it points to (FOR KEY SHARE, itself a write), so sending a
+  // replica locked its host and its volunteer: four lock writes a unit, and a wait whenever the credit pass held one
+  // of those rows. Hosts and volunteers are never deleted, and the scheduler sets these two columns only from the
+  // host it has just authenticated, so the replica's keys to them go on Postgres. (SQLite checks its foreign keys in
+  // process, without locks, and could drop them only by rebuilding the table: it keeps them.)
+  dialect === 'postgres'
+    ? 'ALTER TABLE replicas DROP CONSTRAINT replicas_host_id_fkey, DROP CONSTRAINT replicas_volunteer_id_fkey'
+    : '',
 ];
 
 /**
