@@ -6,7 +6,7 @@
  * coordinator processes cannot deadlock.
  */
 import { addCredit } from '../../credit/rac.ts';
-import { bulkInsert, bulkUpdate, inList, paddedInList, type Dialect } from './bulk.ts';
+import { bulkInsert, bulkUpdate, inList, padded, paddedInList, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 
 export async function applyCredit(db: Db, now: number, limit: number): Promise<number> {
@@ -49,13 +49,16 @@ export function settleCredit(db: Db, before: number, limit: number): Promise<num
 
 /**
  * Queues the credit of results just judged valid: to be added to the totals (the credit pass) and to become final
- * after the settling period (the settler). Each result once: one already valid keeps the credit it was granted.
+ * after the settling period (the settler). Each result once: one already valid keeps the credit it was granted. The
+ * rows are padded (copies of the last, skipped as conflicts) so that a few statement texts serve every count.
  */
 export async function queueCredit(q: Queryable, dialect: Dialect, granted: readonly GrantedCredit[]) {
+  if (granted.length === 0) return;
+  const rows = padded(granted);
   await bulkInsert(q, dialect, 'pending_credit', { replica_id: 'bigint', host_id: 'bigint', volunteer_id: 'bigint', credit: 'double' },
-    granted.map((g) => [g.replicaId, g.hostId, g.volunteerId, g.credit]));
+    rows.map((g) => [g.replicaId, g.hostId, g.volunteerId, g.credit]), ' ON CONFLICT (replica_id) DO NOTHING');
   await bulkInsert(q, dialect, 'unsettled_credit', { replica_id: 'bigint', volunteer_id: 'bigint', credit: 'double', validated_at: 'bigint' },
-    granted.map((g) => [g.replicaId, g.volunteerId, g.credit, g.validatedAt]));
+    rows.map((g) => [g.replicaId, g.volunteerId, g.credit, g.validatedAt]), ' ON CONFLICT (replica_id) DO NOTHING');
 }
 
 export interface GrantedCredit {
