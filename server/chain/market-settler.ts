@@ -40,7 +40,9 @@ export function marketSettler(o: MarketSettlerOptions) {
   async function scan(): Promise<void> {
     const row = db.prepare('SELECT block FROM market_cursor WHERE market = ?').get(o.market) as { block: string } | undefined;
     const from = row ? BigInt(row.block) + 1n : o.fromBlock;
-    const latest = await publicClient.getBlockNumber();
+    // Uncached: viem otherwise answers from the last 4 s, and a scan would stop short of the blocks just mined (the
+    // cursor then waits a round for an escrow opened moments ago).
+    const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
     if (from > latest) return;
     const to = from + LOG_SPAN - 1n < latest ? from + LOG_SPAN - 1n : latest;
     const logs = await publicClient.getLogs({ address: o.market, event: opened, fromBlock: from, toBlock: to });
