@@ -1,7 +1,8 @@
 /**
  * @module server/chain/sql-batch-progress
  * The BatchProgress the coordinator wires into the market settler, read from the store's tables: a batch's settled
- * credit (valid results whose credit is no longer in unsettled_credit: what a requester pays for) and whether it is finished (no unit active, no valid credit left to settle).
+ * credit (valid results whose credit is no longer in unsettled_credit: what a requester pays for) and whether it
+ * is finished (no unit active, no valid credit left to settle).
  */
 import type { Queryable } from '../store/sql/db.ts';
 import type { BatchProgress } from './market-settler.ts';

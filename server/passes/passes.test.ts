@@ -1,19 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { runKernel } from '../../worker-kernels/registry.ts';
 import type { IssuedReplica, ResultToRecord } from '../store/types.ts';
 import { backends } from '../testing/backends.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
+import { honest, wrong } from '../testing/results.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { atMostEvery, transitioner, validator } from './passes.ts';
-
-const honest = (r: IssuedReplica): ResultToRecord => ({
-  status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result: runKernel(r.job, { progress() {}, checkpoint() {} }),
-});
-const wrong = (r: IssuedReplica): ResultToRecord => {
-  const result = runKernel(r.job, { progress() {}, checkpoint() {} });
-  if (result.app === 'signal-search') result.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 1e6 }];
-  return { status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result };
-};
 
 describe.each(backends)('the validator on $name', (backend) => {
   const fixture = storePerTest(backend, () => 0.99);

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { runKernel } from '../../worker-kernels/registry.ts';
 import { revoker, validator } from '../passes/passes.ts';
 import { TRUST_THRESHOLD } from '../passes/trust.ts';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { drain } from '../testing/drain.ts';
+import { honest, wrong } from '../testing/results.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import type { SqlStore } from './sql/sql-store.ts';
 import type { Host, IssuedReplica, ResultToRecord } from './types.ts';
@@ -26,18 +26,6 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
   });
 
   const host = (n: number) => store.createHost({ tokenHash: `token-${n}-${Math.random()}`, now });
-  const honest = (r: IssuedReplica): ResultToRecord => ({
-    status: 'success',
-    replicaId: r.replicaId,
-    elapsedMs: 1,
-    variant: 'reference',
-    result: runKernel(r.job, { progress() {}, checkpoint() {} }),
-  });
-  const wrong = (r: IssuedReplica): ResultToRecord => {
-    const result = runKernel(r.job, { progress() {}, checkpoint() {} });
-    if (result.app === 'signal-search') result.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 1e6 }];
-    return { status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result };
-  };
 
   async function computeAll(h: Host, behave: (r: IssuedReplica) => ResultToRecord, max = 64) {
     const work = await store.issueReplicas(h, max, now);

@@ -21,7 +21,8 @@ export async function partnerLeaderboard(q: Queryable, limit: number): Promise<P
 /**
  * Partners whose widget hosts were sent replicas of the project's units, most credit first: their hosts, the
  * results they returned and the credit granted for them. Credit counts once the credit pass has added it to the
- * host's total (its row in pending_credit is gone), so a partner's figures here never run ahead of the public leaderboard's.
+ * host's total (its row in pending_credit is gone), so a partner's figures here never run ahead of the public
+ * leaderboard's.
  */
 export async function projectPartners(q: Queryable, projectId: number, limit: number): Promise<ProjectPartners> {
   const rows = await q.all<{ partner: string; hosts: unknown; results: unknown; credit: unknown }>(
