@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { storePerTest } from '../../testing/store-fixture.ts';
 import { backends } from '../../testing/backends.ts';
-import { bulkUpdate, MAX_PARAMS } from './bulk.ts';
+import { anyOf, bulkInsert, bulkUpdate, MAX_PARAMS } from './bulk.ts';
 
-describe.each(backends)('bulkUpdate on $name', (backend) => {
+describe.each(backends)('bulk statements on $name', (backend) => {
   const fixture = storePerTest(backend);
 
-  test('edge: more rows than one statement may carry parameters for are updated in slices, each row once', async () => {
+  test('edge: more rows than one SQLite statement may carry parameters for are each updated once', async () => {
     const db = fixture.store.db;
     await db.run('CREATE TABLE counters (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)');
     const count = Math.ceil(MAX_PARAMS / 2) + 5; // two parameters a row: past one statement's limit
@@ -14,5 +14,26 @@ describe.each(backends)('bulkUpdate on $name', (backend) => {
     const rows = Array.from({ length: count }, (_, i) => [i + 1, 3] as const);
     await bulkUpdate(db, db.dialect, { table: 'counters', key: { id: 'bigint' }, columns: { n: 'bigint' }, set: 'n = counters.n + v.n' }, rows);
     expect(await db.get('SELECT count(*) AS rows, CAST(sum(n) AS BIGINT) AS total FROM counters')).toEqual({ rows: count, total: 3 * count });
+  });
+
+  test('edge: texts and numbers that need escaping in a list arrive unchanged, nulls as nulls', async () => {
+    const db = fixture.store.db;
+    await db.run('CREATE TABLE things (id BIGINT PRIMARY KEY, label TEXT, weight DOUBLE PRECISION)');
+    const labels = ['{"peaks":[{"bin":1}]}', 'a "quoted", {braced} \\ back\\slash', 'NULL', '', null, 'ünïcødé ✓\nline', "it's"];
+    const weights = [1e-300, -2.5, 0, 12345678901234.5, null, Number.MAX_SAFE_INTEGER, 0.1];
+    const rows = labels.map((label, i) => [i + 1, label, weights[i]!]);
+    await bulkInsert(db, db.dialect, 'things', { id: 'bigint', label: 'text', weight: 'double' }, rows);
+    const read = async () => (await db.all<{ id: number; label: string | null; weight: number | null }>(
+      'SELECT id, label, weight FROM things ORDER BY id')).map((r) => [Number(r.id), r.label, r.weight]);
+    expect(await read()).toEqual(rows);
+
+    // Updated through the same lists, and one of them inserted again: skipped, not failed.
+    const renamed = rows.map(([id, label]) => [id, label === null ? 'was null' : `${label}!`]);
+    await bulkUpdate(db, db.dialect, { table: 'things', key: { id: 'bigint' }, columns: { label: 'text' } }, renamed);
+    await bulkInsert(db, db.dialect, 'things', { id: 'bigint', label: 'text', weight: 'double' }, [[1, 'duplicate', 0]], { skipConflictsOn: 'id' });
+    expect((await read()).map(([id, label]) => [id, label])).toEqual(renamed);
+
+    const some = anyOf(db.dialect, 'id', [7, 2, 5]);
+    expect((await db.all<{ id: number }>(`SELECT id FROM things WHERE ${some.sql} ORDER BY id`, some.params)).map((r) => Number(r.id))).toEqual([2, 5, 7]);
   });
 });

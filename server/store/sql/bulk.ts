@@ -3,13 +3,19 @@
  * Set-based statements: one statement for many rows instead of one per row. On SQLite a statement costs a few
  * microseconds, but on Postgres each is a round trip, and a transaction that makes hundreds of them holds its row
  * locks for as long; so every hot path of the store writes its rows through these helpers.
+ *
+ * Each engine gets the form it runs best, with one statement text whatever the number of rows, so that each text
+ * is prepared once and not parsed and planned on every call. Postgres binds a list as one array parameter per
+ * column (`= ANY(…)`, `unnest(…)`): a handful of parameters, and a text each connection plans once. SQLite has no
+ * arrays; there lists are spelled out (`IN (?, ?, …)`, `VALUES (…), (…)`) and padded to a power of two, so that
+ * a few texts serve every length.
  */
-import type { Param, Queryable } from './db.ts';
+import type { Param, Queryable, Scalar } from './db.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 /** Parameters one statement may carry on both engines (SQLite allows 32,766; Postgres 65,535). */
 export const MAX_PARAMS = 32_000;
-/** A column's SQL type, for Postgres, which cannot infer the type of a parameter inside VALUES. */
+/** A column's SQL type, for Postgres, which cannot infer the type of a parameter inside VALUES or of an array. */
 export type ColumnType = 'bigint' | 'double' | 'text';
 
 const CAST: Record<ColumnType, string> = { bigint: 'BIGINT', double: 'DOUBLE PRECISION', text: 'TEXT' };
@@ -19,27 +25,35 @@ export const inList = (n: number) => `(${Array.from({ length: n }, () => '?').jo
 
 /**
  * `items` (at least one) padded to a power of two with copies of the last, so that lists of any length share a few
- * statement texts, each prepared once (per connection on Postgres) instead of parsed each time. Only for lists where
- * a copy changes nothing: IN lists, rows of an UPDATE … FROM, inserts that skip conflicts.
+ * statement texts, each prepared once instead of parsed each time. Only for lists where a copy changes nothing:
+ * IN lists, rows of an UPDATE … FROM, inserts that skip conflicts.
  */
 export function padded<T>(items: readonly T[]): T[] {
   return [...items, ...Array<T>(2 ** Math.ceil(Math.log2(items.length)) - items.length).fill(items[items.length - 1]!)];
 }
 
-/** An IN list for `values` (at least one), padded. */
-export function paddedInList(values: readonly Param[]): { sql: string; params: Param[] } {
-  const params = padded(values);
-  return { sql: inList(params.length), params };
+/** The condition `column` is one of `ids` (at least one): `= ANY` of an array on Postgres, a padded IN list on SQLite. */
+export function anyOf(dialect: Dialect, column: string, ids: readonly number[]): { sql: string; params: Param[] } {
+  if (dialect === 'postgres') return { sql: `${column} = ANY(CAST(? AS BIGINT[]))`, params: [ids] };
+  const params = padded(ids);
+  return { sql: `${column} IN ${inList(params.length)}`, params };
 }
 
-function placeholder(dialect: Dialect, type: ColumnType) {
-  return dialect === 'postgres' ? `CAST(? AS ${CAST[type]})` : '?';
-}
-
-/** `VALUES (?, ?), (?, ?)` for `rows` of the given column types, and its flattened parameters. */
-export function valuesList(dialect: Dialect, types: readonly ColumnType[], rows: readonly (readonly Param[])[]) {
-  const tuple = `(${types.map((t) => placeholder(dialect, t)).join(', ')})`;
-  return { sql: `VALUES ${rows.map(() => tuple).join(', ')}`, params: rows.flat() };
+/**
+ * A query giving `rows` (at least one) as rows of the given column types, to follow `INSERT INTO t (…)` or to name
+ * in a `WITH v(…) AS (…)`: `unnest` of one array per column on Postgres; on SQLite a VALUES list, padded when `pad`
+ * (only where a copy of a row changes nothing).
+ */
+export function rowsOf(dialect: Dialect, types: readonly ColumnType[], rows: readonly (readonly Scalar[])[], { pad = false } = {}) {
+  if (dialect === 'postgres') {
+    return {
+      sql: `SELECT * FROM unnest(${types.map((t) => `CAST(? AS ${CAST[t]}[])`).join(', ')})`,
+      params: types.map((_, column) => rows.map((row) => row[column]!)) as Param[],
+    };
+  }
+  const list = pad ? padded(rows) : rows;
+  const tuple = `(${types.map(() => '?').join(', ')})`;
+  return { sql: `VALUES ${list.map(() => tuple).join(', ')}`, params: list.flat() as Param[] };
 }
 
 export interface BulkUpdate {
@@ -53,38 +67,43 @@ export interface BulkUpdate {
 }
 
 /**
- * Updates many rows of a table, each with its own values, in one statement (UPDATE … FROM a VALUES list). The
- * list is padded: a row updated twice with the same values is updated once (UPDATE … FROM uses one joined row).
+ * Updates many rows of a table, each with its own values, in one statement (UPDATE … FROM a list of rows). A row
+ * given twice with the same values is updated once (UPDATE … FROM uses one joined row), so SQLite's list is padded.
  */
-export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Param[])[]): Promise<void> {
+export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Scalar[])[]): Promise<void> {
   if (given.length === 0) return;
-  // A batch of requests can give more rows than one statement may carry parameters (SQLite: 32,766).
+  // A batch of requests can give more rows than one SQLite statement may carry parameters (32,766).
   const perStatement = 2 ** Math.floor(Math.log2(MAX_PARAMS / given[0]!.length));
-  if (given.length > perStatement) return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
-  const rows = padded(given);
+  if (dialect === 'sqlite' && given.length > perStatement) {
+    return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
+  }
   const keys = Object.keys(spec.key);
   const names = Object.keys(spec.columns);
-  const values = valuesList(dialect, [...Object.values(spec.key), ...Object.values(spec.columns)], rows);
+  const rows = rowsOf(dialect, [...Object.values(spec.key), ...Object.values(spec.columns)], given, { pad: true });
   const set = spec.set ?? names.map((n) => `${n} = v.${n}`).join(', ');
   await q.run(
-    `WITH v(${[...keys, ...names].join(', ')}) AS (${values.sql})
+    `WITH v(${[...keys, ...names].join(', ')}) AS (${rows.sql})
       UPDATE ${spec.table} SET ${set} FROM v WHERE ${keys.map((k) => `${spec.table}.${k} = v.${k}`).join(' AND ')}`,
-    values.params,
+    rows.params,
   );
 }
 
-/** Inserts many rows in one statement; `suffix` may add e.g. an ON CONFLICT clause. */
+/**
+ * Inserts many rows in one statement. With `skipConflictsOn` (the columns of a unique key), rows that would
+ * duplicate a key are skipped (ON CONFLICT … DO NOTHING), and SQLite's list is padded.
+ */
 export async function bulkInsert(
   q: Queryable,
   dialect: Dialect,
   table: string,
   columns: Record<string, ColumnType>,
-  rows: readonly (readonly Param[])[],
-  suffix = '',
+  given: readonly (readonly Scalar[])[],
+  { skipConflictsOn }: { skipConflictsOn?: string } = {},
 ): Promise<void> {
-  if (rows.length === 0) return;
-  const values = valuesList(dialect, Object.values(columns), rows);
-  await q.run(`INSERT INTO ${table} (${Object.keys(columns).join(', ')}) ${values.sql}${suffix}`, values.params);
+  if (given.length === 0) return;
+  const rows = rowsOf(dialect, Object.values(columns), given, { pad: skipConflictsOn !== undefined });
+  const conflict = skipConflictsOn === undefined ? '' : ` ON CONFLICT (${skipConflictsOn}) DO NOTHING`;
+  await q.run(`INSERT INTO ${table} (${Object.keys(columns).join(', ')}) ${rows.sql}${conflict}`, rows.params);
 }
 
 /** Runs `fn` over `items` in slices of at most `size`, so that no statement exceeds a database's parameter limit. */

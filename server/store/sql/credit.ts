@@ -6,7 +6,7 @@
  * coordinator processes cannot deadlock.
  */
 import { addCredit } from '../../credit/rac.ts';
-import { bulkInsert, bulkUpdate, inList, padded, paddedInList, type Dialect } from './bulk.ts';
+import { anyOf, bulkInsert, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 
 export async function applyCredit(db: Db, now: number, limit: number): Promise<number> {
@@ -18,8 +18,8 @@ export async function applyCredit(db: Db, now: number, limit: number): Promise<n
       [limit],
     );
     if (due.length === 0) return 0;
-    const ids = paddedInList(due.map((r) => r.replica_id));
-    await q.run(`DELETE FROM pending_credit WHERE replica_id IN ${ids.sql}`, ids.params);
+    const ids = anyOf(db.dialect, 'replica_id', due.map((r) => r.replica_id));
+    await q.run(`DELETE FROM pending_credit WHERE ${ids.sql}`, ids.params);
     await addToTotals(q, db, 'hosts', sumBy(due, (r) => r.host_id), now);
     await addToTotals(q, db, 'volunteers', sumBy(due, (r) => r.volunteer_id), now);
     return due.length;
@@ -36,8 +36,8 @@ export function settleCredit(db: Db, before: number, limit: number): Promise<num
       [before, limit],
     );
     if (due.length === 0) return 0;
-    const ids = paddedInList(due.map((r) => r.replica_id));
-    await q.run(`DELETE FROM unsettled_credit WHERE replica_id IN ${ids.sql}`, ids.params);
+    const ids = anyOf(db.dialect, 'replica_id', due.map((r) => r.replica_id));
+    await q.run(`DELETE FROM unsettled_credit WHERE ${ids.sql}`, ids.params);
     const byVolunteer = sumBy(due, (r) => r.volunteer_id);
     await lockRows(q, db, 'volunteers', [...byVolunteer.keys()]);
     await bulkUpdate(q, db.dialect, {
@@ -49,16 +49,14 @@ export function settleCredit(db: Db, before: number, limit: number): Promise<num
 
 /**
  * Queues the credit of results just judged valid: to be added to the totals (the credit pass) and to become final
- * after the settling period (the settler). Each result once: one already valid keeps the credit it was granted. The
- * rows are padded (copies of the last, skipped as conflicts) so that a few statement texts serve every count.
+ * after the settling period (the settler). Each result once: one already valid keeps the credit it was granted.
  */
 export async function queueCredit(q: Queryable, dialect: Dialect, granted: readonly GrantedCredit[]) {
   if (granted.length === 0) return;
-  const rows = padded(granted);
   await bulkInsert(q, dialect, 'pending_credit', { replica_id: 'bigint', host_id: 'bigint', volunteer_id: 'bigint', credit: 'double' },
-    rows.map((g) => [g.replicaId, g.hostId, g.volunteerId, g.credit]), ' ON CONFLICT (replica_id) DO NOTHING');
+    granted.map((g) => [g.replicaId, g.hostId, g.volunteerId, g.credit]), { skipConflictsOn: 'replica_id' });
   await bulkInsert(q, dialect, 'unsettled_credit', { replica_id: 'bigint', volunteer_id: 'bigint', credit: 'double', validated_at: 'bigint' },
-    rows.map((g) => [g.replicaId, g.volunteerId, g.credit, g.validatedAt]), ' ON CONFLICT (replica_id) DO NOTHING');
+    granted.map((g) => [g.replicaId, g.volunteerId, g.credit, g.validatedAt]), { skipConflictsOn: 'replica_id' });
 }
 
 export interface GrantedCredit {
@@ -77,16 +75,19 @@ function sumBy<T extends { credit: number }>(rows: readonly T[], key: (r: T) => 
 }
 
 async function lockRows(q: Queryable, db: Db, table: 'hosts' | 'volunteers', ids: number[]) {
-  if (db.forUpdate) await q.all(`SELECT id FROM ${table} WHERE id IN ${inList(ids.length)} ORDER BY id${db.forUpdate}`, ids);
+  if (!db.forUpdate) return;
+  const list = anyOf(db.dialect, 'id', ids);
+  await q.all(`SELECT id FROM ${table} WHERE ${list.sql} ORDER BY id${db.forUpdate}`, list.params);
 }
 
 async function addToTotals(q: Queryable, db: Db, table: 'hosts' | 'volunteers', credits: Map<number, number>, now: number) {
   const ids = [...credits.keys()].sort((a, b) => a - b);
+  const list = anyOf(db.dialect, 'id', ids);
   const current = await q.all<{ id: number; rac: number; rac_time: number }>(
-    `SELECT id, rac, rac_time FROM ${table} WHERE id IN ${inList(ids.length)} ORDER BY id${db.forUpdate}`,
-    ids,
+    `SELECT id, rac, rac_time FROM ${table} WHERE ${list.sql} ORDER BY id${db.forUpdate}`,
+    list.params,
   );
-  await bulkUpdate(q, db.dialect as Dialect, {
+  await bulkUpdate(q, db.dialect, {
     table, key: { id: 'bigint' }, columns: { credit: 'double', rac: 'double', rac_time: 'bigint' },
     set: `total_credit = ${table}.total_credit + v.credit, rac = v.rac, rac_time = v.rac_time`,
   }, current.map((cur) => {

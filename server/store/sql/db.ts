@@ -5,7 +5,9 @@
  * placeholders (the Postgres adapter numbers them) and the portable subset of SQL both engines share.
  */
 
-export type Param = string | number | bigint | null;
+export type Scalar = string | number | bigint | null;
+/** A statement's parameter: a value, or (Postgres only) an array, bound as one parameter (see bulk.ts). */
+export type Param = Scalar | readonly Scalar[];
 
 export interface Queryable {
   all<T>(sql: string, params?: readonly Param[]): Promise<T[]>;

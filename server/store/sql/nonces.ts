@@ -5,7 +5,7 @@
  * one not seen before, gives its host's current volunteer, which the request then acts for.
  */
 import type { Host } from '../types.ts';
-import { padded, valuesList, type Dialect } from './bulk.ts';
+import { rowsOf, type Dialect } from './bulk.ts';
 import type { Queryable } from './db.ts';
 
 export interface NonceUse {
@@ -16,9 +16,8 @@ export interface NonceUse {
 
 /** For each use, in order: its host, or undefined when the nonce was spent before (a replay), here or earlier. */
 export async function spendNonces(q: Queryable, dialect: Dialect, uses: readonly NonceUse[]): Promise<Array<Host | undefined>> {
-  // Padded: a copy of a use conflicts with its original and is skipped.
-  const rows = padded(uses.map((u) => [u.hostId, u.nonce, u.expiresAt] as const));
-  const values = valuesList(dialect, ['bigint', 'text', 'bigint'], rows);
+  // Padded on SQLite: a copy of a use conflicts with its original and is skipped.
+  const values = rowsOf(dialect, ['bigint', 'text', 'bigint'], uses.map((u) => [u.hostId, u.nonce, u.expiresAt]), { pad: true });
   const fresh = await q.all<{ host_id: number; nonce: string; volunteer_id: number }>(
     `INSERT INTO request_nonces (host_id, nonce, expires_at) ${values.sql} ON CONFLICT (host_id, nonce) DO NOTHING
       RETURNING host_id, nonce, (SELECT volunteer_id FROM hosts h WHERE h.id = request_nonces.host_id) AS volunteer_id`,

@@ -17,9 +17,9 @@ export function numberPlaceholders(sql: string): string {
 
 /**
  * Statements by text, each named once: node-postgres then prepares a statement once per connection and only binds
- * it afterwards, so Postgres parses and plans the store's statements once instead of on every call. Set-based
- * statements differ by their number of rows, so the names are capped: past the cap, texts go unprepared, and no
- * connection holds more than this many prepared statements.
+ * it afterwards, so Postgres parses the store's statements once instead of on every call. Set-based statements
+ * bind their lists as arrays (bulk.ts), so a text serves every number of rows; the names are capped all the same:
+ * past the cap, texts go unprepared, and no connection holds more than this many prepared statements.
  */
 const statements = new Map<string, { name: string; text: string }>();
 const MAX_PREPARED = 512;

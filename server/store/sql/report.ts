@@ -6,7 +6,7 @@
  * acknowledges.
  */
 import type { Host, RecordOutcome, ResultToRecord } from '../types.ts';
-import { bulkUpdate, paddedInList } from './bulk.ts';
+import { anyOf, bulkUpdate } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { foldSpeeds } from './host-speed.ts';
 import { recordTrustEvents } from './trust-events.ts';
@@ -39,11 +39,11 @@ export function recordReports(db: Db, reports: readonly Report[]): Promise<Recor
     const ids = [...new Set(reports.flatMap((report) => report.results.map((r) => r.replicaId)))];
     if (ids.length === 0) return reports.map(() => []);
     await lockUnitsOf(db, q, ids);
-    const list = paddedInList(ids);
+    const list = anyOf(db.dialect, 'r.id', ids);
     const rows = new Map(
       (await q.all<ReportedReplica>(
         `SELECT r.id, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state, u.flops_estimate
-          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id IN ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
+          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
         list.params,
       )).map((row) => [Number(row.id), row]),
     );
@@ -85,17 +85,17 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
   // decides whether to reissue or fail the unit.
   const validate = [...new Set(successes.map(({ row }) => row.work_unit_id))];
   if (validate.length > 0) {
-    const units = paddedInList(validate);
+    const units = anyOf(db.dialect, 'id', validate);
     await q.run(
-      `UPDATE work_units SET need_validate = 1 WHERE id IN ${units.sql} AND min_quorum <= (SELECT count(*)
+      `UPDATE work_units SET need_validate = 1 WHERE ${units.sql} AND min_quorum <= (SELECT count(*)
         FROM replicas WHERE work_unit_id = work_units.id AND outcome = 'success' AND validate_state <> 'invalid')`,
       units.params,
     );
   }
   const transition = [...new Set(errors.map(({ row }) => row.work_unit_id))];
   if (transition.length > 0) {
-    const units = paddedInList(transition);
-    await q.run(`UPDATE work_units SET transition_at = ? WHERE id IN ${units.sql}`, [Math.max(...errors.map((e) => e.now)), ...units.params]);
+    const units = anyOf(db.dialect, 'id', transition);
+    await q.run(`UPDATE work_units SET transition_at = ? WHERE ${units.sql}`, [Math.max(...errors.map((e) => e.now)), ...units.params]);
   }
 }
 
@@ -125,9 +125,9 @@ async function updateSpeeds(db: Db, q: Queryable, successes: readonly Accepted[]
  */
 async function lockUnitsOf(db: Db, q: Queryable, replicaIds: number[]): Promise<void> {
   if (!db.forUpdate) return;
-  const list = paddedInList(replicaIds);
+  const list = anyOf(db.dialect, 'id', replicaIds);
   await q.all(
-    `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE id IN ${list.sql}) ORDER BY id FOR UPDATE`,
+    `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE ${list.sql}) ORDER BY id FOR UPDATE`,
     list.params,
   );
 }

@@ -11,7 +11,7 @@ import { issueAsSingle } from '../../passes/trust.ts';
 import { Batcher } from '../batcher.ts';
 import { projectOrder, type ProjectShare } from '../project-order.ts';
 import type { Host, IssuedReplica, WorkAsk } from '../types.ts';
-import { bulkUpdate, paddedInList } from './bulk.ts';
+import { anyOf, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
 import { toWorkUnit } from './rows.ts';
@@ -74,7 +74,7 @@ export class Scheduler {
   private serve(requests: Request[]): Promise<IssuedReplica[][]> {
     return this.db.transaction(async (q) => {
       const round = new Round(requests.reduce((sum, r) => sum + r.ask.maxReplicas, 0));
-      const hosts = await askingHosts(q, requests.map((r) => r.host.id));
+      const hosts = await askingHosts(q, this.db.dialect, requests.map((r) => r.host.id));
       const answers: IssuedReplica[][] = [];
       for (const request of requests) {
         const host = hosts.get(request.host.id);
@@ -164,8 +164,8 @@ export class Scheduler {
     const unneeded = [...units.values()].flatMap(({ unit }) =>
       unit.single ? unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id) : []);
     if (unneeded.length > 0) {
-      const ids = paddedInList(unneeded);
-      await q.run(`UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE id IN ${ids.sql}`, ids.params);
+      const ids = anyOf(dialect, 'id', unneeded);
+      await q.run(`UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE ${ids.sql}`, ids.params);
     }
   }
 
@@ -196,11 +196,11 @@ function maySendSingle(unit: PoolUnit, replicaId: number, round: Round): boolean
 }
 
 /** The asking hosts' speed, volunteer and trust per app, in one statement. */
-async function askingHosts(q: Queryable, hostIds: number[]): Promise<Map<number, AskingHost>> {
-  const ids = paddedInList([...new Set(hostIds)]);
+async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): Promise<Map<number, AskingHost>> {
+  const ids = anyOf(dialect, 'h.id', [...new Set(hostIds)]);
   const rows = await q.all<{ id: number; flops: number | null; volunteer_id: number; app: string | null; consecutive_valid: number | null }>(
     `SELECT h.id, h.flops, h.volunteer_id, a.app, a.consecutive_valid FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
-      WHERE h.id IN ${ids.sql}`,
+      WHERE ${ids.sql}`,
     ids.params,
   );
   const hosts = new Map<number, AskingHost>();

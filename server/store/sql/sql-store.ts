@@ -27,7 +27,7 @@ import type { Db, Queryable } from './db.ts';
 import { toReplica, toWorkUnit, type ReplicaRow, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
-import { inList, paddedInList } from './bulk.ts';
+import { anyOf } from './bulk.ts';
 import { insertBatch } from './batches.ts';
 import { Scheduler } from './scheduler.ts';
 import { recordReports, type Report } from './report.ts';
@@ -89,9 +89,9 @@ export class SqlStore implements Store {
 
   /** The hosts asked for in one turn of the event loop, in one statement (a crowd's first requests come together). */
   private async findHosts(ids: number[]): Promise<Array<HostCredentials | undefined>> {
-    const list = paddedInList(ids);
+    const list = anyOf(this.db.dialect, 'id', ids);
     const rows = await this.db.all<{ id: number; volunteer_id: number; public_key: string | null }>(
-      `SELECT id, volunteer_id, public_key FROM hosts WHERE id IN ${list.sql}`,
+      `SELECT id, volunteer_id, public_key FROM hosts WHERE ${list.sql}`,
       list.params,
     );
     const found = new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), volunteerId: r.volunteer_id, publicKey: r.public_key }]));
@@ -204,15 +204,17 @@ export class SqlStore implements Store {
     return this.db.transaction(async (q) => {
       // Re-checked under the lock: another process may have handled a unit since dueUnits. Units another process
       // holds right now are skipped, not waited for: they stay queued for the next round.
+      const asked = anyOf(this.db.dialect, 'id', ids);
       const units = (await q.all<WorkUnitRow>(
-        `SELECT * FROM work_units WHERE id IN ${inList(ids.length)} ORDER BY id${this.db.forUpdateSkipLocked}`,
-        ids,
+        `SELECT * FROM work_units WHERE ${asked.sql} ORDER BY id${this.db.forUpdateSkipLocked}`,
+        asked.params,
       )).filter(due);
       if (units.length === 0) return;
       // The transitioner never reads results: it need not load them.
+      const locked = anyOf(this.db.dialect, 'work_unit_id', units.map((u) => u.id));
       const replicaRows = await q.all<ReplicaRow>(
-        `SELECT ${REPLICA_STATE}, ${queue === 'transition' ? 'NULL AS' : ''} result FROM replicas WHERE work_unit_id IN ${inList(units.length)}`,
-        units.map((u) => u.id),
+        `SELECT ${REPLICA_STATE}, ${queue === 'transition' ? 'NULL AS' : ''} result FROM replicas WHERE ${locked.sql}`,
+        locked.params,
       );
       const byUnit = new Map<number, ReplicaRow[]>();
       for (const r of replicaRows.sort((a, b) => a.id - b.id)) {

@@ -5,7 +5,7 @@
  * ones leaves consecutive_valid at 0 and one before them leaves it at 3.
  */
 import type { TrustEvent } from '../../passes/trust.ts';
-import { bulkInsert, bulkUpdate, padded, type Dialect } from './bulk.ts';
+import { bulkInsert, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Queryable } from './db.ts';
 
 export interface HostEvent {
@@ -48,8 +48,8 @@ export function foldEvents(events: readonly HostEvent[]): Fold[] {
 export async function recordTrustEvents(q: Queryable, dialect: Dialect, events: readonly HostEvent[]): Promise<void> {
   const folds = foldEvents(events);
   if (folds.length === 0) return;
-  await bulkInsert(q, dialect, 'host_apps', { host_id: 'bigint', app: 'text' }, padded(folds).map((f) => [f.hostId, f.app]),
-    ' ON CONFLICT (host_id, app) DO NOTHING');
+  await bulkInsert(q, dialect, 'host_apps', { host_id: 'bigint', app: 'text' }, folds.map((f) => [f.hostId, f.app]),
+    { skipConflictsOn: 'host_id, app' });
   await bulkUpdate(q, dialect, {
     table: 'host_apps',
     key: { host_id: 'bigint', app: 'text' },

@@ -7,7 +7,7 @@
  */
 import type { UnitQueue } from '../store.ts';
 import type { Replica, UnitChanges, WorkUnit } from '../types.ts';
-import type { Param, Queryable } from './db.ts';
+import type { Queryable, Scalar } from './db.ts';
 import { bulkInsert, bulkUpdate, type ColumnType, type Dialect } from './bulk.ts';
 import type { WorkUnitRow } from './rows.ts';
 import { queueCredit, type GrantedCredit } from './credit.ts';
@@ -65,7 +65,7 @@ function newlyValid({ replicas, changes }: Decided, now: number): GrantedCredit[
 }
 
 /** The unit's columns after the decision, in unitColumns' order. */
-function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now: number): Param[] {
+function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now: number): Scalar[] {
   const u = changes.unit ?? {};
   const state = u.state ?? row.state;
   const closes = state !== row.state && (state === 'done' || state === 'failed');
@@ -116,7 +116,7 @@ async function updateReplicas(q: Queryable, dialect: Dialect, patches: readonly 
   }
 }
 
-const sqlValue = (v: unknown): Param => (typeof v === 'boolean' ? Number(v) : (v as Param));
+const sqlValue = (v: unknown): Scalar => (typeof v === 'boolean' ? Number(v) : (v as Scalar));
 
 function isEmpty(changes: UnitChanges): boolean {
   return !changes.unit && !changes.replicas?.length && !changes.newReplicas && !changes.trust?.length;

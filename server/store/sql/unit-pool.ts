@@ -7,7 +7,7 @@
  * It reads on from where it stopped whenever the hosts of the batch need more than it holds.
  */
 import type { UnitNeeds } from '../types.ts';
-import { paddedInList } from './bulk.ts';
+import { anyOf } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import type { WorkUnitRow } from './rows.ts';
 
@@ -93,17 +93,17 @@ export class UnitPool {
     this.after = { unit: last.work_unit_id, replica: last.id };
     const fresh = [...new Set(head.map((h) => h.work_unit_id))].filter((id) => !this.seen.has(id));
     if (fresh.length === 0) return;
-    const ids = paddedInList(fresh);
+    const ids = anyOf(this.db.dialect, 'id', fresh);
     const rows = await q.all<WorkUnitRow>(
-      `SELECT * FROM work_units u WHERE id IN ${ids.sql} AND state = 'active' AND canonical_replica_id IS NULL
+      `SELECT * FROM work_units u WHERE ${ids.sql} AND state = 'active' AND canonical_replica_id IS NULL
         AND (need_webgpu = 0 OR ? = 1) AND need_memory_mb <= ? ORDER BY id${this.db.forUpdateSkipLocked}`,
       [...ids.params, Number(this.can.webgpu), this.can.memoryMb],
     );
     if (rows.length === 0) return;
-    const units = paddedInList(rows.map((r) => r.id));
+    const units = anyOf(this.db.dialect, 'work_unit_id', rows.map((r) => r.id));
     // Read after the lock: every change to a unit's replicas locks the unit first, so these are current.
     const replicas = await q.all<PoolReplica>(
-      `SELECT id, work_unit_id, volunteer_id, server_state FROM replicas WHERE work_unit_id IN ${units.sql} ORDER BY id`,
+      `SELECT id, work_unit_id, volunteer_id, server_state FROM replicas WHERE ${units.sql} ORDER BY id`,
       units.params,
     );
     const byUnit = new Map<number, PoolReplica[]>();
