@@ -21,14 +21,14 @@ describe.each(backends)('bulk statements on $name', (backend) => {
     await db.run('CREATE TABLE things (id BIGINT PRIMARY KEY, label TEXT, weight DOUBLE PRECISION)');
     const labels = ['{"peaks":[{"bin":1}]}', 'a "quoted", {braced} \\ back\\slash', 'NULL', '', null, 'ünïcødé ✓\nline', "it's"];
     const weights = [1e-300, -2.5, 0, 12345678901234.5, null, Number.MAX_SAFE_INTEGER, 0.1];
-    const rows = labels.map((label, i) => [i + 1, label, weights[i]!]);
+    const rows = labels.map((label, i) => [i + 1, label, weights[i]!] as const);
     await bulkInsert(db, db.dialect, 'things', { id: 'bigint', label: 'text', weight: 'double' }, rows);
     const read = async () => (await db.all<{ id: number; label: string | null; weight: number | null }>(
       'SELECT id, label, weight FROM things ORDER BY id')).map((r) => [Number(r.id), r.label, r.weight]);
     expect(await read()).toEqual(rows);
 
     // Updated through the same lists, and one of them inserted again: skipped, not failed.
-    const renamed = rows.map(([id, label]) => [id, label === null ? 'was null' : `${label}!`]);
+    const renamed = rows.map(([id, label]) => [id, label === null ? 'was null' : `${label}!`] as const);
     await bulkUpdate(db, db.dialect, { table: 'things', key: { id: 'bigint' }, columns: { label: 'text' } }, renamed);
     await bulkInsert(db, db.dialect, 'things', { id: 'bigint', label: 'text', weight: 'double' }, [[1, 'duplicate', 0]], { skipConflictsOn: 'id' });
     expect((await read()).map(([id, label]) => [id, label])).toEqual(renamed);

@@ -4,7 +4,7 @@
  * locks (FOR UPDATE, SKIP LOCKED) keep them from issuing one replica twice or deciding one unit twice.
  */
 import pg from 'pg';
-import type { Db, Param, Queryable } from './db.ts';
+import type { Db, Param, Queryable, Scalar } from './db.ts';
 
 // int8 (counts, epoch-millisecond times) arrives as a string by default; every value the store keeps is below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -31,9 +31,29 @@ function named(sql: string): { name?: string; text: string } {
   return statement ?? { text: numberPlaceholders(sql) };
 }
 
+/**
+ * An array parameter as Postgres's array literal (`{1,2,NULL,"text"}`). node-postgres would convert it too, but
+ * its converter handles every type it might meet (nested arrays, dates, buffers) and escapes in two passes; the
+ * store binds flat arrays of numbers and strings, among them every reported result, and this was a quarter of the
+ * driver's time.
+ */
+export function arrayLiteral(values: readonly Scalar[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) literal += ',';
+    if (value === null || value === undefined) literal += 'NULL';
+    else if (typeof value === 'string') literal += `"${value.replace(/[\\"]/g, '\\$&')}"`;
+    else literal += String(value);
+  }
+  return `${literal}}`;
+}
+
+const bound = (params: readonly Param[]) => params.map((p) => (Array.isArray(p) ? arrayLiteral(p as readonly Scalar[]) : p));
+
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   const query = async <T>(sql: string, params: readonly Param[] = []) =>
-    (await client.query({ ...named(sql), values: params as Param[] })) as pg.QueryResult & { rows: T[] };
+    (await client.query({ ...named(sql), values: bound(params) })) as pg.QueryResult & { rows: T[] };
   return {
     all: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows,
     get: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows[0],
