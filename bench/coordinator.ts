@@ -1,13 +1,13 @@
 /**
  * @module bench/coordinator
- * `npm run bench:coordinator [-- --backend sqlite|postgres --processes 1 --hosts 10000 --seconds 20]`
+ * `npm run bench:coordinator [-- --backend sqlite|postgres --processes 1 --hosts 10000 --seconds 20 --warmup 5]`
  *
  * The coordinator under a crowd: real coordinator processes (node server/main.ts) on loopback, and simulated hosts
  * in this process that register, ask for work, compute it instantly (the smallest signal-search unit, reference
  * kernel) and report it, many requests in flight. Quorum 2, so every unit takes two hosts. Figures: validated units
- * per second over the measured window, request latency percentiles (work request and report, each), and the
- * coordinator's peak resident memory. With --processes 2 the hosts spread over two coordinator processes sharing
- * one database, as behind a load balancer.
+ * per second over the measured window (after a warm-up, 5 s by default), request latency percentiles (work request
+ * and report, each), and the coordinator's peak resident memory. With --processes 2 the hosts spread over two
+ * coordinator processes sharing one database, as behind a load balancer.
  *
  * Anchor: BOINC's published 8.8 million jobs a day on one server, about 100 a second.
  * coordinator_cpu_ms_per_unit is the coordinators' CPU time per validated unit, steadier than units_per_s on a busy
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '1' },
     hosts: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '64' },
     batch: { type: 'string', default: '16' },
   },
@@ -42,6 +43,7 @@ if (BACKEND !== 'sqlite' && BACKEND !== 'postgres') throw new Error(`--backend m
 const PROCESSES = Number(values.processes);
 const HOSTS = Number(values.hosts);
 const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
 const CONCURRENCY = Number(values.concurrency);
 const BATCH = Number(values.batch);
 
@@ -73,7 +75,7 @@ const env = {
 
 // Work for the whole run, created before the clock starts.
 const store = await openStore(schema ? { kind: 'postgres', url: schema.url } : { kind: 'sqlite', dataDir: dir });
-const unitsNeeded = Math.max(20_000, 15_000 * SECONDS * PROCESSES);
+const unitsNeeded = Math.max(20_000, 15_000 * (WARMUP + SECONDS) * PROCESSES);
 for (let made = 0; made < unitsNeeded; made += 5_000) {
   const units = Array.from({ length: 5_000 }, (_, i) => smallestUnit(made + i));
   await store.createBatch({ app: 'signal-search', name: `bench ${made}`, units, now: Date.now() });
@@ -146,11 +148,15 @@ async function worker(): Promise<void> {
     latencies.push(performance.now() - t);
   }
 }
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb())), 500);
+const workers = Array.from({ length: CONCURRENCY }, worker);
+// Measured after a warm-up, as a coordinator that has run for a while: its code compiled by V8, its statements
+// prepared on every pooled connection.
+await new Promise((r) => setTimeout(r, WARMUP * 1000));
+latencies.length = 0;
 const before = await validated();
 const cpuBefore = cpuSeconds();
 const started = performance.now();
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb())), 500);
-const workers = Array.from({ length: CONCURRENCY }, worker);
 await new Promise((r) => setTimeout(r, SECONDS * 1000));
 stop = true;
 await Promise.all(workers);
