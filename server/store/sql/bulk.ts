@@ -21,14 +21,14 @@ export type ColumnType = 'bigint' | 'double' | 'text';
 const CAST: Record<ColumnType, string> = { bigint: 'BIGINT', double: 'DOUBLE PRECISION', text: 'TEXT' };
 
 /** `(?, ?, …)` for an IN list of `n` values. */
-export const inList = (n: number) => `(${Array.from({ length: n }, () => '?').join(', ')})`;
+const inList = (n: number) => `(${Array.from({ length: n }, () => '?').join(', ')})`;
 
 /**
  * `items` (at least one) padded to a power of two with copies of the last, so that lists of any length share a few
  * statement texts, each prepared once instead of parsed each time. Only for lists where a copy changes nothing:
  * IN lists, rows of an UPDATE … FROM, inserts that skip conflicts.
  */
-export function padded<T>(items: readonly T[]): T[] {
+function padded<T>(items: readonly T[]): T[] {
   return [...items, ...Array<T>(2 ** Math.ceil(Math.log2(items.length)) - items.length).fill(items[items.length - 1]!)];
 }
 
