@@ -72,10 +72,11 @@ export interface BulkUpdate {
  */
 export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Scalar[])[]): Promise<void> {
   if (given.length === 0) return;
-  // A batch of requests can give more rows than one SQLite statement may carry parameters (32,766).
-  const perStatement = 2 ** Math.floor(Math.log2(MAX_PARAMS / given[0]!.length));
-  if (dialect === 'sqlite' && given.length > perStatement) {
-    return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
+  // A batch of requests can give more rows than one SQLite statement may carry parameters (32,766); Postgres binds
+  // one array per column whatever the number of rows.
+  if (dialect === 'sqlite') {
+    const perStatement = 2 ** Math.floor(Math.log2(MAX_PARAMS / given[0]!.length));
+    if (given.length > perStatement) return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
   }
   const keys = Object.keys(spec.key);
   const names = Object.keys(spec.columns);

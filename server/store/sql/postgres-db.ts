@@ -37,7 +37,7 @@ function named(sql: string): { name?: string; text: string } {
  * store binds flat arrays of numbers and strings, among them every reported result, and this was a quarter of the
  * driver's time.
  */
-export function arrayLiteral(values: readonly Scalar[]): string {
+function arrayLiteral(values: readonly Scalar[]): string {
   let literal = '{';
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
