@@ -4,9 +4,10 @@
  *
  * The coordinator under a crowd: real coordinator processes (node server/main.ts) on loopback, and simulated hosts
  * in this process that register, ask for work, compute it instantly (the smallest signal-search unit, reference
- * kernel) and report it, many requests in flight. Quorum 2, so every unit takes two hosts. Figures: validated units
- * per second over the measured window (after a warm-up, 5 s by default), request latency percentiles (work request
- * and report, each), and the coordinator's peak resident memory. With --processes 2 the hosts spread over two
+ * kernel) and report it, many requests in flight. Each asks for as many replicas as the page asks for units this
+ * short (the protocol's most, MAX_REPLICAS_PER_REQUEST; `--batch` for fewer). Quorum 2, so every unit takes two
+ * hosts. Figures: validated units per second over the measured window (after a warm-up, 5 s by default), request
+ * latency percentiles (work request and report, each), and the coordinator's peak resident memory. With --processes 2 the hosts spread over two
  * coordinator processes sharing one database, as behind a load balancer.
  *
  * Anchor: BOINC's published 8.8 million jobs a day on one server, about 100 a second.
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignalSearchInput } from '../protocol/signal-search.ts';
+import { MAX_REPLICAS_PER_REQUEST } from '../protocol/work.ts';
 import { estimateFlops } from '../worker-kernels/registry.ts';
 import { openStore } from '../server/store/open-store.ts';
 import { SimHost } from '../server/testing/sim-host.ts';
@@ -35,7 +37,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '64' },
-    batch: { type: 'string', default: '16' },
+    batch: { type: 'string', default: String(MAX_REPLICAS_PER_REQUEST) },
   },
 });
 const BACKEND = values.backend;

@@ -17,9 +17,15 @@ export const Capabilities = z.strictObject({
 });
 export type Capabilities = z.infer<typeof Capabilities>;
 
+/**
+ * The most replicas one work request may ask for and one report may carry: a host with a long buffer of short units
+ * asks for this many at a time (web/lib/work-fetcher.ts), so it is also what the coordinator benchmark's hosts ask.
+ */
+export const MAX_REPLICAS_PER_REQUEST = 64;
+
 export const WorkRequest = z.strictObject({
   /** How many replicas the host wants now, at most. */
-  maxReplicas: z.number().int().min(1).max(64),
+  maxReplicas: z.number().int().min(1).max(MAX_REPLICAS_PER_REQUEST),
   /**
    * Seconds of work the host wants buffered (BOINC's work buffer); the scheduler converts it to units with the
    * host's measured speed. Without it, maxReplicas units are sent.
@@ -77,7 +83,7 @@ export const ResultEntry = z.discriminatedUnion('status', [SuccessEntry, ErrorEn
 export type ResultEntry = z.infer<typeof ResultEntry>;
 
 export const ResultReport = z.strictObject({
-  results: z.array(ResultEntry).min(1).max(64),
+  results: z.array(ResultEntry).min(1).max(MAX_REPLICAS_PER_REQUEST),
 });
 export type ResultReport = z.infer<typeof ResultReport>;
 

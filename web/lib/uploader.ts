@@ -4,11 +4,10 @@
  * A failed send is retried with exponential backoff (1 s doubling to a minute, with jitter, as BOINC's client backs
  * off), and at once when the browser comes back online.
  */
-import type { ReportReply } from '../../protocol/work.ts';
+import { MAX_REPLICAS_PER_REQUEST, type ReportReply } from '../../protocol/work.ts';
 import type { CoordinatorClient } from './coordinator-client.ts';
 import { acknowledge, outboxSize, pendingResults } from './storage/outbox.ts';
 
-const BATCH = 64;
 const FIRST_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
 
@@ -49,7 +48,7 @@ export class Uploader {
     try {
       do {
         this.again = false;
-        for (let batch = await pendingResults(BATCH); batch.length > 0; batch = await pendingResults(BATCH)) {
+        for (let batch = await pendingResults(MAX_REPLICAS_PER_REQUEST); batch.length > 0; batch = await pendingResults(MAX_REPLICAS_PER_REQUEST)) {
           const reply = await this.client.report(batch);
           // A replica refused as already reported was stored by an earlier send whose answer was lost.
           const duplicates = reply.rejected.filter((r) => /already reported/.test(r.error)).length;

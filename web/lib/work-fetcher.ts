@@ -4,12 +4,12 @@
  * FLOPs and this device's measured speed, so that computing goes on through a lost network. Under Save-Data it
  * fetches one replica at a time, and only when the buffer is empty.
  */
+import { MAX_REPLICAS_PER_REQUEST } from '../../protocol/work.ts';
 import type { CoordinatorClient } from './coordinator-client.ts';
 import { addToBuffer, bufferedIds } from './storage/work-buffer.ts';
 
 /** Never hold more than this many replicas, whatever the minutes say: others should get work too. */
 export const MAX_BUFFERED = 100;
-const MAX_PER_REQUEST = 64;
 
 export interface FetchPlan {
   bufferMinutes: number;
@@ -24,7 +24,7 @@ export function replicasWanted(held: number, heldSeconds: number, typicalFlops: 
   const missingSeconds = plan.bufferMinutes * 60 - heldSeconds;
   if (held >= plan.workers && missingSeconds <= 0) return 0;
   const byTime = Math.ceil((Math.max(0, missingSeconds) * plan.flopsPerSecond) / typicalFlops);
-  return Math.max(0, Math.min(MAX_PER_REQUEST, MAX_BUFFERED - held, Math.max(byTime, plan.workers - held)));
+  return Math.max(0, Math.min(MAX_REPLICAS_PER_REQUEST, MAX_BUFFERED - held, Math.max(byTime, plan.workers - held)));
 }
 
 export class WorkFetcher {
