@@ -4,10 +4,11 @@
  *
  * The coordinator under a crowd: real coordinator processes (node server/main.ts) on loopback, and simulated hosts
  * in this process that register, ask for work, compute it instantly (the smallest signal-search unit, reference
- * kernel) and report it, many requests in flight. Each asks for as many replicas as the page asks for units this
+ * kernel, run once a unit) and report it, many requests in flight. Each asks for as many replicas as the page asks for units this
  * short (the protocol's most, MAX_REPLICAS_PER_REQUEST; `--batch` for fewer). Quorum 2, so every unit takes two
  * hosts. Figures: validated units per second over the measured window (after a warm-up, 5 s by default), request
- * latency percentiles (work request and report, each), and the coordinator's peak resident memory. With --processes 2 the hosts spread over two
+ * latency percentiles (work request and report, each), the coordinator's peak resident memory, and what the passes
+ * left behind at the end (a coordinator that keeps up leaves about one round's worth). With --processes 2 the hosts spread over two
  * coordinator processes sharing one database, as behind a load balancer.
  *
  * Anchor: BOINC's published 8.8 million jobs a day on one server, about 100 a second.
@@ -21,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignalSearchInput } from '../protocol/signal-search.ts';
-import { MAX_REPLICAS_PER_REQUEST } from '../protocol/work.ts';
+import { MAX_REPLICAS_PER_REQUEST, type Assignment, type SuccessEntry } from '../protocol/work.ts';
 import { estimateFlops } from '../worker-kernels/registry.ts';
 import { openStore } from '../server/store/open-store.ts';
 import { SimHost } from '../server/testing/sim-host.ts';
@@ -134,6 +135,22 @@ console.log(`registered ${hosts.length} hosts over ${PROCESSES} process(es)`);
 const validated = async () =>
   Number((await store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!.n);
 
+/**
+ * Hosts compute instantly: a unit's second replica is given the output its first one got (what an honest host
+ * computes anyway), so the kernel runs once a unit and the benchmark's own CPU goes to its requests.
+ */
+const computed = new Map<number, SuccessEntry['result']>();
+function computeOnce(host: SimHost, a: Assignment): SuccessEntry {
+  const known = computed.get(a.workUnitId);
+  if (!known) {
+    const entry = host.compute(a);
+    computed.set(a.workUnitId, entry.result);
+    return entry;
+  }
+  computed.delete(a.workUnitId);
+  return { status: 'success', replicaId: a.replicaId, variant: 'reference', elapsedMs: 1, result: known };
+}
+
 const latencies: number[] = [];
 let peakRss = rssMb();
 let stop = false;
@@ -144,7 +161,7 @@ async function worker(): Promise<void> {
     const work = await host.requestWork(BATCH);
     latencies.push(performance.now() - t);
     if (work.length === 0) continue;
-    const results = work.map((a) => host.compute(a));
+    const results = work.map((a) => computeOnce(host, a));
     t = performance.now();
     await host.report(results);
     latencies.push(performance.now() - t);
@@ -164,6 +181,9 @@ stop = true;
 await Promise.all(workers);
 const elapsed = (performance.now() - started) / 1000;
 const after = await validated();
+// A coordinator that keeps up leaves little behind: results waiting for the validator, credit for the credit pass.
+const backlog = await store.db.get<{ validate: number; credit: number }>(
+  'SELECT (SELECT count(*) FROM work_units WHERE need_validate = 1) AS validate, (SELECT count(*) FROM pending_credit) AS credit');
 const cpuUsed = cpuSeconds() - cpuBefore;
 clearInterval(sampler);
 
@@ -179,6 +199,7 @@ const figures = {
   coordinator_cpu_ms_per_unit: Number(((cpuUsed * 1000) / Math.max(after - before, 1)).toFixed(3)),
 };
 console.log(`${latencies.length} requests in ${elapsed.toFixed(1)} s; ${after - before} units validated`);
+console.log(`left behind: ${Number(backlog!.validate)} units awaiting validation, ${Number(backlog!.credit)} valid results awaiting credit`);
 await Promise.all(children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))));
 await store.close();
 await schema?.drop();
