@@ -10,11 +10,22 @@ import { decideValidation } from './validate.ts';
 
 export type Pass = (store: Store, now: number) => Promise<boolean>;
 
-const BATCH = 200;
+/**
+ * How much a pass takes in one round. Under load a round starts as each batch of reports arrives and takes as long
+ * as its statements wait for the busy process and database, so a pass must handle in one round what arrived during
+ * the last: with 200 units the validator fell behind the reports on two cores (bench/coordinator.ts prints what
+ * was left behind), with 1,000 it keeps up, and fewer, larger statements cost less a unit.
+ */
+const UNITS = 1_000;
+/** Credit goes to results, min_quorum or more of them a validated unit. */
+const RESULTS = 4 * UNITS;
+/** The revoker works host by host. */
+const HOSTS = 200;
+const PURGED = 2_000;
 
 /** Times out overdue replicas, issues replicas a unit lacks, closes or fails units. */
 export const transitioner: Pass = async (store, now) => {
-  const due = await store.dueUnits('transition', now, BATCH);
+  const due = await store.dueUnits('transition', now, UNITS);
   if (due.length > 0) await store.updateUnits('transition', due, now, (s) => decideTransition(s, now));
   return due.length > 0;
 };
@@ -24,27 +35,27 @@ export const transitioner: Pass = async (store, now) => {
  * same write (closed once decided, reissued when inconclusive) rather than queued for the transitioner's next round.
  */
 export const validator: Pass = async (store, now) => {
-  const due = await store.dueUnits('validate', now, BATCH);
+  const due = await store.dueUnits('validate', now, UNITS);
   if (due.length > 0) await store.updateUnits('validate', due, now, (s) => thenTransition(s, decideValidation(s, now), now));
   return due.length > 0;
 };
 
 /** Adds granted credit to host and volunteer totals and their recent averages. */
-export const credit: Pass = async (store, now) => (await store.applyCredit(now, BATCH)) > 0;
+export const credit: Pass = async (store, now) => (await store.applyCredit(now, RESULTS)) > 0;
 
 /** Revokes the unsettled single-replica results of hosts just caught cheating, and reopens their units. */
-export const revoker: Pass = async (store, now) => (await store.revokeUnverified(now, BATCH)) > 0;
+export const revoker: Pass = async (store, now) => (await store.revokeUnverified(now, HOSTS)) > 0;
 
 /** Makes credit final once it has outlived the settling period without being revoked. */
 export function settler(settlingMs: number): Pass {
-  return async (store, now) => (await store.settleCredit(now - settlingMs, BATCH)) > 0;
+  return async (store, now) => (await store.settleCredit(now - settlingMs, RESULTS)) > 0;
 }
 
 /** Forgets spent request nonces and, after the retention time, the raw results of closed units. */
 export function purger(retentionMs: number): Pass {
   return async (store, now) => {
-    const nonces = await store.purgeNonces(now, BATCH * 10);
-    const results = await store.purgeResults(now - retentionMs, BATCH * 10);
+    const nonces = await store.purgeNonces(now, PURGED);
+    const results = await store.purgeResults(now - retentionMs, PURGED);
     return nonces + results > 0;
   };
 }
