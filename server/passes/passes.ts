@@ -25,9 +25,7 @@ const PURGED = 2_000;
 
 /** Times out overdue replicas, issues replicas a unit lacks, closes or fails units. */
 export const transitioner: Pass = async (store, now) => {
-  const due = await store.dueUnits('transition', now, UNITS);
-  if (due.length > 0) await store.updateUnits('transition', due, now, (s) => decideTransition(s, now));
-  return due.length > 0;
+  return (await store.decideDue('transition', now, UNITS, (s) => decideTransition(s, now))) > 0;
 };
 
 /**
@@ -35,9 +33,7 @@ export const transitioner: Pass = async (store, now) => {
  * same write (closed once decided, reissued when inconclusive) rather than queued for the transitioner's next round.
  */
 export const validator: Pass = async (store, now) => {
-  const due = await store.dueUnits('validate', now, UNITS);
-  if (due.length > 0) await store.updateUnits('validate', due, now, (s) => thenTransition(s, decideValidation(s, now), now));
-  return due.length > 0;
+  return (await store.decideDue('validate', now, UNITS, (s) => thenTransition(s, decideValidation(s, now), now))) > 0;
 };
 
 /** Adds granted credit to host and volunteer totals and their recent averages. */

@@ -71,14 +71,14 @@ export interface Store {
   /** Stores results durably; each is accepted only from the host it was sent to, once. */
   recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]>;
 
-  /** Units waiting in a pass's queue (transition: due by time or flagged; validate: flagged), oldest first. */
-  dueUnits(queue: UnitQueue, now: number, limit: number): Promise<number[]>;
   /**
-   * For each unit still in `queue`: loads it with its replicas (locked), lets `decide` choose the changes, applies
+   * Takes up to `limit` units waiting in a pass's queue (transition: due by time; validate: flagged), oldest first,
+   * skipping those another process holds; loads each with its replicas, lets `decide` choose the changes, applies
    * them and takes the unit off the queue; all in one transaction, so two coordinator processes never decide on one
-   * unit at once and a crash leaves every unit either decided or still queued.
+   * unit at once (each takes its own share of a backlog) and a crash leaves every unit either decided or still
+   * queued. Returns how many units it took.
    */
-  updateUnits(queue: UnitQueue, ids: number[], now: number, decide: (state: UnitWithReplicas) => UnitChanges): Promise<void>;
+  decideDue(queue: UnitQueue, now: number, limit: number, decide: (state: UnitWithReplicas) => UnitChanges): Promise<number>;
 
   /** Adds the granted credit of newly validated replicas to their hosts' and volunteers' totals; returns how many. */
   applyCredit(now: number, limit: number): Promise<number>;

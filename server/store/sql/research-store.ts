@@ -138,7 +138,7 @@ export class SqlResearchStore implements ResearchStore {
   cancelBatch(projectId: number, batchId: number, now: number) {
     return this.db.transaction(async (q) => {
       if (!(await q.get('SELECT 1 AS x FROM batches WHERE id = ? AND project_id = ?', [batchId, projectId]))) return undefined;
-      // Lock the undecided units as the passes' updateUnits does, so a quorum being decided now is never overwritten.
+      // Lock the undecided units as the passes' decideDue does, so a quorum being decided now is never overwritten.
       const units = await q.all<{ id: number }>(
         `SELECT id FROM work_units WHERE batch_id = ? AND state = 'active' AND canonical_replica_id IS NULL ORDER BY id${this.db.forUpdate}`,
         [batchId],

@@ -190,26 +190,18 @@ export class SqlStore implements Store {
     return this.reports.call({ host, results, now });
   }
 
-  async dueUnits(queue: UnitQueue, now: number, limit: number): Promise<number[]> {
-    const rows =
-      queue === 'transition'
-        ? await this.db.all<{ id: number }>('SELECT id FROM work_units WHERE transition_at <= ? ORDER BY transition_at LIMIT ?', [now, limit])
-        : await this.db.all<{ id: number }>('SELECT id FROM work_units WHERE need_validate = 1 ORDER BY id LIMIT ?', [limit]);
-    return rows.map((r) => r.id);
-  }
-
-  updateUnits(queue: UnitQueue, ids: number[], now: number, decide: (s: UnitWithReplicas) => UnitChanges) {
-    if (ids.length === 0) return Promise.resolve();
-    const due = (row: WorkUnitRow) => (queue === 'transition' ? row.transition_at !== null && row.transition_at <= now : row.need_validate === 1);
+  async decideDue(queue: UnitQueue, now: number, limit: number, decide: (s: UnitWithReplicas) => UnitChanges): Promise<number> {
+    const [where, order, params] = queue === 'transition' ? ['transition_at <= ?', 'transition_at', [now]] : ['need_validate = 1', 'id', []];
+    // An idle pass runs every round: one plain statement then, not a transaction. (In order, so that Postgres reads
+    // the queue's index: a plan made for any time would scan the whole table, expecting a match.)
+    if (!(await this.db.get(`SELECT 1 AS one FROM work_units WHERE ${where} ORDER BY ${order} LIMIT 1`, params))) return 0;
     return this.db.transaction(async (q) => {
-      // Re-checked under the lock: another process may have handled a unit since dueUnits. Units another process
-      // holds right now are skipped, not waited for: they stay queued for the next round.
-      const asked = anyOf(this.db.dialect, 'id', ids);
-      const units = (await q.all<WorkUnitRow>(
-        `SELECT * FROM work_units WHERE ${asked.sql} ORDER BY id${this.db.forUpdateSkipLocked}`,
-        asked.params,
-      )).filter(due);
-      if (units.length === 0) return;
+      // Units another process holds are skipped, not waited for: it takes its share and this one the next.
+      const units = await q.all<WorkUnitRow>(
+        `SELECT * FROM work_units WHERE ${where} ORDER BY ${order} LIMIT ?${this.db.forUpdateSkipLocked}`,
+        [...params, limit],
+      );
+      if (units.length === 0) return 0;
       // The transitioner never reads results: it need not load them.
       const locked = anyOf(this.db.dialect, 'work_unit_id', units.map((u) => u.id));
       const replicaRows = await q.all<ReplicaRow>(
@@ -228,6 +220,7 @@ export class SqlStore implements Store {
         return { row, unit, replicas, changes: decide({ unit, replicas }) };
       });
       await applyDecisions(q, this.db.dialect, queue, decided, now);
+      return units.length;
     });
   }
 
