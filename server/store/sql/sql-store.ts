@@ -27,6 +27,7 @@ import type { Db, Queryable } from './db.ts';
 import { toReplica, toWorkUnit, type ReplicaRow, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
+import { loadDue } from './due-units.ts';
 import { anyOf } from './bulk.ts';
 import { insertBatch } from './batches.ts';
 import { Scheduler } from './scheduler.ts';
@@ -34,10 +35,6 @@ import { recordReports, type Report } from './report.ts';
 import { Batcher } from '../batcher.ts';
 import { spendNonces, type NonceUse } from './nonces.ts';
 import { applyCredit, revokeHost, settleCredit } from './credit.ts';
-
-/** A replica's columns but its result, which only the validator reads. */
-const REPLICA_STATE = `id, work_unit_id, host_id, volunteer_id, server_state, outcome, validate_state, sent_at, deadline,
-  received_at, variant, elapsed_ms, error, granted_credit, unverified, validated_at`;
 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
@@ -197,27 +194,16 @@ export class SqlStore implements Store {
     if (!(await this.db.get(`SELECT 1 AS one FROM work_units WHERE ${where} ORDER BY ${order} LIMIT 1`, params))) return 0;
     return this.db.transaction(async (q) => {
       // Units another process holds are skipped, not waited for: it takes its share and this one the next.
-      const units = await q.all<WorkUnitRow>(
+      const locked = await q.all<WorkUnitRow>(
         `SELECT * FROM work_units WHERE ${where} ORDER BY ${order} LIMIT ?${this.db.forUpdateSkipLocked}`,
         [...params, limit],
       );
-      if (units.length === 0) return 0;
-      // The transitioner never reads results: it need not load them.
-      const locked = anyOf(this.db.dialect, 'work_unit_id', units.map((u) => u.id));
-      const replicaRows = await q.all<ReplicaRow>(
-        `SELECT ${REPLICA_STATE}, ${queue === 'transition' ? 'NULL AS' : ''} result FROM replicas WHERE ${locked.sql}`,
-        locked.params,
-      );
-      const byUnit = new Map<number, ReplicaRow[]>();
-      for (const r of replicaRows.sort((a, b) => a.id - b.id)) {
-        const unitId = Number(r.work_unit_id);
-        if (!byUnit.has(unitId)) byUnit.set(unitId, []);
-        byUnit.get(unitId)!.push(r);
-      }
+      if (locked.length === 0) return 0;
+      const { units, replicas } = await loadDue(q, this.db.dialect, queue, locked);
       const decided = units.map((row) => {
         const unit = toWorkUnit(row);
-        const replicas = (byUnit.get(Number(row.id)) ?? []).map((r) => toReplica(r, row.app));
-        return { row, unit, replicas, changes: decide({ unit, replicas }) };
+        const ofUnit = (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app));
+        return { row, unit, replicas: ofUnit, changes: decide({ unit, replicas: ofUnit }) };
       });
       await applyDecisions(q, this.db.dialect, queue, decided, now);
       return units.length;
