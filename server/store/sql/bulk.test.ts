@@ -16,6 +16,17 @@ describe.each(backends)('bulk statements on $name', (backend) => {
     expect(await db.get('SELECT count(*) AS rows, CAST(sum(n) AS BIGINT) AS total FROM counters')).toEqual({ rows: count, total: 3 * count });
   });
 
+  test('edge: more rows than one SQLite statement may carry parameters for are all inserted, padded or not', async () => {
+    const db = fixture.store.db;
+    await db.run('CREATE TABLE credits (id BIGINT PRIMARY KEY, a BIGINT, b BIGINT, c DOUBLE PRECISION)');
+    // Four parameters a row, as the credit queue's: 4,097 rows padded to 8,192 would be 32,768 parameters.
+    const rows = Array.from({ length: 4_097 }, (_, i) => [i + 1, i, 2 * i, i / 2] as const);
+    await bulkInsert(db, db.dialect, 'credits', { id: 'bigint', a: 'bigint', b: 'bigint', c: 'double' }, rows.slice(0, 4_000));
+    await bulkInsert(db, db.dialect, 'credits', { id: 'bigint', a: 'bigint', b: 'bigint', c: 'double' }, rows, { skipConflictsOn: 'id' });
+    const total = await db.get<{ n: number; a: number }>('SELECT count(*) AS n, CAST(sum(a) AS BIGINT) AS a FROM credits');
+    expect([Number(total!.n), Number(total!.a)]).toEqual([4_097, (4_096 * 4_097) / 2]);
+  });
+
   test('edge: texts and numbers that need escaping in a list arrive unchanged, nulls as nulls', async () => {
     const db = fixture.store.db;
     await db.run('CREATE TABLE things (id BIGINT PRIMARY KEY, label TEXT, weight DOUBLE PRECISION)');

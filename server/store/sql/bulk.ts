@@ -72,12 +72,8 @@ export interface BulkUpdate {
  */
 export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Scalar[])[]): Promise<void> {
   if (given.length === 0) return;
-  // A batch of requests can give more rows than one SQLite statement may carry parameters (32,766); Postgres binds
-  // one array per column whatever the number of rows.
-  if (dialect === 'sqlite') {
-    const perStatement = 2 ** Math.floor(Math.log2(MAX_PARAMS / given[0]!.length));
-    if (given.length > perStatement) return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
-  }
+  const perStatement = rowsPerStatement(dialect, given);
+  if (given.length > perStatement) return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));
   const keys = Object.keys(spec.key);
   const names = Object.keys(spec.columns);
   const rows = rowsOf(dialect, [...Object.values(spec.key), ...Object.values(spec.columns)], given, { pad: true });
@@ -102,9 +98,22 @@ export async function bulkInsert(
   { skipConflictsOn }: { skipConflictsOn?: string } = {},
 ): Promise<void> {
   if (given.length === 0) return;
+  const perStatement = rowsPerStatement(dialect, given);
+  if (given.length > perStatement) {
+    return inSlices(given, perStatement, (slice) => bulkInsert(q, dialect, table, columns, slice, { skipConflictsOn }));
+  }
   const rows = rowsOf(dialect, Object.values(columns), given, { pad: skipConflictsOn !== undefined });
   const conflict = skipConflictsOn === undefined ? '' : ` ON CONFLICT (${skipConflictsOn}) DO NOTHING`;
   await q.run(`INSERT INTO ${table} (${Object.keys(columns).join(', ')}) ${rows.sql}${conflict}`, rows.params);
+}
+
+/**
+ * A pass's round or a batch of requests can give more rows than one SQLite statement may carry parameters (32,766),
+ * even more once its list is padded to a power of two: SQLite gets them in slices of a power of two that fits.
+ * Postgres binds one array per column whatever the number of rows.
+ */
+function rowsPerStatement(dialect: Dialect, given: readonly (readonly Scalar[])[]): number {
+  return dialect === 'sqlite' ? 2 ** Math.floor(Math.log2(MAX_PARAMS / given[0]!.length)) : Infinity;
 }
 
 /** Runs `fn` over `items` in slices of at most `size`, so that no statement exceeds a database's parameter limit. */
