@@ -10,12 +10,12 @@ import type { Queryable } from './db.ts';
 import { anyOf, type Dialect } from './bulk.ts';
 import type { ReplicaRow, WorkUnitRow } from './rows.ts';
 
-export const RESULT_BYTES_PER_ROUND = 32 << 20;
+const RESULT_BYTES_PER_ROUND = 32 << 20;
 
 type SizedReplicaRow = ReplicaRow & { result_bytes: number | null };
 
 /** A replica's columns but its result. */
-export const REPLICA_STATE = `id, work_unit_id, host_id, volunteer_id, server_state, outcome, validate_state, sent_at,
+const REPLICA_STATE = `id, work_unit_id, host_id, volunteer_id, server_state, outcome, validate_state, sent_at,
   deadline, received_at, variant, elapsed_ms, error, granted_credit, unverified, validated_at`;
 
 /** How many of `sizes`, from the first, fit in `budget` together; never fewer than one (when there is one). */
@@ -32,14 +32,14 @@ export async function loadDue(
   queue: UnitQueue,
   locked: readonly WorkUnitRow[],
   budget = RESULT_BYTES_PER_ROUND,
-): Promise<{ units: WorkUnitRow[]; replicas: Map<number, SizedReplicaRow[]> }> {
+): Promise<{ units: readonly WorkUnitRow[]; replicas: Map<number, SizedReplicaRow[]> }> {
   const all = anyOf(dialect, 'work_unit_id', locked.map((u) => u.id));
   const states = await q.all<SizedReplicaRow>(
     `SELECT ${REPLICA_STATE}, NULL AS result, octet_length(result) AS result_bytes FROM replicas WHERE ${all.sql}`,
     all.params,
   );
   const replicas = byUnit(states);
-  if (queue === 'transition') return { units: [...locked], replicas };
+  if (queue === 'transition') return { units: locked, replicas };
 
   const bytes = locked.map((u) => (replicas.get(u.id) ?? []).reduce((sum, r) => sum + Number(r.result_bytes ?? 0), 0));
   const units = locked.slice(0, prefixWithin(budget, bytes));

@@ -24,7 +24,7 @@ import type {
   WorkAsk,
 } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
-import { toReplica, toWorkUnit, type ReplicaRow, type WorkUnitRow } from './rows.ts';
+import { toReplica, toWorkUnit, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
 import { loadDue } from './due-units.ts';
