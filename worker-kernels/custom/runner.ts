@@ -35,7 +35,10 @@ interface Sandbox {
 
 async function spawn(onMessage: (m: SandboxMessage) => void, onError: (e: unknown) => void): Promise<Sandbox> {
   if (typeof Worker === 'function') {
-    const worker = new Worker(new URL('./sandbox-worker.ts', import.meta.url), { type: 'module', name: 'terraflop-custom-app' });
+    const worker = new Worker(new URL('./sandbox-worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'terraflop-custom-app',
+    });
     worker.onmessage = (e: MessageEvent<SandboxMessage>) => onMessage(e.data);
     worker.onerror = (e) => onError(e.message);
     return { send: (r) => worker.postMessage(r), terminate: () => worker.terminate() };
@@ -65,20 +68,25 @@ export interface CustomRun {
  * The manifest's time limit counted on computing time only: the clock stops while the sandbox rests for the CPU
  * limit. Should a rest never end, the run is stopped a while after it should have.
  */
-function busyClock(limitMs: number, stop: (restedMs: number) => void) {
-  let left = limitMs, since = performance.now(), rested = 0;
-  let timer = setTimeout(() => stop(rested), left);
+function busyClock(limitMs: number, stop: (computedMs: number, restedMs: number) => void) {
+  let computed = 0,
+    since: number | undefined = performance.now(),
+    rested = 0;
+  const computedNow = () => computed + (since === undefined ? 0 : performance.now() - since);
+  const expire = () => stop(computedNow(), rested);
+  let timer = setTimeout(expire, limitMs);
   return {
     resting(ms: number) {
       clearTimeout(timer);
-      left -= performance.now() - since;
-      timer = setTimeout(() => stop(rested), Math.max(0, left) + 2 * ms + 1000);
+      computed = computedNow();
+      since = undefined;
+      timer = setTimeout(expire, Math.max(0, limitMs - computed) + 2 * ms + 1000);
     },
     resumed(restedMs: number) {
       clearTimeout(timer);
       rested += restedMs;
       since = performance.now();
-      timer = setTimeout(() => stop(rested), Math.max(0, left));
+      timer = setTimeout(expire, Math.max(0, limitMs - computed));
     },
     clear: () => clearTimeout(timer),
   };
@@ -88,18 +96,28 @@ function busyClock(limitMs: number, stop: (restedMs: number) => void) {
  * Runs a module that checkCustomModule accepted (`checked`), from its bytes, or its shader (`variant: 'webgpu'`).
  * @example const output = await runCustomApp(checkCustomModule(bytes, manifest), bytes, { input });
  */
-export function runCustomApp(checked: CheckedModule, bytes: Uint8Array, options: CustomRunOptions): Promise<Uint8Array> {
+export function runCustomApp(
+  checked: CheckedModule,
+  bytes: Uint8Array,
+  options: CustomRunOptions,
+): Promise<Uint8Array> {
   return runCustomAppMetered(checked, bytes, options).then((run) => run.output);
 }
 
 /**
  * runCustomApp, also saying how long the sandbox computed and rested.
- * @example const { output, busyMs, restMs } = await runCustomAppMetered(checked, bytes, { input, cpu: { limit: 0.5 } });
+ * @example
+ * const { output, busyMs, restMs } = await runCustomAppMetered(checked, bytes, { input, cpu: { limit: 0.5 } });
  */
-export function runCustomAppMetered(checked: CheckedModule, bytes: Uint8Array, options: CustomRunOptions): Promise<CustomRun> {
+export function runCustomAppMetered(
+  checked: CheckedModule,
+  bytes: Uint8Array,
+  options: CustomRunOptions,
+): Promise<CustomRun> {
   const { manifest, memory } = checked;
   const shader = options.variant === 'webgpu' ? manifest.wgsl : undefined;
-  if (options.variant === 'webgpu' && !shader) return Promise.reject(new CustomAppError(`${manifest.name}: the app has no WGSL shader`));
+  if (options.variant === 'webgpu' && !shader)
+    return Promise.reject(new CustomAppError(`${manifest.name}: the app has no WGSL shader`));
   if (options.cpu && !(options.cpu.limit > 0 && options.cpu.limit <= 1)) {
     return Promise.reject(new RangeError(`${manifest.name}: CPU limit must be in (0, 1], got ${options.cpu.limit}`));
   }
@@ -114,19 +132,25 @@ export function runCustomAppMetered(checked: CheckedModule, bytes: Uint8Array, o
       if (error) reject(error);
       else resolve(run!);
     };
-    const clock = busyClock(manifest.timeLimitMs, (restedMs) => {
+    const clock = busyClock(manifest.timeLimitMs, (computedMs, restedMs) => {
       const rests = restedMs > 0 ? ` of computing (it also rested ${Math.round(restedMs)} ms for the CPU limit)` : '';
-      const overrun = `${manifest.name}: ${shader ? 'its shader was ' : ''}stopped at its time limit of ${manifest.timeLimitMs} ms${rests}`;
-      finish(new CustomAppError(overrun, { timedOut: true }));
+      const subject = shader ? 'its shader was ' : '';
+      const overrun = `${manifest.name}: ${subject}stopped at its time limit of ${manifest.timeLimitMs} ms${rests}`;
+      finish(new CustomAppError(overrun, { timedOut: true, computedMs, restedMs }));
     });
     const onMessage = (m: SandboxMessage) => {
       // A throwing callback is the host's fault, not the app's; it ends the run with its own error.
       try {
         if (m.type === 'progress') options.onProgress?.(m.fraction);
         else if (m.type === 'checkpoint') options.onCheckpoint?.(new Uint8Array(m.state));
-        else if (m.type === 'resting') (clock.resting(m.rest.ms), options.onResting?.(m.rest));
-        else if (m.type === 'resumed') (clock.resumed(m.restedMs), options.onResumed?.(m.restedMs));
-        else if (m.type === 'done') finish(undefined, { output: new Uint8Array(m.output), busyMs: m.busyMs, restMs: m.restMs, rests: m.rests });
+        else if (m.type === 'resting') {
+          clock.resting(m.rest.ms);
+          options.onResting?.(m.rest);
+        } else if (m.type === 'resumed') {
+          clock.resumed(m.restedMs);
+          options.onResumed?.(m.restedMs);
+        } else if (m.type === 'done')
+          finish(undefined, { output: new Uint8Array(m.output), busyMs: m.busyMs, restMs: m.restMs, rests: m.rests });
         else if (m.unavailable) finish(new GpuError(`${manifest.name}: ${m.message}`));
         else finish(new CustomAppError(`${manifest.name}: ${m.message}`));
       } catch (e) {
