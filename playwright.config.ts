@@ -15,7 +15,9 @@ export const CHROMIUM_ARGS = [
   '--disable-blink-features=ComputePressure',
 ];
 
-const PORT = 4173;
+/** The e2e coordinator's port; TERRAFLOP_E2E_PORT lets two checkouts run their suites side by side. */
+const PORT = Number(process.env['TERRAFLOP_E2E_PORT'] ?? 4173);
+export const E2E_COORDINATOR = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',

@@ -22,14 +22,18 @@ function volunteers(n: number, round: number): Array<{ address: Address; credit:
   const out = [{ address: requester, credit: 1000n * COP + BigInt(round) }];
   for (let i = 1; i < n; i++) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
-    out.push({ address: `0x${(i + 1).toString(16).padStart(8, '0')}${x.toString(16).padStart(32, '0')}` as Address, credit: BigInt(x) * 10n ** 9n + BigInt(round) });
+    out.push({
+      address: `0x${(i + 1).toString(16).padStart(8, '0')}${x.toString(16).padStart(32, '0')}` as Address,
+      credit: BigInt(x) * 10n ** 9n + BigInt(round),
+    });
   }
   return out;
 }
 
 async function post(ledger: Address, epoch: bigint, t: EpochTree): Promise<bigint> {
   const args = [epoch, t.root, keccak256(toHex(`epoch file ${epoch}`)), t.total] as const;
-  return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'postEpoch', args })).gasUsed;
+  return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'postEpoch', args }))
+    .gasUsed;
 }
 
 async function claim(ledger: Address, t: EpochTree, index: number): Promise<bigint> {
@@ -50,7 +54,10 @@ for (const n of [10, 100_000]) {
   const g1 = await post(ledger, 1n, first);
   const g2 = await post(ledger, 2n, second);
   postGas[String(n)] = String(g2);
-  console.log(`post epoch, ${n} volunteers: first ${g1} gas, next ${g2} gas; tree built in ${buildMs.toFixed(0)} ms, proof depth ${second.tree.getProof(n - 1).length}`);
+  console.log(
+    `post epoch, ${n} volunteers: first ${g1} gas, next ${g2} gas; ` +
+      `tree built in ${buildMs.toFixed(0)} ms, proof depth ${second.tree.getProof(n - 1).length}`,
+  );
   if (n === 100_000) big = { ledger, tree: second };
 }
 
@@ -66,15 +73,26 @@ console.log(`claim at 100,000 volunteers: ${claimGas} gas (the first mint ever: 
 const cop = await poster.publicClient.readContract({ address: ledger, abi: creditLedgerAbi, functionName: 'cop' });
 const { market } = await deployMarketFor(cop);
 await writeAndWait(chain.as(1), { address: cop, abi: copAbi, functionName: 'approve', args: [market, 500n * COP] });
-await writeAndWait(chain.as(1), { address: market, abi: computeMarketAbi, functionName: 'open', args: [1n, 500n * COP] });
+await writeAndWait(chain.as(1), {
+  address: market,
+  abi: computeMarketAbi,
+  functionName: 'open',
+  args: [1n, 500n * COP],
+});
 const settle = async (credit: bigint) =>
-  (await writeAndWait(poster, { address: market, abi: computeMarketAbi, functionName: 'settle', args: [1n, credit] })).gasUsed;
+  (await writeAndWait(poster, { address: market, abi: computeMarketAbi, functionName: 'settle', args: [1n, credit] }))
+    .gasUsed;
 const firstSettle = await settle(10n * COP);
 const settleGas = await settle(20n * COP);
 console.log(`settle: ${settleGas} gas (a batch's first settle: ${firstSettle})`);
 
 await chain.stop();
-console.log(JSON.stringify({ post_epoch_gas: postGas, claim_gas: Number(claimGas), settle_gas: Number(settleGas) }).replace(/"(\d+)"(?=[,}])/g, '$1'));
+console.log(
+  JSON.stringify({ post_epoch_gas: postGas, claim_gas: Number(claimGas), settle_gas: Number(settleGas) }).replace(
+    /"(\d+)"(?=[,}])/g,
+    '$1',
+  ),
+);
 
 /** A market on the big ledger's token (the default deployment's market uses the first ledger's). */
 async function deployMarketFor(token: Address): Promise<{ market: Address }> {

@@ -26,18 +26,29 @@ async function setting(page: Page, label: string, value: string) {
  */
 async function cpuLimit(page: Page, percent: number) {
   await setting(page, 'CPU limit per worker (%)', String(percent));
-  await page.waitForFunction(() => document.querySelector('[data-testid="cpu-use"]')?.getAttribute('data-wall-ms') === '0', null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="cpu-use"]')?.getAttribute('data-wall-ms') === '0',
+    null,
+    { timeout: 30_000 },
+  );
 }
 
 /** Kernel and wall milliseconds the page has counted since computing last resumed. */
 async function load(page: Page): Promise<{ busy: number; wall: number }> {
   const cell = page.getByTestId('cpu-use');
-  return { busy: Number(await cell.getAttribute('data-busy-ms')), wall: Number(await cell.getAttribute('data-wall-ms')) };
+  return {
+    busy: Number(await cell.getAttribute('data-busy-ms')),
+    wall: Number(await cell.getAttribute('data-wall-ms')),
+  };
 }
 
 /** Busy share over a window: waits `seconds`, from the first unit finished after the (re)start to the last. */
 async function busyShare(page: Page, seconds: number): Promise<number> {
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="cpu-use"]')?.getAttribute('data-wall-ms')) > 0, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="cpu-use"]')?.getAttribute('data-wall-ms')) > 0,
+    null,
+    { timeout: 60_000 },
+  );
   const a = await load(page);
   await page.waitForTimeout(seconds * 1000);
   let b = await load(page);
@@ -86,7 +97,10 @@ try {
   const cdp = await context.newCDPSession(page);
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
   const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-  console.log(`long tasks while computing: ${longTasks.length} (${longTasks.map((d) => Math.round(d)).join(', ')} ms); heap ${(heap.usedSize / 2 ** 20).toFixed(1)} MB`);
+  console.log(
+    `long tasks while computing: ${longTasks.length} (${longTasks.map((d) => Math.round(d)).join(', ')} ms); ` +
+      `heap ${(heap.usedSize / 2 ** 20).toFixed(1)} MB`,
+  );
   const round = (x: number, digits = 3) => Number(x.toFixed(digits));
   console.log(
     JSON.stringify({
@@ -99,7 +113,13 @@ try {
     }),
   );
 } catch (e) {
-  for (const page of browser.contexts().flatMap((c) => c.pages())) console.error(await page.locator('main').innerText().catch(() => ''));
+  for (const page of browser.contexts().flatMap((c) => c.pages()))
+    console.error(
+      await page
+        .locator('main')
+        .textContent()
+        .catch(() => ''),
+    );
   throw e;
 } finally {
   stopDraining();

@@ -4,17 +4,18 @@
  *
  * The coordinator under a crowd: real coordinator processes (node server/main.ts) on loopback, and simulated hosts
  * in this process that register, ask for work, compute it instantly (the smallest signal-search unit, reference
- * kernel, run once a unit) and report it, many requests in flight. Each asks for as many replicas as the page asks for units this
- * short (the protocol's most, MAX_REPLICAS_PER_REQUEST; `--batch` for fewer). Quorum 2, so every unit takes two
- * hosts. Figures: validated units per second over the measured window (after a warm-up, 5 s by default), request
- * latency percentiles (work request and report, each), the coordinator's peak resident memory, and what the passes
- * left behind at the end (a coordinator that keeps up leaves about one round's worth). With --processes 2 the hosts spread over two
- * coordinator processes sharing one database, as behind a load balancer.
+ * kernel, run once a unit) and report it, many requests in flight. Each asks for as many replicas as the page asks
+ * for units this short (the protocol's most, MAX_REPLICAS_PER_REQUEST; `--batch` for fewer). Quorum 2, so every unit
+ * takes two hosts. Figures: validated units per second over the measured window (after a warm-up, 5 s by default),
+ * request latency percentiles (work request and report, each), the coordinator's peak resident memory, and what the
+ * passes left behind at the end (a coordinator that keeps up leaves about one round's worth). With --processes 2 the
+ * hosts spread over two coordinator processes sharing one database, as behind a load balancer.
  *
  * Anchor: BOINC's published 8.8 million jobs a day on one server, about 100 a second.
  * coordinator_cpu_ms_per_unit is the coordinators' CPU time per validated unit, steadier than units_per_s on a busy
  * machine (1000 / it is the units per second one core could sustain).
- * Last line: {"backend":…,"processes":…,"units_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,"coordinator_cpu_ms_per_unit":…}
+ * Last line:
+ * {"backend":…,"processes":…,"units_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,"coordinator_cpu_ms_per_unit":…}
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,7 +43,8 @@ const { values } = parseArgs({
   },
 });
 const BACKEND = values.backend;
-if (BACKEND !== 'sqlite' && BACKEND !== 'postgres') throw new Error(`--backend must be sqlite or postgres, not ${BACKEND}`);
+if (BACKEND !== 'sqlite' && BACKEND !== 'postgres')
+  throw new Error(`--backend must be sqlite or postgres, not ${BACKEND}`);
 const PROCESSES = Number(values.processes);
 const HOSTS = Number(values.hosts);
 const SECONDS = Number(values.seconds);
@@ -59,7 +61,15 @@ function smallestUnit(seed: number): NewWorkUnit {
     maxPeaks: 4,
   });
   const job = { app: 'signal-search' as const, input };
-  return { job, flopsEstimate: estimateFlops(job), minQuorum: 2, targetNresults: 2, maxErrorResults: 3, maxTotalResults: 6, delayBoundS: 3600 };
+  return {
+    job,
+    flopsEstimate: estimateFlops(job),
+    minQuorum: 2,
+    targetNresults: 2,
+    maxErrorResults: 3,
+    maxTotalResults: 6,
+    delayBoundS: 3600,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'terraflop-bench-'));
@@ -96,7 +106,9 @@ console.log(`created ${unitsNeeded} units (${BACKEND})`);
  * (a smaller young generation and fewer malloc arenas keep its memory down), plus BENCH_NODE_ARGS (e.g. --cpu-prof).
  */
 function serveCommand(): { env: Record<string, string>; flags: string[] } {
-  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['serve']!;
+  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts[
+    'serve'
+  ]!;
   const words = script.split(/\s+/);
   const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=') as [string, string]));
   return { env, flags: words.filter((w) => w.startsWith('--')) };
@@ -106,34 +118,48 @@ const serve = serveCommand();
 const children: ChildProcess[] = [];
 const urls: string[] = [];
 // Should the bench die (a coordinator answering 500 fails it), its coordinators must not outlive it.
-process.once('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 for (let p = 0; p < PROCESSES; p++) {
   const port = 18_400 + p;
   const args = [...serve.flags, ...(process.env['BENCH_NODE_ARGS']?.split(' ') ?? []), 'server/main.ts'];
-  const child = spawn(process.execPath, args, { env: { ...env, ...serve.env, TERRAFLOP_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...env, ...serve.env, TERRAFLOP_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   urls.push(await readyUrl(child));
 }
 
-const rssMb = () => children.reduce((max, c) => {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'))?.[1] ?? 0);
-  return Math.max(max, kb / 1024);
-}, 0);
+const rssMb = () =>
+  children.reduce((max, c) => {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'))?.[1] ?? 0);
+    return Math.max(max, kb / 1024);
+  }, 0);
 
 /** CPU seconds (user + system) the coordinator processes have used: a figure the machine's other load disturbs less. */
-const cpuSeconds = () => children.reduce((sum, c) => {
-  const fields = readFileSync(`/proc/${c.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return sum + (Number(fields[11]) + Number(fields[12])) / 100;
-}, 0);
+const cpuSeconds = () =>
+  children.reduce((sum, c) => {
+    const fields = readFileSync(`/proc/${c.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+  }, 0);
 
 const hosts: SimHost[] = [];
 for (let i = 0; i < HOSTS; i += 200) {
-  hosts.push(...(await Promise.all(Array.from({ length: Math.min(200, HOSTS - i) }, (_, k) => SimHost.register(urls[(i + k) % urls.length]!)))));
+  hosts.push(
+    ...(await Promise.all(
+      Array.from({ length: Math.min(200, HOSTS - i) }, (_, k) => SimHost.register(urls[(i + k) % urls.length]!)),
+    )),
+  );
 }
 console.log(`registered ${hosts.length} hosts over ${PROCESSES} process(es)`);
 
 const validated = async () =>
-  Number((await store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!.n);
+  Number(
+    (await store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!
+      .n,
+  );
 
 /**
  * Hosts compute instantly: a unit's second replica is given the output its first one got (what an honest host
@@ -183,7 +209,9 @@ const elapsed = (performance.now() - started) / 1000;
 const after = await validated();
 // A coordinator that keeps up leaves little behind: results waiting for the validator, credit for the credit pass.
 const backlog = await store.db.get<{ validate: number; credit: number }>(
-  'SELECT (SELECT count(*) FROM work_units WHERE need_validate = 1) AS validate, (SELECT count(*) FROM pending_credit) AS credit');
+  `SELECT (SELECT count(*) FROM work_units WHERE need_validate = 1) AS validate,
+    (SELECT count(*) FROM pending_credit) AS credit`,
+);
 const cpuUsed = cpuSeconds() - cpuBefore;
 clearInterval(sampler);
 
@@ -199,8 +227,19 @@ const figures = {
   coordinator_cpu_ms_per_unit: Number(((cpuUsed * 1000) / Math.max(after - before, 1)).toFixed(3)),
 };
 console.log(`${latencies.length} requests in ${elapsed.toFixed(1)} s; ${after - before} units validated`);
-console.log(`left behind: ${Number(backlog!.validate)} units awaiting validation, ${Number(backlog!.credit)} valid results awaiting credit`);
-await Promise.all(children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))));
+console.log(
+  `left behind: ${Number(backlog!.validate)} units awaiting validation, ` +
+    `${Number(backlog!.credit)} valid results awaiting credit`,
+);
+await Promise.all(
+  children.map(
+    (c) =>
+      new Promise((resolve) => {
+        c.once('exit', resolve);
+        c.kill('SIGTERM');
+      }),
+  ),
+);
 await store.close();
 await schema?.drop();
 rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,8 @@ interface Shares {
 
 /** Units back to back at this limit for `seconds`, added to `into`. */
 async function measure(limit: number, seconds: number, into: Shares) {
-  const started = performance.now(), cpu = process.cpuUsage();
+  const started = performance.now(),
+    cpu = process.cpuUsage();
   for (let from = 0; performance.now() - started < seconds * 1000; from += 500_000) {
     const outcome = await runThrottled(limit, hooks, undefined, async (ctx) => {
       const input = primeRange(from, from + UNIT);
@@ -51,7 +52,8 @@ async function measure(limit: number, seconds: number, into: Shares) {
 }
 
 const empty = (): Shares => ({ wallMs: 0, workerMs: 0, sandboxMs: 0, cpuMs: 0, rests: 0, units: 0 });
-const full = empty(), half = empty();
+const full = empty(),
+  half = empty();
 // Alternating halves, so that the machine's other load weighs on both limits alike.
 for (let round = 0; round < 2; round++) {
   await measure(1, SECONDS / 2, full);
@@ -59,7 +61,8 @@ for (let round = 0; round < 2; round++) {
 }
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const line = (name: string, s: Shares) =>
-  `${name}: busy share ${r3(s.workerMs / s.wallMs)} (worker) ${r3(s.sandboxMs / s.wallMs)} (sandbox), CPU share ${r3(s.cpuMs / s.wallMs)}, ${s.units} units, ${s.rests} rests in the sandbox`;
+  `${name}: busy share ${r3(s.workerMs / s.wallMs)} (worker) ${r3(s.sandboxMs / s.wallMs)} (sandbox), ` +
+  `CPU share ${r3(s.cpuMs / s.wallMs)}, ${s.units} units, ${s.rests} rests in the sandbox`;
 console.log(`rest by: ${pickRestMode()}; ${SECONDS} s at each limit, units of ${UNIT} numbers`);
 console.log(line('100 %', full));
 console.log(line(' 50 %', half));

@@ -43,7 +43,12 @@ function check(app: string, ok: boolean, detail: string): void {
   if (!ok) throw new Error(`bench:kernels: ${app}: WASM and native disagree (${detail})`);
 }
 
-interface Figure { wasm: number; native: number; ratio: number; unit: string }
+interface Figure {
+  wasm: number;
+  native: number;
+  ratio: number;
+  unit: string;
+}
 const figure = (wasm: number, nativeRate: number, unit: string): Figure => ({
   wasm: Number(wasm.toPrecision(4)),
   native: Number(nativeRate.toPrecision(4)),
@@ -64,7 +69,8 @@ async function matmul(): Promise<Figure> {
 }
 
 async function signalSearch(): Promise<Figure> {
-  const drifts = 8, samples = 1 << 20;
+  const drifts = 8,
+    samples = 1 << 20;
   const input = SignalSearchInput.parse({
     signal: { seed: 7, sampleCount: samples, noise: 1, tones: [] },
     fftSize: 1024,
@@ -88,14 +94,21 @@ async function collatz(): Promise<Figure> {
   let out = { maxSteps: 0, argMax: 0, totalSteps: 0 };
   const seconds = best(() => (out = wasm.run(input, quiet)));
   const [nativeSeconds, maxSteps, argMax, total, overflowed] = native('collatz', [1e12, 1 << 21, REPS]).map(Number);
-  check('collatz', overflowed === 0 && out.maxSteps === maxSteps && out.argMax === argMax && out.totalSteps === total,
-    `${JSON.stringify(out)} vs ${maxSteps} ${argMax} ${total}`);
+  check(
+    'collatz',
+    overflowed === 0 && out.maxSteps === maxSteps && out.argMax === argMax && out.totalSteps === total,
+    `${JSON.stringify(out)} vs ${maxSteps} ${argMax} ${total}`,
+  );
   const mstarts = input.count / 1e6;
   return figure(mstarts / seconds, mstarts / nativeSeconds!, 'Mstarts/s');
 }
 
 const kernels: Record<string, Figure> = {};
-for (const [name, run] of [['signal-search', signalSearch], ['matmul', matmul], ['collatz', collatz]] as const) {
+for (const [name, run] of [
+  ['signal-search', signalSearch],
+  ['matmul', matmul],
+  ['collatz', collatz],
+] as const) {
   kernels[name] = await run();
   const f = kernels[name]!;
   console.log(`${name}: wasm ${f.wasm} ${f.unit}, native ${f.native}, ratio ${f.ratio}`);

@@ -63,7 +63,10 @@ function compute(host: number): number {
 
 function decide(unit: Unit, now: number): void {
   const decision = checkSet(unit.results, unit.single ? 1 : 2, (a, b) => (a.value === b.value ? 'match' : 'mismatch'));
-  if (decision.kind === 'too-few') return waiting.push(unit), undefined;
+  if (decision.kind === 'too-few') {
+    waiting.push(unit);
+    return;
+  }
   if (decision.kind === 'inconclusive') {
     if (unit.replicas < MAX_TOTAL) waiting.push(unit);
     return;
@@ -137,7 +140,10 @@ const seconds = (performance.now() - started) / 1000;
 console.log(
   `hosts ${HOSTS}, cheaters ${CHEATERS}, cheat rate ${CHEAT_RATE}, settling ${SETTLING} units per host, ${STEPS} steps`,
 );
-console.log(`replicas ${replicas}, units decided ${decidedUnits}, final ${finalUnits}, bad final ${badFinal} (${seconds.toFixed(1)} s)`);
+console.log(
+  `replicas ${replicas}, units decided ${decidedUnits}, final ${finalUnits}, ` +
+    `bad final ${badFinal} (${seconds.toFixed(1)} s)`,
+);
 console.log(
   JSON.stringify({
     replicas_per_unit: Number((replicas / decidedUnits).toFixed(4)),

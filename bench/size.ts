@@ -31,7 +31,9 @@ function fileOf(url: string, from: string): string | undefined {
 /** Static imports of an ES module (not dynamic import()): they load before it runs. */
 function staticImports(file: string): string[] {
   const code = readFileSync(file, 'utf8');
-  const found = [...code.matchAll(/(?:^|[;\n}])\s*(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+\.js)["']/g)];
+  const found = [
+    ...code.matchAll(/(?:^|[;\n}])\s*(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+\.js)["']/g),
+  ];
   return found.flatMap((m) => fileOf(m[1]!, file) ?? []);
 }
 
@@ -72,6 +74,9 @@ if (import.meta.main) {
   // The partner widget's loader (dist/embed.js, web/embed/): a classic script, not an HTML entry. Goal: 5,000 B.
   const loaderFile = join(DIST, 'embed.js');
   const loader = existsSync(loaderFile) ? gz(loaderFile) : null;
-  console.log(`widget loader: ${loader ?? 'missing'} B of ${WIDGET_LOADER_BUDGET} B budget (${loader !== null && loader <= WIDGET_LOADER_BUDGET ? 'within' : 'OVER'})`);
-  console.log(JSON.stringify({ app_initial_js_gz: app, budget: APP_BUDGET, entries_js_gz: perEntry, widget_loader_gz: loader }));
+  const loaderVerdict = loader !== null && loader <= WIDGET_LOADER_BUDGET ? 'within' : 'OVER';
+  console.log(`widget loader: ${loader ?? 'missing'} B of ${WIDGET_LOADER_BUDGET} B budget (${loaderVerdict})`);
+  console.log(
+    JSON.stringify({ app_initial_js_gz: app, budget: APP_BUDGET, entries_js_gz: perEntry, widget_loader_gz: loader }),
+  );
 }

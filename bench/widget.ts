@@ -18,7 +18,12 @@ const origin = new URL(coordinator.url).origin;
 const partner = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end(`<!doctype html><title>Partner</title><h1>Partner article</h1>
-    <script>window.longTasks=[];new PerformanceObserver((l)=>{for(const e of l.getEntries())longTasks.push({start:e.startTime,duration:e.duration})}).observe({type:'longtask',buffered:true});</script>
+    <script>
+      window.longTasks = [];
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    </script>
     <script async src="${origin}/embed.js" data-cpu-limit="25"></script>`);
 });
 await new Promise<void>((r) => partner.listen(0, '127.0.0.1', r));
@@ -28,7 +33,8 @@ try {
   await page.goto(`http://127.0.0.1:${(partner.address() as AddressInfo).port}/`);
   const widget = page.frameLocator('iframe');
   await widget.getByRole('button', { name: 'Start contributing' }).waitFor();
-  const tasks = () => page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
+  const tasks = () =>
+    page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
   const beforeOptIn = await tasks();
   const started = await page.evaluate(() => performance.now());
   await widget.getByRole('button', { name: 'Start contributing' }).click();
@@ -37,7 +43,11 @@ try {
   const computing = (await tasks()).filter((t) => t.start >= started);
   const max = (list: { duration: number }[]) => Math.round(Math.max(0, ...list.map((t) => t.duration)));
   console.log(`before opt-in: ${beforeOptIn.length} long tasks (longest ${max(beforeOptIn)} ms)`);
-  console.log(`computing ${COMPUTE_S} s (${units} work units): ${computing.length} long tasks (longest ${max(computing)} ms) at ${computing.map((t) => `+${Math.round(t.start - started)} ms`).join(", ") || "-"}`);
+  const at = computing.map((t) => `+${Math.round(t.start - started)} ms`).join(', ') || '-';
+  console.log(
+    `computing ${COMPUTE_S} s (${units} work units): ${computing.length} long tasks ` +
+      `(longest ${max(computing)} ms) at ${at}`,
+  );
   console.log(
     JSON.stringify({
       widget_long_tasks_before_opt_in: beforeOptIn.length,

@@ -53,7 +53,11 @@ test('a volunteer sees credit reach the chain and claims it as COP through an in
       (window as unknown as { ethereum: unknown }).ethereum = {
         async request({ method, params = [] }: { method: string; params?: unknown[] }) {
           if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
-          const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) });
+          const res = await fetch(rpcUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
+          });
           const body = (await res.json()) as { result?: unknown; error?: { message: string; code: number } };
           if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
           return body.result;
@@ -89,7 +93,11 @@ test('a volunteer sees credit reach the chain and claims it as COP through an in
   const balanceOf = async () => {
     const data = `0x70a08231${WALLET.slice(2).toLowerCase().padStart(64, '0')}`;
     const body = { jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{ to: cop, data }, 'latest'] };
-    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return BigInt(((await res.json()) as { result: string }).result);
   };
   await expect.poll(balanceOf, { timeout: 20_000 }).toBeGreaterThan(0n);

@@ -1,9 +1,9 @@
 /**
  * Researchers' own apps in the real browser sandbox: apps uploaded through the research API to a coordinator of the
- * spec's own (no demo units to wait behind), their units computed by volunteers in Chromium (the module in a sandbox worker nested in the compute worker, the
- * shader on SwiftShader's WebGPU), validated by quorum; and the bad apps stopped at run time with their errors
- * reported, while the volunteers' worker pools go on computing. worker-kernels/custom/*.test.ts covers the same in
- * Node's worker threads.
+ * spec's own (no demo units to wait behind), their units computed by volunteers in Chromium (the module in a sandbox
+ * worker nested in the compute worker, the shader on SwiftShader's WebGPU), validated by quorum; and the bad apps
+ * stopped at run time with their errors reported, while the volunteers' worker pools go on computing.
+ * worker-kernels/custom/*.test.ts covers the same in Node's worker threads.
  */
 import { expect, request as http, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import {
@@ -56,8 +56,10 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 const manifest = (name: string, extra: object = {}) => ({ ...EXAMPLE_MANIFEST, name, timeLimitMs: 20_000, ...extra });
 const exampleWgsl = (source = SHADER) => ({ ...EXAMPLE_WGSL, source, workgroups: [64, 1, 1] });
 /** One failure fails a bad unit; a good one needs two agreeing results. */
-const LIMITS = { good: { minQuorum: 2, targetNresults: 2, maxErrorResults: 2, maxTotalResults: 4, delayBoundS: 600 },
-  bad: { minQuorum: 1, targetNresults: 1, maxErrorResults: 1, maxTotalResults: 1, delayBoundS: 600 } };
+const LIMITS = {
+  good: { minQuorum: 2, targetNresults: 2, maxErrorResults: 2, maxTotalResults: 4, delayBoundS: 600 },
+  bad: { minQuorum: 1, targetNresults: 1, maxErrorResults: 1, maxTotalResults: 1, delayBoundS: 600 },
+};
 
 const range = (from: number, to: number) => Buffer.from(primeRange(from, to)).toString('base64');
 const words = (base64: string) => Array.from(new Uint32Array(Uint8Array.from(Buffer.from(base64, 'base64')).buffer));
@@ -71,48 +73,74 @@ class Researcher {
   }
   /** Registers an app; returns its module's SHA-256. */
   async upload(appManifest: object, module: string): Promise<string> {
-    const res = await this.request.post('/api/research/apps', { headers: this.headers, data: { manifest: appManifest, module } });
+    const res = await this.request.post('/api/research/apps', {
+      headers: this.headers,
+      data: { manifest: appManifest, module },
+    });
     expect(res.status(), await res.text()).toBe(201);
     return ((await res.json()) as { moduleSha256: string }).moduleSha256;
   }
   async submit(name: string, sha: string, inputs: string[], limits: object): Promise<number> {
-    const units = inputs.map((data) => ({ app: 'custom', input: { name, version: 1, moduleSha256: sha, data, flops: 1e8 } }));
-    const res = await this.request.post('/api/research/batches', { headers: this.headers, data: { name, units, limits } });
+    const units = inputs.map((data) => ({
+      app: 'custom',
+      input: { name, version: 1, moduleSha256: sha, data, flops: 1e8 },
+    }));
+    const res = await this.request.post('/api/research/batches', {
+      headers: this.headers,
+      data: { name, units, limits },
+    });
     expect(res.status(), await res.text()).toBe(201);
     return ((await res.json()) as { batchId: number }).batchId;
   }
   async progress(batchId: number): Promise<BatchProgress> {
-    return (await (await this.request.get(`/api/research/batches/${batchId}`, { headers: this.headers })).json()) as BatchProgress;
+    return (await (
+      await this.request.get(`/api/research/batches/${batchId}`, { headers: this.headers })
+    ).json()) as BatchProgress;
   }
   /** Waits until every unit of the batch is decided, and gives its progress. */
   async settled(batchId: number, timeout = 150_000): Promise<BatchProgress> {
-    await expect.poll(async () => {
-      const { units } = await this.progress(batchId);
-      return units.validated + units.failed;
-    }, { timeout, intervals: [500] }).toBe((await this.progress(batchId)).units.total);
+    await expect
+      .poll(
+        async () => {
+          const { units } = await this.progress(batchId);
+          return units.validated + units.failed;
+        },
+        { timeout, intervals: [500] },
+      )
+      .toBe((await this.progress(batchId)).units.total);
     return this.progress(batchId);
   }
   async outputs(batchId: number): Promise<{ input: { data: string }; output: { data: string } }[]> {
     const res = await this.request.get(`/api/research/batches/${batchId}/results`, { headers: this.headers });
-    return (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { input: { data: string }; output: { data: string } });
+    return (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { input: { data: string }; output: { data: string } });
   }
 }
 
 /** A volunteer computing in its own browser profile, with the variant of each result it reported, by app name. */
-async function volunteer(browser: Browser, { oneWorker = false } = {}): Promise<{ page: Page; variants: Map<string, Set<string>> }> {
+async function volunteer(
+  browser: Browser,
+  { oneWorker = false } = {},
+): Promise<{ page: Page; variants: Map<string, Set<string>> }> {
   const page = await (await browser.newContext({ baseURL: coordinator.url })).newPage();
   // One core, so one compute worker: the units run one after another in it.
-  if (oneWorker) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1 }));
+  if (oneWorker)
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1 }));
   const appOf = new Map<number, string>();
   const variants = new Map<string, Set<string>>();
   page.on('response', async (res) => {
     if (!res.url().endsWith('/api/work') || !res.ok()) return;
-    const { replicas } = (await res.json()) as { replicas: { replicaId: number; app: string; input: { name?: string } }[] };
+    const { replicas } = (await res.json()) as {
+      replicas: { replicaId: number; app: string; input: { name?: string } }[];
+    };
     for (const r of replicas) appOf.set(r.replicaId, r.input.name ?? r.app);
   });
   page.on('request', (req) => {
     if (!req.url().endsWith('/api/results')) return;
-    for (const entry of (req.postDataJSON() as { results: { replicaId: number; status: string; variant?: string }[] }).results) {
+    for (const entry of (req.postDataJSON() as { results: { replicaId: number; status: string; variant?: string }[] })
+      .results) {
       const app = appOf.get(entry.replicaId) ?? 'unknown';
       if (!variants.has(app)) variants.set(app, new Set());
       variants.get(app)!.add(entry.variant ?? entry.status);
@@ -123,90 +151,116 @@ async function volunteer(browser: Browser, { oneWorker = false } = {}): Promise<
   return { page, variants };
 }
 
-const merged = (all: { variants: Map<string, Set<string>> }[], app: string) => [...new Set(all.flatMap((v) => [...(v.variants.get(app) ?? [])]))].sort();
+const merged = (all: { variants: Map<string, Set<string>> }[], app: string) =>
+  [...new Set(all.flatMap((v) => [...(v.variants.get(app) ?? [])]))].sort();
 
-test('default: a WASM app and a WASM+WGSL app, uploaded through the research API, computed by volunteers in Chromium and validated', async ({ browser }) => {
-  test.setTimeout(180_000);
-  const lab = researcher('Custom primes');
-  const module = await compile(EXAMPLE);
-  const cpuSha = await lab.upload(manifest('e2e-primes'), module);
-  const gpuSha = await lab.upload(manifest('e2e-primes-gpu', { wgsl: exampleWgsl() }), module);
-  const ranges = [0, 1, 2].map((i) => {
-    const from = Math.floor(Math.random() * 1_000_000) + i;
-    return [from, from + 20_000 + Math.floor(Math.random() * 20_000)] as const;
-  });
-  const inputs = ranges.map(([from, to]) => range(from, to));
-  const cpuBatch = await lab.submit('e2e-primes', cpuSha, inputs, LIMITS.good);
-  const gpuBatch = await lab.submit('e2e-primes-gpu', gpuSha, inputs, LIMITS.good);
+test(
+  'default: a WASM app and a WASM+WGSL app, uploaded through the research API, ' +
+    'computed by volunteers in Chromium and validated',
+  async ({ browser }) => {
+    test.setTimeout(180_000);
+    const lab = researcher('Custom primes');
+    const module = await compile(EXAMPLE);
+    const cpuSha = await lab.upload(manifest('e2e-primes'), module);
+    const gpuSha = await lab.upload(manifest('e2e-primes-gpu', { wgsl: exampleWgsl() }), module);
+    const ranges = [0, 1, 2].map((i) => {
+      const from = Math.floor(Math.random() * 1_000_000) + i;
+      return [from, from + 20_000 + Math.floor(Math.random() * 20_000)] as const;
+    });
+    const inputs = ranges.map(([from, to]) => range(from, to));
+    const cpuBatch = await lab.submit('e2e-primes', cpuSha, inputs, LIMITS.good);
+    const gpuBatch = await lab.submit('e2e-primes-gpu', gpuSha, inputs, LIMITS.good);
 
-  const volunteers = await Promise.all([volunteer(browser), volunteer(browser)]);
-  for (const batch of [cpuBatch, gpuBatch]) {
-    const { units, errors } = await lab.settled(batch);
-    expect(units, JSON.stringify(errors)).toMatchObject({ validated: 3, failed: 0 });
-  }
-  await Promise.all(volunteers.map(({ page }) => page.context().close()));
+    const volunteers = await Promise.all([volunteer(browser), volunteer(browser)]);
+    for (const batch of [cpuBatch, gpuBatch]) {
+      const { units, errors } = await lab.settled(batch);
+      expect(units, JSON.stringify(errors)).toMatchObject({ validated: 3, failed: 0 });
+    }
+    await Promise.all(volunteers.map(({ page }) => page.context().close()));
 
-  // The same bytes from either variant, and the right ones.
-  const truth = new Map(inputs.map((data, i) => [data, primes(...ranges[i]!)]));
-  for (const batch of [cpuBatch, gpuBatch]) {
-    const lines = await lab.outputs(batch);
-    expect(lines).toHaveLength(3);
-    for (const line of lines) expect(words(line.output.data)).toEqual(truth.get(line.input.data));
-  }
-  // Each result records the variant that ran: the shader wherever an app has one (SwiftShader here), else WASM.
-  expect(merged(volunteers, 'e2e-primes')).toEqual(['wasm']);
-  expect(merged(volunteers, 'e2e-primes-gpu')).toEqual(['webgpu']);
-});
+    // The same bytes from either variant, and the right ones.
+    const truth = new Map(inputs.map((data, i) => [data, primes(...ranges[i]!)]));
+    for (const batch of [cpuBatch, gpuBatch]) {
+      const lines = await lab.outputs(batch);
+      expect(lines).toHaveLength(3);
+      for (const line of lines) expect(words(line.output.data)).toEqual(truth.get(line.input.data));
+    }
+    // Each result records the variant that ran: the shader wherever an app has one (SwiftShader here), else WASM.
+    expect(merged(volunteers, 'e2e-primes')).toEqual(['wasm']);
+    expect(merged(volunteers, 'e2e-primes-gpu')).toEqual(['webgpu']);
+  },
+);
 
-test('error: bad apps are stopped in the browser sandbox with a clear error reported, and the worker pool goes on', async ({ browser }) => {
-  test.setTimeout(180_000);
-  const lab = researcher('Custom mischief');
-  const alloc = 'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n';
-  const run = 'export function run(a: usize, b: i32, c: usize, d: i32): usize';
-  const spin = await compile(`${alloc}let spins: i64 = 0;\n${run} { while (spins >= 0) spins++; return 0; }`);
-  const bomb = await compile(`${alloc}${run} { while (true) heap.alloc(1 << 20); return 0; }`);
-  const example = await compile(EXAMPLE);
-  const minimal = ['env.abort', 'env.memory'];
-  // Passes the upload's checks (the entry point and bindings are there) but not the browser's compiler.
-  const broken = SHADER.replace('let stride = groups.x * 64u;', 'let stride: u32 = groups;');
+test(
+  'error: bad apps are stopped in the browser sandbox with a clear error reported, ' + 'and the worker pool goes on',
+  async ({ browser }) => {
+    test.setTimeout(180_000);
+    const lab = researcher('Custom mischief');
+    const alloc = 'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n';
+    const run = 'export function run(a: usize, b: i32, c: usize, d: i32): usize';
+    const spin = await compile(`${alloc}let spins: i64 = 0;\n${run} { while (spins >= 0) spins++; return 0; }`);
+    const bomb = await compile(`${alloc}${run} { while (true) heap.alloc(1 << 20); return 0; }`);
+    const example = await compile(EXAMPLE);
+    const minimal = ['env.abort', 'env.memory'];
+    // Passes the upload's checks (the entry point and bindings are there) but not the browser's compiler.
+    const broken = SHADER.replace('let stride = groups.x * 64u;', 'let stride: u32 = groups;');
 
-  const batches = {
-    spin: await lab.submit('e2e-spin', await lab.upload(manifest('e2e-spin', { imports: minimal, timeLimitMs: 500 }), spin), [range(0, 1)], LIMITS.bad),
-    bomb: await lab.submit('e2e-bomb', await lab.upload(manifest('e2e-bomb', { imports: minimal, maxMemoryPages: 32 }), bomb), [range(0, 1)], LIMITS.bad),
-    broken: await lab.submit('e2e-broken', await lab.upload(manifest('e2e-broken', { wgsl: exampleWgsl(broken) }), example), [range(0, 1)], LIMITS.bad),
-  };
-  const { page, variants } = await volunteer(browser, { oneWorker: true });
+    const batches = {
+      spin: await lab.submit(
+        'e2e-spin',
+        await lab.upload(manifest('e2e-spin', { imports: minimal, timeLimitMs: 500 }), spin),
+        [range(0, 1)],
+        LIMITS.bad,
+      ),
+      bomb: await lab.submit(
+        'e2e-bomb',
+        await lab.upload(manifest('e2e-bomb', { imports: minimal, maxMemoryPages: 32 }), bomb),
+        [range(0, 1)],
+        LIMITS.bad,
+      ),
+      broken: await lab.submit(
+        'e2e-broken',
+        await lab.upload(manifest('e2e-broken', { wgsl: exampleWgsl(broken) }), example),
+        [range(0, 1)],
+        LIMITS.bad,
+      ),
+    };
+    const { page, variants } = await volunteer(browser, { oneWorker: true });
 
-  const reasons = async (batch: number) => {
-    const { units, errors } = await lab.settled(batch);
-    expect(units.failed).toBe(1);
-    return errors.filter((e) => e.kind === 'replica').map((e) => e.reason);
-  };
-  expect(await reasons(batches.spin)).toEqual(['CustomAppError: e2e-spin: stopped at its time limit of 500 ms']);
-  expect((await reasons(batches.bomb))[0]).toMatch(/^CustomAppError: e2e-bomb: module trapped: unreachable \(memory \d+ of 32 pages in use\)$/);
-  expect((await reasons(batches.broken))[0]).toMatch(/^CustomAppError: e2e-broken: shader does not compile: 27:\d+: .+/);
-  expect([...(variants.get('e2e-spin') ?? [])]).toEqual(['error']);
+    const reasons = async (batch: number) => {
+      const { units, errors } = await lab.settled(batch);
+      expect(units.failed).toBe(1);
+      return errors.filter((e) => e.kind === 'replica').map((e) => e.reason);
+    };
+    expect(await reasons(batches.spin)).toEqual(['CustomAppError: e2e-spin: stopped at its time limit of 500 ms']);
+    expect((await reasons(batches.bomb))[0]).toMatch(
+      /^CustomAppError: e2e-bomb: module trapped: unreachable \(memory \d+ of 32 pages in use\)$/,
+    );
+    expect((await reasons(batches.broken))[0]).toMatch(
+      /^CustomAppError: e2e-broken: shader does not compile: 27:\d+: .+/,
+    );
+    expect([...(variants.get('e2e-spin') ?? [])]).toEqual(['error']);
 
-  // A shader past its time limit: 2^17 steps in each of 4096 invocations, about two seconds on SwiftShader here,
-  // against 300 ms. Not longer: a dispatch cannot be cancelled, and one that holds the GPU for ~10 s makes Chromium's
-  // GPU watchdog kill the GPU process, which would take WebGPU from the specs that run after this one. The page
-  // retries the unit once, as WebAssembly now (the runaway dispatch may still hold the GPU), and that succeeds.
-  const runawayWgsl = { ...exampleWgsl(RUNAWAY), workgroups: [64, 1, 1] };
-  const runawaySha = await lab.upload(manifest('e2e-runaway', { wgsl: runawayWgsl, timeLimitMs: 300 }), example);
-  const runaway = await lab.submit('e2e-runaway', runawaySha, [range(1 << 17, 0)], LIMITS.bad);
-  await expect(page.getByRole('alert')).toHaveText(
-    /failed \(CustomAppError: e2e-runaway: its shader was stopped at its time limit of 300 ms\); trying it once more/,
-  );
-  expect((await lab.settled(runaway)).units.validated).toBe(1);
-  expect([...(variants.get('e2e-runaway') ?? [])]).toEqual(['wasm']);
+    // A shader past its time limit: 2^17 steps in each of 4096 invocations, about two seconds on SwiftShader here,
+    // against 300 ms. Not longer: a dispatch cannot be cancelled, and one that holds the GPU for ~10 s makes Chromium's
+    // GPU watchdog kill the GPU process, which would take WebGPU from the specs that run after this one. The page
+    // retries the unit once, as WebAssembly now (the runaway dispatch may still hold the GPU), and that succeeds.
+    const runawayWgsl = { ...exampleWgsl(RUNAWAY), workgroups: [64, 1, 1] };
+    const runawaySha = await lab.upload(manifest('e2e-runaway', { wgsl: runawayWgsl, timeLimitMs: 300 }), example);
+    const runaway = await lab.submit('e2e-runaway', runawaySha, [range(1 << 17, 0)], LIMITS.bad);
+    await expect(page.getByRole('alert')).toHaveText(
+      /failed \(CustomAppError: e2e-runaway: its shader was stopped at its time limit of 300 ms\); trying it once more/,
+    );
+    expect((await lab.settled(runaway)).units.validated).toBe(1);
+    expect([...(variants.get('e2e-runaway') ?? [])]).toEqual(['wasm']);
 
-  // The same page's worker computes good units after all that, as WebAssembly from now on.
-  const goodSha = await lab.upload(manifest('e2e-after-mischief', { wgsl: exampleWgsl() }), example);
-  const good = await lab.submit('e2e-after-mischief', goodSha, [range(0, 5000)], LIMITS.bad);
-  const { units } = await lab.settled(good);
-  expect(units.validated).toBe(1);
-  expect(words((await lab.outputs(good))[0]!.output.data)).toEqual(primes(0, 5000));
-  expect([...(variants.get('e2e-after-mischief') ?? [])]).toEqual(['wasm']);
-  await page.context().close();
-});
-
+    // The same page's worker computes good units after all that, as WebAssembly from now on.
+    const goodSha = await lab.upload(manifest('e2e-after-mischief', { wgsl: exampleWgsl() }), example);
+    const good = await lab.submit('e2e-after-mischief', goodSha, [range(0, 5000)], LIMITS.bad);
+    const { units } = await lab.settled(good);
+    expect(units.validated).toBe(1);
+    expect(words((await lab.outputs(good))[0]!.output.data)).toEqual(primes(0, 5000));
+    expect([...(variants.get('e2e-after-mischief') ?? [])]).toEqual(['wasm']);
+    await page.context().close();
+  },
+);

@@ -6,7 +6,11 @@
  * resting in Node; this spec checks the one Chromium takes, and prints the busy share it gives.
  */
 import { expect, test } from '@playwright/test';
-import { compileExample, EXAMPLE_MANIFEST, primesBySieve as primes } from '../worker-kernels/custom/example/example-app.ts';
+import {
+  compileExample,
+  EXAMPLE_MANIFEST,
+  primesBySieve as primes,
+} from '../worker-kernels/custom/example/example-app.ts';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { SLICE_MS } from '../worker-kernels/duty-cycle.ts';
@@ -22,19 +26,30 @@ test.beforeAll(async () => {
     build: {
       write: false,
       minify: false,
-      lib: { entry: fileURLToPath(new URL('./custom-throttle/page.ts', import.meta.url)), formats: ['es'], fileName: 'page' },
+      lib: {
+        entry: fileURLToPath(new URL('./custom-throttle/page.ts', import.meta.url)),
+        formats: ['es'],
+        fileName: 'page',
+      },
     },
   });
-  const outputs = (Array.isArray(result) ? result : [result]) as { output: { fileName: string; code?: string; source?: unknown }[] }[];
+  const outputs = (Array.isArray(result) ? result : [result]) as {
+    output: { fileName: string; code?: string; source?: unknown }[];
+  }[];
   // The page, and the sandbox worker that Vite emits beside it (at /assets/…, from the origin's root).
-  for (const chunk of outputs.flatMap((o) => o.output)) files.set(chunk.fileName.replace(/^assets\//, ''), chunk.code ?? String(chunk.source));
+  for (const chunk of outputs.flatMap((o) => o.output))
+    files.set(chunk.fileName.replace(/^assets\//, ''), chunk.code ?? String(chunk.source));
   example = Array.from(await compileExample());
 });
 
 test.beforeEach(async ({ page }) => {
   await page.route(/\/(__throttle|assets)\/[^/]+$/, (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop()!;
-    if (name === 'index.html') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><script type="module" src="page.js"></script>' });
+    if (name === 'index.html')
+      return route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><script type="module" src="page.js"></script>',
+      });
     const code = files.get(name);
     return code ? route.fulfill({ contentType: 'text/javascript', body: code }) : route.fallback();
   });
@@ -47,11 +62,22 @@ test.beforeEach(async ({ page }) => {
 const manifest = { ...EXAMPLE_MANIFEST, timeLimitMs: 60_000 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-test('default: at a 50% limit the sandbox suspends the module (JSPI) for the rests its duty cycle plans', async ({ page }) => {
+test('default: at a 50% limit the sandbox suspends the module (JSPI) for the rests its duty cycle plans', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   // Some 4 s of computing in Chromium here, in units of about a second, as a worker meets them.
-  const ranges: [number, number][] = [[0, 6_000_000], [6_000_000, 10_000_000], [10_000_000, 13_000_000], [13_000_000, 16_000_000]];
-  const run = await page.evaluate(([bytes, m, r]) => window.throttle.runUnits(bytes, m, r, 0.5), [example, manifest, ranges] as const);
+  const ranges: [number, number][] = [
+    [0, 6_000_000],
+    [6_000_000, 10_000_000],
+    [10_000_000, 13_000_000],
+    [13_000_000, 16_000_000],
+  ];
+  const run = await page.evaluate(([bytes, m, r]) => window.throttle.runUnits(bytes, m, r, 0.5), [
+    example,
+    manifest,
+    ranges,
+  ] as const);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
   expect(run.outputs).toEqual(ranges.map(([from, to]) => primes(from, to)));
   expect(run.starts).toBe(ranges.length); // no unit was unwound by the worker: the sandbox rested instead
@@ -64,13 +90,15 @@ test('default: at a 50% limit the sandbox suspends the module (JSPI) for the res
     expect(rest.busyMs).toBeGreaterThanOrEqual(SLICE_MS * 0.5);
     expect(rest.ms).toBeCloseTo(rest.busyMs / 0.5 - rest.windowMs, 6);
   }
-  const planned = sum(run.rests.map((r) => r.ms)), busy = sum(run.rests.map((r) => r.busyMs));
+  const planned = sum(run.rests.map((r) => r.ms)),
+    busy = sum(run.rests.map((r) => r.busyMs));
   expect(planned / (planned + busy)).toBeCloseTo(0.5, 2);
 
   // The figure for docs/performance.md, not asserted: timings on this shared machine vary.
   const share = (ms: number) => (ms / run.wallMs).toFixed(3);
   console.log(
-    `chromium custom app at 50%: busy share ${share(run.workerBusyMs)} (worker) ${share(run.sandboxBusyMs)} (sandbox) over ` +
-      `${(run.wallMs / 1000).toFixed(1)} s, ${run.rests.length} rests, rested ${Math.round(sum(run.restedMs))} ms for ${Math.round(planned)} ms planned`,
+    `chromium custom app at 50%: busy share ${share(run.workerBusyMs)} (worker) ` +
+      `${share(run.sandboxBusyMs)} (sandbox) over ${(run.wallMs / 1000).toFixed(1)} s, ${run.rests.length} rests, ` +
+      `rested ${Math.round(sum(run.restedMs))} ms for ${Math.round(planned)} ms planned`,
   );
 });

@@ -28,7 +28,11 @@ test.beforeAll(async () => {
     build: {
       write: false,
       minify: false,
-      lib: { entry: fileURLToPath(new URL('./kernels-webgpu/page.ts', import.meta.url)), formats: ['es'], fileName: 'page' },
+      lib: {
+        entry: fileURLToPath(new URL('./kernels-webgpu/page.ts', import.meta.url)),
+        formats: ['es'],
+        fileName: 'page',
+      },
     },
   });
   const outputs = (Array.isArray(result) ? result : [result]) as { output: { type: string; code?: string }[] }[];
@@ -40,7 +44,10 @@ test.beforeEach(async ({ page }) => {
   await page.route('**/__kernels/**', (route) =>
     route.request().url().endsWith('.js')
       ? route.fulfill({ contentType: 'text/javascript', body: bundle })
-      : route.fulfill({ contentType: 'text/html', body: '<!doctype html><script type="module" src="page.js"></script>' }),
+      : route.fulfill({
+          contentType: 'text/html',
+          body: '<!doctype html><script type="module" src="page.js"></script>',
+        }),
   );
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -65,7 +72,9 @@ test('default: WGSL matmul agrees with the reference on fresh random units', asy
     const { output } = await page.evaluate((i) => window.kernels.matmul(i), input);
     const actual = MatmulOutput.parse(output);
     const expected = runMatmul(input, quiet);
-    const worst = Math.max(...actual.rowSquares.map((x, i) => Math.abs(x - expected.rowSquares[i]!) / expected.rowSquares[i]!));
+    const worst = Math.max(
+      ...actual.rowSquares.map((x, i) => Math.abs(x - expected.rowSquares[i]!) / expected.rowSquares[i]!),
+    );
     // f32 sums over k ≤ 256 stay within ~1e-6 of the f64 reference; the comparator's bound is MATMUL_TOLERANCE.
     expect(worst, JSON.stringify(input)).toBeLessThan(MATMUL_TOLERANCE);
     expect(compareMatmul(input, actual, expected)).toBe('match');
@@ -80,7 +89,11 @@ test('default: WGSL signal search agrees with the reference on fresh random unit
         seed: seed(),
         sampleCount: 8192,
         noise: 1,
-        tones: [0, 1].map(() => ({ frequency: Math.random(), drift: (Math.random() - 0.5) * 1e-5, amplitude: 0.5 + Math.random() })),
+        tones: [0, 1].map(() => ({
+          frequency: Math.random(),
+          drift: (Math.random() - 0.5) * 1e-5,
+          amplitude: 0.5 + Math.random(),
+        })),
       },
       fftSize,
       driftRates: [0, (Math.random() - 0.5) * 1e-5, (Math.random() - 0.5) * 1e-5],
@@ -106,29 +119,44 @@ test('default: WGSL signal search agrees with the reference on fresh random unit
   }
 });
 
-test('behavior: variant selection puts WASM before a fallback adapter, and runs WebGPU when only it is allowed', async ({ page }) => {
-  const job = AppInput.parse({ app: 'matmul', input: { seed: seed(), m: 32, k: 32, n: 32 } });
-  const adapter = await page.evaluate(() => window.kernels.adapter());
-  const chosen = await page.evaluate((j) => window.kernels.best(j), job);
-  expect(chosen.order).toEqual(adapter.isFallback ? ['wasm', 'webgpu', 'reference'] : ['webgpu', 'wasm', 'reference']);
-  expect(chosen.variant).toBe(chosen.order[0]);
-  const gpu = await page.evaluate((j) => window.kernels.best(j, ['webgpu']), job);
-  expect(gpu.variant).toBe('webgpu');
-  expect(compareOutputs(job, gpu.result, runKernel(job, quiet))).toBe('match');
-  // The WASM variants load in the browser too (fetched as Vite emitted them).
-  const collatz = AppInput.parse({ app: 'collatz', input: { start: 1 + Math.floor(Math.random() * 1e9), count: 3000 } });
-  const cpu = await page.evaluate((j) => window.kernels.best(j), collatz);
-  expect(cpu.variant).toBe('wasm');
-  expect(compareOutputs(collatz, cpu.result, runKernel(collatz, quiet))).toBe('match');
-});
+test(
+  'behavior: variant selection puts WASM before a fallback adapter, ' + 'and runs WebGPU when only it is allowed',
+  async ({ page }) => {
+    const job = AppInput.parse({ app: 'matmul', input: { seed: seed(), m: 32, k: 32, n: 32 } });
+    const adapter = await page.evaluate(() => window.kernels.adapter());
+    const chosen = await page.evaluate((j) => window.kernels.best(j), job);
+    expect(chosen.order).toEqual(
+      adapter.isFallback ? ['wasm', 'webgpu', 'reference'] : ['webgpu', 'wasm', 'reference'],
+    );
+    expect(chosen.variant).toBe(chosen.order[0]);
+    const gpu = await page.evaluate((j) => window.kernels.best(j, ['webgpu']), job);
+    expect(gpu.variant).toBe('webgpu');
+    expect(compareOutputs(job, gpu.result, runKernel(job, quiet))).toBe('match');
+    // The WASM variants load in the browser too (fetched as Vite emitted them).
+    const collatz = AppInput.parse({
+      app: 'collatz',
+      input: { start: 1 + Math.floor(Math.random() * 1e9), count: 3000 },
+    });
+    const cpu = await page.evaluate((j) => window.kernels.best(j), collatz);
+    expect(cpu.variant).toBe('wasm');
+    expect(compareOutputs(collatz, cpu.result, runKernel(collatz, quiet))).toBe('match');
+  },
+);
 
-test('behavior: inside a dedicated worker, as the volunteer page runs them, the WebGPU variants run and agree', async ({ page }) => {
+test('behavior: inside a dedicated worker, as the volunteer page runs them, the WebGPU variants run and agree', async ({
+  page,
+}) => {
   const jobs = [
     AppInput.parse({ app: 'matmul', input: { seed: seed(), m: 64, k: 96, n: 48 } }),
     AppInput.parse({
       app: 'signal-search',
       input: {
-        signal: { seed: seed(), sampleCount: 4096, noise: 1, tones: [{ frequency: Math.random(), drift: 0, amplitude: 1 }] },
+        signal: {
+          seed: seed(),
+          sampleCount: 4096,
+          noise: 1,
+          tones: [{ frequency: Math.random(), drift: 0, amplitude: 1 }],
+        },
         fftSize: 256,
         driftRates: [0, 2e-6],
         threshold: 5,
@@ -166,5 +194,7 @@ test('check: WGSL matmul and signal-search throughput on this adapter (a figure,
   });
   const timed = await page.evaluate((i) => window.kernels.signalSearch(i), search);
   const msamples = (search.signal.sampleCount * search.driftRates.length) / 1e6 / (timed.ms / 1000);
-  console.log(`webgpu signal search 2^16 samples × 4 drifts: ${timed.ms.toFixed(1)} ms, ${msamples.toFixed(2)} Msamples/s`);
+  console.log(
+    `webgpu signal search 2^16 samples × 4 drifts: ${timed.ms.toFixed(1)} ms, ${msamples.toFixed(2)} Msamples/s`,
+  );
 });

@@ -3,7 +3,10 @@ import { getAsHost } from './support/idb.ts';
 
 const count = async (page: Page, testId: string) => Number(await page.getByTestId(testId).textContent());
 
-test('offline mid-run: computing goes on from the buffer, and every result arrives once when back online', async ({ page, context }) => {
+test('offline mid-run: computing goes on from the buffer, and every result arrives once when back online', async ({
+  page,
+  context,
+}) => {
   const sent = new Set<number>();
   const accepted: number[] = [];
   const rejected: unknown[] = [];
@@ -45,6 +48,8 @@ test('offline mid-run: computing goes on from the buffer, and every result arriv
   await expect.poll(() => count(page, 'units-done')).toBe(accepted.length);
 
   // The coordinator agrees: it holds a result for each of them.
-  const { results } = (await getAsHost(page, '/api/hosts/me')) as { results: { pending: number; valid: number; invalid: number } };
+  const { results } = (await getAsHost(page, '/api/hosts/me')) as {
+    results: { pending: number; valid: number; invalid: number };
+  };
   expect(results.pending + results.valid + results.invalid).toBe(accepted.length);
 });

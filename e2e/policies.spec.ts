@@ -20,7 +20,9 @@ async function startComputing(page: Page) {
 
 const paused = (page: Page, reason: RegExp) => expect(page.getByTestId('state')).toHaveText(reason, WITHIN_A_SECOND);
 
-test('battery: stops within a second of unplugging below the set charge, and on battery when set to never', async ({ page }) => {
+test('battery: stops within a second of unplugging below the set charge, and on battery when set to never', async ({
+  page,
+}) => {
   const signals = await fakeSignals(page);
   await page.goto('/');
   await setting(page, 'Minimum charge (%)', '50');
@@ -109,7 +111,9 @@ test('cores and Save-Data: workers are the set share of cores, downloads one rep
   await setting(page, 'Share of cores used (%)', '25');
   await startComputing(page);
   await expect(page.getByTestId('workers')).toHaveText('2');
-  await expect.poll(async () => Number(await page.getByTestId('units-done').textContent()), { timeout: 20_000 }).toBeGreaterThan(1);
+  await expect
+    .poll(async () => Number(await page.getByTestId('units-done').textContent()), { timeout: 20_000 })
+    .toBeGreaterThan(1);
   expect(asked.length).toBeGreaterThan(0);
   expect(new Set(asked)).toEqual(new Set([1]));
   expect(Number(await page.getByTestId('buffered').textContent())).toBeLessThanOrEqual(1);

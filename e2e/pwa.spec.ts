@@ -13,13 +13,19 @@ test('installable by Chromium, and opens and computes offline from its service w
   test.setTimeout(90_000);
   // A persistent profile: in an incognito-like context Chromium reports "in-incognito" and nothing else.
   const profile = mkdtempSync(join(tmpdir(), 'terraflop-pwa-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, baseURL });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    baseURL,
+  });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto('/');
     await page.evaluate(() => navigator.serviceWorker.ready);
     const cdp = await context.newCDPSession(page);
-    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: unknown[];
+    };
     expect(installabilityErrors).toEqual([]);
 
     // Fill the work buffer online, then stop.
@@ -66,14 +72,17 @@ test('works with a keyboard alone', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Start contributing' })).toBeVisible();
 });
 
-
 /**
  * Turns the served build into version B: its service worker changes (the browser compares the bytes) and also
  * answers /__version, so a page can tell which version controls it. The precompressed copies go, or they would
  * still be served as version A.
  */
 function releaseVersionB(web: string) {
-  appendFileSync(join(web, 'sw.js'), `\nself.addEventListener('fetch', (e) => { if (new URL(e.request.url).pathname === '/__version') e.respondWith(new Response('B')); });\n`);
+  appendFileSync(
+    join(web, 'sw.js'),
+    "\nself.addEventListener('fetch', (e) => { " +
+      "if (new URL(e.request.url).pathname === '/__version') e.respondWith(new Response('B')); });\n",
+  );
   rmSync(join(web, 'sw.js.br'), { force: true });
   rmSync(join(web, 'sw.js.gz'), { force: true });
 }
@@ -85,7 +94,10 @@ const version = (page: Page) =>
 const mark = (page: Page) => page.evaluate(() => ((window as unknown as { mark: boolean }).mark = true));
 const marked = (page: Page) => page.evaluate(() => (window as unknown as { mark?: boolean }).mark === true);
 
-test('a new version is offered, never forced on a computing page, and applied when accepted', async ({ context, page }) => {
+test('a new version is offered, never forced on a computing page, and applied when accepted', async ({
+  context,
+  page,
+}) => {
   test.setTimeout(90_000);
   // Its own coordinator, serving a copy of the build that the test can change.
   const web = mkdtempSync(join(tmpdir(), 'terraflop-web-'));
@@ -113,7 +125,9 @@ test('a new version is offered, never forced on a computing page, and applied wh
     const done = await count(page, 'units-done');
     await expect.poll(() => count(page, 'units-done'), { timeout: 30_000 }).toBeGreaterThan(done + 3);
     expect(await marked(page)).toBe(true);
-    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting !== null)).toBe(true);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting !== null)).toBe(
+      true,
+    );
     expect(await version(page)).toBe('A');
 
     // Accepted in another tab: that tab reloads into B; this one keeps computing and only offers the reload.

@@ -23,19 +23,27 @@ test('reload mid-unit: the unit resumes from its checkpoint, not from zero', asy
   type Buffered = { assignment: { replicaId: number; workUnitId: number } };
   const checkpointed = async () => {
     // Keys and values read in one transaction, so they pair up.
-    const saved = await page.evaluate(() => new Promise<{ id: number; progress: number }[]>((resolve, reject) => {
-      const open = indexedDB.open('terraflop');
-      open.onsuccess = () => {
-        const store = open.result.transaction('checkpoints').objectStore('checkpoints');
-        const keys = store.getAllKeys();
-        const values = store.getAll();
-        values.onsuccess = () => {
-          open.result.close();
-          resolve((keys.result as number[]).map((id, i) => ({ id, progress: (values.result[i] as { progress: number }).progress })));
-        };
-        values.onerror = () => reject(values.error);
-      };
-    }));
+    const saved = await page.evaluate(
+      () =>
+        new Promise<{ id: number; progress: number }[]>((resolve, reject) => {
+          const open = indexedDB.open('terraflop');
+          open.onsuccess = () => {
+            const store = open.result.transaction('checkpoints').objectStore('checkpoints');
+            const keys = store.getAllKeys();
+            const values = store.getAll();
+            values.onsuccess = () => {
+              open.result.close();
+              resolve(
+                (keys.result as number[]).map((id, i) => ({
+                  id,
+                  progress: (values.result[i] as { progress: number }).progress,
+                })),
+              );
+            };
+            values.onerror = () => reject(values.error);
+          };
+        }),
+    );
     const found = saved.find((c) => c.progress > 0.2 && c.progress < 0.8);
     if (!found) return undefined;
     const unit = ((await storeValues(page, 'buffer')) as Buffered[]).find((b) => b.assignment.replicaId === found.id);
@@ -49,6 +57,8 @@ test('reload mid-unit: the unit resumes from its checkpoint, not from zero', asy
   await expect(page.getByRole('button', { name: 'Stop contributing' })).toBeVisible();
   await expect(page.getByTestId('work-unit')).toHaveText(String(before.workUnitId));
   await expect(page.getByTestId('resumed')).toHaveText(/Resumed from its checkpoint at [1-9]\d?%/);
-  const shown = await page.getByRole('progressbar', { name: 'Progress' }).evaluate((bar: HTMLProgressElement) => bar.value);
+  const shown = await page
+    .getByRole('progressbar', { name: 'Progress' })
+    .evaluate((bar: HTMLProgressElement) => bar.value);
   expect(shown).toBeGreaterThanOrEqual(before.progress - 0.01);
 });

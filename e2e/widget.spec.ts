@@ -10,9 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { chromium, expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
-import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config.ts';
-
-const COORDINATOR = 'http://127.0.0.1:4173';
+import { CHROMIUM, CHROMIUM_ARGS, E2E_COORDINATOR as COORDINATOR } from '../playwright.config.ts';
 
 /** The partner pages, keyed by path: HTML and the Content-Security-Policy to serve it with, if any. */
 const PAGES: Record<string, { html: string; csp?: string }> = {
@@ -25,23 +23,30 @@ const PAGES: Record<string, { html: string; csp?: string }> = {
         }).observe({ type: 'longtask', buffered: true });
         window.events = [];
         addEventListener('message', (e) => {
-          if (e.origin === '${COORDINATOR}' && e.data && e.data.source === 'terraflop-widget') window.events.push(e.data);
+          if (e.origin === '${COORDINATOR}' && e.data && e.data.source === 'terraflop-widget') {
+            window.events.push(e.data);
+          }
         });
       </script>
       <script async src="${COORDINATOR}/embed.js" data-project="demo" data-theme="dark" data-cpu-limit="20"></script>`,
   },
   '/strict.html': {
     html: `<!doctype html><title>Strict partner</title><h1>A strict partner</h1>
-      <iframe src="${COORDINATOR}/widget-frame.html?project=demo&amp;cpu-limit=25" title="Terraflop: contribute compute to science" width="320" height="200"></iframe>`,
+      <iframe src="${COORDINATOR}/widget-frame.html?project=demo&amp;cpu-limit=25"
+        title="Terraflop: contribute compute to science" width="320" height="200"></iframe>`,
     csp: `default-src 'none'; frame-src ${COORDINATOR}`,
   },
   // The classic clickjack: a decoy drawn over the widget lets clicks through to it (pointer-events: none). A twin
   // widget beside it, uncovered, shows when a plainly visible widget's button would have opened.
   '/covered.html': {
     html: `<!doctype html><title>Covered partner</title>
-      <iframe id="covered" src="${COORDINATOR}/widget-frame.html" title="Terraflop covered" width="320" height="200" style="border:0"></iframe>
-      <div id="decoy" style="position:absolute;left:0;top:0;width:340px;height:220px;background:#fff;pointer-events:none">Click for a prize!</div>
-      <iframe id="plain" src="${COORDINATOR}/widget-frame.html" title="Terraflop plain" width="320" height="200" style="border:0"></iframe>`,
+      <iframe id="covered" src="${COORDINATOR}/widget-frame.html" title="Terraflop covered"
+        width="320" height="200" style="border:0"></iframe>
+      <div id="decoy"
+        style="position:absolute;left:0;top:0;width:340px;height:220px;background:#fff;pointer-events:none"
+        >Click for a prize!</div>
+      <iframe id="plain" src="${COORDINATOR}/widget-frame.html" title="Terraflop plain"
+        width="320" height="200" style="border:0"></iframe>`,
   },
   // Another site framing the coordinator's own pages, and its widget frame, which alone may be framed.
   '/frames.html': {
@@ -64,7 +69,10 @@ test.beforeAll(async () => {
   partner = createServer((req, res) => {
     const page = PAGES[req.url ?? ''];
     if (!page) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...(page.csp && { 'content-security-policy': page.csp }) });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      ...(page.csp && { 'content-security-policy': page.csp }),
+    });
     res.end(page.html);
   });
   await new Promise<void>((resolve) => partner.listen(0, '127.0.0.1', resolve));
@@ -86,9 +94,12 @@ function watchApi(page: Page): string[] {
 }
 
 const count = (seen: string[], path: string) => seen.filter((p) => p === path).length;
-const events = (page: Page) => page.evaluate(() => ((window as unknown as { events: { type: string }[] }).events ?? []).map((e) => e.type));
+const events = (page: Page) =>
+  page.evaluate(() => ((window as unknown as { events: { type: string }[] }).events ?? []).map((e) => e.type));
 
-test('default: nothing runs before opt-in; it computes after; stop stops and withdraws the choice', async ({ page }) => {
+test('default: nothing runs before opt-in; it computes after; stop stops and withdraws the choice', async ({
+  page,
+}) => {
   const api = watchApi(page);
   await page.goto(`${partnerUrl}/script.html`);
   const widget = page.frameLocator('iframe[title^="Terraflop"]');
@@ -116,7 +127,9 @@ test('default: nothing runs before opt-in; it computes after; stop stops and wit
   expect((await workRequest).postDataJSON()).toMatchObject({ project: 'demo' });
   await expect.poll(() => events(page)).toEqual(expect.arrayContaining(['started', 'credit']));
   // The frame's host was registered for this partner: it is on the public partner leaderboard.
-  const board = (await (await page.request.get(`${COORDINATOR}/api/partners/leaderboard`)).json()) as { partners: { partner: string; hosts: number }[] };
+  const board = (await (await page.request.get(`${COORDINATOR}/api/partners/leaderboard`)).json()) as {
+    partners: { partner: string; hosts: number }[];
+  };
   expect(board.partners).toContainEqual(expect.objectContaining({ partner: partnerUrl, hosts: 1 }));
 
   // The partner page cannot read the frame's storage, and its own holds nothing of the widget's.
@@ -177,7 +190,8 @@ test('error: a bad data attribute draws nothing and says what is wrong', async (
 test('error: a click through a decoy laid over the widget does not opt in', async ({ page }) => {
   const api = watchApi(page);
   await page.goto(`${partnerUrl}/covered.html`);
-  const start = (title: string) => page.frameLocator(`iframe[title="${title}"]`).getByRole('button', { name: 'Start contributing' });
+  const start = (title: string) =>
+    page.frameLocator(`iframe[title="${title}"]`).getByRole('button', { name: 'Start contributing' });
   // The uncovered twin's button opens once it has been in view for a moment; the covered one's stays shut.
   await expect(start('Terraflop plain')).toHaveAttribute('aria-disabled', 'false');
   await expect(start('Terraflop covered')).toHaveAttribute('aria-disabled', 'true');
@@ -195,20 +209,30 @@ test('error: a click through a decoy laid over the widget does not opt in', asyn
   await expect(start('Terraflop covered')).toHaveAttribute('aria-disabled', 'false');
 });
 
-test("error: another site cannot frame the volunteer app, the dashboard or the status page; it can frame the widget", async ({ page }) => {
-  const refused: string[] = [];
-  page.on('console', (m) => void (m.text().includes('frame-ancestors') && refused.push(m.text())));
-  await page.goto(`${partnerUrl}/frames.html`);
-  await expect(page.frameLocator('#widget').getByRole('button', { name: 'Start contributing' })).toBeVisible();
-  await expect.poll(() => refused.length).toBe(3);
-  expect(refused.every((m) => m.includes(`'${COORDINATOR}/'`) && m.includes(`"frame-ancestors 'self'"`))).toBe(true);
-  // The refused frames hold none of the coordinator's pages: no frame but the widget's is on the coordinator's origin.
-  const onCoordinator = page.frames().filter((f) => f.url().startsWith(COORDINATOR)).map((f) => new URL(f.url()).pathname);
-  expect(onCoordinator).toEqual(['/widget-frame.html']);
-  for (const id of ['app', 'dashboard', 'status']) {
-    await expect(page.frameLocator(`#${id}`).getByRole('button', { name: /Start contributing|Sign in/ })).toHaveCount(0);
-  }
-});
+test(
+  'error: another site cannot frame the volunteer app, ' + 'the dashboard or the status page; it can frame the widget',
+  async ({ page }) => {
+    const refused: string[] = [];
+    page.on('console', (m) => void (m.text().includes('frame-ancestors') && refused.push(m.text())));
+    await page.goto(`${partnerUrl}/frames.html`);
+    await expect(page.frameLocator('#widget').getByRole('button', { name: 'Start contributing' })).toBeVisible();
+    await expect.poll(() => refused.length).toBe(3);
+    const selfOnly = `"frame-ancestors 'self'"`;
+    expect(refused.every((m) => m.includes(`'${COORDINATOR}/'`) && m.includes(selfOnly))).toBe(true);
+    // The refused frames hold none of the coordinator's pages: no frame but the widget's is on the coordinator's
+    // origin.
+    const onCoordinator = page
+      .frames()
+      .filter((f) => f.url().startsWith(COORDINATOR))
+      .map((f) => new URL(f.url()).pathname);
+    expect(onCoordinator).toEqual(['/widget-frame.html']);
+    for (const id of ['app', 'dashboard', 'status']) {
+      await expect(page.frameLocator(`#${id}`).getByRole('button', { name: /Start contributing|Sign in/ })).toHaveCount(
+        0,
+      );
+    }
+  },
+);
 
 /** Opts in on a partner page and waits until the widget computes. */
 async function optIn(page: Page, partnerPage: string): Promise<void> {
@@ -227,36 +251,46 @@ async function coordinatorDatabases(context: BrowserContext): Promise<(string | 
   return names;
 }
 
-test('behavior: on a partner of the coordinator\'s own site the frame keeps a database of its own, apart from the app', async ({ page, context }) => {
-  // Another port of the coordinator's host is the same site: Chromium does not partition the frame's storage, so the
-  // coordinator's first-party pages see the frame's database, which is the partner's own and not the app's.
-  await optIn(page, `${partnerUrl}/script.html`);
-  const names = await coordinatorDatabases(context);
-  expect(names).toContain(`terraflop-widget ${partnerUrl}`);
-  expect(names).not.toContain('terraflop');
-});
+test(
+  "behavior: on a partner of the coordinator's own site " + 'the frame keeps a database of its own, apart from the app',
+  async ({ page, context }) => {
+    // Another port of the coordinator's host is the same site: Chromium does not partition the frame's storage, so the
+    // coordinator's first-party pages see the frame's database, which is the partner's own and not the app's.
+    await optIn(page, `${partnerUrl}/script.html`);
+    const names = await coordinatorDatabases(context);
+    expect(names).toContain(`terraflop-widget ${partnerUrl}`);
+    expect(names).not.toContain('terraflop');
+  },
+);
 
-test('behavior: on a partner of another site the frame\'s storage is partitioned, and its credit counts for that site', async () => {
-  // Chromium as it ships: Playwright turns third-party storage partitioning off (microsoft/playwright#32230), so
-  // this browser is launched without Playwright's default switches.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [...CHROMIUM_ARGS, '--headless', '--remote-debugging-pipe', '--no-startup-window'],
-    ignoreDefaultArgs: true,
-  });
-  try {
-    const context = await browser.newContext();
-    const crossSite = partnerUrl.replace('127.0.0.1', 'localhost');
-    await optIn(await context.newPage(), `${crossSite}/script.html`);
-    expect(await coordinatorDatabases(context)).toEqual([]);
-    const board = (await (await context.request.get(`${COORDINATOR}/api/partners/leaderboard`)).json()) as { partners: { partner: string }[] };
-    expect(board.partners.map((p) => p.partner)).toContain(crossSite);
-  } finally {
-    await browser.close();
-  }
-});
+test(
+  "behavior: on a partner of another site the frame's storage is partitioned, " + 'and its credit counts for that site',
+  async () => {
+    // Chromium as it ships: Playwright turns third-party storage partitioning off (microsoft/playwright#32230), so
+    // this browser is launched without Playwright's default switches.
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, '--headless', '--remote-debugging-pipe', '--no-startup-window'],
+      ignoreDefaultArgs: true,
+    });
+    try {
+      const context = await browser.newContext();
+      const crossSite = partnerUrl.replace('127.0.0.1', 'localhost');
+      await optIn(await context.newPage(), `${crossSite}/script.html`);
+      expect(await coordinatorDatabases(context)).toEqual([]);
+      const board = (await (await context.request.get(`${COORDINATOR}/api/partners/leaderboard`)).json()) as {
+        partners: { partner: string }[];
+      };
+      expect(board.partners.map((p) => p.partner)).toContain(crossSite);
+    } finally {
+      await browser.close();
+    }
+  },
+);
 
-test('error: where the browser gives an embedded frame no storage, the widget says so and runs nothing', async ({ page }) => {
+test('error: where the browser gives an embedded frame no storage, the widget says so and runs nothing', async ({
+  page,
+}) => {
   // Playwright's Chromium, with partitioning off, denies a cross-site frame any storage, as a browser blocking
   // third-party storage does.
   const api = watchApi(page);
@@ -275,15 +309,22 @@ test.describe('the partner page', () => {
 
   test('behavior: no long task over 50 ms on the partner page while the widget computes', async ({ page }) => {
     const [load] = loadavg();
-    test.skip(load! > cpus().length, `load average ${load!.toFixed(1)} on ${cpus().length} cores: long tasks would measure the machine`);
+    test.skip(
+      load! > cpus().length,
+      `load average ${load!.toFixed(1)} on ${cpus().length} cores: long tasks would measure the machine`,
+    );
     // The partner is on the coordinator's site, so the frame shares the partner page's process and main thread: the
     // harsher case (a partner of another site gets the frame in a process of its own under site isolation). There
     // the partner page's observer sees the frame's long tasks too: an 80 ms timer task in the frame shows up here.
     await page.goto(`${partnerUrl}/script.html`);
     const widget = page.frameLocator('iframe[title^="Terraflop"]');
     await widget.getByRole('button', { name: 'Start contributing' }).click();
-    await expect.poll(async () => Number(await widget.getByTestId('widget-units').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
-    const long = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
+    await expect
+      .poll(async () => Number(await widget.getByTestId('widget-units').textContent()), { timeout: 60_000 })
+      .toBeGreaterThan(5);
+    const long = await page.evaluate(
+      () => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks,
+    );
     test.info().annotations.push({ type: 'long tasks since navigation', description: JSON.stringify(long) });
     expect(long).toEqual([]);
   });

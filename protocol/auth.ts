@@ -52,7 +52,13 @@ export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
 
 /** The exact bytes a host signs for one request. */
 export async function signedBytes(method: string, path: string, timestamp: string, nonce: string, body: string) {
-  return signedBytesOfHash(method, path, timestamp, nonce, base64url(await crypto.subtle.digest('SHA-256', encoder.encode(body))));
+  return signedBytesOfHash(
+    method,
+    path,
+    timestamp,
+    nonce,
+    base64url(await crypto.subtle.digest('SHA-256', encoder.encode(body))),
+  );
 }
 
 /** The same, from the body's SHA-256 in base64url (a server may hash synchronously, which is far cheaper). */

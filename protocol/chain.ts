@@ -33,6 +33,8 @@ export const ClaimInfo = z.object({
   claimed: Wei.nullable(),
   claimable: Wei.nullable(),
   /** The claim transaction for a wallet to send, when there is a leaf for this address. */
-  tx: z.object({ to: HexAddress, data: z.string().regex(/^0x[0-9a-fA-F]*$/), chainId: z.number().int().positive() }).nullable(),
+  tx: z
+    .object({ to: HexAddress, data: z.string().regex(/^0x[0-9a-fA-F]*$/), chainId: z.number().int().positive() })
+    .nullable(),
 });
 export type ClaimInfo = z.infer<typeof ClaimInfo>;

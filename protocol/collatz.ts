@@ -11,7 +11,11 @@ export const CollatzInput = z
     /** First starting number. */
     start: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     /** How many consecutive starting numbers. */
-    count: z.number().int().min(1).max(1 << 26),
+    count: z
+      .number()
+      .int()
+      .min(1)
+      .max(1 << 26),
   })
   .refine((u) => u.count - 1 <= Number.MAX_SAFE_INTEGER - u.start, {
     message: 'start + count - 1 must not exceed 2^53 - 1',

@@ -47,20 +47,28 @@ export const CustomWgsl = z
     entryPoint: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a WGSL identifier'),
     /** Workgroups dispatched: fixed counts, or one workgroup per so many input bytes (x only, rounded up). */
     workgroups: z.union([
-      z.tuple([z.number().int().min(1).max(65_535), z.number().int().min(1).max(65_535), z.number().int().min(1).max(65_535)]),
+      z.tuple([
+        z.number().int().min(1).max(65_535),
+        z.number().int().min(1).max(65_535),
+        z.number().int().min(1).max(65_535),
+      ]),
       z.strictObject({ inputBytesPerWorkgroup: z.number().int().min(1).max(MAX_WGSL_BUFFER_BYTES) }),
     ]),
     bindings: z.array(WgslBinding).min(1).max(3),
   })
   .superRefine((wgsl, ctx) => {
-    const issue = (message: string, path: (string | number)[] = ['bindings']) => ctx.addIssue({ code: 'custom', message, path });
+    const issue = (message: string, path: (string | number)[] = ['bindings']) =>
+      ctx.addIssue({ code: 'custom', message, path });
     const seen = new Set<number>();
     wgsl.bindings.forEach((b, i) => {
       if (seen.has(b.binding)) issue(`binding ${b.binding} is described twice`, ['bindings', i, 'binding']);
       seen.add(b.binding);
-      if (!ROLE_TYPES[b.role].includes(b.type)) issue(`the ${b.role} binding must be ${ROLE_TYPES[b.role].join(' or ')}`, ['bindings', i, 'type']);
-      if (b.role === 'uniform' && b.bytes !== 16) issue('the uniform of parameters is 16 bytes', ['bindings', i, 'bytes']);
-      if (b.type === 'uniform' && b.bytes > MAX_UNIFORM_BYTES) issue(`a uniform binding is at most ${MAX_UNIFORM_BYTES} bytes`, ['bindings', i, 'bytes']);
+      if (!ROLE_TYPES[b.role].includes(b.type))
+        issue(`the ${b.role} binding must be ${ROLE_TYPES[b.role].join(' or ')}`, ['bindings', i, 'type']);
+      if (b.role === 'uniform' && b.bytes !== 16)
+        issue('the uniform of parameters is 16 bytes', ['bindings', i, 'bytes']);
+      if (b.type === 'uniform' && b.bytes > MAX_UNIFORM_BYTES)
+        issue(`a uniform binding is at most ${MAX_UNIFORM_BYTES} bytes`, ['bindings', i, 'bytes']);
     });
     for (const role of ['input', 'output', 'uniform'] as const) {
       const count = wgsl.bindings.filter((b) => b.role === role).length;

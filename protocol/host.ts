@@ -15,7 +15,10 @@ export const RegisterHost = z.strictObject({
   volunteerName: z.string().trim().min(1).max(64).optional(),
   /** A free-text description of the device (browser, cores), shown to its volunteer only. */
   platform: z.string().max(256).optional(),
-  /** The partner site whose widget this host computes in (its origin, e.g. https://example.org); credit counts for it. */
+  /**
+   * The partner site whose widget this host computes in (its origin, e.g. https://example.org); credit counts for
+   * it.
+   */
   partner: z
     .string()
     .max(256)

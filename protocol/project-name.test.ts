@@ -12,7 +12,8 @@ describe('project short names', () => {
   test('behavior: at most 64 characters, never ending in a dash, always a valid short name when not empty', () => {
     const long = projectShortName(`${'a'.repeat(63)} b`);
     expect(long).toBe('a'.repeat(63));
-    for (const name of ['x'.repeat(200), 'A b c', '√ Ünïcode 1']) expect(projectShortName(name)).toMatch(PROJECT_SHORT_NAME);
+    for (const name of ['x'.repeat(200), 'A b c', '√ Ünïcode 1'])
+      expect(projectShortName(name)).toMatch(PROJECT_SHORT_NAME);
     expect(projectShortName('日本')).toBe('');
   });
 

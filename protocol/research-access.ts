@@ -19,7 +19,10 @@ const PersonName = z
 /** One API key of a researcher, never the key itself nor its hash. */
 export const ApiKeyInfo = z.strictObject({
   keyId: z.number().int(),
-  /** The key's first characters (`tf_` and eight more), to recognise it by; null for keys made before they were kept. */
+  /**
+   * The key's first characters (`tf_` and eight more), to recognise it by; null for keys made before they were
+   * kept.
+   */
   prefix: z.string().nullable(),
   createdAt: z.number(),
   /** When a request last authenticated with it, to the minute; null when never. */
@@ -67,7 +70,10 @@ export const ProjectSignup = z.strictObject({
     .trim()
     .min(1)
     .max(100)
-    .refine((name) => projectShortName(name) !== '', 'must contain a letter or a digit (partner widgets name the project by them)'),
+    .refine(
+      (name) => projectShortName(name) !== '',
+      'must contain a letter or a digit (partner widgets name the project by them)',
+    ),
   researcherName: PersonName,
 });
 export type ProjectSignup = z.infer<typeof ProjectSignup>;

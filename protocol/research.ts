@@ -15,10 +15,20 @@ export const UnitLimits = z
     maxErrorResults: z.number().int().min(1).max(100),
     maxTotalResults: z.number().int().min(1).max(200),
     /** Seconds a host has to return a replica before it is reissued. */
-    delayBoundS: z.number().int().min(10).max(30 * 86_400),
+    delayBoundS: z
+      .number()
+      .int()
+      .min(10)
+      .max(30 * 86_400),
   })
-  .refine((l) => l.targetNresults >= l.minQuorum, { message: 'targetNresults must be at least minQuorum', path: ['targetNresults'] })
-  .refine((l) => l.maxTotalResults >= l.targetNresults, { message: 'maxTotalResults must be at least targetNresults', path: ['maxTotalResults'] });
+  .refine((l) => l.targetNresults >= l.minQuorum, {
+    message: 'targetNresults must be at least minQuorum',
+    path: ['targetNresults'],
+  })
+  .refine((l) => l.maxTotalResults >= l.targetNresults, {
+    message: 'maxTotalResults must be at least targetNresults',
+    path: ['maxTotalResults'],
+  });
 export type UnitLimits = z.infer<typeof UnitLimits>;
 
 export const ProjectSettings = z.strictObject({
@@ -45,7 +55,10 @@ export const BatchSubmission = z
     units: z.array(AppInput).min(1).max(10_000),
     limits: UnitLimits.optional(),
   })
-  .refine((b) => b.units.every((u) => u.app === b.units[0]!.app), { message: 'all units of a batch must be of one app', path: ['units'] });
+  .refine((b) => b.units.every((u) => u.app === b.units[0]!.app), {
+    message: 'all units of a batch must be of one app',
+    path: ['units'],
+  });
 export type BatchSubmission = z.infer<typeof BatchSubmission>;
 
 export const BatchCreated = z.strictObject({ batchId: z.number().int(), app: AppName, units: z.number().int() });
@@ -152,5 +165,9 @@ export const Leaderboard = z.strictObject({ volunteers: z.array(LeaderboardEntry
 export type Leaderboard = z.infer<typeof Leaderboard>;
 
 /** The result of creating a project: the key is shown once, only its SHA-256 is kept. */
-export const ProjectCreated = z.strictObject({ projectId: z.number().int(), researcherId: z.number().int(), apiKey: z.string() });
+export const ProjectCreated = z.strictObject({
+  projectId: z.number().int(),
+  researcherId: z.number().int(),
+  apiKey: z.string(),
+});
 export type ProjectCreated = z.infer<typeof ProjectCreated>;

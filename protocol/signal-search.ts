@@ -8,12 +8,7 @@ import { z } from 'zod';
 
 const isPowerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 const powerOfTwo = (min: number, max: number) =>
-  z
-    .number()
-    .int()
-    .min(min)
-    .max(max)
-    .refine(isPowerOfTwo, { message: 'must be a power of two' });
+  z.number().int().min(min).max(max).refine(isPowerOfTwo, { message: 'must be a power of two' });
 
 export const Tone = z.strictObject({
   /** Frequency at sample 0, in cycles per sample, in [0, 1). */

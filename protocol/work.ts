@@ -13,7 +13,11 @@ export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const Capabilities = z.strictObject({
   webgpu: z.boolean(),
   /** Memory the host lets one unit use, in MiB. */
-  memoryMb: z.number().int().min(16).max(1 << 20),
+  memoryMb: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 20),
 });
 export type Capabilities = z.infer<typeof Capabilities>;
 
@@ -30,13 +34,20 @@ export const WorkRequest = z.strictObject({
    * Seconds of work the host wants buffered (BOINC's work buffer); the scheduler converts it to units with the
    * host's measured speed. Without it, maxReplicas units are sent.
    */
-  bufferSeconds: z.number().min(0).max(7 * 86_400).optional(),
+  bufferSeconds: z
+    .number()
+    .min(0)
+    .max(7 * 86_400)
+    .optional(),
   capabilities: Capabilities.optional(),
   /**
    * Only units of this project (its short name, protocol/project-name.ts; "demo" for the demo project): a partner's
    * widget asks for the project its page names, which is what the visitor agreed to. Without it, any project's.
    */
-  project: z.string().regex(PROJECT_SHORT_NAME, 'a project short name: 1-64 lowercase letters, digits or dashes').optional(),
+  project: z
+    .string()
+    .regex(PROJECT_SHORT_NAME, 'a project short name: 1-64 lowercase letters, digits or dashes')
+    .optional(),
 });
 export type WorkRequest = z.infer<typeof WorkRequest>;
 
@@ -57,7 +68,10 @@ export const WorkReply = z.strictObject({
 });
 export type WorkReply = z.infer<typeof WorkReply>;
 
-const ElapsedMs = z.number().min(0).max(365 * 86_400_000);
+const ElapsedMs = z
+  .number()
+  .min(0)
+  .max(365 * 86_400_000);
 
 /** A replica computed: its output, and which variant of the kernel produced it. */
 export const SuccessEntry = z.strictObject({

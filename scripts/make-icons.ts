@@ -14,7 +14,8 @@ const DOT: Rgb = [0xf4, 0xa2, 0x61];
 
 /** The colour at (x, y) of a 512-unit picture; `inset` shrinks it into the maskable safe zone. */
 function colour(x: number, y: number, inset: number): Rgb {
-  const u = (x - inset) / (1 - 2 * inset) * 512, v = (y - inset) / (1 - 2 * inset) * 512;
+  const u = ((x - inset) / (1 - 2 * inset)) * 512,
+    v = ((y - inset) / (1 - 2 * inset)) * 512;
   if (Math.hypot(u - 256, v - 160) < 28) return DOT;
   // The wave: a smooth curve through the SVG path's points, 28 units thick.
   const wave = 230 - 70 * Math.sin(((u - 64) / 384) * 2 * Math.PI * 0.85 + 0.4);
@@ -56,7 +57,12 @@ export function png(size: number, inset: number): Buffer {
   header.writeUInt32BE(size, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array())]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', new Uint8Array()),
+  ]);
 }
 
 if (import.meta.main) {

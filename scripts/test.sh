@@ -10,7 +10,8 @@ if [ ! -x "$chromium" ]; then
     echo "test: installing Debian's chromium for the browser tests"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
-    echo "test: $chromium is missing; install Debian's chromium (apt-get install chromium) or set TERRAFLOP_CHROMIUM" >&2
+    echo "test: $chromium is missing; install Debian's chromium (apt-get install chromium)" \
+      "or set TERRAFLOP_CHROMIUM" >&2
     exit 1
   fi
 fi
@@ -18,12 +19,15 @@ fi
 # Postgres: the coordinator's suite runs against it too when it answers; start the local cluster if it is stopped.
 if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ] && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "test: starting the local PostgreSQL cluster"
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || echo "test: could not start PostgreSQL; its tests will be skipped"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start ||
+    echo "test: could not start PostgreSQL; its tests will be skipped"
 fi
 
 echo "test: node $(node --version)"
 echo "== type check"
 npm run --silent check
+echo "== format and lint (Biome)"
+npm run --silent lint
 echo "== WebAssembly kernels (AssemblyScript)"
 npm run --silent build:wasm
 echo "== unit and integration tests (vitest)"

@@ -28,14 +28,27 @@ const Env = z.object({
    * Seconds validated credit matures before it is final (and may go on chain): the window in which a host caught
    * cheating loses its single-replica results. Two days by default.
    */
-  TERRAFLOP_SETTLING_S: z.coerce.number().int().min(0).max(365 * 86_400).default(2 * 86_400),
+  TERRAFLOP_SETTLING_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 86_400)
+    .default(2 * 86_400),
   /** Seconds the raw (non-canonical) results of a closed unit are kept, for audits; then purged. A week by default. */
-  TERRAFLOP_RETENTION_S: z.coerce.number().int().min(0).max(10 * 365 * 86_400).default(7 * 86_400),
+  TERRAFLOP_RETENTION_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 365 * 86_400)
+    .default(7 * 86_400),
   /**
    * `1`: anyone may create a project with POST /api/research/projects (limited per address); `0` (default): only the
    * operator, with `npx terraflop project create`.
    */
-  TERRAFLOP_OPEN_SIGNUP: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  TERRAFLOP_OPEN_SIGNUP: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1'),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ...chainEnv,
 });

@@ -71,19 +71,22 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       await eventually(async () => (await honest.status()).credit.total > 0);
     });
 
-    test('behavior: a replica past its deadline is reissued, and its late result is still refused once decided', async () => {
-      await batch(1, { delayBoundS: 1 });
-      const [slow, a, b] = await Promise.all([1, 2, 3].map(() => SimHost.register(coordinator.url)));
-      const [late] = await slow!.requestWork(1);
-      await a!.cycle(1);
-      // The second replica went to `slow`; after its deadline the transitioner issues a new one to b.
-      const reissued = await eventually(async () => (await b!.requestWork(1))[0], 5_000);
-      expect(reissued.workUnitId).toBe(late!.workUnitId);
-      await b!.report([b!.compute(reissued)]);
-      await eventually(async () => (await a!.status()).results.valid === 1);
-      const reply = await slow!.report([slow!.compute(late!)]);
-      expect(reply.rejected[0]?.error).toMatch(/after its work unit was decided/);
-    });
+    test(
+      'behavior: a replica past its deadline is reissued, ' + 'and its late result is still refused once decided',
+      async () => {
+        await batch(1, { delayBoundS: 1 });
+        const [slow, a, b] = await Promise.all([1, 2, 3].map(() => SimHost.register(coordinator.url)));
+        const [late] = await slow!.requestWork(1);
+        await a!.cycle(1);
+        // The second replica went to `slow`; after its deadline the transitioner issues a new one to b.
+        const reissued = await eventually(async () => (await b!.requestWork(1))[0], 5_000);
+        expect(reissued.workUnitId).toBe(late!.workUnitId);
+        await b!.report([b!.compute(reissued)]);
+        await eventually(async () => (await a!.status()).results.valid === 1);
+        const reply = await slow!.report([slow!.compute(late!)]);
+        expect(reply.rejected[0]?.error).toMatch(/after its work unit was decided/);
+      },
+    );
 
     test('behavior: a late result counts while its unit is undecided', async () => {
       await batch(1, { delayBoundS: 1 });
@@ -100,7 +103,8 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
   describe('bad input changes nothing', () => {
     async function counts() {
       return (coordinator.store as SqlStore).db.get(
-        `SELECT (SELECT count(*) FROM hosts) AS hosts, (SELECT count(*) FROM replicas WHERE server_state != 'unsent') AS sent,
+        `SELECT (SELECT count(*) FROM hosts) AS hosts,
+           (SELECT count(*) FROM replicas WHERE server_state != 'unsent') AS sent,
            (SELECT count(*) FROM replicas WHERE result IS NOT NULL) AS results`,
       );
     }
@@ -115,7 +119,11 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
     test('error: registration with a bad name or malformed JSON', async () => {
       const before = await counts();
       const post = (body: string) =>
-        fetch(new URL('api/hosts', coordinator.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        fetch(new URL('api/hosts', coordinator.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
       await expectError(await post('{"volunteerName": 5}'), 400, /volunteerName/);
       await expectError(await post('{"volunteerName": "x", "admin": true}'), 400, /admin/);
       await expectError(await post('{not json'), 400, /not valid JSON/);
@@ -126,7 +134,11 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       await batch(2);
       const host = await SimHost.register(coordinator.url);
       const before = await counts();
-      await expectError(await fetch(new URL('api/work', coordinator.url), { method: 'POST', body: '{}' }), 401, /Authorization/);
+      await expectError(
+        await fetch(new URL('api/work', coordinator.url), { method: 'POST', body: '{}' }),
+        401,
+        /Authorization/,
+      );
       const forged = await fetch(new URL('api/work', coordinator.url), {
         method: 'POST',
         headers: { authorization: 'Bearer forged-token' },
@@ -146,11 +158,24 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       const result = a.compute(mine!);
       const before = await counts();
 
-      await expectError(await a.call('POST', 'api/results', { results: [{ ...result, result: { app: 'signal-search', output: { peaks: 'many' } } }] }), 400, /peaks/);
+      await expectError(
+        await a.call('POST', 'api/results', {
+          results: [{ ...result, result: { app: 'signal-search', output: { peaks: 'many' } } }],
+        }),
+        400,
+        /peaks/,
+      );
       await expectError(await a.call('POST', 'api/results', { results: [] }), 400, /results/);
       // Hosts claim no credit: a unit's credit comes from its FLOP estimate, and a claim is refused outright.
-      await expectError(await a.call('POST', 'api/results', { results: [{ ...result, claimedFlops: 1e18 }] }), 400, /claimedFlops/);
-      const bad = { ...result, result: { app: 'signal-search', output: { peaks: [{ drift: 0, block: 0, bin: -1, snr: 5 }] } } };
+      await expectError(
+        await a.call('POST', 'api/results', { results: [{ ...result, claimedFlops: 1e18 }] }),
+        400,
+        /claimedFlops/,
+      );
+      const bad = {
+        ...result,
+        result: { app: 'signal-search', output: { peaks: [{ drift: 0, block: 0, bin: -1, snr: 5 }] } },
+      };
       await expectError(await a.call('POST', 'api/results', { results: [bad] }), 400, /bin/);
       const huge = JSON.stringify({ results: [{ ...result, padding: 'x'.repeat(2 << 20) }] });
       const tooLarge = await postRaw(new URL('api/results', coordinator.url), a.identity.token!, huge);
@@ -160,7 +185,9 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
 
       // b was never sent this replica: refused, and a's own result still goes in.
       const stolen = await b.report([result]);
-      expect(stolen.rejected).toEqual([{ replicaId: mine!.replicaId, error: `replica ${mine!.replicaId} was not sent to this host` }]);
+      expect(stolen.rejected).toEqual([
+        { replicaId: mine!.replicaId, error: `replica ${mine!.replicaId} was not sent to this host` },
+      ]);
       const first = await a.report([result]);
       expect(first.accepted).toEqual([mine!.replicaId]);
       const replay = await a.report([result, a.compute(other!)]);
@@ -184,7 +211,14 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       const signed = await host.authHeaders('POST', url, body);
       await expectError(await send(signed, JSON.stringify({ maxReplicas: 2 })), 401, /signature does not verify/);
       // An hour-old request.
-      const stale = await signRequest(host.key!.privateKey, host.identity.hostId, 'POST', url.pathname, body, Date.now() - 3_600_000);
+      const stale = await signRequest(
+        host.key!.privateKey,
+        host.identity.hostId,
+        'POST',
+        url.pathname,
+        body,
+        Date.now() - 3_600_000,
+      );
       await expectError(await send(stale), 401, /timestamp/);
       // Malformed headers.
       await expectError(await send({ ...signed, 'x-terraflop-signature': 'abc' }), 401, /x-terraflop-signature/);
@@ -221,13 +255,16 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
  */
 function postRaw(url: URL, token: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    const req = request(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
     req.on('response', (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
-    req.on('error', (error) => (('code' in error && error.code === 'EPIPE') ? undefined : reject(error)));
+    req.on('error', (error) => ('code' in error && error.code === 'EPIPE' ? undefined : reject(error)));
     req.end(body);
   });
 }

@@ -53,15 +53,19 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     'statistics export': atMostEvery(1_000, statsExporter(join(config.TERRAFLOP_DATA, 'stats'))),
   };
   if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = atMostEvery(1_000, demoFeeder(config.TERRAFLOP_DEMO));
-  const chain = await startChain(config, sqlSettledCredit(store.db), sqlBatchProgress(store.db)).catch(async (e: unknown) => {
-    await store.close();
-    throw e;
-  });
+  const chain = await startChain(config, sqlSettledCredit(store.db), sqlBatchProgress(store.db)).catch(
+    async (e: unknown) => {
+      await store.close();
+      throw e;
+    },
+  );
   if (chain) Object.assign(passList, { 'chain poster': chain.poster.pass, 'market settler': chain.settler.pass });
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 
   const closing = new AbortController();
-  const app = new Hono().use('*', frameHeaders()).route('/api', createApi({
+  const app = new Hono().use('*', frameHeaders()).route(
+    '/api',
+    createApi({
       store,
       onResults: () => passes.wake(),
       chain,
@@ -71,7 +75,8 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       closing: closing.signal,
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
-    }));
+    }),
+  );
   if (existsSync(join(config.TERRAFLOP_WEB, 'index.html'))) {
     app.use('/*', serveWebApp(config.TERRAFLOP_WEB));
   } else {

@@ -11,7 +11,15 @@ import { readyUrl } from './testing/ready-url.ts';
 /** Starts `node server/main.ts` on the data folder and resolves with its URL once it is ready. */
 function startProcess(dir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['server/main.ts'], {
-    env: { ...process.env, TERRAFLOP_DATA: dir, TERRAFLOP_WEB: dir, TERRAFLOP_PORT: String(port), TERRAFLOP_DEMO: 'off', TERRAFLOP_CHAIN: 'off', TERRAFLOP_PASS_INTERVAL_MS: '20' },
+    env: {
+      ...process.env,
+      TERRAFLOP_DATA: dir,
+      TERRAFLOP_WEB: dir,
+      TERRAFLOP_PORT: String(port),
+      TERRAFLOP_DEMO: 'off',
+      TERRAFLOP_CHAIN: 'off',
+      TERRAFLOP_PASS_INTERVAL_MS: '20',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return readyUrl(child).then((url) => ({ child, url }));

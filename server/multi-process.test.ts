@@ -15,18 +15,35 @@ describe.skipIf(!postgresAvailable)('two coordinators on one Postgres', () => {
     const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'terraflop-mp-')));
     const coordinators = await Promise.all(
       dirs.map((dir) =>
-        startCoordinator(loadConfig({ TERRAFLOP_DATA: dir, TERRAFLOP_WEB: dir, TERRAFLOP_PORT: '0', TERRAFLOP_DEMO: 'off',
-          TERRAFLOP_CHAIN: 'off', TERRAFLOP_PASS_INTERVAL_MS: '20', TERRAFLOP_DATABASE_URL: schema.url })),
+        startCoordinator(
+          loadConfig({
+            TERRAFLOP_DATA: dir,
+            TERRAFLOP_WEB: dir,
+            TERRAFLOP_PORT: '0',
+            TERRAFLOP_DEMO: 'off',
+            TERRAFLOP_CHAIN: 'off',
+            TERRAFLOP_PASS_INTERVAL_MS: '20',
+            TERRAFLOP_DATABASE_URL: schema.url,
+          }),
+        ),
       ),
     );
     try {
-      await coordinators[0]!.store.createBatch({ app: 'signal-search', name: 'mp', units: tinyUnits(60), now: Date.now() });
+      await coordinators[0]!.store.createBatch({
+        app: 'signal-search',
+        name: 'mp',
+        units: tinyUnits(60),
+        now: Date.now(),
+      });
       // Hosts alternate between the two coordinators, as behind a load balancer, all asking at once.
       const hosts = await Promise.all(Array.from({ length: 12 }, (_, i) => SimHost.register(coordinators[i % 2]!.url)));
       const issued: number[] = [];
       const db = (coordinators[0]!.store as SqlStore).db;
       const validated = async () =>
-        Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!.n);
+        Number(
+          (await db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!
+            .n,
+        );
       const deadline = Date.now() + 20_000;
       await Promise.all(
         hosts.map(async (host, i) => {

@@ -28,7 +28,9 @@ export function precompress(dir: string): number {
     if (!COMPRESSIBLE.test(path)) continue;
     const bytes = readFileSync(path);
     if (bytes.length < MIN_BYTES) continue;
-    const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+    const br = brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    });
     const gz = gzipSync(bytes, { level: 9 });
     if (br.length < bytes.length) writeFileSync(`${path}.br`, br);
     if (gz.length < bytes.length) writeFileSync(`${path}.gz`, gz);

@@ -27,13 +27,24 @@ const RELAXED = new Set(['matmul']);
 async function build(app: string, relaxed: boolean): Promise<void> {
   const { error, stderr } = await asc.main([
     `${root}${app}/assembly/index.ts`,
-    '--outFile', `${root}${app}/build/${app}${relaxed ? '-relaxed' : ''}.wasm`,
+    '--outFile',
+    `${root}${app}/build/${app}${relaxed ? '-relaxed' : ''}.wasm`,
     ...(relaxed ? ['--enable', 'relaxed-simd'] : []),
-    '--optimizeLevel', '3', '--shrinkLevel', '0', '--converge', '--noAssert',
-    '--runtime', 'stub',
-    '--enable', 'simd',
+    '--optimizeLevel',
+    '3',
+    '--shrinkLevel',
+    '0',
+    '--converge',
+    '--noAssert',
+    '--runtime',
+    'stub',
+    '--enable',
+    'simd',
     // 16 MiB to start; a kernel may grow to 1 GiB (16384 pages of 64 KiB), the cap the drivers rely on.
-    '--initialMemory', '256', '--maximumMemory', '16384',
+    '--initialMemory',
+    '256',
+    '--maximumMemory',
+    '16384',
   ]);
   if (error) throw new Error(`build-wasm: ${app}: ${error.message}\n${stderr.toString()}`);
 }

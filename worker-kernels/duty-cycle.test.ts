@@ -3,7 +3,12 @@ import { DutyCycle, SLICE_MS } from './duty-cycle.ts';
 
 function fakeClock() {
   let t = 0;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('DutyCycle', () => {

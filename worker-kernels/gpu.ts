@@ -50,7 +50,9 @@ async function open(): Promise<Gpu> {
     device,
     isFallback: Boolean(adapter.info?.isFallbackAdapter ?? legacy.isFallbackAdapter),
     pipeline(kernel, key, code, constants = {}) {
-      const cacheKey = `${kernel}:${key}${Object.entries(constants).map(([k, v]) => `:${k}=${v}`).join('')}`;
+      const cacheKey = `${kernel}:${key}${Object.entries(constants)
+        .map(([k, v]) => `:${k}=${v}`)
+        .join('')}`;
       let pipeline = pipelines.get(cacheKey);
       if (!pipeline) {
         if ((globalThis as { TERRAFLOP_DEBUG_WGSL?: boolean }).TERRAFLOP_DEBUG_WGSL) console.log(cacheKey, code);
@@ -65,7 +67,7 @@ async function open(): Promise<Gpu> {
       device.pushErrorScope('out-of-memory');
       device.pushErrorScope('validation');
       let result: T | undefined;
-      let thrown: unknown = undefined;
+      let thrown: unknown;
       try {
         result = await work();
       } catch (cause) {

@@ -11,7 +11,10 @@ import { matmul } from './matmul/index.ts';
 import { signalSearch } from './signal-search/index.ts';
 
 // Each entry is typed by its own app; the functions below take the discriminated union and pair it correctly.
-const kernels = { 'signal-search': signalSearch, matmul, collatz, custom } as const satisfies Record<AppName, Kernel<never, unknown>>;
+const kernels = { 'signal-search': signalSearch, matmul, collatz, custom } as const satisfies Record<
+  AppName,
+  Kernel<never, unknown>
+>;
 
 export function runKernel(job: AppInput, ctx: KernelContext<unknown>): AppOutput {
   switch (job.app) {

@@ -42,7 +42,10 @@ export async function runThrottled<T>(
 ): Promise<Throttled<T>> {
   if (duty?.limit !== cpuLimit) duty = new DutyCycle(cpuLimit);
   const cycle = duty;
-  let busyMs = 0, restMs = 0, fraction = 0, lastProgress = 0;
+  let busyMs = 0,
+    restMs = 0,
+    fraction = 0,
+    lastProgress = 0;
   let state = resumeFrom;
   // Set once a kernel rests in a thread of its own (ctx.ownCpuLimit): its checkpoints then never unwind it.
   let ownRests = false;

@@ -46,7 +46,8 @@ const wasmKernels = new Map<string, Promise<unknown>>();
 function wasmKernel<A extends keyof WasmKernels>(app: A): Promise<WasmKernels[A]> {
   let kernel = wasmKernels.get(app) as Promise<WasmKernels[A]> | undefined;
   if (!kernel) {
-    wasmKernels.set(app, (kernel = wasmLoaders[app]()));
+    kernel = wasmLoaders[app]();
+    wasmKernels.set(app, kernel);
     kernel.catch(() => wasmKernels.delete(app));
   }
   return kernel;
@@ -103,7 +104,9 @@ export async function variantOrder(job: AppInput, options: VariantOptions = {}):
   // A researcher's app: whether it has a shader is known once its manifest is fetched, and its sandbox opens a
   // device of its own, so only the API is looked for here; runBestVariant moves on to WASM where either is missing.
   if (job.app === 'custom') {
-    return (['webgpu', 'wasm'] as const).filter((v) => allowed(v) && (v === 'wasm' || (hasWebGpu() && shadersMayRun())));
+    return (['webgpu', 'wasm'] as const).filter(
+      (v) => allowed(v) && (v === 'wasm' || (hasWebGpu() && shadersMayRun())),
+    );
   }
   // Collatz needs 64-bit integers, which WGSL lacks.
   const gpu = allowed('webgpu') && job.app !== 'collatz' ? await gpuOrNone() : undefined;

@@ -43,7 +43,8 @@ const imports = {
 export async function instantiateWasm<Exports>(url: URL): Promise<Exports> {
   let module = modules.get(url.href);
   if (!module) {
-    modules.set(url.href, (module = compile(url)));
+    module = compile(url);
+    modules.set(url.href, module);
     module.catch(() => modules.delete(url.href));
   }
   const instance = await WebAssembly.instantiate(await module, imports);

@@ -25,10 +25,24 @@ export interface ThrottledUnits {
 
 const page = {
   /** Runs one unit per range, back to back as the worker does, at this CPU limit. */
-  async runUnits(moduleBytes: number[], manifest: unknown, ranges: [number, number][], limit: number): Promise<ThrottledUnits> {
+  async runUnits(
+    moduleBytes: number[],
+    manifest: unknown,
+    ranges: [number, number][],
+    limit: number,
+  ): Promise<ThrottledUnits> {
     const bytes = new Uint8Array(moduleBytes);
     const checked = checkCustomModule(bytes, manifest);
-    const result: ThrottledUnits = { outputs: [], rests: [], restedMs: [], sandboxBusyMs: 0, workerBusyMs: 0, wallMs: 0, checkpoints: 0, starts: 0 };
+    const result: ThrottledUnits = {
+      outputs: [],
+      rests: [],
+      restedMs: [],
+      sandboxBusyMs: 0,
+      workerBusyMs: 0,
+      wallMs: 0,
+      checkpoints: 0,
+      starts: 0,
+    };
     const hooks = { progress() {}, checkpoint: () => void result.checkpoints++ };
     const started = performance.now();
     for (const range of ranges) {
@@ -39,8 +53,14 @@ const page = {
           input: new Uint8Array(new Uint32Array(range).buffer),
           onCheckpoint: (s) => ctx.checkpoint(s),
           cpu: cpu.cpu,
-          onResting: (rest) => (result.rests.push(rest), cpu.onResting?.(rest)),
-          onResumed: (ms) => (result.restedMs.push(ms), cpu.onResumed?.(ms)),
+          onResting: (rest) => {
+            result.rests.push(rest);
+            cpu.onResting?.(rest);
+          },
+          onResumed: (ms) => {
+            result.restedMs.push(ms);
+            cpu.onResumed?.(ms);
+          },
         });
         result.sandboxBusyMs += run.busyMs;
         return Array.from(new Uint32Array(run.output.slice().buffer));

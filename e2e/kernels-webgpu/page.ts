@@ -54,7 +54,11 @@ const kernels = {
     try {
       await gpu.scoped('broken', async () => {
         // MAP_READ may only be combined with COPY_DST: a validation error.
-        gpu.device.createBuffer({ label: 'broken:buffer', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+        gpu.device.createBuffer({
+          label: 'broken:buffer',
+          size: 16,
+          usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE,
+        });
       });
       return { name: 'none', message: '' };
     } catch (e) {
@@ -63,9 +67,7 @@ const kernels = {
   },
 };
 
-type WorkerReply =
-  | { ok: true; variant: Variant; result: unknown }
-  | { ok: false; name: string; message: string };
+type WorkerReply = { ok: true; variant: Variant; result: unknown } | { ok: false; name: string; message: string };
 
 declare global {
   interface Window {

@@ -5,7 +5,11 @@
  * those are all second replicas of its own units. It uses no CPU of the machine being measured.
  */
 export async function drainSecondReplicas(base: string, everyMs = 3_000): Promise<() => void> {
-  const register = await fetch(new URL('api/hosts', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const register = await fetch(new URL('api/hosts', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   const { token } = (await register.json()) as { token: string };
   const take = () =>
     fetch(new URL('api/work', base), {

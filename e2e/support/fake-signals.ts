@@ -53,7 +53,10 @@ function install(options: { saveData: boolean; cores: number }) {
 
 type Driver = { __signals: Record<string, (arg: unknown) => void> };
 
-export async function fakeSignals(page: Page, options: { saveData?: boolean; cores?: number } = {}): Promise<FakeSignals> {
+export async function fakeSignals(
+  page: Page,
+  options: { saveData?: boolean; cores?: number } = {},
+): Promise<FakeSignals> {
   await page.addInitScript(install, { saveData: options.saveData ?? false, cores: options.cores ?? 2 });
   const call = (name: string, arg: unknown) =>
     page.evaluate(([n, a]) => (window as unknown as Driver).__signals[n as string]!(a), [name, arg] as const);

@@ -15,7 +15,10 @@ export function storeValues(page: Page, store: string): Promise<unknown[]> {
           const db = open.result;
           if (!db.objectStoreNames.contains(name)) return resolve([]);
           const request = db.transaction(name).objectStore(name).getAll();
-          request.onsuccess = () => (db.close(), resolve(request.result));
+          request.onsuccess = () => {
+            db.close();
+            resolve(request.result);
+          };
           request.onerror = () => reject(request.error);
         };
       }),
@@ -41,7 +44,10 @@ export function getAsHost(page: Page, path: string): Promise<unknown> {
     });
     db.close();
     const b64 = (bytes: ArrayBuffer) =>
-      btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+      btoa(String.fromCharCode(...new Uint8Array(bytes)))
+        .replaceAll('+', '-')
+        .replaceAll('/', '_')
+        .replace(/=+$/, '');
     const timestamp = String(Date.now());
     const nonce = b64(crypto.getRandomValues(new Uint8Array(18)).buffer);
     const bodyHash = b64(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('')));

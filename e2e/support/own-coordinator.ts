@@ -21,10 +21,22 @@ export interface OwnCoordinatorOptions {
   web?: string;
 }
 
-export async function startOwnCoordinator(demo: 'tiny' | 'standard' | 'off', { web }: OwnCoordinatorOptions = {}): Promise<OwnCoordinator> {
+export async function startOwnCoordinator(
+  demo: 'tiny' | 'standard' | 'off',
+  { web }: OwnCoordinatorOptions = {},
+): Promise<OwnCoordinator> {
   const data = mkdtempSync(join(tmpdir(), 'terraflop-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['server/main.ts'], {
-    env: { ...process.env, TERRAFLOP_HOST: '127.0.0.1', TERRAFLOP_PORT: '0', TERRAFLOP_DATA: data, TERRAFLOP_DEMO: demo, TERRAFLOP_PASS_INTERVAL_MS: '200', TERRAFLOP_CHAIN: 'off', ...(web && { TERRAFLOP_WEB: web }) },
+    env: {
+      ...process.env,
+      TERRAFLOP_HOST: '127.0.0.1',
+      TERRAFLOP_PORT: '0',
+      TERRAFLOP_DATA: data,
+      TERRAFLOP_DEMO: demo,
+      TERRAFLOP_PASS_INTERVAL_MS: '200',
+      TERRAFLOP_CHAIN: 'off',
+      ...(web && { TERRAFLOP_WEB: web }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await readyUrl(child);

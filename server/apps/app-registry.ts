@@ -32,39 +32,62 @@ export class AppRegistry {
     this.db = db;
   }
 
-  register(projectId: number, manifest: CustomAppManifest, module: { base64: string; sha256: string; bytes: number }, now: number): Promise<RegisterOutcome> {
+  register(
+    projectId: number,
+    manifest: CustomAppManifest,
+    module: { base64: string; sha256: string; bytes: number },
+    now: number,
+  ): Promise<RegisterOutcome> {
     return this.db.transaction(async (q) => {
       const latest = await q.get<{ project_id: number; version: number }>(
         `SELECT project_id, version FROM custom_apps WHERE name = ? ORDER BY version DESC LIMIT 1${this.db.forUpdate}`,
         [manifest.name],
       );
       if (latest && Number(latest.project_id) !== projectId) return { ok: false, reason: 'name-taken' };
-      if (latest && manifest.version <= latest.version) return { ok: false, reason: 'version-not-newer', latest: latest.version };
+      if (latest && manifest.version <= latest.version)
+        return { ok: false, reason: 'version-not-newer', latest: latest.version };
       await q.run(
         `INSERT INTO custom_apps (name, version, project_id, manifest, module, module_sha256, module_bytes, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [manifest.name, manifest.version, projectId, JSON.stringify(manifest), module.base64, module.sha256, module.bytes, now],
+        [
+          manifest.name,
+          manifest.version,
+          projectId,
+          JSON.stringify(manifest),
+          module.base64,
+          module.sha256,
+          module.bytes,
+          now,
+        ],
       );
-      return { ok: true, version: { manifest, moduleSha256: module.sha256, moduleBytes: module.bytes, createdAt: now } };
+      return {
+        ok: true,
+        version: { manifest, moduleSha256: module.sha256, moduleBytes: module.bytes, createdAt: now },
+      };
     });
   }
 
   async version(name: string, version: number): Promise<(CustomAppVersion & { projectId: number }) | undefined> {
     const row = await this.db.get<Row & { project_id: number }>(
-      'SELECT manifest, module_sha256, module_bytes, created_at, project_id FROM custom_apps WHERE name = ? AND version = ?',
+      `SELECT manifest, module_sha256, module_bytes, created_at, project_id FROM custom_apps
+        WHERE name = ? AND version = ?`,
       [name, version],
     );
     return row && { ...toVersion(row), projectId: Number(row.project_id) };
   }
 
   async module(name: string, version: number): Promise<Uint8Array | undefined> {
-    const row = await this.db.get<{ module: string }>('SELECT module FROM custom_apps WHERE name = ? AND version = ?', [name, version]);
+    const row = await this.db.get<{ module: string }>('SELECT module FROM custom_apps WHERE name = ? AND version = ?', [
+      name,
+      version,
+    ]);
     return row && Buffer.from(row.module, 'base64');
   }
 
   async list(projectId: number): Promise<CustomAppVersion[]> {
     const rows = await this.db.all<Row>(
-      'SELECT manifest, module_sha256, module_bytes, created_at FROM custom_apps WHERE project_id = ? ORDER BY name, version',
+      `SELECT manifest, module_sha256, module_bytes, created_at FROM custom_apps
+        WHERE project_id = ? ORDER BY name, version`,
       [projectId],
     );
     return rows.map(toVersion);

@@ -44,7 +44,11 @@ function anvilBinary(): string {
  * Starts anvil and resolves once it listens.
  * @example const anvil = await startAnvil({ stateFile: 'data/chain/anvil-state.json' }); await anvil.stop();
  */
-export async function startAnvil({ stateFile, chainId = 31337, stateIntervalS = 2 }: AnvilOptions = {}): Promise<Anvil> {
+export async function startAnvil({
+  stateFile,
+  chainId = 31337,
+  stateIntervalS = 2,
+}: AnvilOptions = {}): Promise<Anvil> {
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId)];
   if (stateFile) args.push('--state', stateFile, '--state-interval', String(stateIntervalS));
   const pidFile = stateFile && `${stateFile}.pid`;

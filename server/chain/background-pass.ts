@@ -13,7 +13,11 @@ export interface BackgroundPass {
 }
 
 /** @example const { pass, idle } = backgroundPass('chain poster', (now) => poster.runOnce(now)); */
-export function backgroundPass(name: string, round: (now: number) => Promise<boolean>, log = (m: string) => console.warn(m)): BackgroundPass {
+export function backgroundPass(
+  name: string,
+  round: (now: number) => Promise<boolean>,
+  log = (m: string) => console.warn(m),
+): BackgroundPass {
   let inFlight: Promise<void> | undefined;
   let lastDid = false;
   let lastError = '';

@@ -15,11 +15,19 @@ export const chainEnv = {
   /** File holding the poster's private key (0x and 64 hex digits); preferred over TERRAFLOP_POSTER_KEY. */
   TERRAFLOP_POSTER_KEY_FILE: z.string().min(1).optional(),
   // The message never echoes the value: this is a secret.
-  TERRAFLOP_POSTER_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x and 64 hex digits (value not shown)').optional(),
+  TERRAFLOP_POSTER_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x and 64 hex digits (value not shown)')
+    .optional(),
   TERRAFLOP_LEDGER_ADDRESS: hexAddress.optional(),
   TERRAFLOP_MARKET_ADDRESS: hexAddress.optional(),
   /** Least seconds between two epochs. */
-  TERRAFLOP_EPOCH_INTERVAL_S: z.coerce.number().int().min(1).max(30 * 86_400).default(600),
+  TERRAFLOP_EPOCH_INTERVAL_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(600),
 };
 
 export type ChainConfig = {

@@ -39,7 +39,12 @@ afterEach(async () => {
 function restart(extra: Partial<ChainPosterOptions> = {}) {
   const state = new EpochState(join(dir, 'chain.sqlite'));
   opened.push(state);
-  const clients = chainClients({ rpcUrl: rpc.url, chainId: chain.anvil.chainId, privateKey: DEV_KEYS[0]!, timeoutMs: 2_000 });
+  const clients = chainClients({
+    rpcUrl: rpc.url,
+    chainId: chain.anvil.chainId,
+    privateKey: DEV_KEYS[0]!,
+    timeoutMs: 2_000,
+  });
   const poster = chainPoster({
     clients,
     deployment: chain.deployment,
@@ -56,7 +61,10 @@ function restart(extra: Partial<ChainPosterOptions> = {}) {
 const poster0 = () => chain.as(0).account.address;
 const txCount = () => chain.as(0).publicClient.getTransactionCount({ address: poster0() });
 
-/** Every epoch the coordinator built is on chain exactly once, with its root, and the last one's sum is the ledger's. */
+/**
+ * Every epoch the coordinator built is on chain exactly once, with its root, and the last one's sum is the
+ * ledger's.
+ */
 async function expectExactlyOnce(state: EpochState, epochs: number) {
   const pc = chain.as(0).publicClient;
   const { ledger } = chain.deployment;
@@ -69,7 +77,9 @@ async function expectExactlyOnce(state: EpochState, epochs: number) {
   }
   const events = await pc.getLogs({
     address: ledger,
-    event: parseAbiItem('event EpochPosted(uint64 indexed epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, bytes32 seed)'),
+    event: parseAbiItem(
+      'event EpochPosted(uint64 indexed epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, bytes32 seed)',
+    ),
     fromBlock: 0n,
   });
   expect(events.map((e) => Number(e.args.epoch))).toEqual(records.map((r) => r.epoch));
@@ -108,22 +118,29 @@ describe('chain poster', () => {
     await expectExactlyOnce(state, 1);
   });
 
-  test('behavior: the RPC goes down mid-post, after the node took the transaction; the restart sends nothing again', async () => {
-    const before = await txCount();
-    const first = restart();
-    rpc.mode = 'lose-send-reply';
-    await expect(first.poster.runOnce(10_000)).rejects.toThrow();
-    expect(first.state.latest(chain.deployment.ledger)).toMatchObject({ epoch: 1, postedAt: null, attempts: 0 });
-    rpc.mode = 'up';
-    const { state, poster } = restart();
-    expect(await poster.runOnce(11_000)).toBe(true);
-    expect(await txCount()).toBe(before + 1);
-    expect(rpc.sends).toBe(1);
-    await expectExactlyOnce(state, 1);
-  });
+  test(
+    'behavior: the RPC goes down mid-post, after the node took the transaction; ' + 'the restart sends nothing again',
+    async () => {
+      const before = await txCount();
+      const first = restart();
+      rpc.mode = 'lose-send-reply';
+      await expect(first.poster.runOnce(10_000)).rejects.toThrow();
+      expect(first.state.latest(chain.deployment.ledger)).toMatchObject({ epoch: 1, postedAt: null, attempts: 0 });
+      rpc.mode = 'up';
+      const { state, poster } = restart();
+      expect(await poster.runOnce(11_000)).toBe(true);
+      expect(await txCount()).toBe(before + 1);
+      expect(rpc.sends).toBe(1);
+      await expectExactlyOnce(state, 1);
+    },
+  );
 
   test('behavior: killed between building and posting, the restart posts the epoch it built', async () => {
-    const crash = restart({ onStep: (s) => { if (s === 'built') throw new Error('killed'); } });
+    const crash = restart({
+      onStep: (s) => {
+        if (s === 'built') throw new Error('killed');
+      },
+    });
     await expect(crash.poster.runOnce(10_000)).rejects.toThrow('killed');
     credit[1]!.credit = 5; // credit moves on while the coordinator is down
     const { state, poster } = restart();
@@ -135,7 +152,11 @@ describe('chain poster', () => {
 
   test('behavior: killed after sending, before the receipt, the restart finds the epoch on chain', async () => {
     const before = await txCount();
-    const crash = restart({ onStep: (s) => { if (s === 'sent') throw new Error('killed'); } });
+    const crash = restart({
+      onStep: (s) => {
+        if (s === 'sent') throw new Error('killed');
+      },
+    });
     await expect(crash.poster.runOnce(10_000)).rejects.toThrow('killed');
     const { state, poster } = restart();
     expect(await poster.runOnce(10_100)).toBe(true);
@@ -144,11 +165,20 @@ describe('chain poster', () => {
   });
 
   for (const step of ['built', 'sent'] as const) {
-    test(`behavior: SIGKILLed after the epoch was ${step}, the restarted poster leaves it on chain exactly once`, async () => {
+    const killed = `behavior: SIGKILLed after the epoch was ${step}`;
+    test(`${killed}, the restarted poster leaves it on chain exactly once`, async () => {
       const before = await txCount();
       const child = spawnSync(
         process.execPath,
-        [join(import.meta.dirname, 'crash-child.ts'), chain.anvil.rpcUrl, String(chain.anvil.chainId), chain.deployment.ledger, dir, step, JSON.stringify(credit)],
+        [
+          join(import.meta.dirname, 'crash-child.ts'),
+          chain.anvil.rpcUrl,
+          String(chain.anvil.chainId),
+          chain.deployment.ledger,
+          dir,
+          step,
+          JSON.stringify(credit),
+        ],
         { encoding: 'utf8', timeout: 20_000 },
       );
       expect(child.signal, child.stderr).toBe('SIGKILL');

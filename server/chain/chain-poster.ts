@@ -46,7 +46,10 @@ export interface ChainPoster {
   idle(): Promise<void>;
 }
 
-/** @example const poster = chainPoster({ clients, deployment, state, settledCredit, epochDir, epochIntervalMs: 600_000 }); */
+/**
+ * @example
+ * const poster = chainPoster({ clients, deployment, state, settledCredit, epochDir, epochIntervalMs: 600_000 });
+ */
 export function chainPoster(o: ChainPosterOptions): ChainPoster {
   const ledger = o.deployment.ledger;
   const log = o.log ?? ((m: string) => console.warn(m));
@@ -60,7 +63,15 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
     const built = await buildEpochInWorker(epoch, credits);
     if (last && last.root === built.root) return undefined; // nothing new settled: no epoch
     writeEpochFile(o.epochDir, epoch, built.text);
-    o.state.insertBuilt({ ledger, epoch, root: built.root, fileHash: built.fileHash, totalCredit: String(built.total), volunteers: built.volunteers, builtAt: now });
+    o.state.insertBuilt({
+      ledger,
+      epoch,
+      root: built.root,
+      fileHash: built.fileHash,
+      totalCredit: String(built.total),
+      volunteers: built.volunteers,
+      builtAt: now,
+    });
     o.onStep?.('built');
     return o.state.get(ledger, epoch);
   }
@@ -71,8 +82,14 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
     const onChain = await readLatestEpoch(publicClient, { ledger });
     if (onChain >= r.epoch) {
       const e = await readEpoch(publicClient, { ledger, epoch: r.epoch });
-      if (e?.root !== r.root) throw new ChainConflictError(`epoch ${r.epoch} on chain has root ${e?.root}, ours is ${r.root}`);
-      const block = r.txHash ? String((await publicClient.getTransactionReceipt({ hash: r.txHash as Hex }).catch(() => undefined))?.blockNumber ?? '') : '';
+      if (e?.root !== r.root)
+        throw new ChainConflictError(`epoch ${r.epoch} on chain has root ${e?.root}, ours is ${r.root}`);
+      const block = r.txHash
+        ? String(
+            (await publicClient.getTransactionReceipt({ hash: r.txHash as Hex }).catch(() => undefined))?.blockNumber ??
+              '',
+          )
+        : '';
       o.state.markPosted(ledger, r.epoch, block, now);
       return;
     }

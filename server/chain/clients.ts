@@ -35,7 +35,12 @@ export interface ChainClientsParameters {
 }
 
 /** @example const { publicClient, walletClient } = chainClients({ rpcUrl, chainId: 31337, privateKey }); */
-export function chainClients({ rpcUrl, chainId, privateKey, timeoutMs = 10_000 }: ChainClientsParameters): ChainClients {
+export function chainClients({
+  rpcUrl,
+  chainId,
+  privateKey,
+  timeoutMs = 10_000,
+}: ChainClientsParameters): ChainClients {
   const chain = defineChain({
     id: chainId,
     name: `chain ${chainId}`,

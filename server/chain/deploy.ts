@@ -27,10 +27,15 @@ export class DeployError extends Error {
   override name = 'DeployError';
 }
 
-async function deployOne(clients: ChainClients, name: string, send: () => Promise<Hash>): Promise<{ address: Address; block: bigint }> {
+async function deployOne(
+  clients: ChainClients,
+  name: string,
+  send: () => Promise<Hash>,
+): Promise<{ address: Address; block: bigint }> {
   const hash = await send();
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success' || !receipt.contractAddress) throw new DeployError(`deploying ${name} failed in ${hash}`);
+  if (receipt.status !== 'success' || !receipt.contractAddress)
+    throw new DeployError(`deploying ${name} failed in ${hash}`);
   return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
 }
 
@@ -38,14 +43,25 @@ async function deployOne(clients: ChainClients, name: string, send: () => Promis
  * The deploying account becomes poster and settler.
  * @example const deployment = await deployContracts(clients);
  */
-export async function deployContracts(clients: ChainClients, params: DeployContractsParameters = {}): Promise<Deployment> {
+export async function deployContracts(
+  clients: ChainClients,
+  params: DeployContractsParameters = {},
+): Promise<Deployment> {
   const { contracts } = loadArtifacts();
   const me = clients.account.address;
   const admin = params.admin ?? me;
   const ledger = await deployOne(clients, 'CreditLedger', () =>
-    clients.walletClient.deployContract({ abi: creditLedgerAbi, bytecode: contracts.CreditLedger.bytecode, args: [admin, me] }),
+    clients.walletClient.deployContract({
+      abi: creditLedgerAbi,
+      bytecode: contracts.CreditLedger.bytecode,
+      args: [admin, me],
+    }),
   );
-  const cop = await clients.publicClient.readContract({ address: ledger.address, abi: creditLedgerAbi, functionName: 'cop' });
+  const cop = await clients.publicClient.readContract({
+    address: ledger.address,
+    abi: creditLedgerAbi,
+    functionName: 'cop',
+  });
   const market = await deployOne(clients, 'ComputeMarket', () =>
     clients.walletClient.deployContract({
       abi: computeMarketAbi,
@@ -53,5 +69,11 @@ export async function deployContracts(clients: ChainClients, params: DeployContr
       args: [cop, admin, me, params.pricePerCredit ?? 10n ** 18n],
     }),
   );
-  return { chainId: clients.chain.id, ledger: ledger.address, cop, market: market.address, block: String(ledger.block) };
+  return {
+    chainId: clients.chain.id,
+    ledger: ledger.address,
+    cop,
+    market: market.address,
+    block: String(ledger.block),
+  };
 }

@@ -19,10 +19,20 @@ describe('attester draw weighted by compute stake', () => {
     const stakes = [1n, 2n, 3n, 4n];
     const t = buildEpochTree(stakes.map((s, i) => ({ address: addr(i + 1), credit: s * COP })));
     const { ledger } = chain.deployment;
-    await writeAndWait(chain.as(0), { address: ledger, abi: creditLedgerAbi, functionName: 'postEpoch', args: [1n, t.root, keccak256(toHex('f')), t.total] });
+    await writeAndWait(chain.as(0), {
+      address: ledger,
+      abi: creditLedgerAbi,
+      functionName: 'postEpoch',
+      args: [1n, t.root, keccak256(toHex('f')), t.total],
+    });
     const draws = 4000;
     const read = chain.as(0).publicClient.readContract;
-    const points = await read({ address: ledger, abi: creditLedgerAbi, functionName: 'attesterPoints', args: [1n, BigInt(draws)] });
+    const points = await read({
+      address: ledger,
+      abi: creditLedgerAbi,
+      functionName: 'attesterPoints',
+      args: [1n, BigInt(draws)],
+    });
     expect(points).toHaveLength(draws);
     const counts = [0, 0, 0, 0];
     for (const p of points) {
@@ -42,7 +52,9 @@ describe('attester draw weighted by compute stake', () => {
       for (let i = 0; i < t.leaves.length; i++) {
         const [account, credit, offset] = t.leaves[i]!;
         const args = [1n, BigInt(k), account, credit, offset, t.tree.getProof(i) as Hex[]] as const;
-        expect(await read({ address: ledger, abi: creditLedgerAbi, functionName: 'isAttester', args })).toBe(i === drawn);
+        expect(await read({ address: ledger, abi: creditLedgerAbi, functionName: 'isAttester', args })).toBe(
+          i === drawn,
+        );
       }
     }
     // A leaf that is not in the tree is never an attester, whatever range it claims.

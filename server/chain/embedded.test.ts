@@ -35,33 +35,53 @@ const start = () =>
   );
 
 describe('the coordinator on its embedded chain', () => {
-  test('default: settled credit goes on chain, the epoch file verifies, a claim pays it, a restart keeps it all', async () => {
+  test('default: settled credit goes on chain, the epoch file verifies, ' +
+    'a claim pays it, a restart keeps it all', async () => {
     coordinator = await start();
     const c = coordinator;
     expect(c.chain?.mode).toBe('embedded');
     // Anvil's development account 1 stands for the volunteer's wallet.
-    const wallet = chainClients({ rpcUrl: c.chain!.rpcUrl, chainId: c.chain!.deployment.chainId, privateKey: DEV_KEYS[1]! });
+    const wallet = chainClients({
+      rpcUrl: c.chain!.rpcUrl,
+      chainId: c.chain!.deployment.chainId,
+      privateKey: DEV_KEYS[1]!,
+    });
     const address = wallet.account.address;
 
     await c.store.createBatch({ app: 'signal-search', name: 'chain', units: tinyUnits(2), now: Date.now() });
-    const [a, b] = await Promise.all([SimHost.register(c.url, { volunteerName: 'alice' }), SimHost.register(c.url, { volunteerName: 'bob' })]);
+    const [a, b] = await Promise.all([
+      SimHost.register(c.url, { volunteerName: 'alice' }),
+      SimHost.register(c.url, { volunteerName: 'bob' }),
+    ]);
     await a.cycle(10);
     await b.cycle(10);
     const db = (c.store as SqlStore).db;
     // Linking an address has no API yet (the store's issue): set the column the store defines.
     await db.run('UPDATE volunteers SET eth_address = ? WHERE name = ?', [address, 'alice']);
     const settled = await eventually(async () => {
-      const row = await db.get<{ credit: number }>("SELECT settled_credit AS credit FROM volunteers WHERE name = 'alice'");
+      const row = await db.get<{ credit: number }>(
+        "SELECT settled_credit AS credit FROM volunteers WHERE name = 'alice'",
+      );
       return row && row.credit > 0 && row.credit;
     });
 
-    const epoch = await eventually(() => Promise.resolve(c.chain!.state.latestPosted(c.chain!.deployment.ledger)), 20_000);
+    const epoch = await eventually(
+      () => Promise.resolve(c.chain!.state.latestPosted(c.chain!.deployment.ledger)),
+      20_000,
+    );
     expect(epoch.epoch).toBe(1);
     const file = await (await fetch(new URL('api/epochs/1.jsonl', c.url))).text();
     const verified = await verifyEpoch(wallet.publicClient, { ledger: c.chain!.deployment.ledger, text: file });
     expect(verified).toMatchObject({ ok: true, epoch: 1, volunteers: 1 });
     expect(BigInt(verified.totalCredit)).toBe(BigInt(Math.floor(settled * 1e6)) * 10n ** 12n);
-    expect((await verifyEpoch(wallet.publicClient, { ledger: c.chain!.deployment.ledger, text: file.replace(/"credit":"\d/, '"credit":"9') })).ok).toBe(false);
+    expect(
+      (
+        await verifyEpoch(wallet.publicClient, {
+          ledger: c.chain!.deployment.ledger,
+          text: file.replace(/"credit":"\d/, '"credit":"9'),
+        })
+      ).ok,
+    ).toBe(false);
 
     const claim = (await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json()) as {
       claimable: string;
@@ -71,7 +91,12 @@ describe('the coordinator on its embedded chain', () => {
     const hash = await wallet.walletClient.sendTransaction({ to: claim.tx.to, data: claim.tx.data });
     expect((await wallet.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
     const balance = () =>
-      wallet.publicClient.readContract({ address: c.chain!.deployment.cop, abi: copAbi, functionName: 'balanceOf', args: [address] });
+      wallet.publicClient.readContract({
+        address: c.chain!.deployment.cop,
+        abi: copAbi,
+        functionName: 'balanceOf',
+        args: [address],
+      });
     expect(await balance()).toBe(BigInt(verified.totalCredit));
     const after = (await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json()) as { claimable: string };
     expect(after.claimable).toBe('0');
@@ -83,18 +108,39 @@ describe('the coordinator on its embedded chain', () => {
     // batch's settled credit costs (1 COP per credit) and refunds the rest when the batch is finished.
     const { market } = c.chain!.deployment;
     const escrow = BigInt(verified.totalCredit);
-    const batchId = await c.store.createBatch({ app: 'signal-search', name: 'paid', units: tinyUnits(2), now: Date.now() });
-    await wallet.walletClient.writeContract({ address: c.chain!.deployment.cop, abi: copAbi, functionName: 'approve', args: [market, escrow] });
-    const opened = await wallet.walletClient.writeContract({ address: market, abi: computeMarketAbi, functionName: 'open', args: [BigInt(batchId), escrow] });
+    const batchId = await c.store.createBatch({
+      app: 'signal-search',
+      name: 'paid',
+      units: tinyUnits(2),
+      now: Date.now(),
+    });
+    await wallet.walletClient.writeContract({
+      address: c.chain!.deployment.cop,
+      abi: copAbi,
+      functionName: 'approve',
+      args: [market, escrow],
+    });
+    const opened = await wallet.walletClient.writeContract({
+      address: market,
+      abi: computeMarketAbi,
+      functionName: 'open',
+      args: [BigInt(batchId), escrow],
+    });
     await wallet.publicClient.waitForTransactionReceipt({ hash: opened });
     await a.cycle(10);
     await b.cycle(10);
     const paid = await eventually(async () => {
-      const on = await wallet.publicClient.readContract({ address: market, abi: computeMarketAbi, functionName: 'batches', args: [BigInt(batchId)] });
+      const on = await wallet.publicClient.readContract({
+        address: market,
+        abi: computeMarketAbi,
+        functionName: 'batches',
+        args: [BigInt(batchId)],
+      });
       return on.closed && on;
     }, 20_000);
     const granted = await db.get<{ credit: number }>(
-      "SELECT SUM(r.granted_credit) AS credit FROM replicas r JOIN work_units w ON r.work_unit_id = w.id WHERE w.batch_id = ? AND r.validate_state = 'valid'",
+      `SELECT SUM(r.granted_credit) AS credit FROM replicas r JOIN work_units w ON r.work_unit_id = w.id
+        WHERE w.batch_id = ? AND r.validate_state = 'valid'`,
       [batchId],
     );
     const cost = BigInt(Math.floor(granted!.credit * 1e6)) * 10n ** 12n;
@@ -112,11 +158,20 @@ describe('the coordinator on its embedded chain', () => {
     await c.close();
     coordinator = await start();
     expect(coordinator.chain!.deployment).toEqual(deployment);
-    const again = chainClients({ rpcUrl: coordinator.chain!.rpcUrl, chainId: deployment.chainId, privateKey: DEV_KEYS[1]! });
+    const again = chainClients({
+      rpcUrl: coordinator.chain!.rpcUrl,
+      chainId: deployment.chainId,
+      privateKey: DEV_KEYS[1]!,
+    });
     expect(await readLatestEpoch(again.publicClient, { ledger: deployment.ledger })).toBe(epochs);
-    expect(await again.publicClient.readContract({ address: deployment.cop, abi: copAbi, functionName: 'balanceOf', args: [address] })).toBe(
-      escrow - paid.burned,
-    );
+    expect(
+      await again.publicClient.readContract({
+        address: deployment.cop,
+        abi: copAbi,
+        functionName: 'balanceOf',
+        args: [address],
+      }),
+    ).toBe(escrow - paid.burned);
     await coordinator.chain!.poster.runOnce(Date.now() + 10_000);
     expect(await readLatestEpoch(again.publicClient, { ledger: deployment.ledger })).toBe(epochs);
   }, 60_000);

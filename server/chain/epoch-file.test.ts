@@ -21,21 +21,37 @@ describe('creditToWei', () => {
 
 describe('epoch tree and file', () => {
   test('default: same credit, same root, whatever the order and the address case; offsets are running sums', () => {
-    const one = buildEpochTree([{ address: B, credit: 2n }, { address: A, credit: 3n }, { address: A.toUpperCase().replace('0X', '0x'), credit: 1n }]);
-    const two = buildEpochTree([{ address: A, credit: 4n }, { address: B.toLowerCase(), credit: 2n }, { address: '0x00000000000000000000000000000000000000c3', credit: 0n }]);
+    const one = buildEpochTree([
+      { address: B, credit: 2n },
+      { address: A, credit: 3n },
+      { address: A.toUpperCase().replace('0X', '0x'), credit: 1n },
+    ]);
+    const two = buildEpochTree([
+      { address: A, credit: 4n },
+      { address: B.toLowerCase(), credit: 2n },
+      { address: '0x00000000000000000000000000000000000000c3', credit: 0n },
+    ]);
     expect(one.root).toBe(two.root);
-    expect(one.leaves.map(([, c, o]) => [c, o])).toEqual([[4n, 0n], [2n, 4n]]);
+    expect(one.leaves.map(([, c, o]) => [c, o])).toEqual([
+      [4n, 0n],
+      [2n, 4n],
+    ]);
     expect(one.total).toBe(6n);
     expect([0n, 3n, 4n, 5n].map((p) => leafAtPoint(one.leaves, p))).toEqual([0, 0, 1, 1]);
   });
 
   test('behavior: a rendered file parses back to the same root; a changed line is named', () => {
-    const t = buildEpochTree([{ address: A, credit: 5n }, { address: B, credit: 7n }]);
+    const t = buildEpochTree([
+      { address: A, credit: 5n },
+      { address: B, credit: 7n },
+    ]);
     const text = renderEpochFile(3, t);
     expect(parseEpochFile(text).tree.root).toBe(t.root);
     expect(parseEpochFile(text).header).toMatchObject({ epoch: 3, volunteers: 2, totalCredit: '12' });
     expect(() => parseEpochFile(text.replace('"credit":"7"', '"credit":"8"'))).toThrow(/recomputed root/);
-    expect(() => parseEpochFile(text.replace('"offset":"5"', '"offset":"4"'))).toThrow(/line 3: leaf out of order or offset/);
+    expect(() => parseEpochFile(text.replace('"offset":"5"', '"offset":"4"'))).toThrow(
+      /line 3: leaf out of order or offset/,
+    );
     expect(() => parseEpochFile(text.replace('"credit":"7"', '"credit":"-7"'))).toThrow(/line 3: credit/);
     expect(() => parseEpochFile(`${text}{oops\n`)).toThrow(/line 4 is not JSON/);
     expect(() => parseEpochFile('')).toThrow(/empty/);

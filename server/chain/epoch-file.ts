@@ -41,7 +41,8 @@ export function renderEpochFile(epoch: number, t: EpochTree): string {
     unit: CREDIT_UNIT,
   };
   const lines = [JSON.stringify(header)];
-  for (const [address, credit, offset] of t.leaves) lines.push(JSON.stringify({ address, credit: String(credit), offset: String(offset) }));
+  for (const [address, credit, offset] of t.leaves)
+    lines.push(JSON.stringify({ address, credit: String(credit), offset: String(offset) }));
   return `${lines.join('\n')}\n`;
 }
 
@@ -61,26 +62,35 @@ export function parseEpochFile(text: string): { header: EpochHeader; tree: Epoch
       throw new EpochFileError(`line ${i + 1} is not JSON`);
     }
     const r = schema.safeParse(json);
-    if (!r.success) throw new EpochFileError(`line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    if (!r.success)
+      throw new EpochFileError(
+        `line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+      );
     return r.data;
   };
   if (lines.length === 0) throw new EpochFileError('empty epoch file');
   const header = parseLine(Header, 0);
-  if (JSON.stringify(header.leafEncoding) !== JSON.stringify(LEAF_ENCODING)) throw new EpochFileError(`unknown leaf encoding ${header.leafEncoding}`);
+  if (JSON.stringify(header.leafEncoding) !== JSON.stringify(LEAF_ENCODING))
+    throw new EpochFileError(`unknown leaf encoding ${header.leafEncoding}`);
   const leaves: Leaf[] = [];
   for (let i = 1; i < lines.length; i++) {
     const l = parseLine(LeafLine, i);
     leaves.push([l.address as Hex, BigInt(l.credit), BigInt(l.offset)]);
   }
-  if (leaves.length !== header.volunteers) throw new EpochFileError(`header says ${header.volunteers} volunteers, file has ${leaves.length}`);
+  if (leaves.length !== header.volunteers)
+    throw new EpochFileError(`header says ${header.volunteers} volunteers, file has ${leaves.length}`);
   const tree = buildEpochTree(leaves.map(([address, credit]) => ({ address, credit })));
   tree.leaves.forEach(([address, , offset], i) => {
     if (leaves[i]![0].toLowerCase() !== address.toLowerCase() || leaves[i]![2] !== offset) {
-      throw new EpochFileError(`line ${i + 2}: leaf out of order or offset is not the running sum (expected ${address} at ${offset})`);
+      throw new EpochFileError(
+        `line ${i + 2}: leaf out of order or offset is not the running sum (expected ${address} at ${offset})`,
+      );
     }
   });
-  if (tree.root !== header.root) throw new EpochFileError(`recomputed root ${tree.root} differs from the header's ${header.root}`);
-  if (String(tree.total) !== header.totalCredit) throw new EpochFileError(`leaves sum to ${tree.total}, header says ${header.totalCredit}`);
+  if (tree.root !== header.root)
+    throw new EpochFileError(`recomputed root ${tree.root} differs from the header's ${header.root}`);
+  if (String(tree.total) !== header.totalCredit)
+    throw new EpochFileError(`leaves sum to ${tree.total}, header says ${header.totalCredit}`);
   return { header, tree };
 }
 

@@ -40,8 +40,9 @@ const SCHEMA = `
     PRIMARY KEY (ledger, epoch)
   );`;
 
-const COLUMNS = `ledger, epoch, root, file_hash AS fileHash, total_credit AS totalCredit, volunteers, built_at AS builtAt,
-  tx_hash AS txHash, posted_at AS postedAt, posted_block AS postedBlock, attempts, last_error AS lastError`;
+const COLUMNS = `ledger, epoch, root, file_hash AS fileHash, total_credit AS totalCredit, volunteers,
+  built_at AS builtAt, tx_hash AS txHash, posted_at AS postedAt, posted_block AS postedBlock, attempts,
+  last_error AS lastError`;
 
 export class EpochState {
   readonly #db: DatabaseSync;
@@ -75,35 +76,50 @@ export class EpochState {
   }
 
   list(ledger: string): EpochRecord[] {
-    return this.#db.prepare(`SELECT ${COLUMNS} FROM chain_epochs WHERE ledger = ? ORDER BY epoch`).all(ledger) as unknown as EpochRecord[];
+    return this.#db
+      .prepare(`SELECT ${COLUMNS} FROM chain_epochs WHERE ledger = ? ORDER BY epoch`)
+      .all(ledger) as unknown as EpochRecord[];
   }
 
-  insertBuilt(r: Pick<EpochRecord, 'ledger' | 'epoch' | 'root' | 'fileHash' | 'totalCredit' | 'volunteers' | 'builtAt'>): void {
+  insertBuilt(
+    r: Pick<EpochRecord, 'ledger' | 'epoch' | 'root' | 'fileHash' | 'totalCredit' | 'volunteers' | 'builtAt'>,
+  ): void {
     this.#db
-      .prepare(`INSERT INTO chain_epochs (ledger, epoch, root, file_hash, total_credit, volunteers, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO chain_epochs (ledger, epoch, root, file_hash, total_credit, volunteers, built_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
       .run(r.ledger, r.epoch, r.root, r.fileHash, r.totalCredit, r.volunteers, r.builtAt);
   }
 
   markSent(ledger: string, epoch: number, txHash: string): void {
-    this.#db.prepare('UPDATE chain_epochs SET tx_hash = ?, attempts = attempts + 1 WHERE ledger = ? AND epoch = ?').run(txHash, ledger, epoch);
+    this.#db
+      .prepare('UPDATE chain_epochs SET tx_hash = ?, attempts = attempts + 1 WHERE ledger = ? AND epoch = ?')
+      .run(txHash, ledger, epoch);
   }
 
   markPosted(ledger: string, epoch: number, block: string, now: number): void {
     this.#db
-      .prepare('UPDATE chain_epochs SET posted_at = ?, posted_block = ?, last_error = NULL WHERE ledger = ? AND epoch = ?')
+      .prepare(
+        'UPDATE chain_epochs SET posted_at = ?, posted_block = ?, last_error = NULL WHERE ledger = ? AND epoch = ?',
+      )
       .run(now, block, ledger, epoch);
   }
 
   /** The chain lost epochs from `fromEpoch` on (a local chain restored from an older dump): post them again. */
   markUnposted(ledger: string, fromEpoch: number): number {
     const r = this.#db
-      .prepare('UPDATE chain_epochs SET posted_at = NULL, posted_block = NULL, tx_hash = NULL WHERE ledger = ? AND epoch >= ?')
+      .prepare(
+        'UPDATE chain_epochs SET posted_at = NULL, posted_block = NULL, tx_hash = NULL WHERE ledger = ? AND epoch >= ?',
+      )
       .run(ledger, fromEpoch);
     return Number(r.changes);
   }
 
   recordError(ledger: string, epoch: number, message: string): void {
-    this.#db.prepare('UPDATE chain_epochs SET last_error = ? WHERE ledger = ? AND epoch = ?').run(message.slice(0, 500), ledger, epoch);
+    this.#db
+      .prepare('UPDATE chain_epochs SET last_error = ? WHERE ledger = ? AND epoch = ?')
+      .run(message.slice(0, 500), ledger, epoch);
   }
 
   close(): void {

@@ -23,7 +23,8 @@ export class CreditInputError extends Error {
  * @example creditToWei(1.5) === 1_500_000_000_000_000_000n
  */
 export function creditToWei(credit: number): bigint {
-  if (!Number.isFinite(credit) || credit < 0) throw new CreditInputError(`credit must be a finite number ≥ 0, got ${credit}`);
+  if (!Number.isFinite(credit) || credit < 0)
+    throw new CreditInputError(`credit must be a finite number ≥ 0, got ${credit}`);
   let micros = Math.floor(credit * MICRO);
   // credit * 1e6 may round up past the true product; step back so we never mint more than was earned.
   if (micros / MICRO > credit) micros -= 1;
@@ -45,7 +46,8 @@ export interface EpochTree {
 export function buildEpochTree(credits: ReadonlyArray<{ address: string; credit: bigint }>): EpochTree {
   const merged = new Map<Address, bigint>();
   for (const { address, credit } of credits) {
-    if (!isAddress(address, { strict: false })) throw new CreditInputError(`not an Ethereum address: ${JSON.stringify(address)}`);
+    if (!isAddress(address, { strict: false }))
+      throw new CreditInputError(`not an Ethereum address: ${JSON.stringify(address)}`);
     if (credit < 0n) throw new CreditInputError(`negative credit ${credit} for ${address}`);
     const key = getAddress(address);
     merged.set(key, (merged.get(key) ?? 0n) + credit);

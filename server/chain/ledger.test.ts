@@ -36,21 +36,36 @@ function claim(epoch: bigint, t: EpochTree, who: number, as = who, override?: { 
 }
 
 const balance = (address: `0x${string}`) =>
-  chain.as(0).publicClient.readContract({ address: chain.deployment.cop, abi: copAbi, functionName: 'balanceOf', args: [address] });
+  chain.as(0).publicClient.readContract({
+    address: chain.deployment.cop,
+    abi: copAbi,
+    functionName: 'balanceOf',
+    args: [address],
+  });
 
 describe('CreditLedger and COP', () => {
   test('error: only the ledger mints COP', async () => {
     for (const who of [0, 1]) {
       await expect(
-        writeAndWait(chain.as(who), { address: chain.deployment.cop, abi: copAbi, functionName: 'mint', args: [alice(), COP] }),
+        writeAndWait(chain.as(who), {
+          address: chain.deployment.cop,
+          abi: copAbi,
+          functionName: 'mint',
+          args: [alice(), COP],
+        }),
       ).rejects.toThrow(/NotMinter/);
     }
-    const minter = await chain.as(0).publicClient.readContract({ address: chain.deployment.cop, abi: copAbi, functionName: 'minter' });
+    const minter = await chain
+      .as(0)
+      .publicClient.readContract({ address: chain.deployment.cop, abi: copAbi, functionName: 'minter' });
     expect(minter).toBe(chain.deployment.ledger);
   });
 
   test('default: epochs in order, claims of the difference, replays and bad proofs refused', async () => {
-    const e1 = buildEpochTree([{ address: alice(), credit: 5n * COP }, { address: bob(), credit: 2n * COP }]);
+    const e1 = buildEpochTree([
+      { address: alice(), credit: 5n * COP },
+      { address: bob(), credit: 2n * COP },
+    ]);
     await expect(post(2n, e1)).rejects.toThrow(/EpochOutOfOrder/);
     await expect(post(1n, e1, 1)).rejects.toThrow(/AccessControlUnauthorizedAccount/);
     await post(1n, e1);
@@ -64,7 +79,10 @@ describe('CreditLedger and COP', () => {
     await expect(claim(1n, e1, 2, 2, { proof: [] })).rejects.toThrow(/InvalidProof/);
     await expect(claim(7n, e1, 2)).rejects.toThrow(/UnknownEpoch/);
 
-    const e2 = buildEpochTree([{ address: alice(), credit: 8n * COP }, { address: bob(), credit: 2n * COP }]);
+    const e2 = buildEpochTree([
+      { address: alice(), credit: 8n * COP },
+      { address: bob(), credit: 2n * COP },
+    ]);
     await post(2n, e2);
     // A proof against the new root does not verify against the old one.
     await expect(claim(1n, e2, 1)).rejects.toThrow(/InvalidProof/);
@@ -77,11 +95,21 @@ describe('CreditLedger and COP', () => {
     const read = chain.as(0).publicClient.readContract;
     const supply = await read({ address: chain.deployment.cop, abi: copAbi, functionName: 'totalSupply' });
     expect(supply).toBe(10n * COP);
-    const stake = await read({ address: chain.deployment.ledger, abi: creditLedgerAbi, functionName: 'stakeOf', args: [alice()] });
+    const stake = await read({
+      address: chain.deployment.ledger,
+      abi: creditLedgerAbi,
+      functionName: 'stakeOf',
+      args: [alice()],
+    });
     expect(stake).toBe(8n * COP);
     const latest = await read({ address: chain.deployment.ledger, abi: creditLedgerAbi, functionName: 'latestEpoch' });
     expect(latest).toBe(2n);
-    const posted = await read({ address: chain.deployment.ledger, abi: creditLedgerAbi, functionName: 'epochs', args: [2n] });
+    const posted = await read({
+      address: chain.deployment.ledger,
+      abi: creditLedgerAbi,
+      functionName: 'epochs',
+      args: [2n],
+    });
     expect(posted.root).toBe(e2.root);
     expect(posted.totalCredit).toBe(10n * COP);
   });

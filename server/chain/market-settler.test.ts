@@ -19,57 +19,87 @@ beforeAll(async () => {
   // The requester (account 1) earned 200 COP as a volunteer.
   const t = buildEpochTree([{ address: chain.as(1).account.address, credit: 200n * COP }]);
   const { ledger } = chain.deployment;
-  await writeAndWait(chain.as(0), { address: ledger, abi: creditLedgerAbi, functionName: 'postEpoch', args: [1n, t.root, keccak256(toHex('f')), t.total] });
+  await writeAndWait(chain.as(0), {
+    address: ledger,
+    abi: creditLedgerAbi,
+    functionName: 'postEpoch',
+    args: [1n, t.root, keccak256(toHex('f')), t.total],
+  });
   const [account, credit, offset] = t.leaves[0]!;
-  await writeAndWait(chain.as(1), { address: ledger, abi: creditLedgerAbi, functionName: 'claim', args: [1n, account, credit, offset, t.tree.getProof(0) as Hex[]] });
+  await writeAndWait(chain.as(1), {
+    address: ledger,
+    abi: creditLedgerAbi,
+    functionName: 'claim',
+    args: [1n, account, credit, offset, t.tree.getProof(0) as Hex[]],
+  });
 }, 60_000);
 afterAll(async () => {
   await chain?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const cop = (functionName: 'totalSupply') => chain.as(0).publicClient.readContract({ address: chain.deployment.cop, abi: copAbi, functionName });
+const cop = (functionName: 'totalSupply') =>
+  chain.as(0).publicClient.readContract({ address: chain.deployment.cop, abi: copAbi, functionName });
 const balance = () =>
-  chain.as(0).publicClient.readContract({ address: chain.deployment.cop, abi: copAbi, functionName: 'balanceOf', args: [chain.as(1).account.address] });
+  chain.as(0).publicClient.readContract({
+    address: chain.deployment.cop,
+    abi: copAbi,
+    functionName: 'balanceOf',
+    args: [chain.as(1).account.address],
+  });
 async function open(batchId: bigint, amount: bigint) {
   const { market, cop } = chain.deployment;
   await writeAndWait(chain.as(1), { address: cop, abi: copAbi, functionName: 'approve', args: [market, amount] });
-  await writeAndWait(chain.as(1), { address: market, abi: computeMarketAbi, functionName: 'open', args: [batchId, amount] });
+  await writeAndWait(chain.as(1), {
+    address: market,
+    abi: computeMarketAbi,
+    functionName: 'open',
+    args: [batchId, amount],
+  });
 }
 
 describe('market settler', () => {
-  test('default: burns as settled credit grows, closes and refunds when the batch is finished, never twice', async () => {
-    const progress = new Map<number, { credit: number; finished: boolean }>([[7, { credit: 0, finished: false }]]);
-    const make = () =>
-      marketSettler({
-        clients: chain.as(0),
-        market: chain.deployment.market,
-        fromBlock: BigInt(chain.deployment.block),
-        statePath: join(dir, 'chain.sqlite'),
-        batchProgress: async (ids) => new Map(ids.flatMap((id) => (progress.has(id) ? [[id, progress.get(id)!] as const] : []))),
+  test(
+    'default: burns as settled credit grows, ' + 'closes and refunds when the batch is finished, never twice',
+    async () => {
+      const progress = new Map<number, { credit: number; finished: boolean }>([[7, { credit: 0, finished: false }]]);
+      const make = () =>
+        marketSettler({
+          clients: chain.as(0),
+          market: chain.deployment.market,
+          fromBlock: BigInt(chain.deployment.block),
+          statePath: join(dir, 'chain.sqlite'),
+          batchProgress: async (ids) =>
+            new Map(ids.flatMap((id) => (progress.has(id) ? [[id, progress.get(id)!] as const] : []))),
+        });
+      let settler = make();
+      await open(7n, 100n * COP);
+      await open(8n, 5n * COP); // a batch this coordinator does not know: left alone
+      expect(await settler.runOnce()).toBe(0); // no credit yet
+      progress.set(7, { credit: 10.5, finished: false });
+      expect(await settler.runOnce()).toBe(1);
+      expect(await cop('totalSupply')).toBe(200n * COP - 10n * COP - COP / 2n);
+      expect(await settler.runOnce()).toBe(0); // same credit: nothing to burn
+
+      settler.close();
+      settler = make(); // a restart: the cursor and the batches seen are kept, the chain is read again
+      progress.set(7, { credit: 25, finished: true });
+      expect(await settler.runOnce()).toBe(1);
+      expect(await cop('totalSupply')).toBe(175n * COP);
+      expect(await balance()).toBe(200n * COP - 25n * COP - 5n * COP); // 75 refunded; batch 8's 5 still in escrow
+      expect(await settler.runOnce()).toBe(0);
+
+      // A requester's cancel is seen and the batch dropped.
+      progress.set(9, { credit: 1, finished: false });
+      await open(9n, 3n * COP);
+      await writeAndWait(chain.as(1), {
+        address: chain.deployment.market,
+        abi: computeMarketAbi,
+        functionName: 'cancel',
+        args: [9n],
       });
-    let settler = make();
-    await open(7n, 100n * COP);
-    await open(8n, 5n * COP); // a batch this coordinator does not know: left alone
-    expect(await settler.runOnce()).toBe(0); // no credit yet
-    progress.set(7, { credit: 10.5, finished: false });
-    expect(await settler.runOnce()).toBe(1);
-    expect(await cop('totalSupply')).toBe(200n * COP - 10n * COP - COP / 2n);
-    expect(await settler.runOnce()).toBe(0); // same credit: nothing to burn
-
-    settler.close();
-    settler = make(); // a restart: the cursor and the batches seen are kept, the chain is read again
-    progress.set(7, { credit: 25, finished: true });
-    expect(await settler.runOnce()).toBe(1);
-    expect(await cop('totalSupply')).toBe(175n * COP);
-    expect(await balance()).toBe(200n * COP - 25n * COP - 5n * COP); // 75 refunded; batch 8's 5 still in escrow
-    expect(await settler.runOnce()).toBe(0);
-
-    // A requester's cancel is seen and the batch dropped.
-    progress.set(9, { credit: 1, finished: false });
-    await open(9n, 3n * COP);
-    await writeAndWait(chain.as(1), { address: chain.deployment.market, abi: computeMarketAbi, functionName: 'cancel', args: [9n] });
-    expect(await settler.runOnce()).toBe(0);
-    settler.close();
-  });
+      expect(await settler.runOnce()).toBe(0);
+      settler.close();
+    },
+  );
 });

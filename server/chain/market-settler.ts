@@ -25,20 +25,24 @@ export interface MarketSettlerOptions {
   batchProgress: BatchProgress;
 }
 
-const opened = parseAbiItem('event BatchOpened(uint256 indexed batchId, address indexed requester, uint256 escrow, uint256 price)');
+const opened = parseAbiItem(
+  'event BatchOpened(uint256 indexed batchId, address indexed requester, uint256 escrow, uint256 price)',
+);
 /** Blocks per getLogs request: what public RPCs commonly allow. */
 const LOG_SPAN = 5_000n;
 
 export function marketSettler(o: MarketSettlerOptions) {
   const db = new DatabaseSync(o.statePath);
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;
-    CREATE TABLE IF NOT EXISTS market_batches (market TEXT NOT NULL, batch_id INTEGER NOT NULL, closed INTEGER NOT NULL DEFAULT 0,
-      PRIMARY KEY (market, batch_id));
+    CREATE TABLE IF NOT EXISTS market_batches (market TEXT NOT NULL, batch_id INTEGER NOT NULL,
+      closed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (market, batch_id));
     CREATE TABLE IF NOT EXISTS market_cursor (market TEXT PRIMARY KEY, block TEXT NOT NULL);`);
   const { publicClient } = o.clients;
 
   async function scan(): Promise<void> {
-    const row = db.prepare('SELECT block FROM market_cursor WHERE market = ?').get(o.market) as { block: string } | undefined;
+    const row = db.prepare('SELECT block FROM market_cursor WHERE market = ?').get(o.market) as
+      | { block: string }
+      | undefined;
     const from = row ? BigInt(row.block) + 1n : o.fromBlock;
     // Uncached: viem otherwise answers from the last 4 s, and a scan would stop short of the blocks just mined (the
     // cursor then waits a round for an escrow opened moments ago).
@@ -47,27 +51,44 @@ export function marketSettler(o: MarketSettlerOptions) {
     const to = from + LOG_SPAN - 1n < latest ? from + LOG_SPAN - 1n : latest;
     const logs = await publicClient.getLogs({ address: o.market, event: opened, fromBlock: from, toBlock: to });
     for (const log of logs) {
-      db.prepare('INSERT OR IGNORE INTO market_batches (market, batch_id) VALUES (?, ?)').run(o.market, Number(log.args.batchId));
+      db.prepare('INSERT OR IGNORE INTO market_batches (market, batch_id) VALUES (?, ?)').run(
+        o.market,
+        Number(log.args.batchId),
+      );
     }
-    db.prepare('INSERT INTO market_cursor (market, block) VALUES (?, ?) ON CONFLICT (market) DO UPDATE SET block = excluded.block').run(o.market, String(to));
+    db.prepare(
+      `INSERT INTO market_cursor (market, block) VALUES (?, ?)
+        ON CONFLICT (market) DO UPDATE SET block = excluded.block`,
+    ).run(o.market, String(to));
   }
 
   /** One round: returns how many transactions it sent. */
   async function runOnce(): Promise<number> {
     await scan();
-    const ids = (db.prepare('SELECT batch_id AS id FROM market_batches WHERE market = ? AND closed = 0').all(o.market) as Array<{ id: number }>).map((r) => r.id);
+    const ids = (
+      db.prepare('SELECT batch_id AS id FROM market_batches WHERE market = ? AND closed = 0').all(o.market) as Array<{
+        id: number;
+      }>
+    ).map((r) => r.id);
     if (ids.length === 0) return 0;
     const progress = await o.batchProgress(ids);
     let sent = 0;
     for (const id of ids) {
       const p = progress.get(id);
       if (!p) continue; // an escrow for a batch this coordinator does not have: nothing to settle
-      const onChain = await publicClient.readContract({ address: o.market, abi: computeMarketAbi, functionName: 'batches', args: [BigInt(id)] });
+      const onChain = await publicClient.readContract({
+        address: o.market,
+        abi: computeMarketAbi,
+        functionName: 'batches',
+        args: [BigInt(id)],
+      });
       if (onChain.closed) {
         db.prepare('UPDATE market_batches SET closed = 1 WHERE market = ? AND batch_id = ?').run(o.market, id);
         continue;
       }
-      const credit = creditToWei(p.credit) > onChain.settledCredit ? creditToWei(p.credit) : onChain.settledCredit;
+      // Never below what the chain has settled already. Wei are bigints, which Math.max does not take.
+      let credit = creditToWei(p.credit);
+      if (credit < onChain.settledCredit) credit = onChain.settledCredit;
       const call = { address: o.market, abi: computeMarketAbi } as const;
       if (p.finished) {
         await writeAndWait(o.clients, { ...call, functionName: 'close', args: [BigInt(id), credit] });

@@ -8,7 +8,10 @@ import { creditLedgerAbi } from '../../contracts/abi.ts';
 export type ReadLatestEpochReturnType = number;
 
 /** @example const n = await readLatestEpoch(publicClient, { ledger }); */
-export async function readLatestEpoch(client: PublicClient, { ledger }: { ledger: Address }): Promise<ReadLatestEpochReturnType> {
+export async function readLatestEpoch(
+  client: PublicClient,
+  { ledger }: { ledger: Address },
+): Promise<ReadLatestEpochReturnType> {
   return Number(await client.readContract({ address: ledger, abi: creditLedgerAbi, functionName: 'latestEpoch' }));
 }
 
@@ -20,12 +23,23 @@ export interface ChainEpoch {
 }
 
 /** The posted epoch, or undefined when the chain holds none with that number. */
-export async function readEpoch(client: PublicClient, { ledger, epoch }: { ledger: Address; epoch: number }): Promise<ChainEpoch | undefined> {
-  const e = await client.readContract({ address: ledger, abi: creditLedgerAbi, functionName: 'epochs', args: [BigInt(epoch)] });
+export async function readEpoch(
+  client: PublicClient,
+  { ledger, epoch }: { ledger: Address; epoch: number },
+): Promise<ChainEpoch | undefined> {
+  const e = await client.readContract({
+    address: ledger,
+    abi: creditLedgerAbi,
+    functionName: 'epochs',
+    args: [BigInt(epoch)],
+  });
   return /^0x0+$/.test(e.root) ? undefined : e;
 }
 
 /** Cumulative credit (COP wei) already claimed by `account`: also its compute stake proven on chain. */
-export async function readClaimed(client: PublicClient, { ledger, account }: { ledger: Address; account: Address }): Promise<bigint> {
+export async function readClaimed(
+  client: PublicClient,
+  { ledger, account }: { ledger: Address; account: Address },
+): Promise<bigint> {
   return client.readContract({ address: ledger, abi: creditLedgerAbi, functionName: 'claimed', args: [account] });
 }

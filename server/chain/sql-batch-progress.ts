@@ -14,11 +14,17 @@ export function sqlBatchProgress(db: Queryable): BatchProgress {
          SUM(CASE WHEN r.validate_state = 'valid' AND s.replica_id IS NULL THEN r.granted_credit ELSE 0 END) AS credit,
          SUM(CASE WHEN w.state = 'active' THEN 1 ELSE 0 END) AS active,
          SUM(CASE WHEN r.validate_state = 'valid' AND s.replica_id IS NOT NULL THEN 1 ELSE 0 END) AS unsettled
-       FROM work_units w LEFT JOIN replicas r ON r.work_unit_id = w.id LEFT JOIN unsettled_credit s ON s.replica_id = r.id
+       FROM work_units w LEFT JOIN replicas r ON r.work_unit_id = w.id
+         LEFT JOIN unsettled_credit s ON s.replica_id = r.id
        WHERE w.batch_id IN (${ids.map(() => '?').join(', ')})
        GROUP BY w.batch_id`,
       ids,
     );
-    return new Map(rows.map((r) => [Number(r.id), { credit: Number(r.credit ?? 0), finished: Number(r.active ?? 0) === 0 && Number(r.unsettled ?? 0) === 0 }]));
+    return new Map(
+      rows.map((r) => [
+        Number(r.id),
+        { credit: Number(r.credit ?? 0), finished: Number(r.active ?? 0) === 0 && Number(r.unsettled ?? 0) === 0 },
+      ]),
+    );
   };
 }

@@ -11,9 +11,13 @@ import type { SettledCredit } from './settled-credit.ts';
 export function sqlSettledCredit(db: Queryable): SettledCredit {
   return async () => {
     const rows = await db.all<{ address: string; credit: number }>(
-      'SELECT eth_address AS address, settled_credit AS credit FROM volunteers WHERE eth_address IS NOT NULL AND settled_credit > 0',
+      `SELECT eth_address AS address, settled_credit AS credit FROM volunteers
+        WHERE eth_address IS NOT NULL AND settled_credit > 0`,
     );
-    // The store validates addresses when they are linked; a malformed one is skipped here rather than stall every epoch.
-    return rows.filter((r) => isAddress(r.address, { strict: false })).map((r) => ({ address: getAddress(r.address), credit: Number(r.credit) }));
+    // The store validates addresses when they are linked; a malformed one is skipped here rather than stall every
+    // epoch.
+    return rows
+      .filter((r) => isAddress(r.address, { strict: false }))
+      .map((r) => ({ address: getAddress(r.address), credit: Number(r.credit) }));
   };
 }

@@ -9,7 +9,7 @@ import { startTestChain } from './testing.ts';
 const dir = mkdtempSync(join(tmpdir(), 'terraflop-start-chain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const none = async () => [];
-const SECRET = '0x' + 'ab'.repeat(31) + 'zz';
+const SECRET = `0x${'ab'.repeat(31)}zz`;
 
 describe('chain configuration', () => {
   test('error: a malformed poster key is refused without echoing it', () => {
@@ -27,7 +27,8 @@ describe('chain configuration', () => {
   test('error: rpc mode names what it lacks', async () => {
     const config = loadConfig({ TERRAFLOP_DATA: dir, TERRAFLOP_CHAIN: 'rpc', TERRAFLOP_RPC_URL: 'http://127.0.0.1:1' });
     await expect(startChain(config, none)).rejects.toThrow(
-      'TERRAFLOP_CHAIN=rpc needs TERRAFLOP_CHAIN_ID, TERRAFLOP_LEDGER_ADDRESS, TERRAFLOP_MARKET_ADDRESS, TERRAFLOP_POSTER_KEY_FILE or TERRAFLOP_POSTER_KEY',
+      'TERRAFLOP_CHAIN=rpc needs TERRAFLOP_CHAIN_ID, TERRAFLOP_LEDGER_ADDRESS, TERRAFLOP_MARKET_ADDRESS, ' +
+        'TERRAFLOP_POSTER_KEY_FILE or TERRAFLOP_POSTER_KEY',
     );
   });
 
@@ -46,10 +47,18 @@ describe('chain configuration', () => {
         TERRAFLOP_MARKET_ADDRESS: chain.deployment.market,
       };
       const running = await startChain(loadConfig(env), none);
-      expect(running?.deployment).toMatchObject({ ledger: chain.deployment.ledger, cop: chain.deployment.cop, market: chain.deployment.market });
+      expect(running?.deployment).toMatchObject({
+        ledger: chain.deployment.ledger,
+        cop: chain.deployment.cop,
+        market: chain.deployment.market,
+      });
       await running?.stop();
-      await expect(startChain(loadConfig({ ...env, TERRAFLOP_CHAIN_ID: '1' }), none)).rejects.toThrow(/serves chain 31337, TERRAFLOP_CHAIN_ID says 1/);
-      await expect(startChain(loadConfig({ ...env, TERRAFLOP_LEDGER_ADDRESS: chain.deployment.market.replace(/.$/, '0') }), none)).rejects.toThrow(/no contract at/);
+      await expect(startChain(loadConfig({ ...env, TERRAFLOP_CHAIN_ID: '1' }), none)).rejects.toThrow(
+        /serves chain 31337, TERRAFLOP_CHAIN_ID says 1/,
+      );
+      await expect(
+        startChain(loadConfig({ ...env, TERRAFLOP_LEDGER_ADDRESS: chain.deployment.market.replace(/.$/, '0') }), none),
+      ).rejects.toThrow(/no contract at/);
     } finally {
       await chain.stop();
     }

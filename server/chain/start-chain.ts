@@ -60,12 +60,18 @@ async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClie
   try {
     const clients = chainClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, privateKey: embeddedKey(dir) });
     // Gas money for the poster on the local chain (anvil's own cheat code; a real chain's poster is funded by hand).
-    await clients.publicClient.request({ method: 'anvil_setBalance', params: [clients.account.address, numberToHex(10n ** 21n)] } as never);
+    await clients.publicClient.request({
+      method: 'anvil_setBalance',
+      params: [clients.account.address, numberToHex(10n ** 21n)],
+    } as never);
     const file = join(dir, 'deployment.json');
     if (existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
-      if (saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger))) return { anvil, clients, deployment: saved };
-      console.warn(`chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`);
+      if (saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger)))
+        return { anvil, clients, deployment: saved };
+      console.warn(
+        `chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`,
+      );
     }
     const deployment = await deployContracts(clients);
     writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`);
@@ -77,29 +83,55 @@ async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClie
 }
 
 async function byRpc(config: ChainConfig): Promise<{ clients: ChainClients; deployment: Deployment }> {
-  const missing = (['TERRAFLOP_RPC_URL', 'TERRAFLOP_CHAIN_ID', 'TERRAFLOP_LEDGER_ADDRESS', 'TERRAFLOP_MARKET_ADDRESS'] as const).filter((k) => !config[k]);
-  if (!config.TERRAFLOP_POSTER_KEY_FILE && !config.TERRAFLOP_POSTER_KEY) missing.push('TERRAFLOP_POSTER_KEY_FILE or TERRAFLOP_POSTER_KEY' as never);
+  const missing = (
+    ['TERRAFLOP_RPC_URL', 'TERRAFLOP_CHAIN_ID', 'TERRAFLOP_LEDGER_ADDRESS', 'TERRAFLOP_MARKET_ADDRESS'] as const
+  ).filter((k) => !config[k]);
+  if (!config.TERRAFLOP_POSTER_KEY_FILE && !config.TERRAFLOP_POSTER_KEY)
+    missing.push('TERRAFLOP_POSTER_KEY_FILE or TERRAFLOP_POSTER_KEY' as never);
   if (missing.length > 0) throw new ChainSetupError(`TERRAFLOP_CHAIN=rpc needs ${missing.join(', ')}`);
-  const key = config.TERRAFLOP_POSTER_KEY_FILE ? readKey(config.TERRAFLOP_POSTER_KEY_FILE, 'TERRAFLOP_POSTER_KEY_FILE') : (config.TERRAFLOP_POSTER_KEY as Hex);
-  const clients = chainClients({ rpcUrl: config.TERRAFLOP_RPC_URL!, chainId: config.TERRAFLOP_CHAIN_ID!, privateKey: key });
+  const key = config.TERRAFLOP_POSTER_KEY_FILE
+    ? readKey(config.TERRAFLOP_POSTER_KEY_FILE, 'TERRAFLOP_POSTER_KEY_FILE')
+    : (config.TERRAFLOP_POSTER_KEY as Hex);
+  const clients = chainClients({
+    rpcUrl: config.TERRAFLOP_RPC_URL!,
+    chainId: config.TERRAFLOP_CHAIN_ID!,
+    privateKey: key,
+  });
   const actual = await clients.publicClient.getChainId();
-  if (actual !== config.TERRAFLOP_CHAIN_ID) throw new ChainSetupError(`TERRAFLOP_RPC_URL serves chain ${actual}, TERRAFLOP_CHAIN_ID says ${config.TERRAFLOP_CHAIN_ID}`);
+  if (actual !== config.TERRAFLOP_CHAIN_ID)
+    throw new ChainSetupError(
+      `TERRAFLOP_RPC_URL serves chain ${actual}, TERRAFLOP_CHAIN_ID says ${config.TERRAFLOP_CHAIN_ID}`,
+    );
   const ledger = getAddress(config.TERRAFLOP_LEDGER_ADDRESS!);
-  if (!(await hasCode(clients, ledger))) throw new ChainSetupError(`no contract at TERRAFLOP_LEDGER_ADDRESS ${ledger} on chain ${actual}`);
+  if (!(await hasCode(clients, ledger)))
+    throw new ChainSetupError(`no contract at TERRAFLOP_LEDGER_ADDRESS ${ledger} on chain ${actual}`);
   const cop = await clients.publicClient.readContract({ address: ledger, abi: creditLedgerAbi, functionName: 'cop' });
-  const deployment: Deployment = { chainId: actual, ledger, cop, market: getAddress(config.TERRAFLOP_MARKET_ADDRESS!), block: '0' };
+  const deployment: Deployment = {
+    chainId: actual,
+    ledger,
+    cop,
+    market: getAddress(config.TERRAFLOP_MARKET_ADDRESS!),
+    block: '0',
+  };
   return { clients, deployment };
 }
 
 /**
  * Undefined when TERRAFLOP_CHAIN is off.
- * @example const chain = await startChain(config, sqlSettledCredit(store.db)); if (chain) passes['chain poster'] = chain.poster.pass;
+ * @example
+ * const chain = await startChain(config, sqlSettledCredit(store.db));
+ * if (chain) passes['chain poster'] = chain.poster.pass;
  */
-export async function startChain(config: ChainConfig, settledCredit: SettledCredit, batchProgress?: BatchProgress): Promise<RunningChain | undefined> {
+export async function startChain(
+  config: ChainConfig,
+  settledCredit: SettledCredit,
+  batchProgress?: BatchProgress,
+): Promise<RunningChain | undefined> {
   if (config.TERRAFLOP_CHAIN === 'off') return undefined;
   const dir = join(config.TERRAFLOP_DATA, 'chain');
   mkdirSync(dir, { recursive: true });
-  const up = config.TERRAFLOP_CHAIN === 'embedded' ? await embedded(dir) : { anvil: undefined, ...(await byRpc(config)) };
+  const up =
+    config.TERRAFLOP_CHAIN === 'embedded' ? await embedded(dir) : { anvil: undefined, ...(await byRpc(config)) };
   const state = new EpochState(join(dir, 'chain.sqlite'));
   const epochDir = join(dir, 'epochs', up.deployment.ledger);
   const poster = chainPoster({

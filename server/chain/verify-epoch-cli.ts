@@ -9,7 +9,10 @@ import { parseArgs } from 'node:util';
 import { createPublicClient, http, isAddress, type Address } from 'viem';
 import { verifyEpoch } from './verify-epoch.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { rpc: { type: 'string' }, ledger: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rpc: { type: 'string' }, ledger: { type: 'string' } },
+});
 const source = positionals[0];
 if (!source || !values.rpc) {
   console.error('usage: npm run verify-epoch -- <epoch file or URL> --rpc <RPC URL> [--ledger <address>]');
@@ -18,7 +21,8 @@ if (!source || !values.rpc) {
 const isUrl = /^https?:\/\//.test(source);
 const text = isUrl ? await (await fetch(source)).text() : readFileSync(source, 'utf8');
 let ledger = values.ledger;
-if (!ledger && isUrl) ledger = ((await (await fetch(new URL('/api/chain', source))).json()) as { ledger?: string }).ledger;
+if (!ledger && isUrl)
+  ledger = ((await (await fetch(new URL('/api/chain', source))).json()) as { ledger?: string }).ledger;
 if (!ledger || !isAddress(ledger)) {
   console.error(`--ledger must be the CreditLedger's address (got ${JSON.stringify(ledger)})`);
   process.exit(2);

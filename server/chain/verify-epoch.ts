@@ -16,7 +16,10 @@ export interface VerifyEpochReturnType {
 }
 
 /** @example const { ok, problems } = await verifyEpoch(publicClient, { ledger, text }); */
-export async function verifyEpoch(client: PublicClient, { ledger, text }: { ledger: Address; text: string }): Promise<VerifyEpochReturnType> {
+export async function verifyEpoch(
+  client: PublicClient,
+  { ledger, text }: { ledger: Address; text: string },
+): Promise<VerifyEpochReturnType> {
   let parsed: ReturnType<typeof parseEpochFile>;
   try {
     parsed = parseEpochFile(text);
@@ -31,7 +34,14 @@ export async function verifyEpoch(client: PublicClient, { ledger, text }: { ledg
     if (onChain.root !== tree.root) problems.push(`root on chain ${onChain.root}, recomputed ${tree.root}`);
     const hash = epochFileHash(text);
     if (onChain.fileHash !== hash) problems.push(`file hash on chain ${onChain.fileHash}, this file's ${hash}`);
-    if (onChain.totalCredit !== tree.total) problems.push(`total credit on chain ${onChain.totalCredit}, in the file ${tree.total}`);
+    if (onChain.totalCredit !== tree.total)
+      problems.push(`total credit on chain ${onChain.totalCredit}, in the file ${tree.total}`);
   }
-  return { ok: problems.length === 0, epoch: header.epoch, volunteers: tree.leaves.length, totalCredit: String(tree.total), problems };
+  return {
+    ok: problems.length === 0,
+    epoch: header.epoch,
+    volunteers: tree.leaves.length,
+    totalCredit: String(tree.total),
+    problems,
+  };
 }

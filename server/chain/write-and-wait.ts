@@ -43,6 +43,7 @@ async function send<abi extends Abi, name extends ContractFunctionName<abi, 'non
   const hash = await clients.walletClient.writeContract(request as never);
   await onSent?.(hash);
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 });
-  if (receipt.status !== 'success') throw new TransactionRevertedError(`${String(call.functionName)} reverted in ${hash}`);
+  if (receipt.status !== 'success')
+    throw new TransactionRevertedError(`${String(call.functionName)} reverted in ${hash}`);
   return receipt;
 }

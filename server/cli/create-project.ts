@@ -9,7 +9,11 @@ import { openStore } from '../store/open-store.ts';
 import { SqlResearchStore } from '../store/sql/research-store.ts';
 import type { ProjectCreated } from '../../protocol/research.ts';
 
-export async function createProject(name: string, researcherName: string, env: NodeJS.ProcessEnv = process.env): Promise<ProjectCreated> {
+export async function createProject(
+  name: string,
+  researcherName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProjectCreated> {
   if (!name.trim()) throw new Error('--name must not be empty');
   const config = loadConfig(env);
   const store = await openStore(

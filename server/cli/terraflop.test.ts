@@ -18,7 +18,9 @@ describe('terraflop command', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'terraflop-cli-'));
-    coordinator = await startCoordinator(loadConfig({ ...env(), TERRAFLOP_PORT: '0', TERRAFLOP_DEMO: 'off', TERRAFLOP_WEB: dir }));
+    coordinator = await startCoordinator(
+      loadConfig({ ...env(), TERRAFLOP_PORT: '0', TERRAFLOP_DEMO: 'off', TERRAFLOP_WEB: dir }),
+    );
   });
 
   afterEach(async () => {
@@ -30,9 +32,16 @@ describe('terraflop command', () => {
     const { apiKey } = await createProject('Comets', 'ada', env());
     expect(apiKey).toMatch(/^tf_/);
     const file = join(dir, 'units.jsonl');
-    writeFileSync(file, tinyUnits(2).map((u) => JSON.stringify(u.job)).join('\n'));
+    writeFileSync(
+      file,
+      tinyUnits(2)
+        .map((u) => JSON.stringify(u.job))
+        .join('\n'),
+    );
     let printed = '';
-    const out = (s: string) => void (printed += s);
+    const out = (s: string) => {
+      printed += s;
+    };
     await main(['submit', '--url', coordinator.url, '--key', apiKey, '--name', 'comet sweep', file], out);
     const { batchId } = JSON.parse(printed) as { batchId: number };
     printed = '';
@@ -44,15 +53,25 @@ describe('terraflop command', () => {
   });
 
   test('error: bad arguments and refused requests say what is wrong', async () => {
-    await expect(createProject('Comets', 'ada', env()).then(() => createProject('Comets', 'bob', env()))).rejects.toThrow('a project named "Comets" already exists');
-    await expect(main(['progress', 'x', '--key', 'k'])).rejects.toThrow('progress needs a batch id (a positive integer), got x');
-    await expect(main(['progress', '1', '--url', coordinator.url, '--key', 'tf_nope'])).rejects.toThrow('GET /api/research/batches/1: 401 malformed API key');
+    await expect(
+      createProject('Comets', 'ada', env()).then(() => createProject('Comets', 'bob', env())),
+    ).rejects.toThrow('a project named "Comets" already exists');
+    await expect(main(['progress', 'x', '--key', 'k'])).rejects.toThrow(
+      'progress needs a batch id (a positive integer), got x',
+    );
+    await expect(main(['progress', '1', '--url', coordinator.url, '--key', 'tf_nope'])).rejects.toThrow(
+      'GET /api/research/batches/1: 401 malformed API key',
+    );
     expect(() => readUnits('{"app": 1}\nnot json')).toThrow('line 2 of the units file is not JSON');
   });
 
   test('behavior: the bin shim runs the command under the system Node too', async () => {
     const run = promisify(execFile);
-    const { stdout } = await run(existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath, ['bin/terraflop.mjs', 'project', 'create', '--name', 'Shimmed'], { env: { ...process.env, ...env() } });
+    const { stdout } = await run(
+      existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath,
+      ['bin/terraflop.mjs', 'project', 'create', '--name', 'Shimmed'],
+      { env: { ...process.env, ...env() } },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ projectId: 1, researcherId: 1 });
   });
 });

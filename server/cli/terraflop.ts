@@ -26,16 +26,25 @@ class UsageError extends Error {
 export function readUnits(text: string): unknown[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown[];
-  return trimmed.split('\n').filter((l) => l.trim()).map((line, i) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch {
-      throw new UsageError(`line ${i + 1} of the units file is not JSON`);
-    }
-  });
+  return trimmed
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        throw new UsageError(`line ${i + 1} of the units file is not JSON`);
+      }
+    });
 }
 
-async function api(url: string, key: string | undefined, method: string, path: string, body?: unknown): Promise<Response> {
+async function api(
+  url: string,
+  key: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
   if (!key) throw new UsageError('no API key: pass --key or set TERRAFLOP_API_KEY');
   const res = await fetch(new URL(path, url), {
     method,
@@ -57,23 +66,35 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { url: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, researcher: { type: 'string' }, after: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      key: { type: 'string' },
+      name: { type: 'string' },
+      researcher: { type: 'string' },
+      after: { type: 'string' },
+    },
   });
   const url = values.url ?? process.env['TERRAFLOP_URL'] ?? 'http://127.0.0.1:8080/';
   const key = values.key ?? process.env['TERRAFLOP_API_KEY'];
   const [command, arg] = positionals;
   const batch = () => {
-    if (!arg || !/^\d+$/.test(arg)) throw new UsageError(`${command} needs a batch id (a positive integer), got ${arg ?? 'nothing'}`);
+    if (!arg || !/^\d+$/.test(arg))
+      throw new UsageError(`${command} needs a batch id (a positive integer), got ${arg ?? 'nothing'}`);
     return arg;
   };
   switch (command) {
     case 'submit': {
       if (!values.name || !arg) throw new UsageError('submit needs --name NAME and a FILE');
-      const res = await api(url, key, 'POST', '/api/research/batches', { name: values.name, units: readUnits(readFileSync(arg, 'utf8')) });
+      const res = await api(url, key, 'POST', '/api/research/batches', {
+        name: values.name,
+        units: readUnits(readFileSync(arg, 'utf8')),
+      });
       return out(`${JSON.stringify(await res.json())}\n`);
     }
     case 'progress':
-      return out(`${JSON.stringify(await (await api(url, key, 'GET', `/api/research/batches/${batch()}`)).json(), null, 2)}\n`);
+      return out(
+        `${JSON.stringify(await (await api(url, key, 'GET', `/api/research/batches/${batch()}`)).json(), null, 2)}\n`,
+      );
     case 'results': {
       const after = values.after ? `?after=${encodeURIComponent(values.after)}` : '';
       return out(await (await api(url, key, 'GET', `/api/research/batches/${batch()}/results${after}`)).text());
@@ -89,7 +110,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
 
 if (import.meta.main) {
   main(process.argv.slice(2)).catch((e: unknown) => {
-    console.error(e instanceof UsageError ? `${e.message}\n${USAGE}` : `terraflop: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(
+      e instanceof UsageError ? `${e.message}\n${USAGE}` : `terraflop: ${e instanceof Error ? e.message : String(e)}`,
+    );
     process.exit(1);
   });
 }

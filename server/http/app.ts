@@ -46,10 +46,27 @@ export interface ApiOptions {
   closing?: AbortSignal | undefined;
 }
 
-export function createApi({ store, onResults = () => {}, chain, hostRate, research, statsDir, closing, apps, openSignup = false }: ApiOptions) {
+export function createApi({
+  store,
+  onResults = () => {},
+  chain,
+  hostRate,
+  research,
+  statsDir,
+  closing,
+  apps,
+  openSignup = false,
+}: ApiOptions) {
   const limiter = hostRate && new RateLimiter(hostRate);
   const api = new Hono()
-    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new PayloadTooLargeError(MAX_BODY_BYTES); } }))
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new PayloadTooLargeError(MAX_BODY_BYTES);
+        },
+      }),
+    )
     .get('/health', (c) => c.json({ ok: true }))
     .route('/hosts', hostRoutes(store, limiter))
     .route('/volunteer', volunteerRoutes(store, limiter))
@@ -60,8 +77,19 @@ export function createApi({ store, onResults = () => {}, chain, hostRate, resear
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())
     .route('/', research && apps ? new Hono().route('/research/apps', researchAppRoutes(research, apps)) : new Hono())
     // Sign-up comes before the research routes, whose key check covers everything else under /research.
-    .route('/', research ? new Hono().route('/research/projects', signupRoutes(research, { open: openSignup })) : new Hono())
-    .route('/', research ? new Hono().route('/research', researchRoutes(research, { closing, apps })).route('/public', publicRoutes(research)).route('/', openApiRoute()) : new Hono())
+    .route(
+      '/',
+      research ? new Hono().route('/research/projects', signupRoutes(research, { open: openSignup })) : new Hono(),
+    )
+    .route(
+      '/',
+      research
+        ? new Hono()
+            .route('/research', researchRoutes(research, { closing, apps }))
+            .route('/public', publicRoutes(research))
+            .route('/', openApiRoute())
+        : new Hono(),
+    )
     .all('*', (c) => {
       throw new NotFoundError(`no endpoint ${c.req.method} ${c.req.path}`);
     });

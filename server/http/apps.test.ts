@@ -52,17 +52,46 @@ describe("researchers' own apps", () => {
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(module);
 
     const data = b64(new Uint8Array(new Uint32Array([0, 10_000]).buffer));
-    const job = { app: 'custom' as const, input: { name: 'prime-count', version: 1, moduleSha256: version.moduleSha256, data, flops: 1e8 } };
-    await coordinator.store.createBatch({ app: 'custom', name: 'primes', now: Date.now(),
-      units: [{ job, flopsEstimate: 1e8, minQuorum: 2, targetNresults: 2, maxErrorResults: 2, maxTotalResults: 4, delayBoundS: 600 }] });
+    const job = {
+      app: 'custom' as const,
+      input: { name: 'prime-count', version: 1, moduleSha256: version.moduleSha256, data, flops: 1e8 },
+    };
+    await coordinator.store.createBatch({
+      app: 'custom',
+      name: 'primes',
+      now: Date.now(),
+      units: [
+        {
+          job,
+          flopsEstimate: 1e8,
+          minQuorum: 2,
+          targetNresults: 2,
+          maxErrorResults: 2,
+          maxTotalResults: 4,
+          delayBoundS: 600,
+        },
+      ],
+    });
     const hosts = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
     for (const host of hosts) {
       const [assignment] = await host.requestWork(1);
       if (assignment?.app !== 'custom') throw new Error('expected a custom unit');
-      const output = await runCustomUnit(assignment.input, { progress() {}, checkpoint() {} }, { base: coordinator.url });
+      const output = await runCustomUnit(
+        assignment.input,
+        { progress() {}, checkpoint() {} },
+        { base: coordinator.url },
+      );
       const words = new Uint32Array(Uint8Array.from(Buffer.from(output.data, 'base64')).buffer);
       expect(Array.from(words)).toEqual([1229, 9973]); // primes below 10,000: 1,229, the largest 9,973
-      await host.report([{ status: 'success', replicaId: assignment.replicaId, variant: 'wasm', elapsedMs: 10, result: { app: 'custom', output } }]);
+      await host.report([
+        {
+          status: 'success',
+          replicaId: assignment.replicaId,
+          variant: 'wasm',
+          elapsedMs: 10,
+          result: { app: 'custom', output },
+        },
+      ]);
     }
     await eventually(async () => (await hosts[0]!.status()).results.valid === 1);
   });
@@ -72,7 +101,10 @@ describe("researchers' own apps", () => {
     const refused = await upload(keys[0]!, { manifest: importsTooFew, module: b64(module) });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toMatch(/app refused: module imports env\.abort, which its manifest does not declare/);
-    expect((await upload(keys[0]!, { manifest: manifest(2), module: b64(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])) })).status).toBe(400);
+    expect(
+      (await upload(keys[0]!, { manifest: manifest(2), module: b64(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])) }))
+        .status,
+    ).toBe(400);
     expect((await upload(keys[0]!, { manifest: manifest(1), module: b64(module) })).status).toBe(409);
     const foreign = await upload(keys[1]!, { manifest: manifest(5), module: b64(module) });
     expect(foreign.status).toBe(409);
@@ -82,8 +114,13 @@ describe("researchers' own apps", () => {
   });
 
   test("error: a batch may not name another project's app, or the wrong module", async () => {
-    const version = CustomAppVersion.parse(await (await fetch(new URL('api/apps/prime-count/1', coordinator.url))).json());
-    const unit = (sha: string) => ({ app: 'custom', input: { name: 'prime-count', version: 1, moduleSha256: sha, data: 'AAAAAA==', flops: 1e6 } });
+    const version = CustomAppVersion.parse(
+      await (await fetch(new URL('api/apps/prime-count/1', coordinator.url))).json(),
+    );
+    const unit = (sha: string) => ({
+      app: 'custom',
+      input: { name: 'prime-count', version: 1, moduleSha256: sha, data: 'AAAAAA==', flops: 1e6 },
+    });
     const submit = (key: string, sha: string) =>
       fetch(new URL('api/research/batches', coordinator.url), {
         method: 'POST',
@@ -97,25 +134,39 @@ describe("researchers' own apps", () => {
     expect((await submit(keys[0]!, version.moduleSha256)).status).toBe(201);
   });
 
-  test('behavior: an app with a WGSL shader is checked, stored and served with it; without WebGPU its units run as WASM', async () => {
-    const refused = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: wgsl('count') }, module: b64(module) });
-    expect(refused.status).toBe(400);
-    expect(await refused.text()).toMatch(/app refused: shader has no @compute function count \(its compute functions: main\)/);
-    const badShape = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: { ...wgsl(), bindings: [wgsl().bindings[0]] } }, module: b64(module) });
-    expect(badShape.status).toBe(400);
-    expect(await badShape.text()).toMatch(/manifest\.wgsl\.bindings: exactly one binding must have the role output/);
+  test(
+    'behavior: an app with a WGSL shader is checked, stored and served with it; ' +
+      'without WebGPU its units run as WASM',
+    async () => {
+      const refused = await upload(keys[0]!, {
+        manifest: { ...manifest(10), wgsl: wgsl('count') },
+        module: b64(module),
+      });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toMatch(
+        /app refused: shader has no @compute function count \(its compute functions: main\)/,
+      );
+      const badShape = await upload(keys[0]!, {
+        manifest: { ...manifest(10), wgsl: { ...wgsl(), bindings: [wgsl().bindings[0]] } },
+        module: b64(module),
+      });
+      expect(badShape.status).toBe(400);
+      expect(await badShape.text()).toMatch(/manifest\.wgsl\.bindings: exactly one binding must have the role output/);
 
-    const res = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: wgsl() }, module: b64(module) });
-    expect(res.status).toBe(201);
-    const served = CustomAppVersion.parse(await (await fetch(new URL('api/apps/prime-count/10', coordinator.url))).json());
-    expect(served.manifest.wgsl?.source).toBe(SHADER);
+      const res = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: wgsl() }, module: b64(module) });
+      expect(res.status).toBe(201);
+      const served = CustomAppVersion.parse(
+        await (await fetch(new URL('api/apps/prime-count/10', coordinator.url))).json(),
+      );
+      expect(served.manifest.wgsl?.source).toBe(SHADER);
 
-    const data = b64(new Uint8Array(new Uint32Array([0, 100]).buffer));
-    const input = { name: 'prime-count', version: 10, moduleSha256: served.moduleSha256, data, flops: 1e6 };
-    expect(await variantOrder({ app: 'custom', input })).toEqual(['wasm']); // Node has no navigator.gpu
-    const quiet = { progress() {}, checkpoint() {} };
-    await expect(runCustomUnit(input, quiet, { base: coordinator.url, variant: 'webgpu' })).rejects.toThrow(GpuError);
-    const output = await runCustomUnit(input, quiet, { base: coordinator.url });
-    expect(Array.from(new Uint32Array(Uint8Array.from(Buffer.from(output.data, 'base64')).buffer))).toEqual([25, 97]);
-  });
+      const data = b64(new Uint8Array(new Uint32Array([0, 100]).buffer));
+      const input = { name: 'prime-count', version: 10, moduleSha256: served.moduleSha256, data, flops: 1e6 };
+      expect(await variantOrder({ app: 'custom', input })).toEqual(['wasm']); // Node has no navigator.gpu
+      const quiet = { progress() {}, checkpoint() {} };
+      await expect(runCustomUnit(input, quiet, { base: coordinator.url, variant: 'webgpu' })).rejects.toThrow(GpuError);
+      const output = await runCustomUnit(input, quiet, { base: coordinator.url });
+      expect(Array.from(new Uint32Array(Uint8Array.from(Buffer.from(output.data, 'base64')).buffer))).toEqual([25, 97]);
+    },
+  );
 });

@@ -26,12 +26,21 @@ export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
       try {
         checkCustomModule(bytes, manifest);
       } catch (error) {
-        throw new ApiError(400, `app refused: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new ApiError(400, `app refused: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const outcome = await apps.register(c.get('researcher').projectId, manifest, { base64: module, sha256, bytes: bytes.length }, Date.now());
-      if (!outcome.ok && outcome.reason === 'name-taken') throw new ApiError(409, `app name ${manifest.name} belongs to another project`);
-      if (!outcome.ok) throw new ApiError(409, `version ${manifest.version} of ${manifest.name} must be above ${outcome.latest}`);
+      const outcome = await apps.register(
+        c.get('researcher').projectId,
+        manifest,
+        { base64: module, sha256, bytes: bytes.length },
+        Date.now(),
+      );
+      if (!outcome.ok && outcome.reason === 'name-taken')
+        throw new ApiError(409, `app name ${manifest.name} belongs to another project`);
+      if (!outcome.ok)
+        throw new ApiError(409, `version ${manifest.version} of ${manifest.name} must be above ${outcome.latest}`);
       return c.json(CustomAppVersion.parse(outcome.version), 201);
     });
   app.onError(renderError);
@@ -49,7 +58,10 @@ export function hostAppRoutes(apps: AppRegistry) {
     .get('/:name/:version{[0-9]+}/module.wasm', async (c) => {
       const bytes = await apps.module(c.req.param('name'), Number(c.req.param('version')));
       if (!bytes) throw new NotFoundError(`no app ${c.req.param('name')} version ${c.req.param('version')}`);
-      return c.body(new Uint8Array(bytes), 200, { 'content-type': 'application/wasm', 'cache-control': 'public, max-age=31536000, immutable' });
+      return c.body(new Uint8Array(bytes), 200, {
+        'content-type': 'application/wasm',
+        'cache-control': 'public, max-age=31536000, immutable',
+      });
     });
   app.onError(renderError);
   return app;

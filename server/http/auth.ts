@@ -7,7 +7,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { ALGORITHM, fromBase64url, HEADER, SIGNATURE, SignatureHeaders, signedBytesOfHash, TIMESTAMP_WINDOW_MS } from '../../protocol/auth.ts';
+import {
+  ALGORITHM,
+  fromBase64url,
+  HEADER,
+  SIGNATURE,
+  SignatureHeaders,
+  signedBytesOfHash,
+  TIMESTAMP_WINDOW_MS,
+} from '../../protocol/auth.ts';
 import type { Store } from '../store/store.ts';
 import type { Host } from '../store/types.ts';
 import { UnauthorizedError } from './errors.ts';
@@ -24,12 +32,18 @@ const KEY_CACHE = 50_000;
 
 async function publicKeyOf(store: Store, hostId: number): Promise<CryptoKey> {
   let keys = keyCaches.get(store);
-  if (!keys) keyCaches.set(store, (keys = new Map()));
+  if (!keys) {
+    keys = new Map();
+    keyCaches.set(store, keys);
+  }
   const cached = keys.get(hostId);
   if (cached) return cached;
   const host = await store.findHost(hostId);
-  if (!host?.publicKey) throw new UnauthorizedError(`host ${hostId} has no registered key; register again with POST /api/hosts`);
-  const key = await crypto.subtle.importKey('jwk', JSON.parse(host.publicKey) as JsonWebKey, ALGORITHM, false, ['verify']);
+  if (!host?.publicKey)
+    throw new UnauthorizedError(`host ${hostId} has no registered key; register again with POST /api/hosts`);
+  const key = await crypto.subtle.importKey('jwk', JSON.parse(host.publicKey) as JsonWebKey, ALGORITHM, false, [
+    'verify',
+  ]);
   if (keys.size >= KEY_CACHE) keys.delete(keys.keys().next().value!);
   keys.set(hostId, key);
   return key;
@@ -46,7 +60,9 @@ async function verifySigned(c: Context, store: Store): Promise<Host> {
   const timestamp = Number(h[HEADER.timestamp]);
   const now = Date.now();
   if (Math.abs(now - timestamp) > TIMESTAMP_WINDOW_MS) {
-    throw new UnauthorizedError(`request timestamp is more than ${TIMESTAMP_WINDOW_MS / 60_000} minutes from the coordinator's clock`);
+    throw new UnauthorizedError(
+      `request timestamp is more than ${TIMESTAMP_WINDOW_MS / 60_000} minutes from the coordinator's clock`,
+    );
   }
   const key = await publicKeyOf(store, hostId);
   const body = await c.req.text();
@@ -63,7 +79,10 @@ async function verifySigned(c: Context, store: Store): Promise<Host> {
 
 async function verifyBearer(c: Context, store: Store): Promise<Host> {
   const token = c.req.header('authorization')?.match(/^Bearer (\S+)$/)?.[1];
-  if (!token) throw new UnauthorizedError('missing signature headers (x-terraflop-host, …) or "Authorization: Bearer <host token>"');
+  if (!token)
+    throw new UnauthorizedError(
+      'missing signature headers (x-terraflop-host, …) or "Authorization: Bearer <host token>"',
+    );
   const host = await store.findHostByTokenHash(hashToken(token));
   if (!host) throw new UnauthorizedError('unknown host token; register again with POST /api/hosts');
   return host;

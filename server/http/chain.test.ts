@@ -18,6 +18,8 @@ describe('chain routes with the chain off', () => {
     }
     const bad = await app.request('/chain/claims/not-an-address');
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/not an Ethereum address: "not-an-address"/);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
+      /not an Ethereum address: "not-an-address"/,
+    );
   });
 });

@@ -51,14 +51,19 @@ export function chainRoutes(chain: RunningChain | undefined) {
     })
     .get('/epochs', (c) => {
       const { state, deployment } = need();
-      const rows = state.list(deployment.ledger).map(({ ledger: _l, attempts: _a, lastError: _e, ...r }) => ({ ...r, url: `/api/epochs/${r.epoch}.jsonl` }));
+      const rows = state
+        .list(deployment.ledger)
+        .map(({ ledger: _l, attempts: _a, lastError: _e, ...r }) => ({ ...r, url: `/api/epochs/${r.epoch}.jsonl` }));
       return c.json({ ledger: deployment.ledger, epochs: rows });
     })
     .get('/epochs/:file{[0-9]+\\.jsonl}', (c) => {
       const epoch = Number(c.req.param('file').replace('.jsonl', ''));
       const { state, deployment, epochDir } = need();
       if (!state.get(deployment.ledger, epoch)) throw new NotFoundError(`no epoch ${epoch}`);
-      return c.body(readEpochFile(epochDir, epoch), 200, { 'content-type': 'application/jsonl; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' });
+      return c.body(readEpochFile(epochDir, epoch), 200, {
+        'content-type': 'application/jsonl; charset=utf-8',
+        'cache-control': 'public, max-age=31536000, immutable',
+      });
     })
     .get('/chain/claims/:address', async (c) => {
       const raw = c.req.param('address');
@@ -66,14 +71,27 @@ export function chainRoutes(chain: RunningChain | undefined) {
       const account = getAddress(raw);
       const { state, deployment, clients } = need();
       const posted = state.latestPosted(deployment.ledger);
-      if (!posted) return c.json({ account, epoch: 0, credit: '0', claimed: null, claimable: '0', tx: null } satisfies ClaimInfo);
+      if (!posted)
+        return c.json({ account, epoch: 0, credit: '0', claimed: null, claimable: '0', tx: null } satisfies ClaimInfo);
       const tree = treeOf(posted.epoch);
       const index = tree.leaves.findIndex(([a]) => a === account);
-      if (index < 0) return c.json({ account, epoch: posted.epoch, credit: '0', claimed: null, claimable: '0', tx: null } satisfies ClaimInfo);
+      if (index < 0)
+        return c.json({
+          account,
+          epoch: posted.epoch,
+          credit: '0',
+          claimed: null,
+          claimable: '0',
+          tx: null,
+        } satisfies ClaimInfo);
       const [, credit, offset] = tree.leaves[index]!;
       const proof = tree.tree.getProof(index) as Hex[];
       const claimed = await readClaimed(clients.publicClient, { ledger: deployment.ledger, account }).catch(() => null);
-      const data = encodeFunctionData({ abi: creditLedgerAbi, functionName: 'claim', args: [BigInt(posted.epoch), account, credit, offset, proof] });
+      const data = encodeFunctionData({
+        abi: creditLedgerAbi,
+        functionName: 'claim',
+        args: [BigInt(posted.epoch), account, credit, offset, proof],
+      });
       return c.json({
         account,
         epoch: posted.epoch,

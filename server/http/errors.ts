@@ -75,10 +75,14 @@ export class NotFoundError extends ApiError {
 
 export function renderError(error: Error, c: Context): Response {
   if (error instanceof ApiError) {
-    const body: ApiErrorBody = { error: { name: error.name, message: error.message, ...(error.issues && { issues: error.issues }) } };
+    const body: ApiErrorBody = {
+      error: { name: error.name, message: error.message, ...(error.issues && { issues: error.issues }) },
+    };
     return c.json(body, error.status, error.headers);
   }
   console.error('unexpected error serving', c.req.method, c.req.path, error);
-  const body: ApiErrorBody = { error: { name: 'InternalError', message: 'internal error; the request changed nothing' } };
+  const body: ApiErrorBody = {
+    error: { name: 'InternalError', message: 'internal error; the request changed nothing' },
+  };
   return c.json(body, 500);
 }

@@ -14,18 +14,27 @@ const headersOf = async (path: string) => {
 };
 
 describe('frame headers', () => {
-  test('default: the volunteer app, dashboard, status page and API may be framed only by the coordinator itself', async () => {
-    for (const path of ['/', '/index.html', '/dashboard.html', '/status.html']) {
-      expect(await headersOf(path), path).toEqual({ csp: "frame-ancestors 'self'", xfo: 'SAMEORIGIN' });
-    }
-  });
+  test(
+    'default: the volunteer app, dashboard, status page and API ' + 'may be framed only by the coordinator itself',
+    async () => {
+      for (const path of ['/', '/index.html', '/dashboard.html', '/status.html']) {
+        expect(await headersOf(path), path).toEqual({ csp: "frame-ancestors 'self'", xfo: 'SAMEORIGIN' });
+      }
+    },
+  );
 
   test('behavior: the widget frame may be framed by any site, with or without a query', async () => {
     expect(await headersOf('/widget-frame.html')).toEqual({ csp: 'frame-ancestors *', xfo: null });
-    expect(await headersOf('/widget-frame.html?project=demo&cpu-limit=25')).toEqual({ csp: 'frame-ancestors *', xfo: null });
+    expect(await headersOf('/widget-frame.html?project=demo&cpu-limit=25')).toEqual({
+      csp: 'frame-ancestors *',
+      xfo: null,
+    });
   });
 
   test("behavior: a handler's own policy is kept, with frame-ancestors added", async () => {
-    expect(await headersOf('/strict.html')).toEqual({ csp: "script-src 'self'; frame-ancestors 'self'", xfo: 'SAMEORIGIN' });
+    expect(await headersOf('/strict.html')).toEqual({
+      csp: "script-src 'self'; frame-ancestors 'self'",
+      xfo: 'SAMEORIGIN',
+    });
   });
 });

@@ -19,7 +19,10 @@ export function hostRoutes(store: Store, limiter?: RateLimiter) {
         ...(publicKey ? { publicKey: JSON.stringify(publicKey) } : { tokenHash: hashToken(token!) }),
         now: Date.now(),
       });
-      return c.json(HostIdentity.parse({ hostId: host.id, volunteerId: host.volunteerId, ...(token && { token }) }), 201);
+      return c.json(
+        HostIdentity.parse({ hostId: host.id, volunteerId: host.volunteerId, ...(token && { token }) }),
+        201,
+      );
     })
     .get('/me', requireHost(store, limiter), async (c) => {
       const summary = await store.hostSummary(c.get('host').id, Date.now());

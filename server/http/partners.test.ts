@@ -21,7 +21,11 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
   });
 
   const register = (body: unknown) =>
-    api.request('/hosts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    api.request('/hosts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   async function registerFor(partner?: string): Promise<number> {
     const res = await register(partner ? { platform: 'widget', partner } : { platform: 'page' });
@@ -37,7 +41,12 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
     const b = await registerFor('http://localhost:5173');
     const plain = await registerFor();
     // Credit as the credit pass grants it, set directly: this test is about the sum, not the passes.
-    for (const [id, credit] of [[a1, 10], [a2, 5.5], [b, 20], [plain, 1000]] as const) {
+    for (const [id, credit] of [
+      [a1, 10],
+      [a2, 5.5],
+      [b, 20],
+      [plain, 1000],
+    ] as const) {
       await store.db.run('UPDATE hosts SET total_credit = ? WHERE id = ?', [credit, id]);
     }
     const res = await api.request('/partners/leaderboard');
@@ -53,7 +62,13 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
   });
 
   test('error: a partner that is not a web origin is refused, naming the field, and no host is created', async () => {
-    for (const partner of ['magazine.example', 'https://magazine.example/articles', 'javascript:alert(1)', 'https://a.example/', 42]) {
+    for (const partner of [
+      'magazine.example',
+      'https://magazine.example/articles',
+      'javascript:alert(1)',
+      'https://a.example/',
+      42,
+    ]) {
       const res = await register({ partner });
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toContain('partner');

@@ -42,16 +42,22 @@ describe.each(backends)("researchers manage their project's access on $name", ({
     return { apiKey, call, list };
   }
 
-  test('default: the project lists its researchers and keys, marking the one in use, never a key or its hash', async () => {
-    const a = await project('Pulsars');
-    const { status, body } = await a.call('GET', '/researchers');
-    expect(status).toBe(200);
-    const [ada] = ResearcherList.parse(body).researchers;
-    expect(ada).toMatchObject({ name: 'Ada', keys: [{ prefix: a.apiKey.slice(0, 11), revokedAt: null, current: true }] });
-    // The request itself was a use of the key.
-    expect(ada!.keys[0]!.lastUsedAt).toEqual(expect.any(Number));
-    expect(JSON.stringify(body)).not.toContain(a.apiKey);
-  });
+  test(
+    'default: the project lists its researchers and keys, ' + 'marking the one in use, never a key or its hash',
+    async () => {
+      const a = await project('Pulsars');
+      const { status, body } = await a.call('GET', '/researchers');
+      expect(status).toBe(200);
+      const [ada] = ResearcherList.parse(body).researchers;
+      expect(ada).toMatchObject({
+        name: 'Ada',
+        keys: [{ prefix: a.apiKey.slice(0, 11), revokedAt: null, current: true }],
+      });
+      // The request itself was a use of the key.
+      expect(ada!.keys[0]!.lastUsedAt).toEqual(expect.any(Number));
+      expect(JSON.stringify(body)).not.toContain(a.apiKey);
+    },
+  );
 
   test('behavior: a researcher makes a second key, it works, and the first one revoked gets 401', async () => {
     const a = await project('Pulsars');
@@ -68,7 +74,10 @@ describe.each(backends)("researchers manage their project's access on $name", ({
     expect(refused.status).toBe(401);
     expect(ApiErrorBody.parse(refused.body).error.message).toBe('unknown or revoked API key');
     const keys = ResearcherList.parse((await b('GET', '/researchers')).body).researchers[0]!.keys;
-    expect(keys.map((k) => [k.keyId, k.revokedAt !== null, k.current])).toEqual([[first.keyId, true, false], [second.keyId, false, true]]);
+    expect(keys.map((k) => [k.keyId, k.revokedAt !== null, k.current])).toEqual([
+      [first.keyId, true, false],
+      [second.keyId, false, true],
+    ]);
   });
 
   test('behavior: a researcher adds another, whose first key works on the same project', async () => {
@@ -78,7 +87,10 @@ describe.each(backends)("researchers manage their project's access on $name", ({
     const bob = ApiKeyCreated.parse(added.body);
     const asBob = as(bob.apiKey);
     expect(((await asBob('GET', '/project')).body as { name: string }).name).toBe('Pulsars');
-    expect((await a.list()).map((r) => [r.name, r.keys.length])).toEqual([['Ada', 1], ['Bob', 1]]);
+    expect((await a.list()).map((r) => [r.name, r.keys.length])).toEqual([
+      ['Ada', 1],
+      ['Bob', 1],
+    ]);
   });
 
   test("error: another project's key can neither list nor revoke this project's keys", async () => {
@@ -94,7 +106,9 @@ describe.each(backends)("researchers manage their project's access on $name", ({
       expect(ApiErrorBody.parse(res.body).error.message).toBe(`no key ${key.keyId} in your project`);
     }
     expect((await a.call('GET', '/project')).status).toBe(200);
-    expect((await a.list()).map((r) => r.keys.map((k) => k.revokedAt))).toEqual(before.map((r) => r.keys.map((k) => k.revokedAt)));
+    expect((await a.list()).map((r) => r.keys.map((k) => k.revokedAt))).toEqual(
+      before.map((r) => r.keys.map((k) => k.revokedAt)),
+    );
   });
 
   test("error: the project's last live key cannot be revoked (409), even by another researcher", async () => {
@@ -102,7 +116,10 @@ describe.each(backends)("researchers manage their project's access on $name", ({
     const [ada] = await a.list();
     const alone = await a.call('POST', `/keys/${ada!.keys[0]!.keyId}/revoke`);
     expect(alone.status).toBe(409);
-    expect(ApiErrorBody.parse(alone.body).error).toMatchObject({ name: 'LastLiveKeyError', message: expect.stringContaining('last live key') });
+    expect(ApiErrorBody.parse(alone.body).error).toMatchObject({
+      name: 'LastLiveKeyError',
+      message: expect.stringContaining('last live key'),
+    });
     const bob = ApiKeyCreated.parse((await a.call('POST', '/researchers', { name: 'Bob' })).body);
     expect((await as(bob.apiKey)('POST', `/keys/${ada!.keys[0]!.keyId}/revoke`)).status).toBe(200);
     expect((await as(bob.apiKey)('POST', `/keys/${bob.keyId}/revoke`)).status).toBe(409);
@@ -113,7 +130,13 @@ describe.each(backends)("researchers manage their project's access on $name", ({
     const a = await project('Pulsars');
     const cases: Array<[string, string, unknown, number, string]> = [
       ['POST', '/researchers', { name: '' }, 400, 'invalid new researcher: name:'],
-      ['POST', '/researchers', { name: 'Bob', role: 'admin' }, 400, 'invalid new researcher: (root): Unrecognized key: "role"'],
+      [
+        'POST',
+        '/researchers',
+        { name: 'Bob', role: 'admin' },
+        400,
+        'invalid new researcher: (root): Unrecognized key: "role"',
+      ],
       ['POST', '/researchers', { name: 'Bob\u0007' }, 400, 'name: must not contain control characters'],
       ['POST', '/researchers', { name: 'Ada' }, 409, 'the project already has a researcher named "Ada"'],
       ['POST', '/keys/abc/revoke', undefined, 400, 'invalid key id'],
@@ -130,10 +153,23 @@ describe.each(backends)("researchers manage their project's access on $name", ({
   });
 });
 
-test('default: the OpenAPI description has the access and sign-up routes, their bodies from the protocol schemas', () => {
-  const doc = openApiDocument() as { paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
-  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/research/researchers', '/api/research/keys', '/api/research/keys/{id}/revoke', '/api/research/projects']));
-  expect(Object.keys(doc.components.schemas['NewResearcher']!.properties!)).toEqual(['name']);
-  expect(Object.keys(doc.components.schemas['ProjectSignup']!.properties!)).toEqual(['name', 'researcherName']);
-  expect(Object.keys(doc.components.schemas['ApiKeyCreated']!.properties!)).toContain('apiKey');
-});
+test(
+  'default: the OpenAPI description has the access and sign-up routes, ' + 'their bodies from the protocol schemas',
+  () => {
+    const doc = openApiDocument() as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/research/researchers',
+        '/api/research/keys',
+        '/api/research/keys/{id}/revoke',
+        '/api/research/projects',
+      ]),
+    );
+    expect(Object.keys(doc.components.schemas['NewResearcher']!.properties!)).toEqual(['name']);
+    expect(Object.keys(doc.components.schemas['ProjectSignup']!.properties!)).toEqual(['name', 'researcherName']);
+    expect(Object.keys(doc.components.schemas['ApiKeyCreated']!.properties!)).toContain('apiKey');
+  },
+);

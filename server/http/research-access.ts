@@ -35,7 +35,12 @@ export function accessRoutes(research: ResearchStore) {
       const { name } = await parseBody(c, NewResearcher, 'new researcher');
       const { apiKey, stored } = freshApiKey();
       try {
-        const added = await research.addResearcher({ projectId: c.get('researcher').projectId, name, key: stored, now: Date.now() });
+        const added = await research.addResearcher({
+          projectId: c.get('researcher').projectId,
+          name,
+          key: stored,
+          now: Date.now(),
+        });
         return c.json(ApiKeyCreated.parse({ ...added, prefix: stored.keyPrefix, apiKey }), 201);
       } catch (error) {
         if (error instanceof ResearcherNameTakenError) throw new AccessConflictError(error);

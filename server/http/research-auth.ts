@@ -18,13 +18,18 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export function requireResearcher(research: ResearchStore): MiddlewareHandler<ResearchEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
-    if (!header) throw new UnauthorizedError('missing Authorization header: send "Authorization: Bearer tf_…" with your API key');
+    if (!header)
+      throw new UnauthorizedError('missing Authorization header: send "Authorization: Bearer tf_…" with your API key');
     const key = /^Bearer (\S+)$/.exec(header)?.[1];
-    if (!key || !API_KEY_PATTERN.test(key)) throw new UnauthorizedError('malformed API key: expected "Authorization: Bearer tf_" and 43 base64url characters');
+    if (!key || !API_KEY_PATTERN.test(key))
+      throw new UnauthorizedError(
+        'malformed API key: expected "Authorization: Bearer tf_" and 43 base64url characters',
+      );
     const researcher = await research.findResearcherByKeyHash(hashApiKey(key));
     if (!researcher) throw new UnauthorizedError('unknown or revoked API key');
     const now = Date.now();
-    if (researcher.lastUsedAt === null || now - researcher.lastUsedAt >= LAST_USED_RESOLUTION_MS) await research.touchApiKey(researcher.keyId, now);
+    if (researcher.lastUsedAt === null || now - researcher.lastUsedAt >= LAST_USED_RESOLUTION_MS)
+      await research.touchApiKey(researcher.keyId, now);
     c.set('researcher', researcher);
     await next();
   };

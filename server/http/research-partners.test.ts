@@ -35,7 +35,12 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
 
   async function project(projectName: string) {
     const key = newApiKey();
-    const { projectId } = await research.createProject({ name: projectName, researcherName: 'Ada', keyHash: hashApiKey(key), now });
+    const { projectId } = await research.createProject({
+      name: projectName,
+      researcherName: 'Ada',
+      keyHash: hashApiKey(key),
+      now,
+    });
     const partners = async (query = '') => {
       const res = await api.request(`/research/partners${query}`, { headers: { authorization: `Bearer ${key}` } });
       return { status: res.status, body: (await res.json()) as unknown };
@@ -61,41 +66,64 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
   const hostCredit = async (h: Host) =>
     Number((await store.db.get<{ c: number }>('SELECT total_credit AS c FROM hosts WHERE id = ?', [h.id]))!.c);
 
-  test("default: each project sees only its own units' figures per partner; another project's key sees none of them", async () => {
-    const a = await project('Pulsars');
-    const b = await project('Comets');
-    await research.createProjectBatch({ projectId: a.projectId, app: 'signal-search', name: 'a', units: tinyUnits(2), now });
-    // A's two units go to a magazine host and a university host; B's one unit, created later, to another magazine
-    // host and a host with no partner.
-    const [m1, u1] = [await host(MAGAZINE), await host(UNIVERSITY)];
-    await computeAll(m1);
-    await computeAll(u1);
-    await research.createProjectBatch({ projectId: b.projectId, app: 'signal-search', name: 'b', units: tinyUnits(1), now });
-    const [m2, plain] = [await host(MAGAZINE), await host()];
-    await computeAll(m2);
-    await computeAll(plain);
-    await drain(store, now);
+  test(
+    "default: each project sees only its own units' figures per partner; " + "another project's key sees none of them",
+    async () => {
+      const a = await project('Pulsars');
+      const b = await project('Comets');
+      await research.createProjectBatch({
+        projectId: a.projectId,
+        app: 'signal-search',
+        name: 'a',
+        units: tinyUnits(2),
+        now,
+      });
+      // A's two units go to a magazine host and a university host; B's one unit, created later, to another magazine
+      // host and a host with no partner.
+      const [m1, u1] = [await host(MAGAZINE), await host(UNIVERSITY)];
+      await computeAll(m1);
+      await computeAll(u1);
+      await research.createProjectBatch({
+        projectId: b.projectId,
+        app: 'signal-search',
+        name: 'b',
+        units: tinyUnits(1),
+        now,
+      });
+      const [m2, plain] = [await host(MAGAZINE), await host()];
+      await computeAll(m2);
+      await computeAll(plain);
+      await drain(store, now);
 
-    const ofA = ProjectPartners.parse((await a.partners()).body);
-    expect(ofA.partners.map(({ partner, hosts, results }) => ({ partner, hosts, results })).sort((x, y) => x.partner.localeCompare(y.partner))).toEqual([
-      { partner: MAGAZINE, hosts: 1, results: 2 },
-      { partner: UNIVERSITY, hosts: 1, results: 2 },
-    ]);
-    // Each host computed for one project only, so its whole credit is that project's credit for its partner.
-    const creditOfA = Object.fromEntries(ofA.partners.map((p) => [p.partner, p.credit]));
-    expect(creditOfA[MAGAZINE]).toBeGreaterThan(0);
-    expect(creditOfA[MAGAZINE]).toBeCloseTo(await hostCredit(m1), 9);
-    expect(creditOfA[UNIVERSITY]).toBeCloseTo(await hostCredit(u1), 9);
+      const ofA = ProjectPartners.parse((await a.partners()).body);
+      expect(
+        ofA.partners
+          .map(({ partner, hosts, results }) => ({ partner, hosts, results }))
+          .sort((x, y) => x.partner.localeCompare(y.partner)),
+      ).toEqual([
+        { partner: MAGAZINE, hosts: 1, results: 2 },
+        { partner: UNIVERSITY, hosts: 1, results: 2 },
+      ]);
+      // Each host computed for one project only, so its whole credit is that project's credit for its partner.
+      const creditOfA = Object.fromEntries(ofA.partners.map((p) => [p.partner, p.credit]));
+      expect(creditOfA[MAGAZINE]).toBeGreaterThan(0);
+      expect(creditOfA[MAGAZINE]).toBeCloseTo(await hostCredit(m1), 9);
+      expect(creditOfA[UNIVERSITY]).toBeCloseTo(await hostCredit(u1), 9);
 
-    // B sees its one magazine host and nothing of A's: not the university, not m1's results or credit.
-    const ofB = ProjectPartners.parse((await b.partners()).body);
-    expect(ofB.partners).toEqual([{ partner: MAGAZINE, hosts: 1, results: 1, credit: expect.closeTo(await hostCredit(m2), 9) }]);
-    expect(ofB.partners[0]!.credit).toBeGreaterThan(0);
+      // B sees its one magazine host and nothing of A's: not the university, not m1's results or credit.
+      const ofB = ProjectPartners.parse((await b.partners()).body);
+      expect(ofB.partners).toEqual([
+        { partner: MAGAZINE, hosts: 1, results: 1, credit: expect.closeTo(await hostCredit(m2), 9) },
+      ]);
+      expect(ofB.partners[0]!.credit).toBeGreaterThan(0);
 
-    // The public leaderboard sums both projects (and the demo's) per partner.
-    const board = (await (await api.request('/partners/leaderboard')).json()) as { partners: { partner: string; hosts: number }[] };
-    expect(board.partners.find((p) => p.partner === MAGAZINE)?.hosts).toBe(2);
-  });
+      // The public leaderboard sums both projects (and the demo's) per partner.
+      const board = (await (await api.request('/partners/leaderboard')).json()) as {
+        partners: { partner: string; hosts: number }[];
+      };
+      expect(board.partners.find((p) => p.partner === MAGAZINE)?.hosts).toBe(2);
+    },
+  );
 
   test('behavior: a project no widget has computed for sees an empty list', async () => {
     const a = await project('Quiet');
@@ -110,11 +138,16 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
     expect(JSON.stringify(bad.body)).toContain('limit');
   });
 
-  test('error: a project whose short name is taken (or is the demo\'s) is refused, and nothing is created', async () => {
+  test("error: a project whose short name is taken (or is the demo's) is refused, and nothing is created", async () => {
     await project('Pulsar Search');
     const count = async () => Number((await store.db.get<{ n: number }>('SELECT count(*) AS n FROM projects'))!.n);
     for (const clash of ['pulsar-search', 'PULSAR  search!', 'Demo']) {
-      const attempt = research.createProject({ name: clash, researcherName: 'Eve', keyHash: hashApiKey(newApiKey()), now });
+      const attempt = research.createProject({
+        name: clash,
+        researcherName: 'Eve',
+        keyHash: hashApiKey(newApiKey()),
+        now,
+      });
       await expect(attempt).rejects.toThrow(ProjectNameTakenError);
       await expect(attempt).rejects.toThrow('short name');
     }

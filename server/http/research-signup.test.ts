@@ -40,7 +40,10 @@ describe('project sign-up', () => {
     const { signup, projects } = await api(false);
     const res = await signup({ name: 'Pulsars', researcherName: 'Ada' });
     expect(res.status).toBe(403);
-    expect(ApiErrorBody.parse(res.body).error).toMatchObject({ name: 'SignupClosedError', message: expect.stringContaining('npx terraflop project create') });
+    expect(ApiErrorBody.parse(res.body).error).toMatchObject({
+      name: 'SignupClosedError',
+      message: expect.stringContaining('npx terraflop project create'),
+    });
     expect(await projects()).toEqual([]);
   });
 
@@ -71,31 +74,50 @@ describe('project sign-up', () => {
     expect(await projects()).toEqual(['Pulsars']);
   });
 
-  test('error: one address gets a few sign-ups, then 429 with Retry-After; another address still signs up', async () => {
-    const { signup, projects } = await api(true);
-    for (let i = 0; i < SIGNUP_RATE.burst; i++) expect((await signup({ name: `Flood ${i}`, researcherName: 'Eve' })).status).toBe(201);
-    const over = await signup({ name: 'Flood more', researcherName: 'Eve' });
-    expect(over.status).toBe(429);
-    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await signup({ name: 'Comets', researcherName: 'Ada' }, '203.0.113.9')).status).toBe(201);
-    expect(await projects()).not.toContain('Flood more');
-  });
+  test(
+    'error: one address gets a few sign-ups, ' + 'then 429 with Retry-After; another address still signs up',
+    async () => {
+      const { signup, projects } = await api(true);
+      for (let i = 0; i < SIGNUP_RATE.burst; i++)
+        expect((await signup({ name: `Flood ${i}`, researcherName: 'Eve' })).status).toBe(201);
+      const over = await signup({ name: 'Flood more', researcherName: 'Eve' });
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await signup({ name: 'Comets', researcherName: 'Ada' }, '203.0.113.9')).status).toBe(201);
+      expect(await projects()).not.toContain('Flood more');
+    },
+  );
 
-  test('behavior: TERRAFLOP_OPEN_SIGNUP=1 opens it on a running coordinator; any other value than 0 or 1 is refused', async () => {
-    expect(() => loadConfig({ TERRAFLOP_OPEN_SIGNUP: 'yes' })).toThrow(/TERRAFLOP_OPEN_SIGNUP/);
-    expect(loadConfig({}).TERRAFLOP_OPEN_SIGNUP).toBe(false);
-    const dir = mkdtempSync(join(tmpdir(), 'terraflop-signup-'));
-    const env = { TERRAFLOP_DATA: dir, TERRAFLOP_PORT: '0', TERRAFLOP_DEMO: 'off', TERRAFLOP_WEB: dir, TERRAFLOP_CHAIN: 'off', TERRAFLOP_OPEN_SIGNUP: '1' };
-    const coordinator = await startCoordinator(loadConfig(env));
-    cleanup = async () => (await coordinator.close(), rmSync(dir, { recursive: true, force: true }));
-    const res = await fetch(new URL('/api/research/projects', coordinator.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Pulsars', researcherName: 'Ada' }),
-    });
-    expect(res.status).toBe(201);
-    const { apiKey } = ProjectCreated.parse(await res.json());
-    const project = await fetch(new URL('/api/research/project', coordinator.url), { headers: { authorization: `Bearer ${apiKey}` } });
-    expect(project.status).toBe(200);
-  });
+  test(
+    'behavior: TERRAFLOP_OPEN_SIGNUP=1 opens it on a running coordinator; ' + 'any other value than 0 or 1 is refused',
+    async () => {
+      expect(() => loadConfig({ TERRAFLOP_OPEN_SIGNUP: 'yes' })).toThrow(/TERRAFLOP_OPEN_SIGNUP/);
+      expect(loadConfig({}).TERRAFLOP_OPEN_SIGNUP).toBe(false);
+      const dir = mkdtempSync(join(tmpdir(), 'terraflop-signup-'));
+      const env = {
+        TERRAFLOP_DATA: dir,
+        TERRAFLOP_PORT: '0',
+        TERRAFLOP_DEMO: 'off',
+        TERRAFLOP_WEB: dir,
+        TERRAFLOP_CHAIN: 'off',
+        TERRAFLOP_OPEN_SIGNUP: '1',
+      };
+      const coordinator = await startCoordinator(loadConfig(env));
+      cleanup = async () => {
+        await coordinator.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+      const res = await fetch(new URL('/api/research/projects', coordinator.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Pulsars', researcherName: 'Ada' }),
+      });
+      expect(res.status).toBe(201);
+      const { apiKey } = ProjectCreated.parse(await res.json());
+      const project = await fetch(new URL('/api/research/project', coordinator.url), {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      expect(project.status).toBe(200);
+    },
+  );
 });

@@ -24,8 +24,8 @@ export class SignupClosedError extends ApiError {
   constructor() {
     super(
       403,
-      'this coordinator does not take sign-ups: its operator creates projects with `npx terraflop project create --name NAME` ' +
-        '(or opens sign-up with TERRAFLOP_OPEN_SIGNUP=1)',
+      'this coordinator does not take sign-ups: its operator creates projects with ' +
+        '`npx terraflop project create --name NAME` (or opens sign-up with TERRAFLOP_OPEN_SIGNUP=1)',
     );
   }
 }
@@ -45,7 +45,10 @@ export function signupRoutes(research: ResearchStore, { open }: { open: boolean 
     const { apiKey, stored } = freshApiKey();
     try {
       const created = await research.createProject({ name, researcherName, ...stored, now: Date.now() });
-      return c.json(ProjectCreated.parse({ projectId: created.projectId, researcherId: created.researcherId, apiKey }), 201);
+      return c.json(
+        ProjectCreated.parse({ projectId: created.projectId, researcherId: created.researcherId, apiKey }),
+        201,
+      );
     } catch (error) {
       if (error instanceof ProjectNameTakenError) throw new AccessConflictError(error);
       throw error;

@@ -26,17 +26,29 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
 
   async function project(projectName: string) {
     const key = newApiKey();
-    const { projectId } = await research.createProject({ name: projectName, researcherName: 'Ada', keyHash: hashApiKey(key), now: Date.now() });
+    const { projectId } = await research.createProject({
+      name: projectName,
+      researcherName: 'Ada',
+      keyHash: hashApiKey(key),
+      now: Date.now(),
+    });
     const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
       fetch(new URL(path, coordinator.url), {
         method,
-        headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...headers,
+        },
         ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
     return { key, projectId, call };
   }
 
-  const submission = (count: number, batchName = 'pulsar sweep') => ({ name: batchName, units: tinyUnits(count).map((u) => u.job) });
+  const submission = (count: number, batchName = 'pulsar sweep') => ({
+    name: batchName,
+    units: tinyUnits(count).map((u) => u.job),
+  });
 
   test('default: a submitted batch is computed, its progress moves and its canonical results download', async () => {
     const { call } = await project('Pulsars');
@@ -49,7 +61,10 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
     expect(before.units).toEqual({ total: 3, waiting: 3, inProgress: 0, validated: 0, failed: 0 });
     expect(before.estimatedCompletion).toBeNull();
 
-    const [a, b] = await Promise.all([SimHost.register(coordinator.url, { volunteerName: 'alice' }), SimHost.register(coordinator.url, { volunteerName: 'bob' })]);
+    const [a, b] = await Promise.all([
+      SimHost.register(coordinator.url, { volunteerName: 'alice' }),
+      SimHost.register(coordinator.url, { volunteerName: 'bob' }),
+    ]);
     const work = await a.requestWork(10);
     const midway = BatchProgress.parse(await (await call('GET', `/api/research/batches/${batchId}`)).json());
     expect(midway.units.inProgress).toBe(3);
@@ -69,14 +84,19 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
 
     const download = await call('GET', `/api/research/batches/${batchId}/results`);
     expect(download.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    const lines = (await download.text()).trim().split('\n').map((l) => CanonicalResultLine.parse(JSON.parse(l)));
+    const lines = (await download.text())
+      .trim()
+      .split('\n')
+      .map((l) => CanonicalResultLine.parse(JSON.parse(l)));
     expect(lines).toHaveLength(3);
     expect(lines.every((l) => l.app === 'signal-search' && typeof l.output === 'object')).toBe(true);
     const newer = await call('GET', `/api/research/batches/${batchId}/results?after=${lines[1]!.workUnitId}`);
     expect((await newer.text()).trim().split('\n')).toHaveLength(1);
 
     const status = PublicStatus.parse(await (await fetch(new URL('/api/public/status', coordinator.url))).json());
-    expect(status.projects).toEqual([expect.objectContaining({ name: 'Pulsars', batches: 1, units: expect.objectContaining({ validated: 3 }) })]);
+    expect(status.projects).toEqual([
+      expect.objectContaining({ name: 'Pulsars', batches: 1, units: expect.objectContaining({ validated: 3 }) }),
+    ]);
     // The credit pass runs after validation: both volunteers reach the board with equal credit.
     const board = await eventually(async () => {
       const l = Leaderboard.parse(await (await fetch(new URL('/api/public/leaderboard', coordinator.url))).json());
@@ -89,10 +109,21 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
     expect(board.partners).toEqual([]);
     // A host that computes in a partner site's widget counts for the partner.
     const { hostId } = await a.status();
-    await (coordinator.store as SqlStore).db.run('UPDATE hosts SET partner = ? WHERE id = ?', ['https://partner.example', hostId]);
-    const withPartner = Leaderboard.parse(await (await fetch(new URL('/api/public/leaderboard', coordinator.url))).json());
+    await (coordinator.store as SqlStore).db.run('UPDATE hosts SET partner = ? WHERE id = ?', [
+      'https://partner.example',
+      hostId,
+    ]);
+    const withPartner = Leaderboard.parse(
+      await (await fetch(new URL('/api/public/leaderboard', coordinator.url))).json(),
+    );
     expect(withPartner.partners).toEqual([
-      { rank: 1, name: 'https://partner.example', hosts: 1, totalCredit: board.volunteers[0]!.totalCredit, recentAverageCredit: expect.any(Number) },
+      {
+        rank: 1,
+        name: 'https://partner.example',
+        hosts: 1,
+        totalCredit: board.volunteers[0]!.totalCredit,
+        recentAverageCredit: expect.any(Number),
+      },
     ]);
     expect(withPartner.partners[0]!.recentAverageCredit).toBeGreaterThan(0);
   });
@@ -100,11 +131,19 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
   test("error: one project's key can neither read nor change another's batches", async () => {
     const owner = await project('Owner');
     const other = await project('Other');
-    const { batchId } = (await (await owner.call('POST', '/api/research/batches', submission(1))).json()) as { batchId: number };
-    for (const path of [`/api/research/batches/${batchId}`, `/api/research/batches/${batchId}/results`, `/api/research/batches/${batchId}/events`]) {
+    const { batchId } = (await (await owner.call('POST', '/api/research/batches', submission(1))).json()) as {
+      batchId: number;
+    };
+    for (const path of [
+      `/api/research/batches/${batchId}`,
+      `/api/research/batches/${batchId}/results`,
+      `/api/research/batches/${batchId}/events`,
+    ]) {
       const res = await other.call('GET', path);
       expect(res.status, path).toBe(404);
-      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(`no batch ${batchId} in your project`);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        `no batch ${batchId} in your project`,
+      );
     }
     const cancel = await other.call('POST', `/api/research/batches/${batchId}/cancel`);
     expect(cancel.status).toBe(404);
@@ -116,7 +155,9 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
 
   test('behavior: cancelling a batch fails its undecided units and refuses their late results', async () => {
     const { call } = await project('Cancelling');
-    const { batchId } = (await (await call('POST', '/api/research/batches', submission(3))).json()) as { batchId: number };
+    const { batchId } = (await (await call('POST', '/api/research/batches', submission(3))).json()) as {
+      batchId: number;
+    };
     const host = await SimHost.register(coordinator.url);
     const out = await host.requestWork(1);
     const res = await call('POST', `/api/research/batches/${batchId}/cancel`);
@@ -127,8 +168,13 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
     expect(p.errors).toEqual([{ kind: 'unit', reason: 'cancelled by the researcher', count: 3 }]);
     expect(await host.requestWork(10)).toEqual([]);
     const late = await host.report(out.map((a) => host.compute(a)));
-    expect(late.rejected).toEqual([{ replicaId: out[0]!.replicaId, error: `replica ${out[0]!.replicaId} is no longer needed` }]);
-    expect(await (await call('POST', `/api/research/batches/${batchId}/cancel`)).json()).toEqual({ batchId, cancelled: 0 });
+    expect(late.rejected).toEqual([
+      { replicaId: out[0]!.replicaId, error: `replica ${out[0]!.replicaId} is no longer needed` },
+    ]);
+    expect(await (await call('POST', `/api/research/batches/${batchId}/cancel`)).json()).toEqual({
+      batchId,
+      cancelled: 0,
+    });
   });
 
   test('error: requests without a valid key are refused with 401', async () => {
@@ -148,11 +194,18 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
     const mixed = { name: 'mixed', units: [...submission(1).units, { app: 'collatz', input: { start: 'x' } }] };
     const res = await call('POST', '/api/research/batches', mixed);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/invalid batch submission: units\.1\.input/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /invalid batch submission: units\.1\.input/,
+    );
     const empty = await call('POST', '/api/research/batches', { name: 'empty', units: [] });
     expect(((await empty.json()) as { error: { message: string } }).error.message).toMatch(/units/);
-    const limits = await call('POST', '/api/research/batches', { ...submission(1), limits: { minQuorum: 3, targetNresults: 2, maxErrorResults: 3, maxTotalResults: 6, delayBoundS: 60 } });
-    expect(((await limits.json()) as { error: { message: string } }).error.message).toMatch(/limits\.targetNresults: targetNresults must be at least minQuorum/);
+    const limits = await call('POST', '/api/research/batches', {
+      ...submission(1),
+      limits: { minQuorum: 3, targetNresults: 2, maxErrorResults: 3, maxTotalResults: 6, delayBoundS: 60 },
+    });
+    expect(((await limits.json()) as { error: { message: string } }).error.message).toMatch(
+      /limits\.targetNresults: targetNresults must be at least minQuorum/,
+    );
     expect((await call('POST', '/api/research/batches', '{not json')).status).toBe(400);
     expect((await call('GET', '/api/research/batches/abc')).status).toBe(400);
     expect(await research.batchIds(projectId)).toEqual([]);
@@ -160,13 +213,19 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
 
   test('behavior: project settings set the limits of batches submitted without their own', async () => {
     const { call } = await project('Settled');
-    const settings = { limits: { minQuorum: 3, targetNresults: 3, maxErrorResults: 2, maxTotalResults: 5, delayBoundS: 120 }, priority: 5, resourceShare: 50 };
+    const settings = {
+      limits: { minQuorum: 3, targetNresults: 3, maxErrorResults: 2, maxTotalResults: 5, delayBoundS: 120 },
+      priority: 5,
+      resourceShare: 50,
+    };
     const put = await call('PUT', '/api/research/project/settings', settings);
     expect(Project.parse(await put.json()).settings).toEqual(settings);
     const bad = await call('PUT', '/api/research/project/settings', { ...settings, resourceShare: -1 });
     expect(bad.status).toBe(400);
     expect(Project.parse(await (await call('GET', '/api/research/project')).json()).settings).toEqual(settings);
-    const { batchId } = (await (await call('POST', '/api/research/batches', submission(2))).json()) as { batchId: number };
+    const { batchId } = (await (await call('POST', '/api/research/batches', submission(2))).json()) as {
+      batchId: number;
+    };
     const p = BatchProgress.parse(await (await call('GET', `/api/research/batches/${batchId}`)).json());
     expect(p.units.total).toBe(2);
     const host = await SimHost.register(coordinator.url);
@@ -178,7 +237,9 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
 
   test('behavior: live progress arrives as server-sent events', async () => {
     const { call } = await project('Live');
-    const { batchId } = (await (await call('POST', '/api/research/batches', submission(1))).json()) as { batchId: number };
+    const { batchId } = (await (await call('POST', '/api/research/batches', submission(1))).json()) as {
+      batchId: number;
+    };
     const res = await call('GET', `/api/research/batches/${batchId}/events`);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
@@ -192,7 +253,9 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
 
   test('behavior: shutting the coordinator down ends open live streams', async () => {
     const { call } = await project('Closing');
-    const { batchId } = (await (await call('POST', '/api/research/batches', submission(1))).json()) as { batchId: number };
+    const { batchId } = (await (await call('POST', '/api/research/batches', submission(1))).json()) as {
+      batchId: number;
+    };
     const reader = (await call('GET', `/api/research/batches/${batchId}/events`)).body!.getReader();
     await reader.read();
     await coordinator.close();

@@ -8,7 +8,15 @@
 import { Hono, type Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
-import { BatchCancelled, BatchCreated, BatchList, BatchSubmission, BatchProgress, Project, ProjectSettings } from '../../protocol/research.ts';
+import {
+  BatchCancelled,
+  BatchCreated,
+  BatchList,
+  BatchSubmission,
+  BatchProgress,
+  Project,
+  ProjectSettings,
+} from '../../protocol/research.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { batchUnits } from '../research/batch-units.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -46,12 +54,17 @@ async function checkCustomUnits(submission: BatchSubmission, projectId: number, 
     if (unit.app !== 'custom') continue;
     const { name, version, moduleSha256 } = unit.input;
     const found = await apps?.version(name, version);
-    if (!found || found.projectId !== projectId) throw new ApiError(400, `units.${i}: your project has no app ${name} version ${version}`);
-    if (found.moduleSha256 !== moduleSha256) throw new ApiError(400, `units.${i}: moduleSha256 is not that of ${name} version ${version}`);
+    if (!found || found.projectId !== projectId)
+      throw new ApiError(400, `units.${i}: your project has no app ${name} version ${version}`);
+    if (found.moduleSha256 !== moduleSha256)
+      throw new ApiError(400, `units.${i}: moduleSha256 is not that of ${name} version ${version}`);
   }
 }
 
-export function researchRoutes(research: ResearchStore, { progressIntervalMs = 1000, closing, apps }: ResearchOptions = {}) {
+export function researchRoutes(
+  research: ResearchStore,
+  { progressIntervalMs = 1000, closing, apps }: ResearchOptions = {},
+) {
   const progressOf = async (c: Context<ResearchEnv>) => {
     const id = batchIdOf(c);
     const progress = await research.batchProgress(c.get('researcher').projectId, id, Date.now());
@@ -79,7 +92,13 @@ export function researchRoutes(research: ResearchStore, { progressIntervalMs = 1
       await checkCustomUnits(submission, projectId, apps);
       const units = batchUnits(submission, project.settings.limits);
       const app = submission.units[0]!.app;
-      const batchId = await research.createProjectBatch({ projectId, app, name: submission.name, units, now: Date.now() });
+      const batchId = await research.createProjectBatch({
+        projectId,
+        app,
+        name: submission.name,
+        units,
+        now: Date.now(),
+      });
       return c.json(BatchCreated.parse({ batchId, app, units: units.length }), 201);
     })
     .get('/partners', async (c) => {
@@ -112,7 +131,9 @@ export function researchRoutes(research: ResearchStore, { progressIntervalMs = 1
       c.header('connection', 'close');
       return stream(c, async (out) => {
         let open = !closing?.aborted;
-        const stop = () => void (open = false);
+        const stop = () => {
+          open = false;
+        };
         out.onAbort(stop);
         closing?.addEventListener('abort', stop, { once: true });
         try {

@@ -1,5 +1,4 @@
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
-import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { linkMessage, Volunteer } from '../../protocol/volunteer.ts';
@@ -26,11 +25,15 @@ describe('volunteer accounts', () => {
     const laptop = await SimHost.register(coordinator.url, { volunteerName: 'Ada' });
     const phone = await SimHost.register(coordinator.url);
     const { body: code } = await json(await laptop.call('POST', 'api/volunteer/link-code'));
-    const joined = Volunteer.parse((await json(await phone.call('POST', 'api/volunteer/join', { code: code['code'] }))).body);
+    const joined = Volunteer.parse(
+      (await json(await phone.call('POST', 'api/volunteer/join', { code: code['code'] }))).body,
+    );
     expect(joined).toMatchObject({ volunteerId: laptop.identity.volunteerId, name: 'Ada', hosts: 2 });
     expect((await phone.status()).volunteerName).toBe('Ada');
     // A code works once.
-    const again = await json(await (await SimHost.register(coordinator.url)).call('POST', 'api/volunteer/join', { code: code['code'] }));
+    const again = await json(
+      await (await SimHost.register(coordinator.url)).call('POST', 'api/volunteer/join', { code: code['code'] }),
+    );
     expect(again.status).toBe(400);
     expect(String((again.body['error'] as { message: string }).message)).toMatch(/unknown, used or expired/);
   });
@@ -44,18 +47,26 @@ describe('volunteer accounts', () => {
 
     const other = await SimHost.register(coordinator.url);
     const sig2 = await ALICE.signMessage({ message: linkMessage(other.identity.volunteerId, ALICE.address) });
-    const taken = await json(await other.call('POST', 'api/volunteer/address', { address: ALICE.address, signature: sig2 }));
+    const taken = await json(
+      await other.call('POST', 'api/volunteer/address', { address: ALICE.address, signature: sig2 }),
+    );
     expect(taken.status).toBe(409);
   });
 
   test('error: a signature from another key, or for another volunteer, links nothing', async () => {
     const host = await SimHost.register(coordinator.url);
     const forged = await MALLORY.signMessage({ message: linkMessage(host.identity.volunteerId, ALICE.address) });
-    const res = await json(await host.call('POST', 'api/volunteer/address', { address: ALICE.address, signature: forged }));
+    const res = await json(
+      await host.call('POST', 'api/volunteer/address', { address: ALICE.address, signature: forged }),
+    );
     expect(res.status).toBe(400);
     expect(String((res.body['error'] as { message: string }).message)).toMatch(/is not 0x/);
-    const replayed = await MALLORY.signMessage({ message: linkMessage(host.identity.volunteerId + 1, MALLORY.address) });
-    expect((await host.call('POST', 'api/volunteer/address', { address: MALLORY.address, signature: replayed })).status).toBe(400);
+    const replayed = await MALLORY.signMessage({
+      message: linkMessage(host.identity.volunteerId + 1, MALLORY.address),
+    });
+    expect(
+      (await host.call('POST', 'api/volunteer/address', { address: MALLORY.address, signature: replayed })).status,
+    ).toBe(400);
     expect((await json(await host.call('GET', 'api/volunteer'))).body['address']).toBeNull();
     expect((await host.call('PUT', 'api/volunteer/name', { name: '' })).status).toBe(400);
   });

@@ -6,7 +6,14 @@
 import { createHash, randomInt } from 'node:crypto';
 import { Hono } from 'hono';
 import { verifyMessage } from 'viem';
-import { LINK_CODE_TTL_MS, LinkAddress, LinkCode, linkMessage, RenameVolunteer, Volunteer } from '../../protocol/volunteer.ts';
+import {
+  LINK_CODE_TTL_MS,
+  LinkAddress,
+  LinkCode,
+  linkMessage,
+  RenameVolunteer,
+  Volunteer,
+} from '../../protocol/volunteer.ts';
 import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
 import { ApiError } from './errors.ts';
@@ -37,7 +44,11 @@ export function volunteerRoutes(store: Store, limiter?: RateLimiter) {
       const { address, signature } = await parseBody(c, LinkAddress, 'address link');
       const { volunteerId } = c.get('host');
       const message = linkMessage(volunteerId, address);
-      const valid = await verifyMessage({ address: address as `0x${string}`, message, signature: signature as `0x${string}` }).catch(() => false);
+      const valid = await verifyMessage({
+        address: address as `0x${string}`,
+        message,
+        signature: signature as `0x${string}`,
+      }).catch(() => false);
       if (!valid) throw new ApiError(400, `signature is not ${address}'s signature of "${message}"`);
       if (!(await store.setVolunteerAddress(volunteerId, address))) throw new AddressTakenError(address);
       return c.json(await account(volunteerId));

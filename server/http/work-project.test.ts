@@ -21,7 +21,12 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
     api = createApi({ store, research });
     // The demo's units are older than the project's: without the filter they would go out first.
     await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(4), now });
-    const { projectId } = await research.createProject({ name: 'Pulsar Search 2', researcherName: 'Ada', keyHash: 'k', now });
+    const { projectId } = await research.createProject({
+      name: 'Pulsar Search 2',
+      researcherName: 'Ada',
+      keyHash: 'k',
+      now,
+    });
     await research.createProjectBatch({ projectId, app: 'signal-search', name: 'p', units: tinyUnits(3), now });
   });
   afterEach(async () => {
@@ -36,13 +41,20 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ maxReplicas: 10, ...body }),
     });
-    return { status: res.status, body: (await res.json()) as { replicas?: { workUnitId: number }[]; error?: { message: string } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { replicas?: { workUnitId: number }[]; error?: { message: string } },
+    };
   }
 
   const projectsOf = async (units: { workUnitId: number }[]) =>
-    (await store.db.all<{ p: number }>(`SELECT DISTINCT project_id AS p FROM work_units WHERE id IN (${units.map((u) => u.workUnitId).join(', ')})`)).map((r) => Number(r.p));
+    (
+      await store.db.all<{ p: number }>(
+        `SELECT DISTINCT project_id AS p FROM work_units WHERE id IN (${units.map((u) => u.workUnitId).join(', ')})`,
+      )
+    ).map((r) => Number(r.p));
 
-  test('default: a request naming a project by short name gets only that project\'s units', async () => {
+  test("default: a request naming a project by short name gets only that project's units", async () => {
     const { status, body } = await ask({ project: 'pulsar-search-2' });
     expect(status).toBe(200);
     expect(body.replicas).toHaveLength(3);
@@ -61,6 +73,8 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
     const { status, body } = await ask({ project: 'no-such-project' });
     expect(status).toBe(400);
     expect(body.error!.message).toContain('project: no project "no-such-project"');
-    expect(await store.db.get<{ n: number }>("SELECT count(*) AS n FROM replicas WHERE server_state <> 'unsent'")).toEqual({ n: 0 });
+    expect(
+      await store.db.get<{ n: number }>("SELECT count(*) AS n FROM replicas WHERE server_state <> 'unsent'"),
+    ).toEqual({ n: 0 });
   });
 });

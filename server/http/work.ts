@@ -30,11 +30,7 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
     })
     .post('/results', requireHost(store, limiter), async (c) => {
       const { results } = await parseBody(c, ResultReport, 'result report');
-      const outcomes = await store.recordResults(
-        c.get('host'),
-        results,
-        Date.now(),
-      );
+      const outcomes = await store.recordResults(c.get('host'), results, Date.now());
       if (outcomes.some((o) => o.ok)) onResults();
       return c.json(
         ReportReply.parse({

@@ -21,15 +21,21 @@ describe.each(backends)('the validator on $name', (backend) => {
     return store;
   }
 
-  test('default: a quorum closes its unit in the validation itself, with nothing left for the transitioner', async () => {
-    const store = await reportedBy([honest, honest]);
-    expect(await validator(store, now)).toBe(true);
-    const unit = (await store.db.get<{ state: string; done_at: number | null; transition_at: number | null; need_validate: number }>(
-      'SELECT state, done_at, transition_at, need_validate FROM work_units',
-    ))!;
-    expect(unit).toEqual({ state: 'done', done_at: now, transition_at: null, need_validate: 0 });
-    expect(await transitioner(store, now + 1)).toBe(false);
-  });
+  test(
+    'default: a quorum closes its unit in the validation itself, ' + 'with nothing left for the transitioner',
+    async () => {
+      const store = await reportedBy([honest, honest]);
+      expect(await validator(store, now)).toBe(true);
+      const unit = (await store.db.get<{
+        state: string;
+        done_at: number | null;
+        transition_at: number | null;
+        need_validate: number;
+      }>('SELECT state, done_at, transition_at, need_validate FROM work_units'))!;
+      expect(unit).toEqual({ state: 'done', done_at: now, transition_at: null, need_validate: 0 });
+      expect(await transitioner(store, now + 1)).toBe(false);
+    },
+  );
 
   test('behavior: an inconclusive pair gets its third replica from the validation, unsent and queued', async () => {
     const store = await reportedBy([honest, wrong]);
@@ -42,7 +48,9 @@ describe.each(backends)('the validator on $name', (backend) => {
       { server_state: 'over', validate_state: 'inconclusive' },
       { server_state: 'unsent', validate_state: 'init' },
     ]);
-    const unit = await store.db.get<{ state: string; target_nresults: number }>('SELECT state, target_nresults FROM work_units');
+    const unit = await store.db.get<{ state: string; target_nresults: number }>(
+      'SELECT state, target_nresults FROM work_units',
+    );
     expect(unit).toEqual({ state: 'active', target_nresults: 3 });
     const third = await store.createHost({ tokenHash: 'third', now });
     expect(await store.issueReplicas(third, 4, now)).toHaveLength(1);

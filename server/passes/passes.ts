@@ -61,7 +61,10 @@ export function purger(retentionMs: number): Pass {
  * backlog still drains round after round. For passes with nothing urgent to do (settling after a day, purging after
  * the retention time): run every round, as results arrive, each would cost a few statements for nothing.
  */
-export function atMostEvery<S>(everyMs: number, pass: (store: S, now: number) => Promise<boolean>): (store: S, now: number) => Promise<boolean> {
+export function atMostEvery<S>(
+  everyMs: number,
+  pass: (store: S, now: number) => Promise<boolean>,
+): (store: S, now: number) => Promise<boolean> {
   let last = -Infinity;
   let busy = false;
   return async (store, now) => {

@@ -10,11 +10,15 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
   if (unit.state !== 'active') return {};
   const changes: Required<Pick<UnitChanges, 'replicas'>> & UnitChanges = { replicas: [] };
   const timedOut = new Set(
-    replicas.filter((r) => r.serverState === 'in_progress' && r.deadline !== null && r.deadline <= now).map((r) => r.id),
+    replicas
+      .filter((r) => r.serverState === 'in_progress' && r.deadline !== null && r.deadline <= now)
+      .map((r) => r.id),
   );
   for (const id of timedOut) changes.replicas.push({ id, serverState: 'over', outcome: 'no_reply' });
   // A timeout resets the host's trust, as BOINC does.
-  changes.trust = replicas.filter((r) => timedOut.has(r.id) && r.hostId !== null).map((r) => ({ hostId: r.hostId!, event: 'error' as const }));
+  changes.trust = replicas
+    .filter((r) => timedOut.has(r.id) && r.hostId !== null)
+    .map((r) => ({ hostId: r.hostId!, event: 'error' as const }));
   const state = (r: (typeof replicas)[number]) => (timedOut.has(r.id) ? 'timed-out' : r.serverState);
 
   const unsent = replicas.filter((r) => state(r) === 'unsent');
@@ -30,13 +34,21 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
     return changes;
   }
   if (errors.length > unit.maxErrorResults) {
-    return fail(changes, unsent, `too many errors: ${errors.length} replicas failed or timed out (limit ${unit.maxErrorResults})`);
+    return fail(
+      changes,
+      unsent,
+      `too many errors: ${errors.length} replicas failed or timed out (limit ${unit.maxErrorResults})`,
+    );
   }
   const live = successes.filter((r) => r.validateState !== 'invalid').length + inProgress.length + unsent.length;
   const missing = Math.max(0, unit.targetNresults - live);
   const room = unit.maxTotalResults - replicas.length;
   if (missing > room && inProgress.length + unsent.length === 0 && !successes.some((r) => r.validateState === 'init')) {
-    return fail(changes, unsent, `too many total results: ${replicas.length} issued without a quorum (limit ${unit.maxTotalResults})`);
+    return fail(
+      changes,
+      unsent,
+      `too many total results: ${replicas.length} issued without a quorum (limit ${unit.maxTotalResults})`,
+    );
   }
   changes.newReplicas = Math.min(missing, Math.max(0, room));
   const candidates = successes.filter((r) => r.validateState !== 'invalid');
@@ -46,7 +58,11 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
   return changes;
 }
 
-function fail(changes: UnitChanges & { replicas: NonNullable<UnitChanges['replicas']> }, unsent: { id: number }[], why: string) {
+function fail(
+  changes: UnitChanges & { replicas: NonNullable<UnitChanges['replicas']> },
+  unsent: { id: number }[],
+  why: string,
+) {
   for (const r of unsent) changes.replicas.push({ id: r.id, serverState: 'over', outcome: 'didnt_need' });
   changes.unit = { state: 'failed', failure: why };
   return changes;

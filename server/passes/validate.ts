@@ -56,7 +56,10 @@ const invalid = (r: Replica) => ({ id: r.id, validateState: 'invalid' as const, 
 /** Only a result checked against another host's verifies its host; a single replica's result earns no trust. */
 function trustEvents(single: boolean, valid: Replica[], invalid: Replica[]): UnitChanges['trust'] {
   return [
-    ...valid.map((r) => ({ hostId: r.hostId!, event: single ? ('single-valid' as const) : ('verified-valid' as const) })),
+    ...valid.map((r) => ({
+      hostId: r.hostId!,
+      event: single ? ('single-valid' as const) : ('verified-valid' as const),
+    })),
     ...invalid.map((r) => ({ hostId: r.hostId!, event: 'invalid' as const })),
   ];
 }

@@ -18,13 +18,34 @@ import {
   ProjectCreated,
   PublicStatus,
 } from '../../protocol/research.ts';
-import { ApiKeyCreated, ApiKeyRevoked, NewResearcher, ProjectSignup, ResearcherList } from '../../protocol/research-access.ts';
+import {
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  NewResearcher,
+  ProjectSignup,
+  ResearcherList,
+} from '../../protocol/research-access.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 
 const schemas = {
-  ApiErrorBody, BatchCancelled, BatchCreated, BatchList, BatchProgress, BatchSubmission, CanonicalResultLine, Leaderboard, Project,
-  ProjectPartners, ProjectSettings, PublicStatus,
-  ApiKeyCreated, ApiKeyRevoked, NewResearcher, ProjectCreated, ProjectSignup, ResearcherList,
+  ApiErrorBody,
+  BatchCancelled,
+  BatchCreated,
+  BatchList,
+  BatchProgress,
+  BatchSubmission,
+  CanonicalResultLine,
+  Leaderboard,
+  Project,
+  ProjectPartners,
+  ProjectSettings,
+  PublicStatus,
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  NewResearcher,
+  ProjectCreated,
+  ProjectSignup,
+  ResearcherList,
 };
 type SchemaName = keyof typeof schemas;
 
@@ -35,7 +56,11 @@ const error = (description: string) => ({ description, ...json('ApiErrorBody') }
 const batchId = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const secured = { security: [{ apiKey: [] }] };
 const refused = { 401: error('no, malformed, unknown or revoked API key') };
-const noBatch = { 400: error('the batch id is not a positive integer'), 404: error('no such batch in your project'), ...refused };
+const noBatch = {
+  400: error('the batch id is not a positive integer'),
+  404: error('no such batch in your project'),
+  ...refused,
+};
 
 /** The routes through which a project's researchers manage who may use it, and the optional sign-up. */
 function accessPaths() {
@@ -44,7 +69,9 @@ function accessPaths() {
     '/api/research/researchers': {
       get: {
         ...secured,
-        summary: "Your project's researchers and their keys (id, first characters, created, last used, revoked; never a key itself)",
+        summary:
+          "Your project's researchers and their keys " +
+          '(id, first characters, created, last used, revoked; never a key itself)',
         responses: { 200: ok('ResearcherList', 'researchers, oldest first'), ...refused },
       },
       post: {
@@ -62,7 +89,9 @@ function accessPaths() {
     '/api/research/keys': {
       post: {
         ...secured,
-        summary: 'Make another API key for yourself (to rotate keys: make one, switch to it, revoke the old); no body; the key is shown only this once',
+        summary:
+          'Make another API key for yourself (to rotate keys: make one, switch to it, revoke the old); ' +
+          'no body; the key is shown only this once',
         responses: { 201: ok('ApiKeyCreated', 'the new key'), ...refused },
       },
     },
@@ -82,7 +111,9 @@ function accessPaths() {
     },
     '/api/research/projects': {
       post: {
-        summary: 'Sign up: create a project with its first researcher and API key, where the operator allows it (TERRAFLOP_OPEN_SIGNUP=1); five an hour per address',
+        summary:
+          'Sign up: create a project with its first researcher and API key, ' +
+          'where the operator allows it (TERRAFLOP_OPEN_SIGNUP=1); five an hour per address',
         requestBody: { required: true, ...json('ProjectSignup') },
         responses: {
           201: ok('ProjectCreated', 'the project; its key is shown only this once'),
@@ -97,26 +128,50 @@ function accessPaths() {
 }
 
 const paths = {
-  '/api/research/project': { get: { ...secured, summary: "Your project and its settings", responses: { 200: ok('Project', 'the project'), ...refused } } },
+  '/api/research/project': {
+    get: {
+      ...secured,
+      summary: 'Your project and its settings',
+      responses: { 200: ok('Project', 'the project'), ...refused },
+    },
+  },
   '/api/research/project/settings': {
     put: {
       ...secured,
       summary: 'Replace the project settings: default unit limits, priority, resource share',
       requestBody: { required: true, ...json('ProjectSettings') },
-      responses: { 200: ok('Project', 'the project with its new settings'), 400: error('invalid settings; nothing changed'), ...refused },
+      responses: {
+        200: ok('Project', 'the project with its new settings'),
+        400: error('invalid settings; nothing changed'),
+        ...refused,
+      },
     },
   },
   '/api/research/batches': {
-    get: { ...secured, summary: "Your project's batches (newest 100) with their progress", responses: { 200: ok('BatchList', 'batches'), ...refused } },
+    get: {
+      ...secured,
+      summary: "Your project's batches (newest 100) with their progress",
+      responses: { 200: ok('BatchList', 'batches'), ...refused },
+    },
     post: {
       ...secured,
       summary: 'Submit a batch of work units, all of one app (request body at most 1 MiB)',
       requestBody: { required: true, ...json('BatchSubmission') },
-      responses: { 201: ok('BatchCreated', 'the batch was stored'), 400: error('invalid submission; nothing stored'), 413: error('body over 1 MiB'), ...refused },
+      responses: {
+        201: ok('BatchCreated', 'the batch was stored'),
+        400: error('invalid submission; nothing stored'),
+        413: error('body over 1 MiB'),
+        ...refused,
+      },
     },
   },
   '/api/research/batches/{id}': {
-    get: { ...secured, summary: "A batch's progress", parameters: [batchId], responses: { 200: ok('BatchProgress', 'progress'), ...noBatch } },
+    get: {
+      ...secured,
+      summary: "A batch's progress",
+      parameters: [batchId],
+      responses: { 200: ok('BatchProgress', 'progress'), ...noBatch },
+    },
   },
   '/api/research/batches/{id}/cancel': {
     post: {
@@ -129,30 +184,60 @@ const paths = {
   '/api/research/batches/{id}/events': {
     get: {
       ...secured,
-      summary: "A batch's progress, live: server-sent events named `progress`, each a BatchProgress as JSON, about every second",
+      summary:
+        "A batch's progress, live: server-sent events named `progress`, " +
+        'each a BatchProgress as JSON, about every second',
       parameters: [batchId],
-      responses: { 200: { description: 'event stream', content: { 'text/event-stream': { schema: ref('BatchProgress') } } }, ...noBatch },
+      responses: {
+        200: { description: 'event stream', content: { 'text/event-stream': { schema: ref('BatchProgress') } } },
+        ...noBatch,
+      },
     },
   },
   '/api/research/batches/{id}/results': {
     get: {
       ...secured,
-      summary: 'Canonical results so far, one JSON object per line, in unit order; pass `after` (a unit id) to fetch only newer ones',
+      summary:
+        'Canonical results so far, one JSON object per line, in unit order; ' +
+        'pass `after` (a unit id) to fetch only newer ones',
       parameters: [batchId, { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } }],
-      responses: { 200: { description: 'JSON lines', content: { 'application/x-ndjson': { schema: ref('CanonicalResultLine') } } }, ...noBatch },
+      responses: {
+        200: { description: 'JSON lines', content: { 'application/x-ndjson': { schema: ref('CanonicalResultLine') } } },
+        ...noBatch,
+      },
     },
   },
   '/api/research/partners': {
     get: {
       ...secured,
-      summary: "Partner sites whose embedded widgets computed your project's units: hosts, results and credit for your project only",
-      parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
-      responses: { 200: ok('ProjectPartners', 'partners, most credit first'), 400: error('limit is not 1-1000'), ...refused },
+      summary:
+        "Partner sites whose embedded widgets computed your project's units: " +
+        'hosts, results and credit for your project only',
+      parameters: [
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
+      ],
+      responses: {
+        200: ok('ProjectPartners', 'partners, most credit first'),
+        400: error('limit is not 1-1000'),
+        ...refused,
+      },
     },
   },
   ...accessPaths(),
-  '/api/public/status': { get: { summary: "Every project's status, without login", responses: { 200: ok('PublicStatus', 'status') } } },
-  '/api/public/leaderboard': { get: { summary: 'Volunteers and partner sites by credit, without login', responses: { 200: ok('Leaderboard', 'leaderboard') } } },
+  '/api/public/status': {
+    get: { summary: "Every project's status, without login", responses: { 200: ok('PublicStatus', 'status') } },
+  },
+  '/api/public/leaderboard': {
+    get: {
+      summary: 'Volunteers and partner sites by credit, without login',
+      responses: { 200: ok('Leaderboard', 'leaderboard') },
+    },
+  },
   '/api/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },
 };
 
@@ -165,7 +250,9 @@ export function openApiDocument(): object {
     info: { title: 'Terraflop coordinator: research and public API', version: '1' },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a project API key, tf_…' } },
-      schemas: Object.fromEntries(Object.entries(schemas).map(([name, s]) => [name, z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })])),
+      schemas: Object.fromEntries(
+        Object.entries(schemas).map(([name, s]) => [name, z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })]),
+      ),
     },
     paths,
   };

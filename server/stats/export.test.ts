@@ -27,11 +27,23 @@ afterEach(async () => {
 test('default: the export holds every volunteer and host, and its manifest checks out', async () => {
   const now = Date.UTC(2026, 10, 25, 12);
   await store.createBatch({ app: 'signal-search', name: 'stats', units: tinyUnits(2), now });
-  const hosts = [await store.createHost({ tokenHash: 'a', now }), await store.createHost({ tokenHash: 'b', volunteerName: 'Grace', now })];
+  const hosts = [
+    await store.createHost({ tokenHash: 'a', now }),
+    await store.createHost({ tokenHash: 'b', volunteerName: 'Grace', now }),
+  ];
   for (const h of hosts) {
     const work = await store.issueReplicas(h, 10, now);
-    await store.recordResults(h, work.map((r) => ({ status: 'success' as const, replicaId: r.replicaId, elapsedMs: 5, variant: 'reference' as const,
-      result: runKernel(r.job, { progress() {}, checkpoint() {} }) })), now);
+    await store.recordResults(
+      h,
+      work.map((r) => ({
+        status: 'success' as const,
+        replicaId: r.replicaId,
+        elapsedMs: 5,
+        variant: 'reference' as const,
+        result: runKernel(r.job, { progress() {}, checkpoint() {} }),
+      })),
+      now,
+    );
   }
   await drain(store, now);
 
@@ -45,7 +57,10 @@ test('default: the export holds every volunteer and host, and its manifest check
   for (const [name, entry] of Object.entries(manifest.files)) {
     const text = readFileSync(join(folder, name), 'utf8');
     expect(createHash('sha256').update(text).digest('hex')).toBe(entry.sha256);
-    const rows = text.trim().split('\n').map((l) => JSON.parse(l) as { total_credit: number });
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { total_credit: number });
     expect(rows).toHaveLength(entry.lines);
     expect(rows.reduce((s, r) => s + r.total_credit, 0)).toBeCloseTo(entry.total_credit, 12);
     expect(entry.total_credit).toBeGreaterThan(0);

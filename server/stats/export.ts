@@ -34,7 +34,10 @@ export function statsExporter(statsDir: string): Pass {
     const temporary = `${target}.partial-${process.pid}`;
     mkdirSync(temporary, { recursive: true });
     const manifest: StatsManifest = { format: STATS_FORMAT, date, generated_at: now, files: {} };
-    for (const [name, rows] of [['volunteers.jsonl', table.volunteers], ['hosts.jsonl', table.hosts]] as const) {
+    for (const [name, rows] of [
+      ['volunteers.jsonl', table.volunteers],
+      ['hosts.jsonl', table.hosts],
+    ] as const) {
       const text = jsonl(rows);
       writeFileSync(join(temporary, name), text);
       manifest.files[name] = {
@@ -43,7 +46,7 @@ export function statsExporter(statsDir: string): Pass {
         total_credit: rows.reduce((sum, r) => sum + r.total_credit, 0),
       };
     }
-    writeFileSync(join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(join(temporary, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     renameSync(temporary, target);
     return true;
   };

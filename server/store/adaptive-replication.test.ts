@@ -85,27 +85,35 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     expect((await store.hostSummary(b.id, now)).results.valid).toBe(TRUST_THRESHOLD + 1 + 4);
   });
 
-  test('behavior: a host caught before its credit was added loses the queued credit; nothing is withdrawn twice', async () => {
-    const { a } = await trusted();
-    const creditBefore = (await store.hostSummary(a.id, now)).credit.total;
-    await store.createBatch({ app: 'signal-search', name: 'not yet credited', units: tinyUnits(2), now });
-    const lies = await store.issueReplicas(a, 8, now);
-    expect(lies).toHaveLength(2);
-    await store.recordResults(a, lies.map(wrong), now);
-    // Validated (accepted on a single replica) but not yet added up: the credit pass has not run.
-    while (await validator(store, now));
-    const pending = () => store.db.all('SELECT replica_id FROM pending_credit ORDER BY replica_id');
-    expect(await pending()).toHaveLength(2);
+  test(
+    'behavior: a host caught before its credit was added loses the queued credit; ' + 'nothing is withdrawn twice',
+    async () => {
+      const { a } = await trusted();
+      const creditBefore = (await store.hostSummary(a.id, now)).credit.total;
+      await store.createBatch({ app: 'signal-search', name: 'not yet credited', units: tinyUnits(2), now });
+      const lies = await store.issueReplicas(a, 8, now);
+      expect(lies).toHaveLength(2);
+      await store.recordResults(a, lies.map(wrong), now);
+      // Validated (accepted on a single replica) but not yet added up: the credit pass has not run.
+      while (await validator(store, now));
+      const pending = () => store.db.all('SELECT replica_id FROM pending_credit ORDER BY replica_id');
+      expect(await pending()).toHaveLength(2);
 
-    await store.db.run('UPDATE host_apps SET revoke_pending = 1 WHERE host_id = ?', [a.id]);
-    expect(await revoker(store, now)).toBe(true);
-    expect(await pending()).toEqual([]);
-    expect(await store.db.all('SELECT replica_id FROM unsettled_credit WHERE replica_id IN (?, ?)', lies.map((r) => r.replicaId))).toEqual([]);
-    await drain(store, now);
-    const caught = await store.hostSummary(a.id, now);
-    expect(caught.credit.total).toBeCloseTo(creditBefore, 12);
-    expect(caught.results.invalid).toBe(2);
-  });
+      await store.db.run('UPDATE host_apps SET revoke_pending = 1 WHERE host_id = ?', [a.id]);
+      expect(await revoker(store, now)).toBe(true);
+      expect(await pending()).toEqual([]);
+      expect(
+        await store.db.all(
+          'SELECT replica_id FROM unsettled_credit WHERE replica_id IN (?, ?)',
+          lies.map((r) => r.replicaId),
+        ),
+      ).toEqual([]);
+      await drain(store, now);
+      const caught = await store.hostSummary(a.id, now);
+      expect(caught.credit.total).toBeCloseTo(creditBefore, 12);
+      expect(caught.results.invalid).toBe(2);
+    },
+  );
 
   test('behavior: settled credit is final and survives a later revocation', async () => {
     const { a, b } = await trusted();
@@ -120,7 +128,10 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     await computeAll(b, honest);
     await computeAll(await host(4), honest);
     expect((await store.hostSummary(a.id, now)).credit.total).toBeCloseTo(credited, 12);
-    const settled = await store.db.get<{ settled_credit: number }>('SELECT settled_credit FROM volunteers WHERE id = ?', [a.volunteerId]);
+    const settled = await store.db.get<{ settled_credit: number }>(
+      'SELECT settled_credit FROM volunteers WHERE id = ?',
+      [a.volunteerId],
+    );
     expect(settled!.settled_credit).toBeCloseTo(credited, 12);
   });
 
@@ -142,11 +153,18 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
   test('error: a client error resets trust', async () => {
     const { a } = await trusted();
     await store.createBatch({ app: 'signal-search', name: 'error', units: tinyUnits(1), now });
-    await computeAll(a, (r) => ({ status: 'error', replicaId: r.replicaId, elapsedMs: 1, error: { name: 'KernelError', message: 'out of memory' } }));
+    await computeAll(a, (r) => ({
+      status: 'error',
+      replicaId: r.replicaId,
+      elapsedMs: 1,
+      error: { name: 'KernelError', message: 'out of memory' },
+    }));
     coin = 0.99;
     await store.createBatch({ app: 'signal-search', name: 'after error', units: tinyUnits(1), now });
     const [replica] = await store.issueReplicas(a, 1, now);
-    const unit = await store.db.get<{ single: number }>('SELECT single FROM work_units WHERE id = ?', [replica!.workUnitId]);
+    const unit = await store.db.get<{ single: number }>('SELECT single FROM work_units WHERE id = ?', [
+      replica!.workUnitId,
+    ]);
     expect(unit!.single).toBe(0);
   });
 });

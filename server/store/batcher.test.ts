@@ -4,7 +4,10 @@ import { Batcher } from './batcher.ts';
 describe('Batcher', () => {
   test('default: calls made in one turn run as one batch, each caller getting its own answer', async () => {
     const batches: number[][] = [];
-    const batcher = new Batcher<number, number>(async (xs) => (batches.push(xs), xs.map((x) => x * 10)));
+    const batcher = new Batcher<number, number>(async (xs) => {
+      batches.push(xs);
+      return xs.map((x) => x * 10);
+    });
     expect(await Promise.all([batcher.call(1), batcher.call(2), batcher.call(3)])).toEqual([10, 20, 30]);
     expect(batches).toEqual([[1, 2, 3]]);
   });
@@ -44,7 +47,13 @@ describe('Batcher', () => {
 
   test('edge: a batch holds at most maxBatch calls', async () => {
     const sizes: number[] = [];
-    const batcher = new Batcher<number, number>(async (xs) => (sizes.push(xs.length), xs), { maxBatch: 2 });
+    const batcher = new Batcher<number, number>(
+      async (xs) => {
+        sizes.push(xs.length);
+        return xs;
+      },
+      { maxBatch: 2 },
+    );
     await Promise.all([1, 2, 3, 4, 5].map((x) => batcher.call(x)));
     expect(sizes).toEqual([2, 2, 1]);
   });

@@ -47,7 +47,7 @@ export class Batcher<In, Out> {
   private async runBatch(batch: Waiting<In, Out>[]): Promise<void> {
     try {
       const outputs = await this.run(batch.map((w) => w.input));
-      batch.forEach((w, i) => w.resolve(outputs[i]!));
+      for (const [i, w] of batch.entries()) w.resolve(outputs[i]!);
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       for (const w of batch) await this.runBatch([w]);

@@ -16,7 +16,9 @@ export type StoreLocation =
 
 export async function openStore(location: StoreLocation): Promise<SqlStore & Store> {
   if (location.kind === 'sqlite') {
-    const db = new SqliteDb(join(location.dataDir, 'coordinator.sqlite'), { synchronous: location.synchronous ?? 'normal' });
+    const db = new SqliteDb(join(location.dataDir, 'coordinator.sqlite'), {
+      synchronous: location.synchronous ?? 'normal',
+    });
     await migrate(db);
     return new SqlStore(db);
   }

@@ -31,7 +31,8 @@ function draw(projects: readonly ProjectShare[], random: () => number): number[]
     let ticket = random() * total;
     let i = 0;
     // Zero-share projects (or all shares zero) come last, in id order.
-    if (total > 0) while (i < left.length - 1 && (ticket >= left[i]!.share || left[i]!.share === 0)) ticket -= left[i++]!.share;
+    if (total > 0)
+      while (i < left.length - 1 && (ticket >= left[i]!.share || left[i]!.share === 0)) ticket -= left[i++]!.share;
     order.push(left.splice(i, 1)[0]!.id);
   }
   return order;

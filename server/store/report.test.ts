@@ -11,36 +11,56 @@ describe.each(backends)('reports on $name', (backend) => {
 
   const host = () => fixture.store.createHost({ tokenHash: `t-${Math.random()}`, now });
   const success = (r: IssuedReplica, elapsedMs: number): ResultToRecord => ({
-    status: 'success', replicaId: r.replicaId, elapsedMs, variant: 'reference', result: runKernel(r.job, { progress() {}, checkpoint() {} }),
+    status: 'success',
+    replicaId: r.replicaId,
+    elapsedMs,
+    variant: 'reference',
+    result: runKernel(r.job, { progress() {}, checkpoint() {} }),
   });
 
-  test('behavior: reports that arrive at once are recorded in one transaction, a replica reported twice taken once', async () => {
-    await fixture.store.createBatch({ app: 'signal-search', name: 'r', units: tinyUnits(2), now });
-    const a = await host();
-    const b = await host();
-    const forA = await fixture.store.issueReplicas(a, 2, now);
-    const forB = await fixture.store.issueReplicas(b, 2, now);
-    const transactions = vi.spyOn(fixture.store.db, 'transaction');
-    const [first, again, fromB, stolen] = await Promise.all([
-      fixture.store.recordResults(a, [success(forA[0]!, 1000)], now),
-      fixture.store.recordResults(a, [success(forA[0]!, 1000), success(forA[1]!, 4000)], now),
-      fixture.store.recordResults(b, forB.map((r) => success(r, 2000)), now),
-      fixture.store.recordResults(b, [success(forA[1]!, 1)], now),
-    ]);
-    expect(transactions).toHaveBeenCalledTimes(1);
-    expect(first).toEqual([{ replicaId: forA[0]!.replicaId, ok: true }]);
-    expect(again).toEqual([
-      { replicaId: forA[0]!.replicaId, ok: false, error: `replica ${forA[0]!.replicaId} was already reported` },
-      { replicaId: forA[1]!.replicaId, ok: true },
-    ]);
-    expect(fromB.every((o) => o.ok)).toBe(true);
-    expect(stolen).toEqual([{ replicaId: forA[1]!.replicaId, ok: false, error: `replica ${forA[1]!.replicaId} was not sent to this host` }]);
-    // Every unit has its two results: both go to the validator.
-    expect(Number((await fixture.store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE need_validate = 1'))!.n)).toBe(2);
-    // Each host's speed folds its own results, in the order reported: a took 1 s then 4 s, b 2 s twice.
-    const speeds = await fixture.store.db.all<{ id: number; flops: number }>('SELECT id, flops FROM hosts ORDER BY id');
-    const speedOf = (h: { id: number }) => speeds.find((s) => Number(s.id) === h.id)!.flops;
-    expect(speedOf(a)).toBeCloseTo(forA[0]!.flopsEstimate * 0.8 + (0.2 * forA[1]!.flopsEstimate) / 4, 3);
-    expect(speedOf(b)).toBeCloseTo((forB[0]!.flopsEstimate / 2) * 0.8 + (0.2 * forB[1]!.flopsEstimate) / 2, 3);
-  });
+  test(
+    'behavior: reports that arrive at once are recorded in one transaction, ' + 'a replica reported twice taken once',
+    async () => {
+      await fixture.store.createBatch({ app: 'signal-search', name: 'r', units: tinyUnits(2), now });
+      const a = await host();
+      const b = await host();
+      const forA = await fixture.store.issueReplicas(a, 2, now);
+      const forB = await fixture.store.issueReplicas(b, 2, now);
+      const transactions = vi.spyOn(fixture.store.db, 'transaction');
+      const [first, again, fromB, stolen] = await Promise.all([
+        fixture.store.recordResults(a, [success(forA[0]!, 1000)], now),
+        fixture.store.recordResults(a, [success(forA[0]!, 1000), success(forA[1]!, 4000)], now),
+        fixture.store.recordResults(
+          b,
+          forB.map((r) => success(r, 2000)),
+          now,
+        ),
+        fixture.store.recordResults(b, [success(forA[1]!, 1)], now),
+      ]);
+      expect(transactions).toHaveBeenCalledTimes(1);
+      expect(first).toEqual([{ replicaId: forA[0]!.replicaId, ok: true }]);
+      expect(again).toEqual([
+        { replicaId: forA[0]!.replicaId, ok: false, error: `replica ${forA[0]!.replicaId} was already reported` },
+        { replicaId: forA[1]!.replicaId, ok: true },
+      ]);
+      expect(fromB.every((o) => o.ok)).toBe(true);
+      expect(stolen).toEqual([
+        { replicaId: forA[1]!.replicaId, ok: false, error: `replica ${forA[1]!.replicaId} was not sent to this host` },
+      ]);
+      // Every unit has its two results: both go to the validator.
+      expect(
+        Number(
+          (await fixture.store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE need_validate = 1'))!
+            .n,
+        ),
+      ).toBe(2);
+      // Each host's speed folds its own results, in the order reported: a took 1 s then 4 s, b 2 s twice.
+      const speeds = await fixture.store.db.all<{ id: number; flops: number }>(
+        'SELECT id, flops FROM hosts ORDER BY id',
+      );
+      const speedOf = (h: { id: number }) => speeds.find((s) => Number(s.id) === h.id)!.flops;
+      expect(speedOf(a)).toBeCloseTo(forA[0]!.flopsEstimate * 0.8 + (0.2 * forA[1]!.flopsEstimate) / 4, 3);
+      expect(speedOf(b)).toBeCloseTo((forB[0]!.flopsEstimate / 2) * 0.8 + (0.2 * forB[1]!.flopsEstimate) / 2, 3);
+    },
+  );
 });

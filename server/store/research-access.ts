@@ -31,7 +31,10 @@ export class ResearcherNameTakenError extends Error {
 export class LastLiveKeyError extends Error {
   override name = 'LastLiveKeyError';
   constructor(keyId: number) {
-    super(`key ${keyId} is the project's last live key: make another key first, so that nobody is locked out of the project`);
+    super(
+      `key ${keyId} is the project's last live key: ` +
+        'make another key first, so that nobody is locked out of the project',
+    );
   }
 }
 
@@ -43,12 +46,21 @@ export interface ResearchAccessStore {
   /** The project's researchers, oldest first, each with its keys, oldest first; `current` marks `currentKeyId`. */
   projectAccess(projectId: number, currentKeyId: number): Promise<ResearcherAccount[]>;
   /** Adds a researcher to the project with a first key; throws ResearcherNameTakenError when the name is taken. */
-  addResearcher(params: { projectId: number; name: string; key: NewKey; now: number }): Promise<{ researcherId: number; keyId: number }>;
+  addResearcher(params: {
+    projectId: number;
+    name: string;
+    key: NewKey;
+    now: number;
+  }): Promise<{ researcherId: number; keyId: number }>;
   /** Makes another key for a researcher; returns its id. */
   createApiKey(params: { researcherId: number; key: NewKey; now: number }): Promise<number>;
   /**
    * Revokes a key of the project; undefined when the project has no such key. Revoking a revoked key changes
    * nothing and answers when it was revoked. Throws LastLiveKeyError for the project's last live key.
    */
-  revokeApiKey(projectId: number, keyId: number, now: number): Promise<{ keyId: number; revokedAt: number } | undefined>;
+  revokeApiKey(
+    projectId: number,
+    keyId: number,
+    now: number,
+  ): Promise<{ keyId: number; revokedAt: number } | undefined>;
 }

@@ -28,7 +28,8 @@ export class ProjectNameTakenError extends Error {
     super(
       shortName === undefined
         ? `a project named "${name}" already exists`
-        : `the project name "${name}" has the short name "${shortName}" (what partners' widgets ask for), which is already taken`,
+        : `the project name "${name}" has the short name "${shortName}" ` +
+            "(what partners' widgets ask for), which is already taken",
     );
   }
 }
@@ -48,7 +49,13 @@ export interface ResearchStore extends ResearchAccessStore {
   updateSettings(projectId: number, settings: ProjectSettings): Promise<Project>;
 
   /** Creates a batch of the project with its units and their first replicas, in one transaction. */
-  createProjectBatch(params: { projectId: number; app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
+  createProjectBatch(params: {
+    projectId: number;
+    app: AppName;
+    name: string;
+    units: NewWorkUnit[];
+    now: number;
+  }): Promise<number>;
   /**
    * Cancels a batch's undecided units: they fail with the reason "cancelled by the researcher" and their replicas
    * still unsent or out are no longer needed (a late result is refused). Units with a canonical result keep it.
@@ -63,7 +70,12 @@ export interface ResearchStore extends ResearchAccessStore {
    * Canonical results of a batch's units with ids above `afterUnitId`, in unit order, at most `limit`; undefined
    * when the batch is not the project's.
    */
-  canonicalResults(projectId: number, batchId: number, afterUnitId: number, limit: number): Promise<CanonicalResultLine[] | undefined>;
+  canonicalResults(
+    projectId: number,
+    batchId: number,
+    afterUnitId: number,
+    limit: number,
+  ): Promise<CanonicalResultLine[] | undefined>;
 
   /** Partner sites whose widgets computed the project's units, with their figures for this project only. */
   projectPartners(projectId: number, limit: number): Promise<ProjectPartners>;

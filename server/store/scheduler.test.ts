@@ -24,13 +24,29 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
   const host = () => store.createHost({ tokenHash: `t-${Math.random()}`, now });
 
   test('default: a unit that needs WebGPU or more memory goes only to a host that offers it', async () => {
-    await store.createBatch({ app: 'signal-search', name: 'gpu', units: tinyUnits(2, { needs: { webgpu: true } }), now });
-    await store.createBatch({ app: 'signal-search', name: 'big', units: tinyUnits(2, { needs: { memoryMb: 4096 } }), now });
+    await store.createBatch({
+      app: 'signal-search',
+      name: 'gpu',
+      units: tinyUnits(2, { needs: { webgpu: true } }),
+      now,
+    });
+    await store.createBatch({
+      app: 'signal-search',
+      name: 'big',
+      units: tinyUnits(2, { needs: { memoryMb: 4096 } }),
+      now,
+    });
     const h = await host();
-    expect(await store.issueReplicas(h, { maxReplicas: 10, capabilities: { webgpu: false, memoryMb: 1024 } }, now)).toEqual([]);
+    expect(
+      await store.issueReplicas(h, { maxReplicas: 10, capabilities: { webgpu: false, memoryMb: 1024 } }, now),
+    ).toEqual([]);
     const gpu = await store.issueReplicas(h, { maxReplicas: 10, capabilities: { webgpu: true, memoryMb: 1024 } }, now);
     expect(gpu).toHaveLength(2);
-    const big = await store.issueReplicas(await host(), { maxReplicas: 10, capabilities: { webgpu: false, memoryMb: 8192 } }, now);
+    const big = await store.issueReplicas(
+      await host(),
+      { maxReplicas: 10, capabilities: { webgpu: false, memoryMb: 8192 } },
+      now,
+    );
     expect(big.map((r) => r.workUnitId).sort()).toEqual([3, 4]);
   });
 
@@ -41,8 +57,19 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     // One result that took as long as 1 GFLOP/s would: the host's speed is measured at 1e9.
     const [first] = await store.issueReplicas(h, 1, now);
     const elapsedMs = (first!.flopsEstimate / 1e9) * 1000;
-    await store.recordResults(h, [{ status: 'success', replicaId: first!.replicaId, elapsedMs, variant: 'reference',
-      result: runKernel(first!.job, { progress() {}, checkpoint() {} }) }], now);
+    await store.recordResults(
+      h,
+      [
+        {
+          status: 'success',
+          replicaId: first!.replicaId,
+          elapsedMs,
+          variant: 'reference',
+          result: runKernel(first!.job, { progress() {}, checkpoint() {} }),
+        },
+      ],
+      now,
+    );
     const perUnitS = units[0]!.flopsEstimate / 1e9;
     const buffered = await store.issueReplicas(h, { maxReplicas: 64, bufferSeconds: perUnitS * 5.5 }, now);
     expect(buffered).toHaveLength(6);
@@ -53,8 +80,20 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     const research = new SqlResearchStore(store.db);
     const settings = (priority: number, resourceShare: number) => ({ ...DEFAULT_SETTINGS, priority, resourceShare });
     const project = async (name: string, priority: number, share: number) => {
-      const { projectId } = await research.createProject({ name, researcherName: 'r', keyHash: `k-${name}`, settings: settings(priority, share), now });
-      await research.createProjectBatch({ projectId, app: 'signal-search', name, units: tinyUnits(150, { minQuorum: 1, targetNresults: 1 }), now });
+      const { projectId } = await research.createProject({
+        name,
+        researcherName: 'r',
+        keyHash: `k-${name}`,
+        settings: settings(priority, share),
+        now,
+      });
+      await research.createProjectBatch({
+        projectId,
+        app: 'signal-search',
+        name,
+        units: tinyUnits(150, { minQuorum: 1, targetNresults: 1 }),
+        now,
+      });
       return projectId;
     };
     const alpha = await project('Alpha', 0, 300);
@@ -66,7 +105,8 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     const served = async (requests: number) => {
       const counts = new Map<number, number>();
       for (let i = 0; i < requests; i++) {
-        for (const r of await store.issueReplicas(h, 1, now)) counts.set(await projectOf(r.workUnitId), (counts.get(await projectOf(r.workUnitId)) ?? 0) + 1);
+        for (const r of await store.issueReplicas(h, 1, now))
+          counts.set(await projectOf(r.workUnitId), (counts.get(await projectOf(r.workUnitId)) ?? 0) + 1);
       }
       return counts;
     };
@@ -91,48 +131,61 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     expect(projects.map((r) => Number(r.p))).toEqual([projectId]);
   });
 
-  test('edge: the demo counts units nobody started, so a lone volunteer holding one replica of each is fed more', async () => {
-    await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(6), now });
-    expect(await store.countFreshUnits('signal-search', 100)).toBe(6);
-    expect(await store.countFreshUnits('signal-search', 4)).toBe(4);
-    // One volunteer takes one replica of every unit: six unsent siblings remain, none of them for it.
-    expect(await store.issueReplicas(await host(), 10, now)).toHaveLength(6);
-    expect(await store.countFreshUnits('signal-search', 100)).toBe(0);
-  });
+  test(
+    'edge: the demo counts units nobody started, ' + 'so a lone volunteer holding one replica of each is fed more',
+    async () => {
+      await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(6), now });
+      expect(await store.countFreshUnits('signal-search', 100)).toBe(6);
+      expect(await store.countFreshUnits('signal-search', 4)).toBe(4);
+      // One volunteer takes one replica of every unit: six unsent siblings remain, none of them for it.
+      expect(await store.issueReplicas(await host(), 10, now)).toHaveLength(6);
+      expect(await store.countFreshUnits('signal-search', 100)).toBe(0);
+    },
+  );
 
   test('edge: a project created a moment ago is served at once, though the table of projects is cached', async () => {
     const h = await host();
     expect(await store.issueReplicas(h, 5, now)).toEqual([]); // reads and caches the table: no project yet
     const research = new SqlResearchStore(store.db);
-    const { projectId } = await research.createProject({ name: 'Newcomer', researcherName: 'r', keyHash: 'k-new', now });
+    const { projectId } = await research.createProject({
+      name: 'Newcomer',
+      researcherName: 'r',
+      keyHash: 'k-new',
+      now,
+    });
     await research.createProjectBatch({ projectId, app: 'signal-search', name: 'n', units: tinyUnits(2), now });
     expect(await store.issueReplicas(h, 5, now)).toHaveLength(2);
   });
-  test('behavior: requests that arrive at once are served in one transaction, a unit at most once per volunteer', async () => {
-    await store.createBatch({ app: 'signal-search', name: 'crowd', units: tinyUnits(4), now });
-    // a and b are one volunteer's two hosts; c is someone else's.
-    const a = await host();
-    const b = await host();
-    const c = await host();
-    await store.createLinkCode(a.volunteerId, 'code', now + 60_000);
-    expect(await store.redeemLinkCode(b.id, 'code', now)).toBe(a.volunteerId);
-    const transactions = vi.spyOn(store.db, 'transaction');
-    const [forA, forB, forC] = await Promise.all([
-      store.issueReplicas(a, 3, now),
-      store.issueReplicas(b, 3, now),
-      store.issueReplicas(c, 4, now),
-    ]);
-    expect(transactions).toHaveBeenCalledTimes(1);
-    const units = (issued: IssuedReplica[]) => issued.map((r) => r.workUnitId);
-    // The volunteer's hosts split the four units between them; the other volunteer gets the second replica of each.
-    expect([...units(forA), ...units(forB)].sort()).toEqual([1, 2, 3, 4]);
-    expect(units(forA)).toHaveLength(3);
-    expect(units(forC).sort()).toEqual([1, 2, 3, 4]);
-    const replicaIds = [...forA, ...forB, ...forC].map((r) => r.replicaId);
-    expect(new Set(replicaIds).size).toBe(8);
-    const rows = await store.db.all<{ host_id: number }>(`SELECT host_id FROM replicas WHERE id IN (${replicaIds.join(', ')})`);
-    expect(rows.filter((r) => Number(r.host_id) === c.id)).toHaveLength(4);
-  });
+  test(
+    'behavior: requests that arrive at once are served in one transaction, ' + 'a unit at most once per volunteer',
+    async () => {
+      await store.createBatch({ app: 'signal-search', name: 'crowd', units: tinyUnits(4), now });
+      // a and b are one volunteer's two hosts; c is someone else's.
+      const a = await host();
+      const b = await host();
+      const c = await host();
+      await store.createLinkCode(a.volunteerId, 'code', now + 60_000);
+      expect(await store.redeemLinkCode(b.id, 'code', now)).toBe(a.volunteerId);
+      const transactions = vi.spyOn(store.db, 'transaction');
+      const [forA, forB, forC] = await Promise.all([
+        store.issueReplicas(a, 3, now),
+        store.issueReplicas(b, 3, now),
+        store.issueReplicas(c, 4, now),
+      ]);
+      expect(transactions).toHaveBeenCalledTimes(1);
+      const units = (issued: IssuedReplica[]) => issued.map((r) => r.workUnitId);
+      // The volunteer's hosts split the four units between them; the other volunteer gets the second replica of each.
+      expect([...units(forA), ...units(forB)].sort()).toEqual([1, 2, 3, 4]);
+      expect(units(forA)).toHaveLength(3);
+      expect(units(forC).sort()).toEqual([1, 2, 3, 4]);
+      const replicaIds = [...forA, ...forB, ...forC].map((r) => r.replicaId);
+      expect(new Set(replicaIds).size).toBe(8);
+      const rows = await store.db.all<{ host_id: number }>(
+        `SELECT host_id FROM replicas WHERE id IN (${replicaIds.join(', ')})`,
+      );
+      expect(rows.filter((r) => Number(r.host_id) === c.id)).toHaveLength(4);
+    },
+  );
   test('edge: hosts of different capabilities in one batch never get the same replica', async () => {
     await store.createBatch({ app: 'signal-search', name: 'mixed', units: tinyUnits(2), now });
     const [plain, gpu, big] = await Promise.all([

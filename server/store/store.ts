@@ -78,7 +78,12 @@ export interface Store {
    * unit at once (each takes its own share of a backlog) and a crash leaves every unit either decided or still
    * queued. Returns how many units it took.
    */
-  decideDue(queue: UnitQueue, now: number, limit: number, decide: (state: UnitWithReplicas) => UnitChanges): Promise<number>;
+  decideDue(
+    queue: UnitQueue,
+    now: number,
+    limit: number,
+    decide: (state: UnitWithReplicas) => UnitChanges,
+  ): Promise<number>;
 
   /** Adds the granted credit of newly validated replicas to their hosts' and volunteers' totals; returns how many. */
   applyCredit(now: number, limit: number): Promise<number>;

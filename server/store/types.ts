@@ -90,7 +90,9 @@ export interface UnitWithReplicas {
 export interface UnitChanges {
   unit?: Partial<Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults'>>;
   replicas?: Array<
-    { id: number } & Partial<Pick<Replica, 'serverState' | 'outcome' | 'validateState' | 'grantedCredit' | 'unverified' | 'validatedAt'>>
+    { id: number } & Partial<
+      Pick<Replica, 'serverState' | 'outcome' | 'validateState' | 'grantedCredit' | 'unverified' | 'validatedAt'>
+    >
   >;
   /** What the decision says about the hosts involved, for adaptive replication. */
   trust?: Array<{ hostId: number; event: TrustEvent }>;

@@ -8,7 +8,10 @@ import type { ChildProcess } from 'node:child_process';
 export function readyUrl(child: ChildProcess, timeoutMs = 30_000): Promise<string> {
   let output = '';
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`coordinator did not start within ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`coordinator did not start within ${timeoutMs / 1000} s:\n${output}`)),
+      timeoutMs,
+    );
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       const found = /open (http:\/\/\S+?\/) to contribute/.exec(output);

@@ -9,7 +9,11 @@ import type { IssuedReplica, ResultToRecord } from '../store/types.ts';
 const compute = (r: IssuedReplica) => runKernel(r.job, { progress() {}, checkpoint() {} });
 
 export const honest = (r: IssuedReplica): ResultToRecord => ({
-  status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result: compute(r),
+  status: 'success',
+  replicaId: r.replicaId,
+  elapsedMs: 1,
+  variant: 'reference',
+  result: compute(r),
 });
 
 export const wrong = (r: IssuedReplica): ResultToRecord => {

@@ -41,7 +41,9 @@ function send(url: URL, method: string, headers: Record<string, string>, body?: 
     const req = request(url, { method, agent, headers: { ...headers, ...length } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -51,7 +53,9 @@ function send(url: URL, method: string, headers: Record<string, string>, body?: 
 
 /** A reply as fetch would have given it, for tests that look at any call's status, headers and body. */
 function toResponse({ status, headers, text }: Reply): Response {
-  const flat = Object.entries(headers).flatMap(([name, v]) => (v === undefined ? [] : [[name, Array.isArray(v) ? v.join(', ') : v] as [string, string]]));
+  const flat = Object.entries(headers).flatMap(([name, v]) =>
+    v === undefined ? [] : [[name, Array.isArray(v) ? v.join(', ') : v] as [string, string]],
+  );
   return new Response(status === 204 || status === 304 ? null : text, { status, headers: flat });
 }
 
@@ -77,11 +81,22 @@ export class SimHost {
   }
 
   static async register(baseUrl: string, behaviourOrOptions: Behaviour | RegisterOptions = {}): Promise<SimHost> {
-    const { behaviour = 'honest', volunteerName, auth = 'key' } =
-      typeof behaviourOrOptions === 'string' ? { behaviour: behaviourOrOptions } : behaviourOrOptions;
+    const {
+      behaviour = 'honest',
+      volunteerName,
+      auth = 'key',
+    } = typeof behaviourOrOptions === 'string' ? { behaviour: behaviourOrOptions } : behaviourOrOptions;
     const key = auth === 'key' ? await generateHostKey() : undefined;
-    const body = { ...(volunteerName && { volunteerName }), ...(key && { publicKey: await exportPublicKey(key.publicKey) }) };
-    const reply = await send(new URL('api/hosts', baseUrl), 'POST', { 'content-type': 'application/json' }, JSON.stringify(body));
+    const body = {
+      ...(volunteerName && { volunteerName }),
+      ...(key && { publicKey: await exportPublicKey(key.publicKey) }),
+    };
+    const reply = await send(
+      new URL('api/hosts', baseUrl),
+      'POST',
+      { 'content-type': 'application/json' },
+      JSON.stringify(body),
+    );
     return new SimHost(baseUrl, parseReply('register', reply, HostIdentity, 201), behaviour, key);
   }
 

@@ -24,20 +24,31 @@ export async function freshStore(
     const db = new SqliteDb(join(dir, 'c.sqlite'));
     await migrate(db, { upTo });
     const store = new SqlStore(db, { random });
-    return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+    const cleanup = async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { store, cleanup };
   }
   const schema = await freshPostgresSchema();
   const db = new PostgresDb(schema.url);
   await migrate(db, { upTo });
   const store = new SqlStore(db, { random });
-  return { store, cleanup: async () => (await store.close(), await schema.drop()) };
+  const cleanup = async () => {
+    await store.close();
+    await schema.drop();
+  };
+  return { store, cleanup };
 }
 
 /**
  * Gives each test of the enclosing describe a fresh store on `backend` (skipping it when the backend is missing);
  * read `fixture.store` inside a test.
  */
-export function storePerTest({ name, available }: { name: 'sqlite' | 'postgres'; available: boolean }, random: () => number = Math.random) {
+export function storePerTest(
+  { name, available }: { name: 'sqlite' | 'postgres'; available: boolean },
+  random: () => number = Math.random,
+) {
   const fixture = { store: undefined as unknown as SqlStore };
   let cleanup = async () => {};
   beforeEach(async (ctx) => {

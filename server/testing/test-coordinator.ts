@@ -20,19 +20,24 @@ export interface TestCoordinator {
   close(): Promise<void>;
 }
 
-export async function startTestCoordinator(backend: 'sqlite' | 'postgres' = 'sqlite', env: Record<string, string> = {}): Promise<TestCoordinator> {
+export async function startTestCoordinator(
+  backend: 'sqlite' | 'postgres' = 'sqlite',
+  env: Record<string, string> = {},
+): Promise<TestCoordinator> {
   const dir = mkdtempSync(join(tmpdir(), 'terraflop-test-'));
   const schema = backend === 'postgres' ? await freshPostgresSchema() : undefined;
-  const coordinator = await startCoordinator(loadConfig({
-    TERRAFLOP_DATA: dir,
-    TERRAFLOP_WEB: dir,
-    TERRAFLOP_PORT: '0',
-    TERRAFLOP_DEMO: 'off',
-    TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
-    TERRAFLOP_PASS_INTERVAL_MS: '20',
-    ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
-    ...env,
-  }));
+  const coordinator = await startCoordinator(
+    loadConfig({
+      TERRAFLOP_DATA: dir,
+      TERRAFLOP_WEB: dir,
+      TERRAFLOP_PORT: '0',
+      TERRAFLOP_DEMO: 'off',
+      TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
+      TERRAFLOP_PASS_INTERVAL_MS: '20',
+      ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
+      ...env,
+    }),
+  );
   let closed = false;
   const close = coordinator.close.bind(coordinator);
   coordinator.close = async () => {

@@ -29,7 +29,9 @@ export class Access {
   }
 
   async load(): Promise<void> {
-    await this.act(async () => void (this.researchers = await this.client.researchers()));
+    await this.act(async () => {
+      this.researchers = await this.client.researchers();
+    });
   }
 
   /** Makes another key for the signed-in researcher, to switch to before revoking the old one. */

@@ -1,7 +1,8 @@
 /**
  * @module web/dashboard/dashboard.svelte
  * The researcher's dashboard state: the signed-in project, its batches, the selected batch's live progress, the
- * partner sites whose widgets computed for it, and the actions (sign in, submit a batch from a units file, download results). Components only render it.
+ * partner sites whose widgets computed for it, and the actions (sign in, submit a batch from a units file, download
+ * results). Components only render it.
  */
 import type { ProjectPartners } from '../../protocol/partner.ts';
 import type { BatchProgress, Project } from '../../protocol/research.ts';
@@ -36,7 +37,9 @@ export class Dashboard {
       const client = new ResearchClient(key.trim());
       this.project = await client.project();
       this.client = client;
-      this.access = new Access(client, () => this.signOut('you revoked the key this dashboard signed in with: sign in with another key'));
+      this.access = new Access(client, () =>
+        this.signOut('you revoked the key this dashboard signed in with: sign in with another key'),
+      );
       sessionStorage.setItem(KEY_STORAGE, key.trim());
       await this.refresh();
     });
@@ -78,12 +81,18 @@ export class Dashboard {
     this.stopWatching();
     this.selectedId = batchId;
     this.live = this.batches.find((b) => b.batchId === batchId) ?? null;
-    const controller = (this.watching = new AbortController());
-    this.client!.watch(batchId, (p) => {
-      this.live = p;
-      this.batches = this.batches.map((b) => (b.batchId === p.batchId ? p : b));
-    }, controller.signal).catch((e: unknown) => {
-      if (!controller.signal.aborted) this.error = `live progress stopped: ${e instanceof Error ? e.message : String(e)}`;
+    const controller = new AbortController();
+    this.watching = controller;
+    this.client!.watch(
+      batchId,
+      (p) => {
+        this.live = p;
+        this.batches = this.batches.map((b) => (b.batchId === p.batchId ? p : b));
+      },
+      controller.signal,
+    ).catch((e: unknown) => {
+      if (!controller.signal.aborted)
+        this.error = `live progress stopped: ${e instanceof Error ? e.message : String(e)}`;
     });
   }
 
@@ -98,7 +107,9 @@ export class Dashboard {
     const id = this.selectedId;
     if (id === null || !this.client) return undefined;
     let blob: Blob | undefined;
-    await this.act(async () => void (blob = await this.client!.results(id)));
+    await this.act(async () => {
+      blob = await this.client!.results(id);
+    });
     return blob && { blob, name: `batch-${id}-results.jsonl` };
   }
 

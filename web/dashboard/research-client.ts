@@ -27,7 +27,10 @@ export class ResearchClient {
   private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const res = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${this.key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.key}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       ...(signal && { signal }),
     });
@@ -88,11 +91,14 @@ export class ResearchClient {
         const { value, done } = await reader.read();
         if (done) return;
         buffer += value;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const event = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = event.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = event
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (data) onProgress(BatchProgress.parse(JSON.parse(data)));
         }
       }
@@ -111,11 +117,14 @@ export function parseUnitsFile(text: string): unknown[] {
     const one = JSON.parse(trimmed) as { units?: unknown[] };
     return one.units ?? [one];
   }
-  return trimmed.split('\n').filter((l) => l.trim()).map((line, i) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch {
-      throw new Error(`line ${i + 1} of the units file is not JSON`);
-    }
-  });
+  return trimmed
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        throw new Error(`line ${i + 1} of the units file is not JSON`);
+      }
+    });
 }

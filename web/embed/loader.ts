@@ -27,5 +27,8 @@ if (script instanceof HTMLScriptElement) {
     console.error(e instanceof Error ? e.message : e);
   }
 } else {
-  console.error('Terraflop widget: load embed.js with a classic <script async src=…> tag (not a module), so it can find its data attributes');
+  console.error(
+    'Terraflop widget: load embed.js with a classic <script async src=…> tag (not a module), ' +
+      'so it can find its data attributes',
+  );
 }

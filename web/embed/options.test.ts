@@ -17,7 +17,9 @@ describe('embed options', () => {
   test('error: each bad value is named', () => {
     const bad = () => parseEmbedOptions({ project: 'Bad Name', theme: 'neon', cpuLimit: '150' });
     expect(bad).toThrow(EmbedOptionsError);
-    expect(bad).toThrow(/project must be.*"Bad Name".*theme must be one of light, dark, auto, got "neon".*cpu-limit .* got "150"/);
+    expect(bad).toThrow(
+      /project must be.*"Bad Name".*theme must be one of light, dark, auto, got "neon".*cpu-limit .* got "150"/,
+    );
     expect(() => parseEmbedOptions({ cpuLimit: '4' })).toThrow(/cpu-limit/);
     expect(() => parseEmbedOptions({ cpuLimit: '12.5' })).toThrow(/cpu-limit/);
   });

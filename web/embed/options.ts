@@ -36,12 +36,14 @@ export interface RawOptions {
 export function parseEmbedOptions(raw: RawOptions): EmbedOptions {
   const problems: string[] = [];
   const project = raw.project ?? DEMO_PROJECT;
-  if (!PROJECT_SHORT_NAME.test(project)) problems.push(`project must be 1-64 lowercase letters, digits or dashes, got "${project}"`);
+  if (!PROJECT_SHORT_NAME.test(project))
+    problems.push(`project must be 1-64 lowercase letters, digits or dashes, got "${project}"`);
   const theme = (raw.theme ?? 'auto') as Theme;
   if (!THEMES.includes(theme)) problems.push(`theme must be one of ${THEMES.join(', ')}, got "${raw.theme}"`);
   const cpuText = raw.cpuLimit ?? String(DEFAULT_CPU_LIMIT);
   const cpuLimit = /^\d{1,3}%?$/.test(cpuText.trim()) ? parseInt(cpuText, 10) : NaN;
-  if (!(cpuLimit >= 5 && cpuLimit <= 100)) problems.push(`cpu-limit must be a whole percentage from 5 to 100, got "${cpuText}"`);
+  if (!(cpuLimit >= 5 && cpuLimit <= 100))
+    problems.push(`cpu-limit must be a whole percentage from 5 to 100, got "${cpuText}"`);
   if (problems.length) throw new EmbedOptionsError(`Terraflop widget: ${problems.join('; ')}`);
   return { project, theme, cpuLimit };
 }
@@ -58,5 +60,9 @@ export function frameUrl(coordinator: string, options: EmbedOptions): string {
 /** The options of a frame address (the inverse of frameUrl). */
 export function optionsOfFrameUrl(href: string): EmbedOptions {
   const query = new URL(href).searchParams;
-  return parseEmbedOptions({ project: query.get('project'), theme: query.get('theme'), cpuLimit: query.get('cpu-limit') });
+  return parseEmbedOptions({
+    project: query.get('project'),
+    theme: query.get('theme'),
+    cpuLimit: query.get('cpu-limit'),
+  });
 }

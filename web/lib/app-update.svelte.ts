@@ -40,14 +40,20 @@ export class AppUpdate {
         this.waiting = true;
       }
     });
-    void workbox.register().then(() => navigator.serviceWorker.ready).then(() => (this.offlineReady = true));
+    void workbox
+      .register()
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => (this.offlineReady = true));
     this.workbox = workbox;
   }
 
   /** Switches to the new version; the page reloads, and a unit in progress resumes from its checkpoint. */
   apply(): void {
     this.accepted = true;
-    if (this.takenOver) return location.reload();
+    if (this.takenOver) {
+      location.reload();
+      return;
+    }
     this.workbox?.messageSkipWaiting();
     // Chromium may leave the new version parked in "waiting" when a request reaches the old one just as it hands
     // over; a page unloading makes it try again. So if the new version has not taken over soon, reload anyway.

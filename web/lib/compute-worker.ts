@@ -14,11 +14,16 @@ export interface ComputeWorker {
 }
 
 export function startComputeWorker(): ComputeWorker {
-  const worker = new Worker(new URL('../../worker-kernels/worker.ts', import.meta.url), { type: 'module', name: 'terraflop-compute' });
+  const worker = new Worker(new URL('../../worker-kernels/worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'terraflop-compute',
+  });
   return {
     api: wrap<WorkerApi>(worker),
     onCrash(callback) {
-      worker.addEventListener('error', (e) => callback(e.message || 'the worker failed to load or crashed'), { once: true });
+      worker.addEventListener('error', (e) => callback(e.message || 'the worker failed to load or crashed'), {
+        once: true,
+      });
     },
     terminate: () => worker.terminate(),
   };

@@ -48,7 +48,14 @@ export class CoordinatorClient {
     const host = this.host;
     if (!host) return {};
     if (host.privateKey) {
-      return signRequest(host.privateKey, host.identity.hostId, method, url.pathname, body, Date.now() + this.clockSkewMs);
+      return signRequest(
+        host.privateKey,
+        host.identity.hostId,
+        method,
+        url.pathname,
+        body,
+        Date.now() + this.clockSkewMs,
+      );
     }
     return host.identity.token ? { authorization: `Bearer ${host.identity.token}` } : {};
   }
@@ -80,7 +87,8 @@ export class CoordinatorClient {
     const skewBefore = this.clockSkewMs;
     let res = await this.send(method, url, text, body !== undefined);
     // Refused for a timestamp while this device's clock was not yet known: sign again with the coordinator's time.
-    if (res.status === 401 && Math.abs(this.clockSkewMs - skewBefore) > 60_000) res = await this.send(method, url, text, body !== undefined);
+    if (res.status === 401 && Math.abs(this.clockSkewMs - skewBefore) > 60_000)
+      res = await this.send(method, url, text, body !== undefined);
     const json: unknown = await res.json().catch(() => undefined);
     if (!res.ok) {
       const error = ApiErrorBody.safeParse(json);

@@ -19,7 +19,10 @@ const StoredHost = z.object({
 export type StoredHost = z.infer<typeof StoredHost>;
 
 /** Registers a new host with a fresh key and stores it; `extra` says more about it (e.g. the partner site). */
-export async function registerHost(client: CoordinatorClient, extra: Omit<RegisterHost, 'publicKey'> = {}): Promise<StoredHost> {
+export async function registerHost(
+  client: CoordinatorClient,
+  extra: Omit<RegisterHost, 'publicKey'> = {},
+): Promise<StoredHost> {
   const keys = await generateHostKey();
   const platform = `${navigator.userAgent} (${navigator.hardwareConcurrency} cores)`.slice(0, 256);
   const identity = await client.register({ platform, ...extra, publicKey: await exportPublicKey(keys.publicKey) });
@@ -41,7 +44,10 @@ export async function storedHost(): Promise<StoredHost | undefined> {
  * The stored host, or a newly registered one (with `extra`, e.g. the widget's partner); the client is set to sign
  * (or present the token) as that host.
  */
-export async function loadOrRegisterHost(client: CoordinatorClient, extra: Omit<RegisterHost, 'publicKey'> = {}): Promise<StoredHost> {
+export async function loadOrRegisterHost(
+  client: CoordinatorClient,
+  extra: Omit<RegisterHost, 'publicKey'> = {},
+): Promise<StoredHost> {
   const host = (await storedHost()) ?? (await registerHost(client, extra));
   client.authenticateAs(host);
   return host;

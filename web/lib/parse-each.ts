@@ -16,7 +16,9 @@ export async function parseEach<S extends z.ZodType>(schema: S, items: readonly 
   for (const [index, item] of items.entries()) {
     const result = schema.safeParse(item);
     if (!result.success) {
-      throw new TypeError(`item ${index}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new TypeError(
+        `item ${index}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     parsed.push(result.data);
     if (performance.now() - slice > BUDGET_MS) {

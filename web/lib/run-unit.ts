@@ -53,7 +53,13 @@ export async function runUnit(
       resumeFrom: stored?.state,
       options,
     });
-    const entry: ResultEntry = { status: 'success', replicaId, variant: outcome.variant, elapsedMs: outcome.elapsedMs, result: outcome.result };
+    const entry: ResultEntry = {
+      status: 'success',
+      replicaId,
+      variant: outcome.variant,
+      elapsedMs: outcome.elapsedMs,
+      result: outcome.result,
+    };
     return { kind: 'done', outcome, saved: completeUnit(replicaId, workUnitId, entry, Date.now()) };
   } catch (e) {
     if (e instanceof RunStoppedError) return { kind: 'stopped' };

@@ -48,7 +48,11 @@ export class Uploader {
     try {
       do {
         this.again = false;
-        for (let batch = await pendingResults(MAX_REPLICAS_PER_REQUEST); batch.length > 0; batch = await pendingResults(MAX_REPLICAS_PER_REQUEST)) {
+        for (
+          let batch = await pendingResults(MAX_REPLICAS_PER_REQUEST);
+          batch.length > 0;
+          batch = await pendingResults(MAX_REPLICAS_PER_REQUEST)
+        ) {
           const reply = await this.client.report(batch);
           // A replica refused as already reported was stored by an earlier send whose answer was lost.
           const duplicates = reply.rejected.filter((r) => /already reported/.test(r.error)).length;

@@ -10,8 +10,12 @@ function fakeWorkers() {
     made.push(state);
     return {
       api: { run: () => new Promise((resolve) => (state.finish = resolve)) } as unknown as ComputeWorker['api'],
-      onCrash: (callback) => void (state.crash = callback),
-      terminate: () => void (state.terminated = true),
+      onCrash: (callback) => {
+        state.crash = callback;
+      },
+      terminate: () => {
+        state.terminated = true;
+      },
     };
   };
   return { made, create };
@@ -49,7 +53,10 @@ describe('ComputeSlot', () => {
       let hooks: { resting?: (ms: number) => void } = {};
       const run = new ComputeSlot(() => {
         const worker = create();
-        worker.api.run = ((_job: unknown, h: typeof hooks) => ((hooks = h), new Promise((r) => (made.at(-1)!.finish = r)))) as never;
+        worker.api.run = ((_job: unknown, h: typeof hooks) => {
+          hooks = h;
+          return new Promise((r) => (made.at(-1)!.finish = r));
+        }) as never;
         return worker;
       }, 5_000).run(request);
       hooks.resting!(20_000);

@@ -71,13 +71,22 @@ export class ComputeSlot {
       };
       const heartbeat = (restMs = 0) => {
         clearTimeout(watchdog);
-        watchdog = setTimeout(() => fail(new WorkerHangError(`no progress for ${this.hangMs / 1000} s`)), this.hangMs + restMs);
+        watchdog = setTimeout(
+          () => fail(new WorkerHangError(`no progress for ${this.hangMs / 1000} s`)),
+          this.hangMs + restMs,
+        );
       };
       heartbeat();
       this.failRun = fail;
       const live: RunHooks = {
-        progress: (f) => (heartbeat(), hooks.progress(f)),
-        checkpoint: (s) => (heartbeat(), hooks.checkpoint(s)),
+        progress: (f) => {
+          heartbeat();
+          return hooks.progress(f);
+        },
+        checkpoint: (s) => {
+          heartbeat();
+          return hooks.checkpoint(s);
+        },
         resting: (ms) => heartbeat(ms),
       };
       worker.api.run(job, proxy(live), resumeFrom, options).then(
@@ -111,7 +120,8 @@ export class WorkerPool {
   readonly slots: ComputeSlot[];
 
   constructor(size: number, { hangMs, create = startComputeWorker }: PoolOptions) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`a worker pool needs at least one worker, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`a worker pool needs at least one worker, got ${size}`);
     this.slots = Array.from({ length: size }, () => new ComputeSlot(create, hangMs));
   }
 

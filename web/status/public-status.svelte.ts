@@ -19,7 +19,10 @@ export class PublicStatusPage {
 
   async refresh(): Promise<void> {
     try {
-      const [status, board] = await Promise.all([fetch('/api/public/status'), fetch('/api/public/leaderboard?limit=50')]);
+      const [status, board] = await Promise.all([
+        fetch('/api/public/status'),
+        fetch('/api/public/leaderboard?limit=50'),
+      ]);
       if (!status.ok || !board.ok) throw new Error(`the coordinator answered ${status.status} / ${board.status}`);
       this.status = PublicStatus.parse(await status.json());
       this.leaderboard = Leaderboard.parse(await board.json());

@@ -88,7 +88,10 @@ export class ChainAccount {
     try {
       await this.switchChain(tx.chainId);
       const [from] = (await this.wallet.request({ method: 'eth_requestAccounts' })) as string[];
-      const hash = (await this.wallet.request({ method: 'eth_sendTransaction', params: [{ from, to: tx.to, data: tx.data }] })) as string;
+      const hash = (await this.wallet.request({
+        method: 'eth_sendTransaction',
+        params: [{ from, to: tx.to, data: tx.data }],
+      })) as string;
       this.message = `Claim sent in transaction ${hash}.`;
       for (let i = 0; i < 10 && this.claim?.claimable !== '0'; i++) {
         await new Promise((r) => setTimeout(r, 1500));
@@ -111,7 +114,10 @@ export class ChainAccount {
       const rpcUrl = this.info?.mode !== 'off' ? this.info?.rpcUrl : undefined;
       if ((error as { code?: number }).code !== 4902 || !rpcUrl) throw error;
       const nativeCurrency = { name: 'Ether', symbol: 'ETH', decimals: 18 };
-      await this.wallet!.request({ method: 'wallet_addEthereumChain', params: [{ chainId: hex, chainName: 'Terraflop local chain', rpcUrls: [rpcUrl], nativeCurrency }] });
+      await this.wallet!.request({
+        method: 'wallet_addEthereumChain',
+        params: [{ chainId: hex, chainName: 'Terraflop local chain', rpcUrls: [rpcUrl], nativeCurrency }],
+      });
     }
   }
 }

@@ -81,11 +81,14 @@ export class ComputeLoop {
       try {
         unit ??= await this.claims.next();
         if (!unit) {
-          this.board.message = navigator.onLine ? 'No work available right now; asking again shortly.' : 'Offline, and the work buffer is empty.';
+          this.board.message = navigator.onLine
+            ? 'No work available right now; asking again shortly.'
+            : 'Offline, and the work buffer is empty.';
           await sleep(IDLE_RETRY_MS);
           continue;
         }
-        if (this.board.message.startsWith('No work') || this.board.message.startsWith('Offline')) this.board.message = 'Computing.';
+        if (this.board.message.startsWith('No work') || this.board.message.startsWith('Offline'))
+          this.board.message = 'Computing.';
         // The next unit is claimed while this one runs, so the worker waits for the page as little as possible.
         const next = this.claims.next().catch(() => undefined);
         await this.compute(slot, index, generation, unit);
@@ -105,7 +108,8 @@ export class ComputeLoop {
     this.slots[index] = { app, workUnitId, replicaId, progress: 0, resumedFrom: null, secondsLeft: null };
     const { cpuLimitPercent, gpu } = this.settings();
     const result = await runUnit(slot, unit, { cpuLimit: cpuLimitPercent / 100, gpu }, (p) => {
-      if (generation === this.generation && this.slots[index]?.replicaId === replicaId) this.slots[index] = { app, workUnitId, replicaId, ...p, secondsLeft: secondsLeft(p, started) };
+      if (generation === this.generation && this.slots[index]?.replicaId === replicaId)
+        this.slots[index] = { app, workUnitId, replicaId, ...p, secondsLeft: secondsLeft(p, started) };
     });
     if (generation === this.generation) this.slots[index] = null;
     if (result.kind !== 'done') this.claims.release(replicaId);
@@ -116,14 +120,19 @@ export class ComputeLoop {
         (e: unknown) => (this.board.error = `could not store a result: ${describe(e)}`),
       );
       if (generation === this.generation) {
-        this.load = { busyMs: this.load.busyMs + result.outcome.busyMs, wallMs: (performance.now() - this.startedAt) * this.slots.length };
+        this.load = {
+          busyMs: this.load.busyMs + result.outcome.busyMs,
+          wallMs: (performance.now() - this.startedAt) * this.slots.length,
+        };
       }
-      if (result.outcome.busyMs > 0 && !unit.attempts) void this.measureSpeed(flopsEstimate / (result.outcome.busyMs / 1000));
+      if (result.outcome.busyMs > 0 && !unit.attempts)
+        void this.measureSpeed(flopsEstimate / (result.outcome.busyMs / 1000));
     }
     if (result.kind === 'retry') {
       this.board.error = `work unit ${workUnitId} failed (${describe(result.error)}); trying it once more`;
     } else if (result.kind === 'failed') {
-      this.board.error = `work unit ${workUnitId} failed twice (${describe(result.error)}); reported to the coordinator`;
+      const reason = describe(result.error);
+      this.board.error = `work unit ${workUnitId} failed twice (${reason}); reported to the coordinator`;
       this.outbox.kick();
     }
   }

@@ -51,7 +51,7 @@ export class Contributor {
   private timers: ReturnType<typeof setInterval>[] = [];
 
   constructor({ project, registration }: ContributorOptions = {}) {
-    const client = new CoordinatorClient(location.origin + '/', { project });
+    const client = new CoordinatorClient(`${location.origin}/`, { project });
     this.outbox = new ResultOutbox(client, this.board, () => void this.refreshStatus());
     this.account = new HostAccount(client, registration, this.board, () => this.outbox.reachable());
     this.claims = new UnitClaims(client, () => ({
@@ -64,19 +64,43 @@ export class Contributor {
   }
 
   // What the page shows, as the parts keep it.
-  get message() { return this.board.message; }
-  get error() { return this.board.error; }
-  get status() { return this.account.status; }
-  get creditToday() { return this.account.creditToday; }
-  get unitsDone() { return this.outbox.unitsDone; }
-  get waitingUpload() { return this.outbox.waitingUpload; }
+  get message() {
+    return this.board.message;
+  }
+  get error() {
+    return this.board.error;
+  }
+  get status() {
+    return this.account.status;
+  }
+  get creditToday() {
+    return this.account.creditToday;
+  }
+  get unitsDone() {
+    return this.outbox.unitsDone;
+  }
+  get waitingUpload() {
+    return this.outbox.waitingUpload;
+  }
   /** Results the coordinator refused (other than duplicates of results it has). */
-  get refused() { return this.outbox.refused; }
-  get buffered() { return this.claims.buffered; }
-  get slots() { return this.loop.slots; }
-  get current() { return this.loop.current; }
-  get flopsPerSecond() { return this.loop.flopsPerSecond; }
-  get load() { return this.loop.load; }
+  get refused() {
+    return this.outbox.refused;
+  }
+  get buffered() {
+    return this.claims.buffered;
+  }
+  get slots() {
+    return this.loop.slots;
+  }
+  get current() {
+    return this.loop.current;
+  }
+  get flopsPerSecond() {
+    return this.loop.flopsPerSecond;
+  }
+  get load() {
+    return this.loop.load;
+  }
 
   /** Loads settings and counters, registers (once per browser profile), and resumes if the volunteer had started. */
   async init(): Promise<void> {
@@ -128,7 +152,9 @@ export class Contributor {
       return false;
     }
     this.settingsError = null;
-    const resize = workerCount(next, navigator.hardwareConcurrency) !== this.loop.slots.length || next.cpuLimitPercent !== this.settings.cpuLimitPercent;
+    const resize =
+      workerCount(next, navigator.hardwareConcurrency) !== this.loop.slots.length ||
+      next.cpuLimitPercent !== this.settings.cpuLimitPercent;
     this.settings = next;
     await saveSettings($state.snapshot(next));
     if (resize && this.computing) this.pause(); // the next evaluate() resumes with the new pool

@@ -19,7 +19,12 @@ export class HostAccount {
   private readonly reachable: () => void;
   private readonly creditDay = new CreditToday();
 
-  constructor(client: CoordinatorClient, registration: Omit<RegisterHost, 'publicKey'> | undefined, board: StatusBoard, reachable: () => void) {
+  constructor(
+    client: CoordinatorClient,
+    registration: Omit<RegisterHost, 'publicKey'> | undefined,
+    board: StatusBoard,
+    reachable: () => void,
+  ) {
     this.client = client;
     this.registration = registration;
     this.board = board;

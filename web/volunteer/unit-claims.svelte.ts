@@ -39,7 +39,10 @@ export class UnitClaims {
       for (const id of await dropExpired(now)) this.claimed.delete(id);
     }
     let ids = await bufferedIds();
-    void this.fetcher.fill(this.plan()).then(() => this.count(), () => undefined);
+    void this.fetcher.fill(this.plan()).then(
+      () => this.count(),
+      () => undefined,
+    );
     const free = (id: number) => !this.claimed.has(id) && !this.saving.has(id);
     if (!ids.some(free)) {
       await this.fetcher.fill(this.plan()).catch(() => 0);

@@ -4,7 +4,10 @@ import { frameStorage, giveConsent, hasConsent, withdrawConsent } from './consen
 /** A Storage stand-in: consent.ts needs getItem and setItem only. */
 function memoryStorage(): Storage {
   const items = new Map<string, string>();
-  return { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v) } as Storage;
+  return {
+    getItem: (k: string) => items.get(k) ?? null,
+    setItem: (k: string, v: string) => void items.set(k, v),
+  } as Storage;
 }
 
 describe('consent', () => {
@@ -16,14 +19,20 @@ describe('consent', () => {
     expect([hasConsent(storage, 'https://a.example'), hasConsent(storage, 'https://b.example')]).toEqual([false, true]);
   });
 
-  test("error: a browser that denies the embedded frame storage gives no storage, so nothing is remembered or run", () => {
-    const denied = {
-      get localStorage(): Storage {
-        throw new DOMException("Failed to read the 'localStorage' property from 'Window': Access is denied", 'SecurityError');
-      },
-    };
-    expect(frameStorage(denied)).toBeNull();
-    const storage = memoryStorage();
-    expect(frameStorage({ localStorage: storage })).toBe(storage);
-  });
+  test(
+    'error: a browser that denies the embedded frame storage gives no storage, ' + 'so nothing is remembered or run',
+    () => {
+      const denied = {
+        get localStorage(): Storage {
+          throw new DOMException(
+            "Failed to read the 'localStorage' property from 'Window': Access is denied",
+            'SecurityError',
+          );
+        },
+      };
+      expect(frameStorage(denied)).toBeNull();
+      const storage = memoryStorage();
+      expect(frameStorage({ localStorage: storage })).toBe(storage);
+    },
+  );
 });

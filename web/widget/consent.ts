@@ -26,7 +26,9 @@ export function frameStorage(win: Pick<Window, 'localStorage'> = window): Storag
 function read(storage: ConsentStorage): Record<string, number> {
   try {
     const parsed: unknown = JSON.parse(storage.getItem(KEY) ?? '{}');
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, number>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, number>)
+      : {};
   } catch {
     return {}; // unreadable: treated as no consent, the safe side
   }

@@ -17,8 +17,15 @@ describe('partner requests', () => {
   });
 
   test('error: messages from another origin, or when the embedding origin is unknown, are refused', () => {
-    expect(parsePartnerRequest({ source: 'terraflop-partner', type: 'state' }, 'https://evil.example', PARTNER)).toMatchObject({ ok: false });
-    expect(parsePartnerRequest({ source: 'terraflop-partner', type: 'state' }, PARTNER, null)).toMatchObject({ ok: false });
-    expect(parsePartnerRequest('state', PARTNER, PARTNER)).toMatchObject({ ok: false, reason: expect.stringContaining('source') });
+    expect(
+      parsePartnerRequest({ source: 'terraflop-partner', type: 'state' }, 'https://evil.example', PARTNER),
+    ).toMatchObject({ ok: false });
+    expect(parsePartnerRequest({ source: 'terraflop-partner', type: 'state' }, PARTNER, null)).toMatchObject({
+      ok: false,
+    });
+    expect(parsePartnerRequest('state', PARTNER, PARTNER)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('source'),
+    });
   });
 });

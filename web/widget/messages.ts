@@ -27,13 +27,19 @@ export function parsePartnerRequest(
   origin: string,
   partner: string | null,
 ): { ok: true; request: PartnerRequest } | { ok: false; reason: string } {
-  if (partner === null || origin !== partner) return { ok: false, reason: `message from ${origin}, not the embedding page's origin` };
+  if (partner === null || origin !== partner)
+    return { ok: false, reason: `message from ${origin}, not the embedding page's origin` };
   if (typeof data !== 'object' || data === null || (data as { source?: unknown }).source !== PARTNER_SOURCE) {
     return { ok: false, reason: `not a Terraflop request (source must be "${PARTNER_SOURCE}")` };
   }
   const type = (data as { type?: unknown }).type;
   if (type === 'state') return { ok: true, request: { source: PARTNER_SOURCE, type } };
-  return { ok: false, reason: `unknown request type ${JSON.stringify(type)}: a partner page may only ask for "state"; computing starts only on the visitor's click` };
+  return {
+    ok: false,
+    reason:
+      `unknown request type ${JSON.stringify(type)}: a partner page may only ask for "state"; ` +
+      "computing starts only on the visitor's click",
+  };
 }
 
 /** The embedding page's origin: the parent's, as the browser reports it; null when not framed or opaque. */

@@ -30,7 +30,7 @@ export function widgetRegistration(partner: string): Omit<RegisterHost, 'publicK
 /** Registers this frame's host with `partner`, unless the partner's database already holds one (an earlier visit). */
 export async function ensurePartnerHost(partner: string): Promise<void> {
   if (await storedHost()) return;
-  await registerHost(new CoordinatorClient(location.origin + '/'), widgetRegistration(partner));
+  await registerHost(new CoordinatorClient(`${location.origin}/`), widgetRegistration(partner));
 }
 
 /** The widget computes on one worker at `cpuLimit` percent; the volunteer's other policies stay as stored. */

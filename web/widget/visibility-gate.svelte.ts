@@ -46,7 +46,9 @@ export class VisibilityGate {
 
   private visible(entry: V2Entry): boolean {
     // Wholly in view; and, where the browser can tell, neither covered, see-through, filtered nor transformed.
-    return entry.isIntersecting && entry.intersectionRatio >= 0.99 && (!this.checksOcclusion || entry.isVisible === true);
+    return (
+      entry.isIntersecting && entry.intersectionRatio >= 0.99 && (!this.checksOcclusion || entry.isVisible === true)
+    );
   }
 
   private seen(visible: boolean): void {

@@ -45,7 +45,8 @@ export class Widget {
     if (!this.gate.open) {
       // Covered, see-through, moved or just shown: the click may not have been meant for this button.
       this.error =
-        'Not started: the button works once this widget has been fully in view, neither covered nor faded, for a moment. Press it again.';
+        'Not started: the button works once this widget has been fully in view, neither covered nor faded, ' +
+        'for a moment. Press it again.';
       return;
     }
     if (this.partner === null) {
@@ -118,7 +119,12 @@ export class Widget {
       return;
     }
     const c = this.contributor;
-    this.post({ type: 'state', contributing: this.contributing, credit: c?.status?.credit.total ?? null, unitsDone: c?.unitsDone ?? 0 });
+    this.post({
+      type: 'state',
+      contributing: this.contributing,
+      credit: c?.status?.credit.total ?? null,
+      unitsDone: c?.unitsDone ?? 0,
+    });
   };
 
   private post(event: Outgoing): void {

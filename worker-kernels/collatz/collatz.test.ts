@@ -10,7 +10,8 @@ const quiet: KernelContext<CollatzCheckpoint> = { progress() {}, checkpoint() {}
 
 /** Steps by the definition, one at a time in BigInt: the check on the reference's fast paths. */
 function slowSteps(start: number): number {
-  let n = BigInt(start), steps = 0;
+  let n = BigInt(start),
+    steps = 0;
   while (n !== 1n) {
     n = n % 2n === 0n ? n / 2n : 3n * n + 1n;
     steps++;
@@ -53,8 +54,12 @@ describe('collatz reference', () => {
   });
 
   test('default: the work estimate grows with the range and the size of the numbers', () => {
-    expect(estimateCollatzFlops({ start: 1e9, count: 2000 })).toBeGreaterThan(estimateCollatzFlops({ start: 1e9, count: 1000 }));
-    expect(estimateCollatzFlops({ start: 1e12, count: 1000 })).toBeGreaterThan(estimateCollatzFlops({ start: 1e3, count: 1000 }));
+    expect(estimateCollatzFlops({ start: 1e9, count: 2000 })).toBeGreaterThan(
+      estimateCollatzFlops({ start: 1e9, count: 1000 }),
+    );
+    expect(estimateCollatzFlops({ start: 1e12, count: 1000 })).toBeGreaterThan(
+      estimateCollatzFlops({ start: 1e3, count: 1000 }),
+    );
   });
 });
 

@@ -21,7 +21,8 @@ function bigSteps(n: bigint): number {
 
 /** Total stopping time of `start` ≥ 1: collatzSteps(1) = 0, collatzSteps(27) = 111. */
 export function collatzSteps(start: number): number {
-  let n = start, steps = 0;
+  let n = start,
+    steps = 0;
   while (n !== 1) {
     if (n % 2 === 0) n /= 2;
     else if (n <= SAFE_ODD) n = 3 * n + 1;

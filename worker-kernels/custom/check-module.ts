@@ -46,17 +46,24 @@ export function checkCustomModule(bytes: Uint8Array, manifestJson: unknown): Che
   const module = new WebAssembly.Module(owned);
   for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
     const key = `${from}.${name}`;
-    if (!manifest.imports.includes(key as never)) throw new CustomAppError(`module imports ${key}, which its manifest does not declare`);
-    if (IMPORT_KINDS[key] !== kind) throw new CustomAppError(`module imports ${key} as a ${kind}, the ABI gives a ${IMPORT_KINDS[key]}`);
+    if (!manifest.imports.includes(key as never))
+      throw new CustomAppError(`module imports ${key}, which its manifest does not declare`);
+    if (IMPORT_KINDS[key] !== kind)
+      throw new CustomAppError(`module imports ${key} as a ${kind}, the ABI gives a ${IMPORT_KINDS[key]}`);
   }
   const facts: ModuleFacts = readModuleFacts(owned);
-  if (!facts.memory) throw new CustomAppError('module must import its memory as env.memory (build with --importMemory)');
+  if (!facts.memory)
+    throw new CustomAppError('module must import its memory as env.memory (build with --importMemory)');
   if (facts.memory.shared) throw new CustomAppError('module must not use shared memory');
   if (facts.memory.initial > manifest.maxMemoryPages) {
-    throw new CustomAppError(`module needs ${facts.memory.initial} pages of memory at start, over its cap of ${manifest.maxMemoryPages}`);
+    throw new CustomAppError(
+      `module needs ${facts.memory.initial} pages of memory at start, over its cap of ${manifest.maxMemoryPages}`,
+    );
   }
   if (facts.hasStart) {
-    throw new CustomAppError('module must not have a start function: export it as _initialize (asc --exportStart _initialize)');
+    throw new CustomAppError(
+      'module must not have a start function: export it as _initialize (asc --exportStart _initialize)',
+    );
   }
   const exported = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
   for (const [name, kind] of Object.entries(EXPORTS)) {

@@ -36,12 +36,17 @@ const DECLARED_AS: Record<WgslBinding['type'], readonly string[]> = {
 
 /** WGSL without its comments (line comments, and block comments, which nest), line breaks kept. */
 export function stripComments(source: string): string {
-  let out = '', depth = 0;
+  let out = '',
+    depth = 0;
   for (let i = 0; i < source.length; i++) {
     const two = source.slice(i, i + 2);
-    if (two === '/*') (depth++, i++);
-    else if (two === '*/' && depth > 0) (depth--, i++);
-    else if (depth > 0) out += source[i] === '\n' ? '\n' : '';
+    if (two === '/*') {
+      depth++;
+      i++;
+    } else if (two === '*/' && depth > 0) {
+      depth--;
+      i++;
+    } else if (depth > 0) out += source[i] === '\n' ? '\n' : '';
     else if (two === '//') while (i + 1 < source.length && source[i + 1] !== '\n') i++;
     else out += source[i];
   }
@@ -62,30 +67,43 @@ function checkEntryPoint(text: string, entryPoint: string): void {
   const entry = functions.find((f) => f.name === entryPoint);
   const computes = functions.filter((f) => /@compute\b/.test(f.attributes)).map((f) => f.name);
   if (!entry || !/@compute\b/.test(entry.attributes)) {
-    throw new CustomAppError(`shader has no @compute function ${entryPoint} (its compute functions: ${computes.join(', ') || 'none'})`);
+    throw new CustomAppError(
+      `shader has no @compute function ${entryPoint} (its compute functions: ${computes.join(', ') || 'none'})`,
+    );
   }
-  if (!/@workgroup_size\b/.test(entry.attributes)) throw new CustomAppError(`shader: ${entryPoint} must have a @workgroup_size`);
+  if (!/@workgroup_size\b/.test(entry.attributes))
+    throw new CustomAppError(`shader: ${entryPoint} must have a @workgroup_size`);
 }
 
 function checkBindings(text: string, bindings: readonly WgslBinding[]): void {
   const described = new Map(bindings.map((b) => [b.binding, b]));
   const declared = new Set<number>();
-  for (const { attributes, groups: [space = '', name] } of declarations(text, VARIABLE)) {
-    const group = attribute(attributes, 'group'), binding = attribute(attributes, 'binding');
+  for (const {
+    attributes,
+    groups: [space = '', name],
+  } of declarations(text, VARIABLE)) {
+    const group = attribute(attributes, 'group'),
+      binding = attribute(attributes, 'binding');
     if (group === undefined && binding === undefined) continue; // a private or workgroup variable
     if (group !== 0) throw new CustomAppError(`shader: ${name} is in @group(${group}); the host binds group 0 only`);
     const b = described.get(binding!);
-    if (!b) throw new CustomAppError(`shader declares @binding(${binding}) (${name}), which the manifest does not describe`);
+    if (!b)
+      throw new CustomAppError(`shader declares @binding(${binding}) (${name}), which the manifest does not describe`);
     const as = space.replace(/\s+/g, '');
     if (!DECLARED_AS[b.type].includes(as)) {
       const wanted = DECLARED_AS[b.type].at(-1)!.replace(',', ', ');
-      throw new CustomAppError(`shader declares @binding(${binding}) (${name}) as var<${space.trim()}>, the manifest describes ${b.type} (var<${wanted}>)`);
+      throw new CustomAppError(
+        `shader declares @binding(${binding}) (${name}) as var<${space.trim()}>, ` +
+          `the manifest describes ${b.type} (var<${wanted}>)`,
+      );
     }
     declared.add(binding!);
   }
   for (const b of bindings) {
     if (!declared.has(b.binding)) {
-      throw new CustomAppError(`shader does not declare @group(0) @binding(${b.binding}), which the manifest describes (its ${b.role})`);
+      throw new CustomAppError(
+        `shader does not declare @group(0) @binding(${b.binding}), which the manifest describes (its ${b.role})`,
+      );
     }
   }
 }

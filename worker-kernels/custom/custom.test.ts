@@ -23,7 +23,8 @@ beforeAll(async () => {
 describe('custom apps: the example app of docs/apps.md', () => {
   test('default: accepted, run in a sandbox worker, and right on a fresh random range', async () => {
     const checked = checkCustomModule(example, manifest);
-    const from = Math.floor(Math.random() * 100_000), to = from + 150_000 + Math.floor(Math.random() * 50_000);
+    const from = Math.floor(Math.random() * 100_000),
+      to = from + 150_000 + Math.floor(Math.random() * 50_000);
     const progress: number[] = [];
     // A Node Buffer, as readFileSync gives: small ones are views into a shared pool, which must not leak in.
     const bytes = Buffer.from(example);
@@ -35,7 +36,10 @@ describe('custom apps: the example app of docs/apps.md', () => {
   test('behavior: a run resumed from its checkpoint gives the same output', async () => {
     const checked = checkCustomModule(example, manifest);
     const states: Uint8Array[] = [];
-    const full = await runCustomApp(checked, example, { input: input(0, 300_000), onCheckpoint: (s) => states.push(s) });
+    const full = await runCustomApp(checked, example, {
+      input: input(0, 300_000),
+      onCheckpoint: (s) => states.push(s),
+    });
     expect(states.length).toBeGreaterThan(2);
     const resumed = await runCustomApp(checked, example, { input: input(0, 300_000), resumeFrom: states[1] });
     expect(decode(resumed)).toEqual(decode(full));
@@ -47,29 +51,37 @@ describe('custom apps: the example app of docs/apps.md', () => {
     const run = runCustomApp(checked, example, { input: input(0, 100), variant: 'webgpu' });
     await expect(run).rejects.toThrow(GpuError);
     await expect(run).rejects.toThrow('prime-count: WebGPU is not available here');
-    await expect(runCustomApp(checkCustomModule(example, manifest), example, { input: input(0, 100), variant: 'webgpu' })).rejects.toThrow(
-      'prime-count: the app has no WGSL shader',
+    await expect(
+      runCustomApp(checkCustomModule(example, manifest), example, { input: input(0, 100), variant: 'webgpu' }),
+    ).rejects.toThrow('prime-count: the app has no WGSL shader');
+    expect(() => checkCustomModule(example, { ...manifest, wgsl: { ...wgsl, entryPoint: 'count' } })).toThrow(
+      /shader has no @compute function count/,
     );
-    expect(() => checkCustomModule(example, { ...manifest, wgsl: { ...wgsl, entryPoint: 'count' } })).toThrow(/shader has no @compute function count/);
   });
 
   test('error: bad input is a clear error from the module', async () => {
     const checked = checkCustomModule(example, manifest);
-    await expect(runCustomApp(checked, example, { input: new Uint8Array(3) })).rejects.toThrow(/prime-count: module aborted/);
+    await expect(runCustomApp(checked, example, { input: new Uint8Array(3) })).rejects.toThrow(
+      /prime-count: module aborted/,
+    );
   });
 });
 
 describe('custom apps: refused at upload', () => {
   test('error: invalid bytes, oversized modules and bad manifests', () => {
     expect(() => checkCustomModule(new Uint8Array([0, 97, 115, 109, 2, 0]), manifest)).toThrow(/not valid WebAssembly/);
-    expect(() => checkCustomModule(new Uint8Array(MAX_MODULE_BYTES + 1), manifest)).toThrow(/over the 4194304-byte limit/);
+    expect(() => checkCustomModule(new Uint8Array(MAX_MODULE_BYTES + 1), manifest)).toThrow(
+      /over the 4194304-byte limit/,
+    );
     expect(() => checkCustomModule(example, { ...manifest, name: 'Bad Name' })).toThrow(/manifest: name/);
     expect(() => checkCustomModule(example, { ...manifest, imports: ['terraflop.progress'] })).toThrow(/env.memory/);
   });
 
   test('error: an import the manifest does not declare, or that the ABI does not offer', async () => {
     const undeclared = { ...manifest, imports: ['terraflop.progress', 'env.abort', 'env.memory'] };
-    expect(() => checkCustomModule(example, undeclared)).toThrow(/imports terraflop.checkpoint, which its manifest does not declare/);
+    expect(() => checkCustomModule(example, undeclared)).toThrow(
+      /imports terraflop.checkpoint, which its manifest does not declare/,
+    );
     const sneaky = await compile(
       '@external("env", "fetch") declare function fetch(x: i32): i32;\n' +
         'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n' +
@@ -80,11 +92,13 @@ describe('custom apps: refused at upload', () => {
 
   test('error: its own memory instead of the capped import, or a start function', () => {
     const ownMemory = readFileSync(new URL('../matmul/build/matmul.wasm', import.meta.url));
-    expect(() => checkCustomModule(ownMemory, { ...manifest, imports: ['env.abort', 'env.memory'] })).toThrow(/must import its memory/);
+    expect(() => checkCustomModule(ownMemory, { ...manifest, imports: ['env.abort', 'env.memory'] })).toThrow(
+      /must import its memory/,
+    );
     // (module (import "env" "memory" (memory 1)) (func) (start 0)), assembled by hand.
     const withStart = new Uint8Array([
-      0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 1,
-      3, 2, 1, 0, 8, 1, 0, 10, 4, 1, 2, 0, 11,
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0,
+      1, 3, 2, 1, 0, 8, 1, 0, 10, 4, 1, 2, 0, 11,
     ]);
     expect(() => checkCustomModule(withStart, manifest)).toThrow(/start function/);
   });
@@ -94,7 +108,8 @@ describe('custom apps: stopped at run time, and the runner survives', () => {
   test('error: an infinite loop is stopped at the time limit', async () => {
     const loop = await compile(
       'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n' +
-        'let spins: i64 = 0;\nexport function run(a: usize, b: i32, c: usize, d: i32): usize { while (spins >= 0) spins++; return 0; }',
+        'let spins: i64 = 0;\n' +
+        'export function run(a: usize, b: i32, c: usize, d: i32): usize { while (spins >= 0) spins++; return 0; }',
     );
     const checked = checkCustomModule(loop, { ...manifest, imports: ['env.abort', 'env.memory'], timeLimitMs: 500 });
     await expect(runCustomApp(checked, loop, { input: input(0, 1) })).rejects.toThrow(/time limit of 500 ms/);
@@ -103,10 +118,13 @@ describe('custom apps: stopped at run time, and the runner survives', () => {
   test('error: a memory bomb is stopped at the memory cap', async () => {
     const bomb = await compile(
       'export function alloc(n: i32): usize { return heap.alloc(<usize>n); }\n' +
-        'export function run(a: usize, b: i32, c: usize, d: i32): usize { while (true) heap.alloc(1 << 20); return 0; }',
+        'export function run(a: usize, b: i32, c: usize, d: i32): usize { ' +
+        'while (true) heap.alloc(1 << 20); return 0; }',
     );
     const checked = checkCustomModule(bomb, { ...manifest, imports: ['env.abort', 'env.memory'], maxMemoryPages: 32 });
-    await expect(runCustomApp(checked, bomb, { input: input(0, 1) })).rejects.toThrow(/module trapped: unreachable \(memory \d+ of 32 pages in use\)/);
+    await expect(runCustomApp(checked, bomb, { input: input(0, 1) })).rejects.toThrow(
+      /module trapped: unreachable \(memory \d+ of 32 pages in use\)/,
+    );
     // Runs after the failures still work: each run has its own worker.
     const out = await runCustomApp(checkCustomModule(example, manifest), example, { input: input(0, 1000) });
     expect(decode(out)).toEqual(primes(0, 1000));

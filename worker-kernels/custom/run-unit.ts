@@ -33,10 +33,16 @@ function toBase64(bytes: Uint8Array): string {
 async function load(base: string, input: CustomInput) {
   const root = new URL(`/api/apps/${input.name}/${input.version}`, base);
   const res = await fetch(root);
-  if (!res.ok) throw new CustomAppError(`${input.name} v${input.version}: the coordinator answered ${res.status} for its manifest`);
+  if (!res.ok)
+    throw new CustomAppError(
+      `${input.name} v${input.version}: the coordinator answered ${res.status} for its manifest`,
+    );
   const version = CustomAppVersion.parse(await res.json());
   const moduleRes = await fetch(`${root}/module.wasm`);
-  if (!moduleRes.ok) throw new CustomAppError(`${input.name} v${input.version}: the coordinator answered ${moduleRes.status} for its module`);
+  if (!moduleRes.ok)
+    throw new CustomAppError(
+      `${input.name} v${input.version}: the coordinator answered ${moduleRes.status} for its module`,
+    );
   const bytes = new Uint8Array(await moduleRes.arrayBuffer());
   const sha = hex(await crypto.subtle.digest('SHA-256', bytes));
   if (sha !== input.moduleSha256 || sha !== version.moduleSha256) {
@@ -71,14 +77,27 @@ export interface CustomUnitOptions {
  * Runs one unit on the variant asked for; undefined when that is the shader and the app has none.
  * @example const output = await runCustomUnit(assignment.input, ctx, { variant: 'webgpu' });
  */
-export function runCustomUnit(input: CustomInput, ctx: KernelContext<unknown>, options?: CustomUnitOptions & { variant?: 'wasm' }): Promise<CustomOutput>;
-export function runCustomUnit(input: CustomInput, ctx: KernelContext<unknown>, options: CustomUnitOptions): Promise<CustomOutput | undefined>;
-export async function runCustomUnit(input: CustomInput, ctx: KernelContext<unknown>, options: CustomUnitOptions = {}): Promise<CustomOutput | undefined> {
+export function runCustomUnit(
+  input: CustomInput,
+  ctx: KernelContext<unknown>,
+  options?: CustomUnitOptions & { variant?: 'wasm' },
+): Promise<CustomOutput>;
+export function runCustomUnit(
+  input: CustomInput,
+  ctx: KernelContext<unknown>,
+  options: CustomUnitOptions,
+): Promise<CustomOutput | undefined>;
+export async function runCustomUnit(
+  input: CustomInput,
+  ctx: KernelContext<unknown>,
+  options: CustomUnitOptions = {},
+): Promise<CustomOutput | undefined> {
   const { base = globalThis.location?.origin ?? '', variant = 'wasm' } = options;
   const key = `${base}|${input.name}|${input.version}|${input.moduleSha256}`;
   let module = loaded.get(key);
   if (!module) {
-    loaded.set(key, (module = load(base, input)));
+    module = load(base, input);
+    loaded.set(key, module);
     module.catch(() => loaded.delete(key));
   }
   const { checked, bytes } = await module;

@@ -82,7 +82,8 @@ export class SandboxThrottle {
 
   constructor(cpu: SandboxCpu, post: (m: RestMessage) => void) {
     const { busyMs, windowMs } = cpu.carry ?? { busyMs: 0, windowMs: 0 };
-    const starting = cpu.carriedAt === undefined ? 0 : Math.max(0, performance.timeOrigin + performance.now() - cpu.carriedAt);
+    const starting =
+      cpu.carriedAt === undefined ? 0 : Math.max(0, performance.timeOrigin + performance.now() - cpu.carriedAt);
     const carry = { busyMs: busyMs + starting, windowMs: windowMs + starting };
     this.cycle = DutyCycle.from(cpu.limit, carry, () => this.frozen ?? performance.now());
     this.by = cpu.by ?? pickRestMode();

@@ -54,7 +54,8 @@ function contents(b: WgslBinding, input: ArrayBuffer, counts: [number, number, n
   const round = (n: number) => Math.max(align, Math.ceil(n / align) * align);
   if (b.role === 'output') return new Uint8Array(round(b.bytes));
   if (b.role === 'uniform') return new Uint8Array(new Uint32Array([input.byteLength, ...counts]).buffer);
-  if (input.byteLength > b.bytes) throw new Error(`input of ${input.byteLength} bytes is over its shader's input binding of ${b.bytes} bytes`);
+  if (input.byteLength > b.bytes)
+    throw new Error(`input of ${input.byteLength} bytes is over its shader's input binding of ${b.bytes} bytes`);
   const data = new Uint8Array(round(input.byteLength));
   data.set(new Uint8Array(input));
   return data;
@@ -64,11 +65,17 @@ async function compile(device: GPUDevice, { wgsl, label }: ShaderRequest): Promi
   const module = device.createShaderModule({ label, code: wgsl.source });
   const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
-    throw new ShaderCompileError(`shader does not compile: ${errors.map((m) => `${m.lineNum}:${m.linePos}: ${m.message}`).join('; ')}`);
+    throw new ShaderCompileError(
+      `shader does not compile: ${errors.map((m) => `${m.lineNum}:${m.linePos}: ${m.message}`).join('; ')}`,
+    );
   }
   const layout = device.createBindGroupLayout({
     label,
-    entries: wgsl.bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: BUFFER_TYPES[b.type] } })),
+    entries: wgsl.bindings.map((b) => ({
+      binding: b.binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: BUFFER_TYPES[b.type] },
+    })),
   });
   try {
     return await device.createComputePipelineAsync({
@@ -81,28 +88,43 @@ async function compile(device: GPUDevice, { wgsl, label }: ShaderRequest): Promi
   }
 }
 
-async function dispatch(device: GPUDevice, pipeline: GPUComputePipeline, { wgsl, label }: ShaderRequest, input: ArrayBuffer): Promise<ArrayBuffer> {
+async function dispatch(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  { wgsl, label }: ShaderRequest,
+  input: ArrayBuffer,
+): Promise<ArrayBuffer> {
   const counts = workgroupCounts(wgsl, input.byteLength);
   const most = device.limits.maxComputeWorkgroupsPerDimension;
-  if (counts.some((c) => c > most)) throw new Error(`dispatch of ${counts.join('×')} workgroups is over WebGPU's ${most} per dimension`);
+  if (counts.some((c) => c > most))
+    throw new Error(`dispatch of ${counts.join('×')} workgroups is over WebGPU's ${most} per dimension`);
   const buffers = wgsl.bindings.map((b) => {
     const data = contents(b, input, counts);
-    const usage = (b.type === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST |
+    const usage =
+      (b.type === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) |
+      GPUBufferUsage.COPY_DST |
       (b.role === 'output' ? GPUBufferUsage.COPY_SRC : 0);
     const buffer = device.createBuffer({ label: `${label}:${b.role}`, size: data.byteLength, usage });
     device.queue.writeBuffer(buffer, 0, data);
     return { binding: b, buffer };
   });
   const output = buffers.find((b) => b.binding.role === 'output')!;
-  const staging = device.createBuffer({ label: `${label}:staging`, size: output.buffer.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const staging = device.createBuffer({
+    label: `${label}:staging`,
+    size: output.buffer.size,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
   const encoder = device.createCommandEncoder({ label });
   const pass = encoder.beginComputePass({ label });
   pass.setPipeline(pipeline);
-  pass.setBindGroup(0, device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map(({ binding, buffer }) => ({ binding: binding.binding, resource: { buffer } })),
-  }));
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      label,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map(({ binding, buffer }) => ({ binding: binding.binding, resource: { buffer } })),
+    }),
+  );
   pass.dispatchWorkgroups(...counts);
   pass.end();
   encoder.copyBufferToBuffer(output.buffer, 0, staging, 0, output.buffer.size);
@@ -126,7 +148,10 @@ export async function runShader(request: ShaderRequest, input: ArrayBuffer): Pro
   try {
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    output = await Promise.race([(async () => dispatch(device, await compile(device, request), request, input))(), lost]);
+    output = await Promise.race([
+      (async () => dispatch(device, await compile(device, request), request, input))(),
+      lost,
+    ]);
   } catch (e) {
     thrown = e;
   }

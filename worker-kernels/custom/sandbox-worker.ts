@@ -35,11 +35,17 @@ interface Port {
 }
 
 async function parentPort(): Promise<Port> {
-  const scope = globalThis as unknown as { WorkerGlobalScope?: unknown; postMessage(m: unknown): void; onmessage: unknown };
+  const scope = globalThis as unknown as {
+    WorkerGlobalScope?: unknown;
+    postMessage(m: unknown): void;
+    onmessage: unknown;
+  };
   if (scope.WorkerGlobalScope !== undefined) {
     return {
       post: (m) => scope.postMessage(m),
-      listen: (handler) => void (scope.onmessage = (e: MessageEvent<SandboxRequest>) => handler(e.data)),
+      listen: (handler) => {
+        scope.onmessage = (e: MessageEvent<SandboxRequest>) => handler(e.data);
+      },
     };
   }
   const specifier = 'node:worker_threads';
@@ -59,7 +65,8 @@ async function runInstance(
 ): Promise<ArrayBuffer> {
   const memory = new WebAssembly.Memory(request.memory);
   const bytesAt = (ptr: number, len: number) => {
-    if (ptr < 0 || len < 0 || ptr + len > memory.buffer.byteLength) throw new Error(`bytes [${ptr}, ${ptr + len}) are outside memory`);
+    if (ptr < 0 || len < 0 || ptr + len > memory.buffer.byteLength)
+      throw new Error(`bytes [${ptr}, ${ptr + len}) are outside memory`);
     return memory.buffer.slice(ptr, ptr + len);
   };
   // Under JSPI the imports may suspend the module for a rest, and its entry points are called as promising. Rests
@@ -83,7 +90,9 @@ async function runInstance(
     env: {
       memory,
       abort(_message: number, _file: number, line: number, column: number): never {
-        throw new Error(`module aborted at ${line}:${column} (out of memory past the cap of ${request.memory.maximum} pages?)`);
+        throw new Error(
+          `module aborted at ${line}:${column} (out of memory past the cap of ${request.memory.maximum} pages?)`,
+        );
       },
     },
     terraflop: {

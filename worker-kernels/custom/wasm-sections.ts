@@ -23,7 +23,9 @@ class Reader {
     return this.bytes[this.at++]!;
   }
   u32(): number {
-    let result = 0, shift = 0, b: number;
+    let result = 0,
+      shift = 0,
+      b: number;
     do {
       b = this.byte();
       result += (b & 0x7f) * 2 ** shift;
@@ -56,11 +58,19 @@ export function readModuleFacts(bytes: Uint8Array): ModuleFacts {
         r.skip(r.u32()); // module name
         r.skip(r.u32()); // field name
         const kind = r.byte();
-        if (kind === 0) r.u32(); // function: type index
-        else if (kind === 1) (r.byte(), r.limits()); // table: element type, limits
-        else if (kind === 2) facts.memory = r.limits();
-        else if (kind === 3) r.skip(2); // global: value type, mutability
-        else if (kind === 4) (r.byte(), r.u32()); // tag
+        if (kind === 0) {
+          r.u32(); // function: type index
+        } else if (kind === 1) {
+          r.byte(); // table: element type
+          r.limits(); // and limits
+        } else if (kind === 2) {
+          facts.memory = r.limits();
+        } else if (kind === 3) {
+          r.skip(2); // global: value type, mutability
+        } else if (kind === 4) {
+          r.byte(); // tag: attribute
+          r.u32(); // and type index
+        }
       }
     }
     r.at = end;

@@ -11,7 +11,12 @@ const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!
 
 /** A fresh random unit; uneven shapes, so rows, columns and the inner dimension are not mixed up unnoticed. */
 function randomUnit(): MatmulInput {
-  return MatmulInput.parse({ seed: randomSeed(), m: pick([16, 48, 96]), k: pick([16, 80, 256]), n: pick([32, 64, 112]) });
+  return MatmulInput.parse({
+    seed: randomSeed(),
+    m: pick([16, 48, 96]),
+    k: pick([16, 80, 256]),
+    n: pick([32, 64, 112]),
+  });
 }
 
 /** Largest relative difference between two digests. */

@@ -46,8 +46,11 @@ export async function loadMatmulWasm(relaxed = true): Promise<MatmulWasm> {
     },
     multiply({ a, b }, { m, k, n }) {
       wasm.reset();
-      const pa = wasm.alloc(a.byteLength), pb = wasm.alloc(b.byteLength);
-      const pc = wasm.alloc(m * n * 4), panel = wasm.alloc(k * 8 * 4), out = wasm.alloc(m * 8);
+      const pa = wasm.alloc(a.byteLength),
+        pb = wasm.alloc(b.byteLength);
+      const pc = wasm.alloc(m * n * 4),
+        panel = wasm.alloc(k * 8 * 4),
+        out = wasm.alloc(m * 8);
       // Views only after the last alloc: growing the memory detaches earlier ones.
       new Float32Array(wasm.memory.buffer, pa, a.length).set(a);
       new Float32Array(wasm.memory.buffer, pb, b.length).set(b);

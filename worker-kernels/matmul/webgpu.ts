@@ -28,7 +28,11 @@ export function runMatmulWebGpu(gpu: Gpu, input: MatmulInput, ctx: KernelContext
     const bufA = storage(gpu, 'a', a, GPUBufferUsage.COPY_DST);
     const bufB = storage(gpu, 'b', b, GPUBufferUsage.COPY_DST);
     const bufC = storage(gpu, 'c', m * n * 4, GPUBufferUsage.COPY_SRC);
-    const dims = device.createBuffer({ label: `${KERNEL}:dims`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const dims = device.createBuffer({
+      label: `${KERNEL}:dims`,
+      size: 16,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     device.queue.writeBuffer(dims, 0, new Uint32Array([m, k, n, 0]));
     const pipeline = gpu.pipeline(KERNEL, 'tiled-64x64', shader);
     const bindGroup = device.createBindGroup({

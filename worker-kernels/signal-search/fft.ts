@@ -33,7 +33,10 @@ function makePlan(n: number): Plan {
 
 function planFor(n: number): Plan {
   let plan = plans.get(n);
-  if (!plan) plans.set(n, (plan = makePlan(n)));
+  if (!plan) {
+    plan = makePlan(n);
+    plans.set(n, plan);
+  }
   return plan;
 }
 
@@ -43,9 +46,12 @@ export function fft(re: Float64Array, im: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const j = reversed[i]!;
     if (j > i) {
-      const tr = re[i]!, ti = im[i]!;
-      re[i] = re[j]!; im[i] = im[j]!;
-      re[j] = tr; im[j] = ti;
+      const tr = re[i]!,
+        ti = im[i]!;
+      re[i] = re[j]!;
+      im[i] = im[j]!;
+      re[j] = tr;
+      im[j] = ti;
     }
   }
   for (let size = 2; size <= n; size <<= 1) {
@@ -53,12 +59,16 @@ export function fft(re: Float64Array, im: Float64Array): void {
     const step = n / size;
     for (let start = 0; start < n; start += size) {
       for (let k = 0; k < half; k++) {
-        const wr = cos[k * step]!, wi = sin[k * step]!;
-        const a = start + k, b = a + half;
+        const wr = cos[k * step]!,
+          wi = sin[k * step]!;
+        const a = start + k,
+          b = a + half;
         const xr = re[b]! * wr - im[b]! * wi;
         const xi = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - xr; im[b] = im[a]! - xi;
-        re[a] = re[a]! + xr; im[a] = im[a]! + xi;
+        re[b] = re[a]! - xr;
+        im[b] = im[a]! - xi;
+        re[a] = re[a]! + xr;
+        im[a] = im[a]! + xi;
       }
     }
   }

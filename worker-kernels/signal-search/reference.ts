@@ -42,8 +42,10 @@ function searchDrift(
     const offset = block * fftSize;
     for (let i = 0; i < fftSize; i++) {
       const angle = -2 * Math.PI * chirpCycles(drift, offset + i);
-      const c = Math.cos(angle), s = Math.sin(angle);
-      const xr = signal.re[offset + i]!, xi = signal.im[offset + i]!;
+      const c = Math.cos(angle),
+        s = Math.sin(angle);
+      const xr = signal.re[offset + i]!,
+        xi = signal.im[offset + i]!;
       re[i] = xr * c - xi * s;
       im[i] = xr * s + xi * c;
     }

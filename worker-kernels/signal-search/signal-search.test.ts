@@ -38,10 +38,12 @@ describe('fft', () => {
     const random = mulberry32((Math.random() * 2 ** 32) >>> 0);
     const xr = Float64Array.from({ length: n }, () => random() - 0.5);
     const xi = Float64Array.from({ length: n }, () => random() - 0.5);
-    const re = xr.slice(), im = xi.slice();
+    const re = xr.slice(),
+      im = xi.slice();
     fft(re, im);
     for (let k = 0; k < n; k++) {
-      let sr = 0, si = 0;
+      let sr = 0,
+        si = 0;
       for (let t = 0; t < n; t++) {
         const a = (-2 * Math.PI * k * t) / n;
         sr += xr[t]! * Math.cos(a) - xi[t]! * Math.sin(a);
@@ -63,7 +65,10 @@ describe('signal search reference', () => {
     const { peaks } = SignalSearchOutput.parse(runSignalSearch(input, quiet));
     const blocks = input.signal.sampleCount / input.fftSize;
     const atTone = peaks.filter((p) => p.bin === bin && p.drift === drift);
-    expect(atTone.map((p) => p.block), `seed ${seed}`).toEqual([...Array(blocks).keys()]);
+    expect(
+      atTone.map((p) => p.block),
+      `seed ${seed}`,
+    ).toEqual([...Array(blocks).keys()]);
     // The tone is far above the noise: SNR ≈ A²N/(A²+2σ²) = 256/3.
     for (const p of atTone) expect(p.snr).toBeGreaterThan(50);
   });
@@ -95,7 +100,9 @@ describe('signal search reference', () => {
     const { input } = unitWithTone();
     const few = { ...input, maxPeaks: 3 };
     const { peaks } = runSignalSearch(few, quiet);
-    const all = runSignalSearch(input, quiet).peaks.map((p) => p.snr).sort((a, b) => b - a);
+    const all = runSignalSearch(input, quiet)
+      .peaks.map((p) => p.snr)
+      .sort((a, b) => b - a);
     expect(peaks.map((p) => p.snr).sort((a, b) => b - a)).toEqual(all.slice(0, 3));
   });
 

@@ -16,15 +16,28 @@ interface SignalSearchExports {
   reset(): void;
   plan(n: number, twRe: number, twIm: number, rev: number): void;
   searchDrift(
-    sigRe: number, sigIm: number, sampleCount: number, fftSize: number, drift: number, threshold: number,
-    work: number, twRe: number, twIm: number, rev: number, out: number,
+    sigRe: number,
+    sigIm: number,
+    sampleCount: number,
+    fftSize: number,
+    drift: number,
+    threshold: number,
+    work: number,
+    twRe: number,
+    twIm: number,
+    rev: number,
+    out: number,
   ): number;
 }
 
 export interface SignalSearchWasm {
   run(input: SignalSearchInput, ctx: KernelContext<SignalSearchCheckpoint>): SignalSearchOutput;
   /** The search alone, on a signal already generated (the benchmark times this, as its C twin). */
-  search(signal: ComplexSignal, input: SignalSearchInput, ctx: KernelContext<SignalSearchCheckpoint>): SignalSearchOutput;
+  search(
+    signal: ComplexSignal,
+    input: SignalSearchInput,
+    ctx: KernelContext<SignalSearchCheckpoint>,
+  ): SignalSearchOutput;
 }
 
 export async function loadSignalSearchWasm(): Promise<SignalSearchWasm> {
@@ -37,16 +50,30 @@ export async function loadSignalSearchWasm(): Promise<SignalSearchWasm> {
       const { sampleCount } = input.signal;
       const { fftSize } = input;
       wasm.reset();
-      const sigRe = wasm.alloc(sampleCount * 8), sigIm = wasm.alloc(sampleCount * 8);
-      const twRe = wasm.alloc(fftSize * 8), twIm = wasm.alloc(fftSize * 8), rev = wasm.alloc(fftSize * 4);
-      const work = wasm.alloc(3 * fftSize * 8), out = wasm.alloc(sampleCount * 16);
+      const sigRe = wasm.alloc(sampleCount * 8),
+        sigIm = wasm.alloc(sampleCount * 8);
+      const twRe = wasm.alloc(fftSize * 8),
+        twIm = wasm.alloc(fftSize * 8),
+        rev = wasm.alloc(fftSize * 4);
+      const work = wasm.alloc(3 * fftSize * 8),
+        out = wasm.alloc(sampleCount * 16);
       new Float64Array(wasm.memory.buffer, sigRe, sampleCount).set(signal.re);
       new Float64Array(wasm.memory.buffer, sigIm, sampleCount).set(signal.im);
       wasm.plan(fftSize, twRe, twIm, rev);
       let peaks: Peak[] = ctx.resumeFrom?.peaks ?? [];
       for (let d = ctx.resumeFrom?.nextDrift ?? 0; d < input.driftRates.length; d++) {
         const count = wasm.searchDrift(
-          sigRe, sigIm, sampleCount, fftSize, input.driftRates[d]!, input.threshold, work, twRe, twIm, rev, out,
+          sigRe,
+          sigIm,
+          sampleCount,
+          fftSize,
+          input.driftRates[d]!,
+          input.threshold,
+          work,
+          twRe,
+          twIm,
+          rev,
+          out,
         );
         const records = new DataView(wasm.memory.buffer, out, count * 16);
         const found: Peak[] = [];

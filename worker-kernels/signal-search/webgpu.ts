@@ -58,7 +58,9 @@ export function runSignalSearchWebGpu(
   if (!gpuFitsSignalSearch(gpu, input)) throw new KernelError(`${KERNEL}: this unit does not fit the GPU variant`);
   return gpu.scoped(KERNEL, async () => {
     const { device } = gpu;
-    const n = input.fftSize, { sampleCount } = input.signal, blocks = sampleCount / n;
+    const n = input.fftSize,
+      { sampleCount } = input.signal,
+      blocks = sampleCount / n;
     const capacity = Math.ceil(sampleCount / input.threshold); // Σ snr over a block is n, so fewer peaks than this
     const signal = generateSignal(input.signal);
     const interleaved = new Float32Array(2 * sampleCount);
@@ -87,14 +89,25 @@ export function runSignalSearchWebGpu(
       const bindGroup = device.createBindGroup({
         label: `${KERNEL}:bindings`,
         layout: pipeline.getBindGroupLayout(0),
-        entries: [buffers.signal, buffers.phases, buffers.quadratic, buffers.table, buffers.peaks, buffers.count, buffers.params]
-          .map((b, binding) => ({ binding, resource: { buffer: b } })),
+        entries: [
+          buffers.signal,
+          buffers.phases,
+          buffers.quadratic,
+          buffers.table,
+          buffers.peaks,
+          buffers.count,
+          buffers.params,
+        ].map((b, binding) => ({ binding, resource: { buffer: b } })),
       });
       let peaks: Peak[] = ctx.resumeFrom?.peaks ?? [];
       for (let d = ctx.resumeFrom?.nextDrift ?? 0; d < input.driftRates.length; d++) {
         const drift = input.driftRates[d]!;
         device.queue.writeBuffer(buffers.phases, 0, blockPhases(drift, blocks, n));
-        device.queue.writeBuffer(buffers.quadratic, 0, Float32Array.from({ length: n }, (_, i) => fract((drift * i * i) / 2)));
+        device.queue.writeBuffer(
+          buffers.quadratic,
+          0,
+          Float32Array.from({ length: n }, (_, i) => fract((drift * i * i) / 2)),
+        );
         device.queue.writeBuffer(buffers.count, 0, new Uint32Array(1));
         const encoder = device.createCommandEncoder({ label: `${KERNEL}:drift-${d}` });
         const pass = encoder.beginComputePass({ label: `${KERNEL}:pass` });
@@ -108,7 +121,8 @@ export function runSignalSearchWebGpu(
         if (count > 0) {
           const records = new DataView(await readBack(gpu, KERNEL, buffers.peaks, 16 * Math.min(count, capacity)));
           for (let at = 0; at < records.byteLength; at += 16) {
-            const block = records.getUint32(at, true), bin = records.getUint32(at + 4, true);
+            const block = records.getUint32(at, true),
+              bin = records.getUint32(at + 4, true);
             found.push({ drift: d, block, bin, snr: records.getFloat32(at + 8, true) });
           }
         }

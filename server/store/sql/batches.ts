@@ -12,16 +12,33 @@ import { DEFAULT_MEMORY_MB } from './host-speed.ts';
 const UNITS_PER_STATEMENT = 1_000;
 
 const unitColumns = {
-  batch_id: 'bigint', project_id: 'bigint', app: 'text', input: 'text', flops_estimate: 'double', min_quorum: 'bigint',
-  target_nresults: 'bigint', max_error_results: 'bigint', max_total_results: 'bigint', delay_bound_s: 'bigint',
-  requested_quorum: 'bigint', requested_target: 'bigint', need_webgpu: 'bigint', need_memory_mb: 'bigint',
+  batch_id: 'bigint',
+  project_id: 'bigint',
+  app: 'text',
+  input: 'text',
+  flops_estimate: 'double',
+  min_quorum: 'bigint',
+  target_nresults: 'bigint',
+  max_error_results: 'bigint',
+  max_total_results: 'bigint',
+  delay_bound_s: 'bigint',
+  requested_quorum: 'bigint',
+  requested_target: 'bigint',
+  need_webgpu: 'bigint',
+  need_memory_mb: 'bigint',
   created_at: 'bigint',
 } as const;
 
 export async function insertBatch(
   q: Queryable,
   dialect: Dialect,
-  { projectId, app, name, units, now }: { projectId: number | null; app: AppName; name: string; units: readonly NewWorkUnit[]; now: number },
+  {
+    projectId,
+    app,
+    name,
+    units,
+    now,
+  }: { projectId: number | null; app: AppName; name: string; units: readonly NewWorkUnit[]; now: number },
 ): Promise<number> {
   const batch = (await q.get<{ id: number }>(
     'INSERT INTO batches (app, name, created_at, project_id) VALUES (?, ?, ?, ?) RETURNING id',
@@ -29,11 +46,30 @@ export async function insertBatch(
   ))!;
   const batchId = Number(batch.id);
   await inSlices(units, UNITS_PER_STATEMENT, (slice) =>
-    bulkInsert(q, dialect, 'work_units', unitColumns, slice.map((u) => [
-      batchId, projectId ?? 0, app, JSON.stringify(u.job.input), u.flopsEstimate, u.minQuorum, u.targetNresults,
-      u.maxErrorResults, u.maxTotalResults, u.delayBoundS, u.minQuorum, u.targetNresults,
-      Number(u.needs?.webgpu ?? false), u.needs?.memoryMb ?? DEFAULT_MEMORY_MB, now,
-    ])));
+    bulkInsert(
+      q,
+      dialect,
+      'work_units',
+      unitColumns,
+      slice.map((u) => [
+        batchId,
+        projectId ?? 0,
+        app,
+        JSON.stringify(u.job.input),
+        u.flopsEstimate,
+        u.minQuorum,
+        u.targetNresults,
+        u.maxErrorResults,
+        u.maxTotalResults,
+        u.delayBoundS,
+        u.minQuorum,
+        u.targetNresults,
+        Number(u.needs?.webgpu ?? false),
+        u.needs?.memoryMb ?? DEFAULT_MEMORY_MB,
+        now,
+      ]),
+    ),
+  );
   // Each unit's replicas, adjacent and in unit order, so the scheduler sends the oldest units first.
   const most = units.reduce((m, u) => Math.max(m, u.targetNresults), 0);
   if (most > 0) {

@@ -32,7 +32,10 @@ function padded<T>(items: readonly T[]): T[] {
   return [...items, ...Array<T>(2 ** Math.ceil(Math.log2(items.length)) - items.length).fill(items[items.length - 1]!)];
 }
 
-/** The condition `column` is one of `ids` (at least one): `= ANY` of an array on Postgres, a padded IN list on SQLite. */
+/**
+ * The condition `column` is one of `ids` (at least one): `= ANY` of an array on Postgres, a padded IN list on
+ * SQLite.
+ */
 export function anyOf(dialect: Dialect, column: string, ids: readonly number[]): { sql: string; params: Param[] } {
   if (dialect === 'postgres') return { sql: `${column} = ANY(CAST(? AS BIGINT[]))`, params: [ids] };
   const params = padded(ids);
@@ -44,7 +47,12 @@ export function anyOf(dialect: Dialect, column: string, ids: readonly number[]):
  * in a `WITH v(…) AS (…)`: `unnest` of one array per column on Postgres; on SQLite a VALUES list, padded when `pad`
  * (only where a copy of a row changes nothing).
  */
-export function rowsOf(dialect: Dialect, types: readonly ColumnType[], rows: readonly (readonly Scalar[])[], { pad = false } = {}) {
+export function rowsOf(
+  dialect: Dialect,
+  types: readonly ColumnType[],
+  rows: readonly (readonly Scalar[])[],
+  { pad = false } = {},
+) {
   if (dialect === 'postgres') {
     return {
       sql: `SELECT * FROM unnest(${types.map((t) => `CAST(? AS ${CAST[t]}[])`).join(', ')})`,
@@ -70,7 +78,12 @@ export interface BulkUpdate {
  * Updates many rows of a table, each with its own values, in one statement (UPDATE … FROM a list of rows). A row
  * given twice with the same values is updated once (UPDATE … FROM uses one joined row), so SQLite's list is padded.
  */
-export async function bulkUpdate(q: Queryable, dialect: Dialect, spec: BulkUpdate, given: readonly (readonly Scalar[])[]): Promise<void> {
+export async function bulkUpdate(
+  q: Queryable,
+  dialect: Dialect,
+  spec: BulkUpdate,
+  given: readonly (readonly Scalar[])[],
+): Promise<void> {
   if (given.length === 0) return;
   const perStatement = rowsPerStatement(dialect, given);
   if (given.length > perStatement) return inSlices(given, perStatement, (slice) => bulkUpdate(q, dialect, spec, slice));

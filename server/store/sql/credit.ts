@@ -14,14 +14,31 @@ export async function applyCredit(db: Db, now: number, limit: number): Promise<n
   if (!(await db.get('SELECT 1 AS one FROM pending_credit LIMIT 1'))) return 0;
   return db.transaction(async (q) => {
     const due = await q.all<{ replica_id: number; host_id: number; volunteer_id: number; credit: number }>(
-      `SELECT replica_id, host_id, volunteer_id, credit FROM pending_credit ORDER BY replica_id LIMIT ?${db.forUpdateSkipLocked}`,
+      `SELECT replica_id, host_id, volunteer_id, credit FROM pending_credit
+        ORDER BY replica_id LIMIT ?${db.forUpdateSkipLocked}`,
       [limit],
     );
     if (due.length === 0) return 0;
-    const ids = anyOf(db.dialect, 'replica_id', due.map((r) => r.replica_id));
+    const ids = anyOf(
+      db.dialect,
+      'replica_id',
+      due.map((r) => r.replica_id),
+    );
     await q.run(`DELETE FROM pending_credit WHERE ${ids.sql}`, ids.params);
-    await addToTotals(q, db, 'hosts', sumBy(due, (r) => r.host_id), now);
-    await addToTotals(q, db, 'volunteers', sumBy(due, (r) => r.volunteer_id), now);
+    await addToTotals(
+      q,
+      db,
+      'hosts',
+      sumBy(due, (r) => r.host_id),
+      now,
+    );
+    await addToTotals(
+      q,
+      db,
+      'volunteers',
+      sumBy(due, (r) => r.volunteer_id),
+      now,
+    );
     return due.length;
   });
 }
@@ -36,13 +53,25 @@ export function settleCredit(db: Db, before: number, limit: number): Promise<num
       [before, limit],
     );
     if (due.length === 0) return 0;
-    const ids = anyOf(db.dialect, 'replica_id', due.map((r) => r.replica_id));
+    const ids = anyOf(
+      db.dialect,
+      'replica_id',
+      due.map((r) => r.replica_id),
+    );
     await q.run(`DELETE FROM unsettled_credit WHERE ${ids.sql}`, ids.params);
     const byVolunteer = sumBy(due, (r) => r.volunteer_id);
     await lockRows(q, db, 'volunteers', [...byVolunteer.keys()]);
-    await bulkUpdate(q, db.dialect, {
-      table: 'volunteers', key: { id: 'bigint' }, columns: { credit: 'double' }, set: 'settled_credit = volunteers.settled_credit + v.credit',
-    }, [...byVolunteer].map(([id, credit]) => [id, credit]));
+    await bulkUpdate(
+      q,
+      db.dialect,
+      {
+        table: 'volunteers',
+        key: { id: 'bigint' },
+        columns: { credit: 'double' },
+        set: 'settled_credit = volunteers.settled_credit + v.credit',
+      },
+      [...byVolunteer].map(([id, credit]) => [id, credit]),
+    );
     return due.length;
   });
 }
@@ -53,10 +82,22 @@ export function settleCredit(db: Db, before: number, limit: number): Promise<num
  */
 export async function queueCredit(q: Queryable, dialect: Dialect, granted: readonly GrantedCredit[]) {
   if (granted.length === 0) return;
-  await bulkInsert(q, dialect, 'pending_credit', { replica_id: 'bigint', host_id: 'bigint', volunteer_id: 'bigint', credit: 'double' },
-    granted.map((g) => [g.replicaId, g.hostId, g.volunteerId, g.credit]), { skipConflictsOn: 'replica_id' });
-  await bulkInsert(q, dialect, 'unsettled_credit', { replica_id: 'bigint', volunteer_id: 'bigint', credit: 'double', validated_at: 'bigint' },
-    granted.map((g) => [g.replicaId, g.volunteerId, g.credit, g.validatedAt]), { skipConflictsOn: 'replica_id' });
+  await bulkInsert(
+    q,
+    dialect,
+    'pending_credit',
+    { replica_id: 'bigint', host_id: 'bigint', volunteer_id: 'bigint', credit: 'double' },
+    granted.map((g) => [g.replicaId, g.hostId, g.volunteerId, g.credit]),
+    { skipConflictsOn: 'replica_id' },
+  );
+  await bulkInsert(
+    q,
+    dialect,
+    'unsettled_credit',
+    { replica_id: 'bigint', volunteer_id: 'bigint', credit: 'double', validated_at: 'bigint' },
+    granted.map((g) => [g.replicaId, g.volunteerId, g.credit, g.validatedAt]),
+    { skipConflictsOn: 'replica_id' },
+  );
 }
 
 export interface GrantedCredit {
@@ -80,21 +121,34 @@ async function lockRows(q: Queryable, db: Db, table: 'hosts' | 'volunteers', ids
   await q.all(`SELECT id FROM ${table} WHERE ${list.sql} ORDER BY id${db.forUpdate}`, list.params);
 }
 
-async function addToTotals(q: Queryable, db: Db, table: 'hosts' | 'volunteers', credits: Map<number, number>, now: number) {
+async function addToTotals(
+  q: Queryable,
+  db: Db,
+  table: 'hosts' | 'volunteers',
+  credits: Map<number, number>,
+  now: number,
+) {
   const ids = [...credits.keys()].sort((a, b) => a - b);
   const list = anyOf(db.dialect, 'id', ids);
   const current = await q.all<{ id: number; rac: number; rac_time: number }>(
     `SELECT id, rac, rac_time FROM ${table} WHERE ${list.sql} ORDER BY id${db.forUpdate}`,
     list.params,
   );
-  await bulkUpdate(q, db.dialect, {
-    table, key: { id: 'bigint' }, columns: { credit: 'double', rac: 'double', rac_time: 'bigint' },
-    set: `total_credit = ${table}.total_credit + v.credit, rac = v.rac, rac_time = v.rac_time`,
-  }, current.map((cur) => {
-    const credit = credits.get(Number(cur.id))!;
-    const avg = addCredit({ value: cur.rac, time: cur.rac_time }, credit, now);
-    return [cur.id, credit, avg.value, avg.time];
-  }));
+  await bulkUpdate(
+    q,
+    db.dialect,
+    {
+      table,
+      key: { id: 'bigint' },
+      columns: { credit: 'double', rac: 'double', rac_time: 'bigint' },
+      set: `total_credit = ${table}.total_credit + v.credit, rac = v.rac, rac_time = v.rac_time`,
+    },
+    current.map((cur) => {
+      const credit = credits.get(Number(cur.id))!;
+      const avg = addCredit({ value: cur.rac, time: cur.rac_time }, credit, now);
+      return [cur.id, credit, avg.value, avg.time];
+    }),
+  );
 }
 
 /**
@@ -104,12 +158,14 @@ async function addToTotals(q: Queryable, db: Db, table: 'hosts' | 'volunteers', 
  */
 export async function revokeHost(q: Queryable, hostId: number, app: string, now: number) {
   const revocable = await q.all<{ id: number; work_unit_id: number; volunteer_id: number; granted_credit: number }>(
-    `SELECT r.id, r.work_unit_id, r.volunteer_id, r.granted_credit FROM replicas r JOIN unsettled_credit s ON s.replica_id = r.id
+    `SELECT r.id, r.work_unit_id, r.volunteer_id, r.granted_credit
+      FROM replicas r JOIN unsettled_credit s ON s.replica_id = r.id
       WHERE r.host_id = ? AND r.app = ? AND r.unverified = 1 AND r.validate_state = 'valid'`,
     [hostId, app],
   );
   for (const r of revocable) {
-    if ((await q.all('DELETE FROM unsettled_credit WHERE replica_id = ? RETURNING replica_id', [r.id])).length === 0) continue;
+    if ((await q.all('DELETE FROM unsettled_credit WHERE replica_id = ? RETURNING replica_id', [r.id])).length === 0)
+      continue;
     const pending = await q.all('DELETE FROM pending_credit WHERE replica_id = ? RETURNING replica_id', [r.id]);
     await q.run("UPDATE replicas SET validate_state = 'invalid', granted_credit = 0 WHERE id = ?", [r.id]);
     if (pending.length === 0) {

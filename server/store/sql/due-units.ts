@@ -33,7 +33,11 @@ export async function loadDue(
   locked: readonly WorkUnitRow[],
   budget = RESULT_BYTES_PER_ROUND,
 ): Promise<{ units: readonly WorkUnitRow[]; replicas: Map<number, SizedReplicaRow[]> }> {
-  const all = anyOf(dialect, 'work_unit_id', locked.map((u) => u.id));
+  const all = anyOf(
+    dialect,
+    'work_unit_id',
+    locked.map((u) => u.id),
+  );
   const states = await q.all<SizedReplicaRow>(
     `SELECT ${REPLICA_STATE}, NULL AS result, octet_length(result) AS result_bytes FROM replicas WHERE ${all.sql}`,
     all.params,
@@ -43,11 +47,19 @@ export async function loadDue(
 
   const bytes = locked.map((u) => (replicas.get(u.id) ?? []).reduce((sum, r) => sum + Number(r.result_bytes ?? 0), 0));
   const units = locked.slice(0, prefixWithin(budget, bytes));
-  const taken = anyOf(dialect, 'work_unit_id', units.map((u) => u.id));
-  const results = new Map((await q.all<{ id: number; result: string }>(
-    `SELECT id, result FROM replicas WHERE ${taken.sql} AND result IS NOT NULL`,
-    taken.params,
-  )).map((r) => [Number(r.id), r.result]));
+  const taken = anyOf(
+    dialect,
+    'work_unit_id',
+    units.map((u) => u.id),
+  );
+  const results = new Map(
+    (
+      await q.all<{ id: number; result: string }>(
+        `SELECT id, result FROM replicas WHERE ${taken.sql} AND result IS NOT NULL`,
+        taken.params,
+      )
+    ).map((r) => [Number(r.id), r.result]),
+  );
   for (const r of states) r.result = results.get(Number(r.id)) ?? null;
   return { units, replicas };
 }

@@ -15,7 +15,9 @@ const ALPHA = 0.2;
  * `flops = flops * keep + add`, or `first` for a host's first measurements. Elapsed times under a millisecond say
  * nothing and are skipped; undefined when nothing is left.
  */
-export function foldSpeeds(results: readonly { flops: number; elapsedMs: number }[]): { first: number; keep: number; add: number } | undefined {
+export function foldSpeeds(
+  results: readonly { flops: number; elapsedMs: number }[],
+): { first: number; keep: number; add: number } | undefined {
   const measured = results.filter((r) => r.elapsedMs >= 1).map((r) => r.flops / (r.elapsedMs / 1000));
   if (measured.length === 0) return undefined;
   let keep = 1;

@@ -15,9 +15,18 @@ export interface NonceUse {
 }
 
 /** For each use, in order: its host, or undefined when the nonce was spent before (a replay), here or earlier. */
-export async function spendNonces(q: Queryable, dialect: Dialect, uses: readonly NonceUse[]): Promise<Array<Host | undefined>> {
+export async function spendNonces(
+  q: Queryable,
+  dialect: Dialect,
+  uses: readonly NonceUse[],
+): Promise<Array<Host | undefined>> {
   // Padded on SQLite: a copy of a use conflicts with its original and is skipped.
-  const values = rowsOf(dialect, ['bigint', 'text', 'bigint'], uses.map((u) => [u.hostId, u.nonce, u.expiresAt]), { pad: true });
+  const values = rowsOf(
+    dialect,
+    ['bigint', 'text', 'bigint'],
+    uses.map((u) => [u.hostId, u.nonce, u.expiresAt]),
+    { pad: true },
+  );
   const fresh = await q.all<{ host_id: number; nonce: string; volunteer_id: number }>(
     `INSERT INTO request_nonces (host_id, nonce, expires_at) ${values.sql} ON CONFLICT (host_id, nonce) DO NOTHING
       RETURNING host_id, nonce, (SELECT volunteer_id FROM hosts h WHERE h.id = request_nonces.host_id) AS volunteer_id`,

@@ -14,7 +14,12 @@ export async function partnerLeaderboard(q: Queryable, limit: number): Promise<P
     [limit],
   );
   return {
-    partners: rows.map((r, i) => ({ rank: i + 1, partner: r.partner, hosts: Number(r.hosts), totalCredit: Number(r.total_credit ?? 0) })),
+    partners: rows.map((r, i) => ({
+      rank: i + 1,
+      partner: r.partner,
+      hosts: Number(r.hosts),
+      totalCredit: Number(r.total_credit ?? 0),
+    })),
   };
 }
 
@@ -36,6 +41,11 @@ export async function projectPartners(q: Queryable, projectId: number, limit: nu
     [projectId, limit],
   );
   return {
-    partners: rows.map((r) => ({ partner: r.partner, hosts: Number(r.hosts), results: Number(r.results ?? 0), credit: Number(r.credit ?? 0) })),
+    partners: rows.map((r) => ({
+      partner: r.partner,
+      hosts: Number(r.hosts),
+      results: Number(r.results ?? 0),
+      credit: Number(r.credit ?? 0),
+    })),
   };
 }

@@ -43,18 +43,23 @@ describe.skipIf(!postgresAvailable)('PostgresDb transactions', () => {
     });
     await Promise.all([a, b]);
     // Each transaction's two updates landed exactly once, whichever was the victim.
-    expect(await db.all('SELECT id, n FROM counters ORDER BY id')).toEqual([{ id: 1, n: 1001 }, { id: 2, n: 110 }]);
+    expect(await db.all('SELECT id, n FROM counters ORDER BY id')).toEqual([
+      { id: 1, n: 1001 },
+      { id: 2, n: 110 },
+    ]);
     // One of them was aborted once and run again.
     expect(attempts.a + attempts.b).toBe(3);
   });
 
   test('error: any other failure is not retried and changes nothing', async () => {
     let attempts = 0;
-    await expect(db.transaction(async (q) => {
-      attempts++;
-      await q.run('UPDATE counters SET n = 5 WHERE id = 1');
-      await q.run('INSERT INTO counters (id, n) VALUES (2, 0)');
-    })).rejects.toThrow(/duplicate key/);
+    await expect(
+      db.transaction(async (q) => {
+        attempts++;
+        await q.run('UPDATE counters SET n = 5 WHERE id = 1');
+        await q.run('INSERT INTO counters (id, n) VALUES (2, 0)');
+      }),
+    ).rejects.toThrow(/duplicate key/);
     expect(attempts).toBe(1);
     expect(await db.get('SELECT n FROM counters WHERE id = 1')).toEqual({ n: 0 });
   });

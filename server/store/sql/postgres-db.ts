@@ -26,7 +26,8 @@ const MAX_PREPARED = 512;
 function named(sql: string): { name?: string; text: string } {
   let statement = statements.get(sql);
   if (!statement && statements.size < MAX_PREPARED) {
-    statements.set(sql, (statement = { name: `terraflop_${statements.size}`, text: numberPlaceholders(sql) }));
+    statement = { name: `terraflop_${statements.size}`, text: numberPlaceholders(sql) };
+    statements.set(sql, statement);
   }
   return statement ?? { text: numberPlaceholders(sql) };
 }
@@ -49,7 +50,8 @@ function arrayLiteral(values: readonly Scalar[]): string {
   return `${literal}}`;
 }
 
-const bound = (params: readonly Param[]) => params.map((p) => (Array.isArray(p) ? arrayLiteral(p as readonly Scalar[]) : p));
+const bound = (params: readonly Param[]) =>
+  params.map((p) => (Array.isArray(p) ? arrayLiteral(p as readonly Scalar[]) : p));
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   const query = async <T>(sql: string, params: readonly Param[] = []) =>

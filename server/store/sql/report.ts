@@ -41,22 +41,28 @@ export function recordReports(db: Db, reports: readonly Report[]): Promise<Recor
     await lockUnitsOf(db, q, ids);
     const list = anyOf(db.dialect, 'r.id', ids);
     const rows = new Map(
-      (await q.all<ReportedReplica>(
-        `SELECT r.id, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state, u.flops_estimate
-          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
-        list.params,
-      )).map((row) => [Number(row.id), row]),
+      (
+        await q.all<ReportedReplica>(
+          `SELECT r.id, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state, u.flops_estimate
+          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+          WHERE ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
+          list.params,
+        )
+      ).map((row) => [Number(row.id), row]),
     );
     const taken = new Set<number>();
     const accepted: Accepted[] = [];
-    const outcomes = reports.map(({ host, results, now }) => results.map((r): RecordOutcome => {
-      const row = rows.get(r.replicaId);
-      const error = refusal(row, host, r) ?? (taken.has(r.replicaId) ? `replica ${r.replicaId} was already reported` : undefined);
-      if (error || !row) return { replicaId: r.replicaId, ok: false, error: error ?? 'unknown replica' };
-      taken.add(r.replicaId);
-      accepted.push({ r, row, host, now });
-      return { replicaId: r.replicaId, ok: true };
-    }));
+    const outcomes = reports.map(({ host, results, now }) =>
+      results.map((r): RecordOutcome => {
+        const row = rows.get(r.replicaId);
+        const error =
+          refusal(row, host, r) ?? (taken.has(r.replicaId) ? `replica ${r.replicaId} was already reported` : undefined);
+        if (error || !row) return { replicaId: r.replicaId, ok: false, error: error ?? 'unknown replica' };
+        taken.add(r.replicaId);
+        accepted.push({ r, row, host, now });
+        return { replicaId: r.replicaId, ok: true };
+      }),
+    );
     await store(db, q, accepted);
     return outcomes;
   });
@@ -67,19 +73,55 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
   type Of<S> = Accepted & { r: Extract<ResultToRecord, { status: S }> };
   const successes = accepted.filter((a): a is Of<'success'> => a.r.status === 'success');
   const errors = accepted.filter((a): a is Of<'error'> => a.r.status === 'error');
-  await bulkUpdate(q, db.dialect, {
-    table: 'replicas',
-    key: { id: 'bigint' },
-    columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', result: 'text', variant: 'text', elapsed_ms: 'double' },
-  }, successes.map(({ r, now }) => [r.replicaId, 'over', 'success', now, JSON.stringify(r.result.output), r.variant, r.elapsedMs]));
-  await bulkUpdate(q, db.dialect, {
-    table: 'replicas',
-    key: { id: 'bigint' },
-    columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', elapsed_ms: 'double', error: 'text' },
-  }, errors.map(({ r, now }) => [r.replicaId, 'over', 'client_error', now, r.elapsedMs, `${r.error.name}: ${r.error.message}`]));
+  await bulkUpdate(
+    q,
+    db.dialect,
+    {
+      table: 'replicas',
+      key: { id: 'bigint' },
+      columns: {
+        server_state: 'text',
+        outcome: 'text',
+        received_at: 'bigint',
+        result: 'text',
+        variant: 'text',
+        elapsed_ms: 'double',
+      },
+    },
+    successes.map(({ r, now }) => [
+      r.replicaId,
+      'over',
+      'success',
+      now,
+      JSON.stringify(r.result.output),
+      r.variant,
+      r.elapsedMs,
+    ]),
+  );
+  await bulkUpdate(
+    q,
+    db.dialect,
+    {
+      table: 'replicas',
+      key: { id: 'bigint' },
+      columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', elapsed_ms: 'double', error: 'text' },
+    },
+    errors.map(({ r, now }) => [
+      r.replicaId,
+      'over',
+      'client_error',
+      now,
+      r.elapsedMs,
+      `${r.error.name}: ${r.error.message}`,
+    ]),
+  );
 
   await updateSpeeds(db, q, successes);
-  await recordTrustEvents(q, db.dialect, errors.map(({ row, host }) => ({ hostId: host.id, app: row.app, event: 'error' as const })));
+  await recordTrustEvents(
+    q,
+    db.dialect,
+    errors.map(({ row, host }) => ({ hostId: host.id, app: row.app, event: 'error' as const })),
+  );
 
   // A success goes straight to the validator once the unit has enough of them; an error to the transitioner, which
   // decides whether to reissue or fail the unit.
@@ -95,7 +137,10 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
   const transition = [...new Set(errors.map(({ row }) => row.work_unit_id))];
   if (transition.length > 0) {
     const units = anyOf(db.dialect, 'id', transition);
-    await q.run(`UPDATE work_units SET transition_at = ? WHERE ${units.sql}`, [Math.max(...errors.map((e) => e.now)), ...units.params]);
+    await q.run(`UPDATE work_units SET transition_at = ? WHERE ${units.sql}`, [
+      Math.max(...errors.map((e) => e.now)),
+      ...units.params,
+    ]);
   }
 }
 
@@ -110,12 +155,17 @@ async function updateSpeeds(db: Db, q: Queryable, successes: readonly Accepted[]
     const speed = foldSpeeds(timed);
     return speed ? [[hostId, speed.first, speed.keep, speed.add]] : [];
   });
-  await bulkUpdate(q, db.dialect, {
-    table: 'hosts',
-    key: { id: 'bigint' },
-    columns: { speed_first: 'double', speed_keep: 'double', speed_add: 'double' },
-    set: 'flops = CASE WHEN hosts.flops IS NULL THEN v.speed_first ELSE hosts.flops * v.speed_keep + v.speed_add END',
-  }, folds);
+  await bulkUpdate(
+    q,
+    db.dialect,
+    {
+      table: 'hosts',
+      key: { id: 'bigint' },
+      columns: { speed_first: 'double', speed_keep: 'double', speed_add: 'double' },
+      set: 'flops = CASE WHEN hosts.flops IS NULL THEN v.speed_first ELSE hosts.flops * v.speed_keep + v.speed_add END',
+    },
+    folds,
+  );
 }
 
 /**
@@ -127,7 +177,8 @@ async function lockUnitsOf(db: Db, q: Queryable, replicaIds: number[]): Promise<
   if (!db.forUpdate) return;
   const list = anyOf(db.dialect, 'id', replicaIds);
   await q.all(
-    `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE ${list.sql}) ORDER BY id FOR UPDATE`,
+    `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE ${list.sql})
+      ORDER BY id FOR UPDATE`,
     list.params,
   );
 }
@@ -135,7 +186,8 @@ async function lockUnitsOf(db: Db, q: Queryable, replicaIds: number[]): Promise<
 /** Why a reported result cannot be accepted, or undefined when it can. */
 function refusal(row: ReportedReplica | undefined, host: Host, r: ResultToRecord): string | undefined {
   if (!row || row.host_id !== host.id) return `replica ${r.replicaId} was not sent to this host`;
-  if (r.status === 'success' && row.app !== r.result.app) return `replica ${r.replicaId} is of app ${row.app}, not ${r.result.app}`;
+  if (r.status === 'success' && row.app !== r.result.app)
+    return `replica ${r.replicaId} is of app ${row.app}, not ${r.result.app}`;
   if (row.outcome === 'success' || row.outcome === 'client_error') return `replica ${r.replicaId} was already reported`;
   if (row.outcome === 'didnt_need') return `replica ${r.replicaId} is no longer needed`;
   // A replica past its deadline (no_reply) still counts while its unit is undecided, as BOINC accepts late results.

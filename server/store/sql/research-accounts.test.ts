@@ -24,7 +24,12 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
 
   async function project(projectName: string) {
     const { apiKey, stored } = freshApiKey();
-    const { projectId, researcherId } = await research.createProject({ name: projectName, researcherName: 'Ada', ...stored, now });
+    const { projectId, researcherId } = await research.createProject({
+      name: projectName,
+      researcherName: 'Ada',
+      ...stored,
+      now,
+    });
     const { keyId } = (await research.findResearcherByKeyHash(stored.keyHash))!;
     return { projectId, researcherId, keyId, apiKey, stored };
   }
@@ -43,15 +48,38 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
         name: 'Ada',
         createdAt: now,
         keys: [
-          { keyId: a.keyId, prefix: a.apiKey.slice(0, 11), createdAt: now, lastUsedAt: null, revokedAt: null, current: false },
-          { keyId: extraId, prefix: extra.apiKey.slice(0, 11), createdAt: now + 1, lastUsedAt: null, revokedAt: null, current: true },
+          {
+            keyId: a.keyId,
+            prefix: a.apiKey.slice(0, 11),
+            createdAt: now,
+            lastUsedAt: null,
+            revokedAt: null,
+            current: false,
+          },
+          {
+            keyId: extraId,
+            prefix: extra.apiKey.slice(0, 11),
+            createdAt: now + 1,
+            lastUsedAt: null,
+            revokedAt: null,
+            current: true,
+          },
         ],
       },
       {
         researcherId: added.researcherId,
         name: 'Bob',
         createdAt: now + 2,
-        keys: [{ keyId: added.keyId, prefix: bob.apiKey.slice(0, 11), createdAt: now + 2, lastUsedAt: null, revokedAt: null, current: false }],
+        keys: [
+          {
+            keyId: added.keyId,
+            prefix: bob.apiKey.slice(0, 11),
+            createdAt: now + 2,
+            lastUsedAt: null,
+            revokedAt: null,
+            current: false,
+          },
+        ],
       },
     ]);
     expect(JSON.stringify(access)).not.toContain(a.stored.keyHash);
@@ -74,9 +102,15 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
     const a = await project('Pulsars');
     const extra = freshApiKey();
     await research.createApiKey({ researcherId: a.researcherId, key: extra.stored, now });
-    expect(await research.revokeApiKey(a.projectId, a.keyId, now + 10)).toEqual({ keyId: a.keyId, revokedAt: now + 10 });
+    expect(await research.revokeApiKey(a.projectId, a.keyId, now + 10)).toEqual({
+      keyId: a.keyId,
+      revokedAt: now + 10,
+    });
     expect(await research.findResearcherByKeyHash(a.stored.keyHash)).toBeUndefined();
-    expect(await research.revokeApiKey(a.projectId, a.keyId, now + 20)).toEqual({ keyId: a.keyId, revokedAt: now + 10 });
+    expect(await research.revokeApiKey(a.projectId, a.keyId, now + 20)).toEqual({
+      keyId: a.keyId,
+      revokedAt: now + 10,
+    });
     expect(await research.findResearcherByKeyHash(extra.stored.keyHash)).toBeDefined();
   });
 
@@ -89,7 +123,7 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
     expect(await research.findResearcherByKeyHash(a.stored.keyHash)).toBeDefined();
   });
 
-  test("error: a key of another project is neither found nor revoked", async () => {
+  test('error: a key of another project is neither found nor revoked', async () => {
     const a = await project('Pulsars');
     const b = await project('Comets');
     await research.createApiKey({ researcherId: b.researcherId, key: freshApiKey().stored, now });
@@ -102,7 +136,9 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
   test('error: a second researcher of the same name is refused and nothing is stored', async () => {
     const a = await project('Pulsars');
     const twin = freshApiKey();
-    await expect(research.addResearcher({ projectId: a.projectId, name: 'Ada', key: twin.stored, now })).rejects.toThrow(ResearcherNameTakenError);
+    await expect(
+      research.addResearcher({ projectId: a.projectId, name: 'Ada', key: twin.stored, now }),
+    ).rejects.toThrow(ResearcherNameTakenError);
     expect(await research.findResearcherByKeyHash(twin.stored.keyHash)).toBeUndefined();
     expect(await research.projectAccess(a.projectId, a.keyId)).toHaveLength(1);
     // Another project may have its own Ada.
@@ -118,7 +154,10 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
       const a = { stored: freshApiKey().stored, projectId: 1, researcherId: 1 };
       await db.run("INSERT INTO projects (id, name, created_at) VALUES (1, 'Pulsars', ?)", [now]);
       await db.run("INSERT INTO researchers (id, project_id, name, created_at) VALUES (1, 1, 'Ada', ?)", [now]);
-      await db.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, 1, ?)', [a.stored.keyHash, now]);
+      await db.run('INSERT INTO api_keys (key_hash, researcher_id, created_at) VALUES (?, 1, ?)', [
+        a.stored.keyHash,
+        now,
+      ]);
       await migrate(db);
       const research = new SqlResearchStore(db);
       const found = (await research.findResearcherByKeyHash(a.stored.keyHash))!;

@@ -31,7 +31,8 @@ export async function unitCounts(q: Queryable, set: UnitSet): Promise<UnitCounts
         sum(CASE WHEN u.canonical_replica_id IS NOT NULL THEN 1 ELSE 0 END) AS validated,
         sum(CASE WHEN u.canonical_replica_id IS NULL AND u.state = 'failed' THEN 1 ELSE 0 END) AS failed,
         sum(CASE WHEN u.canonical_replica_id IS NULL AND u.state = 'active' AND EXISTS
-          (SELECT 1 FROM replicas r WHERE r.work_unit_id = u.id AND r.server_state <> 'unsent') THEN 1 ELSE 0 END) AS in_progress
+          (SELECT 1 FROM replicas r WHERE r.work_unit_id = u.id AND r.server_state <> 'unsent')
+          THEN 1 ELSE 0 END) AS in_progress
       FROM work_units u WHERE ${set.where}`,
     set.params,
   ))!;

@@ -59,8 +59,15 @@ const toProject = (r: ProjectRow): Project => ({
   createdAt: Number(r.created_at),
 });
 
-const settingsParams = ({ limits: l, priority, resourceShare }: ProjectSettings) =>
-  [l.minQuorum, l.targetNresults, l.maxErrorResults, l.maxTotalResults, l.delayBoundS, priority, resourceShare];
+const settingsParams = ({ limits: l, priority, resourceShare }: ProjectSettings) => [
+  l.minQuorum,
+  l.targetNresults,
+  l.maxErrorResults,
+  l.maxTotalResults,
+  l.delayBoundS,
+  priority,
+  resourceShare,
+];
 
 const ofBatch = (batchId: number): UnitSet => ({ where: 'u.batch_id = ?', params: [batchId] });
 const ofProject = (projectId: number): UnitSet => ({
@@ -75,7 +82,14 @@ export class SqlResearchStore implements ResearchStore {
     this.db = db;
   }
 
-  createProject({ name, researcherName, keyHash, keyPrefix, settings = DEFAULT_SETTINGS, now }: Parameters<ResearchStore['createProject']>[0]) {
+  createProject({
+    name,
+    researcherName,
+    keyHash,
+    keyPrefix,
+    settings = DEFAULT_SETTINGS,
+    now,
+  }: Parameters<ResearchStore['createProject']>[0]) {
     return this.db.transaction(async (q): Promise<Researcher> => {
       if (await q.get('SELECT 1 AS x FROM projects WHERE name = ?', [name])) throw new ProjectNameTakenError(name);
       // A widget names its project by short name, so two projects must not share one (nor take the demo's).
@@ -131,26 +145,41 @@ export class SqlResearchStore implements ResearchStore {
     return toProject(row);
   }
 
-  createProjectBatch({ projectId, app, name, units, now }: { projectId: number; app: AppName; name: string; units: NewWorkUnit[]; now: number }) {
+  createProjectBatch({
+    projectId,
+    app,
+    name,
+    units,
+    now,
+  }: {
+    projectId: number;
+    app: AppName;
+    name: string;
+    units: NewWorkUnit[];
+    now: number;
+  }) {
     return this.db.transaction((q) => insertBatch(q, this.db.dialect, { projectId, app, name, units, now }));
   }
 
   cancelBatch(projectId: number, batchId: number, now: number) {
     return this.db.transaction(async (q) => {
-      if (!(await q.get('SELECT 1 AS x FROM batches WHERE id = ? AND project_id = ?', [batchId, projectId]))) return undefined;
+      if (!(await q.get('SELECT 1 AS x FROM batches WHERE id = ? AND project_id = ?', [batchId, projectId])))
+        return undefined;
       // Lock the undecided units as the passes' decideDue does, so a quorum being decided now is never overwritten.
       const units = await q.all<{ id: number }>(
-        `SELECT id FROM work_units WHERE batch_id = ? AND state = 'active' AND canonical_replica_id IS NULL ORDER BY id${this.db.forUpdate}`,
+        `SELECT id FROM work_units WHERE batch_id = ? AND state = 'active' AND canonical_replica_id IS NULL
+          ORDER BY id${this.db.forUpdate}`,
         [batchId],
       );
       for (const { id } of units) {
         await q.run(
-          "UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE work_unit_id = ? AND server_state IN ('unsent', 'in_progress')",
+          `UPDATE replicas SET server_state = 'over', outcome = 'didnt_need'
+            WHERE work_unit_id = ? AND server_state IN ('unsent', 'in_progress')`,
           [id],
         );
         await q.run(
-          `UPDATE work_units SET state = 'failed', failure = 'cancelled by the researcher', done_at = ?, need_validate = 0,
-            transition_at = NULL WHERE id = ? AND canonical_replica_id IS NULL`,
+          `UPDATE work_units SET state = 'failed', failure = 'cancelled by the researcher', done_at = ?,
+            need_validate = 0, transition_at = NULL WHERE id = ? AND canonical_replica_id IS NULL`,
           [now, id],
         );
       }
@@ -159,7 +188,9 @@ export class SqlResearchStore implements ResearchStore {
   }
 
   async batchIds(projectId: number): Promise<number[]> {
-    const rows = await this.db.all<{ id: number }>('SELECT id FROM batches WHERE project_id = ? ORDER BY id DESC', [projectId]);
+    const rows = await this.db.all<{ id: number }>('SELECT id FROM batches WHERE project_id = ? ORDER BY id DESC', [
+      projectId,
+    ]);
     return rows.map((r) => Number(r.id));
   }
 
@@ -192,8 +223,16 @@ export class SqlResearchStore implements ResearchStore {
   }
 
   async canonicalResults(projectId: number, batchId: number, afterUnitId: number, limit: number) {
-    if (!(await this.db.get('SELECT 1 AS x FROM batches WHERE id = ? AND project_id = ?', [batchId, projectId]))) return undefined;
-    const rows = await this.db.all<{ unit_id: number; replica_id: number; app: AppName; input: string; result: string; validated_at: number | null }>(
+    if (!(await this.db.get('SELECT 1 AS x FROM batches WHERE id = ? AND project_id = ?', [batchId, projectId])))
+      return undefined;
+    const rows = await this.db.all<{
+      unit_id: number;
+      replica_id: number;
+      app: AppName;
+      input: string;
+      result: string;
+      validated_at: number | null;
+    }>(
       `SELECT u.id AS unit_id, r.id AS replica_id, u.app, u.input, r.result, r.validated_at
         FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
         WHERE u.batch_id = ? AND u.id > ? AND r.result IS NOT NULL ORDER BY u.id LIMIT ?`,
@@ -227,12 +266,18 @@ export class SqlResearchStore implements ResearchStore {
   private async projectStatus(q: Queryable, projectId: number, name: string, now: number) {
     const batches = await q.get<{ c: unknown }>('SELECT count(*) AS c FROM batches WHERE project_id = ?', [projectId]);
     const set = ofProject(projectId);
-    return { name, batches: Number(batches?.c ?? 0), units: await unitCounts(q, set), ...(await activity(q, set, now)) };
+    return {
+      name,
+      batches: Number(batches?.c ?? 0),
+      units: await unitCounts(q, set),
+      ...(await activity(q, set, now)),
+    };
   }
 
   async leaderboard(limit: number, now: number) {
     const rows = await this.db.all<{ name: string; total_credit: number; rac: number; rac_time: number }>(
-      'SELECT name, total_credit, rac, rac_time FROM volunteers WHERE total_credit > 0 ORDER BY total_credit DESC, id LIMIT ?',
+      `SELECT name, total_credit, rac, rac_time FROM volunteers WHERE total_credit > 0
+        ORDER BY total_credit DESC, id LIMIT ?`,
       [limit],
     );
     return {
@@ -255,9 +300,21 @@ export class SqlResearchStore implements ResearchStore {
     );
     const entries = [];
     for (const [i, p] of top.entries()) {
-      const hosts = await this.db.all<{ rac: number; rac_time: number }>('SELECT rac, rac_time FROM hosts WHERE partner = ?', [p.partner]);
-      const recent = hosts.reduce((sum, h) => sum + decayed({ value: Number(h.rac), time: Number(h.rac_time) }, now), 0);
-      entries.push({ rank: i + 1, name: p.partner, hosts: Number(p.hosts), totalCredit: Number(p.credit), recentAverageCredit: recent });
+      const hosts = await this.db.all<{ rac: number; rac_time: number }>(
+        'SELECT rac, rac_time FROM hosts WHERE partner = ?',
+        [p.partner],
+      );
+      const recent = hosts.reduce(
+        (sum, h) => sum + decayed({ value: Number(h.rac), time: Number(h.rac_time) }, now),
+        0,
+      );
+      entries.push({
+        rank: i + 1,
+        name: p.partner,
+        hosts: Number(p.hosts),
+        totalCredit: Number(p.credit),
+        recentAverageCredit: recent,
+      });
     }
     return entries;
   }

@@ -59,47 +59,61 @@ function lazy<T extends object, K extends keyof T>(target: Omit<T, K>, key: K, c
   let done = false;
   Object.defineProperty(target, key, {
     enumerable: true,
-    get: () => (done ? value : ((done = true), (value = compute()))),
+    get: () => {
+      if (!done) {
+        done = true;
+        value = compute();
+      }
+      return value;
+    },
   });
   return target as T;
 }
 
 export function toWorkUnit(row: WorkUnitRow): WorkUnit {
-  return lazy<WorkUnit, 'job'>({
-    id: row.id,
-    batchId: row.batch_id,
-    flopsEstimate: row.flops_estimate,
-    minQuorum: row.min_quorum,
-    targetNresults: row.target_nresults,
-    maxErrorResults: row.max_error_results,
-    maxTotalResults: row.max_total_results,
-    delayBoundS: row.delay_bound_s,
-    state: row.state as UnitState,
-    single: row.single === 1,
-    requestedQuorum: row.requested_quorum,
-    requestedTarget: row.requested_target,
-    canonicalReplicaId: row.canonical_replica_id,
-    failure: row.failure,
-  }, 'job', () => AppInput.parse({ app: row.app, input: JSON.parse(row.input) }));
+  return lazy<WorkUnit, 'job'>(
+    {
+      id: row.id,
+      batchId: row.batch_id,
+      flopsEstimate: row.flops_estimate,
+      minQuorum: row.min_quorum,
+      targetNresults: row.target_nresults,
+      maxErrorResults: row.max_error_results,
+      maxTotalResults: row.max_total_results,
+      delayBoundS: row.delay_bound_s,
+      state: row.state as UnitState,
+      single: row.single === 1,
+      requestedQuorum: row.requested_quorum,
+      requestedTarget: row.requested_target,
+      canonicalReplicaId: row.canonical_replica_id,
+      failure: row.failure,
+    },
+    'job',
+    () => AppInput.parse({ app: row.app, input: JSON.parse(row.input) }),
+  );
 }
 
 export function toReplica(row: ReplicaRow, app: string): Replica {
-  return lazy<Replica, 'result'>({
-    id: row.id,
-    workUnitId: row.work_unit_id,
-    hostId: row.host_id,
-    volunteerId: row.volunteer_id,
-    serverState: row.server_state as ServerState,
-    outcome: row.outcome as Outcome | null,
-    validateState: row.validate_state as ValidateState,
-    sentAt: row.sent_at,
-    deadline: row.deadline,
-    receivedAt: row.received_at,
-    variant: row.variant === null ? null : Variant.parse(row.variant),
-    elapsedMs: row.elapsed_ms,
-    error: row.error,
-    grantedCredit: row.granted_credit,
-    unverified: row.unverified === 1,
-    validatedAt: row.validated_at,
-  }, 'result', () => (row.result === null ? null : AppOutput.parse({ app, output: JSON.parse(row.result) })));
+  return lazy<Replica, 'result'>(
+    {
+      id: row.id,
+      workUnitId: row.work_unit_id,
+      hostId: row.host_id,
+      volunteerId: row.volunteer_id,
+      serverState: row.server_state as ServerState,
+      outcome: row.outcome as Outcome | null,
+      validateState: row.validate_state as ValidateState,
+      sentAt: row.sent_at,
+      deadline: row.deadline,
+      receivedAt: row.received_at,
+      variant: row.variant === null ? null : Variant.parse(row.variant),
+      elapsedMs: row.elapsed_ms,
+      error: row.error,
+      grantedCredit: row.granted_credit,
+      unverified: row.unverified === 1,
+      validatedAt: row.validated_at,
+    },
+    'result',
+    () => (row.result === null ? null : AppOutput.parse({ app, output: JSON.parse(row.result) })),
+  );
 }

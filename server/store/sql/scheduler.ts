@@ -74,7 +74,11 @@ export class Scheduler {
   private serve(requests: Request[]): Promise<IssuedReplica[][]> {
     return this.db.transaction(async (q) => {
       const round = new Round(requests.reduce((sum, r) => sum + r.ask.maxReplicas, 0));
-      const hosts = await askingHosts(q, this.db.dialect, requests.map((r) => r.host.id));
+      const hosts = await askingHosts(
+        q,
+        this.db.dialect,
+        requests.map((r) => r.host.id),
+      );
       const answers: IssuedReplica[][] = [];
       for (const request of requests) {
         const host = hosts.get(request.host.id);
@@ -87,28 +91,54 @@ export class Scheduler {
   }
 
   /** Hands one request its replicas, project by project, until its count or buffer of seconds is filled. */
-  private async fill(q: Queryable, round: Round, { host, ask, now }: Request, asking: AskingHost): Promise<IssuedReplica[]> {
+  private async fill(
+    q: Queryable,
+    round: Round,
+    { host, ask, now }: Request,
+    asking: AskingHost,
+  ): Promise<IssuedReplica[]> {
     const can = ask.capabilities ?? { webgpu: false, memoryMb: DEFAULT_MEMORY_MB };
     const speed = ask.bufferSeconds === undefined ? 0 : asking.flops;
     const issued: IssuedReplica[] = [];
     let plannedS = 0;
-    const full = () => issued.length >= ask.maxReplicas || (ask.bufferSeconds !== undefined && issued.length > 0 && plannedS >= ask.bufferSeconds);
+    const full = () =>
+      issued.length >= ask.maxReplicas ||
+      (ask.bufferSeconds !== undefined && issued.length > 0 && plannedS >= ask.bufferSeconds);
     const take = async (order: number[]) => {
       for (const projectId of order) {
         const key = `${projectId}/${can.webgpu}/${can.memoryMb}`;
         let pool = round.pools.get(key);
-        if (!pool) round.pools.set(key, (pool = new UnitPool(this.db, projectId, can, round.shared)));
+        if (!pool) {
+          pool = new UnitPool(this.db, projectId, can, round.shared);
+          round.pools.set(key, pool);
+        }
         while (!full()) {
           const next = await pool.next(q, asking.volunteerId, round.demand - issued.length);
           if (!next) break;
           const { unit } = next;
           unit.volunteers.add(asking.volunteerId);
           // Adaptive replication: a trusted host may get a fresh unit as its only replica (see passes/trust.ts).
-          if (issueAsSingle(asking.trust.get(unit.row.app) ?? 0, this.random) && maySendSingle(unit, next.replicaId, round)) unit.single = true;
+          if (
+            issueAsSingle(asking.trust.get(unit.row.app) ?? 0, this.random) &&
+            maySendSingle(unit, next.replicaId, round)
+          )
+            unit.single = true;
           const work = toWorkUnit(unit.row);
           const deadline = now + work.delayBoundS * 1000;
-          round.issues.push({ replicaId: next.replicaId, unit, host: { id: host.id, volunteerId: asking.volunteerId }, sentAt: now, deadline });
-          issued.push({ replicaId: next.replicaId, workUnitId: work.id, deadline, flopsEstimate: work.flopsEstimate, job: work.job });
+          round.issues.push({
+            replicaId: next.replicaId,
+            unit,
+            host: { id: host.id, volunteerId: asking.volunteerId },
+            sentAt: now,
+            deadline,
+          });
+          issued.push({
+            replicaId: next.replicaId,
+            workUnitId: work.id,
+            deadline,
+            flopsEstimate: work.flopsEstimate,
+            job: work.job,
+          });
           plannedS += speed > 0 ? work.flopsEstimate / speed : 0;
         }
       }
@@ -121,7 +151,12 @@ export class Scheduler {
       // Nothing found with a table up to a second old: a project created since may have work.
       if (issued.length === 0) {
         const tried = new Set(known.map((p) => p.id));
-        await take(projectOrder((await this.projectShares(q, true)).filter((p) => !tried.has(p.id)), this.random));
+        await take(
+          projectOrder(
+            (await this.projectShares(q, true)).filter((p) => !tried.has(p.id)),
+            this.random,
+          ),
+        );
       }
     }
     return issued;
@@ -134,11 +169,22 @@ export class Scheduler {
   private async send(q: Queryable, round: Round): Promise<void> {
     if (round.issues.length === 0) return;
     const dialect = this.db.dialect;
-    await bulkUpdate(q, dialect, {
-      table: 'replicas',
-      key: { id: 'bigint' },
-      columns: { server_state: 'text', host_id: 'bigint', volunteer_id: 'bigint', sent_at: 'bigint', deadline: 'bigint' },
-    }, round.issues.map((i) => [i.replicaId, 'in_progress', i.host.id, i.host.volunteerId, i.sentAt, i.deadline]));
+    await bulkUpdate(
+      q,
+      dialect,
+      {
+        table: 'replicas',
+        key: { id: 'bigint' },
+        columns: {
+          server_state: 'text',
+          host_id: 'bigint',
+          volunteer_id: 'bigint',
+          sent_at: 'bigint',
+          deadline: 'bigint',
+        },
+      },
+      round.issues.map((i) => [i.replicaId, 'in_progress', i.host.id, i.host.volunteerId, i.sentAt, i.deadline]),
+    );
     const units = new Map<number, { unit: PoolUnit; deadline: number }>();
     for (const i of round.issues) {
       const seen = units.get(i.unit.row.id);
@@ -146,23 +192,31 @@ export class Scheduler {
     }
     // A unit already due for the transitioner before this deadline, and not turned single, is left alone: on
     // Postgres even an update that changes nothing writes a new version of the row.
-    const changed = [...units.values()].filter(({ unit: { row, single }, deadline }) => single || row.transition_at === null || deadline < row.transition_at);
+    const changed = [...units.values()].filter(
+      ({ unit: { row, single }, deadline }) => single || row.transition_at === null || deadline < row.transition_at,
+    );
     if (changed.length > 0) {
-      await bulkUpdate(q, dialect, {
-        table: 'work_units',
-        key: { id: 'bigint' },
-        columns: { transition_at: 'bigint', min_quorum: 'bigint', target_nresults: 'bigint', single: 'bigint' },
-      }, changed.map(({ unit: { row, single }, deadline }) => [
-        row.id,
-        row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
-        single ? 1 : row.min_quorum,
-        single ? 1 : row.target_nresults,
-        single ? 1 : row.single,
-      ]));
+      await bulkUpdate(
+        q,
+        dialect,
+        {
+          table: 'work_units',
+          key: { id: 'bigint' },
+          columns: { transition_at: 'bigint', min_quorum: 'bigint', target_nresults: 'bigint', single: 'bigint' },
+        },
+        changed.map(({ unit: { row, single }, deadline }) => [
+          row.id,
+          row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
+          single ? 1 : row.min_quorum,
+          single ? 1 : row.target_nresults,
+          single ? 1 : row.single,
+        ]),
+      );
     }
     const sent = new Set(round.issues.map((i) => i.replicaId));
     const unneeded = [...units.values()].flatMap(({ unit }) =>
-      unit.single ? unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id) : []);
+      unit.single ? unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id) : [],
+    );
     if (unneeded.length > 0) {
       const ids = anyOf(dialect, 'id', unneeded);
       await q.run(`UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE ${ids.sql}`, ids.params);
@@ -176,7 +230,10 @@ export class Scheduler {
       const rows = await q.all<{ id: number; priority: number; resource_share: number }>(
         'SELECT id, priority, resource_share FROM projects ORDER BY id',
       );
-      const list = [OWN_PROJECT, ...rows.map((r) => ({ id: Number(r.id), priority: Number(r.priority), share: Number(r.resource_share) }))];
+      const list = [
+        OWN_PROJECT,
+        ...rows.map((r) => ({ id: Number(r.id), priority: Number(r.priority), share: Number(r.resource_share) })),
+      ];
       this.projects = { list, readAt: now };
     }
     return this.projects.list;
@@ -198,15 +255,25 @@ function maySendSingle(unit: PoolUnit, replicaId: number, round: Round): boolean
 /** The asking hosts' speed, volunteer and trust per app, in one statement. */
 async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): Promise<Map<number, AskingHost>> {
   const ids = anyOf(dialect, 'h.id', [...new Set(hostIds)]);
-  const rows = await q.all<{ id: number; flops: number | null; volunteer_id: number; app: string | null; consecutive_valid: number | null }>(
-    `SELECT h.id, h.flops, h.volunteer_id, a.app, a.consecutive_valid FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
+  const rows = await q.all<{
+    id: number;
+    flops: number | null;
+    volunteer_id: number;
+    app: string | null;
+    consecutive_valid: number | null;
+  }>(
+    `SELECT h.id, h.flops, h.volunteer_id, a.app, a.consecutive_valid
+      FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
       WHERE ${ids.sql}`,
     ids.params,
   );
   const hosts = new Map<number, AskingHost>();
   for (const r of rows) {
     let host = hosts.get(Number(r.id));
-    if (!host) hosts.set(Number(r.id), (host = { flops: r.flops ?? UNMEASURED_FLOPS, volunteerId: Number(r.volunteer_id), trust: new Map() }));
+    if (!host) {
+      host = { flops: r.flops ?? UNMEASURED_FLOPS, volunteerId: Number(r.volunteer_id), trust: new Map() };
+      hosts.set(Number(r.id), host);
+    }
     if (r.app !== null) host.trust.set(r.app, Number(r.consecutive_valid));
   }
   return hosts;

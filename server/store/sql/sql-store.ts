@@ -23,7 +23,7 @@ import type {
   HostStats,
   WorkAsk,
 } from '../types.ts';
-import type { Db, Queryable } from './db.ts';
+import type { Db } from './db.ts';
 import { toReplica, toWorkUnit, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
@@ -57,15 +57,24 @@ export class SqlStore implements Store {
     this.reports = new Batcher((reports) => recordReports(db, reports));
   }
 
-  createHost({ volunteerName, platform, publicKey, tokenHash, partner, now }: Parameters<Store['createHost']>[0]): Promise<Host> {
+  createHost({
+    volunteerName,
+    platform,
+    publicKey,
+    tokenHash,
+    partner,
+    now,
+  }: Parameters<Store['createHost']>[0]): Promise<Host> {
     return this.db.transaction(async (q) => {
       const volunteer = (await q.get<{ id: number }>(
         'INSERT INTO volunteers (name, created_at) VALUES (?, ?) RETURNING id',
         [volunteerName ?? '', now],
       ))!;
-      if (!volunteerName) await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
+      if (!volunteerName)
+        await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
       const host = (await q.get<{ id: number }>(
-        'INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+        `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, created_at)
+          VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
         [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, now],
       ))!;
       return { id: host.id, volunteerId: volunteer.id };
@@ -91,7 +100,9 @@ export class SqlStore implements Store {
       `SELECT id, volunteer_id, public_key FROM hosts WHERE ${list.sql}`,
       list.params,
     );
-    const found = new Map(rows.map((r) => [Number(r.id), { id: Number(r.id), volunteerId: r.volunteer_id, publicKey: r.public_key }]));
+    const found = new Map(
+      rows.map((r) => [Number(r.id), { id: Number(r.id), volunteerId: r.volunteer_id, publicKey: r.public_key }]),
+    );
     return ids.map((id) => found.get(id));
   }
 
@@ -112,7 +123,8 @@ export class SqlStore implements Store {
 
   async volunteer(volunteerId: number): Promise<VolunteerAccount> {
     const row = (await this.db.get<{ name: string; eth_address: string | null; hosts: number }>(
-      'SELECT name, eth_address, (SELECT count(*) FROM hosts WHERE volunteer_id = v.id) AS hosts FROM volunteers v WHERE id = ?',
+      `SELECT name, eth_address, (SELECT count(*) FROM hosts WHERE volunteer_id = v.id) AS hosts
+        FROM volunteers v WHERE id = ?`,
       [volunteerId],
     ))!;
     return { volunteerId, name: row.name, address: row.eth_address, hosts: Number(row.hosts) };
@@ -124,7 +136,9 @@ export class SqlStore implements Store {
 
   setVolunteerAddress(volunteerId: number, address: string): Promise<boolean> {
     return this.db.transaction(async (q) => {
-      const holder = await q.get<{ id: number }>('SELECT id FROM volunteers WHERE eth_address = ?', [address.toLowerCase()]);
+      const holder = await q.get<{ id: number }>('SELECT id FROM volunteers WHERE eth_address = ?', [
+        address.toLowerCase(),
+      ]);
       if (holder && holder.id !== volunteerId) return false;
       await q.run('UPDATE volunteers SET eth_address = ? WHERE id = ?', [address.toLowerCase(), volunteerId]);
       return true;
@@ -132,7 +146,11 @@ export class SqlStore implements Store {
   }
 
   async createLinkCode(volunteerId: number, codeHash: string, expiresAt: number): Promise<void> {
-    await this.db.run('INSERT INTO link_codes (code_hash, volunteer_id, expires_at) VALUES (?, ?, ?)', [codeHash, volunteerId, expiresAt]);
+    await this.db.run('INSERT INTO link_codes (code_hash, volunteer_id, expires_at) VALUES (?, ?, ?)', [
+      codeHash,
+      volunteerId,
+      expiresAt,
+    ]);
   }
 
   redeemLinkCode(hostId: number, codeHash: string, now: number): Promise<number | undefined> {
@@ -173,7 +191,8 @@ export class SqlStore implements Store {
     const rows = await this.db.all<{ work_unit_id: number }>(
       `SELECT r.work_unit_id FROM (SELECT id, work_unit_id FROM replicas
           WHERE project_id = 0 AND queued = 1 AND app = ? ORDER BY work_unit_id DESC, id DESC LIMIT ?) r
-        WHERE NOT EXISTS (SELECT 1 FROM replicas s WHERE s.work_unit_id = r.work_unit_id AND s.server_state <> 'unsent')`,
+        WHERE NOT EXISTS (SELECT 1 FROM replicas s
+          WHERE s.work_unit_id = r.work_unit_id AND s.server_state <> 'unsent')`,
       [app, atMost * 8],
     );
     return Math.min(atMost, new Set(rows.map((r) => Number(r.work_unit_id))).size);
@@ -187,11 +206,18 @@ export class SqlStore implements Store {
     return this.reports.call({ host, results, now });
   }
 
-  async decideDue(queue: UnitQueue, now: number, limit: number, decide: (s: UnitWithReplicas) => UnitChanges): Promise<number> {
-    const [where, order, params] = queue === 'transition' ? ['transition_at <= ?', 'transition_at', [now]] : ['need_validate = 1', 'id', []];
+  async decideDue(
+    queue: UnitQueue,
+    now: number,
+    limit: number,
+    decide: (s: UnitWithReplicas) => UnitChanges,
+  ): Promise<number> {
+    const [where, order, params] =
+      queue === 'transition' ? ['transition_at <= ?', 'transition_at', [now]] : ['need_validate = 1', 'id', []];
     // An idle pass runs every round: one plain statement then, not a transaction. (In order, so that Postgres reads
     // the queue's index: a plan made for any time would scan the whole table, expecting a match.)
-    if (!(await this.db.get(`SELECT 1 AS one FROM work_units WHERE ${where} ORDER BY ${order} LIMIT 1`, params))) return 0;
+    if (!(await this.db.get(`SELECT 1 AS one FROM work_units WHERE ${where} ORDER BY ${order} LIMIT 1`, params)))
+      return 0;
     return this.db.transaction(async (q) => {
       // Units another process holds are skipped, not waited for: it takes its share and this one the next.
       const locked = await q.all<WorkUnitRow>(
@@ -234,8 +260,10 @@ export class SqlStore implements Store {
 
   async purgeResults(before: number, limit: number): Promise<number> {
     const { changes } = await this.db.run(
-      `UPDATE replicas SET result = NULL WHERE id IN (SELECT r.id FROM work_units u JOIN replicas r ON r.work_unit_id = u.id
-        WHERE u.done_at < ? AND r.result IS NOT NULL AND (u.canonical_replica_id IS NULL OR r.id <> u.canonical_replica_id)
+      `UPDATE replicas SET result = NULL WHERE id IN (
+        SELECT r.id FROM work_units u JOIN replicas r ON r.work_unit_id = u.id
+        WHERE u.done_at < ? AND r.result IS NOT NULL
+          AND (u.canonical_replica_id IS NULL OR r.id <> u.canonical_replica_id)
         LIMIT ?)`,
       [before, limit],
     );

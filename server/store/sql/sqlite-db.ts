@@ -50,15 +50,18 @@ export class SqliteDb implements Db {
     let statement = this.statements.get(sql);
     if (!statement) {
       if (this.statements.size >= SqliteDb.MAX_PREPARED) this.statements.delete(this.statements.keys().next().value!);
-      this.statements.set(sql, (statement = this.raw.prepare(sql)));
+      statement = this.raw.prepare(sql);
+      this.statements.set(sql, statement);
     }
     return statement;
   }
   private static readonly MAX_PREPARED = 512;
 
   private readonly direct: Queryable = {
-    all: async <T>(sql: string, params: readonly Param[] = []) => this.prepare(sql).all(...(params as SQLInputValue[])) as T[],
-    get: async <T>(sql: string, params: readonly Param[] = []) => this.prepare(sql).get(...(params as SQLInputValue[])) as T | undefined,
+    all: async <T>(sql: string, params: readonly Param[] = []) =>
+      this.prepare(sql).all(...(params as SQLInputValue[])) as T[],
+    get: async <T>(sql: string, params: readonly Param[] = []) =>
+      this.prepare(sql).get(...(params as SQLInputValue[])) as T | undefined,
     run: async (sql: string, params: readonly Param[] = []) => ({
       changes: Number(this.prepare(sql).run(...(params as SQLInputValue[])).changes),
     }),
@@ -110,7 +113,9 @@ export class SqliteDb implements Db {
     }
   }
 
-  private async writeGroup(group: Pending[]): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>> {
+  private async writeGroup(
+    group: Pending[],
+  ): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>> {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     this.raw.exec('BEGIN IMMEDIATE');
     try {

@@ -20,7 +20,9 @@ const credit = (row: CreditRow, now: number) => ({
 export async function summarize(db: Queryable, hostId: number, now: number): Promise<HostSummary> {
   const host = await db.get<CreditRow & { volunteer_id: number }>('SELECT * FROM hosts WHERE id = ?', [hostId]);
   if (!host) throw new RangeError(`no host ${hostId}`);
-  const volunteer = (await db.get<CreditRow & { name: string }>('SELECT * FROM volunteers WHERE id = ?', [host.volunteer_id]))!;
+  const volunteer = (await db.get<CreditRow & { name: string }>('SELECT * FROM volunteers WHERE id = ?', [
+    host.volunteer_id,
+  ]))!;
   const counts = (await db.get<Record<'in_progress' | 'pending' | 'valid' | 'invalid', number | null>>(
     `SELECT
         sum(CASE WHEN server_state = 'in_progress' THEN 1 ELSE 0 END) AS in_progress,

@@ -31,7 +31,10 @@ export function foldEvents(events: readonly HostEvent[]): Fold[] {
   for (const { hostId, app, event } of events) {
     const key = `${hostId}\u0000${app}`;
     let f = folds.get(key);
-    if (!f) folds.set(key, (f = { hostId, app, reset: false, verified: 0, valid: 0, invalid: 0, errors: 0 }));
+    if (!f) {
+      f = { hostId, app, reset: false, verified: 0, valid: 0, invalid: 0, errors: 0 };
+      folds.set(key, f);
+    }
     if (event === 'verified-valid') f.verified++;
     if (event === 'verified-valid' || event === 'single-valid') f.valid++;
     if (event === 'invalid') f.invalid++;
@@ -48,14 +51,25 @@ export function foldEvents(events: readonly HostEvent[]): Fold[] {
 export async function recordTrustEvents(q: Queryable, dialect: Dialect, events: readonly HostEvent[]): Promise<void> {
   const folds = foldEvents(events);
   if (folds.length === 0) return;
-  await bulkInsert(q, dialect, 'host_apps', { host_id: 'bigint', app: 'text' }, folds.map((f) => [f.hostId, f.app]),
-    { skipConflictsOn: 'host_id, app' });
-  await bulkUpdate(q, dialect, {
-    table: 'host_apps',
-    key: { host_id: 'bigint', app: 'text' },
-    columns: { reset: 'bigint', verified: 'bigint', valid: 'bigint', invalid: 'bigint', errors: 'bigint' },
-    set: `consecutive_valid = CASE WHEN v.reset = 1 THEN v.verified ELSE host_apps.consecutive_valid + v.verified END,
+  await bulkInsert(
+    q,
+    dialect,
+    'host_apps',
+    { host_id: 'bigint', app: 'text' },
+    folds.map((f) => [f.hostId, f.app]),
+    { skipConflictsOn: 'host_id, app' },
+  );
+  await bulkUpdate(
+    q,
+    dialect,
+    {
+      table: 'host_apps',
+      key: { host_id: 'bigint', app: 'text' },
+      columns: { reset: 'bigint', verified: 'bigint', valid: 'bigint', invalid: 'bigint', errors: 'bigint' },
+      set: `consecutive_valid = CASE WHEN v.reset = 1 THEN v.verified ELSE host_apps.consecutive_valid + v.verified END,
       valid = host_apps.valid + v.valid, invalid = host_apps.invalid + v.invalid, errors = host_apps.errors + v.errors,
       revoke_pending = CASE WHEN v.invalid > 0 THEN 1 ELSE host_apps.revoke_pending END`,
-  }, folds.map((f) => [f.hostId, f.app, Number(f.reset), f.verified, f.valid, f.invalid, f.errors]));
+    },
+    folds.map((f) => [f.hostId, f.app, Number(f.reset), f.verified, f.valid, f.invalid, f.errors]),
+  );
 }

@@ -42,15 +42,44 @@ const unitColumns = {
   transition_at: 'bigint',
 } as const satisfies Record<string, ColumnType>;
 
-export async function applyDecisions(q: Queryable, dialect: Dialect, queue: UnitQueue, decided: readonly Decided[], now: number) {
+export async function applyDecisions(
+  q: Queryable,
+  dialect: Dialect,
+  queue: UnitQueue,
+  decided: readonly Decided[],
+  now: number,
+) {
   if (decided.length === 0) return;
-  await bulkUpdate(q, dialect, { table: 'work_units', key: { id: 'bigint' }, columns: unitColumns },
-    decided.map((d) => [d.row.id, ...nextUnitRow(d, queue, now)]));
-  await updateReplicas(q, dialect, decided.flatMap((d) => d.changes.replicas ?? []));
-  await queueCredit(q, dialect, decided.flatMap((d) => newlyValid(d, now)));
-  await recordTrustEvents(q, dialect, decided.flatMap((d) => (d.changes.trust ?? []).map((t) => ({ ...t, app: d.row.app }))));
-  await bulkInsert(q, dialect, 'replicas', { work_unit_id: 'bigint', app: 'text', project_id: 'bigint' },
-    decided.flatMap((d) => Array.from({ length: d.changes.newReplicas ?? 0 }, () => [d.row.id, d.row.app, d.row.project_id])));
+  await bulkUpdate(
+    q,
+    dialect,
+    { table: 'work_units', key: { id: 'bigint' }, columns: unitColumns },
+    decided.map((d) => [d.row.id, ...nextUnitRow(d, queue, now)]),
+  );
+  await updateReplicas(
+    q,
+    dialect,
+    decided.flatMap((d) => d.changes.replicas ?? []),
+  );
+  await queueCredit(
+    q,
+    dialect,
+    decided.flatMap((d) => newlyValid(d, now)),
+  );
+  await recordTrustEvents(
+    q,
+    dialect,
+    decided.flatMap((d) => (d.changes.trust ?? []).map((t) => ({ ...t, app: d.row.app }))),
+  );
+  await bulkInsert(
+    q,
+    dialect,
+    'replicas',
+    { work_unit_id: 'bigint', app: 'text', project_id: 'bigint' },
+    decided.flatMap((d) =>
+      Array.from({ length: d.changes.newReplicas ?? 0 }, () => [d.row.id, d.row.app, d.row.project_id]),
+    ),
+  );
 }
 
 /** The credit of the unit's results that this decision makes valid (a result already valid keeps its queued one). */
@@ -59,8 +88,17 @@ function newlyValid({ replicas, changes }: Decided, now: number): GrantedCredit[
   return (changes.replicas ?? []).flatMap((p) => {
     const r = before.get(p.id);
     if (p.validateState !== 'valid' || !r || r.validateState === 'valid') return [];
-    if (r.hostId === null || r.volunteerId === null) throw new Error(`replica ${r.id} judged valid was never sent to a host`);
-    return [{ replicaId: r.id, hostId: r.hostId, volunteerId: r.volunteerId, credit: p.grantedCredit ?? r.grantedCredit, validatedAt: p.validatedAt ?? now }];
+    if (r.hostId === null || r.volunteerId === null)
+      throw new Error(`replica ${r.id} judged valid was never sent to a host`);
+    return [
+      {
+        replicaId: r.id,
+        hostId: r.hostId,
+        volunteerId: r.volunteerId,
+        credit: p.grantedCredit ?? r.grantedCredit,
+        validatedAt: p.validatedAt ?? now,
+      },
+    ];
   });
 }
 
@@ -75,7 +113,9 @@ function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now:
   // a transition waits for the next deadline.
   const transitionAt =
     queue === 'validate' && !changes.transitioned
-      ? (isEmpty(changes) ? row.transition_at : now)
+      ? isEmpty(changes)
+        ? row.transition_at
+        : now
       : earliestDeadline(replicas, changes.replicas ?? []);
   return [
     state,
@@ -103,16 +143,23 @@ function earliestDeadline(replicas: readonly Replica[], patches: readonly Replic
 async function updateReplicas(q: Queryable, dialect: Dialect, patches: readonly ReplicaPatch[]) {
   const shapes = new Map<string, ReplicaPatch[]>();
   for (const p of patches) {
-    const key = Object.keys(replicaColumns).filter((k) => p[k as keyof ReplicaPatch] !== undefined).join(',');
+    const key = Object.keys(replicaColumns)
+      .filter((k) => p[k as keyof ReplicaPatch] !== undefined)
+      .join(',');
     if (key) shapes.set(key, [...(shapes.get(key) ?? []), p]);
   }
   for (const [key, group] of shapes) {
     const fields = key.split(',') as (keyof typeof replicaColumns)[];
-    await bulkUpdate(q, dialect, {
-      table: 'replicas',
-      key: { id: 'bigint' },
-      columns: Object.fromEntries(fields.map((f) => replicaColumns[f])),
-    }, group.map((p) => [p.id, ...fields.map((f) => sqlValue(p[f]))]));
+    await bulkUpdate(
+      q,
+      dialect,
+      {
+        table: 'replicas',
+        key: { id: 'bigint' },
+        columns: Object.fromEntries(fields.map((f) => replicaColumns[f])),
+      },
+      group.map((p) => [p.id, ...fields.map((f) => sqlValue(p[f]))]),
+    );
   }
 }
 

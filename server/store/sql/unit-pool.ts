@@ -64,9 +64,15 @@ export class UnitPool {
    * The next unsent replica a host of this volunteer may take, reading on while none is left (enough for `want`
    * replicas a step); undefined when the queue holds none for it.
    */
-  async next(q: Queryable, volunteerId: number, want: number): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
+  async next(
+    q: Queryable,
+    volunteerId: number,
+    want: number,
+  ): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
     for (;;) {
-      const i = this.unsent.findIndex((c) => !c.unit.single && !c.unit.volunteers.has(volunteerId) && !this.shared.issued.has(c.replicaId));
+      const i = this.unsent.findIndex(
+        (c) => !c.unit.single && !c.unit.volunteers.has(volunteerId) && !this.shared.issued.has(c.replicaId),
+      );
       if (i >= 0) {
         const [next] = this.unsent.splice(i, 1);
         this.shared.issued.add(next!.replicaId);
@@ -100,7 +106,11 @@ export class UnitPool {
       [...ids.params, Number(this.can.webgpu), this.can.memoryMb],
     );
     if (rows.length === 0) return;
-    const units = anyOf(this.db.dialect, 'work_unit_id', rows.map((r) => r.id));
+    const units = anyOf(
+      this.db.dialect,
+      'work_unit_id',
+      rows.map((r) => r.id),
+    );
     // Read after the lock: every change to a unit's replicas locks the unit first, so these are current.
     const replicas = await q.all<PoolReplica>(
       `SELECT id, work_unit_id, volunteer_id, server_state FROM replicas WHERE ${units.sql} ORDER BY id`,
@@ -116,7 +126,12 @@ export class UnitPool {
       let unit = this.shared.units.get(row.id);
       if (!unit) {
         const mine = byUnit.get(row.id) ?? [];
-        unit = { row, replicas: mine, volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))), single: false };
+        unit = {
+          row,
+          replicas: mine,
+          volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))),
+          single: false,
+        };
         this.shared.units.set(row.id, unit);
       }
       for (const r of unit.replicas) if (r.server_state === 'unsent') this.unsent.push({ replicaId: r.id, unit });

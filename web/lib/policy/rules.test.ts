@@ -3,7 +3,14 @@ import { batteryRule, idleRule, inSchedule, pressureRule, scheduleRule, whyNot, 
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
 
 const NOW = 1_700_000_000_000;
-const calm: Signals = { battery: { charging: true, level: 1 }, lastInputAt: NOW, hidden: false, pressure: 'nominal', now: NOW, hour: 12 };
+const calm: Signals = {
+  battery: { charging: true, level: 1 },
+  lastInputAt: NOW,
+  hidden: false,
+  pressure: 'nominal',
+  now: NOW,
+  hour: 12,
+};
 const with_ = (s: Partial<Settings>): Settings => ({ ...DEFAULT_SETTINGS, ...s });
 
 describe('policy rules', () => {
@@ -15,7 +22,9 @@ describe('policy rules', () => {
     const unplugged = { ...calm, battery: { charging: false, level: 0.42 } };
     expect(batteryRule(with_({ battery: 'never' }), unplugged)).toMatch(/on battery/);
     expect(batteryRule(with_({ battery: 'above', batteryMinPercent: 40 }), unplugged)).toBeNull();
-    expect(batteryRule(with_({ battery: 'above', batteryMinPercent: 50 }), unplugged)).toBe('battery at 42%, below the 50% you set');
+    expect(batteryRule(with_({ battery: 'above', batteryMinPercent: 50 }), unplugged)).toBe(
+      'battery at 42%, below the 50% you set',
+    );
     expect(batteryRule(with_({ battery: 'never' }), { ...calm, battery: null })).toBeNull();
   });
 

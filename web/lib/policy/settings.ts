@@ -49,7 +49,9 @@ export class SettingsError extends Error {
 export function changeSettings(current: Settings, change: Partial<Record<keyof Settings, unknown>>): Settings {
   const parsed = Settings.safeParse({ ...current, ...change });
   if (!parsed.success) {
-    throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '));
+    throw new SettingsError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '),
+    );
   }
   return parsed.data;
 }

@@ -49,7 +49,8 @@ let opening: Promise<Database> | undefined;
  * page's host identity, settings and outbox wherever the browser does not partition the frame's storage.
  */
 export function useDatabase(dbName: string): void {
-  if (opening && dbName !== name) throw new Error(`the database "${name}" is already open; choose "${dbName}" before first use`);
+  if (opening && dbName !== name)
+    throw new Error(`the database "${name}" is already open; choose "${dbName}" before first use`);
   name = dbName;
 }
 

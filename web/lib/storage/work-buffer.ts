@@ -11,7 +11,8 @@ import { database, type BufferedUnit, type StoredCheckpoint } from './db.ts';
 export async function addToBuffer(assignments: readonly Assignment[]): Promise<void> {
   const tx = (await database()).transaction('buffer', 'readwrite');
   for (const assignment of assignments) {
-    if (!(await tx.store.get(assignment.replicaId))) await tx.store.put({ assignment, attempts: 0 }, assignment.replicaId);
+    if (!(await tx.store.get(assignment.replicaId)))
+      await tx.store.put({ assignment, attempts: 0 }, assignment.replicaId);
   }
   await tx.done;
 }
@@ -32,7 +33,10 @@ export interface ReadyUnit extends BufferedUnit {
  */
 export async function bufferedUnit(replicaId: number): Promise<ReadyUnit | undefined> {
   const tx = (await database()).transaction(['buffer', 'checkpoints']);
-  const [unit, checkpoint] = await Promise.all([tx.objectStore('buffer').get(replicaId), tx.objectStore('checkpoints').get(replicaId)]);
+  const [unit, checkpoint] = await Promise.all([
+    tx.objectStore('buffer').get(replicaId),
+    tx.objectStore('checkpoints').get(replicaId),
+  ]);
   return unit && { ...unit, checkpoint };
 }
 
@@ -63,7 +67,12 @@ export async function recordAttempt(replicaId: number): Promise<number> {
 }
 
 /** Moves a replica from the buffer to the outbox with its result (or its error), dropping its checkpoint. */
-export async function completeUnit(replicaId: number, workUnitId: number, entry: ResultEntry, now: number): Promise<void> {
+export async function completeUnit(
+  replicaId: number,
+  workUnitId: number,
+  entry: ResultEntry,
+  now: number,
+): Promise<void> {
   const tx = (await database()).transaction(['buffer', 'outbox', 'checkpoints'], 'readwrite');
   await tx.objectStore('outbox').put({ entry, workUnitId, computedAt: now }, replicaId);
   await tx.objectStore('buffer').delete(replicaId);

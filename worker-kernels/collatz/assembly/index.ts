@@ -44,7 +44,7 @@ export function search(start: f64, count: i32, overflow: usize, room: i32): void
     const n = first + <u64>i;
     const s = steps(n);
     if (s < 0) {
-      if (overflowCount < room) store<f64>(overflow + (<usize>overflowCount << 3), <f64>n);
+      if (overflowCount < room) store<f64>(overflow + ((<usize>overflowCount) << 3), <f64>n);
       overflowCount++;
       continue;
     }

@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 
 /** Compiles AssemblyScript for the custom app ABI with the options docs/apps.md gives. */
 export async function compileAssemblyScript(source: string): Promise<Uint8Array> {
-  const { binary, error, stderr } = await asc.compileString(source, { optimizeLevel: 3, runtime: 'stub', importMemory: true, exportStart: '_initialize' });
+  const { binary, error, stderr } = await asc.compileString(source, {
+    optimizeLevel: 3,
+    runtime: 'stub',
+    importMemory: true,
+    exportStart: '_initialize',
+  });
   if (error || !binary) throw new Error(`asc: ${error?.message}\n${stderr.toString()}`);
   return binary;
 }
@@ -47,11 +52,15 @@ export const words = (out: Uint8Array) => Array.from(new Uint32Array(out.slice()
 /** The truth, by a sieve: [count of primes in [from, to), largest]. */
 export function primesBySieve(from: number, to: number): [number, number] {
   const composite = new Uint8Array(to);
-  let count = 0, largest = 0;
+  let count = 0,
+    largest = 0;
   for (let n = 2; n < to; n++) {
     if (composite[n]) continue;
     for (let m = n * n; m < to; m += n) composite[m] = 1;
-    if (n >= from) (count++, (largest = n));
+    if (n >= from) {
+      count++;
+      largest = n;
+    }
   }
   return [count, largest];
 }
