@@ -64,12 +64,14 @@ export async function activity(q: Queryable, set: UnitSet, now: number): Promise
 /** Validated units per bucket of `bucketMs`, by when their canonical result was chosen. */
 export async function throughput(q: Queryable, set: UnitSet, bucketMs: number): Promise<Array<[number, number]>> {
   const rows = await q.all<{ b: unknown; c: unknown }>(
-    `SELECT r.validated_at / ? AS b, count(*) AS c FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
+    // The cast makes it a division of integers on both engines: node:sqlite binds every JS number as REAL, and an
+    // integer divided by a REAL is a fraction, so without it each unit was a bucket of its own (issue 19).
+    `SELECT r.validated_at / CAST(? AS BIGINT) AS b, count(*) AS c
+      FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
       WHERE ${set.where} AND r.validated_at IS NOT NULL GROUP BY 1 ORDER BY 1`,
-    [bucketMs, ...set.params],
+    [Math.round(bucketMs), ...set.params],
   );
-  // Both engines divide integers to an integer; Postgres's numeric needs a floor in case the driver hands a fraction.
-  return rows.map((r) => [Math.floor(n(r.b)) * bucketMs, n(r.c)]);
+  return rows.map((r) => [n(r.b) * bucketMs, n(r.c)]);
 }
 
 export async function validatedSince(q: Queryable, set: UnitSet, since: number): Promise<number> {
