@@ -145,7 +145,7 @@ describe.each(backends)('what the public reads on $name', ({ name, available }) 
     expect((await get('/api/public/leaderboard?you=-1')).status).toBe(400);
   });
 
-  test('behavior: a host sees its pending credit, that it awaits a second volunteer, then its final credit', async () => {
+  test('behavior: a host sees its pending credit, that it awaits a second volunteer, then final credit', async () => {
     await demoBatch(3);
     const alice = await SimHost.register(coordinator.url);
     await alice.cycle(3);
