@@ -1,13 +1,14 @@
 /**
  * @module web/volunteer/host-account
  * This browser profile's host at the coordinator: registered once (and afresh when the coordinator has lost it),
- * and its standing there (credit, results validated, pending, rejected) and today's credit, for the page.
+ * its standing there (credit by stage, results validated, pending, rejected), today's credit, and the volunteer's
+ * public name, which they may change.
  */
 import type { HostStatus, RegisterHost } from '../../protocol/host.ts';
 import { CoordinatorError, type CoordinatorClient } from '../lib/coordinator-client.ts';
 import { forgetHost, loadOrRegisterHost } from '../lib/host-identity.ts';
 import { CreditToday } from './credit-today.ts';
-import { describe, type StatusBoard } from './status-board.svelte.ts';
+import type { StatusBoard } from './status-board.svelte.ts';
 
 export class HostAccount {
   status = $state<HostStatus | null>(null);
@@ -39,6 +40,7 @@ export class HostAccount {
   async refresh(): Promise<void> {
     try {
       this.status = await this.client.status();
+      this.board.clear('account');
       this.reachable();
       this.creditToday = await this.creditDay.update(this.status.credit.total, new Date());
     } catch (e) {
@@ -48,7 +50,15 @@ export class HostAccount {
         await this.identify();
         return;
       }
-      if (!(e instanceof CoordinatorError && e.status === 'network')) this.board.error = describe(e);
+      // Unreachable, or asked to slow down (429): the next refresh tries again; nothing for the volunteer to do.
+      if (!(e instanceof CoordinatorError && (e.status === 'network' || e.status === 429)))
+        this.board.report('account', 'Your credit could not be read from the coordinator; trying again.', e);
     }
+  }
+
+  /** Sets the volunteer's public name (shown on the leaderboard); the coordinator's refusal is thrown as it says it. */
+  async rename(name: string): Promise<void> {
+    await this.client.rename(name);
+    await this.refresh();
   }
 }
