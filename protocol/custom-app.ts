@@ -128,3 +128,7 @@ export const CustomAppVersion = z.strictObject({
   createdAt: z.number().int(),
 });
 export type CustomAppVersion = z.infer<typeof CustomAppVersion>;
+
+/** GET /api/research/apps: the project's own apps, every version. */
+export const CustomAppList = z.strictObject({ apps: z.array(CustomAppVersion) });
+export type CustomAppList = z.infer<typeof CustomAppList>;

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { CustomAppUpload, CustomAppVersion } from '../../protocol/custom-app.ts';
+import { CustomAppList, CustomAppUpload, CustomAppVersion } from '../../protocol/custom-app.ts';
 import { checkCustomModule } from '../../worker-kernels/custom/check-module.ts';
 import type { AppRegistry } from '../apps/app-registry.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -19,7 +19,7 @@ import { requireResearcher, type ResearchEnv } from './research-auth.ts';
 export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
   const app = new Hono<ResearchEnv>()
     .use(requireResearcher(research))
-    .get('/', async (c) => c.json({ apps: await apps.list(c.get('researcher').projectId) }))
+    .get('/', async (c) => c.json(CustomAppList.parse({ apps: await apps.list(c.get('researcher').projectId) })))
     .post('/', async (c) => {
       const { manifest, module } = await parseBody(c, CustomAppUpload, 'app upload');
       const bytes = Buffer.from(module, 'base64');

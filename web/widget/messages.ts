@@ -1,7 +1,8 @@
 /**
  * @module web/widget/messages
- * The widget's postMessage API to the partner page: events out (ready, started, stopped, credit), sent only to the
- * embedding origin, and the one request the frame answers (state). Nothing a partner page sends can start computing.
+ * The widget's postMessage API to the partner page: events out (ready, started, stopped, credit, size), sent only to
+ * the embedding origin, and the one request the frame answers (state). Nothing a partner page sends can start
+ * computing.
  */
 
 export const WIDGET_SOURCE = 'terraflop-widget';
@@ -13,6 +14,8 @@ export type WidgetEvent =
   | { source: typeof WIDGET_SOURCE; type: 'started' }
   | { source: typeof WIDGET_SOURCE; type: 'stopped' }
   | { source: typeof WIDGET_SOURCE; type: 'credit'; credit: number; unitsDone: number }
+  /** The frame's content height in CSS pixels, so the loader sizes the iframe to fit (web/embed/loader.ts). */
+  | { source: typeof WIDGET_SOURCE; type: 'size'; height: number }
   | { source: typeof WIDGET_SOURCE; type: 'state'; contributing: boolean; credit: number | null; unitsDone: number };
 
 /** What a partner page may ask; anything else is ignored. */

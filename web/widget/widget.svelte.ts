@@ -4,6 +4,7 @@
  * client (Contributor) computes under the widget's CPU limit until the visitor stops, which also withdraws the
  * opt-in. Events go to the embedding page only.
  */
+import type { ProjectInfo } from '../../protocol/about.ts';
 import type { EmbedOptions } from '../embed/options.ts';
 import type { Contributor } from '../volunteer/contributor.svelte.ts';
 import { frameStorage, giveConsent, hasConsent, withdrawConsent, type ConsentStorage } from './consent.ts';
@@ -19,9 +20,12 @@ export class Widget {
   error = $state<string | null>(null);
   /** The browser gives this embedded frame no storage, so it cannot remember a choice or keep results. */
   storageBlocked = $state(false);
+  /** The project the page names, as volunteers are told about it; null until read (or for an unknown one). */
+  about = $state.raw<ProjectInfo | null>(null);
   /** Opens once the opt-in button has been plainly visible for a moment (clickjacking defence). */
   readonly gate = new VisibilityGate();
   private lastCredit: number | null = null;
+  private lastHeight = 0;
   private lastUnits = 0;
   readonly partner: string | null;
   readonly options: EmbedOptions;
@@ -34,6 +38,7 @@ export class Widget {
   /** Resumes when the visitor opted in on this site before; answers the partner's state requests. */
   async boot(): Promise<void> {
     addEventListener('message', this.onMessage);
+    void this.loadAbout();
     const storage = this.storage();
     const remembered = storage !== null && this.partner !== null && hasConsent(storage, this.partner);
     this.post({ type: 'ready', contributing: remembered });
@@ -69,6 +74,28 @@ export class Widget {
     contributor?.stop();
     contributor?.dispose();
     this.post({ type: 'stopped' });
+  }
+
+  /** Reads what the project is, to name it and what it computes; without it the widget shows the short name. */
+  private async loadAbout(): Promise<void> {
+    try {
+      const res = await fetch('/api/public/about');
+      if (!res.ok) return;
+      // The schema (and zod) load here, after the first paint, rather than in the frame's first script.
+      const { CoordinatorAbout } = await import('../../protocol/about.ts');
+      const about = CoordinatorAbout.parse(await res.json());
+      this.about = about.projects.find((p) => p.shortName === this.options.project) ?? null;
+    } catch {
+      // Offline or an older coordinator: the short name stands in.
+    }
+  }
+
+  /** The frame's content changed height: tells the loader, which sizes the iframe to fit. */
+  reportSize(height: number): void {
+    const rounded = Math.ceil(height);
+    if (rounded === this.lastHeight) return;
+    this.lastHeight = rounded;
+    this.post({ type: 'size', height: rounded });
   }
 
   /** Called as the client's figures change; tells the partner page when credit or finished units move. */
