@@ -29,6 +29,8 @@ describe('format', () => {
     expect(formatRelative(now - 180_000, now)).toBe('3 min ago');
     expect(formatRelative(now + 2 * 3_600_000, now)).toBe('in 2 h');
     expect(formatRelative(now - 86_400_000, now)).toBe('1 day ago');
+    expect(formatRelative(now + 3_599_000, now)).toBe('in 1 h');
+    expect(formatRelative(now + 23.9 * 3_600_000, now)).toBe('in 1 day');
   });
 
   test('behavior: speeds with their SI prefix', () => {

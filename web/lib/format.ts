@@ -64,10 +64,12 @@ export function formatDuration(seconds: number): string {
   return `${days} ${days === 1 ? 'day' : 'days'}${h && h < 24 ? ` ${h} h` : ''}`;
 }
 
-/** A duration in its largest unit only, for moments: "3 min", "2 h", "5 days". */
+/** A duration in its largest unit only, for moments: "3 min", "2 h", "5 days" (59.9 min is "1 h", not "60 min"). */
 function coarse(seconds: number): string {
-  if (seconds < HOUR) return `${Math.max(1, Math.round(seconds / MINUTE))} min`;
-  if (seconds < DAY) return `${Math.round(seconds / HOUR)} h`;
+  const minutes = Math.round(seconds / MINUTE);
+  if (minutes < 60) return `${Math.max(1, minutes)} min`;
+  const hours = Math.round(seconds / HOUR);
+  if (hours < 24) return `${hours} h`;
   const days = Math.round(seconds / DAY);
   return `${days} ${days === 1 ? 'day' : 'days'}`;
 }

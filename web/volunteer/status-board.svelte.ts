@@ -48,11 +48,12 @@ const WHAT_FAILED: Record<string, string> = {
   ShaderUnavailableError: 'its graphics-processor code could not be had',
   WasmLoadError: 'its code could not be loaded',
   KernelError: 'the computation reported an error',
-  CustomAppError: "the researcher's app reported an error",
 };
 
 /** Why a run failed, in words: "the worker computing it stopped unexpectedly". */
 export function whatFailed(e: unknown): string {
   const name = e instanceof Error ? e.name : '';
+  // A researcher's app's errors are written for people (worker-kernels/custom/errors.ts): say them.
+  if (name === 'CustomAppError') return `the researcher’s app failed (${(e as Error).message})`;
   return WHAT_FAILED[name] ?? 'an unexpected error';
 }
