@@ -2,11 +2,10 @@
  * @module protocol/about
  * What volunteers and partner sites are told about the work their devices compute: who runs this coordinator, each
  * project's display name, who runs it and what its results serve, and each app's own description (built-in kernels
- * and researchers' apps alike). GET /api/public/about answers it; GET /api/public/apps lists the built-in apps with
- * an example unit each, for researchers.
+ * and researchers' apps alike). GET /api/public/about answers it. Free of the apps' own schemas, so the partner
+ * widget reads it without loading them.
  */
 import { z } from 'zod';
-import { AppInput } from './apps.ts';
 
 /** A project's lines for volunteers, set by its researchers (PUT /api/research/project/about). */
 export const ProjectAbout = z.strictObject({
@@ -46,9 +45,3 @@ export const CoordinatorAbout = z.strictObject({
   projects: z.array(ProjectInfo),
 });
 export type CoordinatorAbout = z.infer<typeof CoordinatorAbout>;
-
-/** GET /api/public/apps: the built-in apps, each with an example unit as a batch's units file takes it. */
-export const AppCatalog = z.strictObject({
-  apps: z.array(AppAbout.extend({ example: AppInput })),
-});
-export type AppCatalog = z.infer<typeof AppCatalog>;

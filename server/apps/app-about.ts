@@ -3,7 +3,8 @@
  * The built-in apps as volunteers and researchers read about them: each kernel folder's about.ts (title,
  * description, example unit), and a researcher's app as its manifest describes it.
  */
-import type { AppAbout, AppCatalog } from '../../protocol/about.ts';
+import type { AppAbout } from '../../protocol/about.ts';
+import type { AppCatalog } from '../../protocol/app-catalog.ts';
 import { collatzAbout } from '../../worker-kernels/collatz/about.ts';
 import { matmulAbout } from '../../worker-kernels/matmul/about.ts';
 import { signalSearchAbout } from '../../worker-kernels/signal-search/about.ts';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { AppCatalog, CoordinatorAbout } from '../../protocol/about.ts';
+import { CoordinatorAbout } from '../../protocol/about.ts';
+import { AppCatalog } from '../../protocol/app-catalog.ts';
 import { AppInput } from '../../protocol/apps.ts';
 import { BatchCreated, Leaderboard, Project, PublicStatus } from '../../protocol/research.ts';
 import { compileExample, EXAMPLE_MANIFEST } from '../../worker-kernels/custom/example/example-app.ts';

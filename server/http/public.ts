@@ -7,7 +7,8 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AppCatalog, CoordinatorAbout } from '../../protocol/about.ts';
+import { CoordinatorAbout } from '../../protocol/about.ts';
+import { AppCatalog } from '../../protocol/app-catalog.ts';
 import { Leaderboard, PublicStatus } from '../../protocol/research.ts';
 import { appCatalog } from '../apps/app-about.ts';
 import { type AboutSettings, coordinatorAbout, DEFAULT_OPERATOR } from '../research/about.ts';

@@ -26,7 +26,8 @@ import {
   ResearcherList,
 } from '../../protocol/research-access.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
-import { AppCatalog, CoordinatorAbout, ProjectAbout } from '../../protocol/about.ts';
+import { CoordinatorAbout, ProjectAbout } from '../../protocol/about.ts';
+import { AppCatalog } from '../../protocol/app-catalog.ts';
 
 const schemas = {
   ApiErrorBody,

@@ -4,7 +4,8 @@
  * partner sites whose widgets computed for it, and the actions (sign in, submit a batch from a units file, download
  * results). Components only render it.
  */
-import type { AppCatalog, ProjectAbout } from '../../protocol/about.ts';
+import type { ProjectAbout } from '../../protocol/about.ts';
+import type { AppCatalog } from '../../protocol/app-catalog.ts';
 import type { CustomAppVersion } from '../../protocol/custom-app.ts';
 import type { ProjectPartners } from '../../protocol/partner.ts';
 import type { BatchProgress, Project } from '../../protocol/research.ts';

@@ -6,7 +6,8 @@
  */
 import { BatchCancelled, BatchCreated, BatchList, BatchProgress, Project } from '../../protocol/research.ts';
 import type { BatchSubmission } from '../../protocol/research.ts';
-import { AppCatalog, type ProjectAbout } from '../../protocol/about.ts';
+import type { ProjectAbout } from '../../protocol/about.ts';
+import { AppCatalog } from '../../protocol/app-catalog.ts';
 import { CustomAppList } from '../../protocol/custom-app.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { ApiKeyCreated, ApiKeyRevoked, ResearcherList, type NewResearcher } from '../../protocol/research-access.ts';

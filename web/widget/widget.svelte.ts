@@ -5,6 +5,7 @@
  * opt-in. Events go to the embedding page only.
  */
 import type { ProjectInfo } from '../../protocol/about.ts';
+import { projectInReply } from './project-about.ts';
 import type { EmbedOptions } from '../embed/options.ts';
 import type { Contributor } from '../volunteer/contributor.svelte.ts';
 import { frameStorage, giveConsent, hasConsent, withdrawConsent, type ConsentStorage } from './consent.ts';
@@ -81,10 +82,7 @@ export class Widget {
     try {
       const res = await fetch('/api/public/about');
       if (!res.ok) return;
-      // The schema (and zod) load here, after the first paint, rather than in the frame's first script.
-      const { CoordinatorAbout } = await import('../../protocol/about.ts');
-      const about = CoordinatorAbout.parse(await res.json());
-      this.about = about.projects.find((p) => p.shortName === this.options.project) ?? null;
+      this.about = projectInReply(await res.json(), this.options.project);
     } catch {
       // Offline or an older coordinator: the short name stands in.
     }
