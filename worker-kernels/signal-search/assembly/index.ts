@@ -1,7 +1,10 @@
 // @module worker-kernels/signal-search/assembly
 // The signal search's inner loops in WebAssembly (the same algorithm as bench/signal-search.c): de-chirp a block,
-// FFT it with f64x2 SIMD butterflies, and list the bins whose power exceeds threshold × the block's mean. Selecting
-// the strongest peaks and checkpointing stay in the driver, as in the reference.
+// FFT it with f64x2 SIMD butterflies, list the bins whose power exceeds threshold × the block's mean, and add up
+// every bin's √(power / mean). Selecting the strongest peaks and checkpointing stay in the driver, as in the reference.
+
+/** Σ √snr over every block and bin of the last searchDrift. */
+export let amplitudeSum: f64 = 0;
 
 export function alloc(bytes: i32): usize {
   return heap.alloc(<usize>bytes);
@@ -112,6 +115,7 @@ export function searchDrift(
     im = work + ((<usize>fftSize) << 3),
     power = im + ((<usize>fftSize) << 3);
   let found = 0;
+  amplitudeSum = 0;
   for (let block = 0; block < sampleCount / fftSize; block++) {
     const offset = block * fftSize;
     for (let i = 0; i < fftSize; i++) {
@@ -135,8 +139,10 @@ export function searchDrift(
     }
     const mean = sum / <f64>fftSize;
     if (mean > 0) {
+      let blockSum: f64 = 0;
       for (let k = 0; k < fftSize; k++) {
         const snr = load<f64>(power + ((<usize>k) << 3)) / mean;
+        blockSum += Math.sqrt(snr);
         if (snr > threshold) {
           const record = out + ((<usize>found) << 4);
           store<f64>(record, snr);
@@ -145,6 +151,7 @@ export function searchDrift(
           found++;
         }
       }
+      amplitudeSum += blockSum;
     }
   }
   return found;
