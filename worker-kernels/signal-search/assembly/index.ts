@@ -139,19 +139,28 @@ export function searchDrift(
     }
     const mean = sum / <f64>fftSize;
     if (mean > 0) {
-      let blockSum: f64 = 0;
-      for (let k = 0; k < fftSize; k++) {
-        const snr = load<f64>(power + ((<usize>k) << 3)) / mean;
-        blockSum += Math.sqrt(snr);
-        if (snr > threshold) {
-          const record = out + ((<usize>found) << 4);
-          store<f64>(record, snr);
-          store<i32>(record, block, 8);
-          store<i32>(record, k, 12);
-          found++;
+      // Two bins at a time (fftSize ≥ 16 is even): SNRs, their square roots summed lane by lane, and a look at each
+      // bin only where either lane is above the threshold.
+      const meanV = f64x2.splat(mean),
+        thresholdV = f64x2.splat(threshold);
+      let sums = f64x2.splat(0);
+      for (let k = 0; k < fftSize; k += 2) {
+        const snr = f64x2.div(v128.load(power + ((<usize>k) << 3)), meanV);
+        sums = f64x2.add(sums, f64x2.sqrt(snr));
+        if (v128.any_true(f64x2.gt(snr, thresholdV))) {
+          for (let lane = 0; lane < 2; lane++) {
+            const value = lane == 0 ? f64x2.extract_lane(snr, 0) : f64x2.extract_lane(snr, 1);
+            if (value > threshold) {
+              const record = out + ((<usize>found) << 4);
+              store<f64>(record, value);
+              store<i32>(record, block, 8);
+              store<i32>(record, k + lane, 12);
+              found++;
+            }
+          }
         }
       }
-      amplitudeSum += blockSum;
+      amplitudeSum += f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
     }
   }
   return found;
