@@ -1,7 +1,9 @@
 /**
- * The WebGPU variants held against the reference in Chromium's WebGPU (SwiftShader's fallback adapter here, with
- * --enable-unsafe-webgpu from playwright.config.ts). The kernels' code is bundled with Vite into a test page that
- * is served by route interception at the coordinator's origin (a secure context, which WebGPU requires).
+ * The apps' variants in Chromium: the conformance spec's cases (worker-kernels/conformance) over every variant, the
+ * WebGPU ones on Chromium's WebGPU (SwiftShader's fallback adapter here, with --enable-unsafe-webgpu from
+ * playwright.config.ts), then variant selection, the worker, GPU errors and throughput. The kernels' code is bundled
+ * with Vite into a test page served by route interception at the coordinator's origin (a secure context, which
+ * WebGPU requires).
  */
 import { expect, test } from '@playwright/test';
 import { fileURLToPath } from 'node:url';

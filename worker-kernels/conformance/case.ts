@@ -3,7 +3,7 @@
  * One app's part of the conformance spec every variant is held to (tfjs runs each op's one spec across every
  * backend): seeded random units, the measures in which a variant's output may differ from the reference's, and per
  * variant the most each may be, written beside its reason. cases.ts lists every app's; judge() is the check that
- * both conformance.test.ts (Node: reference, WASM, a researcher's sandbox) and e2e/kernels-conformance.spec.ts
+ * both conformance.test.ts (Node: reference, WASM, a researcher's sandbox) and e2e/kernels-webgpu.spec.ts
  * (Chromium: WASM and WebGPU on its software adapter) apply.
  */
 import type { App } from '../app.ts';

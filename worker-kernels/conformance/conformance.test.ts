@@ -1,7 +1,7 @@
 /**
  * The conformance spec in Node: every app's variants that run here (its WASM builds, or its case's own runners for a
  * researcher's sandbox) against the reference on seeded random units, by conformance/case.ts's judge. The WebGPU
- * variants, which need a browser, run the same cases in e2e/kernels-conformance.spec.ts.
+ * variants, which need a browser, run the same cases in e2e/kernels-webgpu.spec.ts.
  */
 import { describe, expect, test } from 'vitest';
 import type { AppName } from '../../protocol/apps.ts';
