@@ -16,6 +16,22 @@ import { ApiError, NotFoundError, renderError } from './errors.ts';
 import { parseBody } from './parse.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
 
+/** An upload whose module or shader breaks the manifest's rules; nothing was stored. */
+export class AppRefusedError extends ApiError {
+  override name = 'AppRefusedError' as const;
+  constructor(cause: unknown) {
+    super(400, `app refused: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** An upload that clashes with what is registered: another project's app name, or a version not above the last. */
+export class AppConflictError extends ApiError {
+  override name = 'AppConflictError' as const;
+  constructor(message: string) {
+    super(409, message);
+  }
+}
+
 export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
   const app = new Hono<ResearchEnv>()
     .use(requireResearcher(research))
@@ -26,9 +42,7 @@ export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
       try {
         checkCustomModule(bytes, manifest);
       } catch (error) {
-        throw new ApiError(400, `app refused: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
+        throw new AppRefusedError(error);
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const outcome = await apps.register(
@@ -38,9 +52,9 @@ export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
         Date.now(),
       );
       if (!outcome.ok && outcome.reason === 'name-taken')
-        throw new ApiError(409, `app name ${manifest.name} belongs to another project`);
+        throw new AppConflictError(`app name ${manifest.name} belongs to another project`);
       if (!outcome.ok)
-        throw new ApiError(409, `version ${manifest.version} of ${manifest.name} must be above ${outcome.latest}`);
+        throw new AppConflictError(`version ${manifest.version} of ${manifest.name} must be above ${outcome.latest}`);
       return c.json(CustomAppVersion.parse(outcome.version), 201);
     });
   app.onError(renderError);

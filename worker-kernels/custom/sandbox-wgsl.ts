@@ -7,14 +7,15 @@
  * WebGPU's validation. Compile errors, validation errors and a lost device become errors that say which.
  */
 import type { CustomWgsl, WgslBinding } from '../../protocol/custom-app.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 /** No WebGPU here (no API, adapter or device): the caller runs the WebAssembly module instead. */
-export class ShaderUnavailableError extends Error {
+export class ShaderUnavailableError extends BaseError {
   override name = 'ShaderUnavailableError' as const;
 }
 
 /** The browser's compiler refused the WGSL: its messages, by line and column, say more than the error scope's. */
-class ShaderCompileError extends Error {
+class ShaderCompileError extends BaseError {
   override name = 'ShaderCompileError' as const;
 }
 
