@@ -104,3 +104,13 @@ export function reviveError(wire: unknown): BaseError {
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   return new UnreadableError(`an error arrived in no shape the protocol knows: ${summary}`, { issues });
 }
+
+/**
+ * One line for people: the error's name and message, then its causes' names (what a researcher's error groups show).
+ * @example summarizeError(wire) // 'CustomAppError: sum: module trapped: … (caused by ModuleTrapError ← RuntimeError)'
+ */
+export function summarizeError(error: SerializedError): string {
+  const causes: string[] = [];
+  for (let cause = error.cause; cause; cause = cause.cause) causes.push(cause.name);
+  return `${error.name}: ${error.message}${causes.length > 0 ? ` (caused by ${causes.join(' ← ')})` : ''}`;
+}

@@ -5,9 +5,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { BaseError } from '../../protocol/base-error.ts';
 import { CoordinatorError, fetchCoordinator, readErrorReply } from '../../protocol/coordinator-error.ts';
+import { serializeError } from '../../protocol/error-wire.ts';
 import { ApiErrorBody } from '../../protocol/errors.ts';
+import type { ResultEntry } from '../../protocol/work.ts';
+import { KernelError, WasmLoadError } from '../../worker-kernels/errors.ts';
 import { compileExample, EXAMPLE_MANIFEST } from '../../worker-kernels/custom/example/example-app.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
+import { eventually, SimHost } from '../testing/sim-host.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import { ApiError, InvalidRequestError, renderError } from './errors.ts';
 
@@ -59,6 +63,38 @@ describe('coordinator to page: every refusal read by the one reader', () => {
     expect(invalid.issues).toEqual([{ path: 'units', message: expect.any(String) }]);
     expect((await refusal(at('api/nowhere'))).name).toBe('NotFoundError');
     expect((await refusal(at('api/research/project'))).name).toBe('UnauthorizedError');
+  });
+
+  test("page to coordinator: a client error's cause chain is parsed and kept; a malformed one is refused", async () => {
+    const units = [{ app: 'collatz', input: { start: 1, count: 10 } }];
+    const limits = { minQuorum: 1, targetNresults: 1, maxErrorResults: 1, maxTotalResults: 1, delayBoundS: 600 };
+    const created = await fetchCoordinator(at('api/research/batches'), asResearcher({ name: 'fails', units, limits }));
+    const { batchId } = (await created.json()) as { batchId: number };
+    const host = await SimHost.register(running.coordinator.url);
+    const [assignment] = await host.requestWork(1);
+    const entry = (error: unknown) => ({ status: 'error', replicaId: assignment!.replicaId, elapsedMs: 5, error });
+    const deep = { name: 'A', message: 'a', cause: { name: 'B', message: 'b', cause: { name: 'C', message: 'c' } } };
+    const tooDeep = { name: 'E', message: '0', cause: { ...deep, cause: { ...deep, cause: deep } } };
+    const refused = await host.call('POST', 'api/results', { results: [entry(tooDeep)] });
+    expect(refused.status).toBe(400);
+    expect((await readErrorReply(refused)).issues?.[0]?.path).toMatch(/^results\.0\.error\.cause\.cause/);
+
+    const wire = serializeError(
+      new KernelError('collatz: no variant ran', {
+        cause: new WasmLoadError('HTTP 404', { cause: new TypeError('x') }),
+      }),
+    );
+    expect(await host.report([entry(wire) as ResultEntry])).toMatchObject({ accepted: [assignment!.replicaId] });
+    await eventually(async () => {
+      const progress = await fetchCoordinator(at(`api/research/batches/${batchId}`), {
+        ...asResearcher(),
+        method: 'GET',
+      });
+      const { errors } = (await progress.json()) as { errors: { kind: string; reason: string }[] };
+      return errors.some(
+        (e) => e.reason === 'KernelError: collatz: no variant ran (caused by WasmLoadError ← TypeError)',
+      );
+    });
   });
 
   test('error: no answer is a NetworkError, an answer without an error body an HttpError', async () => {

@@ -1,7 +1,8 @@
 /**
  * @module worker-kernels/custom/errors
- * The one error of researchers' apps, at upload (a refused module) or at run time (trap, time limit, memory cap),
- * with a literal name and details that survive the worker boundary.
+ * The errors of researchers' apps: CustomAppError, the one the host sees, at upload (a refused module) or at run
+ * time (trap, time limit, memory cap); and, as its cause, what the module did in its sandbox (ModuleTrapError,
+ * ModuleAbiError). Their names and details survive the sandbox's and the worker's boundaries.
  */
 import { BaseError } from '../../protocol/base-error.ts';
 import type { ErrorDetails } from '../../protocol/errors.ts';
@@ -31,4 +32,14 @@ export class CustomAppError extends BaseError {
   get restedMs(): number | undefined {
     return this.details['restedMs'] as number | undefined;
   }
+}
+
+/** The module trapped (unreachable, an access out of bounds, a failed grow past its memory cap) or called abort. */
+export class ModuleTrapError extends BaseError {
+  override name = 'ModuleTrapError' as const;
+}
+
+/** The module broke the ABI (docs/apps.md): it named bytes outside its memory, or returned no pointer into it. */
+export class ModuleAbiError extends BaseError {
+  override name = 'ModuleAbiError' as const;
 }
