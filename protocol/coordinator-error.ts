@@ -6,7 +6,7 @@
  * named NetworkError. Callers switch on `name`. Uses only fetch's standard Response, as browsers and Node have it.
  */
 import { BaseError, type BaseErrorParameters } from './base-error.ts';
-import { RemoteError } from './error-wire.ts';
+import { RemoteError } from './remote-error.ts';
 import { ApiErrorBody, type ApiErrorName, isApiErrorName } from './errors.ts';
 
 /**

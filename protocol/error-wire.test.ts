@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { BaseError, errorNamed, walk } from './base-error.ts';
 import { MAX_CAUSE_DEPTH, MAX_ERROR_DETAILS, MAX_ERROR_MESSAGE } from './error-limits.ts';
-import { RemoteError, reviveError, serializeError, UnreadableError } from './error-wire.ts';
+import { serializeError } from './error-wire.ts';
+import { RemoteError, reviveError, UnreadableError } from './remote-error.ts';
 import { ApiErrorBody, SerializedError } from './errors.ts';
 
 class QuotaError extends BaseError {

@@ -1,29 +1,12 @@
 /**
  * @module protocol/error-wire
- * An error to its serialised shape and back, the same at every boundary: serializeError on the side that threw,
- * reviveError (which parses with the protocol's schema) on the side that receives. The revived error keeps the
- * thrower's name, details, issues and causes, so both sides switch on the same names.
+ * An error to its serialised shape (protocol/errors.ts), the same at every boundary, on the side that threw; the side
+ * that receives revives it with protocol/remote-error.ts. Free of zod, so the widget's frame sends its errors
+ * without loading it.
  */
 import { BaseError } from './base-error.ts';
 import * as bounds from './error-limits.ts';
-import { type ErrorDetails, type ErrorIssue, SerializedError } from './errors.ts';
-
-/** An error thrown on the other side of a boundary, revived: its name is the thrower's, not a class of this side. */
-export class RemoteError extends BaseError {
-  constructor(wire: SerializedError) {
-    super(wire.message, {
-      details: wire.details,
-      issues: wire.issues,
-      cause: wire.cause === undefined ? undefined : new RemoteError(wire.cause),
-    });
-    this.name = wire.name;
-  }
-}
-
-/** What came across was meant to be an error but is not in the protocol's shape. */
-export class UnreadableError extends BaseError {
-  override name = 'UnreadableError' as const;
-}
+import type { ErrorDetails, ErrorIssue, SerializedError } from './errors.ts';
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -90,19 +73,6 @@ export function serializeError(error: unknown, options: SerializeOptions = {}, d
   const follow = options.causes === 'own' ? cause instanceof BaseError : cause !== undefined && cause !== null;
   if (follow && depth < bounds.MAX_CAUSE_DEPTH) out.cause = serializeError(cause, options, depth + 1);
   return out;
-}
-
-/**
- * The error a serialised one stands for, parsed with the protocol's schema first: a RemoteError with the thrower's
- * name, or an UnreadableError naming what is wrong with the shape.
- * @example throw reviveError(message.error);
- */
-export function reviveError(wire: unknown): BaseError {
-  const parsed = SerializedError.safeParse(wire);
-  if (parsed.success) return new RemoteError(parsed.data);
-  const issues = issuesOf(parsed.error);
-  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  return new UnreadableError(`an error arrived in no shape the protocol knows: ${summary}`, { issues });
 }
 
 /**

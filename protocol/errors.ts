@@ -3,10 +3,9 @@
  * The one serialised shape of an error, whichever boundary it crosses (worker to page, sandbox to worker, widget to
  * partner page, page to coordinator in a client error, coordinator to page in every 4xx and 5xx): a name a program
  * switches on, a message a person reads, details a program reads, the issues of a schema failure, and its cause,
- * to a bounded depth. Written with zod's tree-shakable mini API: the widget frame, which every partner page loads,
- * parses it before its visitor opts in (docs/embedding.md), and classic zod would cost that page some 25 KB.
+ * to a bounded depth.
  */
-import * as z from 'zod/mini';
+import { z } from 'zod';
 import {
   ERROR_IDENTIFIER,
   MAX_CAUSE_DEPTH,
@@ -18,21 +17,23 @@ import {
 } from './error-limits.ts';
 
 /** A class name: what a program switches on. */
-export const ErrorName = z.string().check(z.regex(ERROR_IDENTIFIER, 'an identifier of at most 64 characters'));
+export const ErrorName = z.string().regex(ERROR_IDENTIFIER, 'an identifier of at most 64 characters');
 
 /** Facts about an error for programs (an HTTP status, a time limit hit, a memory size): flat, JSON-safe values. */
 export const ErrorDetails = z
-  .record(
-    z.string().check(z.regex(ERROR_IDENTIFIER, 'an identifier of at most 64 characters')),
-    z.union([z.string().check(z.maxLength(MAX_DETAIL_TEXT)), z.number(), z.boolean(), z.null()]),
+  .object({})
+  .catchall(z.union([z.string().max(MAX_DETAIL_TEXT), z.number(), z.boolean(), z.literal(null)]))
+  .refine(
+    (d) => Object.keys(d).every((key) => ERROR_IDENTIFIER.test(key)),
+    'keys are identifiers of at most 64 characters',
   )
-  .check(z.refine((d) => Object.keys(d).length <= MAX_ERROR_DETAILS, `at most ${MAX_ERROR_DETAILS} details`));
+  .refine((d) => Object.keys(d).length <= MAX_ERROR_DETAILS, `at most ${MAX_ERROR_DETAILS} details`);
 export type ErrorDetails = Record<string, string | number | boolean | null>;
 
 /** One problem a schema found: where (a dotted path, "(root)" for the whole value) and what. */
 export const ErrorIssue = z.strictObject({
-  path: z.string().check(z.maxLength(MAX_ISSUE_PATH)),
-  message: z.string().check(z.maxLength(MAX_DETAIL_TEXT)),
+  path: z.string().max(MAX_ISSUE_PATH),
+  message: z.string().max(MAX_DETAIL_TEXT),
 });
 export type ErrorIssue = z.infer<typeof ErrorIssue>;
 
@@ -45,20 +46,20 @@ export interface SerializedError {
 }
 
 /** The shape with `depth` more causes allowed below it: a bounded nesting, so a hostile chain costs nothing. */
-function errorAt(depth: number): z.ZodMiniType<SerializedError> {
+function errorAt(depth: number): z.ZodType<SerializedError> {
   const shape = {
     name: ErrorName,
-    message: z.string().check(z.maxLength(MAX_ERROR_MESSAGE)),
-    details: z.optional(ErrorDetails),
-    issues: z.optional(z.array(ErrorIssue).check(z.maxLength(MAX_ERROR_ISSUES))),
+    message: z.string().max(MAX_ERROR_MESSAGE),
+    details: ErrorDetails.optional(),
+    issues: z.array(ErrorIssue).max(MAX_ERROR_ISSUES).optional(),
   };
   if (depth === 0) return z.strictObject(shape);
-  return z.strictObject({ ...shape, cause: z.optional(errorAt(depth - 1)) });
+  return z.strictObject({ ...shape, cause: errorAt(depth - 1).optional() });
 }
 
 /**
- * An error as it crosses a boundary. Made by serializeError, turned back into an error by reviveError
- * (protocol/error-wire.ts).
+ * An error as it crosses a boundary. Made by serializeError (protocol/error-wire.ts), turned back into an error by
+ * reviveError (protocol/remote-error.ts).
  */
 export const SerializedError = errorAt(MAX_CAUSE_DEPTH);
 

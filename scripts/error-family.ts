@@ -25,7 +25,8 @@ const BUILTIN_ERRORS = new Set([
 
 /** Classes whose name is not their own, each with why. */
 export const NAME_EXEMPT: Record<string, string> = {
-  RemoteError: 'a revived error keeps the name of the class that was thrown on the other side (protocol/error-wire.ts)',
+  RemoteError:
+    'a revived error keeps the name of the class that was thrown on the other side (protocol/remote-error.ts)',
   CoordinatorError: "it carries the name of the coordinator's error (protocol/coordinator-error.ts)",
 };
 

@@ -6,7 +6,8 @@
  * the same way. Both ends of a comlink channel install it: the worker before expose, the page before wrap.
  */
 import { transferHandlers, type TransferHandler } from 'comlink';
-import { reviveError, serializeError } from '../protocol/error-wire.ts';
+import { serializeError } from '../protocol/error-wire.ts';
+import { reviveError } from '../protocol/remote-error.ts';
 
 /** Thrown values as comlink hands them to its "throw" handler. */
 interface Thrown {

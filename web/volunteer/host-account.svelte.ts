@@ -8,7 +8,7 @@ import { CoordinatorError } from '../../protocol/coordinator-error.ts';
 import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { forgetHost, loadOrRegisterHost } from '../lib/host-identity.ts';
 import { CreditToday } from './credit-today.ts';
-import { describe, type StatusBoard } from './status-board.svelte.ts';
+import type { StatusBoard } from './status-board.svelte.ts';
 
 export class HostAccount {
   status = $state<HostStatus | null>(null);
@@ -52,7 +52,7 @@ export class HostAccount {
         case 'NetworkError':
           return; // offline: the status comes back with the network
         default:
-          this.board.error = describe(e);
+          this.board.report(e);
       }
     }
   }

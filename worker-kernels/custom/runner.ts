@@ -7,7 +7,7 @@
  * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU), and the worker is gone
  * afterwards.
  */
-import { reviveError } from '../../protocol/error-wire.ts';
+import { reviveError } from '../../protocol/remote-error.ts';
 import { GpuError } from '../errors.ts';
 import type { CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
