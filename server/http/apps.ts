@@ -4,11 +4,12 @@
  * /api/research/apps, API key): the module is checked against the manifest (valid bytes, only declared imports, a
  * capped memory, size limits), and the manifest's optional WGSL shader against its bindings, before anything is
  * stored; each version is immutable. Hosts fetch a version's manifest (with the shader) and module
- * (GET /api/apps/:name/:version[/module.wasm]) to run its units.
+ * (GET /api/apps/:name/:version[/module.wasm], the addresses protocol/custom-app.ts's appVersionUrl and
+ * appModuleUrl make) to run its units.
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { CustomAppUpload, CustomAppVersion } from '../../protocol/custom-app.ts';
+import { CustomAppUpload, CustomAppVersion, MODULE_FILE } from '../../protocol/custom-app.ts';
 import { checkCustomModule } from '../../worker-kernels/custom/check-module.ts';
 import type { AppRegistry } from '../apps/app-registry.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -69,7 +70,7 @@ export function hostAppRoutes(apps: AppRegistry) {
       const { projectId: _owner, ...version } = found;
       return c.json(CustomAppVersion.parse(version), 200, { 'cache-control': 'public, max-age=31536000, immutable' });
     })
-    .get('/:name/:version{[0-9]+}/module.wasm', async (c) => {
+    .get(`/:name/:version{[0-9]+}/${MODULE_FILE}`, async (c) => {
       const bytes = await apps.module(c.req.param('name'), Number(c.req.param('version')));
       if (!bytes) throw new NotFoundError(`no app ${c.req.param('name')} version ${c.req.param('version')}`);
       return c.body(new Uint8Array(bytes), 200, {
