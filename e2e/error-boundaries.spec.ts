@@ -13,12 +13,15 @@ import { bundleTestPage, openTestPage } from './support/test-page.ts';
 import { compileAssemblyScript, EXAMPLE_MANIFEST, primeRange } from '../worker-kernels/custom/example/example-app.ts';
 
 let files: Map<string, string>;
-/** The built app's compute worker, as the volunteer page starts it. */
-const computeWorker = `/assets/${readdirSync('dist/assets').find((f) => /^worker-[\w-]+\.js$/.test(f))}`;
+/** The built app's compute worker, as the volunteer page starts it (dist/ is what the e2e coordinator serves). */
+let computeWorker: string;
 let bomb: { name: string; version: number; moduleSha256: string };
 
 test.beforeAll(async ({ request }) => {
   files = await bundleTestPage(new URL('./error-boundaries/page.ts', import.meta.url));
+  const built = readdirSync('dist/assets').find((f) => /^worker-[\w-]+\.js$/.test(f));
+  expect(built, 'no compute worker in dist/assets: run npm run build first').toBeDefined();
+  computeWorker = `/assets/${built}`;
 
   // A memory bomb, uploaded as a researcher would: its units trap at the memory cap inside the sandbox.
   // A fresh project and app name each time, as a retry runs this again against the same coordinator.
