@@ -17,6 +17,7 @@ import { EpochState } from './epoch-state.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler, type BatchProgress } from './market-settler.ts';
 import type { SettledCredit } from './settled-credit.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 export interface RunningChain {
   mode: 'embedded' | 'rpc';
@@ -31,8 +32,8 @@ export interface RunningChain {
   stop(): Promise<void>;
 }
 
-export class ChainSetupError extends Error {
-  override name = 'ChainSetupError';
+export class ChainSetupError extends BaseError {
+  override name = 'ChainSetupError' as const;
 }
 
 const KEY = /^0x[0-9a-fA-F]{64}$/;

@@ -3,6 +3,7 @@ import { HostIdentity } from '../../protocol/host.ts';
 import { PartnerLeaderboard } from '../../protocol/partner.ts';
 import type { SqlStore } from '../store/sql/sql-store.ts';
 import { backends } from '../testing/backends.ts';
+import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
 
@@ -13,7 +14,7 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store, cleanup } = await freshStore(name, Math.random));
+    ({ store, cleanup } = await freshStore(name, testRandom().next));
     api = createApi({ store });
   });
   afterEach(async () => {

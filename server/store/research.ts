@@ -16,6 +16,7 @@ import type {
 import type { ProjectPartners } from '../../protocol/partner.ts';
 import type { ResearchAccessStore } from './research-access.ts';
 import type { AppName, NewWorkUnit } from './types.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 /** Who an API key belongs to. */
 export interface Researcher {
@@ -23,14 +24,15 @@ export interface Researcher {
   projectId: number;
 }
 
-export class ProjectNameTakenError extends Error {
-  override name = 'ProjectNameTakenError';
+export class ProjectNameTakenError extends BaseError {
+  override name = 'ProjectNameTakenError' as const;
   constructor(name: string, shortName?: string) {
     super(
       shortName === undefined
         ? `a project named "${name}" already exists`
         : `the project name "${name}" has the short name "${shortName}" ` +
             "(what partners' widgets ask for), which is already taken",
+      { details: { projectName: name, shortName: shortName ?? null } },
     );
   }
 }

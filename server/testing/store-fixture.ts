@@ -11,6 +11,7 @@ import { PostgresDb } from '../store/sql/postgres-db.ts';
 import { migrate } from '../store/sql/schema.ts';
 import { SqliteDb } from '../store/sql/sqlite-db.ts';
 import { SqlStore } from '../store/sql/sql-store.ts';
+import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshPostgresSchema } from './backends.ts';
 
 /** `upTo` leaves the schema as that migration left it (for tests of the later ones). */
@@ -47,13 +48,14 @@ export async function freshStore(
  */
 export function storePerTest(
   { name, available }: { name: 'sqlite' | 'postgres'; available: boolean },
-  random: () => number = Math.random,
+  random?: () => number,
 ) {
   const fixture = { store: undefined as unknown as SqlStore };
   let cleanup = async () => {};
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store: fixture.store, cleanup } = await freshStore(name, random));
+    // By default the scheduler's coin comes from the test's seeded stream.
+    ({ store: fixture.store, cleanup } = await freshStore(name, random ?? testRandom().next));
   });
   afterEach(async () => {
     if (available) await cleanup();

@@ -1,9 +1,10 @@
 /**
  * @module web/dashboard/research-client
  * The dashboard's one door to the researchers' API: every request carries the project's API key, every answer is
- * parsed with the protocol's schemas, and live progress is read as server-sent events over fetch (EventSource
- * cannot send an Authorization header).
+ * parsed with the protocol's schemas (an error by protocol/coordinator-error.ts's reader), and live progress is read
+ * as server-sent events over fetch (EventSource cannot send an Authorization header).
  */
+import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 import { BatchCancelled, BatchCreated, BatchList, BatchProgress, Project } from '../../protocol/research.ts';
 import type { BatchSubmission } from '../../protocol/research.ts';
 import type { ProjectAbout } from '../../protocol/about.ts';
@@ -12,23 +13,15 @@ import { CustomAppList } from '../../protocol/custom-app.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { ApiKeyCreated, ApiKeyRevoked, ResearcherList, type NewResearcher } from '../../protocol/research-access.ts';
 
-export class ResearchApiError extends Error {
-  override name = 'ResearchApiError';
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-
 export class ResearchClient {
   readonly key: string;
   constructor(key: string) {
     this.key = key;
   }
 
-  private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const res = await fetch(path, {
+  /** The answer when it is 2xx; else a CoordinatorError named as the coordinator named it (or NetworkError). */
+  private call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    return fetchCoordinator(path, {
       method,
       headers: {
         authorization: `Bearer ${this.key}`,
@@ -37,15 +30,6 @@ export class ResearchClient {
       ...(body !== undefined && { body: JSON.stringify(body) }),
       ...(signal && { signal }),
     });
-    if (!res.ok) {
-      const text = await res.text();
-      let message = `${res.status} ${res.statusText}`;
-      try {
-        message = (JSON.parse(text) as { error: { message: string } }).error.message;
-      } catch {}
-      throw new ResearchApiError(res.status, message);
-    }
-    return res;
   }
 
   async project() {
@@ -120,6 +104,21 @@ export class ResearchClient {
     } catch (e) {
       if (!signal.aborted) throw e;
     }
+  }
+}
+
+/** The coordinator no longer takes this key (revoked, or its project gone): the dashboard signs out. */
+export const keyRefused = (e: unknown): e is CoordinatorError =>
+  e instanceof CoordinatorError && e.name === 'UnauthorizedError';
+
+/** A failure as the dashboard says it, by the error's name. */
+export function explain(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  switch (e.name) {
+    case 'NetworkError':
+      return 'the coordinator cannot be reached; try again in a moment';
+    default:
+      return e.message;
   }
 }
 

@@ -4,6 +4,7 @@
  * with this browser's volunteer's own line ("you"), fetched without login and refreshed every few seconds.
  */
 import { CoordinatorAbout } from '../../protocol/about.ts';
+import { fetchCoordinator } from '../../protocol/coordinator-error.ts';
 import { Leaderboard, PublicStatus } from '../../protocol/research.ts';
 import { ownVolunteerId } from '../lib/storage/own-volunteer.ts';
 
@@ -29,23 +30,25 @@ export class PublicStatusPage {
 
   /** Who runs each project changes rarely: read once. */
   private async loadAbout(): Promise<void> {
-    const res = await fetch('/api/public/about').catch(() => undefined);
-    if (res?.ok) this.about = CoordinatorAbout.parse(await res.json());
+    const res = await fetchCoordinator('/api/public/about').catch(() => undefined);
+    if (res) this.about = CoordinatorAbout.parse(await res.json());
   }
 
   async refresh(): Promise<void> {
     try {
       const you = this.you === null ? '' : `&you=${this.you}`;
       const [status, board] = await Promise.all([
-        fetch('/api/public/status'),
-        fetch(`/api/public/leaderboard?limit=50${you}`),
+        fetchCoordinator('/api/public/status'),
+        fetchCoordinator(`/api/public/leaderboard?limit=50${you}`),
       ]);
-      if (!status.ok || !board.ok) throw new Error(`the coordinator answered ${status.status} / ${board.status}`);
       this.status = PublicStatus.parse(await status.json());
       this.leaderboard = Leaderboard.parse(await board.json());
       this.error = null;
     } catch (e) {
-      this.error = `Could not load the status: ${e instanceof Error ? e.message : String(e)}. Trying again.`;
+      this.error =
+        e instanceof Error && e.name === 'NetworkError'
+          ? 'The coordinator cannot be reached; the figures below may be old. Trying again.'
+          : `Could not load the status: ${e instanceof Error ? e.message : String(e)}. Trying again.`;
     }
   }
 }

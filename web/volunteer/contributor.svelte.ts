@@ -86,6 +86,10 @@ export class Contributor {
   get problem() {
     return this.board.problem;
   }
+  /** The last error itself, for the widget's error channel. */
+  get fault() {
+    return this.board.fault;
+  }
   /** What the volunteer sees the contributor doing: each has its own control and words. */
   get phase(): 'stopped' | 'starting' | 'computing' | 'paused' {
     if (!this.running) return 'stopped';

@@ -5,7 +5,8 @@
  * public name, which they may change.
  */
 import type { HostStatus, RegisterHost } from '../../protocol/host.ts';
-import { CoordinatorError, type CoordinatorClient } from '../lib/coordinator-client.ts';
+import { CoordinatorError } from '../../protocol/coordinator-error.ts';
+import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { forgetHost, loadOrRegisterHost } from '../lib/host-identity.ts';
 import { CreditToday } from './credit-today.ts';
 import type { StatusBoard } from './status-board.svelte.ts';
@@ -44,15 +45,18 @@ export class HostAccount {
       this.reachable();
       this.creditToday = await this.creditDay.update(this.status.credit.total, new Date());
     } catch (e) {
-      if (e instanceof CoordinatorError && e.status === 401) {
-        // The coordinator lost or never had this host (a new data folder): register afresh.
-        await forgetHost();
-        await this.identify();
-        return;
+      switch (e instanceof CoordinatorError ? e.name : undefined) {
+        case 'UnauthorizedError':
+          // The coordinator lost or never had this host (a new data folder): register afresh.
+          await forgetHost();
+          await this.identify();
+          return;
+        case 'NetworkError':
+        case 'RateLimitedError':
+          return; // offline, or asked to slow down: the next refresh tries again; nothing for the volunteer to do
+        default:
+          this.board.report('account', 'Your credit could not be read from the coordinator; trying again.', e);
       }
-      // Unreachable, or asked to slow down (429): the next refresh tries again; nothing for the volunteer to do.
-      if (!(e instanceof CoordinatorError && (e.status === 'network' || e.status === 429)))
-        this.board.report('account', 'Your credit could not be read from the coordinator; trying again.', e);
     }
   }
 

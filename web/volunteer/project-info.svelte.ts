@@ -5,6 +5,7 @@
  * Read once, and again when a unit names a project or app not yet known (a project created since).
  */
 import { CoordinatorAbout, type AppAbout, type ProjectInfo } from '../../protocol/about.ts';
+import { fetchCoordinator } from '../../protocol/coordinator-error.ts';
 
 export class ProjectCatalog {
   about = $state.raw<CoordinatorAbout | null>(null);
@@ -21,8 +22,8 @@ export class ProjectCatalog {
   load(): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const res = await fetch(new URL('/api/public/about', this.base));
-        if (res.ok) this.about = CoordinatorAbout.parse(await res.json());
+        const res = await fetchCoordinator(new URL('/api/public/about', this.base));
+        this.about = CoordinatorAbout.parse(await res.json());
       } catch {
         // Offline or an older coordinator: the page names the unit's project and app by their short names.
       } finally {

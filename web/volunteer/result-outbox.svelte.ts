@@ -3,7 +3,8 @@
  * The page's side of the outbox: results stored there upload on their own (in batches, with retry and backoff:
  * web/lib/uploader), and the page counts units done, results waiting to upload and results the coordinator refused.
  */
-import { CoordinatorError, type CoordinatorClient } from '../lib/coordinator-client.ts';
+import { CoordinatorError } from '../../protocol/coordinator-error.ts';
+import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { outboxSize, readCounter } from '../lib/storage/outbox.ts';
 import { Uploader } from '../lib/uploader.ts';
 import { describe, type StatusBoard } from './status-board.svelte.ts';
@@ -31,7 +32,9 @@ export class ResultOutbox {
       },
       failed: (e, retryInMs) => {
         const why =
-          e instanceof CoordinatorError && e.status === 'network' ? 'the coordinator cannot be reached' : describe(e);
+          e instanceof CoordinatorError && e.name === 'NetworkError'
+            ? 'the coordinator cannot be reached'
+            : describe(e);
         board.message = `Results wait to upload (${why}); retrying in ${Math.ceil(retryInMs / 1000)} s.`;
       },
     });

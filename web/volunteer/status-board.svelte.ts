@@ -14,6 +14,8 @@ export interface Problem {
   text: string;
   /** The error's name and message, for a bug report. */
   detail: string | null;
+  /** The error itself, its name, details and causes kept: the widget passes it on to its partner page. */
+  cause: unknown;
 }
 
 export class StatusBoard {
@@ -21,7 +23,7 @@ export class StatusBoard {
   problem = $state.raw<Problem | null>(null);
 
   report(source: ProblemSource, text: string, cause?: unknown): void {
-    this.problem = { source, text, detail: cause === undefined ? null : describe(cause) };
+    this.problem = { source, text, detail: cause === undefined ? null : describe(cause), cause: cause ?? null };
   }
 
   /** What `source` was about works again: its problem, if it is the one shown, goes. */
@@ -32,6 +34,11 @@ export class StatusBoard {
   /** The problem's text, or null. */
   get error(): string | null {
     return this.problem?.text ?? null;
+  }
+
+  /** The error behind the problem shown, or null: what the widget's error channel sends (protocol/widget.ts). */
+  get fault(): unknown {
+    return this.problem?.cause ?? null;
   }
 }
 

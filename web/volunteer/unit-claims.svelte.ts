@@ -4,7 +4,8 @@
  * while its result is being written to the outbox. Drawing on the buffer tops it up from the coordinator, and now
  * and then sweeps out replicas past their deadline.
  */
-import { CoordinatorError, type CoordinatorClient } from '../lib/coordinator-client.ts';
+import { CoordinatorError } from '../../protocol/coordinator-error.ts';
+import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { bufferedIds, bufferedUnit, dropExpired, type ReadyUnit } from '../lib/storage/work-buffer.ts';
 import { WorkFetcher, type FetchPlan } from '../lib/work-fetcher.ts';
 
@@ -15,8 +16,8 @@ const EXPIRY_CHECK_MS = 5_000;
 export type FetchTrouble = { kind: 'unreachable' } | { kind: 'busy' } | { kind: 'refused'; message: string };
 
 export function fetchTrouble(e: unknown): FetchTrouble {
-  if (e instanceof CoordinatorError && e.status === 'network') return { kind: 'unreachable' };
-  if (e instanceof CoordinatorError && e.status === 429) return { kind: 'busy' };
+  if (e instanceof CoordinatorError && e.name === 'NetworkError') return { kind: 'unreachable' };
+  if (e instanceof CoordinatorError && e.name === 'RateLimitedError') return { kind: 'busy' };
   return { kind: 'refused', message: e instanceof Error ? e.message : String(e) };
 }
 

@@ -5,7 +5,7 @@
 import { mount } from 'svelte';
 import '../design/design.css';
 import { EmbedOptionsError, optionsOfFrameUrl } from '../embed/options.ts';
-import { embeddingOrigin } from './messages.ts';
+import { embeddingOrigin, postErrorToPartner } from './messages.ts';
 import { Widget } from './widget.svelte.ts';
 import WidgetView from './WidgetView.svelte';
 import './widget.css';
@@ -21,4 +21,7 @@ try {
 } catch (e) {
   target.textContent = e instanceof EmbedOptionsError ? e.message : `Terraflop widget failed to start: ${String(e)}`;
   target.setAttribute('role', 'alert');
+  // The partner's page hears of it too, by name (EmbedOptionsError's issues name each bad option).
+  const partner = embeddingOrigin();
+  if (partner !== null) postErrorToPartner(partner, e);
 }

@@ -7,6 +7,7 @@
  * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU), and the worker is gone
  * afterwards.
  */
+import { reviveError } from '../../protocol/remote-error.ts';
 import { GpuError } from '../errors.ts';
 import type { CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
@@ -51,6 +52,19 @@ async function spawn(onMessage: (m: SandboxMessage) => void, onError: (e: unknow
   return { send: (r) => worker.postMessage(r), terminate: () => void worker.terminate() };
 }
 
+/**
+ * The sandbox's error, parsed with the protocol's schema and re-wrapped as the host's: a GpuError where the shader
+ * was asked for and this host has no WebGPU (the caller runs the module instead), else a CustomAppError; the
+ * sandbox's own error, name and details kept, is its cause.
+ */
+function sandboxFailure(app: string, wire: unknown): Error {
+  const cause = reviveError(wire);
+  const message = `${app}: ${cause.message}`;
+  return cause.name === 'ShaderUnavailableError'
+    ? new GpuError(message, { cause })
+    : new CustomAppError(message, { cause });
+}
+
 /** A fresh ArrayBuffer of exactly these bytes (a Node Buffer may be a view into a shared pool). */
 const copy = (bytes: Uint8Array) => new Uint8Array(bytes).buffer as ArrayBuffer;
 
@@ -65,17 +79,29 @@ export interface CustomRun {
 }
 
 /**
- * The manifest's time limit counted on computing time only: the clock stops while the sandbox rests for the CPU
- * limit. Should a rest never end, the run is stopped a while after it should have.
+ * A sandbox that has not started this long after its spawn is stopped: starting a worker is the browser's work, not
+ * the app's, and on a busy machine it takes long (seen: over 400 ms), so it does not count against the time limit.
+ */
+const STARTUP_GRACE_MS = 30_000;
+
+/**
+ * The manifest's time limit counted on computing time only: the clock starts when the sandbox has started and
+ * stops while it rests for the CPU limit. Should a rest never end, the run is stopped a while after it should have.
  */
 function busyClock(limitMs: number, stop: (computedMs: number, restedMs: number) => void) {
-  let computed = 0,
-    since: number | undefined = performance.now(),
-    rested = 0;
+  let computed = 0;
+  let since: number | undefined;
+  let rested = 0;
   const computedNow = () => computed + (since === undefined ? 0 : performance.now() - since);
   const expire = () => stop(computedNow(), rested);
-  let timer = setTimeout(expire, limitMs);
+  let timer = setTimeout(expire, STARTUP_GRACE_MS + limitMs);
+  const counting = () => {
+    clearTimeout(timer);
+    since = performance.now();
+    timer = setTimeout(expire, Math.max(0, limitMs - computed));
+  };
   return {
+    started: counting,
     resting(ms: number) {
       clearTimeout(timer);
       computed = computedNow();
@@ -83,10 +109,8 @@ function busyClock(limitMs: number, stop: (computedMs: number, restedMs: number)
       timer = setTimeout(expire, Math.max(0, limitMs - computed) + 2 * ms + 1000);
     },
     resumed(restedMs: number) {
-      clearTimeout(timer);
       rested += restedMs;
-      since = performance.now();
-      timer = setTimeout(expire, Math.max(0, limitMs - computed));
+      counting();
     },
     clear: () => clearTimeout(timer),
   };
@@ -141,7 +165,8 @@ export function runCustomAppMetered(
     const onMessage = (m: SandboxMessage) => {
       // A throwing callback is the host's fault, not the app's; it ends the run with its own error.
       try {
-        if (m.type === 'progress') options.onProgress?.(m.fraction);
+        if (m.type === 'started') clock.started();
+        else if (m.type === 'progress') options.onProgress?.(m.fraction);
         else if (m.type === 'checkpoint') options.onCheckpoint?.(new Uint8Array(m.state));
         else if (m.type === 'resting') {
           clock.resting(m.rest.ms);
@@ -151,8 +176,7 @@ export function runCustomAppMetered(
           options.onResumed?.(m.restedMs);
         } else if (m.type === 'done')
           finish(undefined, { output: new Uint8Array(m.output), busyMs: m.busyMs, restMs: m.restMs, rests: m.rests });
-        else if (m.unavailable) finish(new GpuError(`${manifest.name}: ${m.message}`));
-        else finish(new CustomAppError(`${manifest.name}: ${m.message}`));
+        else finish(sandboxFailure(manifest.name, m.error));
       } catch (e) {
         finish(e);
       }

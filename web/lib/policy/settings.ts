@@ -5,6 +5,8 @@
  * Every change is parsed; a bad value is refused with a message naming the setting, and nothing changes.
  */
 import { z } from 'zod';
+import { BaseError, type BaseErrorParameters } from '../../../protocol/base-error.ts';
+import { issuesOf } from '../../../protocol/error-wire.ts';
 
 const Hour = z.number().int().min(0).max(24);
 
@@ -43,15 +45,16 @@ export const DEFAULT_SETTINGS: Settings = {
 
 export type SettingsField = keyof Settings;
 
-export class SettingsError extends Error {
+export class SettingsError extends BaseError {
   override name = 'SettingsError' as const;
   /** What is wrong with each bad field, in plain words ("Must be 100 or less."), for the form to show beside it. */
   readonly fields: Partial<Record<SettingsField, string>>;
-  constructor(fields: Partial<Record<SettingsField, string>>) {
+  constructor(fields: Partial<Record<SettingsField, string>>, options: BaseErrorParameters = {}) {
     super(
       Object.entries(fields)
         .map(([field, problem]) => `${field}: ${problem}`)
         .join('; '),
+      options,
     );
     this.fields = fields;
   }
@@ -82,7 +85,7 @@ export function changeSettings(current: Settings, change: Partial<Record<Setting
       if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fields[key] = 'Not a setting.';
       else fields[String(issue.path[0] ?? 'settings')] ??= plainWords(issue);
     }
-    throw new SettingsError(fields);
+    throw new SettingsError(fields, { issues: issuesOf(parsed.error), cause: parsed.error });
   }
   return parsed.data;
 }
