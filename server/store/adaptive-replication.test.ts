@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { revoker, validator } from '../passes/passes.ts';
-import { TRUST_THRESHOLD } from '../passes/trust.ts';
+import { TRUST_THRESHOLD } from './trust.ts';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { drain } from '../testing/drain.ts';

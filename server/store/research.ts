@@ -13,14 +13,8 @@ import type {
   PublicStatus,
 } from '../../protocol/research.ts';
 import type { ProjectPartners } from '../../protocol/partner.ts';
-import type { ResearchAccessStore } from './research-access.ts';
+import type { ResearchAccessStore, Researcher } from './research-access.ts';
 import type { AppName, NewWorkUnit } from './types.ts';
-
-/** Who an API key belongs to. */
-export interface Researcher {
-  researcherId: number;
-  projectId: number;
-}
 
 export class ProjectNameTakenError extends Error {
   override name = 'ProjectNameTakenError';

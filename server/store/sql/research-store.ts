@@ -6,7 +6,8 @@
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import type { Project, ProjectSettings, PublicStatus } from '../../../protocol/research.ts';
-import { ProjectNameTakenError, type Researcher, type ResearchStore } from '../research.ts';
+import type { Researcher } from '../research-access.ts';
+import { ProjectNameTakenError, type ResearchStore } from '../research.ts';
 import type { AppName, NewWorkUnit } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
 import { insertBatch } from './batches.ts';
