@@ -8,6 +8,7 @@
 import type { Address, Hex } from 'viem';
 import { creditLedgerAbi } from '../../contracts/abi.ts';
 import type { Pass } from '../passes/passes.ts';
+import type { ChainFeed } from '../store/chain.ts';
 import { backgroundPass } from './background-pass.ts';
 import type { ChainClients } from './clients.ts';
 import type { Deployment } from './deploy.ts';
@@ -16,14 +17,13 @@ import { buildEpochInWorker } from './tree-worker.ts';
 import type { EpochRecord, EpochState } from './epoch-state.ts';
 import { creditToWei } from './epoch-tree.ts';
 import { readEpoch, readLatestEpoch } from './read-ledger.ts';
-import type { SettledCredit } from './settled-credit.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 export interface ChainPosterOptions {
   clients: ChainClients;
   deployment: Pick<Deployment, 'ledger'>;
   state: EpochState;
-  settledCredit: SettledCredit;
+  settledCredit: ChainFeed['settledCredit'];
   /** Folder for this ledger's epoch files. */
   epochDir: string;
   /** Least time between two epochs. */

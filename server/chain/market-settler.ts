@@ -8,12 +8,10 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parseAbiItem, type Address } from 'viem';
 import { computeMarketAbi } from '../../contracts/abi.ts';
+import type { ChainFeed } from '../store/chain.ts';
 import type { ChainClients } from './clients.ts';
 import { creditToWei } from './epoch-tree.ts';
 import { writeAndWait } from './write-and-wait.ts';
-
-/** Per coordinator batch: credit granted and settled (cobblestones), and whether nothing more can come. */
-export type BatchProgress = (batchIds: number[]) => Promise<Map<number, { credit: number; finished: boolean }>>;
 
 export interface MarketSettlerOptions {
   clients: ChainClients;
@@ -22,7 +20,7 @@ export interface MarketSettlerOptions {
   fromBlock: bigint;
   /** SQLite file for the event cursor and the batches seen (the chain state file). */
   statePath: string;
-  batchProgress: BatchProgress;
+  batchProgress: ChainFeed['batchProgress'];
 }
 
 const opened = parseAbiItem(

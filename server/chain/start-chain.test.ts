@@ -8,7 +8,7 @@ import { startTestChain } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'terraflop-start-chain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const none = async () => [];
+const none = { settledCredit: async () => [], batchProgress: async () => new Map() };
 const SECRET = `0x${'ab'.repeat(31)}zz`;
 
 describe('chain configuration', () => {

@@ -15,8 +15,8 @@ import { chainClients, type ChainClients } from './clients.ts';
 import { deployContracts, type Deployment } from './deploy.ts';
 import { EpochState } from './epoch-state.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
-import { marketSettler, type BatchProgress } from './market-settler.ts';
-import type { SettledCredit } from './settled-credit.ts';
+import { marketSettler } from './market-settler.ts';
+import type { ChainFeed } from '../store/chain.ts';
 
 export interface RunningChain {
   mode: 'embedded' | 'rpc';
@@ -119,14 +119,10 @@ async function byRpc(config: ChainConfig): Promise<{ clients: ChainClients; depl
 /**
  * Undefined when TERRAFLOP_CHAIN is off.
  * @example
- * const chain = await startChain(config, sqlSettledCredit(store.db));
+ * const chain = await startChain(config, stores.chain);
  * if (chain) passes['chain poster'] = chain.poster.pass;
  */
-export async function startChain(
-  config: ChainConfig,
-  settledCredit: SettledCredit,
-  batchProgress?: BatchProgress,
-): Promise<RunningChain | undefined> {
+export async function startChain(config: ChainConfig, feed: ChainFeed): Promise<RunningChain | undefined> {
   if (config.TERRAFLOP_CHAIN === 'off') return undefined;
   const dir = join(config.TERRAFLOP_DATA, 'chain');
   mkdirSync(dir, { recursive: true });
@@ -138,7 +134,7 @@ export async function startChain(
     clients: up.clients,
     deployment: up.deployment,
     state,
-    settledCredit,
+    settledCredit: () => feed.settledCredit(),
     epochDir,
     epochIntervalMs: config.TERRAFLOP_EPOCH_INTERVAL_S * 1000,
   });
@@ -147,7 +143,7 @@ export async function startChain(
     market: up.deployment.market,
     fromBlock: BigInt(up.deployment.block),
     statePath: join(dir, 'chain.sqlite'),
-    batchProgress: batchProgress ?? (async () => new Map()),
+    batchProgress: (ids) => feed.batchProgress(ids),
   });
   const settler = backgroundPass('market settler', async () => (await market.runOnce()) > 0);
   return {

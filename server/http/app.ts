@@ -15,7 +15,7 @@ import { partnerRoutes } from './partners.ts';
 import { volunteerRoutes } from './volunteer.ts';
 import { statsRoutes } from './stats.ts';
 import { hostAppRoutes, researchAppRoutes } from './apps.ts';
-import type { AppRegistry } from '../apps/app-registry.ts';
+import type { AppStore } from '../store/apps.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { workRoutes } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -37,7 +37,7 @@ export interface ApiOptions {
   /** The chain side, when TERRAFLOP_CHAIN is not off. */
   chain?: RunningChain | undefined;
   /** Researchers' own apps (uploads and the modules hosts fetch). */
-  apps?: AppRegistry | undefined;
+  apps?: AppStore | undefined;
   /** The research side (researchers' API, public status); absent in tests of the host API alone. */
   research?: ResearchStore | undefined;
   /** Whether anyone may create a project (POST /api/research/projects); else only the operator's command. */
@@ -71,7 +71,7 @@ export function createApi({
     .route('/hosts', hostRoutes(store, limiter))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
-    .route('/partners', partnerRoutes(store))
+    .route('/partners', research ? partnerRoutes(research) : new Hono())
     .route('/', workRoutes(store, onResults, limiter))
     .route('/', chainRoutes(chain))
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())

@@ -12,7 +12,7 @@ import type { AppName, NewWorkUnit } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
 import { insertBatch } from './batches.ts';
 import * as accounts from './research-accounts.ts';
-import { projectPartners } from './partners.ts';
+import { partnerLeaderboard, projectPartners } from './partners.ts';
 import {
   ACTIVE_WINDOW_MS,
   activity,
@@ -77,7 +77,7 @@ const ofProject = (projectId: number): UnitSet => ({
 });
 
 export class SqlResearchStore implements ResearchStore {
-  readonly db: Db;
+  private readonly db: Db;
 
   constructor(db: Db) {
     this.db = db;
@@ -251,6 +251,10 @@ export class SqlResearchStore implements ResearchStore {
 
   projectPartners(projectId: number, limit: number) {
     return projectPartners(this.db, projectId, limit);
+  }
+
+  partnerLeaderboard(limit: number) {
+    return partnerLeaderboard(this.db, limit);
   }
 
   async publicStatus(now: number): Promise<PublicStatus> {
