@@ -66,10 +66,7 @@ describe('the coordinator on its embedded chain', () => {
       return credit > 0 && credit;
     });
 
-    const epoch = await eventually(
-      () => Promise.resolve(c.chain!.state.latestPosted(c.chain!.deployment.ledger)),
-      20_000,
-    );
+    const epoch = await eventually(() => c.chain!.store.latestPosted(c.chain!.deployment.ledger), 20_000);
     expect(epoch.epoch).toBe(1);
     const file = await (await fetch(new URL('api/epochs/1.jsonl', c.url))).text();
     const verified = await verifyEpoch(wallet.publicClient, { ledger: c.chain!.deployment.ledger, text: file });

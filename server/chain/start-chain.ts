@@ -13,17 +13,17 @@ import type { ChainConfig } from './chain-config.ts';
 import { chainPoster, type ChainPoster } from './chain-poster.ts';
 import { chainClients, type ChainClients } from './clients.ts';
 import { deployContracts, type Deployment } from './deploy.ts';
-import { EpochState } from './epoch-state.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler } from './market-settler.ts';
-import type { ChainFeed } from '../store/chain.ts';
+import type { ChainStore } from '../store/chain.ts';
 
 export interface RunningChain {
   mode: 'embedded' | 'rpc';
   deployment: Deployment;
   rpcUrl: string;
   clients: ChainClients;
-  state: EpochState;
+  /** The chain side's records in the store. */
+  store: ChainStore;
   poster: ChainPoster;
   /** Burns paid batches' COP as their credit settles (ComputeMarket). */
   settler: BackgroundPass;
@@ -122,19 +122,21 @@ async function byRpc(config: ChainConfig): Promise<{ clients: ChainClients; depl
  * const chain = await startChain(config, stores.chain);
  * if (chain) passes['chain poster'] = chain.poster.pass;
  */
-export async function startChain(config: ChainConfig, feed: ChainFeed): Promise<RunningChain | undefined> {
+export async function startChain(config: ChainConfig, store: ChainStore): Promise<RunningChain | undefined> {
   if (config.TERRAFLOP_CHAIN === 'off') return undefined;
   const dir = join(config.TERRAFLOP_DATA, 'chain');
   mkdirSync(dir, { recursive: true });
   const up =
     config.TERRAFLOP_CHAIN === 'embedded' ? await embedded(dir) : { anvil: undefined, ...(await byRpc(config)) };
-  const state = new EpochState(join(dir, 'chain.sqlite'));
+  // A coordinator from before the store kept the chain's state left it in this file: take it in once.
+  const adopted = await store.adoptChainFile(join(dir, 'chain.sqlite'));
+  if (adopted > 0) console.warn(`chain: took ${adopted} epochs from ${join(dir, 'chain.sqlite')} into the store`);
   const epochDir = join(dir, 'epochs', up.deployment.ledger);
   const poster = chainPoster({
     clients: up.clients,
     deployment: up.deployment,
-    state,
-    settledCredit: () => feed.settledCredit(),
+    records: store,
+    settledCredit: () => store.settledCredit(),
     epochDir,
     epochIntervalMs: config.TERRAFLOP_EPOCH_INTERVAL_S * 1000,
   });
@@ -142,8 +144,8 @@ export async function startChain(config: ChainConfig, feed: ChainFeed): Promise<
     clients: up.clients,
     market: up.deployment.market,
     fromBlock: BigInt(up.deployment.block),
-    statePath: join(dir, 'chain.sqlite'),
-    batchProgress: (ids) => feed.batchProgress(ids),
+    records: store,
+    batchProgress: (ids) => store.batchProgress(ids),
   });
   const settler = backgroundPass('market settler', async () => (await market.runOnce()) > 0);
   return {
@@ -151,15 +153,13 @@ export async function startChain(config: ChainConfig, feed: ChainFeed): Promise<
     deployment: up.deployment,
     rpcUrl: up.anvil?.rpcUrl ?? config.TERRAFLOP_RPC_URL!,
     clients: up.clients,
-    state,
+    store,
     poster,
     settler,
     epochDir,
     async stop() {
       await poster.idle();
       await settler.idle();
-      market.close();
-      state.close();
       await up.anvil?.stop();
     },
   };

@@ -41,25 +41,26 @@ export function chainRoutes(chain: RunningChain | undefined) {
   };
 
   return new Hono()
-    .get('/chain', (c) => {
+    .get('/chain', async (c) => {
       if (!chain) return c.json({ mode: 'off' } satisfies ChainInfo);
       const { chainId, ledger, cop, market } = chain.deployment;
-      const posted = chain.state.latestPosted(ledger);
+      const posted = await chain.store.latestPosted(ledger);
       const info: ChainInfo = { mode: chain.mode, chainId, ledger, cop, market, latestPostedEpoch: posted?.epoch ?? 0 };
       if (chain.mode === 'embedded') info.rpcUrl = chain.rpcUrl;
       return c.json(info);
     })
-    .get('/epochs', (c) => {
-      const { state, deployment } = need();
-      const rows = state
-        .list(deployment.ledger)
-        .map(({ ledger: _l, attempts: _a, lastError: _e, ...r }) => ({ ...r, url: `/api/epochs/${r.epoch}.jsonl` }));
+    .get('/epochs', async (c) => {
+      const { store, deployment } = need();
+      const rows = (await store.epochs(deployment.ledger)).map(({ ledger: _l, attempts: _a, lastError: _e, ...r }) => ({
+        ...r,
+        url: `/api/epochs/${r.epoch}.jsonl`,
+      }));
       return c.json({ ledger: deployment.ledger, epochs: rows });
     })
-    .get('/epochs/:file{[0-9]+\\.jsonl}', (c) => {
+    .get('/epochs/:file{[0-9]+\\.jsonl}', async (c) => {
       const epoch = Number(c.req.param('file').replace('.jsonl', ''));
-      const { state, deployment, epochDir } = need();
-      if (!state.get(deployment.ledger, epoch)) throw new NotFoundError(`no epoch ${epoch}`);
+      const { store, deployment, epochDir } = need();
+      if (!(await store.epoch(deployment.ledger, epoch))) throw new NotFoundError(`no epoch ${epoch}`);
       return c.body(readEpochFile(epochDir, epoch), 200, {
         'content-type': 'application/jsonl; charset=utf-8',
         'cache-control': 'public, max-age=31536000, immutable',
@@ -69,8 +70,8 @@ export function chainRoutes(chain: RunningChain | undefined) {
       const raw = c.req.param('address');
       if (!isAddress(raw, { strict: false })) throw new InvalidAddressError(raw);
       const account = getAddress(raw);
-      const { state, deployment, clients } = need();
-      const posted = state.latestPosted(deployment.ledger);
+      const { store, deployment, clients } = need();
+      const posted = await store.latestPosted(deployment.ledger);
       if (!posted)
         return c.json({ account, epoch: 0, credit: '0', claimed: null, claimable: '0', tx: null } satisfies ClaimInfo);
       const tree = treeOf(posted.epoch);

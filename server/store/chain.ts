@@ -1,8 +1,8 @@
 /**
  * @module server/store/chain
- * What the chain side of the coordinator keeps in, and reads from, the store. The chain feed: the coordinator's
- * figures that go on chain (settled credit per linked address, each paid batch's progress). Implemented over SQL in
- * server/store/sql/chain-store.ts.
+ * What the chain side of the coordinator keeps in, and reads from, the store, in the coordinator's own database:
+ * the chain feed (the figures that go on chain), the poster's memory of the epochs it built, and the market
+ * settler's memory of the escrows it watches. Implemented over SQL in server/store/sql/chain-store.ts.
  */
 import type { Address } from 'viem';
 
@@ -32,4 +32,68 @@ export interface ChainFeed {
   batchProgress(batchIds: number[]): Promise<Map<number, BatchProgress>>;
 }
 
-export type ChainStore = ChainFeed;
+/** An epoch the poster built for a ledger, and how far it got towards the chain. */
+export interface EpochRecord {
+  ledger: string;
+  epoch: number;
+  root: string;
+  fileHash: string;
+  /** COP wei, decimal. */
+  totalCredit: string;
+  volunteers: number;
+  builtAt: number;
+  txHash: string | null;
+  postedAt: number | null;
+  postedBlock: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+export type BuiltEpoch = Pick<
+  EpochRecord,
+  'ledger' | 'epoch' | 'root' | 'fileHash' | 'totalCredit' | 'volunteers' | 'builtAt'
+>;
+
+/**
+ * The poster's durable memory, so that every epoch reaches the chain exactly once: each epoch it built, the
+ * transaction it sent for it and whether the chain holds it. Keyed by ledger address, so a redeployed ledger starts
+ * again at epoch 1 without confusing the old one's records.
+ */
+export interface EpochRecords {
+  /** The newest epoch built for this ledger, posted or not. */
+  latestEpoch(ledger: string): Promise<EpochRecord | undefined>;
+  epoch(ledger: string, epoch: number): Promise<EpochRecord | undefined>;
+  /** The newest epoch the poster knows the chain holds. */
+  latestPosted(ledger: string): Promise<EpochRecord | undefined>;
+  /** The oldest epoch built but not yet known to be on chain: the next to post. */
+  nextToPost(ledger: string): Promise<EpochRecord | undefined>;
+  /** Every epoch built for this ledger, oldest first. */
+  epochs(ledger: string): Promise<EpochRecord[]>;
+  recordBuilt(epoch: BuiltEpoch): Promise<void>;
+  /** The transaction sent for an epoch (counted as an attempt). */
+  markSent(ledger: string, epoch: number, txHash: string): Promise<void>;
+  markPosted(ledger: string, epoch: number, block: string, now: number): Promise<void>;
+  /** The chain lost epochs from `fromEpoch` on (a local chain restored from an older dump): post them again. */
+  markUnposted(ledger: string, fromEpoch: number): Promise<number>;
+  recordError(ledger: string, epoch: number, message: string): Promise<void>;
+}
+
+/** The market settler's memory: how far it read a market's events, and the escrowed batches it still watches. */
+export interface MarketRecords {
+  /** The last block whose BatchOpened events were read; undefined before the first read. */
+  marketCursor(market: string): Promise<bigint | undefined>;
+  /** Records the batches opened up to `block` and moves the cursor there, in one transaction. */
+  recordOpened(market: string, batchIds: number[], block: bigint): Promise<void>;
+  /** The batches seen opened and not yet closed. */
+  openBatches(market: string): Promise<number[]>;
+  markClosed(market: string, batchId: number): Promise<void>;
+}
+
+export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords {
+  /**
+   * Takes in the chain state of a coordinator from before the store kept it (`<data>/chain/chain.sqlite`): its
+   * epochs and market records join the store's, unless already there, and the file is renamed so that it is taken
+   * in once. Returns how many epochs it took in; 0 when there is no such file.
+   */
+  adoptChainFile(path: string): Promise<number>;
+}

@@ -277,6 +277,34 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   dialect === 'postgres'
     ? 'ALTER TABLE replicas DROP CONSTRAINT replicas_host_id_fkey, DROP CONSTRAINT replicas_volunteer_id_fkey'
     : '',
+  // 10: the chain side's memory moves into the store from its own SQLite file (server/store/sql/chain-file.ts takes
+  // an old file in): the poster's epochs, keyed by ledger (a redeployed ledger starts again at 1), and the market
+  // settler's cursor over BatchOpened events and the escrowed batches it watches. In the store, every coordinator
+  // process on one Postgres sees the same epochs, and the routes read them with the rest.
+  `
+  CREATE TABLE chain_epochs (
+    ledger TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
+    total_credit TEXT NOT NULL,
+    volunteers INTEGER NOT NULL,
+    built_at BIGINT NOT NULL,
+    tx_hash TEXT,
+    posted_at BIGINT,
+    posted_block TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (ledger, epoch)
+  );
+  CREATE TABLE market_batches (
+    market TEXT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (market, batch_id)
+  );
+  CREATE TABLE market_cursor (market TEXT PRIMARY KEY, block TEXT NOT NULL)
+  `,
 ];
 
 /**

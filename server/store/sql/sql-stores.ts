@@ -5,7 +5,7 @@
  */
 import type { Stores } from '../stores.ts';
 import { SqlAppStore } from './app-store.ts';
-import { SqlChainStore } from './chain-store.ts';
+import { sqlChainStore } from './chain-store.ts';
 import type { Db } from './db.ts';
 import { SqlResearchStore } from './research-store.ts';
 import { SqlStore, type SqlStoreOptions } from './sql-store.ts';
@@ -16,7 +16,7 @@ export function sqlStores(db: Db, options: SqlStoreOptions = {}): Stores {
     work: new SqlStore(db, options),
     research: new SqlResearchStore(db),
     apps: new SqlAppStore(db),
-    chain: new SqlChainStore(db),
+    chain: sqlChainStore(db),
     close: () => db.close(),
   };
 }
