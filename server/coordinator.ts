@@ -51,7 +51,13 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     await stores.close();
     throw e;
   });
-  if (chain) Object.assign(passList, { 'chain poster': chain.poster.pass, 'market settler': chain.settler.pass });
+  if (chain)
+    Object.assign(passList, {
+      'chain poster': chain.poster.pass,
+      'market settler': chain.settler.pass,
+      // Two or three reads of the chain a round: often enough for a page waiting on its claim, no more.
+      'chain reader': atMostEvery(1_000, chain.reader.pass),
+    });
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 
   const closing = new AbortController();

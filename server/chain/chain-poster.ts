@@ -12,9 +12,9 @@ import type { ChainFeed, EpochRecord, EpochRecords } from '../store/chain.ts';
 import { backgroundPass } from './background-pass.ts';
 import type { ChainClients } from './clients.ts';
 import type { Deployment } from './deploy.ts';
-import { writeEpochFile } from './epoch-file.ts';
+import { writeEpochFile } from '../epochs/epoch-file.ts';
 import { buildEpochInWorker } from './tree-worker.ts';
-import { creditToWei } from './epoch-tree.ts';
+import { creditToWei } from '../epochs/epoch-tree.ts';
 import { readEpoch, readLatestEpoch } from './read-ledger.ts';
 import { writeAndWait } from './write-and-wait.ts';
 

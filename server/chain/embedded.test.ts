@@ -6,6 +6,7 @@ import type { Hex } from 'viem';
 import { computeMarketAbi, copAbi } from '../../contracts/abi.ts';
 import { loadConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator.ts';
+import { ClaimInfo } from '../../protocol/chain.ts';
 import { linkMessage } from '../../protocol/volunteer.ts';
 import { StoreInspector } from '../store/sql/inspect.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
@@ -81,12 +82,15 @@ describe('the coordinator on its embedded chain', () => {
       ).ok,
     ).toBe(false);
 
-    const claim = (await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json()) as {
-      claimable: string;
-      tx: { to: Hex; data: Hex };
-    };
+    // The route answers from the store's mirror, which the chain reader brings up to the posted epoch.
+    const claimOf = async () =>
+      ClaimInfo.parse(await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json());
+    const claim = await eventually(async () => {
+      const info = await claimOf();
+      return info.epoch === 1 && info;
+    });
     expect(claim.claimable).toBe(verified.totalCredit);
-    const hash = await wallet.walletClient.sendTransaction({ to: claim.tx.to, data: claim.tx.data });
+    const hash = await wallet.walletClient.sendTransaction({ to: claim.tx!.to as Hex, data: claim.tx!.data as Hex });
     expect((await wallet.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
     const balance = () =>
       wallet.publicClient.readContract({
@@ -96,7 +100,10 @@ describe('the coordinator on its embedded chain', () => {
         args: [address],
       });
     expect(await balance()).toBe(BigInt(verified.totalCredit));
-    const after = (await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json()) as { claimable: string };
+    const after = await eventually(async () => {
+      const info = await claimOf();
+      return info.claimed === verified.totalCredit && info;
+    });
     expect(after.claimable).toBe('0');
     const bad = await fetch(new URL('api/chain/claims/0x123', c.url));
     expect(bad.status).toBe(400);

@@ -6,7 +6,7 @@ import { keccak256, toHex, type Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Stores } from '../store/stores.ts';
-import { buildEpochTree } from './epoch-tree.ts';
+import { buildEpochTree } from '../epochs/epoch-tree.ts';
 import { marketSettler } from './market-settler.ts';
 import { startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';

@@ -9,7 +9,7 @@ import { parseAbiItem, type Address } from 'viem';
 import { computeMarketAbi } from '../../contracts/abi.ts';
 import type { ChainFeed, MarketRecords } from '../store/chain.ts';
 import type { ChainClients } from './clients.ts';
-import { creditToWei } from './epoch-tree.ts';
+import { creditToWei } from '../epochs/epoch-tree.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 export interface MarketSettlerOptions {

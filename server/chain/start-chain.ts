@@ -1,7 +1,8 @@
 /**
  * @module server/chain/start-chain
  * Brings up the chain side of a coordinator from its configuration: the embedded anvil (state, poster key and
- * deployment kept in <data>/chain/) or any EVM chain by RPC, then the epoch state and the poster pass.
+ * deployment kept in <data>/chain/) or any EVM chain by RPC, then its passes over the store's chain records: the
+ * poster, the market settler and the chain reader.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { startAnvil, type Anvil } from './anvil.ts';
 import type { ChainConfig } from './chain-config.ts';
 import { chainPoster, type ChainPoster } from './chain-poster.ts';
+import { chainReader, type ChainReader } from './chain-reader.ts';
 import { chainClients, type ChainClients } from './clients.ts';
 import { deployContracts, type Deployment } from './deploy.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
@@ -27,6 +29,8 @@ export interface RunningChain {
   poster: ChainPoster;
   /** Burns paid batches' COP as their credit settles (ComputeMarket). */
   settler: BackgroundPass;
+  /** Keeps the store's mirror of the ledger (epochs on chain, claimed amounts), which the routes read. */
+  reader: ChainReader;
   epochDir: string;
   stop(): Promise<void>;
 }
@@ -148,6 +152,12 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
     batchProgress: (ids) => store.batchProgress(ids),
   });
   const settler = backgroundPass('market settler', async () => (await market.runOnce()) > 0);
+  const reader = chainReader({
+    clients: up.clients,
+    ledger: up.deployment.ledger,
+    fromBlock: BigInt(up.deployment.block),
+    mirror: store,
+  });
   return {
     mode: config.TERRAFLOP_CHAIN,
     deployment: up.deployment,
@@ -156,10 +166,12 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
     store,
     poster,
     settler,
+    reader,
     epochDir,
     async stop() {
       await poster.idle();
       await settler.idle();
+      await reader.idle();
       await up.anvil?.stop();
     },
   };

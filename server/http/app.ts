@@ -7,8 +7,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Store } from '../store/store.ts';
-import type { RunningChain } from '../chain/start-chain.ts';
-import { chainRoutes } from './chain.ts';
+import { chainRoutes, type ChainFace } from './chain.ts';
 import { NotFoundError, PayloadTooLargeError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
 import { partnerRoutes } from './partners.ts';
@@ -35,7 +34,7 @@ export interface ApiOptions {
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
   /** The chain side, when TERRAFLOP_CHAIN is not off. */
-  chain?: RunningChain | undefined;
+  chain?: ChainFace | undefined;
   /** Researchers' own apps (uploads and the modules hosts fetch). */
   apps?: AppStore | undefined;
   /** The research side (researchers' API, public status); absent in tests of the host API alone. */

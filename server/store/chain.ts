@@ -1,8 +1,10 @@
 /**
  * @module server/store/chain
  * What the chain side of the coordinator keeps in, and reads from, the store, in the coordinator's own database:
- * the chain feed (the figures that go on chain), the poster's memory of the epochs it built, and the market
- * settler's memory of the escrows it watches. Implemented over SQL in server/store/sql/chain-store.ts.
+ * the chain feed (the figures that go on chain), the poster's memory of the epochs it built, the market settler's
+ * memory of the escrows it watches, and the mirror of what the chain says, which the chain reader pass keeps and the
+ * HTTP routes read (so no request waits on, or fails with, the RPC). Implemented over SQL in
+ * server/store/sql/chain-store.ts.
  */
 import type { Address } from 'viem';
 
@@ -89,7 +91,63 @@ export interface MarketRecords {
   markClosed(market: string, batchId: number): Promise<void>;
 }
 
-export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords {
+/**
+ * An epoch's standing on chain. `posted`: the ledger holds it. (Attestation will add its steps after `posted`, and
+ * each epoch's attestations beside it, keyed by ledger and epoch.)
+ */
+export type EpochStatus = 'posted';
+
+/** An epoch as the chain holds it. */
+export interface MirroredEpoch {
+  ledger: string;
+  epoch: number;
+  root: string;
+  fileHash: string;
+  /** COP wei, decimal. */
+  totalCredit: string;
+  seed: string;
+  /** The block whose event posted it. */
+  block: bigint;
+  status: EpochStatus;
+}
+
+/** Where the mirror of a ledger stands: the last block read (its hash, to notice a chain that went back). */
+export interface MirrorHead {
+  block: bigint;
+  blockHash: string;
+  readAt: number;
+}
+
+/** What one read of the chain found: the ledger's events up to a block, in chain order. */
+export interface ChainRead {
+  ledger: string;
+  /** The last block read, and its hash. */
+  block: bigint;
+  blockHash: string;
+  epochs: Array<Omit<MirroredEpoch, 'ledger' | 'status'>>;
+  /** Each Claimed event: the account (checksummed) and its cumulative claimed amount in COP wei. */
+  claims: Array<{ account: string; claimed: bigint; block: bigint }>;
+}
+
+/** The coordinator's mirror of what the chain says, per ledger: written by the chain reader, read by the routes. */
+export interface ChainMirror {
+  mirrorHead(ledger: string): Promise<MirrorHead | undefined>;
+  /** Applies one read in one transaction: its epochs and claims recorded, the head moved to its block. */
+  applyChainRead(read: ChainRead, now: number): Promise<void>;
+  /** Forgets the mirror of a ledger (the chain went back past its head), so that the reader starts again. */
+  resetMirror(ledger: string): Promise<void>;
+  /** Every epoch the chain holds, oldest first. */
+  mirroredEpochs(ledger: string): Promise<MirroredEpoch[]>;
+  /**
+   * The newest epoch the chain holds with the root this coordinator built for it: the one a claim proves against
+   * (its file is the coordinator's own).
+   */
+  claimableEpoch(ledger: string): Promise<MirroredEpoch | undefined>;
+  /** The cumulative COP wei `account` (checksummed) has claimed, as far as the mirror has read: 0n if none. */
+  claimed(ledger: string, account: string): Promise<bigint>;
+}
+
+export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords, ChainMirror {
   /**
    * Takes in the chain state of a coordinator from before the store kept it (`<data>/chain/chain.sqlite`): its
    * epochs and market records join the store's, unless already there, and the file is renamed so that it is taken

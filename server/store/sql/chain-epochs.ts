@@ -6,12 +6,16 @@
 import type { BuiltEpoch, EpochRecord, EpochRecords, MarketRecords } from '../chain.ts';
 import type { Db, Queryable } from './db.ts';
 
-interface EpochRow {
+/** The columns an epoch's row has in the poster's table and in the mirror alike. */
+export interface EpochColumns {
   ledger: string;
   epoch: number;
   root: string;
   file_hash: string;
   total_credit: string;
+}
+
+interface EpochRow extends EpochColumns {
   volunteers: number;
   built_at: number;
   tx_hash: string | null;

@@ -1,12 +1,13 @@
 /**
  * @module server/store/sql/chain-store
  * The ChainStore over SQL, SQLite or Postgres alike (the same Db as the work): the chain feed's reads of the work's
- * tables here, the poster's and the market settler's records in chain-epochs.ts.
+ * tables here, the poster's and the market settler's records in chain-epochs.ts, the mirror in chain-mirror.ts.
  */
 import { getAddress, isAddress } from 'viem';
 import type { BatchProgress, ChainStore, SettledCredit } from '../chain.ts';
 import { epochRecords, marketRecords } from './chain-epochs.ts';
 import { adoptChainFile } from './chain-file.ts';
+import { chainMirror } from './chain-mirror.ts';
 import type { Db, Queryable } from './db.ts';
 
 async function settledCredit(q: Queryable): Promise<SettledCredit[]> {
@@ -49,6 +50,7 @@ export function sqlChainStore(db: Db): ChainStore {
     batchProgress: (batchIds) => batchProgress(db, batchIds),
     ...epochRecords(db),
     ...marketRecords(db),
+    ...chainMirror(db),
     adoptChainFile: (path) => adoptChainFile(db, path),
   };
 }

@@ -305,6 +305,36 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   );
   CREATE TABLE market_cursor (market TEXT PRIMARY KEY, block TEXT NOT NULL)
   `,
+  // 11: the mirror of what the chain says, kept by the chain reader pass so that no HTTP request reads the chain:
+  // per ledger, the last block read (and its hash, to notice a chain that went back), every epoch the ledger holds
+  // with its standing (status: 'posted' now; attestation adds its steps, and its attestations get a table keyed by
+  // ledger and epoch), and each account's cumulative claimed amount (COP wei, decimal: it outgrows 64 bits).
+  `
+  CREATE TABLE mirror_heads (
+    ledger TEXT PRIMARY KEY,
+    block BIGINT NOT NULL,
+    block_hash TEXT NOT NULL,
+    read_at BIGINT NOT NULL
+  );
+  CREATE TABLE mirror_epochs (
+    ledger TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
+    total_credit TEXT NOT NULL,
+    seed TEXT NOT NULL,
+    block BIGINT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'posted',
+    PRIMARY KEY (ledger, epoch)
+  );
+  CREATE TABLE mirror_claims (
+    ledger TEXT NOT NULL,
+    account TEXT NOT NULL,
+    claimed TEXT NOT NULL,
+    block BIGINT NOT NULL,
+    PRIMARY KEY (ledger, account)
+  )
+  `,
 ];
 
 /**
