@@ -10,15 +10,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { startChain, type RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
-import { demoFeeder } from './demo/signal-search-feeder.ts';
 import { createApi } from './http/app.ts';
 import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
-import { atMostEvery, credit, purger, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
+import { chainPasses, storePasses } from './pass-list.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore, storeLocation } from './store/open-store.ts';
-import { statsExporter } from './stats/export.ts';
 import type { Stores } from './store/stores.ts';
 
 export interface Coordinator {
@@ -35,29 +33,11 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   mkdirSync(config.TERRAFLOP_DATA, { recursive: true });
   const stores = await openStore(storeLocation(config));
   const store = stores.work;
-  // The passes that follow results run every round; those with nothing urgent run at most every few seconds, since
-  // under load a round starts as each batch of reports arrives and each pass costs a few statements even when idle.
-  const passList: Record<string, Pass> = {
-    transitioner,
-    validator,
-    revoker: atMostEvery(1_000, revoker),
-    credit,
-    settler: atMostEvery(5_000, settler(config.TERRAFLOP_SETTLING_S * 1000)),
-    purger: atMostEvery(30_000, purger(config.TERRAFLOP_RETENTION_S * 1000)),
-    'statistics export': atMostEvery(1_000, statsExporter(join(config.TERRAFLOP_DATA, 'stats'))),
-  };
-  if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = atMostEvery(1_000, demoFeeder(config.TERRAFLOP_DEMO));
   const chain = await startChain(config, stores.chain).catch(async (e: unknown) => {
     await stores.close();
     throw e;
   });
-  if (chain)
-    Object.assign(passList, {
-      'chain poster': chain.poster.pass,
-      'market settler': chain.settler.pass,
-      // Two or three reads of the chain a round: often enough for a page waiting on its claim, no more.
-      'chain reader': atMostEvery(1_000, chain.reader.pass),
-    });
+  const passList = { ...storePasses(config), ...(chain && chainPasses(chain)) };
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 
   const closing = new AbortController();

@@ -28,7 +28,7 @@ export interface RunningChain {
   store: ChainStore;
   poster: ChainPoster;
   /** Burns paid batches' COP as their credit settles (ComputeMarket). */
-  settler: BackgroundPass;
+  settler: BackgroundPass & { runOnce(now: number): Promise<boolean> };
   /** Keeps the store's mirror of the ledger (epochs on chain, claimed amounts), which the routes read. */
   reader: ChainReader;
   epochDir: string;
@@ -151,7 +151,8 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
     records: store,
     batchProgress: (ids) => store.batchProgress(ids),
   });
-  const settler = backgroundPass('market settler', async () => (await market.runOnce()) > 0);
+  const settleRound = async () => (await market.runOnce()) > 0;
+  const settler = { ...backgroundPass('market settler', settleRound), runOnce: settleRound };
   const reader = chainReader({
     clients: up.clients,
     ledger: up.deployment.ledger,
