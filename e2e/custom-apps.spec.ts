@@ -233,11 +233,15 @@ test(
       return errors.filter((e) => e.kind === 'replica').map((e) => e.reason);
     };
     expect(await reasons(batches.spin)).toEqual(['CustomAppError: e2e-spin: stopped at its time limit of 500 ms']);
+    // The sandbox's own error, and what it caught, reach the coordinator as the causes of the host's error.
     expect((await reasons(batches.bomb))[0]).toMatch(
-      /^CustomAppError: e2e-bomb: module trapped: unreachable \(memory \d+ of 32 pages in use\)$/,
+      new RegExp(
+        String.raw`^CustomAppError: e2e-bomb: module trapped: unreachable \(memory \d+ of 32 pages in use\) ` +
+          String.raw`\(caused by ModuleTrapError ← RuntimeError\)$`,
+      ),
     );
     expect((await reasons(batches.broken))[0]).toMatch(
-      /^CustomAppError: e2e-broken: shader does not compile: 27:\d+: .+/,
+      /^CustomAppError: e2e-broken: shader does not compile: 27:\d+: .+ \(caused by ShaderCompileError\)$/,
     );
     expect([...(variants.get('e2e-spin') ?? [])]).toEqual(['error']);
 

@@ -11,53 +11,18 @@ import {
   EXAMPLE_MANIFEST,
   primesBySieve as primes,
 } from '../worker-kernels/custom/example/example-app.ts';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { bundleTestPage, openTestPage } from './support/test-page.ts';
 import { SLICE_MS } from '../worker-kernels/duty-cycle.ts';
 
-const files = new Map<string, string>();
+let files: Map<string, string>;
 let example: number[] = [];
 
 test.beforeAll(async () => {
-  const result = await build({
-    configFile: false,
-    logLevel: 'warn',
-    worker: { format: 'es' }, // as the app's own build: the sandbox is a module worker
-    build: {
-      write: false,
-      minify: false,
-      lib: {
-        entry: fileURLToPath(new URL('./custom-throttle/page.ts', import.meta.url)),
-        formats: ['es'],
-        fileName: 'page',
-      },
-    },
-  });
-  const outputs = (Array.isArray(result) ? result : [result]) as {
-    output: { fileName: string; code?: string; source?: unknown }[];
-  }[];
-  // The page, and the sandbox worker that Vite emits beside it (at /assets/…, from the origin's root).
-  for (const chunk of outputs.flatMap((o) => o.output))
-    files.set(chunk.fileName.replace(/^assets\//, ''), chunk.code ?? String(chunk.source));
+  files = await bundleTestPage(new URL('./custom-throttle/page.ts', import.meta.url));
   example = Array.from(await compileExample());
 });
 
-test.beforeEach(async ({ page }) => {
-  await page.route(/\/(__throttle|assets)\/[^/]+$/, (route) => {
-    const name = new URL(route.request().url()).pathname.split('/').pop()!;
-    if (name === 'index.html')
-      return route.fulfill({
-        contentType: 'text/html',
-        body: '<!doctype html><script type="module" src="page.js"></script>',
-      });
-    const code = files.get(name);
-    return code ? route.fulfill({ contentType: 'text/javascript', body: code }) : route.fallback();
-  });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/__throttle/index.html');
-  await expect(page, errors.join('\n')).toHaveTitle('throttle ready');
-});
+test.beforeEach(({ page }) => openTestPage(page, files, '__throttle', 'throttle ready'));
 
 const manifest = { ...EXAMPLE_MANIFEST, timeLimitMs: 60_000 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -27,6 +27,9 @@ const PAGES: Record<string, { html: string; csp?: string }> = {
             window.events.push(e.data);
           }
         });
+        // The loader passes on each event it checked against the protocol as a DOM event.
+        window.checked = [];
+        document.addEventListener('terraflop', (e) => window.checked.push(e.detail));
       </script>
       <script async src="${COORDINATOR}/embed.js" data-project="demo" data-theme="dark" data-cpu-limit="20"></script>`,
   },
@@ -55,6 +58,15 @@ const PAGES: Record<string, { html: string; csp?: string }> = {
       <iframe id="dashboard" src="${COORDINATOR}/dashboard.html" title="dashboard"></iframe>
       <iframe id="status" src="${COORDINATOR}/status.html" title="status"></iframe>
       <iframe id="widget" src="${COORDINATOR}/widget-frame.html" title="widget"></iframe>`,
+  },
+  // The iframe snippet with a bad option: the frame says so to its partner too, on its error channel.
+  '/bad-frame.html': {
+    html: `<!doctype html><title>Bad frame</title>
+      <script>
+        window.events = [];
+        addEventListener('message', (e) => e.origin === '${COORDINATOR}' && window.events.push(e.data));
+      </script>
+      <iframe src="${COORDINATOR}/widget-frame.html?cpu-limit=200" title="Terraflop bad"></iframe>`,
   },
   '/bad.html': {
     html: `<!doctype html><title>Bad partner</title>
@@ -96,6 +108,9 @@ function watchApi(page: Page): string[] {
 const count = (seen: string[], path: string) => seen.filter((p) => p === path).length;
 const events = (page: Page) =>
   page.evaluate(() => ((window as unknown as { events: { type: string }[] }).events ?? []).map((e) => e.type));
+/** The frame's events as the partner page got them: straight from postMessage, or checked by the loader. */
+const received = (page: Page, from: 'events' | 'checked') =>
+  page.evaluate((f) => (window as unknown as Record<string, { type: string; error?: unknown }[]>)[f] ?? [], from);
 
 test('default: nothing runs before opt-in; it computes after; stop stops and withdraws the choice', async ({
   page,
@@ -126,6 +141,10 @@ test('default: nothing runs before opt-in; it computes after; stop stops and wit
   // It asks for the work of the project the snippet names (data-project), and no other.
   expect((await workRequest).postDataJSON()).toMatchObject({ project: 'demo' });
   await expect.poll(() => events(page)).toEqual(expect.arrayContaining(['started', 'credit']));
+  // The loader checked each of them against the protocol and passed them all on.
+  const checked = await received(page, 'checked');
+  expect(checked.map((e) => e.type)).toEqual(expect.arrayContaining(['ready', 'state', 'started', 'credit']));
+  expect(checked).toEqual((await received(page, 'events')).slice(0, checked.length));
   // The frame's host was registered for this partner: it is on the public partner leaderboard.
   const board = (await (await page.request.get(`${COORDINATOR}/api/partners/leaderboard`)).json()) as {
     partners: { partner: string; hosts: number }[];
@@ -185,6 +204,22 @@ test('error: a bad data attribute draws nothing and says what is wrong', async (
   await page.goto(`${partnerUrl}/bad.html`);
   await expect.poll(() => errors.join('\n')).toContain('cpu-limit must be a whole percentage from 5 to 100, got "200"');
   await expect(page.locator('iframe')).toHaveCount(0);
+});
+
+test('error: a frame with a bad option tells its partner page which, on its error channel', async ({ page }) => {
+  await page.goto(`${partnerUrl}/bad-frame.html`);
+  await expect(page.frameLocator('iframe').getByRole('alert')).toContainText('cpu-limit must be a whole percentage');
+  await expect
+    .poll(() => received(page, 'events'))
+    .toContainEqual({
+      source: 'terraflop-widget',
+      type: 'error',
+      error: {
+        name: 'EmbedOptionsError',
+        message: expect.stringContaining('cpu-limit must be a whole percentage from 5 to 100, got "200"'),
+        issues: [{ path: 'cpu-limit', message: 'must be a whole percentage from 5 to 100, got "200"' }],
+      },
+    });
 });
 
 test('error: a click through a decoy laid over the widget does not opt in', async ({ page }) => {
@@ -294,12 +329,28 @@ test('error: where the browser gives an embedded frame no storage, the widget sa
   // Playwright's Chromium, with partitioning off, denies a cross-site frame any storage, as a browser blocking
   // third-party storage does.
   const api = watchApi(page);
+  const logged: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && logged.push(m.text())));
   await page.goto(`${partnerUrl.replace('127.0.0.1', 'localhost')}/script.html`);
   const widget = page.frameLocator('iframe[title^="Terraflop"]');
   await expect(widget.getByRole('alert')).toContainText('lets no site embedded in another page keep data');
   await expect(widget.getByRole('link', { name: 'Terraflop itself' })).toHaveAttribute('href', '/');
   await expect(widget.getByRole('button', { name: 'Start contributing' })).toHaveCount(0);
   expect(count(api, '/api/hosts')).toBe(0);
+
+  // The partner page hears why on the widget's error channel, the browser's refusal as the cause; the loader checks
+  // the event, passes it on and logs it.
+  const why = {
+    type: 'error',
+    error: {
+      name: 'StorageBlockedError',
+      message: expect.stringContaining('lets no site embedded in another page keep data'),
+      cause: { name: 'SecurityError', message: expect.any(String) },
+    },
+  };
+  await expect.poll(() => received(page, 'events')).toContainEqual(expect.objectContaining(why));
+  await expect.poll(() => received(page, 'checked')).toContainEqual(expect.objectContaining(why));
+  expect(logged.join('\n')).toContain('Terraflop widget: StorageBlockedError: this browser lets no site embedded');
 });
 
 test.describe('the partner page', () => {

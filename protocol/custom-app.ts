@@ -118,6 +118,22 @@ export const CustomAppUpload = z.strictObject({
 });
 export type CustomAppUpload = z.infer<typeof CustomAppUpload>;
 
+/** Where a host fetches a registered version: the coordinator's API mounts its host routes for apps here. */
+export const APPS_PATH = '/api/apps';
+/** The module's file under a version's address. */
+export const MODULE_FILE = 'module.wasm';
+
+/**
+ * A version's address at the coordinator `base`: GET it for its CustomAppVersion (manifest and shader).
+ * @example await fetch(appVersionUrl(location.origin, input))
+ */
+export const appVersionUrl = (base: string | URL, { name, version }: Pick<CustomInput, 'name' | 'version'>) =>
+  new URL(`${APPS_PATH}/${encodeURIComponent(name)}/${version}`, base);
+
+/** A version's module bytes (application/wasm) at the coordinator `base`. */
+export const appModuleUrl = (base: string | URL, app: Pick<CustomInput, 'name' | 'version'>) =>
+  new URL(`${appVersionUrl(base, app).pathname}/${MODULE_FILE}`, base);
+
 /** A registered version, as the coordinator serves it to hosts. */
 export const CustomAppVersion = z.strictObject({
   manifest: CustomAppManifest,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AppInput, AppOutput, Variant } from './apps.ts';
+import { SerializedError } from './errors.ts';
 import { PROJECT_SHORT_NAME } from './project-name.ts';
 
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -83,12 +84,15 @@ export const SuccessEntry = z.strictObject({
 });
 export type SuccessEntry = z.infer<typeof SuccessEntry>;
 
-/** A replica the host could not compute (the kernel failed twice, the worker crashed or hung): BOINC's client error. */
+/**
+ * A replica the host could not compute (the kernel failed twice, the worker crashed or hung): BOINC's client error,
+ * with the error in the protocol's one shape, its causes and details kept.
+ */
 export const ErrorEntry = z.strictObject({
   status: z.literal('error'),
   replicaId: Id,
   elapsedMs: ElapsedMs,
-  error: z.strictObject({ name: z.string().min(1).max(64), message: z.string().max(1000) }),
+  error: SerializedError,
 });
 export type ErrorEntry = z.infer<typeof ErrorEntry>;
 

@@ -3,8 +3,9 @@
  * The errors a kernel variant raises, each with a literal name that survives the worker boundary (comlink
  * serialises name and message), so the page and the coordinator can tell a missing WASM file from a lost GPU.
  */
+import { BaseError } from '../protocol/base-error.ts';
 
-export class KernelError extends Error {
+export class KernelError extends BaseError {
   override name: 'KernelError' | 'WasmLoadError' | 'GpuError' = 'KernelError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -8,6 +8,7 @@ import { expose } from 'comlink';
 import { AppInput, type AppOutput, type Variant } from '../protocol/apps.ts';
 import { runBestVariant } from './variants.ts';
 import { runThrottled, type RunHooks } from './throttled-run.ts';
+import { useProtocolErrors } from './comlink-errors.ts';
 
 export type { RunHooks };
 
@@ -39,4 +40,5 @@ export const workerApi = {
 
 export type WorkerApi = typeof workerApi;
 
+useProtocolErrors();
 expose(workerApi);

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { BaseError } from '../../protocol/base-error.ts';
 
 export interface AnvilOptions {
   /** File to load the chain from and dump it to; none for a throwaway chain (tests). */
@@ -22,8 +23,8 @@ export interface Anvil {
   stop(): Promise<void>;
 }
 
-export class AnvilStartError extends Error {
-  override name = 'AnvilStartError';
+export class AnvilStartError extends BaseError {
+  override name = 'AnvilStartError' as const;
 }
 
 /** The platform's anvil binary, spawned directly so that stopping it needs no wrapper to forward signals. */

@@ -17,6 +17,7 @@ import { buildEpochInWorker } from './tree-worker.ts';
 import { creditToWei } from '../epochs/epoch-tree.ts';
 import { readEpoch, readLatestEpoch } from './read-ledger.ts';
 import { writeAndWait } from './write-and-wait.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 export interface ChainPosterOptions {
   clients: ChainClients;
@@ -33,8 +34,8 @@ export interface ChainPosterOptions {
   log?: (message: string) => void;
 }
 
-export class ChainConflictError extends Error {
-  override name = 'ChainConflictError';
+export class ChainConflictError extends BaseError {
+  override name = 'ChainConflictError' as const;
 }
 
 export interface ChainPoster {

@@ -6,6 +6,7 @@ import { getAddress, type Address, type Hash } from 'viem';
 import { computeMarketAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { loadArtifacts } from '../../contracts/compile.ts';
 import type { ChainClients } from './clients.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 export interface Deployment {
   chainId: number;
@@ -23,8 +24,8 @@ export interface DeployContractsParameters {
   pricePerCredit?: bigint;
 }
 
-export class DeployError extends Error {
-  override name = 'DeployError';
+export class DeployError extends BaseError {
+  override name = 'DeployError' as const;
 }
 
 async function deployOne(

@@ -18,6 +18,7 @@ import { deployContracts, type Deployment } from './deploy.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler } from './market-settler.ts';
 import type { ChainStore } from '../store/chain.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 export interface RunningChain {
   mode: 'embedded' | 'rpc';
@@ -35,8 +36,8 @@ export interface RunningChain {
   stop(): Promise<void>;
 }
 
-export class ChainSetupError extends Error {
-  override name = 'ChainSetupError';
+export class ChainSetupError extends BaseError {
+  override name = 'ChainSetupError' as const;
 }
 
 const KEY = /^0x[0-9a-fA-F]{64}$/;

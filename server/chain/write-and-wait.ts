@@ -7,6 +7,7 @@
  */
 import type { Abi, ContractFunctionArgs, ContractFunctionName, Hash, TransactionReceipt, Address } from 'viem';
 import type { ChainClients } from './clients.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 export type WriteAndWaitParameters<abi extends Abi, name extends ContractFunctionName<abi, 'nonpayable'>> = {
   address: Address;
@@ -19,8 +20,8 @@ export type WriteAndWaitReturnType = TransactionReceipt;
 
 const queues = new Map<string, Promise<unknown>>();
 
-export class TransactionRevertedError extends Error {
-  override name = 'TransactionRevertedError';
+export class TransactionRevertedError extends BaseError {
+  override name = 'TransactionRevertedError' as const;
 }
 
 /** @example await writeAndWait(clients, { address, abi: creditLedgerAbi, functionName: 'postEpoch', args }) */

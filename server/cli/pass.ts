@@ -11,6 +11,7 @@
  *   npm run pass -- chain-reader --loop
  */
 import { parseArgs } from 'node:util';
+import { BaseError } from '../../protocol/base-error.ts';
 import type { RunningChain } from '../chain/start-chain.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { chainPasses, storePasses } from '../pass-list.ts';
@@ -21,8 +22,8 @@ import type { Stores } from '../store/stores.ts';
 
 const CHAIN_PASSES = ['chain poster', 'market settler', 'chain reader'];
 
-export class PassUsageError extends Error {
-  override name = 'PassUsageError';
+export class PassUsageError extends BaseError {
+  override name = 'PassUsageError' as const;
 }
 
 /** `validator`, `statistics-export` and `"statistics export"` all name one pass. */

@@ -60,7 +60,7 @@ describe('terraflop command', () => {
       'progress needs a batch id (a positive integer), got x',
     );
     await expect(main(['progress', '1', '--url', coordinator.url, '--key', 'tf_nope'])).rejects.toThrow(
-      'GET /api/research/batches/1: 401 malformed API key',
+      'GET /api/research/batches/1: 401 UnauthorizedError: malformed API key',
     );
     expect(() => readUnits('{"app": 1}\nnot json')).toThrow('line 2 of the units file is not JSON');
   });

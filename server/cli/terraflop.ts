@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProject } from './create-project.ts';
+import { BaseError } from '../../protocol/base-error.ts';
+import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 
 const USAGE = `usage:
   terraflop submit --name NAME FILE     submit a batch; FILE holds one unit input per line ({"app": …, "input": …})
@@ -19,8 +21,8 @@ const USAGE = `usage:
                                         create a project in the coordinator's database and print its API key
 options: --url URL (or TERRAFLOP_URL, default http://127.0.0.1:8080/), --key KEY (or TERRAFLOP_API_KEY)`;
 
-class UsageError extends Error {
-  override name = 'UsageError';
+class UsageError extends BaseError {
+  override name = 'UsageError' as const;
 }
 
 export function readUnits(text: string): unknown[] {
@@ -46,20 +48,17 @@ async function api(
   body?: unknown,
 ): Promise<Response> {
   if (!key) throw new UsageError('no API key: pass --key or set TERRAFLOP_API_KEY');
-  const res = await fetch(new URL(path, url), {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) {
-    const text = await res.text();
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { error: { message: string } }).error.message;
-    } catch {}
-    throw new Error(`${method} ${path}: ${res.status} ${message}`);
+  try {
+    return await fetchCoordinator(new URL(path, url), {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  } catch (e) {
+    if (!(e instanceof CoordinatorError)) throw e;
+    const status = e.status === 'network' ? `cannot reach ${url}` : `${e.status} ${e.name}`;
+    throw new CoordinatorError(e.name, `${method} ${path}: ${status}: ${e.message}`, e.status, { cause: e });
   }
-  return res;
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {

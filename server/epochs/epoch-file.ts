@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { keccak256, toBytes, type Hex } from 'viem';
 import { z } from 'zod';
 import { buildEpochTree, LEAF_ENCODING, type EpochTree, type Leaf } from './epoch-tree.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 const Header = z.object({
   epoch: z.number().int().min(1),
@@ -27,8 +28,8 @@ export type EpochHeader = z.infer<typeof Header>;
 
 export const CREDIT_UNIT = 'COP wei: 10^18 per credit (cobblestone), rounded down to 10^-6 credit';
 
-export class EpochFileError extends Error {
-  override name = 'EpochFileError';
+export class EpochFileError extends BaseError {
+  override name = 'EpochFileError' as const;
 }
 
 export function renderEpochFile(epoch: number, t: EpochTree): string {

@@ -6,6 +6,7 @@
  */
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { getAddress, isAddress, type Address, type Hex } from 'viem';
+import { BaseError } from '../../protocol/base-error.ts';
 
 /** (address, cumulative credit in wei, offset in wei): the leaf the CreditLedger verifies. */
 export type Leaf = [Address, bigint, bigint];
@@ -14,8 +15,8 @@ export const LEAF_ENCODING = ['address', 'uint256', 'uint256'];
 const MICRO = 1_000_000;
 const WEI_PER_MICRO = 10n ** 12n;
 
-export class CreditInputError extends Error {
-  override name = 'CreditInputError';
+export class CreditInputError extends BaseError {
+  override name = 'CreditInputError' as const;
 }
 
 /**

@@ -2,7 +2,7 @@ import { compileExample, EXAMPLE_MANIFEST, EXAMPLE_WGSL } from '../../worker-ker
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CustomAppVersion } from '../../protocol/custom-app.ts';
+import { appModuleUrl, appVersionUrl, CustomAppVersion } from '../../protocol/custom-app.ts';
 import { runCustomUnit } from '../../worker-kernels/custom/run-unit.ts';
 import { GpuError } from '../../worker-kernels/errors.ts';
 import { variantOrder } from '../../worker-kernels/variants.ts';
@@ -47,7 +47,8 @@ describe("researchers' own apps", () => {
     const version = CustomAppVersion.parse(await res.json());
     expect(version.moduleSha256).toBe(createHash('sha256').update(module).digest('hex'));
 
-    const served = await fetch(new URL('api/apps/prime-count/1/module.wasm', coordinator.url));
+    // Where a host looks for it (protocol/custom-app.ts), which is where the coordinator serves it.
+    const served = await fetch(appModuleUrl(coordinator.url, { name: 'prime-count', version: 1 }));
     expect(served.headers.get('content-type')).toBe('application/wasm');
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(module);
 
@@ -110,7 +111,7 @@ describe("researchers' own apps", () => {
     expect(foreign.status).toBe(409);
     expect(await foreign.text()).toMatch(/belongs to another project/);
     expect((await upload('tf_nope', { manifest: manifest(3), module: b64(module) })).status).toBe(401);
-    expect((await fetch(new URL('api/apps/prime-count/2', coordinator.url))).status).toBe(404);
+    expect((await fetch(appVersionUrl(coordinator.url, { name: 'prime-count', version: 2 }))).status).toBe(404);
   });
 
   test("error: a batch may not name another project's app, or the wrong module", async () => {

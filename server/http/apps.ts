@@ -4,17 +4,34 @@
  * /api/research/apps, API key): the module is checked against the manifest (valid bytes, only declared imports, a
  * capped memory, size limits), and the manifest's optional WGSL shader against its bindings, before anything is
  * stored; each version is immutable. Hosts fetch a version's manifest (with the shader) and module
- * (GET /api/apps/:name/:version[/module.wasm]) to run its units.
+ * (GET /api/apps/:name/:version[/module.wasm], the addresses protocol/custom-app.ts's appVersionUrl and
+ * appModuleUrl make) to run its units.
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { CustomAppUpload, CustomAppVersion } from '../../protocol/custom-app.ts';
+import { CustomAppUpload, CustomAppVersion, MODULE_FILE } from '../../protocol/custom-app.ts';
 import { checkCustomModule } from '../../worker-kernels/custom/check-module.ts';
 import type { AppStore } from '../store/apps.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { ApiError, NotFoundError, renderError } from './errors.ts';
 import { parseBody } from './parse.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
+
+/** An upload whose module or shader breaks the manifest's rules; nothing was stored. */
+export class AppRefusedError extends ApiError {
+  override name = 'AppRefusedError' as const;
+  constructor(cause: unknown) {
+    super(400, `app refused: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** An upload that clashes with what is registered: another project's app name, or a version not above the last. */
+export class AppConflictError extends ApiError {
+  override name = 'AppConflictError' as const;
+  constructor(message: string) {
+    super(409, message);
+  }
+}
 
 export function researchAppRoutes(research: ResearchStore, apps: AppStore) {
   const app = new Hono<ResearchEnv>()
@@ -26,9 +43,7 @@ export function researchAppRoutes(research: ResearchStore, apps: AppStore) {
       try {
         checkCustomModule(bytes, manifest);
       } catch (error) {
-        throw new ApiError(400, `app refused: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
+        throw new AppRefusedError(error);
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const outcome = await apps.register(
@@ -38,9 +53,9 @@ export function researchAppRoutes(research: ResearchStore, apps: AppStore) {
         Date.now(),
       );
       if (!outcome.ok && outcome.reason === 'name-taken')
-        throw new ApiError(409, `app name ${manifest.name} belongs to another project`);
+        throw new AppConflictError(`app name ${manifest.name} belongs to another project`);
       if (!outcome.ok)
-        throw new ApiError(409, `version ${manifest.version} of ${manifest.name} must be above ${outcome.latest}`);
+        throw new AppConflictError(`version ${manifest.version} of ${manifest.name} must be above ${outcome.latest}`);
       return c.json(CustomAppVersion.parse(outcome.version), 201);
     });
   app.onError(renderError);
@@ -55,7 +70,7 @@ export function hostAppRoutes(apps: AppStore) {
       const { projectId: _owner, ...version } = found;
       return c.json(CustomAppVersion.parse(version), 200, { 'cache-control': 'public, max-age=31536000, immutable' });
     })
-    .get('/:name/:version{[0-9]+}/module.wasm', async (c) => {
+    .get(`/:name/:version{[0-9]+}/${MODULE_FILE}`, async (c) => {
       const bytes = await apps.module(c.req.param('name'), Number(c.req.param('version')));
       if (!bytes) throw new NotFoundError(`no app ${c.req.param('name')} version ${c.req.param('version')}`);
       return c.body(new Uint8Array(bytes), 200, {

@@ -14,14 +14,14 @@ import type { ChainStore } from '../store/chain.ts';
 import { ApiError, NotFoundError } from './errors.ts';
 
 export class InvalidAddressError extends ApiError {
-  override name = 'InvalidAddressError';
+  override name = 'InvalidAddressError' as const;
   constructor(value: string) {
     super(400, `not an Ethereum address: ${JSON.stringify(value.slice(0, 64))}`);
   }
 }
 
 export class ChainOffError extends NotFoundError {
-  override name = 'ChainOffError';
+  override name = 'ChainOffError' as const;
   constructor() {
     super('this coordinator posts no credit to a chain (TERRAFLOP_CHAIN=off)');
   }

@@ -1,65 +1,65 @@
 /**
  * @module server/http/errors
- * The coordinator's one error hierarchy (after viem's BaseError and Hono's HTTPException): each error has a literal
- * name a client can switch on, an HTTP status, and a message that names what is wrong. One handler renders them all
- * as the protocol's ApiErrorBody.
+ * The coordinator's HTTP errors (after Hono's HTTPException, on the one BaseError): each has a literal name from the
+ * protocol's list that a client switches on, an HTTP status, and a message that names what is wrong. One handler
+ * renders them all, and the store's refusals it passes on, as the protocol's ApiErrorBody.
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import type { ApiErrorBody } from '../../protocol/errors.ts';
+import { BaseError, type BaseErrorParameters } from '../../protocol/base-error.ts';
+import { issuesOf, serializeError } from '../../protocol/error-wire.ts';
+import type { ApiErrorBody, ApiErrorName } from '../../protocol/errors.ts';
 
-export class ApiError extends Error {
-  override name = 'ApiError';
+export interface ApiErrorParameters extends BaseErrorParameters {
+  headers?: Record<string, string>;
+}
+
+export class ApiError extends BaseError {
+  override name: ApiErrorName = 'ApiError';
   readonly status: ContentfulStatusCode;
-  readonly issues: ApiErrorBody['error']['issues'];
   readonly headers: Record<string, string>;
 
-  constructor(
-    status: ContentfulStatusCode,
-    message: string,
-    options: { cause?: unknown; issues?: ApiErrorBody['error']['issues']; headers?: Record<string, string> } = {},
-  ) {
-    super(message, { cause: options.cause });
+  constructor(status: ContentfulStatusCode, message: string, { headers = {}, ...options }: ApiErrorParameters = {}) {
+    super(message, options);
     this.status = status;
-    this.issues = options.issues;
-    this.headers = options.headers ?? {};
+    this.headers = headers;
   }
 }
 
 export class InvalidRequestError extends ApiError {
-  override name = 'InvalidRequestError';
+  override name = 'InvalidRequestError' as const;
   constructor(what: string, error: z.ZodError) {
-    const issues = error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+    const issues = issuesOf(error);
     const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
     super(400, `invalid ${what}: ${summary}`, { cause: error, issues });
   }
 }
 
 export class MalformedBodyError extends ApiError {
-  override name = 'MalformedBodyError';
+  override name = 'MalformedBodyError' as const;
   constructor(cause: unknown) {
     super(400, 'request body is not valid JSON', { cause });
   }
 }
 
 export class UnauthorizedError extends ApiError {
-  override name = 'UnauthorizedError';
+  override name = 'UnauthorizedError' as const;
   constructor(message: string) {
     super(401, message);
   }
 }
 
 export class PayloadTooLargeError extends ApiError {
-  override name = 'PayloadTooLargeError';
+  override name = 'PayloadTooLargeError' as const;
   constructor(limit: number) {
-    super(413, `request body is larger than ${limit} bytes`);
+    super(413, `request body is larger than ${limit} bytes`, { details: { limit } });
   }
 }
 
 /** A work request names a project (by short name) that this coordinator does not have. */
 export class UnknownProjectError extends ApiError {
-  override name = 'UnknownProjectError';
+  override name = 'UnknownProjectError' as const;
   constructor(project: string) {
     const message = `no project "${project}" on this coordinator`;
     super(400, `invalid work request: project: ${message}`, { issues: [{ path: 'project', message }] });
@@ -67,18 +67,35 @@ export class UnknownProjectError extends ApiError {
 }
 
 export class NotFoundError extends ApiError {
-  override name = 'NotFoundError';
+  override name: ApiErrorName = 'NotFoundError';
   constructor(message: string) {
     super(404, message);
   }
 }
 
+/**
+ * The store's refusals, answered under their own names: each says the change conflicts with what is stored, and
+ * nothing changed.
+ */
+const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
+  ProjectNameTakenError: 409,
+  ResearcherNameTakenError: 409,
+  LastLiveKeyError: 409,
+};
+
+/** The status to answer an error with, or undefined for one the client was not meant to see (a bug, an outage). */
+function statusOf(error: Error): ContentfulStatusCode | undefined {
+  if (error instanceof ApiError) return error.status;
+  if (error instanceof BaseError) return STORE_REFUSALS[error.name as ApiErrorName];
+  return undefined;
+}
+
 export function renderError(error: Error, c: Context): Response {
-  if (error instanceof ApiError) {
-    const body: ApiErrorBody = {
-      error: { name: error.name, message: error.message, ...(error.issues && { issues: error.issues }) },
-    };
-    return c.json(body, error.status, error.headers);
+  const status = statusOf(error);
+  if (status !== undefined) {
+    // Only Terraflop's own causes go out: a driver's or parser's message may name paths and internals.
+    const body: ApiErrorBody = { error: serializeError(error, { causes: 'own' }) };
+    return c.json(body, status, error instanceof ApiError ? error.headers : {});
   }
   console.error('unexpected error serving', c.req.method, c.req.path, error);
   const body: ApiErrorBody = {

@@ -6,10 +6,13 @@
 import { ApiError } from './errors.ts';
 
 export class RateLimitedError extends ApiError {
-  override name = 'RateLimitedError';
+  override name = 'RateLimitedError' as const;
   readonly retryAfterS: number;
   constructor(retryAfterS: number) {
-    super(429, `too many requests; retry in ${retryAfterS} s`, { headers: { 'retry-after': String(retryAfterS) } });
+    super(429, `too many requests; retry in ${retryAfterS} s`, {
+      headers: { 'retry-after': String(retryAfterS) },
+      details: { retryAfterS },
+    });
     this.retryAfterS = retryAfterS;
   }
 }

@@ -9,19 +9,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiKeyCreated, ApiKeyRevoked, NewResearcher, ResearcherList } from '../../protocol/research-access.ts';
 import { freshApiKey } from '../research/api-key.ts';
-import { LastLiveKeyError, ResearcherNameTakenError } from '../store/research-access.ts';
 import type { ResearchStore } from '../store/research.ts';
-import { ApiError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { InvalidRequestError, NotFoundError } from './errors.ts';
 import { parseBody } from './parse.ts';
 import type { ResearchEnv } from './research-auth.ts';
-
-/** A 409 named as the store's error (LastLiveKeyError, ResearcherNameTakenError), so a client can tell them apart. */
-export class AccessConflictError extends ApiError {
-  constructor(cause: Error) {
-    super(409, cause.message, { cause });
-    this.name = cause.name;
-  }
-}
 
 const KeyId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -34,18 +25,14 @@ export function accessRoutes(research: ResearchStore) {
     .post('/researchers', async (c) => {
       const { name } = await parseBody(c, NewResearcher, 'new researcher');
       const { apiKey, stored } = freshApiKey();
-      try {
-        const added = await research.addResearcher({
-          projectId: c.get('researcher').projectId,
-          name,
-          key: stored,
-          now: Date.now(),
-        });
-        return c.json(ApiKeyCreated.parse({ ...added, prefix: stored.keyPrefix, apiKey }), 201);
-      } catch (error) {
-        if (error instanceof ResearcherNameTakenError) throw new AccessConflictError(error);
-        throw error;
-      }
+      // A name already in the project: the store's ResearcherNameTakenError, answered 409 by renderError.
+      const added = await research.addResearcher({
+        projectId: c.get('researcher').projectId,
+        name,
+        key: stored,
+        now: Date.now(),
+      });
+      return c.json(ApiKeyCreated.parse({ ...added, prefix: stored.keyPrefix, apiKey }), 201);
     })
     .post('/keys', async (c) => {
       const { researcherId } = c.get('researcher');
@@ -56,13 +43,9 @@ export function accessRoutes(research: ResearchStore) {
     .post('/keys/:id/revoke', async (c) => {
       const id = KeyId.safeParse(c.req.param('id'));
       if (!id.success) throw new InvalidRequestError('key id', id.error);
-      try {
-        const revoked = await research.revokeApiKey(c.get('researcher').projectId, id.data, Date.now());
-        if (!revoked) throw new NotFoundError(`no key ${id.data} in your project`);
-        return c.json(ApiKeyRevoked.parse(revoked));
-      } catch (error) {
-        if (error instanceof LastLiveKeyError) throw new AccessConflictError(error);
-        throw error;
-      }
+      // The project's last live key: the store's LastLiveKeyError, answered 409 by renderError.
+      const revoked = await research.revokeApiKey(c.get('researcher').projectId, id.data, Date.now());
+      if (!revoked) throw new NotFoundError(`no key ${id.data} in your project`);
+      return c.json(ApiKeyRevoked.parse(revoked));
     });
 }

@@ -10,17 +10,16 @@ import { Hono, type Context } from 'hono';
 import { ProjectCreated } from '../../protocol/research.ts';
 import { ProjectSignup } from '../../protocol/research-access.ts';
 import { freshApiKey } from '../research/api-key.ts';
-import { ProjectNameTakenError, type ResearchStore } from '../store/research.ts';
+import type { ResearchStore } from '../store/research.ts';
 import { ApiError } from './errors.ts';
 import { parseBody } from './parse.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { AccessConflictError } from './research-access.ts';
 
 /** Five projects an hour per address, all five at once at most. */
 export const SIGNUP_RATE = { perSecond: 5 / 3600, burst: 5 };
 
 export class SignupClosedError extends ApiError {
-  override name = 'SignupClosedError';
+  override name = 'SignupClosedError' as const;
   constructor() {
     super(
       403,
@@ -43,15 +42,11 @@ export function signupRoutes(research: ResearchStore, { open }: { open: boolean 
     limiter.take(`signup:${clientAddress(c)}`);
     const { name, researcherName } = await parseBody(c, ProjectSignup, 'project sign-up');
     const { apiKey, stored } = freshApiKey();
-    try {
-      const created = await research.createProject({ name, researcherName, ...stored, now: Date.now() });
-      return c.json(
-        ProjectCreated.parse({ projectId: created.projectId, researcherId: created.researcherId, apiKey }),
-        201,
-      );
-    } catch (error) {
-      if (error instanceof ProjectNameTakenError) throw new AccessConflictError(error);
-      throw error;
-    }
+    // A name taken: the store's ProjectNameTakenError, answered 409 by renderError.
+    const created = await research.createProject({ name, researcherName, ...stored, now: Date.now() });
+    return c.json(
+      ProjectCreated.parse({ projectId: created.projectId, researcherId: created.researcherId, apiKey }),
+      201,
+    );
   });
 }

@@ -48,6 +48,14 @@ function batchIdOf(c: Context): number {
 
 const noBatch = (id: number) => new NotFoundError(`no batch ${id} in your project`);
 
+/** A custom unit names no registered version of the project's own apps, or not that version's module. */
+export class UnknownAppError extends ApiError {
+  override name = 'UnknownAppError' as const;
+  constructor(unit: number, problem: string) {
+    super(400, `units.${unit}: ${problem}`, { issues: [{ path: `units.${unit}.input`, message: problem }] });
+  }
+}
+
 /** A custom unit must name a registered version of one of the project's own apps, with that version's module hash. */
 async function checkCustomUnits(submission: BatchSubmission, projectId: number, apps: AppStore | undefined) {
   for (const [i, unit] of submission.units.entries()) {
@@ -55,9 +63,9 @@ async function checkCustomUnits(submission: BatchSubmission, projectId: number, 
     const { name, version, moduleSha256 } = unit.input;
     const found = await apps?.version(name, version);
     if (!found || found.projectId !== projectId)
-      throw new ApiError(400, `units.${i}: your project has no app ${name} version ${version}`);
+      throw new UnknownAppError(i, `your project has no app ${name} version ${version}`);
     if (found.moduleSha256 !== moduleSha256)
-      throw new ApiError(400, `units.${i}: moduleSha256 is not that of ${name} version ${version}`);
+      throw new UnknownAppError(i, `moduleSha256 is not that of ${name} version ${version}`);
   }
 }
 

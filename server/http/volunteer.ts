@@ -23,8 +23,22 @@ import type { RateLimiter } from './rate-limit.ts';
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const hash = (code: string) => createHash('sha256').update(code).digest('hex');
 
+export class InvalidSignatureError extends ApiError {
+  override name = 'InvalidSignatureError' as const;
+  constructor(address: string, message: string) {
+    super(400, `signature is not ${address}'s signature of "${message}"`, { details: { address } });
+  }
+}
+
+export class InvalidLinkError extends ApiError {
+  override name = 'InvalidLinkError' as const;
+  constructor() {
+    super(400, 'link code is unknown, used or expired; ask one of your hosts for a new one');
+  }
+}
+
 export class AddressTakenError extends ApiError {
-  override name = 'AddressTakenError';
+  override name = 'AddressTakenError' as const;
   constructor(address: string) {
     super(409, `address ${address} is already linked to another volunteer`);
   }
@@ -49,7 +63,7 @@ export function volunteerRoutes(store: Store, limiter?: RateLimiter) {
         message,
         signature: signature as `0x${string}`,
       }).catch(() => false);
-      if (!valid) throw new ApiError(400, `signature is not ${address}'s signature of "${message}"`);
+      if (!valid) throw new InvalidSignatureError(address, message);
       if (!(await store.setVolunteerAddress(volunteerId, address))) throw new AddressTakenError(address);
       return c.json(await account(volunteerId));
     })
@@ -62,9 +76,7 @@ export function volunteerRoutes(store: Store, limiter?: RateLimiter) {
     .post('/join', async (c) => {
       const { code } = await parseBody(c, LinkCode.pick({ code: true }), 'link code');
       const volunteerId = await store.redeemLinkCode(c.get('host').id, hash(code), Date.now());
-      if (volunteerId === undefined) {
-        throw new ApiError(400, 'link code is unknown, used or expired; ask one of your hosts for a new one');
-      }
+      if (volunteerId === undefined) throw new InvalidLinkError();
       return c.json(await account(volunteerId));
     });
 }

@@ -5,6 +5,7 @@
  * project without a live key. Implemented over SQL in server/store/sql/research-accounts.ts.
  */
 import type { ResearcherAccount } from '../../protocol/research-access.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 /** Who an API key belongs to. */
 export interface Researcher {
@@ -26,19 +27,20 @@ export interface NewKey {
   keyPrefix: string;
 }
 
-export class ResearcherNameTakenError extends Error {
-  override name = 'ResearcherNameTakenError';
+export class ResearcherNameTakenError extends BaseError {
+  override name = 'ResearcherNameTakenError' as const;
   constructor(name: string) {
-    super(`the project already has a researcher named "${name}"`);
+    super(`the project already has a researcher named "${name}"`, { details: { researcherName: name } });
   }
 }
 
-export class LastLiveKeyError extends Error {
-  override name = 'LastLiveKeyError';
+export class LastLiveKeyError extends BaseError {
+  override name = 'LastLiveKeyError' as const;
   constructor(keyId: number) {
     super(
       `key ${keyId} is the project's last live key: ` +
         'make another key first, so that nobody is locked out of the project',
+      { details: { keyId } },
     );
   }
 }

@@ -15,15 +15,17 @@ import type {
 import type { PartnerLeaderboard, ProjectPartners } from '../../protocol/partner.ts';
 import type { ResearchAccessStore, Researcher } from './research-access.ts';
 import type { AppName, NewWorkUnit } from './types.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
-export class ProjectNameTakenError extends Error {
-  override name = 'ProjectNameTakenError';
+export class ProjectNameTakenError extends BaseError {
+  override name = 'ProjectNameTakenError' as const;
   constructor(name: string, shortName?: string) {
     super(
       shortName === undefined
         ? `a project named "${name}" already exists`
         : `the project name "${name}" has the short name "${shortName}" ` +
             "(what partners' widgets ask for), which is already taken",
+      { details: { projectName: name, shortName: shortName ?? null } },
     );
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { AppInput, AppName, AppOutput, Variant } from '../../protocol/apps.ts';
 import type { TrustEvent } from './trust.ts';
+import type { SerializedError } from '../../protocol/errors.ts';
 
 export type UnitState = 'active' | 'done' | 'failed';
 export type ServerState = 'unsent' | 'in_progress' | 'over';
@@ -124,7 +125,7 @@ export interface IssuedReplica {
 
 export type ResultToRecord =
   | { status: 'success'; replicaId: number; elapsedMs: number; variant: Variant; result: AppOutput }
-  | { status: 'error'; replicaId: number; elapsedMs: number; error: { name: string; message: string } };
+  | { status: 'error'; replicaId: number; elapsedMs: number; error: SerializedError };
 
 export type RecordOutcome = { replicaId: number; ok: true } | { replicaId: number; ok: false; error: string };
 

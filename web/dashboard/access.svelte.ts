@@ -2,10 +2,10 @@
  * @module web/dashboard/access.svelte
  * The Access panel's state: the project's researchers and their API keys, a key just made (kept only until
  * dismissed, since the coordinator never shows it again), and the actions: make a key, add a researcher, revoke a
- * key. Revoking the key this dashboard signed in with ends the session, through `onRevokedOwnKey`.
+ * key. Revoking the key this dashboard signed in with, or its being refused, ends the session, through `signOut`.
  */
 import type { ResearcherAccount } from '../../protocol/research-access.ts';
-import type { ResearchClient } from './research-client.ts';
+import { explain, keyRefused, type ResearchClient } from './research-client.ts';
 
 /** A key just made, shown once. */
 export interface FreshKey {
@@ -21,11 +21,11 @@ export class Access {
   error = $state<string | null>(null);
   busy = $state(false);
   private readonly client: ResearchClient;
-  private readonly onRevokedOwnKey: () => void;
+  private readonly signOut: (reason: string) => void;
 
-  constructor(client: ResearchClient, onRevokedOwnKey: () => void) {
+  constructor(client: ResearchClient, signOut: (reason: string) => void) {
     this.client = client;
-    this.onRevokedOwnKey = onRevokedOwnKey;
+    this.signOut = signOut;
   }
 
   async load(): Promise<void> {
@@ -56,7 +56,7 @@ export class Access {
     const own = this.researchers.some((r) => r.keys.some((k) => k.keyId === keyId && k.current));
     await this.act(async () => {
       await this.client.revokeKey(keyId);
-      if (own) return this.onRevokedOwnKey();
+      if (own) return this.signOut('you revoked the key this dashboard signed in with: sign in with another key');
       this.researchers = await this.client.researchers();
     });
   }
@@ -83,7 +83,8 @@ export class Access {
       await fn();
       return true;
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      if (keyRefused(e)) this.signOut(`the coordinator no longer accepts this key: ${e.message}`);
+      else this.error = explain(e);
       return false;
     } finally {
       this.busy = false;

@@ -7,7 +7,7 @@
 import type { ProjectPartners } from '../../protocol/partner.ts';
 import type { BatchProgress, Project } from '../../protocol/research.ts';
 import { Access } from './access.svelte.ts';
-import { parseUnitsFile, ResearchClient } from './research-client.ts';
+import { explain, keyRefused, parseUnitsFile, ResearchClient } from './research-client.ts';
 
 const KEY_STORAGE = 'terraflop.researchKey';
 
@@ -37,9 +37,7 @@ export class Dashboard {
       const client = new ResearchClient(key.trim());
       this.project = await client.project();
       this.client = client;
-      this.access = new Access(client, () =>
-        this.signOut('you revoked the key this dashboard signed in with: sign in with another key'),
-      );
+      this.access = new Access(client, (reason) => this.signOut(reason));
       sessionStorage.setItem(KEY_STORAGE, key.trim());
       await this.refresh();
     });
@@ -91,8 +89,7 @@ export class Dashboard {
       },
       controller.signal,
     ).catch((e: unknown) => {
-      if (!controller.signal.aborted)
-        this.error = `live progress stopped: ${e instanceof Error ? e.message : String(e)}`;
+      if (!controller.signal.aborted) this.error = `live progress stopped: ${explain(e)}`;
     });
   }
 
@@ -125,7 +122,9 @@ export class Dashboard {
     try {
       await fn();
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      // Signed in, and the key stopped working (revoked from another dashboard): nothing else will work either.
+      if (this.client && keyRefused(e)) this.signOut(`the coordinator no longer accepts this key: ${e.message}`);
+      else this.error = explain(e);
     } finally {
       this.busy = false;
     }

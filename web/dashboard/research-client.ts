@@ -1,22 +1,14 @@
 /**
  * @module web/dashboard/research-client
  * The dashboard's one door to the researchers' API: every request carries the project's API key, every answer is
- * parsed with the protocol's schemas, and live progress is read as server-sent events over fetch (EventSource
- * cannot send an Authorization header).
+ * parsed with the protocol's schemas (an error by protocol/coordinator-error.ts's reader), and live progress is read
+ * as server-sent events over fetch (EventSource cannot send an Authorization header).
  */
+import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 import { BatchCancelled, BatchCreated, BatchList, BatchProgress, Project } from '../../protocol/research.ts';
 import type { BatchSubmission } from '../../protocol/research.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { ApiKeyCreated, ApiKeyRevoked, ResearcherList, type NewResearcher } from '../../protocol/research-access.ts';
-
-export class ResearchApiError extends Error {
-  override name = 'ResearchApiError';
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
 
 export class ResearchClient {
   readonly key: string;
@@ -24,8 +16,9 @@ export class ResearchClient {
     this.key = key;
   }
 
-  private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const res = await fetch(path, {
+  /** The answer when it is 2xx; else a CoordinatorError named as the coordinator named it (or NetworkError). */
+  private call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    return fetchCoordinator(path, {
       method,
       headers: {
         authorization: `Bearer ${this.key}`,
@@ -34,15 +27,6 @@ export class ResearchClient {
       ...(body !== undefined && { body: JSON.stringify(body) }),
       ...(signal && { signal }),
     });
-    if (!res.ok) {
-      const text = await res.text();
-      let message = `${res.status} ${res.statusText}`;
-      try {
-        message = (JSON.parse(text) as { error: { message: string } }).error.message;
-      } catch {}
-      throw new ResearchApiError(res.status, message);
-    }
-    return res;
   }
 
   async project() {
@@ -105,6 +89,21 @@ export class ResearchClient {
     } catch (e) {
       if (!signal.aborted) throw e;
     }
+  }
+}
+
+/** The coordinator no longer takes this key (revoked, or its project gone): the dashboard signs out. */
+export const keyRefused = (e: unknown): e is CoordinatorError =>
+  e instanceof CoordinatorError && e.name === 'UnauthorizedError';
+
+/** A failure as the dashboard says it, by the error's name. */
+export function explain(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  switch (e.name) {
+    case 'NetworkError':
+      return 'the coordinator cannot be reached; try again in a moment';
+    default:
+      return e.message;
   }
 }
 

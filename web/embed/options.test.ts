@@ -21,6 +21,14 @@ describe('embed options', () => {
       /project must be.*"Bad Name".*theme must be one of light, dark, auto, got "neon".*cpu-limit .* got "150"/,
     );
     expect(() => parseEmbedOptions({ cpuLimit: '4' })).toThrow(/cpu-limit/);
+    const error = (() => {
+      try {
+        bad();
+      } catch (e) {
+        return e as EmbedOptionsError;
+      }
+    })();
+    expect(error?.issues?.map((i) => i.path)).toEqual(['project', 'theme', 'cpu-limit']);
     expect(() => parseEmbedOptions({ cpuLimit: '12.5' })).toThrow(/cpu-limit/);
   });
 });

@@ -4,6 +4,7 @@
  * way on both sides so that a bad value is refused with one clear message and nothing is drawn or run.
  */
 import { DEMO_PROJECT, PROJECT_SHORT_NAME } from '../../protocol/project-name.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
@@ -18,7 +19,7 @@ export interface EmbedOptions {
 export const DEFAULT_CPU_LIMIT = 25;
 const THEMES: readonly Theme[] = ['light', 'dark', 'auto'];
 
-export class EmbedOptionsError extends Error {
+export class EmbedOptionsError extends BaseError {
   override name = 'EmbedOptionsError' as const;
 }
 
@@ -34,17 +35,21 @@ export interface RawOptions {
  * @example parseEmbedOptions({ cpuLimit: '10' }) // { project: 'demo', theme: 'auto', cpuLimit: 10 }
  */
 export function parseEmbedOptions(raw: RawOptions): EmbedOptions {
-  const problems: string[] = [];
+  const issues: { path: string; message: string }[] = [];
   const project = raw.project ?? DEMO_PROJECT;
   if (!PROJECT_SHORT_NAME.test(project))
-    problems.push(`project must be 1-64 lowercase letters, digits or dashes, got "${project}"`);
+    issues.push({ path: 'project', message: `must be 1-64 lowercase letters, digits or dashes, got "${project}"` });
   const theme = (raw.theme ?? 'auto') as Theme;
-  if (!THEMES.includes(theme)) problems.push(`theme must be one of ${THEMES.join(', ')}, got "${raw.theme}"`);
+  if (!THEMES.includes(theme))
+    issues.push({ path: 'theme', message: `must be one of ${THEMES.join(', ')}, got "${raw.theme}"` });
   const cpuText = raw.cpuLimit ?? String(DEFAULT_CPU_LIMIT);
   const cpuLimit = /^\d{1,3}%?$/.test(cpuText.trim()) ? parseInt(cpuText, 10) : NaN;
   if (!(cpuLimit >= 5 && cpuLimit <= 100))
-    problems.push(`cpu-limit must be a whole percentage from 5 to 100, got "${cpuText}"`);
-  if (problems.length) throw new EmbedOptionsError(`Terraflop widget: ${problems.join('; ')}`);
+    issues.push({ path: 'cpu-limit', message: `must be a whole percentage from 5 to 100, got "${cpuText}"` });
+  if (issues.length) {
+    const problems = issues.map((i) => `${i.path} ${i.message}`).join('; ');
+    throw new EmbedOptionsError(`Terraflop widget: ${problems}`, { issues });
+  }
   return { project, theme, cpuLimit };
 }
 

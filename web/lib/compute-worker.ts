@@ -4,6 +4,7 @@
  * hear that it died (a load failure or an uncaught error outside a call).
  */
 import { wrap, type Remote } from 'comlink';
+import { useProtocolErrors } from '../../worker-kernels/comlink-errors.ts';
 import type { WorkerApi } from '../../worker-kernels/worker.ts';
 
 export interface ComputeWorker {
@@ -14,6 +15,7 @@ export interface ComputeWorker {
 }
 
 export function startComputeWorker(): ComputeWorker {
+  useProtocolErrors(); // its errors arrive with their names, details and causes
   const worker = new Worker(new URL('../../worker-kernels/worker.ts', import.meta.url), {
     type: 'module',
     name: 'terraflop-compute',

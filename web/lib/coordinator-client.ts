@@ -1,28 +1,17 @@
 /**
  * @module web/lib/coordinator-client
  * The page's side of the protocol: every reply is parsed with the protocol schemas, and every failure becomes a
- * CoordinatorError that says what the coordinator (or the network) said.
+ * CoordinatorError (protocol/coordinator-error.ts) named as the coordinator named it, or NetworkError.
  */
 import { z } from 'zod';
 import { signRequest } from '../../protocol/auth.ts';
-import { ApiErrorBody } from '../../protocol/errors.ts';
+import { networkError, readErrorReply } from '../../protocol/coordinator-error.ts';
 import { HostIdentity, HostStatus, type RegisterHost } from '../../protocol/host.ts';
 import { Assignment, ReportReply, type ResultEntry, type WorkReply, type WorkRequest } from '../../protocol/work.ts';
 import { parseEach } from './parse-each.ts';
 
 /** A work reply's outer shape; its replicas are parsed one by one so a large batch never blocks the page. */
 const WorkReplyShape = z.strictObject({ replicas: z.array(z.unknown()).max(64) });
-
-export class CoordinatorError extends Error {
-  override name = 'CoordinatorError';
-  /** The HTTP status, or 'network' when no answer came. */
-  readonly status: number | 'network';
-
-  constructor(message: string, status: number | 'network', options?: { cause?: unknown }) {
-    super(message, options);
-    this.status = status;
-  }
-}
 
 export interface CoordinatorClientOptions {
   /** Ask for this project's units only (its short name): a partner's widget computes for the project it names. */
@@ -77,7 +66,7 @@ export class CoordinatorClient {
       if (Number.isFinite(date)) this.clockSkewMs = date - Date.now();
       return res;
     } catch (cause) {
-      throw new CoordinatorError('the coordinator cannot be reached', 'network', { cause });
+      throw networkError(cause);
     }
   }
 
@@ -89,12 +78,8 @@ export class CoordinatorClient {
     // Refused for a timestamp while this device's clock was not yet known: sign again with the coordinator's time.
     if (res.status === 401 && Math.abs(this.clockSkewMs - skewBefore) > 60_000)
       res = await this.send(method, url, text, body !== undefined);
-    const json: unknown = await res.json().catch(() => undefined);
-    if (!res.ok) {
-      const error = ApiErrorBody.safeParse(json);
-      throw new CoordinatorError(error.success ? error.data.error.message : `HTTP ${res.status}`, res.status);
-    }
-    return reply.parse(json);
+    if (!res.ok) throw await readErrorReply(res);
+    return reply.parse(await res.json());
   }
 
   register(body: RegisterHost) {

@@ -4,6 +4,7 @@
  * and on success move the result to the outbox. A run that fails (kernel error, crashed or hung worker) is retried
  * once; the second failure goes to the outbox as a client error, which the coordinator counts and reissues.
  */
+import { serializeError } from '../../protocol/error-wire.ts';
 import type { ResultEntry } from '../../protocol/work.ts';
 import type { RunOptions, RunOutcome } from '../../worker-kernels/worker.ts';
 import { saveCheckpoint } from './storage/checkpoints.ts';
@@ -66,12 +67,8 @@ export async function runUnit(
     const error = e instanceof Error ? e : new Error(String(e));
     if ((await recordAttempt(replicaId)) < MAX_ATTEMPTS) return { kind: 'retry', error };
     const elapsedMs = performance.now() - started;
-    const report: ResultEntry = {
-      status: 'error',
-      replicaId,
-      elapsedMs,
-      error: { name: error.name.slice(0, 64) || 'Error', message: error.message.slice(0, 1000) },
-    };
+    // The worker's error as it came through comlink, its causes and details too (a trap's memory, a time limit).
+    const report: ResultEntry = { status: 'error', replicaId, elapsedMs, error: serializeError(error) };
     await completeUnit(replicaId, workUnitId, report, Date.now());
     return { kind: 'failed', error };
   }

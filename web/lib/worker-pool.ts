@@ -6,15 +6,16 @@
 import { proxy } from 'comlink';
 import type { RunHooks, RunOptions, RunOutcome } from '../../worker-kernels/worker.ts';
 import { startComputeWorker, type ComputeWorker } from './compute-worker.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
-export class WorkerCrashError extends Error {
+export class WorkerCrashError extends BaseError {
   override name = 'WorkerCrashError' as const;
 }
-export class WorkerHangError extends Error {
+export class WorkerHangError extends BaseError {
   override name = 'WorkerHangError' as const;
 }
 /** The run was cut short because computing paused or stopped; its replica resumes from its checkpoint later. */
-export class RunStoppedError extends Error {
+export class RunStoppedError extends BaseError {
   override name = 'RunStoppedError' as const;
 }
 

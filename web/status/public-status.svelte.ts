@@ -3,6 +3,7 @@
  * The public status page's state: every project's status and the volunteers' leaderboard, fetched without login
  * and refreshed every few seconds while the page is open.
  */
+import { fetchCoordinator } from '../../protocol/coordinator-error.ts';
 import { Leaderboard, PublicStatus } from '../../protocol/research.ts';
 
 export class PublicStatusPage {
@@ -20,15 +21,17 @@ export class PublicStatusPage {
   async refresh(): Promise<void> {
     try {
       const [status, board] = await Promise.all([
-        fetch('/api/public/status'),
-        fetch('/api/public/leaderboard?limit=50'),
+        fetchCoordinator('/api/public/status'),
+        fetchCoordinator('/api/public/leaderboard?limit=50'),
       ]);
-      if (!status.ok || !board.ok) throw new Error(`the coordinator answered ${status.status} / ${board.status}`);
       this.status = PublicStatus.parse(await status.json());
       this.leaderboard = Leaderboard.parse(await board.json());
       this.error = null;
     } catch (e) {
-      this.error = `could not load the status: ${e instanceof Error ? e.message : String(e)}`;
+      this.error =
+        e instanceof Error && e.name === 'NetworkError'
+          ? 'the coordinator cannot be reached; the figures below may be old'
+          : `could not load the status: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
 }

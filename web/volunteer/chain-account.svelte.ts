@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { ChainInfo, ClaimInfo } from '../../protocol/chain.ts';
+import { fetchCoordinator } from '../../protocol/coordinator-error.ts';
 import { isHexAddress } from '../lib/cop.ts';
 
 /** EIP-1193: the one method of an injected wallet this page uses. */
@@ -32,9 +33,7 @@ export class ChainAccount {
   }
 
   private async get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
-    const res = await fetch(new URL(path, this.base));
-    if (!res.ok) throw new Error(`the coordinator answered ${res.status} to ${path}`);
-    return schema.parse(await res.json());
+    return schema.parse(await (await fetchCoordinator(new URL(path, this.base))).json());
   }
 
   async init(): Promise<void> {
@@ -65,7 +64,7 @@ export class ChainAccount {
     try {
       this.claim = await this.get(`/api/chain/claims/${this.address}`, ClaimInfo);
     } catch (error) {
-      this.error = `Could not read your claim: ${(error as Error).message}`;
+      this.error = claimFailure(error);
     }
   }
 
@@ -119,5 +118,20 @@ export class ChainAccount {
         params: [{ chainId: hex, chainName: 'Terraflop local chain', rpcUrls: [rpcUrl], nativeCurrency }],
       });
     }
+  }
+}
+
+/** Why the claim could not be read, by the error's name. */
+function claimFailure(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  switch (name) {
+    case 'NetworkError':
+      return 'Could not read your claim: the coordinator cannot be reached. It is read again on the next refresh.';
+    case 'ChainOffError':
+      return 'This coordinator posts no credit to a chain, so there is nothing to claim.';
+    case 'InvalidAddressError':
+      return 'The coordinator refused the address: an Ethereum address is 0x followed by 40 hexadecimal digits.';
+    default:
+      return `Could not read your claim: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

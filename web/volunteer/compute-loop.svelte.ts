@@ -96,7 +96,7 @@ export class ComputeLoop {
       } catch (e) {
         unit = undefined;
         if (generation !== this.generation) return;
-        this.board.error = describe(e);
+        this.board.report(e);
         await sleep(IDLE_RETRY_MS);
       }
     }
@@ -117,7 +117,7 @@ export class ComputeLoop {
       // The next unit starts while this result is written; the replica is not taken again until it is in the outbox.
       void this.claims.finished(replicaId, result.saved).then(
         () => this.outbox.added(),
-        (e: unknown) => (this.board.error = `could not store a result: ${describe(e)}`),
+        (e: unknown) => this.board.report(e, `could not store a result: ${describe(e)}`),
       );
       if (generation === this.generation) {
         this.load = {
@@ -129,10 +129,11 @@ export class ComputeLoop {
         void this.measureSpeed(flopsEstimate / (result.outcome.busyMs / 1000));
     }
     if (result.kind === 'retry') {
-      this.board.error = `work unit ${workUnitId} failed (${describe(result.error)}); trying it once more`;
+      const text = `work unit ${workUnitId} failed (${describe(result.error)}); trying it once more`;
+      this.board.report(result.error, text);
     } else if (result.kind === 'failed') {
-      const reason = describe(result.error);
-      this.board.error = `work unit ${workUnitId} failed twice (${reason}); reported to the coordinator`;
+      const text = `work unit ${workUnitId} failed twice (${describe(result.error)}); reported to the coordinator`;
+      this.board.report(result.error, text);
       this.outbox.kick();
     }
   }

@@ -15,7 +15,7 @@ import { loadRunning, loadSettings, saveRunning, saveSettings } from '../lib/sto
 import { ComputeLoop } from './compute-loop.svelte.ts';
 import { HostAccount } from './host-account.svelte.ts';
 import { ResultOutbox } from './result-outbox.svelte.ts';
-import { describe, StatusBoard } from './status-board.svelte.ts';
+import { StatusBoard } from './status-board.svelte.ts';
 import { UnitClaims } from './unit-claims.svelte.ts';
 
 export type { CurrentUnit } from './compute-loop.svelte.ts';
@@ -70,6 +70,10 @@ export class Contributor {
   get error() {
     return this.board.error;
   }
+  /** The last error itself, for the widget's error channel. */
+  get fault() {
+    return this.board.fault;
+  }
   get status() {
     return this.account.status;
   }
@@ -117,7 +121,7 @@ export class Contributor {
       await this.refreshStatus();
       this.timers.push(setInterval(() => void this.refreshStatus(), STATUS_EVERY_MS));
     } catch (e) {
-      this.board.error = describe(e);
+      this.board.report(e);
     }
   }
 

@@ -4,10 +4,11 @@
  * and its standing there (credit, results validated, pending, rejected) and today's credit, for the page.
  */
 import type { HostStatus, RegisterHost } from '../../protocol/host.ts';
-import { CoordinatorError, type CoordinatorClient } from '../lib/coordinator-client.ts';
+import { CoordinatorError } from '../../protocol/coordinator-error.ts';
+import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { forgetHost, loadOrRegisterHost } from '../lib/host-identity.ts';
 import { CreditToday } from './credit-today.ts';
-import { describe, type StatusBoard } from './status-board.svelte.ts';
+import type { StatusBoard } from './status-board.svelte.ts';
 
 export class HostAccount {
   status = $state<HostStatus | null>(null);
@@ -42,13 +43,17 @@ export class HostAccount {
       this.reachable();
       this.creditToday = await this.creditDay.update(this.status.credit.total, new Date());
     } catch (e) {
-      if (e instanceof CoordinatorError && e.status === 401) {
-        // The coordinator lost or never had this host (a new data folder): register afresh.
-        await forgetHost();
-        await this.identify();
-        return;
+      switch (e instanceof CoordinatorError ? e.name : undefined) {
+        case 'UnauthorizedError':
+          // The coordinator lost or never had this host (a new data folder): register afresh.
+          await forgetHost();
+          await this.identify();
+          return;
+        case 'NetworkError':
+          return; // offline: the status comes back with the network
+        default:
+          this.board.report(e);
       }
-      if (!(e instanceof CoordinatorError && e.status === 'network')) this.board.error = describe(e);
     }
   }
 }

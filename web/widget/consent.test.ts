@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { frameStorage, giveConsent, hasConsent, withdrawConsent } from './consent.ts';
+import { frameStorage, giveConsent, hasConsent, StorageBlockedError, withdrawConsent } from './consent.ts';
 
 /** A Storage stand-in: consent.ts needs getItem and setItem only. */
 function memoryStorage(): Storage {
@@ -30,7 +30,9 @@ describe('consent', () => {
           );
         },
       };
-      expect(frameStorage(denied)).toBeNull();
+      const blocked = frameStorage(denied);
+      expect(blocked).toBeInstanceOf(StorageBlockedError);
+      expect((blocked as StorageBlockedError).cause).toMatchObject({ name: 'SecurityError' });
       const storage = memoryStorage();
       expect(frameStorage({ localStorage: storage })).toBe(storage);
     },

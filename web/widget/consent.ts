@@ -4,22 +4,33 @@
  * the partner page cannot read), and withdrawn in one call.
  */
 
+import { BaseError } from '../../protocol/base-error.ts';
+
 const KEY = 'terraflop.widget.consent.v1';
 
 /** Where the choices live: the frame's localStorage, or any Storage. */
 export type ConsentStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
+/** The browser gives this embedded frame no storage: it cannot remember the visitor's choice nor keep results. */
+export class StorageBlockedError extends BaseError {
+  override name = 'StorageBlockedError' as const;
+  constructor(cause: unknown) {
+    super('this browser lets no site embedded in another page keep data, so the widget cannot run here', { cause });
+  }
+}
+
 /**
- * The frame's localStorage, or null where the browser denies an embedded cross-site frame any storage (third-party
- * storage blocked, or partitioning turned off, as Playwright's Chromium has it): reading the property then throws.
+ * The frame's localStorage, or a StorageBlockedError where the browser denies an embedded cross-site frame any
+ * storage (third-party storage blocked, or partitioning turned off, as Playwright's Chromium has it): reading the
+ * property then throws, and what it threw is the cause.
  */
-export function frameStorage(win: Pick<Window, 'localStorage'> = window): Storage | null {
+export function frameStorage(win: Pick<Window, 'localStorage'> = window): Storage | StorageBlockedError {
   try {
     const storage = win.localStorage;
     storage.getItem(KEY);
     return storage;
-  } catch {
-    return null;
+  } catch (cause) {
+    return new StorageBlockedError(cause);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { mount } from 'svelte';
 import { EmbedOptionsError, optionsOfFrameUrl } from '../embed/options.ts';
-import { embeddingOrigin } from './messages.ts';
+import { embeddingOrigin, postErrorToPartner } from './messages.ts';
 import { Widget } from './widget.svelte.ts';
 import WidgetView from './WidgetView.svelte';
 import './widget.css';
@@ -19,4 +19,7 @@ try {
 } catch (e) {
   target.textContent = e instanceof EmbedOptionsError ? e.message : `Terraflop widget failed to start: ${String(e)}`;
   target.setAttribute('role', 'alert');
+  // The partner's page hears of it too, by name (EmbedOptionsError's issues name each bad option).
+  const partner = embeddingOrigin();
+  if (partner !== null) postErrorToPartner(partner, e);
 }

@@ -1,45 +1,29 @@
 /**
  * @module web/widget/messages
- * The widget's postMessage API to the partner page: events out (ready, started, stopped, credit), sent only to the
- * embedding origin, and the one request the frame answers (state). Nothing a partner page sends can start computing.
+ * The frame's events to the partner page (protocol/widget.ts), each checked before it is posted, and only to the
+ * embedding origin. The check is widget-check's, the schemas' zod-free twin, as in the loader: the frame loads zod
+ * only when a partner sends a request (partner-request.ts), or after its visitor opts in.
  */
+import { serializeError } from '../../protocol/error-wire.ts';
+import type { WidgetEvent } from '../../protocol/widget.ts';
+import { isWidgetEvent, WIDGET_SOURCE } from '../../protocol/widget-check.ts';
 
-export const WIDGET_SOURCE = 'terraflop-widget';
-export const PARTNER_SOURCE = 'terraflop-partner';
-
-/** What the frame tells the partner page. `contributing`: the visitor has opted in on this site. */
-export type WidgetEvent =
-  | { source: typeof WIDGET_SOURCE; type: 'ready'; contributing: boolean }
-  | { source: typeof WIDGET_SOURCE; type: 'started' }
-  | { source: typeof WIDGET_SOURCE; type: 'stopped' }
-  | { source: typeof WIDGET_SOURCE; type: 'credit'; credit: number; unitsDone: number }
-  | { source: typeof WIDGET_SOURCE; type: 'state'; contributing: boolean; credit: number | null; unitsDone: number };
-
-/** What a partner page may ask; anything else is ignored. */
-export type PartnerRequest = { source: typeof PARTNER_SOURCE; type: 'state' };
+/** An event as the frame composes it: the protocol's, without the source every event carries. */
+export type Outgoing = WidgetEvent extends infer E ? (E extends WidgetEvent ? Omit<E, 'source'> : never) : never;
 
 /**
- * The partner's request in a message, or why it is not one. Only messages from the embedding origin count.
- * @example parsePartnerRequest({ source: 'terraflop-partner', type: 'state' }, o, o) // { ok: true, … }
+ * Posts an event to the embedding page, checked against the protocol first; the target origin is the page's own, so
+ * no other page (nor one navigated in its place) reads it.
  */
-export function parsePartnerRequest(
-  data: unknown,
-  origin: string,
-  partner: string | null,
-): { ok: true; request: PartnerRequest } | { ok: false; reason: string } {
-  if (partner === null || origin !== partner)
-    return { ok: false, reason: `message from ${origin}, not the embedding page's origin` };
-  if (typeof data !== 'object' || data === null || (data as { source?: unknown }).source !== PARTNER_SOURCE) {
-    return { ok: false, reason: `not a Terraflop request (source must be "${PARTNER_SOURCE}")` };
-  }
-  const type = (data as { type?: unknown }).type;
-  if (type === 'state') return { ok: true, request: { source: PARTNER_SOURCE, type } };
-  return {
-    ok: false,
-    reason:
-      `unknown request type ${JSON.stringify(type)}: a partner page may only ask for "state"; ` +
-      "computing starts only on the visitor's click",
-  };
+export function postToPartner(partner: string, event: Outgoing, target: Pick<Window, 'postMessage'> = parent): void {
+  const message = { source: WIDGET_SOURCE, ...event };
+  if (!isWidgetEvent(message)) throw new TypeError(`the widget may not post ${JSON.stringify(message)}`);
+  target.postMessage(message, partner);
+}
+
+/** Tells the embedding page what went wrong, in the protocol's error shape. */
+export function postErrorToPartner(partner: string, error: unknown, target?: Pick<Window, 'postMessage'>): void {
+  postToPartner(partner, { type: 'error', error: serializeError(error) }, target);
 }
 
 /** The embedding page's origin: the parent's, as the browser reports it; null when not framed or opaque. */

@@ -2,15 +2,26 @@
  * @module web/widget/widget
  * The widget frame's state: nothing runs until the visitor opts in on this partner's site; then the volunteer
  * client (Contributor) computes under the widget's CPU limit until the visitor stops, which also withdraws the
- * opt-in. Events go to the embedding page only.
+ * opt-in. Events go to the embedding page only, its errors among them (protocol/widget.ts).
  */
 import type { EmbedOptions } from '../embed/options.ts';
 import type { Contributor } from '../volunteer/contributor.svelte.ts';
-import { frameStorage, giveConsent, hasConsent, withdrawConsent, type ConsentStorage } from './consent.ts';
-import { parsePartnerRequest, WIDGET_SOURCE, type WidgetEvent } from './messages.ts';
+import { BaseError } from '../../protocol/base-error.ts';
+import {
+  frameStorage,
+  giveConsent,
+  hasConsent,
+  StorageBlockedError,
+  withdrawConsent,
+  type ConsentStorage,
+} from './consent.ts';
+import { postErrorToPartner, postToPartner, type Outgoing } from './messages.ts';
 import { VisibilityGate } from './visibility-gate.svelte.ts';
 
-type Outgoing = WidgetEvent extends infer E ? (E extends WidgetEvent ? Omit<E, 'source'> : never) : never;
+/** The widget could not start computing: the coordinator refused or could not be reached (the cause says which). */
+export class WidgetStartError extends BaseError {
+  override name = 'WidgetStartError' as const;
+}
 
 export class Widget {
   /** The visitor has opted in on this partner's site (and not stopped since). */
@@ -23,6 +34,7 @@ export class Widget {
   readonly gate = new VisibilityGate();
   private lastCredit: number | null = null;
   private lastUnits = 0;
+  private lastFault: unknown = null;
   readonly partner: string | null;
   readonly options: EmbedOptions;
 
@@ -34,9 +46,11 @@ export class Widget {
   /** Resumes when the visitor opted in on this site before; answers the partner's state requests. */
   async boot(): Promise<void> {
     addEventListener('message', this.onMessage);
-    const storage = this.storage();
-    const remembered = storage !== null && this.partner !== null && hasConsent(storage, this.partner);
+    const storage = frameStorage();
+    this.storageBlocked = storage instanceof StorageBlockedError;
+    const remembered = !this.storageBlocked && this.partner !== null && hasConsent(storage as Storage, this.partner);
     this.post({ type: 'ready', contributing: remembered });
+    if (storage instanceof StorageBlockedError) this.postError(storage);
     if (remembered) await this.begin();
   }
 
@@ -79,6 +93,13 @@ export class Widget {
     if (credit !== null) this.post({ type: 'credit', credit, unitsDone });
   }
 
+  /** Called with the client's last error (its status board's fault): each new one goes to the partner page. */
+  reportFault(fault: unknown): void {
+    if (!this.contributing || fault === null || fault === this.lastFault) return;
+    this.lastFault = fault;
+    this.postError(fault);
+  }
+
   private async begin(): Promise<void> {
     this.contributing = true;
     this.error = null;
@@ -92,6 +113,7 @@ export class Widget {
     } catch (e) {
       this.error = `Could not reach Terraflop: ${e instanceof Error ? e.message : String(e)}`;
       this.contributing = false;
+      this.postError(new WidgetStartError('the widget could not start computing', { cause: e }));
       return;
     }
     if (!this.contributing) return; // stopped meanwhile
@@ -107,12 +129,14 @@ export class Widget {
 
   private storage(): ConsentStorage | null {
     const storage = frameStorage();
-    this.storageBlocked = storage === null;
-    return storage;
+    this.storageBlocked = storage instanceof StorageBlockedError;
+    return storage instanceof StorageBlockedError ? null : storage;
   }
 
-  private readonly onMessage = (event: MessageEvent): void => {
+  private readonly onMessage = async (event: MessageEvent): Promise<void> => {
     if (event.source !== parent) return;
+    // The schema (and zod) load with the first message: a frame no partner asks anything never downloads them.
+    const { parsePartnerRequest } = await import('./partner-request.ts');
     const parsed = parsePartnerRequest(event.data, event.origin, this.partner);
     if (!parsed.ok) {
       console.warn(`Terraflop widget ignored a message: ${parsed.reason}`);
@@ -128,8 +152,11 @@ export class Widget {
   };
 
   private post(event: Outgoing): void {
-    // The target origin is the embedding page's own, so no other page (nor a page navigated in its place) reads it.
-    if (this.partner !== null) parent.postMessage({ source: WIDGET_SOURCE, ...event }, this.partner);
+    if (this.partner !== null) postToPartner(this.partner, event);
+  }
+
+  private postError(error: unknown): void {
+    if (this.partner !== null) postErrorToPartner(this.partner, error);
   }
 
   dispose(): void {

@@ -9,7 +9,9 @@ import {
   primesBySieve as primes,
   words as decode,
 } from './example/example-app.ts';
+import type { BaseError } from '../../protocol/base-error.ts';
 import { GpuError } from '../errors.ts';
+import { CustomAppError } from './errors.ts';
 import { checkCustomModule, MAX_MODULE_BYTES } from './check-module.ts';
 import { runCustomApp } from './runner.ts';
 
@@ -51,6 +53,8 @@ describe('custom apps: the example app of docs/apps.md', () => {
     const run = runCustomApp(checked, example, { input: input(0, 100), variant: 'webgpu' });
     await expect(run).rejects.toThrow(GpuError);
     await expect(run).rejects.toThrow('prime-count: WebGPU is not available here');
+    // The sandbox's own error crossed its worker boundary by name, and is the cause.
+    await expect(run).rejects.toMatchObject({ cause: { name: 'ShaderUnavailableError' } });
     await expect(
       runCustomApp(checkCustomModule(example, manifest), example, { input: input(0, 100), variant: 'webgpu' }),
     ).rejects.toThrow('prime-count: the app has no WGSL shader');
@@ -59,11 +63,16 @@ describe('custom apps: the example app of docs/apps.md', () => {
     );
   });
 
-  test('error: bad input is a clear error from the module', async () => {
+  test('error: bad input is a clear error from the module, its line and column kept past the sandbox', async () => {
     const checked = checkCustomModule(example, manifest);
-    await expect(runCustomApp(checked, example, { input: new Uint8Array(3) })).rejects.toThrow(
-      /prime-count: module aborted/,
-    );
+    const run = runCustomApp(checked, example, { input: new Uint8Array(3) });
+    await expect(run).rejects.toThrow(/prime-count: module aborted/);
+    const error = (await run.catch((e: unknown) => e)) as CustomAppError;
+    expect(error).toBeInstanceOf(CustomAppError);
+    expect(error.cause).toMatchObject({
+      name: 'ModuleTrapError',
+      details: { line: expect.any(Number), column: expect.any(Number), maximumPages: manifest.maxMemoryPages },
+    });
   });
 });
 
@@ -122,9 +131,14 @@ describe('custom apps: stopped at run time, and the runner survives', () => {
         'while (true) heap.alloc(1 << 20); return 0; }',
     );
     const checked = checkCustomModule(bomb, { ...manifest, imports: ['env.abort', 'env.memory'], maxMemoryPages: 32 });
-    await expect(runCustomApp(checked, bomb, { input: input(0, 1) })).rejects.toThrow(
-      /module trapped: unreachable \(memory \d+ of 32 pages in use\)/,
-    );
+    const run = runCustomApp(checked, bomb, { input: input(0, 1) });
+    await expect(run).rejects.toThrow(/module trapped: unreachable \(memory \d+ of 32 pages in use\)/);
+    // Across the sandbox's boundary: the trap's own name and details, and the engine's RuntimeError below it.
+    const trap = ((await run.catch((e: unknown) => e)) as Error).cause as BaseError;
+    expect(trap).toMatchObject({ name: 'ModuleTrapError', details: { maximumPages: 32 } });
+    expect(trap.details['memoryPages']).toBeGreaterThan(1);
+    expect(trap.details['memoryPages']).toBeLessThanOrEqual(32);
+    expect(trap.cause).toMatchObject({ name: 'RuntimeError', message: 'unreachable' });
     // Runs after the failures still work: each run has its own worker.
     const out = await runCustomApp(checkCustomModule(example, manifest), example, { input: input(0, 1000) });
     expect(decode(out)).toEqual(primes(0, 1000));

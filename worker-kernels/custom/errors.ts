@@ -1,22 +1,45 @@
 /**
  * @module worker-kernels/custom/errors
- * The one error of researchers' apps, at upload (a refused module) or at run time (trap, time limit, memory cap),
- * with a literal name that survives the worker boundary.
+ * The errors of researchers' apps: CustomAppError, the one the host sees, at upload (a refused module) or at run
+ * time (trap, time limit, memory cap); and, as its cause, what the module did in its sandbox (ModuleTrapError,
+ * ModuleAbiError). Their names and details survive the sandbox's and the worker's boundaries.
  */
-export class CustomAppError extends Error {
-  override name = 'CustomAppError' as const;
+import { BaseError } from '../../protocol/base-error.ts';
+import type { ErrorDetails } from '../../protocol/errors.ts';
+
+export interface CustomAppErrorOptions {
   /** The run was stopped at its time limit; a shader's dispatch may still be running on the GPU. */
-  readonly timedOut: boolean;
+  timedOut?: boolean;
   /** For a run stopped at its time limit: the computing its clock counted, and the rests it did not count. */
-  readonly computedMs: number | undefined;
-  readonly restedMs: number | undefined;
-  constructor(
-    message: string,
-    options: { timedOut?: boolean; computedMs?: number; restedMs?: number; cause?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.timedOut = options.timedOut ?? false;
-    this.computedMs = options.computedMs;
-    this.restedMs = options.restedMs;
+  computedMs?: number;
+  restedMs?: number;
+  cause?: unknown;
+}
+
+export class CustomAppError extends BaseError {
+  override name = 'CustomAppError' as const;
+  constructor(message: string, { timedOut = false, computedMs, restedMs, cause }: CustomAppErrorOptions = {}) {
+    const measured = computedMs === undefined ? {} : { computedMs, restedMs: restedMs ?? 0 };
+    super(message, { cause, details: { timedOut, ...measured } as ErrorDetails });
   }
+
+  get timedOut(): boolean {
+    return this.details['timedOut'] === true;
+  }
+  get computedMs(): number | undefined {
+    return this.details['computedMs'] as number | undefined;
+  }
+  get restedMs(): number | undefined {
+    return this.details['restedMs'] as number | undefined;
+  }
+}
+
+/** The module trapped (unreachable, an access out of bounds, a failed grow past its memory cap) or called abort. */
+export class ModuleTrapError extends BaseError {
+  override name = 'ModuleTrapError' as const;
+}
+
+/** The module broke the ABI (docs/apps.md): it named bytes outside its memory, or returned no pointer into it. */
+export class ModuleAbiError extends BaseError {
+  override name = 'ModuleAbiError' as const;
 }

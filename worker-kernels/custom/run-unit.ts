@@ -5,7 +5,13 @@
  * manifest, then run it, or its WGSL shader, in its sandbox with the unit's input, the module under the worker's CPU
  * limit.
  */
-import { CustomAppVersion, type CustomInput, type CustomOutput } from '../../protocol/custom-app.ts';
+import {
+  appModuleUrl,
+  appVersionUrl,
+  CustomAppVersion,
+  type CustomInput,
+  type CustomOutput,
+} from '../../protocol/custom-app.ts';
 import type { KernelContext } from '../kernel.ts';
 import { checkCustomModule, type CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
@@ -31,14 +37,13 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 async function load(base: string, input: CustomInput) {
-  const root = new URL(`/api/apps/${input.name}/${input.version}`, base);
-  const res = await fetch(root);
+  const res = await fetch(appVersionUrl(base, input));
   if (!res.ok)
     throw new CustomAppError(
       `${input.name} v${input.version}: the coordinator answered ${res.status} for its manifest`,
     );
   const version = CustomAppVersion.parse(await res.json());
-  const moduleRes = await fetch(`${root}/module.wasm`);
+  const moduleRes = await fetch(appModuleUrl(base, input));
   if (!moduleRes.ok)
     throw new CustomAppError(
       `${input.name} v${input.version}: the coordinator answered ${moduleRes.status} for its module`,

@@ -7,6 +7,7 @@
  * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU), and the worker is gone
  * afterwards.
  */
+import { reviveError } from '../../protocol/remote-error.ts';
 import { GpuError } from '../errors.ts';
 import type { CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
@@ -49,6 +50,19 @@ async function spawn(onMessage: (m: SandboxMessage) => void, onError: (e: unknow
   worker.on('message', onMessage);
   worker.on('error', onError);
   return { send: (r) => worker.postMessage(r), terminate: () => void worker.terminate() };
+}
+
+/**
+ * The sandbox's error, parsed with the protocol's schema and re-wrapped as the host's: a GpuError where the shader
+ * was asked for and this host has no WebGPU (the caller runs the module instead), else a CustomAppError; the
+ * sandbox's own error, name and details kept, is its cause.
+ */
+function sandboxFailure(app: string, wire: unknown): Error {
+  const cause = reviveError(wire);
+  const message = `${app}: ${cause.message}`;
+  return cause.name === 'ShaderUnavailableError'
+    ? new GpuError(message, { cause })
+    : new CustomAppError(message, { cause });
 }
 
 /** A fresh ArrayBuffer of exactly these bytes (a Node Buffer may be a view into a shared pool). */
@@ -151,8 +165,7 @@ export function runCustomAppMetered(
           options.onResumed?.(m.restedMs);
         } else if (m.type === 'done')
           finish(undefined, { output: new Uint8Array(m.output), busyMs: m.busyMs, restMs: m.restMs, rests: m.rests });
-        else if (m.unavailable) finish(new GpuError(`${manifest.name}: ${m.message}`));
-        else finish(new CustomAppError(`${manifest.name}: ${m.message}`));
+        else finish(sandboxFailure(manifest.name, m.error));
       } catch (e) {
         finish(e);
       }

@@ -7,15 +7,21 @@
  * WebGPU's validation. Compile errors, validation errors and a lost device become errors that say which.
  */
 import type { CustomWgsl, WgslBinding } from '../../protocol/custom-app.ts';
+import { BaseError } from '../../protocol/base-error.ts';
 
 /** No WebGPU here (no API, adapter or device): the caller runs the WebAssembly module instead. */
-export class ShaderUnavailableError extends Error {
+export class ShaderUnavailableError extends BaseError {
   override name = 'ShaderUnavailableError' as const;
 }
 
 /** The browser's compiler refused the WGSL: its messages, by line and column, say more than the error scope's. */
-class ShaderCompileError extends Error {
+class ShaderCompileError extends BaseError {
   override name = 'ShaderCompileError' as const;
+}
+
+/** The shader compiled but WebGPU refused to run it as the manifest describes, or the device was lost. */
+class ShaderRunError extends BaseError {
+  override name = 'ShaderRunError' as const;
 }
 
 export interface ShaderRequest {
@@ -55,7 +61,10 @@ function contents(b: WgslBinding, input: ArrayBuffer, counts: [number, number, n
   if (b.role === 'output') return new Uint8Array(round(b.bytes));
   if (b.role === 'uniform') return new Uint8Array(new Uint32Array([input.byteLength, ...counts]).buffer);
   if (input.byteLength > b.bytes)
-    throw new Error(`input of ${input.byteLength} bytes is over its shader's input binding of ${b.bytes} bytes`);
+    throw new ShaderRunError(
+      `input of ${input.byteLength} bytes is over its shader's input binding of ${b.bytes} bytes`,
+      { details: { inputBytes: input.byteLength, bindingBytes: b.bytes } },
+    );
   const data = new Uint8Array(round(input.byteLength));
   data.set(new Uint8Array(input));
   return data;
@@ -84,7 +93,8 @@ async function compile(device: GPUDevice, { wgsl, label }: ShaderRequest): Promi
       compute: { module, entryPoint: wgsl.entryPoint },
     });
   } catch (cause) {
-    throw new Error(`shader refused by WebGPU: ${cause instanceof Error ? cause.message : String(cause)}`);
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new ShaderRunError(`shader refused by WebGPU: ${message}`, { cause });
   }
 }
 
@@ -97,7 +107,7 @@ async function dispatch(
   const counts = workgroupCounts(wgsl, input.byteLength);
   const most = device.limits.maxComputeWorkgroupsPerDimension;
   if (counts.some((c) => c > most))
-    throw new Error(`dispatch of ${counts.join('×')} workgroups is over WebGPU's ${most} per dimension`);
+    throw new ShaderRunError(`dispatch of ${counts.join('×')} workgroups is over WebGPU's ${most} per dimension`);
   const buffers = wgsl.bindings.map((b) => {
     const data = contents(b, input, counts);
     const usage =
@@ -135,13 +145,13 @@ async function dispatch(
 
 /**
  * Runs the shader on `input` and returns the output binding's bytes; throws ShaderUnavailableError where there is no
- * WebGPU, and an Error saying what went wrong otherwise.
+ * WebGPU, and a ShaderCompileError or ShaderRunError saying what went wrong otherwise.
  * @example const output = await runShader({ wgsl: manifest.wgsl, label: 'prime-count' }, input);
  */
 export async function runShader(request: ShaderRequest, input: ArrayBuffer): Promise<ArrayBuffer> {
   const device = await openDevice(request.label);
   const lost = device.lost.then((info) => {
-    throw new Error(`GPU device lost (${info.reason}): ${info.message}`);
+    throw new ShaderRunError(`GPU device lost (${info.reason}): ${info.message}`, { details: { reason: info.reason } });
   });
   lost.catch(() => {}); // raced below; destroying the device at the end resolves it too, which is no failure
   let output: ArrayBuffer | undefined, thrown: unknown;
@@ -160,7 +170,7 @@ export async function runShader(request: ShaderRequest, input: ArrayBuffer): Pro
   device.destroy();
   const error = scoped.find((e) => e);
   if (thrown instanceof ShaderCompileError) throw thrown;
-  if (error) throw new Error(`shader refused by WebGPU: ${error.message}`);
+  if (error) throw new ShaderRunError(`shader refused by WebGPU: ${error.message}`);
   if (thrown !== undefined) throw thrown;
   return output!;
 }

@@ -7,7 +7,10 @@
  * a GPU device of its own (sandbox-wgsl.ts). Runs as a Web Worker in the browser and as a worker thread in Node.
  */
 import { jspi, SandboxThrottle, UNWIND, type RestMessage, type SandboxCpu } from './sandbox-rest.ts';
-import { runShader, ShaderUnavailableError, type ShaderRequest } from './sandbox-wgsl.ts';
+import { runShader, type ShaderRequest } from './sandbox-wgsl.ts';
+import { serializeError } from '../../protocol/error-wire.ts';
+import type { SerializedError } from '../../protocol/errors.ts';
+import { ModuleAbiError, ModuleTrapError } from './errors.ts';
 
 export interface SandboxRequest {
   bytes: ArrayBuffer;
@@ -26,8 +29,8 @@ export type SandboxMessage =
   | RestMessage
   /** `busyMs`: the run's computing time, rests excluded. */
   | { type: 'done'; output: ArrayBuffer; busyMs: number; restMs: number; rests: number }
-  /** `unavailable`: the shader was asked for and this host has no WebGPU to run it. */
-  | { type: 'error'; message: string; unavailable?: boolean };
+  /** What went wrong, in the protocol's shape (protocol/errors.ts); ShaderUnavailableError: no WebGPU here. */
+  | { type: 'error'; error: SerializedError };
 
 interface Port {
   post(message: SandboxMessage): void;
@@ -66,7 +69,7 @@ async function runInstance(
   const memory = new WebAssembly.Memory(request.memory);
   const bytesAt = (ptr: number, len: number) => {
     if (ptr < 0 || len < 0 || ptr + len > memory.buffer.byteLength)
-      throw new Error(`bytes [${ptr}, ${ptr + len}) are outside memory`);
+      throw new ModuleAbiError(`bytes [${ptr}, ${ptr + len}) are outside memory`);
     return memory.buffer.slice(ptr, ptr + len);
   };
   // Under JSPI the imports may suspend the module for a rest, and its entry points are called as promising. Rests
@@ -90,8 +93,9 @@ async function runInstance(
     env: {
       memory,
       abort(_message: number, _file: number, line: number, column: number): never {
-        throw new Error(
+        throw new ModuleTrapError(
           `module aborted at ${line}:${column} (out of memory past the cap of ${request.memory.maximum} pages?)`,
+          { details: { line, column, maximumPages: request.memory.maximum } },
         );
       },
     },
@@ -129,9 +133,13 @@ async function runInstance(
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
     // A trap; name the memory use, since a failed grow past the cap is the usual cause of `unreachable`.
     const pages = memory.buffer.byteLength / 65_536;
-    throw new Error(`module trapped: ${e.message} (memory ${pages} of ${request.memory.maximum} pages in use)`);
+    throw new ModuleTrapError(
+      `module trapped: ${e.message} (memory ${pages} of ${request.memory.maximum} pages in use)`,
+      { cause: e, details: { memoryPages: pages, maximumPages: request.memory.maximum } },
+    );
   }
-  if (out < 0 || out + 4 > memory.buffer.byteLength) throw new Error(`run returned ${out}, not a pointer into memory`);
+  if (out < 0 || out + 4 > memory.buffer.byteLength)
+    throw new ModuleAbiError(`run returned ${out}, not a pointer into memory`);
   return bytesAt(out + 4, new DataView(memory.buffer).getUint32(out, true));
 }
 
@@ -162,7 +170,6 @@ port.listen(async (request) => {
     port.post({ type: 'progress', fraction: 1 });
     port.post({ type: 'done', output, busyMs: performance.now() - started, restMs: 0, rests: 0 });
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    port.post({ type: 'error', message, ...(e instanceof ShaderUnavailableError ? { unavailable: true } : {}) });
+    port.post({ type: 'error', error: serializeError(e) });
   }
 });

@@ -10,6 +10,7 @@ import { anyOf, bulkUpdate } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { foldSpeeds } from './host-speed.ts';
 import { recordTrustEvents } from './trust-events.ts';
+import { summarizeError } from '../../../protocol/error-wire.ts';
 
 interface ReportedReplica {
   id: number;
@@ -106,14 +107,7 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
       key: { id: 'bigint' },
       columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', elapsed_ms: 'double', error: 'text' },
     },
-    errors.map(({ r, now }) => [
-      r.replicaId,
-      'over',
-      'client_error',
-      now,
-      r.elapsedMs,
-      `${r.error.name}: ${r.error.message}`,
-    ]),
+    errors.map(({ r, now }) => [r.replicaId, 'over', 'client_error', now, r.elapsedMs, summarizeError(r.error)]),
   );
 
   await updateSpeeds(db, q, successes);

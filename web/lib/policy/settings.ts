@@ -5,6 +5,8 @@
  * Every change is parsed; a bad value is refused with a message naming the setting, and nothing changes.
  */
 import { z } from 'zod';
+import { BaseError } from '../../../protocol/base-error.ts';
+import { issuesOf } from '../../../protocol/error-wire.ts';
 
 const Hour = z.number().int().min(0).max(24);
 
@@ -41,7 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   bufferMinutes: 10,
 };
 
-export class SettingsError extends Error {
+export class SettingsError extends BaseError {
   override name = 'SettingsError' as const;
 }
 
@@ -51,6 +53,7 @@ export function changeSettings(current: Settings, change: Partial<Record<keyof S
   if (!parsed.success) {
     throw new SettingsError(
       parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '),
+      { issues: issuesOf(parsed.error), cause: parsed.error },
     );
   }
   return parsed.data;
