@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { checkSet } from '../server/passes/quorum.ts';
 import { issueAsSingle, TRUST_THRESHOLD } from '../server/store/trust.ts';
-import { mulberry32 } from '../worker-kernels/signal-search/signal.ts';
+import { mulberry32 } from '../worker-kernels/random.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,9 @@
 /* Native build of worker-kernels/signal-search/assembly/index.ts, the same algorithm (per drift and block:
- * de-chirp, radix-2 FFT with per-stage twiddles, power, threshold), for bench/kernels.ts: gcc -O3 -march=native.
+ * de-chirp, radix-2 FFT with per-stage twiddles, power, threshold, Σ √snr), for bench/kernels.ts: gcc -O3
+ * -march=native.
  * The signal is generated as signal.ts does (mulberry32, Box–Muller) but is not timed, as the WASM timing excludes it.
- * Usage: signal-search SEED SAMPLES FFTSIZE DRIFTS THRESHOLD REPS. Prints "seconds peaks" (best time of REPS). */
+ * Usage: signal-search SEED SAMPLES FFTSIZE DRIFTS THRESHOLD REPS. Prints "seconds peaks amplitude" (best time of
+ * REPS; Σ over the drifts of their amplitude sums). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,8 +60,9 @@ static void fft(double *re, double *im, int n, const double *twRe, const double 
 
 static long searchDrift(const double *sr, const double *si, int samples, int n, double drift, double threshold,
                         double *re, double *im, double *power, const double *twRe, const double *twIm,
-                        const uint32_t *rev) {
+                        const uint32_t *rev, double *amplitude) {
   long found = 0;
+  *amplitude = 0;
   for (int block = 0; block < samples / n; block++) {
     int offset = block * n;
     for (int i = 0; i < n; i++) {
@@ -73,8 +76,15 @@ static long searchDrift(const double *sr, const double *si, int samples, int n, 
     double sum = 0;
     for (int k = 0; k < n; k++) sum += power[k] = re[k] * re[k] + im[k] * im[k];
     double mean = sum / n;
-    if (mean > 0)
-      for (int k = 0; k < n; k++) found += power[k] / mean > threshold;
+    if (mean > 0) {
+      double blockSum = 0;
+      for (int k = 0; k < n; k++) {
+        double snr = power[k] / mean;
+        blockSum += sqrt(snr);
+        found += snr > threshold;
+      }
+      *amplitude += blockSum;
+    }
   }
   return found;
 }
@@ -96,16 +106,19 @@ int main(int argc, char **argv) {
   plan(n, twRe, twIm, rev);
   double best = 1e30;
   long peaks = 0;
+  double amplitude = 0;
   for (int r = 0; r < reps; r++) {
     double t0 = now();
     peaks = 0;
+    amplitude = 0;
     for (int d = 0; d < drifts; d++) {
-      double drift = (d - drifts / 2) * 1e-7;
-      peaks += searchDrift(sr, si, samples, n, drift, threshold, re, im, power, twRe, twIm, rev);
+      double drift = (d - drifts / 2) * 1e-7, sum;
+      peaks += searchDrift(sr, si, samples, n, drift, threshold, re, im, power, twRe, twIm, rev, &sum);
+      amplitude += sum;
     }
     double dt = now() - t0;
     if (dt < best) best = dt;
   }
-  printf("%.9f %ld\n", best, peaks);
+  printf("%.9f %ld %.17g\n", best, peaks, amplitude);
   return 0;
 }

@@ -18,9 +18,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { BatchProgress } from '../protocol/research.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
+import { printSeedOnFailure, specRandom } from './support/random.ts';
 
 let coordinator: OwnCoordinator;
 let api: APIRequestContext;
+printSeedOnFailure();
+
 test.beforeAll(async () => {
   coordinator = await startOwnCoordinator('off');
   api = await http.newContext({ baseURL: coordinator.url });
@@ -163,9 +166,10 @@ test(
     const module = await compile(EXAMPLE);
     const cpuSha = await lab.upload(manifest('e2e-primes'), module);
     const gpuSha = await lab.upload(manifest('e2e-primes-gpu', { wgsl: exampleWgsl() }), module);
+    const random = specRandom();
     const ranges = [0, 1, 2].map((i) => {
-      const from = Math.floor(Math.random() * 1_000_000) + i;
-      return [from, from + 20_000 + Math.floor(Math.random() * 20_000)] as const;
+      const from = random.int(0, 1_000_000) + i;
+      return [from, from + random.int(20_000, 40_000)] as const;
     });
     const inputs = ranges.map(([from, to]) => range(from, to));
     const cpuBatch = await lab.submit('e2e-primes', cpuSha, inputs, LIMITS.good);

@@ -1,23 +1,26 @@
 /**
- * The WebGPU variants held against the reference in Chromium's WebGPU (SwiftShader's fallback adapter here, with
- * --enable-unsafe-webgpu from playwright.config.ts). The kernels' code is bundled with Vite into a test page that
- * is served by route interception at the coordinator's origin (a secure context, which WebGPU requires).
+ * The apps' variants in Chromium: the conformance spec's cases (worker-kernels/conformance) over every variant, the
+ * WebGPU ones on Chromium's WebGPU (SwiftShader's fallback adapter here, with --enable-unsafe-webgpu from
+ * playwright.config.ts), then variant selection, the worker, GPU errors and throughput. The kernels' code is bundled
+ * with Vite into a test page served by route interception at the coordinator's origin (a secure context, which
+ * WebGPU requires).
  */
 import { expect, test } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { AppInput, AppOutput } from '../protocol/apps.ts';
-import { MatmulInput, MatmulOutput } from '../protocol/matmul.ts';
-import { compareMatmul, MATMUL_TOLERANCE } from '../worker-kernels/matmul/compare.ts';
-import { runMatmul } from '../worker-kernels/matmul/reference.ts';
-import { compareOutputs, runKernel } from '../worker-kernels/registry.ts';
-import { SignalSearchInput, SignalSearchOutput } from '../protocol/signal-search.ts';
-import { compareSignalSearch, SNR_TOLERANCE } from '../worker-kernels/signal-search/compare.ts';
-import { runSignalSearch } from '../worker-kernels/signal-search/reference.ts';
+import { AppInput, type AppName, AppOutput } from '../protocol/apps.ts';
+import { MatmulInput } from '../protocol/matmul.ts';
+import { SignalSearchInput } from '../protocol/signal-search.ts';
+import { variantName } from '../worker-kernels/app.ts';
+import { judge } from '../worker-kernels/conformance/case.ts';
+import { caseOf, cases } from '../worker-kernels/conformance/cases.ts';
+import { appOf, compareOutputs, runReference } from '../worker-kernels/registry.ts';
+import { printSeedOnFailure, specRandom } from './support/random.ts';
 
 const quiet = { progress() {}, checkpoint() {} };
-const seed = () => (Math.random() * 2 ** 32) >>> 0;
 let bundle = '';
+
+printSeedOnFailure();
 
 test.beforeAll(async () => {
   const result = await build({
@@ -28,6 +31,8 @@ test.beforeAll(async () => {
     build: {
       write: false,
       minify: false,
+      // One file, served by the route below: the WGSL drivers' dynamic imports are inlined.
+      rolldownOptions: { output: { codeSplitting: false } },
       lib: {
         entry: fileURLToPath(new URL('./kernels-webgpu/page.ts', import.meta.url)),
         formats: ['es'],
@@ -61,68 +66,42 @@ test('default: a WebGPU adapter is found, fallback or not, with the limits the k
   expect(adapter.maxStorage).toBeGreaterThanOrEqual(128 * 1024 * 1024);
 });
 
-test('default: WGSL matmul agrees with the reference on fresh random units', async ({ page }) => {
-  const shapes = [
-    { m: 64, k: 64, n: 64 },
-    { m: 48, k: 80, n: 112 }, // not multiples of the 64×64 tile: the guards at the edges
-    { m: 128, k: 256, n: 96 },
-  ];
-  for (const shape of shapes) {
-    const input = MatmulInput.parse({ seed: seed(), ...shape });
-    const { output } = await page.evaluate((i) => window.kernels.matmul(i), input);
-    const actual = MatmulOutput.parse(output);
-    const expected = runMatmul(input, quiet);
-    const worst = Math.max(
-      ...actual.rowSquares.map((x, i) => Math.abs(x - expected.rowSquares[i]!) / expected.rowSquares[i]!),
-    );
-    // f32 sums over k ≤ 256 stay within ~1e-6 of the f64 reference; the comparator's bound is MATMUL_TOLERANCE.
-    expect(worst, JSON.stringify(input)).toBeLessThan(MATMUL_TOLERANCE);
-    expect(compareMatmul(input, actual, expected)).toBe('match');
-  }
-});
-
-test('default: WGSL signal search agrees with the reference on fresh random units', async ({ page }) => {
-  for (let trial = 0; trial < 4; trial++) {
-    const fftSize = 2 ** (4 + Math.floor(Math.random() * 7)); // 16 … 1024
-    const input = SignalSearchInput.parse({
-      signal: {
-        seed: seed(),
-        sampleCount: 8192,
-        noise: 1,
-        tones: [0, 1].map(() => ({
-          frequency: Math.random(),
-          drift: (Math.random() - 0.5) * 1e-5,
-          amplitude: 0.5 + Math.random(),
-        })),
-      },
-      fftSize,
-      driftRates: [0, (Math.random() - 0.5) * 1e-5, (Math.random() - 0.5) * 1e-5],
-      // Low enough that noise crosses it too (e^-threshold of the bins), so there are always peaks to compare.
-      threshold: 4 + Math.random() * 4,
-      maxPeaks: 256,
+/**
+ * The conformance spec in Chromium (worker-kernels/conformance): every variant of every built-in app, WebGPU on
+ * the software adapter included, against the reference (run here in Node) on seeded random units, by the same
+ * cases, bounds and judge as conformance.test.ts. A researcher's app's case runs its sandbox in Node only.
+ */
+for (const name of Object.keys(cases) as AppName[]) {
+  const kase = caseOf(name);
+  if (kase.runners) continue;
+  const app = appOf(name);
+  for (const variant of app.variants.map(variantName)) {
+    test(`conformance: ${name} ${variant} agrees with the reference on seeded random units`, async ({ page }) => {
+      const random = specRandom();
+      const worst: Record<string, number> = {};
+      for (let trial = 0; trial < kase.trials; trial++) {
+        const input = kase.randomInput(random);
+        const { output } = await page.evaluate((a) => window.kernels.runVariant(a.name, a.variant, a.input), {
+          name,
+          variant,
+          input,
+        });
+        const actual = app.output.parse(output);
+        const expected = app.reference!(input, quiet);
+        expect(judge(app, kase, variant, input, actual, expected), JSON.stringify(input)).toEqual([]);
+        for (const [measure, value] of Object.entries(kase.deviation(input, actual, expected)))
+          worst[measure] = Math.max(worst[measure] ?? 0, value);
+      }
+      console.log(`conformance in Chromium: ${name} ${variant}: worst ${JSON.stringify(worst)}`);
     });
-    const { output } = await page.evaluate((i) => window.kernels.signalSearch(i), input);
-    const actual = SignalSearchOutput.parse(output);
-    const expected = runSignalSearch(input, quiet);
-    // f32 FFTs of ≤ 1024 points keep SNRs within ~1e-5 of the f64 reference (the phases come from f64, see the WGSL);
-    // SNR_TOLERANCE (1e-3) is the comparator's bound and the one held here.
-    const bySite = new Map(expected.peaks.map((p) => [`${p.drift}:${p.block}:${p.bin}`, p.snr]));
-    let worst = 0;
-    for (const p of actual.peaks) {
-      const snr = bySite.get(`${p.drift}:${p.block}:${p.bin}`);
-      if (snr !== undefined) worst = Math.max(worst, Math.abs(p.snr - snr) / snr);
-    }
-    console.log(`webgpu signal search, fftSize ${fftSize}: worst relative SNR error ${worst.toExponential(2)}`);
-    expect(worst, JSON.stringify(input)).toBeLessThan(SNR_TOLERANCE);
-    expect(compareSignalSearch(input, actual, expected), JSON.stringify(input)).toBe('match');
-    expect(actual.peaks.length).toBeGreaterThan(0);
   }
-});
+}
 
 test(
   'behavior: variant selection puts WASM before a fallback adapter, ' + 'and runs WebGPU when only it is allowed',
   async ({ page }) => {
-    const job = AppInput.parse({ app: 'matmul', input: { seed: seed(), m: 32, k: 32, n: 32 } });
+    const random = specRandom();
+    const job = AppInput.parse({ app: 'matmul', input: { seed: random.u32(), m: 32, k: 32, n: 32 } });
     const adapter = await page.evaluate(() => window.kernels.adapter());
     const chosen = await page.evaluate((j) => window.kernels.best(j), job);
     expect(chosen.order).toEqual(
@@ -131,31 +110,32 @@ test(
     expect(chosen.variant).toBe(chosen.order[0]);
     const gpu = await page.evaluate((j) => window.kernels.best(j, ['webgpu']), job);
     expect(gpu.variant).toBe('webgpu');
-    expect(compareOutputs(job, gpu.result, runKernel(job, quiet))).toBe('match');
+    expect(compareOutputs(job, gpu.result, runReference(job, quiet))).toBe('match');
     // The WASM variants load in the browser too (fetched as Vite emitted them).
     const collatz = AppInput.parse({
       app: 'collatz',
-      input: { start: 1 + Math.floor(Math.random() * 1e9), count: 3000 },
+      input: { start: random.int(1, 1e9), count: 3000 },
     });
     const cpu = await page.evaluate((j) => window.kernels.best(j), collatz);
     expect(cpu.variant).toBe('wasm');
-    expect(compareOutputs(collatz, cpu.result, runKernel(collatz, quiet))).toBe('match');
+    expect(compareOutputs(collatz, cpu.result, runReference(collatz, quiet))).toBe('match');
   },
 );
 
 test('behavior: inside a dedicated worker, as the volunteer page runs them, the WebGPU variants run and agree', async ({
   page,
 }) => {
+  const random = specRandom();
   const jobs = [
-    AppInput.parse({ app: 'matmul', input: { seed: seed(), m: 64, k: 96, n: 48 } }),
+    AppInput.parse({ app: 'matmul', input: { seed: random.u32(), m: 64, k: 96, n: 48 } }),
     AppInput.parse({
       app: 'signal-search',
       input: {
         signal: {
-          seed: seed(),
+          seed: random.u32(),
           sampleCount: 4096,
           noise: 1,
-          tones: [{ frequency: Math.random(), drift: 0, amplitude: 1 }],
+          tones: [{ frequency: random.next(), drift: 0, amplitude: 1 }],
         },
         fftSize: 256,
         driftRates: [0, 2e-6],
@@ -168,7 +148,7 @@ test('behavior: inside a dedicated worker, as the volunteer page runs them, the 
     const reply = await page.evaluate((j) => window.kernels.inWorker(j, ['webgpu']), job);
     expect(reply, JSON.stringify(reply)).toMatchObject({ ok: true, variant: 'webgpu' });
     if (!reply.ok) continue;
-    expect(compareOutputs(job, AppOutput.parse(reply.result), runKernel(job, quiet)), job.app).toBe('match');
+    expect(compareOutputs(job, AppOutput.parse(reply.result), runReference(job, quiet)), job.app).toBe('match');
   }
 });
 
@@ -179,14 +159,15 @@ test('error: a GPU validation error inside a kernel becomes a GpuError', async (
 });
 
 test('check: WGSL matmul and signal-search throughput on this adapter (a figure, not asserted)', async ({ page }) => {
-  const input = MatmulInput.parse({ seed: seed(), m: 256, k: 256, n: 256 });
+  const random = specRandom();
+  const input = MatmulInput.parse({ seed: random.u32(), m: 256, k: 256, n: 256 });
   await page.evaluate((i) => window.kernels.matmul(i), input); // compiles the pipeline
   const { ms } = await page.evaluate((i) => window.kernels.matmul(i), input);
   const gflops = (2 * 256 ** 3) / (ms / 1000) / 1e9;
   console.log(`webgpu matmul 256³: ${ms.toFixed(1)} ms, ${gflops.toFixed(2)} GFLOP/s (upload and readback included)`);
   expect(ms).toBeGreaterThan(0);
   const search = SignalSearchInput.parse({
-    signal: { seed: seed(), sampleCount: 1 << 16, noise: 1, tones: [] },
+    signal: { seed: random.u32(), sampleCount: 1 << 16, noise: 1, tones: [] },
     fftSize: 1024,
     driftRates: [0, 1e-7, 2e-7, 3e-7],
     threshold: 12,

@@ -32,3 +32,7 @@ export const AppOutput = z.discriminatedUnion('app', [
   z.strictObject({ app: z.literal('custom'), output: CustomOutput }),
 ]);
 export type AppOutput = z.infer<typeof AppOutput>;
+
+/** Each app's input and output by its name, e.g. `AppInputOf['matmul']`. */
+export type AppInputOf = { [J in AppInput as J['app']]: J['input'] };
+export type AppOutputOf = { [O in AppOutput as O['app']]: O['output'] };

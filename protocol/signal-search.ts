@@ -52,7 +52,24 @@ export const Peak = z.strictObject({
 });
 export type Peak = z.infer<typeof Peak>;
 
+/**
+ * A search's answer: the peaks, and per trial drift the sum over every block and bin of √snr (the bin's amplitude
+ * over the block's RMS amplitude).
+ *
+ * Why it costs the work credited: the peaks alone do not. A unit with no peak above its threshold is answered by
+ * an empty list, and where the tones are known (they are in the input) their bins can be had from a single-bin DFT
+ * and the block's mean power from Parseval (Σ|X|² = N·Σ|x|²), without any FFT. amplitudeSums closes that: Σ_k |X_k|
+ * has no identity like Parseval's, so each drift's sum needs the magnitude of every bin of every block, that is
+ * every FFT. Skipping a share f of a drift's blocks and scaling up the rest misses, for noise, by about
+ * 0.15·√(f / sampleCount) relative (a block's Σ √snr has mean 0.886·N and spread 0.135·√N, its normalisation by
+ * the block's own mean power taking out most of the bins' spread), which the comparator's 1e-5 hides only while
+ * f < (1e-5 / 0.15)²·sampleCount: under 2 % of the largest unit (2^22 samples), 0.1 % of the demo's standard one
+ * (2^18), none of its tiny one. worker-kernels/signal-search/shortcuts.test.ts runs these shortcuts, shows them
+ * refused, and measures that spread.
+ */
 export const SignalSearchOutput = z.strictObject({
   peaks: z.array(Peak).max(256),
+  /** One per trial drift, in the order of the unit's driftRates. */
+  amplitudeSums: z.array(z.number().min(0).finite()).max(256),
 });
 export type SignalSearchOutput = z.infer<typeof SignalSearchOutput>;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { testRandom } from '../worker-kernels/testing/vitest-random.ts';
 import { openStore } from './store/open-store.ts';
 import { StoreInspector } from './store/sql/inspect.ts';
 import { SimHost } from './testing/sim-host.ts';
@@ -41,7 +42,8 @@ describe('durability', () => {
     await seed.work.createBatch({ app: 'signal-search', name: 'durability', units: tinyUnits(400), now: Date.now() });
     await seed.close();
 
-    const port = 18_300 + Math.floor(Math.random() * 500);
+    const random = testRandom();
+    const port = random.int(18_300, 18_800);
     const started = await startProcess(dir, port);
     child = started.child;
     const hosts = await Promise.all(Array.from({ length: 8 }, () => SimHost.register(started.url)));
@@ -61,7 +63,7 @@ describe('durability', () => {
     });
     // Kill once results are flowing, at an arbitrary moment in the middle of the load.
     while (acknowledged.size < 60) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, Math.random() * 50));
+    await new Promise((r) => setTimeout(r, random.uniform(0, 50)));
     child.kill('SIGKILL');
     stop = true;
     await Promise.all(loops);

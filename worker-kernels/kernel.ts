@@ -1,10 +1,9 @@
 /**
  * @module worker-kernels/kernel
- * The contract every kernel keeps, whatever it runs on (TypeScript, WebAssembly, WebGPU): input and parameters in,
- * output out, progress and checkpoints reported through the context. The worker, the tests and the coordinator's
- * validator all reach a kernel through this shape only.
+ * What every way of running an app sees of its host, whatever it runs on (TypeScript, WebAssembly, WebGPU): progress
+ * and checkpoints reported through the context, the CPU limit kept through it; and what a comparator answers. An app
+ * itself is declared in app.ts.
  */
-import type { AppName } from '../protocol/apps.ts';
 import type { DutySnapshot } from './duty-cycle.ts';
 
 /** The worker's CPU limit as handed to a kernel that keeps to it itself (KernelContext.ownCpuLimit). */
@@ -38,12 +37,3 @@ export interface KernelContext<Checkpoint> {
 
 /** What a comparator says of two results of one unit (BOINC's compare_results). */
 export type Comparison = 'match' | 'mismatch';
-
-export interface Kernel<Input, Output, Checkpoint = unknown> {
-  readonly app: AppName;
-  run(input: Input, ctx: KernelContext<Checkpoint>): Output;
-  /** Whether two results of the same input are the same answer, within the app's tolerance. */
-  compare(input: Input, a: Output, b: Output): Comparison;
-  /** Floating-point operations one run takes; the basis of the unit's credit. */
-  estimateFlops(input: Input): number;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { makeDemoUnit } from '../server/demo/signal-search-feeder.ts';
-import { runKernel } from './registry.ts';
+import { runReference } from './registry.ts';
 import { runThrottled } from './throttled-run.ts';
 import type { AppInput } from '../protocol/apps.ts';
 import type { KernelContext } from './kernel.ts';
@@ -19,8 +19,8 @@ function mulberry(seed: number) {
 
 describe('runThrottled', () => {
   test('default: at 100% the kernel runs straight through, with no rest', async () => {
-    const run = await runThrottled(1, silent, undefined, (ctx) => runKernel(job, ctx));
-    expect(run.value).toEqual(runKernel(job, { progress() {}, checkpoint() {} }));
+    const run = await runThrottled(1, silent, undefined, (ctx) => runReference(job, ctx));
+    expect(run.value).toEqual(runReference(job, { progress() {}, checkpoint() {} }));
     expect(run.restMs).toBe(0);
     expect(run.busyMs).toBeGreaterThan(0);
   });
@@ -55,7 +55,7 @@ describe('runThrottled', () => {
   test('behavior: a resumed run starts from the checkpoint it is given', async () => {
     const checkpoints: unknown[] = [];
     await runThrottled(1, { progress() {}, checkpoint: (s) => void checkpoints.push(s) }, undefined, (ctx) =>
-      runKernel(job, ctx),
+      runReference(job, ctx),
     );
     const halfway = checkpoints[Math.floor(checkpoints.length / 2)];
     const fractions: number[] = [];
@@ -63,9 +63,9 @@ describe('runThrottled', () => {
       1,
       { progress: (f) => void fractions.push(f), checkpoint() {} },
       halfway,
-      (ctx) => runKernel(job, ctx),
+      (ctx) => runReference(job, ctx),
     );
-    expect(resumed.value).toEqual(runKernel(job, { progress() {}, checkpoint() {} }));
+    expect(resumed.value).toEqual(runReference(job, { progress() {}, checkpoint() {} }));
     expect(fractions.filter((f) => f > 0)[0]).toBeGreaterThan(0.5);
   });
 

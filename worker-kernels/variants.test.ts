@@ -1,19 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { AppInput } from '../protocol/apps.ts';
-import { runKernel } from './registry.ts';
-import { compareOutputs } from './registry.ts';
+import { compareOutputs, runReference } from './registry.ts';
+import { testRandom } from './testing/vitest-random.ts';
 import { runBestVariant, variantOrder } from './variants.ts';
 
 const quiet = { progress() {}, checkpoint() {} };
-const seed = () => (Math.random() * 2 ** 32) >>> 0;
 
-const jobs = () => [
-  AppInput.parse({ app: 'matmul', input: { seed: seed(), m: 32, k: 48, n: 64 } }),
-  AppInput.parse({ app: 'collatz', input: { start: 1 + Math.floor(Math.random() * 1e12), count: 5000 } }),
+const jobs = (random = testRandom()) => [
+  AppInput.parse({ app: 'matmul', input: { seed: random.u32(), m: 32, k: 48, n: 64 } }),
+  AppInput.parse({ app: 'collatz', input: { start: random.int(1, 1e12), count: 5000 } }),
   AppInput.parse({
     app: 'signal-search',
     input: {
-      signal: { seed: seed(), sampleCount: 2048, noise: 1, tones: [{ frequency: 0.25, drift: 0, amplitude: 1 }] },
+      signal: { seed: random.u32(), sampleCount: 2048, noise: 1, tones: [{ frequency: 0.25, drift: 0, amplitude: 1 }] },
       fftSize: 128,
       driftRates: [0, 1e-6],
       threshold: 20,
@@ -28,7 +27,7 @@ describe('variant selection', () => {
       expect(await variantOrder(job)).toEqual(['wasm', 'reference']);
       const { result, variant } = await runBestVariant(job, quiet);
       expect(variant).toBe('wasm');
-      expect(compareOutputs(job, result, runKernel(job, quiet)), job.app).toBe('match');
+      expect(compareOutputs(job, result, runReference(job, quiet)), job.app).toBe('match');
     }
   });
 
@@ -36,7 +35,7 @@ describe('variant selection', () => {
     const [job] = jobs();
     const run = await runBestVariant(job!, quiet, { allow: ['reference'] });
     expect(run.variant).toBe('reference');
-    expect(run.result).toEqual(runKernel(job!, quiet));
+    expect(run.result).toEqual(runReference(job!, quiet));
   });
 
   test('error: with no variant allowed, a clear error names the app', async () => {

@@ -4,11 +4,13 @@
  * variants on `window.kernels` so the spec can hold them against the reference, which it runs in Node. The same
  * bundle started as a dedicated worker (as the real compute worker is) runs jobs posted to it.
  */
-import type { AppInput, Variant } from '../../protocol/apps.ts';
+import type { AppInput, AppName, Variant } from '../../protocol/apps.ts';
 import type { MatmulInput } from '../../protocol/matmul.ts';
 import type { SignalSearchInput } from '../../protocol/signal-search.ts';
+import { variantName } from '../../worker-kernels/app.ts';
 import { acquireGpu } from '../../worker-kernels/gpu.ts';
 import { runMatmulWebGpu } from '../../worker-kernels/matmul/webgpu.ts';
+import { appOf } from '../../worker-kernels/registry.ts';
 import { runSignalSearchWebGpu } from '../../worker-kernels/signal-search/webgpu.ts';
 import { runBestVariant, variantOrder } from '../../worker-kernels/variants.ts';
 
@@ -27,6 +29,15 @@ const kernels = {
   async signalSearch(input: SignalSearchInput) {
     const started = performance.now();
     const output = await runSignalSearchWebGpu(await acquireGpu(), input, quiet);
+    return { output, ms: performance.now() - started };
+  },
+  /** One unit on one variant of an app, by its name (app.ts's variantName), as the conformance spec asks. */
+  async runVariant(app: AppName, name: string, input: unknown) {
+    const variant = appOf(app).variants.find((v) => variantName(v) === name);
+    if (!variant) throw new Error(`${app} has no variant ${name}`);
+    const run = await variant.load();
+    const started = performance.now();
+    const output = await run(input, quiet);
     return { output, ms: performance.now() - started };
   },
   async best(job: AppInput, allow?: Variant[]) {

@@ -5,6 +5,7 @@ import type { StoreInspector } from '../store/sql/inspect.ts';
 import type { Store } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
 import { backends } from '../testing/backends.ts';
+import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
 
@@ -17,7 +18,7 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
     let stores: Stores;
-    ({ store, stores, inspect, cleanup } = await freshStore(name, Math.random));
+    ({ store, stores, inspect, cleanup } = await freshStore(name, testRandom().next));
     api = createApi({ store, research: stores.research });
   });
   afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ProjectPartners } from '../../protocol/partner.ts';
-import { runKernel } from '../../worker-kernels/registry.ts';
+import { runReference } from '../../worker-kernels/registry.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
 import { ProjectNameTakenError } from '../store/research.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -13,6 +13,9 @@ import { drain } from '../testing/drain.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { createApi } from './app.ts';
+
+/** Hosts' token hashes: unique, not random. */
+let tokens = 0;
 
 const MAGAZINE = 'https://magazine.example';
 const UNIVERSITY = 'https://uni.example';
@@ -52,7 +55,7 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
     return { projectId, partners };
   }
 
-  const host = (partner?: string) => store.createHost({ tokenHash: `t-${Math.random()}`, partner, now });
+  const host = (partner?: string) => store.createHost({ tokenHash: `t-${++tokens}`, partner, now });
 
   /** The host takes every replica it may have and returns a correct result for each. */
   async function computeAll(h: Host): Promise<void> {
@@ -62,7 +65,7 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
       replicaId: r.replicaId,
       elapsedMs: 5,
       variant: 'reference' as const,
-      result: runKernel(r.job, { progress() {}, checkpoint() {} }),
+      result: runReference(r.job, { progress() {}, checkpoint() {} }),
     }));
     await store.recordResults(h, results, now);
   }

@@ -2,9 +2,12 @@ import { describe, expect, test } from 'vitest';
 import type { IssuedReplica, ResultToRecord } from '../store/types.ts';
 import { backends } from '../testing/backends.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
-import { honest, wrong } from '../testing/results.ts';
+import { honest, insane, wrong } from '../testing/results.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { atMostEvery, transitioner, validator } from './passes.ts';
+
+/** Hosts' token hashes: unique, not random. */
+let tokens = 0;
 
 describe.each(backends)('the validator on $name', (backend) => {
   const fixture = storePerTest(backend, () => 0.99);
@@ -14,7 +17,7 @@ describe.each(backends)('the validator on $name', (backend) => {
     const { store } = fixture;
     await store.createBatch({ app: 'signal-search', name: 'one', units: tinyUnits(1), now });
     for (const behave of behaviours) {
-      const host = await store.createHost({ tokenHash: `t-${Math.random()}`, now });
+      const host = await store.createHost({ tokenHash: `t-${++tokens}`, now });
       const [replica] = await store.issueReplicas(host, 1, now);
       await store.recordResults(host, [behave(replica!)], now);
     }
@@ -45,6 +48,28 @@ describe.each(backends)('the validator on $name', (backend) => {
     expect(unit).toMatchObject({ state: 'active', targetNresults: 3 });
     const third = await store.createHost({ tokenHash: 'third', now });
     expect(await store.issueReplicas(third, 4, now)).toHaveLength(1);
+  });
+
+  test('error: an insane result is invalid on its own, even when a colluder reports the same one', async () => {
+    const store = await reportedBy([insane, insane]);
+    expect(await validator(store, now)).toBe(true);
+    const replicas = (await fixture.inspect.replicas()).filter((r) => r.outcome === 'success');
+    expect(replicas.map(({ validateState, grantedCredit }) => ({ validateState, grantedCredit }))).toEqual([
+      { validateState: 'invalid', grantedCredit: 0 },
+      { validateState: 'invalid', grantedCredit: 0 },
+    ]);
+    const [unit] = await fixture.inspect.units();
+    expect(unit?.canonicalReplicaId).toBeNull();
+    // Two fresh replicas go out for the two thrown away.
+    const next = await store.createHost({ tokenHash: 'next', now });
+    expect(await store.issueReplicas(next, 4, now)).toHaveLength(1);
+  });
+
+  test('behavior: beside an honest result an insane one is invalid before any quorum; the other waits', async () => {
+    const store = await reportedBy([honest, insane]);
+    expect(await validator(store, now)).toBe(true);
+    const replicas = (await fixture.inspect.replicas()).filter((r) => r.outcome === 'success');
+    expect(replicas.map((r) => r.validateState)).toEqual(['init', 'invalid']);
   });
 });
 

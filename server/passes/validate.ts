@@ -1,10 +1,12 @@
 /**
  * @module server/passes/validate
- * The validator's decision for one unit: with a canonical result, check late results against it; without one, run
- * the quorum check over the successful results. Valid results are granted the unit's credit, fixed by its FLOP
- * estimate; invalid ones get nothing; an inconclusive set raises target_nresults so one more replica goes out.
+ * The validator's decision for one unit: first each new result's sanity check (its app's, on that result alone), so
+ * an insane result is invalid on its own and never takes part in a quorum; then, with a canonical result, late
+ * results are checked against it; without one, the quorum check runs over the sane results. Valid results are
+ * granted the unit's credit, fixed by its FLOP estimate; invalid ones get nothing; an inconclusive set raises
+ * target_nresults so one more replica goes out.
  */
-import { compareOutputs } from '../../worker-kernels/registry.ts';
+import { checkSanity, compareOutputs } from '../../worker-kernels/registry.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
 import type { Replica, UnitChanges, UnitWithReplicas } from '../store/types.ts';
 import { checkSet } from './quorum.ts';
@@ -20,13 +22,17 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
     unverified: unit.single,
   });
   const compare = (a: Replica, b: Replica) => compareOutputs(unit.job, a.result!, b.result!);
-  const pending = replicas.filter((r) => r.outcome === 'success' && r.result !== null && r.validateState !== 'invalid');
+  const reported = replicas.filter(
+    (r) => r.outcome === 'success' && r.result !== null && r.validateState !== 'invalid',
+  );
+  const insane = reported.filter((r) => r.validateState === 'init' && checkSanity(unit.job, r.result!) !== undefined);
+  const pending = reported.filter((r) => !insane.includes(r));
 
   const canonical = replicas.find((r) => r.id === unit.canonicalReplicaId);
   if (canonical) {
     const late = pending.filter((r) => r.validateState === 'init');
     const matches = late.filter((r) => compare(canonical, r) === 'match');
-    const mismatches = late.filter((r) => !matches.includes(r));
+    const mismatches = [...insane, ...late.filter((r) => !matches.includes(r))];
     return {
       replicas: [...matches.map(valid), ...mismatches.map(invalid)],
       trust: trustEvents(unit.single, matches, mismatches),
@@ -36,18 +42,24 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
   const decision = checkSet(pending, unit.minQuorum, compare);
   switch (decision.kind) {
     case 'too-few':
-      return {};
+      return insane.length === 0 ? {} : { replicas: insane.map(invalid), trust: trustEvents(unit.single, [], insane) };
     case 'inconclusive':
       return {
         unit: { targetNresults: Math.min(unit.targetNresults + 1, unit.maxTotalResults) },
-        replicas: pending.map((r) => ({ id: r.id, validateState: 'inconclusive' as const })),
+        replicas: [
+          ...pending.map((r) => ({ id: r.id, validateState: 'inconclusive' as const })),
+          ...insane.map(invalid),
+        ],
+        trust: trustEvents(unit.single, [], insane),
       };
-    case 'canonical':
+    case 'canonical': {
+      const rejected = [...decision.invalid, ...insane];
       return {
         unit: { canonicalReplicaId: decision.canonical.id },
-        replicas: [...decision.valid.map(valid), ...decision.invalid.map(invalid)],
-        trust: trustEvents(unit.single, decision.valid, decision.invalid),
+        replicas: [...decision.valid.map(valid), ...rejected.map(invalid)],
+        trust: trustEvents(unit.single, decision.valid, rejected),
       };
+    }
   }
 }
 

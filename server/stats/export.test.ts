@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { drain } from '../testing/drain.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
-import { runKernel } from '../../worker-kernels/registry.ts';
+import { runReference } from '../../worker-kernels/registry.ts';
 import type { Store } from '../store/store.ts';
 import { statsRoutes } from '../http/stats.ts';
 import { statsExporter, type StatsManifest } from './export.ts';
@@ -40,7 +40,7 @@ test('default: the export holds every volunteer and host, and its manifest check
         replicaId: r.replicaId,
         elapsedMs: 5,
         variant: 'reference' as const,
-        result: runKernel(r.job, { progress() {}, checkpoint() {} }),
+        result: runReference(r.job, { progress() {}, checkpoint() {} }),
       })),
       now,
     );

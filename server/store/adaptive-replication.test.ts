@@ -10,6 +10,9 @@ import type { Db } from './sql/db.ts';
 import type { Store } from './store.ts';
 import type { Host, IssuedReplica, ResultToRecord } from './types.ts';
 
+/** Hosts' token hashes: unique, not random. */
+let tokens = 0;
+
 describe.each(backends)('adaptive replication on $name', ({ name, available }) => {
   let store: Store;
   let db: Db;
@@ -27,7 +30,7 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     if (available) await cleanup();
   });
 
-  const host = (n: number) => store.createHost({ tokenHash: `token-${n}-${Math.random()}`, now });
+  const host = (n: number) => store.createHost({ tokenHash: `token-${n}-${++tokens}`, now });
 
   async function computeAll(h: Host, behave: (r: IssuedReplica) => ResultToRecord, max = 64) {
     const work = await store.issueReplicas(h, max, now);

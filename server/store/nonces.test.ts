@@ -2,11 +2,14 @@ import { describe, expect, test, vi } from 'vitest';
 import { backends } from '../testing/backends.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
 
+/** Hosts' token hashes: unique, not random. */
+let tokens = 0;
+
 describe.each(backends)('request nonces on $name', (backend) => {
   const fixture = storePerTest(backend);
   const now = 9_000_000;
 
-  const host = () => fixture.store.createHost({ tokenHash: `t-${Math.random()}`, now });
+  const host = () => fixture.store.createHost({ tokenHash: `t-${++tokens}`, now });
 
   test(
     'behavior: nonces spent at once go in one statement; ' + 'a nonce is good once per host, within a batch too',

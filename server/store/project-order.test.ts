@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { projectOrder } from './project-order.ts';
-import { seeded } from '../testing/seeded.ts';
+import { mulberry32 } from '../../worker-kernels/random.ts';
 
 describe('project order', () => {
   test('default: every project of a higher priority comes before any of a lower one', () => {
-    const random = seeded(1);
+    const random = mulberry32(1);
     for (let i = 0; i < 100; i++) {
       const order = projectOrder(
         [
@@ -21,7 +21,7 @@ describe('project order', () => {
   });
 
   test('behavior: among equal priorities, each comes first in proportion to its resource share', () => {
-    const random = seeded(2);
+    const random = mulberry32(2);
     const first = new Map<number, number>();
     const draws = 20_000;
     for (let i = 0; i < draws; i++) {
@@ -41,7 +41,7 @@ describe('project order', () => {
   });
 
   test('edge: a project with no share is tried only after the others; all zero keeps id order', () => {
-    const random = seeded(3);
+    const random = mulberry32(3);
     for (let i = 0; i < 50; i++) {
       expect(
         projectOrder(

@@ -1,21 +1,24 @@
 import { describe, expect, test, vi } from 'vitest';
-import { runKernel } from '../../worker-kernels/registry.ts';
+import { runReference } from '../../worker-kernels/registry.ts';
 import { backends } from '../testing/backends.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import type { IssuedReplica, ResultToRecord } from './types.ts';
 
+/** Hosts' token hashes: unique, not random. */
+let tokens = 0;
+
 describe.each(backends)('reports on $name', (backend) => {
   const fixture = storePerTest(backend);
   const now = 7_000_000;
 
-  const host = () => fixture.store.createHost({ tokenHash: `t-${Math.random()}`, now });
+  const host = () => fixture.store.createHost({ tokenHash: `t-${++tokens}`, now });
   const success = (r: IssuedReplica, elapsedMs: number): ResultToRecord => ({
     status: 'success',
     replicaId: r.replicaId,
     elapsedMs,
     variant: 'reference',
-    result: runKernel(r.job, { progress() {}, checkpoint() {} }),
+    result: runReference(r.job, { progress() {}, checkpoint() {} }),
   });
 
   test(

@@ -2,12 +2,15 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
-import { runKernel } from '../../worker-kernels/registry.ts';
+import { runReference } from '../../worker-kernels/registry.ts';
 import type { Db } from './sql/db.ts';
 import type { Store } from './store.ts';
 import type { IssuedReplica } from './types.ts';
 import { DEFAULT_SETTINGS, SqlResearchStore } from './sql/research-store.ts';
-import { seeded } from '../testing/seeded.ts';
+import { mulberry32 } from '../../worker-kernels/random.ts';
+
+/** Hosts' token hashes: unique, not random. */
+let tokens = 0;
 
 describe.each(backends)('scheduler on $name', ({ name, available }) => {
   let store: Store;
@@ -17,13 +20,13 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store, db, cleanup } = await freshStore(name, seeded(7)));
+    ({ store, db, cleanup } = await freshStore(name, mulberry32(7)));
   });
   afterEach(async () => {
     if (available) await cleanup();
   });
 
-  const host = () => store.createHost({ tokenHash: `t-${Math.random()}`, now });
+  const host = () => store.createHost({ tokenHash: `t-${++tokens}`, now });
 
   test('default: a unit that needs WebGPU or more memory goes only to a host that offers it', async () => {
     await store.createBatch({
@@ -67,7 +70,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
           replicaId: first!.replicaId,
           elapsedMs,
           variant: 'reference',
-          result: runKernel(first!.job, { progress() {}, checkpoint() {} }),
+          result: runReference(first!.job, { progress() {}, checkpoint() {} }),
         },
       ],
       now,

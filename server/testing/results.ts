@@ -1,23 +1,37 @@
 /**
  * @module server/testing/results
- * Results a host reports for a replica in store-level tests: the reference kernel's (honest), or one a cheater made
- * up (wrong: a signal-search peak that is not there, so it never matches an honest result).
+ * Results a host reports for a replica in store-level tests: the reference kernel's (honest); one a cheater made up
+ * within every bound its app's sanity check knows (wrong: the right shape, amplitude sums 1% off, so it never matches
+ * an honest result); and one outside them (insane: issue 17's maxPeaks peaks of equal, impossible SNR).
  */
-import { runKernel } from '../../worker-kernels/registry.ts';
+import type { AppOutput } from '../../protocol/apps.ts';
+import { runReference } from '../../worker-kernels/registry.ts';
 import type { IssuedReplica, ResultToRecord } from '../store/types.ts';
 
-const compute = (r: IssuedReplica) => runKernel(r.job, { progress() {}, checkpoint() {} });
+const compute = (r: IssuedReplica) => runReference(r.job, { progress() {}, checkpoint() {} });
 
-export const honest = (r: IssuedReplica): ResultToRecord => ({
+const reported = (r: IssuedReplica, result: AppOutput): ResultToRecord => ({
   status: 'success',
   replicaId: r.replicaId,
   elapsedMs: 1,
   variant: 'reference',
-  result: compute(r),
+  result,
 });
+
+export const honest = (r: IssuedReplica): ResultToRecord => reported(r, compute(r));
 
 export const wrong = (r: IssuedReplica): ResultToRecord => {
   const result = compute(r);
-  if (result.app === 'signal-search') result.output.peaks = [{ drift: 0, block: 0, bin: 1, snr: 1e6 }];
-  return { status: 'success', replicaId: r.replicaId, elapsedMs: 1, variant: 'reference', result };
+  if (result.app === 'signal-search') result.output.amplitudeSums = result.output.amplitudeSums.map((x) => x * 1.01);
+  return reported(r, result);
+};
+
+export const insane = (r: IssuedReplica): ResultToRecord => {
+  const result = compute(r);
+  if (r.job.app === 'signal-search' && result.app === 'signal-search') {
+    const { fftSize, maxPeaks } = r.job.input;
+    const peaks = Array.from({ length: maxPeaks }, (_, bin) => ({ drift: 0, block: 0, bin, snr: 4 * fftSize }));
+    result.output = { ...result.output, peaks };
+  }
+  return reported(r, result);
 };

@@ -7,7 +7,7 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { exportPublicKey, generateHostKey, signRequest } from '../../protocol/auth.ts';
 import { HostIdentity, HostStatus } from '../../protocol/host.ts';
 import { ReportReply, WorkReply, type Assignment, type ResultEntry, type SuccessEntry } from '../../protocol/work.ts';
-import { runKernel } from '../../worker-kernels/registry.ts';
+import { runReference } from '../../worker-kernels/registry.ts';
 
 export type Behaviour = 'honest' | 'cheat';
 
@@ -123,7 +123,7 @@ export class SimHost {
   }
 
   compute(a: Assignment): SuccessEntry {
-    const out = runKernel(a, { progress() {}, checkpoint() {} });
+    const out = runReference(a, { progress() {}, checkpoint() {} });
     // Only signal-search units are issued to simulated hosts (the demo feeder's app); the narrowing types the lie.
     if (this.behaviour === 'cheat' && out.app === 'signal-search') {
       // A plausible lie: the right shape, the wrong science (every peak one bin off).

@@ -14,6 +14,7 @@ import { migrate } from '../store/sql/schema.ts';
 import { sqlStores } from '../store/sql/sql-stores.ts';
 import type { Store } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
+import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshPostgresSchema } from './backends.ts';
 
 export interface FreshStore {
@@ -59,12 +60,13 @@ export async function freshStore(
  */
 export function storePerTest(
   { name, available }: { name: 'sqlite' | 'postgres'; available: boolean },
-  random: () => number = Math.random,
+  random?: () => number,
 ): Omit<FreshStore, 'cleanup'> {
   const fixture = {} as FreshStore;
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    Object.assign(fixture, await freshStore(name, random));
+    // By default the scheduler's coin comes from the test's seeded stream.
+    Object.assign(fixture, await freshStore(name, random ?? testRandom().next));
   });
   afterEach(async () => {
     if (available) await fixture.cleanup();

@@ -1,35 +1,47 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { CollatzInput, CollatzOutput } from '../../protocol/collatz.ts';
 import type { KernelContext } from '../kernel.ts';
-import { compareCollatz } from './compare.ts';
-import { estimateCollatzFlops } from './flops.ts';
-import { collatzSteps, runCollatz, type CollatzCheckpoint } from './reference.ts';
+import { testRandom } from '../testing/vitest-random.ts';
+import { estimateCollatzFlops, estimateCollatzSteps } from './flops.ts';
+import { runCollatz, type CollatzCheckpoint } from './reference.ts';
+import { collatzSteps, collatzTrajectory, HASH_SEED, mix } from './trajectory.ts';
 import { loadCollatzWasm, type CollatzWasm } from './wasm.ts';
 
 const quiet: KernelContext<CollatzCheckpoint> = { progress() {}, checkpoint() {} };
+const word = (n: bigint, shift: bigint) => Number((n >> shift) & 0xffffffffn);
 
-/** Steps by the definition, one at a time in BigInt: the check on the reference's fast paths. */
-function slowSteps(start: number): number {
+/** The trajectory by the definition, one step at a time in BigInt: the check on trajectory.ts's fast paths. */
+function slowTrajectory(start: number): { steps: number; hash: number } {
   let n = BigInt(start),
-    steps = 0;
+    steps = 0,
+    hash = mix(HASH_SEED, word(n, 0n), word(n, 32n));
   while (n !== 1n) {
-    n = n % 2n === 0n ? n / 2n : 3n * n + 1n;
+    if (n % 2n === 0n) n /= 2n;
+    else {
+      hash = mix(hash, word(n, 0n), word(n, 32n));
+      n = 3n * n + 1n;
+    }
     steps++;
   }
-  return steps;
+  return { steps, hash };
 }
 
 describe('collatz reference', () => {
   test('default: known stopping times', () => {
     expect([1, 2, 3, 6, 7, 27, 97, 871].map(collatzSteps)).toEqual([0, 1, 7, 8, 16, 111, 118, 178]);
-    // 63,728,127 has the longest trajectory below 10^8 (949 steps), a published record.
+    // 63,728,127 has the longest trajectory below 10^8 (949 steps), a published record (OEIS A006877).
     expect(collatzSteps(63_728_127)).toBe(949);
   });
 
-  test('default: equals the step-by-step BigInt definition on fresh random starts, large ones included', () => {
+  test('default: steps and hash equal the step-by-step BigInt definition on random starts, large ones included', () => {
+    const random = testRandom();
     for (let i = 0; i < 200; i++) {
-      const start = 1 + Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
-      expect(collatzSteps(start), `start ${start}`).toBe(slowSteps(start));
+      const start = 1 + Math.floor(random.next() * Number.MAX_SAFE_INTEGER);
+      expect(collatzTrajectory(start), `start ${start}`).toEqual(slowTrajectory(start));
+    }
+    // Near 2^53 trajectories climb past 2^53 (the doubles' end) and 2^64 (the u64 variant's).
+    for (const start of [2 ** 53 - 1, 2 ** 53 - 3, 2 ** 53 - 5]) {
+      expect(collatzTrajectory(start)).toEqual(slowTrajectory(start));
     }
   });
 
@@ -52,31 +64,38 @@ describe('collatz reference', () => {
     expect(() => CollatzInput.parse({ start: 1.5, count: 10 })).toThrow();
     expect(() => CollatzInput.parse({ start: Number.MAX_SAFE_INTEGER, count: 2 })).toThrow(/2\^53/);
   });
+});
 
-  test('default: the work estimate grows with the range and the size of the numbers', () => {
-    expect(estimateCollatzFlops({ start: 1e9, count: 2000 })).toBeGreaterThan(
-      estimateCollatzFlops({ start: 1e9, count: 1000 }),
-    );
-    expect(estimateCollatzFlops({ start: 1e12, count: 1000 })).toBeGreaterThan(
-      estimateCollatzFlops({ start: 1e3, count: 1000 }),
-    );
+describe('collatz FLOP estimate', () => {
+  test('default: holds to measured step counts within 10%, from 10^3 to 10^15', () => {
+    const random = testRandom();
+    for (let magnitude = 1e3; magnitude <= 1e15; magnitude *= 100) {
+      // Random starts, not a range: neighbours share trajectories, so one range's mean strays by 15% and more.
+      let measured = 0,
+        estimated = 0;
+      for (let i = 0; i < 2000; i++) {
+        const start = Math.floor(magnitude * (1 + random.next()));
+        measured += collatzSteps(start);
+        estimated += estimateCollatzSteps({ start, count: 1 });
+      }
+      expect(measured / estimated, `starts near ${magnitude}`).toBeGreaterThan(0.9);
+      expect(measured / estimated, `starts near ${magnitude}`).toBeLessThan(1.1);
+    }
+  });
+
+  test('default: a wide range from 1 is priced by its mean ln, within 10% of its steps', () => {
+    const input = { start: 1, count: 300_000 };
+    const measured = runCollatz(input, quiet).totalSteps;
+    expect(measured / estimateCollatzSteps(input)).toBeGreaterThan(0.9);
+    expect(measured / estimateCollatzSteps(input)).toBeLessThan(1.1);
+    expect(estimateCollatzFlops(input)).toBe(3 * estimateCollatzSteps(input));
   });
 });
 
-describe('collatz wasm (u64) against the reference', () => {
+describe('collatz wasm (u64)', () => {
   let wasm: CollatzWasm;
   beforeAll(async () => {
     wasm = await loadCollatzWasm();
-  });
-
-  test('default: equal, exactly, on fresh random ranges of every size', () => {
-    for (const magnitude of [1e3, 1e9, 1e13, 2 ** 52]) {
-      const start = 1 + Math.floor(Math.random() * magnitude);
-      const input = CollatzInput.parse({ start, count: 70_000 + Math.floor(Math.random() * 1000) });
-      const expected = runCollatz(input, quiet);
-      expect(wasm.run(input, quiet), `start ${start}`).toEqual(expected);
-      expect(compareCollatz(input, wasm.run(input, quiet), expected)).toBe('match');
-    }
   });
 
   test('behavior: trajectories that leave 64 bits are finished exactly', () => {
@@ -93,22 +112,5 @@ describe('collatz wasm (u64) against the reference', () => {
     const full = wasm.run(input, { progress: (f) => seen.push(f), checkpoint: (s) => checkpoints.push({ ...s }) });
     expect(seen.at(-1)).toBe(1);
     expect(wasm.run(input, { ...quiet, resumeFrom: checkpoints[0] })).toEqual(full);
-  });
-});
-
-describe('collatz comparator', () => {
-  const input = CollatzInput.parse({ start: 100, count: 1000 });
-  const result = runCollatz(input, quiet);
-
-  test('default: equal results match', () => {
-    expect(compareCollatz(input, result, { ...result })).toBe('match');
-  });
-
-  test('error: any difference, or an argMax outside the range, is a mismatch', () => {
-    expect(compareCollatz(input, result, { ...result, totalSteps: result.totalSteps + 1 })).toBe('mismatch');
-    expect(compareCollatz(input, result, { ...result, argMax: result.argMax + 1 })).toBe('mismatch');
-    expect(compareCollatz(input, result, { ...result, maxSteps: result.maxSteps - 1 })).toBe('mismatch');
-    const outside = { ...result, argMax: 5 };
-    expect(compareCollatz(input, outside, outside)).toBe('mismatch');
   });
 });

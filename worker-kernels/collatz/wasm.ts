@@ -7,7 +7,8 @@
 import type { CollatzInput, CollatzOutput } from '../../protocol/collatz.ts';
 import type { KernelContext } from '../kernel.ts';
 import { instantiateWasm } from '../wasm-loader.ts';
-import { CHUNK, collatzSteps, initialState, type CollatzCheckpoint } from './reference.ts';
+import { CHUNK, fold, initialState, outputOf, type CollatzCheckpoint } from './reference.ts';
+import { collatzTrajectory } from './trajectory.ts';
 
 interface CollatzExports {
   memory: WebAssembly.Memory;
@@ -16,6 +17,7 @@ interface CollatzExports {
   maxSteps: WebAssembly.Global;
   argMax: WebAssembly.Global;
   totalSteps: WebAssembly.Global;
+  digest: WebAssembly.Global;
   overflowCount: WebAssembly.Global;
 }
 
@@ -25,12 +27,16 @@ export interface CollatzWasm {
   overflowed: number;
 }
 
-/** Folds a start found out of order: on equal steps the smaller start wins. */
-function merge(state: CollatzCheckpoint, start: number, steps: number): void {
-  if (steps > state.maxSteps || (steps === state.maxSteps && start < state.argMax)) {
-    state.maxSteps = steps;
-    state.argMax = start;
+/** Folds one chunk's totals from the module into the state (a chunk of only overflowed starts has no record). */
+function foldChunk(state: CollatzCheckpoint, wasm: CollatzExports): void {
+  const maxSteps = wasm.maxSteps.value as number;
+  const argMax = wasm.argMax.value as number;
+  if (maxSteps >= 0 && (maxSteps > state.maxSteps || (maxSteps === state.maxSteps && argMax < state.argMax))) {
+    state.maxSteps = maxSteps;
+    state.argMax = argMax;
   }
+  state.totalSteps += wasm.totalSteps.value as number;
+  state.digest = (state.digest + (wasm.digest.value as number)) >>> 0;
 }
 
 export async function loadCollatzWasm(): Promise<CollatzWasm> {
@@ -45,20 +51,15 @@ export async function loadCollatzWasm(): Promise<CollatzWasm> {
       while (state.next < end) {
         const count = Math.min(CHUNK, end - state.next);
         wasm.search(state.next, count, overflow, CHUNK);
-        if (wasm.maxSteps.value >= 0) merge(state, wasm.argMax.value as number, wasm.maxSteps.value as number);
-        state.totalSteps += wasm.totalSteps.value as number;
+        foldChunk(state, wasm);
         const overflowed = new Float64Array(wasm.memory.buffer, overflow, wasm.overflowCount.value as number);
         this.overflowed += overflowed.length;
-        for (const start of overflowed) {
-          const steps = collatzSteps(start);
-          merge(state, start, steps);
-          state.totalSteps += steps;
-        }
+        for (const start of overflowed) fold(state, start, collatzTrajectory(start));
         state.next += count;
         ctx.progress((state.next - input.start) / input.count);
         ctx.checkpoint({ ...state });
       }
-      return { maxSteps: state.maxSteps, argMax: state.argMax, totalSteps: state.totalSteps };
+      return outputOf(state);
     },
   };
   return kernel;

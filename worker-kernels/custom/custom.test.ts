@@ -11,6 +11,7 @@ import {
 } from './example/example-app.ts';
 import type { BaseError } from '../../protocol/base-error.ts';
 import { GpuError } from '../errors.ts';
+import { testRandom } from '../testing/vitest-random.ts';
 import { CustomAppError } from './errors.ts';
 import { checkCustomModule, MAX_MODULE_BYTES } from './check-module.ts';
 import { runCustomApp } from './runner.ts';
@@ -25,8 +26,9 @@ beforeAll(async () => {
 describe('custom apps: the example app of docs/apps.md', () => {
   test('default: accepted, run in a sandbox worker, and right on a fresh random range', async () => {
     const checked = checkCustomModule(example, manifest);
-    const from = Math.floor(Math.random() * 100_000),
-      to = from + 150_000 + Math.floor(Math.random() * 50_000);
+    const random = testRandom();
+    const from = random.int(0, 100_000),
+      to = from + random.int(150_000, 200_000);
     const progress: number[] = [];
     // A Node Buffer, as readFileSync gives: small ones are views into a shared pool, which must not leak in.
     const bytes = Buffer.from(example);

@@ -79,17 +79,29 @@ export interface CustomRun {
 }
 
 /**
- * The manifest's time limit counted on computing time only: the clock stops while the sandbox rests for the CPU
- * limit. Should a rest never end, the run is stopped a while after it should have.
+ * A sandbox that has not started this long after its spawn is stopped: starting a worker is the browser's work, not
+ * the app's, and on a busy machine it takes long (seen: over 400 ms), so it does not count against the time limit.
+ */
+const STARTUP_GRACE_MS = 30_000;
+
+/**
+ * The manifest's time limit counted on computing time only: the clock starts when the sandbox has started and
+ * stops while it rests for the CPU limit. Should a rest never end, the run is stopped a while after it should have.
  */
 function busyClock(limitMs: number, stop: (computedMs: number, restedMs: number) => void) {
-  let computed = 0,
-    since: number | undefined = performance.now(),
-    rested = 0;
+  let computed = 0;
+  let since: number | undefined;
+  let rested = 0;
   const computedNow = () => computed + (since === undefined ? 0 : performance.now() - since);
   const expire = () => stop(computedNow(), rested);
-  let timer = setTimeout(expire, limitMs);
+  let timer = setTimeout(expire, STARTUP_GRACE_MS + limitMs);
+  const counting = () => {
+    clearTimeout(timer);
+    since = performance.now();
+    timer = setTimeout(expire, Math.max(0, limitMs - computed));
+  };
   return {
+    started: counting,
     resting(ms: number) {
       clearTimeout(timer);
       computed = computedNow();
@@ -97,10 +109,8 @@ function busyClock(limitMs: number, stop: (computedMs: number, restedMs: number)
       timer = setTimeout(expire, Math.max(0, limitMs - computed) + 2 * ms + 1000);
     },
     resumed(restedMs: number) {
-      clearTimeout(timer);
       rested += restedMs;
-      since = performance.now();
-      timer = setTimeout(expire, Math.max(0, limitMs - computed));
+      counting();
     },
     clear: () => clearTimeout(timer),
   };
@@ -155,7 +165,8 @@ export function runCustomAppMetered(
     const onMessage = (m: SandboxMessage) => {
       // A throwing callback is the host's fault, not the app's; it ends the run with its own error.
       try {
-        if (m.type === 'progress') options.onProgress?.(m.fraction);
+        if (m.type === 'started') clock.started();
+        else if (m.type === 'progress') options.onProgress?.(m.fraction);
         else if (m.type === 'checkpoint') options.onCheckpoint?.(new Uint8Array(m.state));
         else if (m.type === 'resting') {
           clock.resting(m.rest.ms);

@@ -24,6 +24,8 @@ export interface SandboxRequest {
 }
 
 export type SandboxMessage =
+  /** The sandbox is up and has the request: the time limit counts from here, not from the worker's spawn. */
+  | { type: 'started' }
   | { type: 'progress'; fraction: number }
   | { type: 'checkpoint'; state: ArrayBuffer }
   | RestMessage
@@ -163,6 +165,7 @@ async function run(request: SandboxRequest, post: (m: SandboxMessage) => void): 
 
 const port = await parentPort();
 port.listen(async (request) => {
+  port.post({ type: 'started' });
   try {
     if (!request.shader) return port.post(await run(request, port.post));
     const started = performance.now();

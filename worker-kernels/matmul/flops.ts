@@ -1,6 +1,7 @@
 /**
  * @module worker-kernels/matmul/flops
- * Floating-point operations of a matmul unit: 2·m·k·n (one multiply and one add per term), plus the digest.
+ * Floating-point operations of a matmul unit: 2·m·k·n (one multiply and one add per term), plus the digest (an
+ * absolute value and an add per entry of C). Its output costs at least that (protocol/matmul.ts says why).
  */
 import type { MatmulInput } from '../../protocol/matmul.ts';
 

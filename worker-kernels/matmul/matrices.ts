@@ -4,7 +4,7 @@
  * reference (f64) and the f32 variants multiply exactly the same numbers.
  */
 import type { MatmulInput } from '../../protocol/matmul.ts';
-import { mulberry32 } from '../signal-search/signal.ts';
+import { mulberry32 } from '../random.ts';
 
 export interface Matrices {
   /** m×k, row-major. */

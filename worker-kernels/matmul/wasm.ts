@@ -1,11 +1,11 @@
 /**
  * @module worker-kernels/matmul/wasm
- * Driver of the WebAssembly SIMD matmul (assembly/index.ts): expands the unit's matrices, copies them into the
- * module's memory, multiplies, and reads back the row digest.
+ * Driver of the WebAssembly SIMD matmul (assembly/index.ts), in two builds: relaxed SIMD (multiply-adds may fuse,
+ * one FMA on x86 and ARM), which engines without relaxed SIMD refuse to compile, and plain SIMD. It expands the
+ * unit's matrices, copies them into the module's memory, multiplies, and reads back the row digest.
  */
 import type { MatmulInput, MatmulOutput } from '../../protocol/matmul.ts';
 import type { KernelContext } from '../kernel.ts';
-import { WasmLoadError } from '../errors.ts';
 import { instantiateWasm } from '../wasm-loader.ts';
 import { generateMatrices, type Matrices } from './matrices.ts';
 
@@ -14,7 +14,7 @@ interface MatmulExports {
   alloc(bytes: number): number;
   reset(): void;
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, panel: number): void;
-  rowSquares(c: number, m: number, n: number, out: number): void;
+  rowAbsSums(c: number, m: number, n: number, out: number): void;
 }
 
 export interface MatmulWasm {
@@ -23,21 +23,16 @@ export interface MatmulWasm {
   multiply(matrices: Matrices, input: MatmulInput): MatmulOutput;
 }
 
-/** The fused multiply-add build where the engine has relaxed SIMD, else the plain SIMD one. */
-async function instantiate(relaxed: boolean): Promise<MatmulExports> {
-  const plain = () => instantiateWasm<MatmulExports>(new URL('./build/matmul.wasm', import.meta.url));
-  if (!relaxed) return plain();
-  try {
-    return await instantiateWasm<MatmulExports>(new URL('./build/matmul-relaxed.wasm', import.meta.url));
-  } catch (e) {
-    if (!(e instanceof WasmLoadError)) throw e;
-    return plain();
-  }
-}
+export type MatmulBuild = 'relaxed' | 'plain';
 
-/** @param relaxed try the fused multiply-add build first (default); false loads the plain SIMD build. */
-export async function loadMatmulWasm(relaxed = true): Promise<MatmulWasm> {
-  const wasm = await instantiate(relaxed);
+/** @param build 'relaxed' rejects with a WasmLoadError where the engine lacks relaxed SIMD. */
+export async function loadMatmulWasm(build: MatmulBuild): Promise<MatmulWasm> {
+  // Two literal URLs, which Vite finds and emits.
+  const url =
+    build === 'relaxed'
+      ? new URL('./build/matmul-relaxed.wasm', import.meta.url)
+      : new URL('./build/matmul.wasm', import.meta.url);
+  const wasm = await instantiateWasm<MatmulExports>(url);
   const kernel: MatmulWasm = {
     run(input, ctx) {
       const output = kernel.multiply(generateMatrices(input), input);
@@ -55,8 +50,8 @@ export async function loadMatmulWasm(relaxed = true): Promise<MatmulWasm> {
       new Float32Array(wasm.memory.buffer, pa, a.length).set(a);
       new Float32Array(wasm.memory.buffer, pb, b.length).set(b);
       wasm.matmul(pa, pb, pc, m, k, n, panel);
-      wasm.rowSquares(pc, m, n, out);
-      return { rowSquares: Array.from(new Float64Array(wasm.memory.buffer, out, m)) };
+      wasm.rowAbsSums(pc, m, n, out);
+      return { rowAbsSums: Array.from(new Float64Array(wasm.memory.buffer, out, m)) };
     },
   };
   return kernel;

@@ -1,7 +1,7 @@
 /**
  * @module worker-kernels/matmul/webgpu
  * Driver of the tiled WGSL matmul (matmul.wgsl): uploads the unit's matrices, dispatches one workgroup per 64×64
- * tile of C, reads C back and takes each row's sum of squares in f64.
+ * tile of C, reads C back and takes each row's Σ |C[i][j]| in f64.
  */
 import type { MatmulInput, MatmulOutput } from '../../protocol/matmul.ts';
 import type { Gpu } from '../gpu.ts';
@@ -19,6 +19,10 @@ function storage(gpu: Gpu, label: string, data: Float32Array | number, extra = 0
   if (typeof data !== 'number') gpu.device.queue.writeBuffer(buffer, 0, data);
   return buffer;
 }
+
+/** Whether C fits one storage binding of this device (A and B, at most 2048×2048 f32, fit every adapter). */
+export const gpuFitsMatmul = (gpu: Gpu, { m, n }: MatmulInput) =>
+  m * n * 4 <= gpu.device.limits.maxStorageBufferBindingSize;
 
 export function runMatmulWebGpu(gpu: Gpu, input: MatmulInput, ctx: KernelContext<unknown>): Promise<MatmulOutput> {
   return gpu.scoped(KERNEL, async () => {
@@ -49,14 +53,14 @@ export function runMatmulWebGpu(gpu: Gpu, input: MatmulInput, ctx: KernelContext
     device.queue.submit([encoder.finish()]);
     try {
       const c = new Float32Array(await readBack(gpu, KERNEL, bufC, m * n * 4));
-      const rowSquares: number[] = [];
+      const rowAbsSums: number[] = [];
       for (let i = 0; i < m; i++) {
         let sum = 0;
-        for (let j = i * n; j < (i + 1) * n; j++) sum += c[j]! * c[j]!;
-        rowSquares.push(sum);
+        for (let j = i * n; j < (i + 1) * n; j++) sum += Math.abs(c[j]!);
+        rowAbsSums.push(sum);
       }
       ctx.progress(1);
-      return { rowSquares };
+      return { rowAbsSums };
     } finally {
       for (const buffer of [bufA, bufB, bufC, dims]) buffer.destroy();
     }

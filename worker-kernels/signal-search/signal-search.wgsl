@@ -1,8 +1,9 @@
 // Signal search on the GPU, one trial drift per dispatch, one workgroup of 256 invocations per block of N samples:
 // de-chirp the block into workgroup memory in bit-reversed order, radix-2 FFT in place (the reference's order of
-// butterflies), power, the block's mean by a tree reduction, and every bin above threshold × mean appended to
-// `peaks`. f32 throughout, so sin/cos come from a table of 4096 exact (f64-computed) values refined by a short
-// Taylor step: WGSL's own sin/cos may be off by 2^-11, more than the comparator's tolerance allows.
+// butterflies), power, the block's mean by a tree reduction, every bin above threshold × mean appended to `peaks`,
+// and the block's Σ √(power / mean) by another reduction into `amplitude`. f32 throughout, so sin/cos come from a
+// table of 4096 exact (f64-computed) values refined by a short Taylor step: WGSL's own sin/cos may be off by 2^-11,
+// more than the comparator's tolerance allows.
 
 struct Params {
   log2n: u32,
@@ -24,6 +25,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> peaks: array<vec4u>;
 @group(0) @binding(5) var<storage, read_write> count: atomic<u32>;
 @group(0) @binding(6) var<uniform> params: Params;
+// Per block: Σ over its bins of √snr.
+@group(0) @binding(7) var<storage, read_write> amplitude: array<f32>;
 
 override N: u32 = 1024u;
 const TABLE: u32 = 4096u;
@@ -87,13 +90,27 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
     if (lid < width) { partial[lid] += partial[lid + width]; }
     workgroupBarrier();
   }
-  let mean = partial[0] / f32(N);
-  if (mean <= 0.0) { return; }
+  // A uniform value, so that the return below and the barriers after it stay in uniform control flow.
+  let mean = workgroupUniformLoad(&partial[0]) / f32(N);
+  if (mean <= 0.0) {
+    if (lid == 0u) { amplitude[block] = 0.0; }
+    return;
+  }
+  var amplitudeSum = 0.0;
   for (var k = lid; k < N; k += 256u) {
     let snr = (re[k] * re[k] + im[k] * im[k]) / mean;
+    amplitudeSum += sqrt(snr);
     if (snr > params.threshold) {
       let at = atomicAdd(&count, 1u);
       if (at < params.capacity) { peaks[at] = vec4u(block, k, bitcast<u32>(snr), 0u); }
     }
   }
+  workgroupBarrier(); // every invocation has read partial[0] above
+  partial[lid] = amplitudeSum;
+  workgroupBarrier();
+  for (var width = 128u; width > 0u; width >>= 1u) {
+    if (lid < width) { partial[lid] += partial[lid + width]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { amplitude[block] = partial[0]; }
 }

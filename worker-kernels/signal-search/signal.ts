@@ -4,18 +4,7 @@
  * host regenerates it from the unit's parameters, so a unit travels as a few hundred bytes, not megabytes.
  */
 import type { SignalSearchInput } from '../../protocol/signal-search.ts';
-
-/** mulberry32: a small, fast, well-mixed 32-bit generator; seeded runs are identical on every engine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random.ts';
 
 /**
  * Phase in cycles, reduced to [0, 1), of a chirp of rate `drift` at sample t: drift·t²/2. Reducing before the

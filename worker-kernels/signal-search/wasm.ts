@@ -28,6 +28,7 @@ interface SignalSearchExports {
     rev: number,
     out: number,
   ): number;
+  amplitudeSum: WebAssembly.Global;
 }
 
 export interface SignalSearchWasm {
@@ -61,6 +62,7 @@ export async function loadSignalSearchWasm(): Promise<SignalSearchWasm> {
       new Float64Array(wasm.memory.buffer, sigIm, sampleCount).set(signal.im);
       wasm.plan(fftSize, twRe, twIm, rev);
       let peaks: Peak[] = ctx.resumeFrom?.peaks ?? [];
+      const amplitudeSums = ctx.resumeFrom?.amplitudeSums.slice() ?? [];
       for (let d = ctx.resumeFrom?.nextDrift ?? 0; d < input.driftRates.length; d++) {
         const count = wasm.searchDrift(
           sigRe,
@@ -83,10 +85,11 @@ export async function loadSignalSearchWasm(): Promise<SignalSearchWasm> {
           found.push({ drift: d, block: records.getInt32(at + 8, true), bin: records.getInt32(at + 12, true), snr });
         }
         peaks = peaks.concat(found).sort(byStrength).slice(0, input.maxPeaks);
+        amplitudeSums.push(wasm.amplitudeSum.value as number);
         ctx.progress((d + 1) / input.driftRates.length);
-        ctx.checkpoint({ nextDrift: d + 1, peaks });
+        ctx.checkpoint({ nextDrift: d + 1, peaks, amplitudeSums: amplitudeSums.slice() });
       }
-      return { peaks: peaks.slice().sort(byPosition) };
+      return { peaks: peaks.slice().sort(byPosition), amplitudeSums };
     },
   };
   return kernel;

@@ -2,8 +2,8 @@
  * @module worker-kernels/signal-search/webgpu
  * Driver of the WGSL signal search (signal-search.wgsl): uploads the unit's signal once as f32, then per trial drift
  * uploads the phases the GPU cannot compute precisely in f32 (each block's chirp phase and step, reduced mod 1 in
- * f64), dispatches one workgroup per block, reads back the peaks, and keeps the strongest with checkpoints exactly
- * as the reference does.
+ * f64), dispatches one workgroup per block, reads back the peaks and each block's amplitude sum, and keeps the
+ * strongest peaks with checkpoints exactly as the reference does.
  */
 import type { Peak, SignalSearchInput, SignalSearchOutput } from '../../protocol/signal-search.ts';
 import { KernelError } from '../errors.ts';
@@ -75,6 +75,7 @@ export function runSignalSearchWebGpu(
       table: buffer('cis-table', 8 * TABLE, S),
       peaks: buffer('peaks', 16 * capacity, S | GPUBufferUsage.COPY_SRC),
       count: buffer('count', 4, S | GPUBufferUsage.COPY_SRC),
+      amplitude: buffer('amplitude', 4 * blocks, S | GPUBufferUsage.COPY_SRC),
       params: buffer('params', 32, GPUBufferUsage.UNIFORM),
     };
     try {
@@ -97,9 +98,11 @@ export function runSignalSearchWebGpu(
           buffers.peaks,
           buffers.count,
           buffers.params,
+          buffers.amplitude,
         ].map((b, binding) => ({ binding, resource: { buffer: b } })),
       });
       let peaks: Peak[] = ctx.resumeFrom?.peaks ?? [];
+      const amplitudeSums = ctx.resumeFrom?.amplitudeSums.slice() ?? [];
       for (let d = ctx.resumeFrom?.nextDrift ?? 0; d < input.driftRates.length; d++) {
         const drift = input.driftRates[d]!;
         device.queue.writeBuffer(buffers.phases, 0, blockPhases(drift, blocks, n));
@@ -127,10 +130,14 @@ export function runSignalSearchWebGpu(
           }
         }
         peaks = peaks.concat(found).sort(byStrength).slice(0, input.maxPeaks);
+        // Each block's sum came in f32; the blocks add up in f64, in order, as the reference's do.
+        let amplitudeSum = 0;
+        for (const x of new Float32Array(await readBack(gpu, KERNEL, buffers.amplitude, 4 * blocks))) amplitudeSum += x;
+        amplitudeSums.push(amplitudeSum);
         ctx.progress((d + 1) / input.driftRates.length);
-        ctx.checkpoint({ nextDrift: d + 1, peaks });
+        ctx.checkpoint({ nextDrift: d + 1, peaks, amplitudeSums: amplitudeSums.slice() });
       }
-      return { peaks: peaks.slice().sort(byPosition) };
+      return { peaks: peaks.slice().sort(byPosition), amplitudeSums };
     } finally {
       for (const b of Object.values(buffers)) b.destroy();
     }

@@ -29,6 +29,7 @@ export interface UnitRow {
   projectId: number;
   state: string;
   targetNresults: number;
+  canonicalReplicaId: number | null;
   needValidate: boolean;
   transitionAt: number | null;
   doneAt: number | null;
@@ -41,6 +42,7 @@ export interface ReplicaRow {
   serverState: string;
   outcome: string | null;
   validateState: string;
+  grantedCredit: number;
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -74,7 +76,7 @@ export class StoreInspector {
   /** Every unit, by id. */
   async units(): Promise<UnitRow[]> {
     const rows = await this.q.all<Record<string, unknown>>(
-      `SELECT id, project_id, state, target_nresults, need_validate, transition_at, done_at
+      `SELECT id, project_id, state, target_nresults, canonical_replica_id, need_validate, transition_at, done_at
         FROM work_units ORDER BY id`,
     );
     return rows.map((r) => ({
@@ -82,6 +84,7 @@ export class StoreInspector {
       projectId: Number(r['project_id']),
       state: String(r['state']),
       targetNresults: Number(r['target_nresults']),
+      canonicalReplicaId: num(r['canonical_replica_id']),
       needValidate: Number(r['need_validate']) === 1,
       transitionAt: num(r['transition_at']),
       doneAt: num(r['done_at']),
@@ -91,7 +94,8 @@ export class StoreInspector {
   /** Every replica, by id. */
   async replicas(): Promise<ReplicaRow[]> {
     const rows = await this.q.all<Record<string, unknown>>(
-      'SELECT id, work_unit_id, volunteer_id, server_state, outcome, validate_state FROM replicas ORDER BY id',
+      `SELECT id, work_unit_id, volunteer_id, server_state, outcome, validate_state, granted_credit
+        FROM replicas ORDER BY id`,
     );
     return rows.map((r) => ({
       id: Number(r['id']),
@@ -100,6 +104,7 @@ export class StoreInspector {
       serverState: String(r['server_state']),
       outcome: r['outcome'] === null ? null : String(r['outcome']),
       validateState: String(r['validate_state']),
+      grantedCredit: Number(r['granted_credit']),
     }));
   }
 

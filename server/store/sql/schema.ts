@@ -168,8 +168,8 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   CREATE INDEX batches_project ON batches(project_id);
   CREATE INDEX replicas_received ON replicas(received_at) WHERE received_at IS NOT NULL;
   `,
-  // 3: researchers' own apps (server/apps/): each version's manifest and module, owned by the project that first
-  // registered the name.
+  // 3: researchers' own apps (server/store/apps.ts): each version's manifest and module, owned by the project that
+  // first registered the name.
   `
   CREATE TABLE custom_apps (
     name TEXT NOT NULL,

@@ -62,15 +62,12 @@ export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, pan
   }
 }
 
-/** out[i] = Σ_j C[i][j]², in f64: the digest of C a result carries. */
-export function rowSquares(c: usize, m: i32, n: i32, out: usize): void {
+/** out[i] = Σ_j |C[i][j]|, in f64: the digest of C a result carries (protocol/matmul.ts says why this one). */
+export function rowAbsSums(c: usize, m: i32, n: i32, out: usize): void {
   for (let i = 0; i < m; i++) {
     let sum: f64 = 0;
     const row = c + ((<usize>i * <usize>n) << 2);
-    for (let j = 0; j < n; j++) {
-      const x = <f64>load<f32>(row + (<usize>j << 2));
-      sum += x * x;
-    }
+    for (let j = 0; j < n; j++) sum += Math.abs(<f64>load<f32>(row + (<usize>j << 2)));
     store<f64>(out + (<usize>i << 3), sum);
   }
 }

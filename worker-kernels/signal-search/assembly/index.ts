@@ -1,7 +1,10 @@
 // @module worker-kernels/signal-search/assembly
 // The signal search's inner loops in WebAssembly (the same algorithm as bench/signal-search.c): de-chirp a block,
-// FFT it with f64x2 SIMD butterflies, and list the bins whose power exceeds threshold × the block's mean. Selecting
-// the strongest peaks and checkpointing stay in the driver, as in the reference.
+// FFT it with f64x2 SIMD butterflies, list the bins whose power exceeds threshold × the block's mean, and add up
+// every bin's √(power / mean). Selecting the strongest peaks and checkpointing stay in the driver, as in the reference.
+
+/** Σ √snr over every block and bin of the last searchDrift. */
+export let amplitudeSum: f64 = 0;
 
 export function alloc(bytes: i32): usize {
   return heap.alloc(<usize>bytes);
@@ -112,6 +115,7 @@ export function searchDrift(
     im = work + ((<usize>fftSize) << 3),
     power = im + ((<usize>fftSize) << 3);
   let found = 0;
+  amplitudeSum = 0;
   for (let block = 0; block < sampleCount / fftSize; block++) {
     const offset = block * fftSize;
     for (let i = 0; i < fftSize; i++) {
@@ -135,16 +139,28 @@ export function searchDrift(
     }
     const mean = sum / <f64>fftSize;
     if (mean > 0) {
-      for (let k = 0; k < fftSize; k++) {
-        const snr = load<f64>(power + ((<usize>k) << 3)) / mean;
-        if (snr > threshold) {
-          const record = out + ((<usize>found) << 4);
-          store<f64>(record, snr);
-          store<i32>(record, block, 8);
-          store<i32>(record, k, 12);
-          found++;
+      // Two bins at a time (fftSize ≥ 16 is even): SNRs, their square roots summed lane by lane, and a look at each
+      // bin only where either lane is above the threshold.
+      const meanV = f64x2.splat(mean),
+        thresholdV = f64x2.splat(threshold);
+      let sums = f64x2.splat(0);
+      for (let k = 0; k < fftSize; k += 2) {
+        const snr = f64x2.div(v128.load(power + ((<usize>k) << 3)), meanV);
+        sums = f64x2.add(sums, f64x2.sqrt(snr));
+        if (v128.any_true(f64x2.gt(snr, thresholdV))) {
+          for (let lane = 0; lane < 2; lane++) {
+            const value = lane == 0 ? f64x2.extract_lane(snr, 0) : f64x2.extract_lane(snr, 1);
+            if (value > threshold) {
+              const record = out + ((<usize>found) << 4);
+              store<f64>(record, value);
+              store<i32>(record, block, 8);
+              store<i32>(record, k + lane, 12);
+              found++;
+            }
+          }
         }
       }
+      amplitudeSum += f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
     }
   }
   return found;
