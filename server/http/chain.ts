@@ -33,7 +33,10 @@ export interface ChainFace {
   deployment: { chainId: number; ledger: Address; cop: Address; market: Address };
   /** The chain's RPC URL: published for the embedded chain only (a configured one may hold a secret). */
   rpcUrl: string;
-  store: Pick<ChainStore, 'epochs' | 'epoch' | 'mirrorHead' | 'mirroredEpochs' | 'claimableEpoch' | 'claimed'>;
+  store: Pick<
+    ChainStore,
+    'epochs' | 'epoch' | 'mirrorHead' | 'mirroredEpochs' | 'latestMirroredEpoch' | 'claimableEpoch' | 'claimed'
+  >;
   /** The folder of this ledger's epoch files. */
   epochDir: string;
 }
@@ -50,14 +53,17 @@ export function chainRoutes(chain: ChainFace | undefined) {
     .get('/chain', async (c) => {
       if (!chain) return c.json({ mode: 'off' } satisfies ChainInfo);
       const { chainId, ledger, cop, market } = chain.deployment;
-      const [head, onChain] = await Promise.all([chain.store.mirrorHead(ledger), chain.store.mirroredEpochs(ledger)]);
+      const [head, latest] = await Promise.all([
+        chain.store.mirrorHead(ledger),
+        chain.store.latestMirroredEpoch(ledger),
+      ]);
       const info: ChainInfo = {
         mode: chain.mode,
         chainId,
         ledger,
         cop,
         market,
-        latestPostedEpoch: onChain.at(-1)?.epoch ?? 0,
+        latestPostedEpoch: latest?.epoch ?? 0,
         mirror: head ? { block: String(head.block), readAt: head.readAt } : null,
       };
       if (chain.mode === 'embedded') info.rpcUrl = chain.rpcUrl;

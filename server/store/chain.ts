@@ -138,6 +138,8 @@ export interface ChainMirror {
   resetMirror(ledger: string): Promise<void>;
   /** Every epoch the chain holds, oldest first. */
   mirroredEpochs(ledger: string): Promise<MirroredEpoch[]>;
+  /** The newest epoch the chain holds. */
+  latestMirroredEpoch(ledger: string): Promise<MirroredEpoch | undefined>;
   /**
    * The newest epoch the chain holds with the root this coordinator built for it: the one a claim proves against
    * (its file is the coordinator's own).

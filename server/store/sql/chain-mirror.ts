@@ -71,6 +71,12 @@ export function chainMirror(db: Db): ChainMirror {
       const rows = await db.all<EpochRow>('SELECT * FROM mirror_epochs WHERE ledger = ? ORDER BY epoch', [ledger]);
       return rows.map(toEpoch);
     },
+    async latestMirroredEpoch(ledger) {
+      const row = await db.get<EpochRow>('SELECT * FROM mirror_epochs WHERE ledger = ? ORDER BY epoch DESC LIMIT 1', [
+        ledger,
+      ]);
+      return row && toEpoch(row);
+    },
     async claimableEpoch(ledger) {
       const row = await db.get<EpochRow>(
         `SELECT m.* FROM mirror_epochs m JOIN chain_epochs c ON c.ledger = m.ledger AND c.epoch = m.epoch
