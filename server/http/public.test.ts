@@ -51,7 +51,7 @@ describe.each(backends)('what the public reads on $name', ({ name, available }) 
   }
 
   const demoBatch = (units = 2) =>
-    coordinator.store.createBatch({
+    coordinator.stores.work.createBatch({
       app: 'signal-search',
       name: 'demo',
       units: Array.from({ length: units }, () => makeDemoUnit('tiny')),

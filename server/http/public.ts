@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { CoordinatorAbout } from '../../protocol/about.ts';
 import { AppCatalog } from '../../protocol/app-catalog.ts';
 import { Leaderboard, PublicStatus } from '../../protocol/research.ts';
-import { appCatalog } from '../apps/app-about.ts';
+import { appCatalog } from '../research/app-about.ts';
 import { type AboutSettings, coordinatorAbout, DEFAULT_OPERATOR } from '../research/about.ts';
 import { openApiDocument } from '../research/openapi.ts';
 import type { ResearchStore } from '../store/research.ts';

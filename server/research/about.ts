@@ -5,7 +5,7 @@
  */
 import type { CoordinatorAbout, ProjectInfo } from '../../protocol/about.ts';
 import { DEMO_PROJECT, DEMO_PROJECT_NAME, projectShortName } from '../../protocol/project-name.ts';
-import { builtInAbout, customAbout } from '../apps/app-about.ts';
+import { builtInAbout, customAbout } from './app-about.ts';
 import type { ProjectCatalogEntry } from '../store/research.ts';
 
 export interface AboutSettings {

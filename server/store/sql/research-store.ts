@@ -6,12 +6,13 @@
 import type { ProjectAbout } from '../../../protocol/about.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import type { Project, ProjectSettings } from '../../../protocol/research.ts';
-import { ProjectNameTakenError, type Researcher, type ResearchStore } from '../research.ts';
+import type { Researcher } from '../research-access.ts';
+import { ProjectNameTakenError, type ResearchStore } from '../research.ts';
 import type { AppName, NewWorkUnit } from '../types.ts';
 import type { Db } from './db.ts';
 import { insertBatch } from './batches.ts';
 import * as accounts from './research-accounts.ts';
-import { projectPartners } from './partners.ts';
+import { partnerLeaderboard, projectPartners } from './partners.ts';
 import { projectCatalog, updateAbout } from './project-about.ts';
 import { leaderboard, publicStatus } from './public-board.ts';
 import {
@@ -78,7 +79,7 @@ const settingsParams = ({ limits: l, priority, resourceShare }: ProjectSettings)
 const ofBatch = (batchId: number): UnitSet => ({ where: 'u.batch_id = ?', params: [batchId] });
 
 export class SqlResearchStore implements ResearchStore {
-  readonly db: Db;
+  private readonly db: Db;
 
   constructor(db: Db) {
     this.db = db;
@@ -252,6 +253,10 @@ export class SqlResearchStore implements ResearchStore {
 
   projectPartners(projectId: number, limit: number) {
     return projectPartners(this.db, projectId, limit);
+  }
+
+  partnerLeaderboard(limit: number) {
+    return partnerLeaderboard(this.db, limit);
   }
 
   publicStatus(now: number) {

@@ -1,5 +1,5 @@
 /**
- * @module server/apps/app-about
+ * @module server/research/app-about
  * The built-in apps as volunteers and researchers read about them: each kernel folder's about.ts (title,
  * description, example unit), and a researcher's app as its manifest describes it.
  */
