@@ -1,13 +1,14 @@
 /**
  * @module bench/kernels
  * `npm run bench:kernels`: throughput of each kernel's WebAssembly variant in Node against a native C build of the
- * same algorithm (bench/<app>.c, gcc -O3 -march=native, built here), and their ratio (goal: ≥ 0.7). The two sides
+ * same algorithm (bench/<app>.c, gcc -O3 -march=native, built here), and their ratio (goal: ≥ 0.7); then each WGSL
+ * kernel's GFLOP/s in Chromium and its share of the device's peak (bench/kernels-webgpu.ts). The two sides
  * run alternately, ROUNDS pairs per kernel after a warm-up pair, so a change in the machine's load falls on both;
  * each side's figure is its best run on CPU time (which preemption by other jobs does not inflate), with the wall
  * clock's ratio beside it. Both sides time the same work (input generation excluded) and their answers are
  * cross-checked. Prints the CPU model and load average; the last line is one JSON object:
- * {"machine":{…},"clock":"CPU time","kernels":{"<app>":{"wasm","native","ratio","pairRatios","wallRatio","unit"}}}.
- * `BENCH_ROUNDS` sets the pairs (7).
+ * {"machine":{…},"clock":"CPU time","kernels":{"<app>":{"wasm","native","ratio","pairRatios","wallRatio","unit"}},
+ * "webgpu":{"adapter","peak","kernels"}}. `BENCH_ROUNDS` sets the pairs (7); `BENCH_WEBGPU=0` leaves Chromium out.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { generateMatrices } from '../worker-kernels/matmul/matrices.ts';
 import { loadMatmulWasm } from '../worker-kernels/matmul/wasm.ts';
 import { generateSignal } from '../worker-kernels/signal-search/signal.ts';
 import { loadSignalSearchWasm } from '../worker-kernels/signal-search/wasm.ts';
+import { webgpuFigures } from './kernels-webgpu.ts';
 import { describeMachine, machine } from './machine.ts';
 
 const quiet = { progress() {}, checkpoint() {} };
@@ -188,6 +190,7 @@ for (const [name, run] of [
       `(pairs ${f.pairRatios.join('–')}; wall clock ${f.wallRatio})`,
   );
 }
+const webgpu = process.env['BENCH_WEBGPU'] === '0' ? undefined : await webgpuFigures();
 const after = machine();
 console.log(`load average after: ${after.load.join(' ')}`);
-console.log(JSON.stringify({ machine: { ...before, loadAfter: after.load }, clock: 'CPU time', kernels }));
+console.log(JSON.stringify({ machine: { ...before, loadAfter: after.load }, clock: 'CPU time', kernels, webgpu }));
