@@ -7,7 +7,7 @@
 import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../contracts/abi.ts';
 import { deployContracts } from '../server/chain/deploy.ts';
-import { buildEpochTree, type EpochTree } from '../server/chain/epoch-tree.ts';
+import { buildEpochTree, type EpochTree } from '../server/epochs/epoch-tree.ts';
 import { startTestChain } from '../server/chain/testing.ts';
 import { writeAndWait } from '../server/chain/write-and-wait.ts';
 

@@ -25,7 +25,8 @@ import { parseArgs } from 'node:util';
 import { SignalSearchInput } from '../protocol/signal-search.ts';
 import { MAX_REPLICAS_PER_REQUEST, type Assignment, type SuccessEntry } from '../protocol/work.ts';
 import { estimateFlops } from '../worker-kernels/registry.ts';
-import { openStore } from '../server/store/open-store.ts';
+import { openStore, type StoreLocation } from '../server/store/open-store.ts';
+import { StoreInspector } from '../server/store/sql/inspect.ts';
 import { SimHost } from '../server/testing/sim-host.ts';
 import { freshPostgresSchema } from '../server/testing/backends.ts';
 import { readyUrl } from '../server/testing/ready-url.ts';
@@ -87,18 +88,18 @@ const env = {
 };
 
 // Work for the whole run, created before the clock starts.
-const store = await openStore(schema ? { kind: 'postgres', url: schema.url } : { kind: 'sqlite', dataDir: dir });
+const location: StoreLocation = schema ? { kind: 'postgres', url: schema.url } : { kind: 'sqlite', dataDir: dir };
+const stores = await openStore(location);
 const unitsNeeded = Math.max(20_000, 15_000 * (WARMUP + SECONDS) * PROCESSES);
 for (let made = 0; made < unitsNeeded; made += 5_000) {
   const units = Array.from({ length: 5_000 }, (_, i) => smallestUnit(made + i));
-  await store.createBatch({ app: 'signal-search', name: `bench ${made}`, units, now: Date.now() });
+  await stores.work.createBatch({ app: 'signal-search', name: `bench ${made}`, units, now: Date.now() });
 }
+await stores.close();
+const inspect = StoreInspector.open(location);
 // Fresh tables have no statistics until autovacuum gets to them; a deployment's have. Give Postgres its statistics,
 // and write the setup's gigabyte of log out now, so that its checkpoint does not fall inside the measured window.
-if (BACKEND === 'postgres') {
-  await store.db.run('ANALYZE');
-  await store.db.run('CHECKPOINT').catch((e: Error) => console.log(`no CHECKPOINT before measuring (${e.message})`));
-}
+await inspect.prepareForMeasurement();
 console.log(`created ${unitsNeeded} units (${BACKEND})`);
 
 /**
@@ -155,11 +156,7 @@ for (let i = 0; i < HOSTS; i += 200) {
 }
 console.log(`registered ${hosts.length} hosts over ${PROCESSES} process(es)`);
 
-const validated = async () =>
-  Number(
-    (await store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!
-      .n,
-  );
+const validated = async () => (await inspect.counts()).canonicalUnits;
 
 /**
  * Hosts compute instantly: a unit's second replica is given the output its first one got (what an honest host
@@ -208,10 +205,7 @@ await Promise.all(workers);
 const elapsed = (performance.now() - started) / 1000;
 const after = await validated();
 // A coordinator that keeps up leaves little behind: results waiting for the validator, credit for the credit pass.
-const backlog = await store.db.get<{ validate: number; credit: number }>(
-  `SELECT (SELECT count(*) FROM work_units WHERE need_validate = 1) AS validate,
-    (SELECT count(*) FROM pending_credit) AS credit`,
-);
+const backlog = await inspect.counts();
 const cpuUsed = cpuSeconds() - cpuBefore;
 clearInterval(sampler);
 
@@ -228,8 +222,8 @@ const figures = {
 };
 console.log(`${latencies.length} requests in ${elapsed.toFixed(1)} s; ${after - before} units validated`);
 console.log(
-  `left behind: ${Number(backlog!.validate)} units awaiting validation, ` +
-    `${Number(backlog!.credit)} valid results awaiting credit`,
+  `left behind: ${backlog.awaitingValidation} units awaiting validation, ` +
+    `${backlog.awaitingCredit} valid results awaiting credit`,
 );
 await Promise.all(
   children.map(
@@ -240,7 +234,7 @@ await Promise.all(
       }),
   ),
 );
-await store.close();
+await inspect.close();
 await schema?.drop();
 rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify(figures));

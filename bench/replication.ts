@@ -3,7 +3,7 @@
  * `npm run bench:replication [-- --cheaters 0.05 --cheat-rate 0.01 --hosts 10000 --settling-units 2000]`
  *
  * Adaptive replication against cheaters, simulated: 10,000 hosts each take one unit per step for twice the settling
- * period. The policy is the coordinator's own code (server/passes/trust.ts: trust threshold, spot checks;
+ * period. The policy is the coordinator's own code (server/store/trust.ts: trust threshold, spot checks;
  * server/passes/quorum.ts: the quorum check); the scheduler and the revocation are modelled in memory so that
  * millions of replicas simulate in seconds (their SQL implementations are tested in
  * server/store/adaptive-replication.test.ts). Cheaters are patient: honest until trusted, then wrong with
@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { checkSet } from '../server/passes/quorum.ts';
-import { issueAsSingle, TRUST_THRESHOLD } from '../server/passes/trust.ts';
+import { issueAsSingle, TRUST_THRESHOLD } from '../server/store/trust.ts';
 import { mulberry32 } from '../worker-kernels/random.ts';
 
 const { values } = parseArgs({

@@ -1,9 +1,9 @@
+import { openStore } from '../server/store/open-store.ts';
 import { readyUrl } from '../server/testing/ready-url.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { expect, test } from '@playwright/test';
 
 // Its own coordinator on the embedded chain (the shared e2e server runs with the chain off), on a port of its own.
@@ -72,12 +72,13 @@ test('a volunteer sees credit reach the chain and claims it as COP through an in
     await page.goto(BASE);
     await page.getByRole('button', { name: 'Start contributing' }).click();
   }
-  // The first volunteer links its address (no API for that yet: the column the store defines).
-  const db = new DatabaseSync(join(dataDir, 'coordinator.sqlite'));
-  db.exec('PRAGMA busy_timeout = 10000');
-  await expect.poll(() => db.prepare('SELECT COUNT(*) AS n FROM volunteers').get()?.['n'], { timeout: 30_000 }).toBe(2);
-  db.prepare('UPDATE volunteers SET eth_address = ? WHERE id = (SELECT MIN(id) FROM volunteers)').run(WALLET);
-  db.close();
+  // The first volunteer links its address. The page has no control for that yet, so the operator's side does it,
+  // through the coordinator's store (a connection of its own to its database).
+  const stores = await openStore({ kind: 'sqlite', dataDir });
+  const volunteers = async () => (await stores.work.creditTable(Date.now())).volunteers;
+  await expect.poll(async () => (await volunteers()).length, { timeout: 30_000 }).toBe(2);
+  expect(await stores.work.setVolunteerAddress((await volunteers())[0]!.volunteer_id, WALLET)).toBe(true);
+  await stores.close();
 
   const page = pages[0]!;
   const panel = page.getByRole('region', { name: 'COP on chain' });

@@ -1,12 +1,20 @@
 /**
  * @module protocol/chain
- * The chain endpoints' replies (GET /api/chain, GET /api/chain/claims/:address), parsed by the page. Amounts are
- * COP wei (10^18 per credit) as decimal strings: they outgrow a double.
+ * The chain endpoints' replies (GET /api/chain, GET /api/epochs, GET /api/chain/claims/:address), parsed by the
+ * page. The coordinator answers them from its store: the epochs it built and its mirror of what the chain says, kept
+ * by the chain reader pass, never from the chain itself at request time. Amounts are COP wei (10^18 per credit) as
+ * decimal strings: they outgrow a double; so do block numbers.
  */
 import { z } from 'zod';
 
 const HexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const Bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
 const Wei = z.string().regex(/^\d+$/);
+const BlockNumber = z.string().regex(/^\d+$/);
+
+/** How far the coordinator's mirror of the chain has read: the block and when (epoch ms). */
+export const MirrorHead = z.object({ block: BlockNumber, readAt: z.number().int().min(0) });
+export type MirrorHead = z.infer<typeof MirrorHead>;
 
 export const ChainInfo = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('off') }),
@@ -16,22 +24,58 @@ export const ChainInfo = z.discriminatedUnion('mode', [
     ledger: HexAddress,
     cop: HexAddress,
     market: HexAddress,
+    /** The newest epoch the chain holds, as the mirror last read it; 0 before the first. */
     latestPostedEpoch: z.number().int().min(0),
+    /** Null until the chain reader has read the chain once. */
+    mirror: MirrorHead.nullable(),
     /** Only for the embedded chain (local to the coordinator's machine); a configured RPC URL may hold a secret. */
     rpcUrl: z.string().optional(),
   }),
 ]);
 export type ChainInfo = z.infer<typeof ChainInfo>;
 
+/**
+ * An epoch's standing on chain, as the mirror last read it: null when the chain does not hold it (yet), `posted`
+ * once it does. (Attestation adds its steps after `posted` here.)
+ */
+export const EpochStatus = z.enum(['posted']).nullable();
+export type EpochStatus = z.infer<typeof EpochStatus>;
+
+/** One epoch the coordinator built, with its file's stable URL. */
+export const EpochEntry = z.object({
+  epoch: z.number().int().min(1),
+  root: Bytes32,
+  fileHash: Bytes32,
+  totalCredit: Wei,
+  volunteers: z.number().int().min(1),
+  builtAt: z.number().int(),
+  /** The posting transaction, once sent. */
+  txHash: Bytes32.nullable(),
+  /** When the poster saw it on chain, and in which block (empty when the receipt was lost). */
+  postedAt: z.number().int().nullable(),
+  postedBlock: z.string().nullable(),
+  onChain: EpochStatus,
+  url: z.string(),
+});
+export type EpochEntry = z.infer<typeof EpochEntry>;
+
+export const EpochList = z.object({ ledger: HexAddress, epochs: z.array(EpochEntry) });
+export type EpochList = z.infer<typeof EpochList>;
+
 export const ClaimInfo = z.object({
   account: HexAddress,
-  /** The latest posted epoch; 0 before the first. */
+  /** The newest epoch on chain that holds this coordinator's root; 0 before the first. */
   epoch: z.number().int().min(0),
   /** Cumulative credit in that epoch's root. */
   credit: Wei,
-  /** Already claimed (null when the chain cannot be read right now). */
+  /** The account's leaf: where its stake range starts on the epoch's line, and its Merkle proof; null without one. */
+  offset: Wei.nullable(),
+  proof: z.array(Bytes32).nullable(),
+  /** Already claimed, as the mirror last read it (null until the chain has been read once). */
   claimed: Wei.nullable(),
   claimable: Wei.nullable(),
+  /** The block up to which the chain was read for `claimed`; null until it has been read once. */
+  asOfBlock: BlockNumber.nullable(),
   /** The claim transaction for a wallet to send, when there is a leaf for this address. */
   tx: z
     .object({ to: HexAddress, data: z.string().regex(/^0x[0-9a-fA-F]*$/), chainId: z.number().int().positive() })

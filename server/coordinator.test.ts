@@ -7,7 +7,6 @@ import { eventually, SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
 import { signRequest } from '../protocol/auth.ts';
 import { backends } from './testing/backends.ts';
-import type { SqlStore } from './store/sql/sql-store.ts';
 
 describe.each(backends)('coordinator on $name', ({ name, available }) => {
   let running: TestCoordinator;
@@ -25,7 +24,7 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
 
   async function batch(count: number, limits = {}) {
     const units = tinyUnits(count, limits);
-    await coordinator.store.createBatch({ app: 'signal-search', name: 'test', units, now: Date.now() });
+    await coordinator.stores.work.createBatch({ app: 'signal-search', name: 'test', units, now: Date.now() });
     return units;
   }
 
@@ -102,11 +101,8 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
 
   describe('bad input changes nothing', () => {
     async function counts() {
-      return (coordinator.store as SqlStore).db.get(
-        `SELECT (SELECT count(*) FROM hosts) AS hosts,
-           (SELECT count(*) FROM replicas WHERE server_state != 'unsent') AS sent,
-           (SELECT count(*) FROM replicas WHERE result IS NOT NULL) AS results`,
-      );
+      const { hosts, sentReplicas, results } = await running.inspect.counts();
+      return { hosts, sentReplicas, results };
     }
 
     async function expectError(res: Response, status: number, pattern: RegExp) {

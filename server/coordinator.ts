@@ -8,26 +8,21 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { sqlBatchProgress } from './chain/sql-batch-progress.ts';
-import { sqlSettledCredit } from './chain/sql-settled-credit.ts';
 import { startChain, type RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
-import { demoFeeder } from './demo/signal-search-feeder.ts';
 import { createApi } from './http/app.ts';
 import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
-import { atMostEvery, credit, purger, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
+import { chainPasses, storePasses } from './pass-list.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
-import { openStore } from './store/open-store.ts';
-import { statsExporter } from './stats/export.ts';
-import { SqlResearchStore } from './store/sql/research-store.ts';
-import { AppRegistry } from './apps/app-registry.ts';
-import type { Store } from './store/store.ts';
+import { openStore, storeLocation } from './store/open-store.ts';
+import type { Stores } from './store/stores.ts';
 
 export interface Coordinator {
   url: string;
-  store: Store;
+  /** The store family; the passes and the host API use `stores.work`. */
+  stores: Stores;
   passes: PassRunner;
   /** The chain side (contracts, epochs, poster), unless TERRAFLOP_CHAIN is off. */
   chain?: RunningChain | undefined;
@@ -36,30 +31,13 @@ export interface Coordinator {
 
 export async function startCoordinator(config: Config): Promise<Coordinator> {
   mkdirSync(config.TERRAFLOP_DATA, { recursive: true });
-  const store = await openStore(
-    config.TERRAFLOP_DATABASE_URL
-      ? { kind: 'postgres', url: config.TERRAFLOP_DATABASE_URL }
-      : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA, synchronous: config.TERRAFLOP_SQLITE_SYNC },
-  );
-  // The passes that follow results run every round; those with nothing urgent run at most every few seconds, since
-  // under load a round starts as each batch of reports arrives and each pass costs a few statements even when idle.
-  const passList: Record<string, Pass> = {
-    transitioner,
-    validator,
-    revoker: atMostEvery(1_000, revoker),
-    credit,
-    settler: atMostEvery(5_000, settler(config.TERRAFLOP_SETTLING_S * 1000)),
-    purger: atMostEvery(30_000, purger(config.TERRAFLOP_RETENTION_S * 1000)),
-    'statistics export': atMostEvery(1_000, statsExporter(join(config.TERRAFLOP_DATA, 'stats'))),
-  };
-  if (config.TERRAFLOP_DEMO !== 'off') passList['demo feeder'] = atMostEvery(1_000, demoFeeder(config.TERRAFLOP_DEMO));
-  const chain = await startChain(config, sqlSettledCredit(store.db), sqlBatchProgress(store.db)).catch(
-    async (e: unknown) => {
-      await store.close();
-      throw e;
-    },
-  );
-  if (chain) Object.assign(passList, { 'chain poster': chain.poster.pass, 'market settler': chain.settler.pass });
+  const stores = await openStore(storeLocation(config));
+  const store = stores.work;
+  const chain = await startChain(config, stores.chain).catch(async (e: unknown) => {
+    await stores.close();
+    throw e;
+  });
+  const passList = { ...storePasses(config), ...(chain && chainPasses(chain)) };
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 
   const closing = new AbortController();
@@ -69,9 +47,9 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       store,
       onResults: () => passes.wake(),
       chain,
-      research: new SqlResearchStore(store.db),
+      research: stores.research,
       openSignup: config.TERRAFLOP_OPEN_SIGNUP,
-      apps: new AppRegistry(store.db),
+      apps: stores.apps,
       closing: closing.signal,
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
@@ -89,7 +67,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   const host = config.TERRAFLOP_HOST.includes(':') ? `[${config.TERRAFLOP_HOST}]` : config.TERRAFLOP_HOST;
   return {
     url: `http://${host}:${port}/`,
-    store,
+    stores,
     passes,
     chain,
     async close() {
@@ -97,7 +75,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await passes.stop();
       await chain?.stop();
-      await store.close();
+      await stores.close();
     },
   };
 }

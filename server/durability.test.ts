@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { testRandom } from '../worker-kernels/testing/vitest-random.ts';
 import { openStore } from './store/open-store.ts';
+import { StoreInspector } from './store/sql/inspect.ts';
 import { SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
 import { readyUrl } from './testing/ready-url.ts';
@@ -38,7 +39,7 @@ describe('durability', () => {
   test('behavior: a kill -9 under load loses no acknowledged result', async () => {
     dir = mkdtempSync(join(tmpdir(), 'terraflop-kill-'));
     const seed = await openStore({ kind: 'sqlite', dataDir: dir });
-    await seed.createBatch({ app: 'signal-search', name: 'durability', units: tinyUnits(400), now: Date.now() });
+    await seed.work.createBatch({ app: 'signal-search', name: 'durability', units: tinyUnits(400), now: Date.now() });
     await seed.close();
 
     const random = testRandom();
@@ -71,11 +72,11 @@ describe('durability', () => {
     // Restart on the same data folder: every acknowledged result is there, and work goes on.
     const again = await startProcess(dir, port + 1);
     child = again.child;
-    const store = await openStore({ kind: 'sqlite', dataDir: dir });
-    const stored = await store.db.all<{ id: number }>("SELECT id FROM replicas WHERE outcome = 'success'");
+    const inspect = StoreInspector.open({ kind: 'sqlite', dataDir: dir });
+    const stored = (await inspect.replicas()).filter((r) => r.outcome === 'success');
     const storedIds = new Set(stored.map((r) => r.id));
     expect(ackedAtKill.filter((id) => !storedIds.has(id))).toEqual([]);
-    await store.close();
+    await inspect.close();
     const survivor = await SimHost.register(again.url);
     expect((await survivor.cycle(4)).length).toBeGreaterThan(0);
   });

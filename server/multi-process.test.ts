@@ -7,7 +7,7 @@ import { startCoordinator } from './coordinator.ts';
 import { freshPostgresSchema, postgresAvailable } from './testing/backends.ts';
 import { SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
-import type { SqlStore } from './store/sql/sql-store.ts';
+import { StoreInspector } from './store/sql/inspect.ts';
 
 describe.skipIf(!postgresAvailable)('two coordinators on one Postgres', () => {
   test('behavior: issuing at once from both never sends a replica twice, and every unit is validated', async () => {
@@ -28,8 +28,9 @@ describe.skipIf(!postgresAvailable)('two coordinators on one Postgres', () => {
         ),
       ),
     );
+    const inspect = StoreInspector.open({ kind: 'postgres', url: schema.url });
     try {
-      await coordinators[0]!.store.createBatch({
+      await coordinators[0]!.stores.work.createBatch({
         app: 'signal-search',
         name: 'mp',
         units: tinyUnits(60),
@@ -38,12 +39,7 @@ describe.skipIf(!postgresAvailable)('two coordinators on one Postgres', () => {
       // Hosts alternate between the two coordinators, as behind a load balancer, all asking at once.
       const hosts = await Promise.all(Array.from({ length: 12 }, (_, i) => SimHost.register(coordinators[i % 2]!.url)));
       const issued: number[] = [];
-      const db = (coordinators[0]!.store as SqlStore).db;
-      const validated = async () =>
-        Number(
-          (await db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE canonical_replica_id IS NOT NULL'))!
-            .n,
-        );
+      const validated = async () => (await inspect.counts()).canonicalUnits;
       const deadline = Date.now() + 20_000;
       await Promise.all(
         hosts.map(async (host, i) => {
@@ -58,13 +54,13 @@ describe.skipIf(!postgresAvailable)('two coordinators on one Postgres', () => {
       );
       expect(new Set(issued).size).toBe(issued.length);
       expect(await validated()).toBe(60);
-      const doubled = await db.all(
-        `SELECT work_unit_id, volunteer_id FROM replicas WHERE volunteer_id IS NOT NULL
-          GROUP BY work_unit_id, volunteer_id HAVING count(*) > 1`,
-      );
-      expect(doubled).toEqual([]);
+      // No volunteer was sent two replicas of one unit.
+      const sent = (await inspect.replicas()).filter((r) => r.volunteerId !== null);
+      const pairs = sent.map((r) => `${r.workUnitId}/${r.volunteerId}`);
+      expect(pairs.filter((p, i) => pairs.indexOf(p) !== i)).toEqual([]);
     } finally {
       await Promise.all(coordinators.map((c) => c.close()));
+      await inspect.close();
       await schema.drop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }

@@ -6,9 +6,11 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { parseAbiItem, type Address } from 'viem';
 import { chainPoster, type ChainPosterOptions } from './chain-poster.ts';
 import { chainClients } from './clients.ts';
-import { readEpochFile, parseEpochFile } from './epoch-file.ts';
-import { EpochState } from './epoch-state.ts';
-import { creditToWei } from './epoch-tree.ts';
+import { readEpochFile, parseEpochFile } from '../epochs/epoch-file.ts';
+import type { EpochRecords } from '../store/chain.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Stores } from '../store/stores.ts';
+import { creditToWei } from '../epochs/epoch-tree.ts';
 import { startFlakyRpc, type FlakyRpc } from './flaky-rpc.ts';
 import { readEpoch, readLatestEpoch } from './read-ledger.ts';
 import { DEV_KEYS, startTestChain, type TestChain } from './testing.ts';
@@ -17,7 +19,7 @@ let chain: TestChain;
 let rpc: FlakyRpc;
 let dir: string;
 let credit: Array<{ address: Address; credit: number }>;
-const opened: EpochState[] = [];
+const opened: Stores[] = [];
 
 beforeEach(async () => {
   chain = await startTestChain();
@@ -29,16 +31,17 @@ beforeEach(async () => {
   ];
 });
 afterEach(async () => {
-  for (const s of opened.splice(0)) s.close();
+  for (const s of opened.splice(0)) await s.close();
   await rpc.close();
   await chain.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A coordinator's poster as after a (re)start: a fresh connection to the same state file, no memory. */
-function restart(extra: Partial<ChainPosterOptions> = {}) {
-  const state = new EpochState(join(dir, 'chain.sqlite'));
-  opened.push(state);
+/** A coordinator's poster as after a (re)start: a fresh connection to the same store, no memory. */
+async function restart(extra: Partial<ChainPosterOptions> = {}) {
+  const stores = await openStore({ kind: 'sqlite', dataDir: dir });
+  opened.push(stores);
+  const state = stores.chain;
   const clients = chainClients({
     rpcUrl: rpc.url,
     chainId: chain.anvil.chainId,
@@ -48,7 +51,7 @@ function restart(extra: Partial<ChainPosterOptions> = {}) {
   const poster = chainPoster({
     clients,
     deployment: chain.deployment,
-    state,
+    records: state,
     settledCredit: async () => credit.map((c) => ({ ...c })),
     epochDir: join(dir, 'epochs'),
     epochIntervalMs: 1_000,
@@ -65,11 +68,11 @@ const txCount = () => chain.as(0).publicClient.getTransactionCount({ address: po
  * Every epoch the coordinator built is on chain exactly once, with its root, and the last one's sum is the
  * ledger's.
  */
-async function expectExactlyOnce(state: EpochState, epochs: number) {
+async function expectExactlyOnce(state: EpochRecords, epochs: number) {
   const pc = chain.as(0).publicClient;
   const { ledger } = chain.deployment;
   expect(await readLatestEpoch(pc, { ledger })).toBe(epochs);
-  const records = state.list(ledger);
+  const records = await state.epochs(ledger);
   expect(records.map((r) => r.epoch)).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
   for (const r of records) {
     expect(r.postedAt).not.toBeNull();
@@ -91,7 +94,7 @@ async function expectExactlyOnce(state: EpochState, epochs: number) {
 
 describe('chain poster', () => {
   test('default: an epoch when settled credit changes, none when it does not', async () => {
-    const { state, poster } = restart();
+    const { state, poster } = await restart();
     expect(await poster.runOnce(10_000)).toBe(true);
     expect(await poster.runOnce(20_000)).toBe(false); // same credit: no epoch 2
     credit[0]!.credit += 1;
@@ -101,18 +104,18 @@ describe('chain poster', () => {
     expect(await poster.runOnce(21_000)).toBe(true);
     await expectExactlyOnce(state, 3);
     // 12.5 + 2 and 0.1 + 0.2 (0.30000000000000004 as a double), each rounded down to a millionth of a credit.
-    expect(state.latest(chain.deployment.ledger)?.totalCredit).toBe(String(14_800_000n * 10n ** 12n));
+    expect((await state.latestEpoch(chain.deployment.ledger))?.totalCredit).toBe(String(14_800_000n * 10n ** 12n));
   });
 
   test('behavior: the RPC down delays the epoch; it goes out once the RPC is back', async () => {
-    const { state, poster } = restart();
+    const { state, poster } = await restart();
     rpc.mode = 'down';
     await expect(poster.runOnce(10_000)).rejects.toThrow();
-    const built = state.latest(chain.deployment.ledger);
+    const built = await state.latestEpoch(chain.deployment.ledger);
     expect(built).toMatchObject({ epoch: 1, postedAt: null });
     expect(built?.lastError).toBeTruthy();
     await expect(poster.runOnce(11_000)).rejects.toThrow(); // still down: still one epoch, still unposted
-    expect(state.list(chain.deployment.ledger)).toHaveLength(1);
+    expect(await state.epochs(chain.deployment.ledger)).toHaveLength(1);
     rpc.mode = 'up';
     expect(await poster.runOnce(12_000)).toBe(true);
     await expectExactlyOnce(state, 1);
@@ -122,12 +125,16 @@ describe('chain poster', () => {
     'behavior: the RPC goes down mid-post, after the node took the transaction; ' + 'the restart sends nothing again',
     async () => {
       const before = await txCount();
-      const first = restart();
+      const first = await restart();
       rpc.mode = 'lose-send-reply';
       await expect(first.poster.runOnce(10_000)).rejects.toThrow();
-      expect(first.state.latest(chain.deployment.ledger)).toMatchObject({ epoch: 1, postedAt: null, attempts: 0 });
+      expect(await first.state.latestEpoch(chain.deployment.ledger)).toMatchObject({
+        epoch: 1,
+        postedAt: null,
+        attempts: 0,
+      });
       rpc.mode = 'up';
-      const { state, poster } = restart();
+      const { state, poster } = await restart();
       expect(await poster.runOnce(11_000)).toBe(true);
       expect(await txCount()).toBe(before + 1);
       expect(rpc.sends).toBe(1);
@@ -136,29 +143,29 @@ describe('chain poster', () => {
   );
 
   test('behavior: killed between building and posting, the restart posts the epoch it built', async () => {
-    const crash = restart({
+    const crash = await restart({
       onStep: (s) => {
         if (s === 'built') throw new Error('killed');
       },
     });
     await expect(crash.poster.runOnce(10_000)).rejects.toThrow('killed');
     credit[1]!.credit = 5; // credit moves on while the coordinator is down
-    const { state, poster } = restart();
+    const { state, poster } = await restart();
     expect(await poster.runOnce(10_100)).toBe(true); // posts epoch 1 as built, builds nothing yet
-    expect(state.latest(chain.deployment.ledger)?.epoch).toBe(1);
+    expect((await state.latestEpoch(chain.deployment.ledger))?.epoch).toBe(1);
     expect(await poster.runOnce(20_000)).toBe(true); // epoch 2 with the new credit
     await expectExactlyOnce(state, 2);
   });
 
   test('behavior: killed after sending, before the receipt, the restart finds the epoch on chain', async () => {
     const before = await txCount();
-    const crash = restart({
+    const crash = await restart({
       onStep: (s) => {
         if (s === 'sent') throw new Error('killed');
       },
     });
     await expect(crash.poster.runOnce(10_000)).rejects.toThrow('killed');
-    const { state, poster } = restart();
+    const { state, poster } = await restart();
     expect(await poster.runOnce(10_100)).toBe(true);
     expect(await txCount()).toBe(before + 1);
     await expectExactlyOnce(state, 1);
@@ -183,8 +190,8 @@ describe('chain poster', () => {
       );
       expect(child.signal, child.stderr).toBe('SIGKILL');
       expect(await txCount()).toBe(before + (step === 'sent' ? 1 : 0));
-      const { state, poster } = restart();
-      expect(state.latest(chain.deployment.ledger)).toMatchObject({ epoch: 1, postedAt: null });
+      const { state, poster } = await restart();
+      expect(await state.latestEpoch(chain.deployment.ledger)).toMatchObject({ epoch: 1, postedAt: null });
       expect(await poster.runOnce(10_100)).toBe(true);
       expect(await txCount()).toBe(before + 1);
       await expectExactlyOnce(state, 1);
@@ -192,7 +199,7 @@ describe('chain poster', () => {
   }
 
   test('behavior: a chain restored from an older state gets its lost epochs again, in order', async () => {
-    const { state, poster } = restart();
+    const { state, poster } = await restart();
     const snapshot = await chain.as(0).publicClient.request({ method: 'evm_snapshot' } as never);
     await poster.runOnce(10_000);
     credit[0]!.credit = 50;
@@ -204,7 +211,7 @@ describe('chain poster', () => {
   });
 
   test('behavior: as a pass it never waits on the RPC and reports a round that did work', async () => {
-    const { state, poster } = restart();
+    const { state, poster } = await restart();
     rpc.mode = 'down';
     expect(await poster.pass(undefined as never, 10_000)).toBe(false);
     await poster.idle();

@@ -8,23 +8,23 @@
 import type { Address, Hex } from 'viem';
 import { creditLedgerAbi } from '../../contracts/abi.ts';
 import type { Pass } from '../passes/passes.ts';
+import type { ChainFeed, EpochRecord, EpochRecords } from '../store/chain.ts';
 import { backgroundPass } from './background-pass.ts';
 import type { ChainClients } from './clients.ts';
 import type { Deployment } from './deploy.ts';
-import { writeEpochFile } from './epoch-file.ts';
+import { writeEpochFile } from '../epochs/epoch-file.ts';
 import { buildEpochInWorker } from './tree-worker.ts';
-import type { EpochRecord, EpochState } from './epoch-state.ts';
-import { creditToWei } from './epoch-tree.ts';
+import { creditToWei } from '../epochs/epoch-tree.ts';
 import { readEpoch, readLatestEpoch } from './read-ledger.ts';
-import type { SettledCredit } from './settled-credit.ts';
 import { writeAndWait } from './write-and-wait.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 
 export interface ChainPosterOptions {
   clients: ChainClients;
   deployment: Pick<Deployment, 'ledger'>;
-  state: EpochState;
-  settledCredit: SettledCredit;
+  /** The poster's memory in the store: the epochs it built and how far each got. */
+  records: EpochRecords;
+  settledCredit: ChainFeed['settledCredit'];
   /** Folder for this ledger's epoch files. */
   epochDir: string;
   /** Least time between two epochs. */
@@ -49,14 +49,14 @@ export interface ChainPoster {
 
 /**
  * @example
- * const poster = chainPoster({ clients, deployment, state, settledCredit, epochDir, epochIntervalMs: 600_000 });
+ * const poster = chainPoster({ clients, deployment, records, settledCredit, epochDir, epochIntervalMs: 600_000 });
  */
 export function chainPoster(o: ChainPosterOptions): ChainPoster {
   const ledger = o.deployment.ledger;
   const log = o.log ?? ((m: string) => console.warn(m));
 
   async function buildIfDue(now: number): Promise<EpochRecord | undefined> {
-    const last = o.state.latest(ledger);
+    const last = await o.records.latestEpoch(ledger);
     if (last && now - last.builtAt < o.epochIntervalMs) return undefined;
     const credits = (await o.settledCredit()).map((c) => ({ address: c.address, credit: creditToWei(c.credit) }));
     if (!credits.some((c) => c.credit > 0n)) return undefined;
@@ -64,7 +64,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
     const built = await buildEpochInWorker(epoch, credits);
     if (last && last.root === built.root) return undefined; // nothing new settled: no epoch
     writeEpochFile(o.epochDir, epoch, built.text);
-    o.state.insertBuilt({
+    await o.records.recordBuilt({
       ledger,
       epoch,
       root: built.root,
@@ -74,7 +74,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
       builtAt: now,
     });
     o.onStep?.('built');
-    return o.state.get(ledger, epoch);
+    return o.records.epoch(ledger, epoch);
   }
 
   /** Brings one unposted epoch to the chain, or finds it already there. */
@@ -91,7 +91,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
               '',
           )
         : '';
-      o.state.markPosted(ledger, r.epoch, block, now);
+      await o.records.markPosted(ledger, r.epoch, block, now);
       return;
     }
     if (onChain < r.epoch - 1) {
@@ -107,38 +107,38 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
       abi: creditLedgerAbi,
       functionName: 'postEpoch',
       args: [BigInt(r.epoch), r.root as Hex, r.fileHash as Hex, BigInt(r.totalCredit)],
-      onSent: (hash) => {
-        o.state.markSent(ledger, r.epoch, hash);
+      onSent: async (hash) => {
+        await o.records.markSent(ledger, r.epoch, hash);
         o.onStep?.('sent');
       },
     });
-    o.state.markPosted(ledger, r.epoch, String(receipt.blockNumber), now);
+    await o.records.markPosted(ledger, r.epoch, String(receipt.blockNumber), now);
   }
 
   /** A chain restored from an older dump lost epochs we saw posted: mark them for posting again, in order. */
   async function reconcile(): Promise<boolean> {
-    const lastPosted = o.state.latestPosted(ledger);
+    const lastPosted = await o.records.latestPosted(ledger);
     if (!lastPosted) return false;
     const onChain = await readLatestEpoch(o.clients.publicClient, { ledger });
     if (onChain >= lastPosted.epoch) return false;
-    const n = o.state.markUnposted(ledger, onChain + 1);
+    const n = await o.records.markUnposted(ledger, onChain + 1);
     log(`chain: ledger ${ledger} is at epoch ${onChain}; re-posting ${n} epochs from ${onChain + 1}`);
     return true;
   }
 
   async function runOnce(now: number): Promise<boolean> {
     let did = await reconcile();
-    let pending = o.state.nextToPost(ledger) ?? (await buildIfDue(now));
+    let pending = (await o.records.nextToPost(ledger)) ?? (await buildIfDue(now));
     // Bounded: at most a handful of epochs per round, so a long backlog never holds the round.
     for (let i = 0; pending && i < 8; i++) {
       try {
         await post(pending, now);
       } catch (error) {
-        o.state.recordError(ledger, pending.epoch, error instanceof Error ? error.message : String(error));
+        await o.records.recordError(ledger, pending.epoch, error instanceof Error ? error.message : String(error));
         throw error;
       }
       did = true;
-      pending = o.state.nextToPost(ledger);
+      pending = await o.records.nextToPost(ledger);
     }
     return did;
   }

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { chainPoster } from './chain-poster.ts';
 import { chainClients } from './clients.ts';
-import { EpochState } from './epoch-state.ts';
+import { openStore } from '../store/open-store.ts';
 import { DEV_KEYS } from './testing.ts';
 
 const [rpcUrl, chainId, ledger, dir, killAt, credits] = process.argv.slice(2);
+const stores = await openStore({ kind: 'sqlite', dataDir: dir! });
 const poster = chainPoster({
   clients: chainClients({ rpcUrl: rpcUrl!, chainId: Number(chainId), privateKey: DEV_KEYS[0] as Hex }),
   deployment: { ledger: ledger as Address },
-  state: new EpochState(join(dir!, 'chain.sqlite')),
+  records: stores.chain,
   settledCredit: async () => JSON.parse(credits!) as Array<{ address: Address; credit: number }>,
   epochDir: join(dir!, 'epochs'),
   epochIntervalMs: 1_000,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { creditLedgerAbi } from '../../contracts/abi.ts';
-import { buildEpochTree, leafAtPoint } from './epoch-tree.ts';
+import { buildEpochTree, leafAtPoint } from '../epochs/epoch-tree.ts';
 import { startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
 

@@ -6,7 +6,9 @@ import type { Hex } from 'viem';
 import { computeMarketAbi, copAbi } from '../../contracts/abi.ts';
 import { loadConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
+import { ClaimInfo } from '../../protocol/chain.ts';
+import { linkMessage } from '../../protocol/volunteer.ts';
+import { StoreInspector } from '../store/sql/inspect.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { chainClients } from './clients.ts';
@@ -48,27 +50,24 @@ describe('the coordinator on its embedded chain', () => {
     });
     const address = wallet.account.address;
 
-    await c.store.createBatch({ app: 'signal-search', name: 'chain', units: tinyUnits(2), now: Date.now() });
+    await c.stores.work.createBatch({ app: 'signal-search', name: 'chain', units: tinyUnits(2), now: Date.now() });
     const [a, b] = await Promise.all([
       SimHost.register(c.url, { volunteerName: 'alice' }),
       SimHost.register(c.url, { volunteerName: 'bob' }),
     ]);
     await a.cycle(10);
     await b.cycle(10);
-    const db = (c.store as SqlStore).db;
-    // Linking an address has no API yet (the store's issue): set the column the store defines.
-    await db.run('UPDATE volunteers SET eth_address = ? WHERE name = ?', [address, 'alice']);
+    // Alice links the wallet's address with its signature, as the page does.
+    const message = linkMessage(a.identity.volunteerId, address);
+    const signature = await wallet.walletClient.signMessage({ account: wallet.account, message });
+    expect((await a.call('POST', '/api/volunteer/address', { address, signature })).status).toBe(200);
     const settled = await eventually(async () => {
-      const row = await db.get<{ credit: number }>(
-        "SELECT settled_credit AS credit FROM volunteers WHERE name = 'alice'",
-      );
-      return row && row.credit > 0 && row.credit;
+      const { volunteers } = await c.stores.work.creditTable(Date.now());
+      const credit = volunteers.find((v) => v.name === 'alice')?.settled_credit ?? 0;
+      return credit > 0 && credit;
     });
 
-    const epoch = await eventually(
-      () => Promise.resolve(c.chain!.state.latestPosted(c.chain!.deployment.ledger)),
-      20_000,
-    );
+    const epoch = await eventually(() => c.chain!.store.latestPosted(c.chain!.deployment.ledger), 20_000);
     expect(epoch.epoch).toBe(1);
     const file = await (await fetch(new URL('api/epochs/1.jsonl', c.url))).text();
     const verified = await verifyEpoch(wallet.publicClient, { ledger: c.chain!.deployment.ledger, text: file });
@@ -83,12 +82,15 @@ describe('the coordinator on its embedded chain', () => {
       ).ok,
     ).toBe(false);
 
-    const claim = (await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json()) as {
-      claimable: string;
-      tx: { to: Hex; data: Hex };
-    };
+    // The route answers from the store's mirror, which the chain reader brings up to the posted epoch.
+    const claimOf = async () =>
+      ClaimInfo.parse(await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json());
+    const claim = await eventually(async () => {
+      const info = await claimOf();
+      return info.epoch === 1 && info;
+    });
     expect(claim.claimable).toBe(verified.totalCredit);
-    const hash = await wallet.walletClient.sendTransaction({ to: claim.tx.to, data: claim.tx.data });
+    const hash = await wallet.walletClient.sendTransaction({ to: claim.tx!.to as Hex, data: claim.tx!.data as Hex });
     expect((await wallet.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
     const balance = () =>
       wallet.publicClient.readContract({
@@ -98,7 +100,10 @@ describe('the coordinator on its embedded chain', () => {
         args: [address],
       });
     expect(await balance()).toBe(BigInt(verified.totalCredit));
-    const after = (await (await fetch(new URL(`api/chain/claims/${address}`, c.url))).json()) as { claimable: string };
+    const after = await eventually(async () => {
+      const info = await claimOf();
+      return info.claimed === verified.totalCredit && info;
+    });
     expect(after.claimable).toBe('0');
     const bad = await fetch(new URL('api/chain/claims/0x123', c.url));
     expect(bad.status).toBe(400);
@@ -108,7 +113,7 @@ describe('the coordinator on its embedded chain', () => {
     // batch's settled credit costs (1 COP per credit) and refunds the rest when the batch is finished.
     const { market } = c.chain!.deployment;
     const escrow = BigInt(verified.totalCredit);
-    const batchId = await c.store.createBatch({
+    const batchId = await c.stores.work.createBatch({
       app: 'signal-search',
       name: 'paid',
       units: tinyUnits(2),
@@ -138,12 +143,10 @@ describe('the coordinator on its embedded chain', () => {
       });
       return on.closed && on;
     }, 20_000);
-    const granted = await db.get<{ credit: number }>(
-      `SELECT SUM(r.granted_credit) AS credit FROM replicas r JOIN work_units w ON r.work_unit_id = w.id
-        WHERE w.batch_id = ? AND r.validate_state = 'valid'`,
-      [batchId],
-    );
-    const cost = BigInt(Math.floor(granted!.credit * 1e6)) * 10n ** 12n;
+    const inspect = StoreInspector.open({ kind: 'sqlite', dataDir: dir });
+    const granted = await inspect.grantedCredit(batchId);
+    await inspect.close();
+    const cost = BigInt(Math.floor(granted * 1e6)) * 10n ** 12n;
     expect(paid.settledCredit).toBe(cost);
     expect(paid.burned).toBe(cost < escrow ? cost : escrow);
     expect(await balance()).toBe(escrow - paid.burned);

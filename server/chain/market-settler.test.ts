@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keccak256, toHex, type Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
-import { buildEpochTree } from './epoch-tree.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Stores } from '../store/stores.ts';
+import { buildEpochTree } from '../epochs/epoch-tree.ts';
 import { marketSettler } from './market-settler.ts';
 import { startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
@@ -12,10 +14,12 @@ import { writeAndWait } from './write-and-wait.ts';
 const COP = 10n ** 18n;
 let chain: TestChain;
 let dir: string;
+let stores: Stores;
 
 beforeAll(async () => {
   chain = await startTestChain();
   dir = mkdtempSync(join(tmpdir(), 'terraflop-market-'));
+  stores = await openStore({ kind: 'sqlite', dataDir: dir });
   // The requester (account 1) earned 200 COP as a volunteer.
   const t = buildEpochTree([{ address: chain.as(1).account.address, credit: 200n * COP }]);
   const { ledger } = chain.deployment;
@@ -34,6 +38,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
+  await stores?.close();
   await chain?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -68,7 +73,7 @@ describe('market settler', () => {
           clients: chain.as(0),
           market: chain.deployment.market,
           fromBlock: BigInt(chain.deployment.block),
-          statePath: join(dir, 'chain.sqlite'),
+          records: stores.chain,
           batchProgress: async (ids) =>
             new Map(ids.flatMap((id) => (progress.has(id) ? [[id, progress.get(id)!] as const] : []))),
         });
@@ -81,7 +86,6 @@ describe('market settler', () => {
       expect(await cop('totalSupply')).toBe(200n * COP - 10n * COP - COP / 2n);
       expect(await settler.runOnce()).toBe(0); // same credit: nothing to burn
 
-      settler.close();
       settler = make(); // a restart: the cursor and the batches seen are kept, the chain is read again
       progress.set(7, { credit: 25, finished: true });
       expect(await settler.runOnce()).toBe(1);
@@ -99,7 +103,6 @@ describe('market settler', () => {
         args: [9n],
       });
       expect(await settler.runOnce()).toBe(0);
-      settler.close();
     },
   );
 });

@@ -1,6 +1,7 @@
 /**
  * @module server/chain/read-ledger
- * Reads of the CreditLedger the poster and the verifier rely on: the latest epoch, one epoch, a claimed amount.
+ * Reads of the CreditLedger the poster and the verifier rely on: the latest epoch, one epoch. (What the routes show
+ * of the ledger comes from the store's mirror: server/chain/chain-reader.ts.)
  */
 import type { Address, Hex, PublicClient } from 'viem';
 import { creditLedgerAbi } from '../../contracts/abi.ts';
@@ -34,12 +35,4 @@ export async function readEpoch(
     args: [BigInt(epoch)],
   });
   return /^0x0+$/.test(e.root) ? undefined : e;
-}
-
-/** Cumulative credit (COP wei) already claimed by `account`: also its compute stake proven on chain. */
-export async function readClaimed(
-  client: PublicClient,
-  { ledger, account }: { ledger: Address; account: Address },
-): Promise<bigint> {
-  return client.readContract({ address: ledger, abi: creditLedgerAbi, functionName: 'claimed', args: [account] });
 }

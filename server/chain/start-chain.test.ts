@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../config.ts';
+import { openStore } from '../store/open-store.ts';
 import { startChain } from './start-chain.ts';
 import { startTestChain } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'terraflop-start-chain-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const none = async () => [];
+const stores = await openStore({ kind: 'sqlite', dataDir: dir });
+afterAll(async () => {
+  await stores.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 const SECRET = `0x${'ab'.repeat(31)}zz`;
 
 describe('chain configuration', () => {
@@ -26,7 +31,7 @@ describe('chain configuration', () => {
 
   test('error: rpc mode names what it lacks', async () => {
     const config = loadConfig({ TERRAFLOP_DATA: dir, TERRAFLOP_CHAIN: 'rpc', TERRAFLOP_RPC_URL: 'http://127.0.0.1:1' });
-    await expect(startChain(config, none)).rejects.toThrow(
+    await expect(startChain(config, stores.chain)).rejects.toThrow(
       'TERRAFLOP_CHAIN=rpc needs TERRAFLOP_CHAIN_ID, TERRAFLOP_LEDGER_ADDRESS, TERRAFLOP_MARKET_ADDRESS, ' +
         'TERRAFLOP_POSTER_KEY_FILE or TERRAFLOP_POSTER_KEY',
     );
@@ -46,18 +51,21 @@ describe('chain configuration', () => {
         TERRAFLOP_LEDGER_ADDRESS: chain.deployment.ledger,
         TERRAFLOP_MARKET_ADDRESS: chain.deployment.market,
       };
-      const running = await startChain(loadConfig(env), none);
+      const running = await startChain(loadConfig(env), stores.chain);
       expect(running?.deployment).toMatchObject({
         ledger: chain.deployment.ledger,
         cop: chain.deployment.cop,
         market: chain.deployment.market,
       });
       await running?.stop();
-      await expect(startChain(loadConfig({ ...env, TERRAFLOP_CHAIN_ID: '1' }), none)).rejects.toThrow(
+      await expect(startChain(loadConfig({ ...env, TERRAFLOP_CHAIN_ID: '1' }), stores.chain)).rejects.toThrow(
         /serves chain 31337, TERRAFLOP_CHAIN_ID says 1/,
       );
       await expect(
-        startChain(loadConfig({ ...env, TERRAFLOP_LEDGER_ADDRESS: chain.deployment.market.replace(/.$/, '0') }), none),
+        startChain(
+          loadConfig({ ...env, TERRAFLOP_LEDGER_ADDRESS: chain.deployment.market.replace(/.$/, '0') }),
+          stores.chain,
+        ),
       ).rejects.toThrow(/no contract at/);
     } finally {
       await chain.stop();

@@ -1,7 +1,8 @@
 /**
  * @module server/chain/start-chain
  * Brings up the chain side of a coordinator from its configuration: the embedded anvil (state, poster key and
- * deployment kept in <data>/chain/) or any EVM chain by RPC, then the epoch state and the poster pass.
+ * deployment kept in <data>/chain/) or any EVM chain by RPC, then its passes over the store's chain records: the
+ * poster, the market settler and the chain reader.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +12,12 @@ import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { startAnvil, type Anvil } from './anvil.ts';
 import type { ChainConfig } from './chain-config.ts';
 import { chainPoster, type ChainPoster } from './chain-poster.ts';
+import { chainReader, type ChainReader } from './chain-reader.ts';
 import { chainClients, type ChainClients } from './clients.ts';
 import { deployContracts, type Deployment } from './deploy.ts';
-import { EpochState } from './epoch-state.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
-import { marketSettler, type BatchProgress } from './market-settler.ts';
-import type { SettledCredit } from './settled-credit.ts';
+import { marketSettler } from './market-settler.ts';
+import type { ChainStore } from '../store/chain.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 
 export interface RunningChain {
@@ -24,10 +25,13 @@ export interface RunningChain {
   deployment: Deployment;
   rpcUrl: string;
   clients: ChainClients;
-  state: EpochState;
+  /** The chain side's records in the store. */
+  store: ChainStore;
   poster: ChainPoster;
   /** Burns paid batches' COP as their credit settles (ComputeMarket). */
-  settler: BackgroundPass;
+  settler: BackgroundPass & { runOnce(now: number): Promise<boolean> };
+  /** Keeps the store's mirror of the ledger (epochs on chain, claimed amounts), which the routes read. */
+  reader: ChainReader;
   epochDir: string;
   stop(): Promise<void>;
 }
@@ -120,26 +124,24 @@ async function byRpc(config: ChainConfig): Promise<{ clients: ChainClients; depl
 /**
  * Undefined when TERRAFLOP_CHAIN is off.
  * @example
- * const chain = await startChain(config, sqlSettledCredit(store.db));
+ * const chain = await startChain(config, stores.chain);
  * if (chain) passes['chain poster'] = chain.poster.pass;
  */
-export async function startChain(
-  config: ChainConfig,
-  settledCredit: SettledCredit,
-  batchProgress?: BatchProgress,
-): Promise<RunningChain | undefined> {
+export async function startChain(config: ChainConfig, store: ChainStore): Promise<RunningChain | undefined> {
   if (config.TERRAFLOP_CHAIN === 'off') return undefined;
   const dir = join(config.TERRAFLOP_DATA, 'chain');
   mkdirSync(dir, { recursive: true });
   const up =
     config.TERRAFLOP_CHAIN === 'embedded' ? await embedded(dir) : { anvil: undefined, ...(await byRpc(config)) };
-  const state = new EpochState(join(dir, 'chain.sqlite'));
+  // A coordinator from before the store kept the chain's state left it in this file: take it in once.
+  const adopted = await store.adoptChainFile(join(dir, 'chain.sqlite'));
+  if (adopted > 0) console.warn(`chain: took ${adopted} epochs from ${join(dir, 'chain.sqlite')} into the store`);
   const epochDir = join(dir, 'epochs', up.deployment.ledger);
   const poster = chainPoster({
     clients: up.clients,
     deployment: up.deployment,
-    state,
-    settledCredit,
+    records: store,
+    settledCredit: () => store.settledCredit(),
     epochDir,
     epochIntervalMs: config.TERRAFLOP_EPOCH_INTERVAL_S * 1000,
   });
@@ -147,24 +149,31 @@ export async function startChain(
     clients: up.clients,
     market: up.deployment.market,
     fromBlock: BigInt(up.deployment.block),
-    statePath: join(dir, 'chain.sqlite'),
-    batchProgress: batchProgress ?? (async () => new Map()),
+    records: store,
+    batchProgress: (ids) => store.batchProgress(ids),
   });
-  const settler = backgroundPass('market settler', async () => (await market.runOnce()) > 0);
+  const settleRound = async () => (await market.runOnce()) > 0;
+  const settler = { ...backgroundPass('market settler', settleRound), runOnce: settleRound };
+  const reader = chainReader({
+    clients: up.clients,
+    ledger: up.deployment.ledger,
+    fromBlock: BigInt(up.deployment.block),
+    mirror: store,
+  });
   return {
     mode: config.TERRAFLOP_CHAIN,
     deployment: up.deployment,
     rpcUrl: up.anvil?.rpcUrl ?? config.TERRAFLOP_RPC_URL!,
     clients: up.clients,
-    state,
+    store,
     poster,
     settler,
+    reader,
     epochDir,
     async stop() {
       await poster.idle();
       await settler.idle();
-      market.close();
-      state.close();
+      await reader.idle();
       await up.anvil?.stop();
     },
   };

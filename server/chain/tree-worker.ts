@@ -6,8 +6,8 @@
  */
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { Hex } from 'viem';
-import { epochFileHash, renderEpochFile } from './epoch-file.ts';
-import { buildEpochTree } from './epoch-tree.ts';
+import { epochFileHash, renderEpochFile } from '../epochs/epoch-file.ts';
+import { buildEpochTree } from '../epochs/epoch-tree.ts';
 
 export interface BuiltEpoch {
   root: Hex;

@@ -4,7 +4,7 @@
  * that root, that file hash and that total for that epoch. Anyone can run it (`npm run verify-epoch`).
  */
 import type { Address, PublicClient } from 'viem';
-import { epochFileHash, parseEpochFile } from './epoch-file.ts';
+import { epochFileHash, parseEpochFile } from '../epochs/epoch-file.ts';
 import { readEpoch } from './read-ledger.ts';
 
 export interface VerifyEpochReturnType {

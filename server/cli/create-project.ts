@@ -5,8 +5,7 @@
  */
 import { loadConfig } from '../config.ts';
 import { freshApiKey } from '../research/api-key.ts';
-import { openStore } from '../store/open-store.ts';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
+import { openStore, storeLocation } from '../store/open-store.ts';
 import type { ProjectCreated } from '../../protocol/research.ts';
 
 export async function createProject(
@@ -16,17 +15,17 @@ export async function createProject(
 ): Promise<ProjectCreated> {
   if (!name.trim()) throw new Error('--name must not be empty');
   const config = loadConfig(env);
-  const store = await openStore(
-    config.TERRAFLOP_DATABASE_URL
-      ? { kind: 'postgres', url: config.TERRAFLOP_DATABASE_URL }
-      : { kind: 'sqlite', dataDir: config.TERRAFLOP_DATA },
-  );
+  const stores = await openStore(storeLocation(config));
   try {
     const { apiKey, stored } = freshApiKey();
-    const research = new SqlResearchStore(store.db);
-    const created = await research.createProject({ name: name.trim(), researcherName, ...stored, now: Date.now() });
+    const created = await stores.research.createProject({
+      name: name.trim(),
+      researcherName,
+      ...stored,
+      now: Date.now(),
+    });
     return { ...created, apiKey };
   } finally {
-    await store.close();
+    await stores.close();
   }
 }

@@ -7,15 +7,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Store } from '../store/store.ts';
-import type { RunningChain } from '../chain/start-chain.ts';
-import { chainRoutes } from './chain.ts';
+import { chainRoutes, type ChainFace } from './chain.ts';
 import { NotFoundError, PayloadTooLargeError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
 import { partnerRoutes } from './partners.ts';
 import { volunteerRoutes } from './volunteer.ts';
 import { statsRoutes } from './stats.ts';
 import { hostAppRoutes, researchAppRoutes } from './apps.ts';
-import type { AppRegistry } from '../apps/app-registry.ts';
+import type { AppStore } from '../store/apps.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { workRoutes } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -35,9 +34,9 @@ export interface ApiOptions {
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
   /** The chain side, when TERRAFLOP_CHAIN is not off. */
-  chain?: RunningChain | undefined;
+  chain?: ChainFace | undefined;
   /** Researchers' own apps (uploads and the modules hosts fetch). */
-  apps?: AppRegistry | undefined;
+  apps?: AppStore | undefined;
   /** The research side (researchers' API, public status); absent in tests of the host API alone. */
   research?: ResearchStore | undefined;
   /** Whether anyone may create a project (POST /api/research/projects); else only the operator's command. */
@@ -71,7 +70,7 @@ export function createApi({
     .route('/hosts', hostRoutes(store, limiter))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
-    .route('/partners', partnerRoutes(store))
+    .route('/partners', research ? partnerRoutes(research) : new Hono())
     .route('/', workRoutes(store, onResults, limiter))
     .route('/', chainRoutes(chain))
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())

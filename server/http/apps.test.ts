@@ -57,7 +57,7 @@ describe("researchers' own apps", () => {
       app: 'custom' as const,
       input: { name: 'prime-count', version: 1, moduleSha256: version.moduleSha256, data, flops: 1e8 },
     };
-    await coordinator.store.createBatch({
+    await coordinator.stores.work.createBatch({
       app: 'custom',
       name: 'primes',
       now: Date.now(),

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { CustomAppUpload, CustomAppVersion, MODULE_FILE } from '../../protocol/custom-app.ts';
 import { checkCustomModule } from '../../worker-kernels/custom/check-module.ts';
-import type { AppRegistry } from '../apps/app-registry.ts';
+import type { AppStore } from '../store/apps.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { ApiError, NotFoundError, renderError } from './errors.ts';
 import { parseBody } from './parse.ts';
@@ -33,7 +33,7 @@ export class AppConflictError extends ApiError {
   }
 }
 
-export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
+export function researchAppRoutes(research: ResearchStore, apps: AppStore) {
   const app = new Hono<ResearchEnv>()
     .use(requireResearcher(research))
     .get('/', async (c) => c.json({ apps: await apps.list(c.get('researcher').projectId) }))
@@ -62,7 +62,7 @@ export function researchAppRoutes(research: ResearchStore, apps: AppRegistry) {
   return app;
 }
 
-export function hostAppRoutes(apps: AppRegistry) {
+export function hostAppRoutes(apps: AppStore) {
   const app = new Hono()
     .get('/:name/:version{[0-9]+}', async (c) => {
       const found = await apps.version(c.req.param('name'), Number(c.req.param('version')));

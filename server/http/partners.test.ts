@@ -1,21 +1,25 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { HostIdentity } from '../../protocol/host.ts';
 import { PartnerLeaderboard } from '../../protocol/partner.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
+import type { StoreInspector } from '../store/sql/inspect.ts';
+import type { Store } from '../store/store.ts';
+import type { Stores } from '../store/stores.ts';
 import { backends } from '../testing/backends.ts';
 import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
 
 describe.each(backends)('partner attribution on $name', ({ name, available }) => {
-  let store: SqlStore;
+  let store: Store;
+  let inspect: StoreInspector;
   let cleanup = async () => {};
   let api: ReturnType<typeof createApi>;
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store, cleanup } = await freshStore(name, testRandom().next));
-    api = createApi({ store });
+    let stores: Stores;
+    ({ store, stores, inspect, cleanup } = await freshStore(name, testRandom().next));
+    api = createApi({ store, research: stores.research });
   });
   afterEach(async () => {
     if (available) await cleanup();
@@ -34,7 +38,7 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
     return HostIdentity.parse(await res.json()).hostId;
   }
 
-  const hostCount = async () => Number((await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM hosts'))!.n);
+  const hostCount = async () => (await inspect.counts()).hosts;
 
   test('default: credit of hosts registered through a widget counts for their partner', async () => {
     const a1 = await registerFor('https://magazine.example');
@@ -48,7 +52,7 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
       [b, 20],
       [plain, 1000],
     ] as const) {
-      await store.db.run('UPDATE hosts SET total_credit = ? WHERE id = ?', [credit, id]);
+      await inspect.setHost(id, { totalCredit: credit });
     }
     const res = await api.request('/partners/leaderboard');
     expect(res.status).toBe(200);

@@ -3,22 +3,24 @@ import { ApiErrorBody } from '../../protocol/errors.ts';
 import { ApiKeyCreated, ApiKeyRevoked, ResearcherList } from '../../protocol/research-access.ts';
 import { freshApiKey } from '../research/api-key.ts';
 import { openApiDocument } from '../research/openapi.ts';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
+import type { ResearchStore } from '../store/research.ts';
+import type { Store } from '../store/store.ts';
+import type { Stores } from '../store/stores.ts';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
 
 describe.each(backends)("researchers manage their project's access on $name", ({ name, available }) => {
-  let research: SqlResearchStore;
+  let research: ResearchStore;
   let api: ReturnType<typeof createApi>;
   let cleanup = async () => {};
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    let store: SqlStore;
-    ({ store, cleanup } = await freshStore(name, () => 0));
-    research = new SqlResearchStore(store.db);
+    let store: Store;
+    let stores: Stores;
+    ({ store, stores, cleanup } = await freshStore(name, () => 0));
+    research = stores.research;
     api = createApi({ store, research });
   });
   afterEach(async () => {

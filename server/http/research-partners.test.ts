@@ -3,8 +3,10 @@ import { ProjectPartners } from '../../protocol/partner.ts';
 import { runReference } from '../../worker-kernels/registry.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
 import { ProjectNameTakenError } from '../store/research.ts';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
+import type { ResearchStore } from '../store/research.ts';
+import type { StoreInspector } from '../store/sql/inspect.ts';
+import type { Store } from '../store/store.ts';
+import type { Stores } from '../store/stores.ts';
 import type { Host } from '../store/types.ts';
 import { backends } from '../testing/backends.ts';
 import { drain } from '../testing/drain.ts';
@@ -19,8 +21,9 @@ const MAGAZINE = 'https://magazine.example';
 const UNIVERSITY = 'https://uni.example';
 
 describe.each(backends)("a project's partners on $name", ({ name, available }) => {
-  let store: SqlStore;
-  let research: SqlResearchStore;
+  let store: Store;
+  let inspect: StoreInspector;
+  let research: ResearchStore;
   let api: ReturnType<typeof createApi>;
   let cleanup = async () => {};
   const now = 7_000_000;
@@ -28,8 +31,9 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
     // The coin never issues a lone replica: every unit goes to a quorum of two, as a new host's would.
-    ({ store, cleanup } = await freshStore(name, () => 0));
-    research = new SqlResearchStore(store.db);
+    let stores: Stores;
+    ({ store, stores, inspect, cleanup } = await freshStore(name, () => 0));
+    research = stores.research;
     api = createApi({ store, research });
   });
   afterEach(async () => {
@@ -66,8 +70,7 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
     await store.recordResults(h, results, now);
   }
 
-  const hostCredit = async (h: Host) =>
-    Number((await store.db.get<{ c: number }>('SELECT total_credit AS c FROM hosts WHERE id = ?', [h.id]))!.c);
+  const hostCredit = async (h: Host) => (await store.hostSummary(h.id, now)).credit.total;
 
   test(
     "default: each project sees only its own units' figures per partner; " + "another project's key sees none of them",
@@ -143,7 +146,7 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
 
   test("error: a project whose short name is taken (or is the demo's) is refused, and nothing is created", async () => {
     await project('Pulsar Search');
-    const count = async () => Number((await store.db.get<{ n: number }>('SELECT count(*) AS n FROM projects'))!.n);
+    const count = async () => (await inspect.counts()).projects;
     for (const clash of ['pulsar-search', 'PULSAR  search!', 'Demo']) {
       const attempt = research.createProject({
         name: clash,

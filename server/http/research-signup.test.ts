@@ -6,7 +6,6 @@ import { ApiErrorBody } from '../../protocol/errors.ts';
 import { ProjectCreated } from '../../protocol/research.ts';
 import { loadConfig } from '../config.ts';
 import { startCoordinator } from '../coordinator.ts';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
 import { SIGNUP_RATE } from './research-signup.ts';
@@ -21,7 +20,7 @@ describe('project sign-up', () => {
   async function api(openSignup: boolean) {
     const fresh = await freshStore('sqlite', () => 0);
     cleanup = fresh.cleanup;
-    const research = new SqlResearchStore(fresh.store.db);
+    const research = fresh.stores.research;
     const app = createApi({ store: fresh.store, research, openSignup });
     /** A sign-up from `address`, as the Node server's socket would report it. */
     const signup = async (body: unknown, address = '192.0.2.1') => {

@@ -3,8 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchProgress, CanonicalResultLine, Leaderboard, Project, PublicStatus } from '../../protocol/research.ts';
 import type { Coordinator } from '../coordinator.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
-import type { SqlResearchStore } from '../store/sql/research-store.ts';
+import type { ResearchStore } from '../store/research.ts';
 import { backends } from '../testing/backends.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
@@ -12,7 +11,7 @@ import { tinyUnits } from '../testing/tiny-units.ts';
 describe.each(backends)('research API on $name', ({ name, available }) => {
   let running: TestCoordinator;
   let coordinator: Coordinator;
-  let research: SqlResearchStore;
+  let research: ResearchStore;
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
@@ -109,10 +108,7 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
     expect(board.partners).toEqual([]);
     // A host that computes in a partner site's widget counts for the partner.
     const { hostId } = await a.status();
-    await (coordinator.store as SqlStore).db.run('UPDATE hosts SET partner = ? WHERE id = ?', [
-      'https://partner.example',
-      hostId,
-    ]);
+    await running.inspect.setHost(hostId, { partner: 'https://partner.example' });
     const withPartner = Leaderboard.parse(
       await (await fetch(new URL('/api/public/leaderboard', coordinator.url))).json(),
     );

@@ -24,7 +24,7 @@ import { ApiError, InvalidRequestError, NotFoundError } from './errors.ts';
 import { parseBody } from './parse.ts';
 import { accessRoutes } from './research-access.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
-import type { AppRegistry } from '../apps/app-registry.ts';
+import type { AppStore } from '../store/apps.ts';
 
 export interface ResearchOptions {
   /** How often a live progress stream sends the batch's progress. */
@@ -32,7 +32,7 @@ export interface ResearchOptions {
   /** Aborted when the coordinator shuts down: live streams end, so the HTTP server can close. */
   closing?: AbortSignal | undefined;
   /** Researchers' own apps, to check that a batch's custom units name a version of the project's own. */
-  apps?: AppRegistry | undefined;
+  apps?: AppStore | undefined;
 }
 
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -57,7 +57,7 @@ export class UnknownAppError extends ApiError {
 }
 
 /** A custom unit must name a registered version of one of the project's own apps, with that version's module hash. */
-async function checkCustomUnits(submission: BatchSubmission, projectId: number, apps: AppRegistry | undefined) {
+async function checkCustomUnits(submission: BatchSubmission, projectId: number, apps: AppStore | undefined) {
   for (const [i, unit] of submission.units.entries()) {
     if (unit.app !== 'custom') continue;
     const { name, version, moduleSha256 } = unit.input;

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
+import type { ResearchStore } from '../store/research.ts';
+import type { StoreInspector } from '../store/sql/inspect.ts';
+import type { Store } from '../store/store.ts';
+import type { Stores } from '../store/stores.ts';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
@@ -8,16 +10,18 @@ import { hashToken, newToken } from './auth.ts';
 import { createApi } from './app.ts';
 
 describe.each(backends)('a work request for one project on $name', ({ name, available }) => {
-  let store: SqlStore;
-  let research: SqlResearchStore;
+  let store: Store;
+  let inspect: StoreInspector;
+  let research: ResearchStore;
   let api: ReturnType<typeof createApi>;
   let cleanup = async () => {};
   const now = Date.now();
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store, cleanup } = await freshStore(name, () => 0));
-    research = new SqlResearchStore(store.db);
+    let stores: Stores;
+    ({ store, stores, inspect, cleanup } = await freshStore(name, () => 0));
+    research = stores.research;
     api = createApi({ store, research });
     // The demo's units are older than the project's: without the filter they would go out first.
     await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(4), now });
@@ -47,12 +51,10 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
     };
   }
 
-  const projectsOf = async (units: { workUnitId: number }[]) =>
-    (
-      await store.db.all<{ p: number }>(
-        `SELECT DISTINCT project_id AS p FROM work_units WHERE id IN (${units.map((u) => u.workUnitId).join(', ')})`,
-      )
-    ).map((r) => Number(r.p));
+  const projectsOf = async (units: { workUnitId: number }[]) => {
+    const ids = new Set(units.map((u) => u.workUnitId));
+    return [...new Set((await inspect.units()).filter((u) => ids.has(u.id)).map((u) => u.projectId))];
+  };
 
   test("default: a request naming a project by short name gets only that project's units", async () => {
     const { status, body } = await ask({ project: 'pulsar-search-2' });
@@ -73,8 +75,6 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
     const { status, body } = await ask({ project: 'no-such-project' });
     expect(status).toBe(400);
     expect(body.error!.message).toContain('project: no project "no-such-project"');
-    expect(
-      await store.db.get<{ n: number }>("SELECT count(*) AS n FROM replicas WHERE server_state <> 'unsent'"),
-    ).toEqual({ n: 0 });
+    expect((await inspect.counts()).sentReplicas).toBe(0);
   });
 });

@@ -29,13 +29,8 @@ describe.each(backends)('the validator on $name', (backend) => {
     async () => {
       const store = await reportedBy([honest, honest]);
       expect(await validator(store, now)).toBe(true);
-      const unit = (await store.db.get<{
-        state: string;
-        done_at: number | null;
-        transition_at: number | null;
-        need_validate: number;
-      }>('SELECT state, done_at, transition_at, need_validate FROM work_units'))!;
-      expect(unit).toEqual({ state: 'done', done_at: now, transition_at: null, need_validate: 0 });
+      const [unit] = await fixture.inspect.units();
+      expect(unit).toMatchObject({ state: 'done', doneAt: now, transitionAt: null, needValidate: false });
       expect(await transitioner(store, now + 1)).toBe(false);
     },
   );
@@ -43,18 +38,14 @@ describe.each(backends)('the validator on $name', (backend) => {
   test('behavior: an inconclusive pair gets its third replica from the validation, unsent and queued', async () => {
     const store = await reportedBy([honest, wrong]);
     expect(await validator(store, now)).toBe(true);
-    const replicas = await store.db.all<{ server_state: string; validate_state: string }>(
-      'SELECT server_state, validate_state FROM replicas ORDER BY id',
-    );
-    expect(replicas).toEqual([
-      { server_state: 'over', validate_state: 'inconclusive' },
-      { server_state: 'over', validate_state: 'inconclusive' },
-      { server_state: 'unsent', validate_state: 'init' },
+    const replicas = await fixture.inspect.replicas();
+    expect(replicas.map(({ serverState, validateState }) => ({ serverState, validateState }))).toEqual([
+      { serverState: 'over', validateState: 'inconclusive' },
+      { serverState: 'over', validateState: 'inconclusive' },
+      { serverState: 'unsent', validateState: 'init' },
     ]);
-    const unit = await store.db.get<{ state: string; target_nresults: number }>(
-      'SELECT state, target_nresults FROM work_units',
-    );
-    expect(unit).toEqual({ state: 'active', target_nresults: 3 });
+    const [unit] = await fixture.inspect.units();
+    expect(unit).toMatchObject({ state: 'active', targetNresults: 3 });
     const third = await store.createHost({ tokenHash: 'third', now });
     expect(await store.issueReplicas(third, 4, now)).toHaveLength(1);
   });
@@ -62,17 +53,13 @@ describe.each(backends)('the validator on $name', (backend) => {
   test('error: an insane result is invalid on its own, even when a colluder reports the same one', async () => {
     const store = await reportedBy([insane, insane]);
     expect(await validator(store, now)).toBe(true);
-    const replicas = await store.db.all<{ validate_state: string; granted_credit: number }>(
-      "SELECT validate_state, granted_credit FROM replicas WHERE outcome = 'success' ORDER BY id",
-    );
-    expect(replicas).toEqual([
-      { validate_state: 'invalid', granted_credit: 0 },
-      { validate_state: 'invalid', granted_credit: 0 },
+    const replicas = (await fixture.inspect.replicas()).filter((r) => r.outcome === 'success');
+    expect(replicas.map(({ validateState, grantedCredit }) => ({ validateState, grantedCredit }))).toEqual([
+      { validateState: 'invalid', grantedCredit: 0 },
+      { validateState: 'invalid', grantedCredit: 0 },
     ]);
-    const unit = await store.db.get<{ canonical_replica_id: number | null }>(
-      'SELECT canonical_replica_id FROM work_units',
-    );
-    expect(unit?.canonical_replica_id).toBeNull();
+    const [unit] = await fixture.inspect.units();
+    expect(unit?.canonicalReplicaId).toBeNull();
     // Two fresh replicas go out for the two thrown away.
     const next = await store.createHost({ tokenHash: 'next', now });
     expect(await store.issueReplicas(next, 4, now)).toHaveLength(1);
@@ -81,10 +68,8 @@ describe.each(backends)('the validator on $name', (backend) => {
   test('behavior: beside an honest result an insane one is invalid before any quorum; the other waits', async () => {
     const store = await reportedBy([honest, insane]);
     expect(await validator(store, now)).toBe(true);
-    const replicas = await store.db.all<{ validate_state: string }>(
-      "SELECT validate_state FROM replicas WHERE outcome = 'success' ORDER BY id",
-    );
-    expect(replicas).toEqual([{ validate_state: 'init' }, { validate_state: 'invalid' }]);
+    const replicas = (await fixture.inspect.replicas()).filter((r) => r.outcome === 'success');
+    expect(replicas.map((r) => r.validateState)).toEqual(['init', 'invalid']);
   });
 });
 

@@ -2,7 +2,7 @@
  * @module server/passes/passes
  * The coordinator's daemons, each one pass over the store that returns whether it did anything (BOINC's do_pass).
  * They never call each other; they talk through the state they leave in the store, so each is idempotent and can
- * run alone (`node server/cli/pass.ts validator`).
+ * run alone (`node server/cli/pass.ts validator`, once or with --loop; the list by name is server/pass-list.ts).
  */
 import type { Store } from '../store/store.ts';
 import { decideTransition, thenTransition } from './transition.ts';

@@ -7,11 +7,11 @@ import { drain } from '../testing/drain.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { runReference } from '../../worker-kernels/registry.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
+import type { Store } from '../store/store.ts';
 import { statsRoutes } from '../http/stats.ts';
 import { statsExporter, type StatsManifest } from './export.ts';
 
-let store: SqlStore;
+let store: Store;
 let cleanup: () => Promise<void>;
 let dir: string;
 

@@ -1,19 +1,21 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { revoker, validator } from '../passes/passes.ts';
-import { TRUST_THRESHOLD } from '../passes/trust.ts';
+import { TRUST_THRESHOLD } from './trust.ts';
 import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { drain } from '../testing/drain.ts';
 import { honest, wrong } from '../testing/results.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
-import type { SqlStore } from './sql/sql-store.ts';
+import type { Db } from './sql/db.ts';
+import type { Store } from './store.ts';
 import type { Host, IssuedReplica, ResultToRecord } from './types.ts';
 
 /** Hosts' token hashes: unique, not random. */
 let tokens = 0;
 
 describe.each(backends)('adaptive replication on $name', ({ name, available }) => {
-  let store: SqlStore;
+  let store: Store;
+  let db: Db;
   let coin = 0.99;
   let cleanup = async () => {};
   let now = 1_000_000;
@@ -21,7 +23,7 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
     coin = 0.99;
-    ({ store, cleanup } = await freshStore(name, () => coin));
+    ({ store, db, cleanup } = await freshStore(name, () => coin));
   });
 
   afterEach(async () => {
@@ -99,14 +101,14 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
       await store.recordResults(a, lies.map(wrong), now);
       // Validated (accepted on a single replica) but not yet added up: the credit pass has not run.
       while (await validator(store, now));
-      const pending = () => store.db.all('SELECT replica_id FROM pending_credit ORDER BY replica_id');
+      const pending = () => db.all('SELECT replica_id FROM pending_credit ORDER BY replica_id');
       expect(await pending()).toHaveLength(2);
 
-      await store.db.run('UPDATE host_apps SET revoke_pending = 1 WHERE host_id = ?', [a.id]);
+      await db.run('UPDATE host_apps SET revoke_pending = 1 WHERE host_id = ?', [a.id]);
       expect(await revoker(store, now)).toBe(true);
       expect(await pending()).toEqual([]);
       expect(
-        await store.db.all(
+        await db.all(
           'SELECT replica_id FROM unsettled_credit WHERE replica_id IN (?, ?)',
           lies.map((r) => r.replicaId),
         ),
@@ -131,10 +133,9 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     await computeAll(b, honest);
     await computeAll(await host(4), honest);
     expect((await store.hostSummary(a.id, now)).credit.total).toBeCloseTo(credited, 12);
-    const settled = await store.db.get<{ settled_credit: number }>(
-      'SELECT settled_credit FROM volunteers WHERE id = ?',
-      [a.volunteerId],
-    );
+    const settled = await db.get<{ settled_credit: number }>('SELECT settled_credit FROM volunteers WHERE id = ?', [
+      a.volunteerId,
+    ]);
     expect(settled!.settled_credit).toBeCloseTo(credited, 12);
   });
 
@@ -145,11 +146,11 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     await computeAll(a, wrong);
     await computeAll(b, honest);
     await computeAll(c, honest);
-    const kept = () => store.db.all<{ id: number }>('SELECT id FROM replicas WHERE result IS NOT NULL ORDER BY id');
+    const kept = () => db.all<{ id: number }>('SELECT id FROM replicas WHERE result IS NOT NULL ORDER BY id');
     expect(await kept()).toHaveLength(3);
     expect(await store.purgeResults(now - 1, 100)).toBe(0); // closed at `now`: not before the cut-off yet
     expect(await store.purgeResults(now + 1, 100)).toBe(2);
-    const unit = await store.db.get<{ canonical_replica_id: number }>('SELECT canonical_replica_id FROM work_units');
+    const unit = await db.get<{ canonical_replica_id: number }>('SELECT canonical_replica_id FROM work_units');
     expect(await kept()).toEqual([{ id: unit!.canonical_replica_id }]);
   });
 
@@ -165,9 +166,7 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     coin = 0.99;
     await store.createBatch({ app: 'signal-search', name: 'after error', units: tinyUnits(1), now });
     const [replica] = await store.issueReplicas(a, 1, now);
-    const unit = await store.db.get<{ single: number }>('SELECT single FROM work_units WHERE id = ?', [
-      replica!.workUnitId,
-    ]);
+    const unit = await db.get<{ single: number }>('SELECT single FROM work_units WHERE id = ?', [replica!.workUnitId]);
     expect(unit!.single).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ describe.each(backends)('request nonces on $name', (backend) => {
     async () => {
       const a = await host();
       const b = await host();
-      const statements = vi.spyOn(fixture.store.db, 'all');
+      const statements = vi.spyOn(fixture.db, 'all');
       const spent = await Promise.all([
         fixture.store.useNonce(a.id, 'n1', now),
         fixture.store.useNonce(a.id, 'n1', now), // the same request twice: a replay
@@ -49,7 +49,7 @@ describe.each(backends)('request nonces on $name', (backend) => {
     async () => {
       const a = await fixture.store.createHost({ publicKey: '{"kty":"EC","x":"a"}', now });
       const b = await fixture.store.createHost({ publicKey: '{"kty":"EC","x":"b"}', now });
-      const statements = vi.spyOn(fixture.store.db, 'all');
+      const statements = vi.spyOn(fixture.db, 'all');
       const found = await Promise.all([
         fixture.store.findHost(b.id),
         fixture.store.findHost(a.id),

@@ -29,7 +29,7 @@ describe.each(backends)('reports on $name', (backend) => {
       const b = await host();
       const forA = await fixture.store.issueReplicas(a, 2, now);
       const forB = await fixture.store.issueReplicas(b, 2, now);
-      const transactions = vi.spyOn(fixture.store.db, 'transaction');
+      const transactions = vi.spyOn(fixture.db, 'transaction');
       const [first, again, fromB, stolen] = await Promise.all([
         fixture.store.recordResults(a, [success(forA[0]!, 1000)], now),
         fixture.store.recordResults(a, [success(forA[0]!, 1000), success(forA[1]!, 4000)], now),
@@ -53,14 +53,11 @@ describe.each(backends)('reports on $name', (backend) => {
       // Every unit has its two results: both go to the validator.
       expect(
         Number(
-          (await fixture.store.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE need_validate = 1'))!
-            .n,
+          (await fixture.db.get<{ n: number }>('SELECT count(*) AS n FROM work_units WHERE need_validate = 1'))!.n,
         ),
       ).toBe(2);
       // Each host's speed folds its own results, in the order reported: a took 1 s then 4 s, b 2 s twice.
-      const speeds = await fixture.store.db.all<{ id: number; flops: number }>(
-        'SELECT id, flops FROM hosts ORDER BY id',
-      );
+      const speeds = await fixture.db.all<{ id: number; flops: number }>('SELECT id, flops FROM hosts ORDER BY id');
       const speedOf = (h: { id: number }) => speeds.find((s) => Number(s.id) === h.id)!.flops;
       expect(speedOf(a)).toBeCloseTo(forA[0]!.flopsEstimate * 0.8 + (0.2 * forA[1]!.flopsEstimate) / 4, 3);
       expect(speedOf(b)).toBeCloseTo((forB[0]!.flopsEstimate / 2) * 0.8 + (0.2 * forB[1]!.flopsEstimate) / 2, 3);

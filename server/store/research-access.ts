@@ -5,8 +5,13 @@
  * project without a live key. Implemented over SQL in server/store/sql/research-accounts.ts.
  */
 import type { ResearcherAccount } from '../../protocol/research-access.ts';
-import type { Researcher } from './research.ts';
 import { BaseError } from '../../protocol/base-error.ts';
+
+/** Who an API key belongs to. */
+export interface Researcher {
+  researcherId: number;
+  projectId: number;
+}
 
 /** Who an API key belongs to, and which key it is. */
 export interface ResearcherKey extends Researcher {

@@ -12,16 +12,10 @@ import type {
   ProjectSettings,
   PublicStatus,
 } from '../../protocol/research.ts';
-import type { ProjectPartners } from '../../protocol/partner.ts';
-import type { ResearchAccessStore } from './research-access.ts';
+import type { PartnerLeaderboard, ProjectPartners } from '../../protocol/partner.ts';
+import type { ResearchAccessStore, Researcher } from './research-access.ts';
 import type { AppName, NewWorkUnit } from './types.ts';
 import { BaseError } from '../../protocol/base-error.ts';
-
-/** Who an API key belongs to. */
-export interface Researcher {
-  researcherId: number;
-  projectId: number;
-}
 
 export class ProjectNameTakenError extends BaseError {
   override name = 'ProjectNameTakenError' as const;
@@ -81,6 +75,8 @@ export interface ResearchStore extends ResearchAccessStore {
 
   /** Partner sites whose widgets computed the project's units, with their figures for this project only. */
   projectPartners(projectId: number, limit: number): Promise<ProjectPartners>;
+  /** Partner sites by the credit their widgets' hosts earned over all work, most first; the public's board. */
+  partnerLeaderboard(limit: number): Promise<PartnerLeaderboard>;
 
   publicStatus(now: number): Promise<PublicStatus>;
   leaderboard(limit: number, now: number): Promise<Leaderboard>;

@@ -3,7 +3,8 @@ import { backends } from '../testing/backends.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { runReference } from '../../worker-kernels/registry.ts';
-import type { SqlStore } from './sql/sql-store.ts';
+import type { Db } from './sql/db.ts';
+import type { Store } from './store.ts';
 import type { IssuedReplica } from './types.ts';
 import { DEFAULT_SETTINGS, SqlResearchStore } from './sql/research-store.ts';
 import { mulberry32 } from '../../worker-kernels/random.ts';
@@ -12,13 +13,14 @@ import { mulberry32 } from '../../worker-kernels/random.ts';
 let tokens = 0;
 
 describe.each(backends)('scheduler on $name', ({ name, available }) => {
-  let store: SqlStore;
+  let store: Store;
+  let db: Db;
   let cleanup = async () => {};
   const now = 5_000_000;
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store, cleanup } = await freshStore(name, mulberry32(7)));
+    ({ store, db, cleanup } = await freshStore(name, mulberry32(7)));
   });
   afterEach(async () => {
     if (available) await cleanup();
@@ -80,7 +82,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
   });
 
   test('behavior: a project of higher priority is served first; equal priorities share by resource share', async () => {
-    const research = new SqlResearchStore(store.db);
+    const research = new SqlResearchStore(db);
     const settings = (priority: number, resourceShare: number) => ({ ...DEFAULT_SETTINGS, priority, resourceShare });
     const project = async (name: string, priority: number, share: number) => {
       const { projectId } = await research.createProject({
@@ -104,7 +106,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     const urgent = await project('Urgent', 5, 100);
     const h = await host();
     const projectOf = async (unitId: number) =>
-      Number((await store.db.get<{ p: number }>('SELECT project_id AS p FROM work_units WHERE id = ?', [unitId]))!.p);
+      Number((await db.get<{ p: number }>('SELECT project_id AS p FROM work_units WHERE id = ?', [unitId]))!.p);
     const served = async (requests: number) => {
       const counts = new Map<number, number>();
       for (let i = 0; i < requests; i++) {
@@ -122,13 +124,13 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
   });
 
   test('behavior: a request for one project gets only its units', async () => {
-    const research = new SqlResearchStore(store.db);
+    const research = new SqlResearchStore(db);
     const { projectId } = await research.createProject({ name: 'Only', researcherName: 'r', keyHash: 'k-only', now });
     await store.createBatch({ app: 'signal-search', name: 'own', units: tinyUnits(5), now });
     await research.createProjectBatch({ projectId, app: 'signal-search', name: 'p', units: tinyUnits(3), now });
     const issued = await store.issueReplicas(await host(), { maxReplicas: 10, projectId }, now);
     expect(issued).toHaveLength(3);
-    const projects = await store.db.all<{ p: number }>(
+    const projects = await db.all<{ p: number }>(
       `SELECT DISTINCT project_id AS p FROM work_units WHERE id IN (${issued.map((r) => r.workUnitId).join(', ')})`,
     );
     expect(projects.map((r) => Number(r.p))).toEqual([projectId]);
@@ -149,7 +151,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
   test('edge: a project created a moment ago is served at once, though the table of projects is cached', async () => {
     const h = await host();
     expect(await store.issueReplicas(h, 5, now)).toEqual([]); // reads and caches the table: no project yet
-    const research = new SqlResearchStore(store.db);
+    const research = new SqlResearchStore(db);
     const { projectId } = await research.createProject({
       name: 'Newcomer',
       researcherName: 'r',
@@ -169,7 +171,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
       const c = await host();
       await store.createLinkCode(a.volunteerId, 'code', now + 60_000);
       expect(await store.redeemLinkCode(b.id, 'code', now)).toBe(a.volunteerId);
-      const transactions = vi.spyOn(store.db, 'transaction');
+      const transactions = vi.spyOn(db, 'transaction');
       const [forA, forB, forC] = await Promise.all([
         store.issueReplicas(a, 3, now),
         store.issueReplicas(b, 3, now),
@@ -183,7 +185,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
       expect(units(forC).sort()).toEqual([1, 2, 3, 4]);
       const replicaIds = [...forA, ...forB, ...forC].map((r) => r.replicaId);
       expect(new Set(replicaIds).size).toBe(8);
-      const rows = await store.db.all<{ host_id: number }>(
+      const rows = await db.all<{ host_id: number }>(
         `SELECT host_id FROM replicas WHERE id IN (${replicaIds.join(', ')})`,
       );
       expect(rows.filter((r) => Number(r.host_id) === c.id)).toHaveLength(4);

@@ -1,8 +1,9 @@
 /**
  * @module server/store/store
- * The one narrow interface between the coordinator and its database. The HTTP API and the passes see only this;
- * SQLite (the embedded default) and Postgres implement it. Every method is one transaction: it either happens
- * whole or not at all, and a result is durable before recordResults returns.
+ * The work store: the narrow interface between the coordinator's work (hosts, volunteers, batches, units, replicas,
+ * credit) and its database. The host API and the passes see only this; SQLite (the embedded default) and Postgres
+ * implement it. Every method is one transaction: it either happens whole or not at all, and a result is durable
+ * before recordResults returns. The other parts of the coordinator have stores of their own (server/store/stores.ts).
  */
 import type {
   AppName,
@@ -108,6 +109,4 @@ export interface Store {
 
   /** Every volunteer's and host's credit as of `now` (RAC decayed to it), for the daily statistics export. */
   creditTable(now: number): Promise<{ volunteers: VolunteerStats[]; hosts: HostStats[] }>;
-
-  close(): Promise<void>;
 }

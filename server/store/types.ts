@@ -5,7 +5,7 @@
  * daemons' logic carries over.
  */
 import type { AppInput, AppName, AppOutput, Variant } from '../../protocol/apps.ts';
-import type { TrustEvent } from '../passes/trust.ts';
+import type { TrustEvent } from './trust.ts';
 import type { SerializedError } from '../../protocol/errors.ts';
 
 export type UnitState = 'active' | 'done' | 'failed';

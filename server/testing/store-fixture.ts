@@ -1,64 +1,75 @@
 /**
  * @module server/testing/store-fixture
- * A fresh store on a given backend for store-level tests: a SQLite file in a temporary folder, or a Postgres schema
- * of its own; with the scheduler's coin under the test's control.
+ * A fresh store family on a given backend for store-level tests: a SQLite file in a temporary folder, or a Postgres
+ * schema of its own; with the scheduler's coin under the test's control.
  */
 import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresDb } from '../store/sql/postgres-db.ts';
+import { openDb, type StoreLocation } from '../store/open-store.ts';
+import type { Db } from '../store/sql/db.ts';
+import { StoreInspector } from '../store/sql/inspect.ts';
 import { migrate } from '../store/sql/schema.ts';
-import { SqliteDb } from '../store/sql/sqlite-db.ts';
-import { SqlStore } from '../store/sql/sql-store.ts';
+import { sqlStores } from '../store/sql/sql-stores.ts';
+import type { Store } from '../store/store.ts';
+import type { Stores } from '../store/stores.ts';
 import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshPostgresSchema } from './backends.ts';
+
+export interface FreshStore {
+  /** The family over the fresh database. */
+  stores: Stores;
+  /** Its work store (`stores.work`). */
+  store: Store;
+  /** The database itself, for the store's own tests (server/store/), which read its tables and spy on it. */
+  db: Db;
+  /** Named reads and writes of the tables, for tests outside the store. */
+  inspect: StoreInspector;
+  cleanup(): Promise<void>;
+}
 
 /** `upTo` leaves the schema as that migration left it (for tests of the later ones). */
 export async function freshStore(
   backend: 'sqlite' | 'postgres',
   random: () => number,
   { upTo }: { upTo?: number } = {},
-): Promise<{ store: SqlStore; cleanup(): Promise<void> }> {
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'terraflop-store-'));
-    const db = new SqliteDb(join(dir, 'c.sqlite'));
-    await migrate(db, { upTo });
-    const store = new SqlStore(db, { random });
-    const cleanup = async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    };
-    return { store, cleanup };
-  }
-  const schema = await freshPostgresSchema();
-  const db = new PostgresDb(schema.url);
+): Promise<FreshStore> {
+  const dir = backend === 'sqlite' ? mkdtempSync(join(tmpdir(), 'terraflop-store-')) : undefined;
+  const schema = backend === 'postgres' ? await freshPostgresSchema() : undefined;
+  const location: StoreLocation = schema ? { kind: 'postgres', url: schema.url } : { kind: 'sqlite', dataDir: dir! };
+  const db = openDb(location);
   await migrate(db, { upTo });
-  const store = new SqlStore(db, { random });
-  const cleanup = async () => {
-    await store.close();
-    await schema.drop();
+  const stores = sqlStores(db, { random });
+  return {
+    stores,
+    store: stores.work,
+    db,
+    inspect: new StoreInspector(db),
+    async cleanup() {
+      await stores.close();
+      await schema?.drop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
   };
-  return { store, cleanup };
 }
 
 /**
  * Gives each test of the enclosing describe a fresh store on `backend` (skipping it when the backend is missing);
- * read `fixture.store` inside a test.
+ * read `fixture.store` (and `fixture.db`, `fixture.stores`, `fixture.inspect`) inside a test.
  */
 export function storePerTest(
   { name, available }: { name: 'sqlite' | 'postgres'; available: boolean },
   random?: () => number,
-) {
-  const fixture = { store: undefined as unknown as SqlStore };
-  let cleanup = async () => {};
+): Omit<FreshStore, 'cleanup'> {
+  const fixture = {} as FreshStore;
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
     // By default the scheduler's coin comes from the test's seeded stream.
-    ({ store: fixture.store, cleanup } = await freshStore(name, random ?? testRandom().next));
+    Object.assign(fixture, await freshStore(name, random ?? testRandom().next));
   });
   afterEach(async () => {
-    if (available) await cleanup();
+    if (available) await fixture.cleanup();
   });
   return fixture;
 }

@@ -9,14 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator.ts';
-import { SqlResearchStore } from '../store/sql/research-store.ts';
-import type { SqlStore } from '../store/sql/sql-store.ts';
+import { storeLocation } from '../store/open-store.ts';
+import type { ResearchStore } from '../store/research.ts';
+import { StoreInspector } from '../store/sql/inspect.ts';
 import { freshPostgresSchema } from './backends.ts';
 
 export interface TestCoordinator {
   coordinator: Coordinator;
   /** The research side of its store, to create projects and keys directly. */
-  research: SqlResearchStore;
+  research: ResearchStore;
+  /** A connection of its own to the coordinator's database, to read and arrange its tables. */
+  inspect: StoreInspector;
   close(): Promise<void>;
 }
 
@@ -26,18 +29,18 @@ export async function startTestCoordinator(
 ): Promise<TestCoordinator> {
   const dir = mkdtempSync(join(tmpdir(), 'terraflop-test-'));
   const schema = backend === 'postgres' ? await freshPostgresSchema() : undefined;
-  const coordinator = await startCoordinator(
-    loadConfig({
-      TERRAFLOP_DATA: dir,
-      TERRAFLOP_WEB: dir,
-      TERRAFLOP_PORT: '0',
-      TERRAFLOP_DEMO: 'off',
-      TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
-      TERRAFLOP_PASS_INTERVAL_MS: '20',
-      ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
-      ...env,
-    }),
-  );
+  const config = loadConfig({
+    TERRAFLOP_DATA: dir,
+    TERRAFLOP_WEB: dir,
+    TERRAFLOP_PORT: '0',
+    TERRAFLOP_DEMO: 'off',
+    TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
+    TERRAFLOP_PASS_INTERVAL_MS: '20',
+    ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
+    ...env,
+  });
+  const coordinator = await startCoordinator(config);
+  const inspect = StoreInspector.open(storeLocation(config));
   let closed = false;
   const close = coordinator.close.bind(coordinator);
   coordinator.close = async () => {
@@ -46,9 +49,11 @@ export async function startTestCoordinator(
   };
   return {
     coordinator,
-    research: new SqlResearchStore((coordinator.store as SqlStore).db),
+    research: coordinator.stores.research,
+    inspect,
     async close() {
       await coordinator.close();
+      await inspect.close();
       await schema?.drop();
       rmSync(dir, { recursive: true, force: true });
     },

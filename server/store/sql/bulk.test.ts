@@ -7,7 +7,7 @@ describe.each(backends)('bulk statements on $name', (backend) => {
   const fixture = storePerTest(backend);
 
   test('edge: more rows than one SQLite statement may carry parameters for are each updated once', async () => {
-    const db = fixture.store.db;
+    const db = fixture.db;
     await db.run('CREATE TABLE counters (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)');
     const count = Math.ceil(MAX_PARAMS / 2) + 5; // two parameters a row: past one statement's limit
     const numbers =
@@ -31,7 +31,7 @@ describe.each(backends)('bulk statements on $name', (backend) => {
   test(
     'edge: more rows than one SQLite statement may carry parameters for ' + 'are all inserted, padded or not',
     async () => {
-      const db = fixture.store.db;
+      const db = fixture.db;
       await db.run('CREATE TABLE credits (id BIGINT PRIMARY KEY, a BIGINT, b BIGINT, c DOUBLE PRECISION)');
       // Four parameters a row, as the credit queue's: 4,097 rows padded to 8,192 would be 32,768 parameters.
       const rows = Array.from({ length: 4_097 }, (_, i) => [i + 1, i, 2 * i, i / 2] as const);
@@ -53,7 +53,7 @@ describe.each(backends)('bulk statements on $name', (backend) => {
   );
 
   test('edge: texts and numbers that need escaping in a list arrive unchanged, nulls as nulls', async () => {
-    const db = fixture.store.db;
+    const db = fixture.db;
     await db.run('CREATE TABLE things (id BIGINT PRIMARY KEY, label TEXT, weight DOUBLE PRECISION)');
     const labels = [
       '{"peaks":[{"bin":1}]}',

@@ -24,30 +24,30 @@ describe.each(backends)('loadDue on $name', (backend) => {
 
   /** Three units, each with two reported results, all queued for the validator. */
   async function reported() {
-    const { store } = fixture;
+    const { store, db } = fixture;
     await store.createBatch({ app: 'signal-search', name: 'three', units: tinyUnits(3), now });
     for (let h = 0; h < 2; h++) {
       const host = await store.createHost({ tokenHash: `t-${h}`, now });
       const issued = await store.issueReplicas(host, 3, now);
       await store.recordResults(host, issued.map(honest), now);
     }
-    return store;
+    return db;
   }
 
   test(
     'default: the validator gets every locked unit with its results, ' + 'the transitioner none of the results',
     async () => {
-      const store = await reported();
-      await store.db.transaction(async (q) => {
+      const db = await reported();
+      await db.transaction(async (q) => {
         const locked = await q.all<WorkUnitRow>('SELECT * FROM work_units ORDER BY id');
-        const forValidator = await loadDue(q, store.db.dialect, 'validate', locked);
+        const forValidator = await loadDue(q, db.dialect, 'validate', locked);
         expect(forValidator.units.map((u) => u.id)).toEqual(locked.map((u) => u.id));
         for (const unit of locked) {
           const results = forValidator.replicas.get(unit.id)!.map((r) => r.result);
           expect(results).toHaveLength(2);
           expect(results.every((r) => typeof r === 'string' && r.startsWith('{'))).toBe(true);
         }
-        const forTransitioner = await loadDue(q, store.db.dialect, 'transition', locked);
+        const forTransitioner = await loadDue(q, db.dialect, 'transition', locked);
         expect(forTransitioner.units).toHaveLength(3);
         expect([...forTransitioner.replicas.values()].flat().map((r) => r.result)).toEqual(Array(6).fill(null));
       });
@@ -55,16 +55,16 @@ describe.each(backends)('loadDue on $name', (backend) => {
   );
 
   test('edge: past the budget of result bytes, a round takes the first units only, and at least one', async () => {
-    const store = await reported();
-    await store.db.transaction(async (q) => {
+    const db = await reported();
+    await db.transaction(async (q) => {
       const locked = await q.all<WorkUnitRow>('SELECT * FROM work_units ORDER BY id');
       const { result_bytes: oneUnit } = (await q.get<{ result_bytes: number }>(
         'SELECT sum(octet_length(result)) AS result_bytes FROM replicas WHERE work_unit_id = ?',
         [locked[0]!.id],
       ))!;
-      const two = await loadDue(q, store.db.dialect, 'validate', locked, Number(oneUnit) * 2.5);
+      const two = await loadDue(q, db.dialect, 'validate', locked, Number(oneUnit) * 2.5);
       expect(two.units.map((u) => u.id)).toEqual(locked.slice(0, 2).map((u) => u.id));
-      const one = await loadDue(q, store.db.dialect, 'validate', locked, 1);
+      const one = await loadDue(q, db.dialect, 'validate', locked, 1);
       expect(one.units.map((u) => u.id)).toEqual([locked[0]!.id]);
       expect(one.replicas.get(locked[0]!.id)!.every((r) => r.result !== null)).toBe(true);
     });

@@ -5,18 +5,18 @@ import { backends } from '../../testing/backends.ts';
 import { freshStore } from '../../testing/store-fixture.ts';
 import { SqlResearchStore } from './research-store.ts';
 import { migrate } from './schema.ts';
-import type { SqlStore } from './sql-store.ts';
+import type { Db } from './db.ts';
 
 describe.each(backends)("a project's researchers and keys on $name", ({ name, available }) => {
-  let store: SqlStore;
+  let db: Db;
   let research: SqlResearchStore;
   let cleanup = async () => {};
   const now = 5_000_000;
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
-    ({ store, cleanup } = await freshStore(name, () => 0));
-    research = new SqlResearchStore(store.db);
+    ({ db, cleanup } = await freshStore(name, () => 0));
+    research = new SqlResearchStore(db);
   });
   afterEach(async () => {
     if (available) await cleanup();
@@ -150,7 +150,7 @@ describe.each(backends)("a project's researchers and keys on $name", ({ name, av
     // A database as migration 5 left it, with one project, researcher and key, migrated to the end.
     const old = await freshStore(name, () => 0, { upTo: 5 });
     try {
-      const db = old.store.db;
+      const db = old.db;
       const a = { stored: freshApiKey().stored, projectId: 1, researcherId: 1 };
       await db.run("INSERT INTO projects (id, name, created_at) VALUES (1, 'Pulsars', ?)", [now]);
       await db.run("INSERT INTO researchers (id, project_id, name, created_at) VALUES (1, 1, 'Ada', ?)", [now]);

@@ -6,12 +6,13 @@
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import type { Project, ProjectSettings, PublicStatus } from '../../../protocol/research.ts';
-import { ProjectNameTakenError, type Researcher, type ResearchStore } from '../research.ts';
+import type { Researcher } from '../research-access.ts';
+import { ProjectNameTakenError, type ResearchStore } from '../research.ts';
 import type { AppName, NewWorkUnit } from '../types.ts';
 import type { Db, Queryable } from './db.ts';
 import { insertBatch } from './batches.ts';
 import * as accounts from './research-accounts.ts';
-import { projectPartners } from './partners.ts';
+import { partnerLeaderboard, projectPartners } from './partners.ts';
 import {
   ACTIVE_WINDOW_MS,
   activity,
@@ -76,7 +77,7 @@ const ofProject = (projectId: number): UnitSet => ({
 });
 
 export class SqlResearchStore implements ResearchStore {
-  readonly db: Db;
+  private readonly db: Db;
 
   constructor(db: Db) {
     this.db = db;
@@ -250,6 +251,10 @@ export class SqlResearchStore implements ResearchStore {
 
   projectPartners(projectId: number, limit: number) {
     return projectPartners(this.db, projectId, limit);
+  }
+
+  partnerLeaderboard(limit: number) {
+    return partnerLeaderboard(this.db, limit);
   }
 
   async publicStatus(now: number): Promise<PublicStatus> {

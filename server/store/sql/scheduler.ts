@@ -7,7 +7,7 @@
  * their number, in the order they came. On Postgres the units handed out are locked, and units another process
  * holds are skipped, not waited for, so two processes never issue one replica twice.
  */
-import { issueAsSingle } from '../../passes/trust.ts';
+import { issueAsSingle } from '../trust.ts';
 import { Batcher } from '../batcher.ts';
 import { projectOrder, type ProjectShare } from '../project-order.ts';
 import type { Host, IssuedReplica, WorkAsk } from '../types.ts';
@@ -117,7 +117,7 @@ export class Scheduler {
           if (!next) break;
           const { unit } = next;
           unit.volunteers.add(asking.volunteerId);
-          // Adaptive replication: a trusted host may get a fresh unit as its only replica (see passes/trust.ts).
+          // Adaptive replication: a trusted host may get a fresh unit as its only replica (see server/store/trust.ts).
           if (
             issueAsSingle(asking.trust.get(unit.row.app) ?? 0, this.random) &&
             maySendSingle(unit, next.replicaId, round)

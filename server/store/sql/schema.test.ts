@@ -39,7 +39,7 @@ describe.each(backends)('the schema on $name', ({ name, available }) => {
     if (!available) return ctx.skip();
     const fresh = await freshStore(name, () => 0, { upTo: 7 });
     cleanup = fresh.cleanup;
-    db = fresh.store.db;
+    db = fresh.db;
   });
   afterEach(async () => {
     if (available) await cleanup();

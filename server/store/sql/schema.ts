@@ -168,8 +168,8 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   CREATE INDEX batches_project ON batches(project_id);
   CREATE INDEX replicas_received ON replicas(received_at) WHERE received_at IS NOT NULL;
   `,
-  // 3: researchers' own apps (server/apps/): each version's manifest and module, owned by the project that first
-  // registered the name.
+  // 3: researchers' own apps (server/store/apps.ts): each version's manifest and module, owned by the project that
+  // first registered the name.
   `
   CREATE TABLE custom_apps (
     name TEXT NOT NULL,
@@ -277,6 +277,64 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   dialect === 'postgres'
     ? 'ALTER TABLE replicas DROP CONSTRAINT replicas_host_id_fkey, DROP CONSTRAINT replicas_volunteer_id_fkey'
     : '',
+  // 10: the chain side's memory moves into the store from its own SQLite file (server/store/sql/chain-file.ts takes
+  // an old file in): the poster's epochs, keyed by ledger (a redeployed ledger starts again at 1), and the market
+  // settler's cursor over BatchOpened events and the escrowed batches it watches. In the store, every coordinator
+  // process on one Postgres sees the same epochs, and the routes read them with the rest.
+  `
+  CREATE TABLE chain_epochs (
+    ledger TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
+    total_credit TEXT NOT NULL,
+    volunteers INTEGER NOT NULL,
+    built_at BIGINT NOT NULL,
+    tx_hash TEXT,
+    posted_at BIGINT,
+    posted_block TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (ledger, epoch)
+  );
+  CREATE TABLE market_batches (
+    market TEXT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (market, batch_id)
+  );
+  CREATE TABLE market_cursor (market TEXT PRIMARY KEY, block TEXT NOT NULL)
+  `,
+  // 11: the mirror of what the chain says, kept by the chain reader pass so that no HTTP request reads the chain:
+  // per ledger, the last block read (and its hash, to notice a chain that went back), every epoch the ledger holds
+  // with its standing (status: 'posted' now; attestation adds its steps, and its attestations get a table keyed by
+  // ledger and epoch), and each account's cumulative claimed amount (COP wei, decimal: it outgrows 64 bits).
+  `
+  CREATE TABLE mirror_heads (
+    ledger TEXT PRIMARY KEY,
+    block BIGINT NOT NULL,
+    block_hash TEXT NOT NULL,
+    read_at BIGINT NOT NULL
+  );
+  CREATE TABLE mirror_epochs (
+    ledger TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
+    total_credit TEXT NOT NULL,
+    seed TEXT NOT NULL,
+    block BIGINT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'posted',
+    PRIMARY KEY (ledger, epoch)
+  );
+  CREATE TABLE mirror_claims (
+    ledger TEXT NOT NULL,
+    account TEXT NOT NULL,
+    claimed TEXT NOT NULL,
+    block BIGINT NOT NULL,
+    PRIMARY KEY (ledger, account)
+  )
+  `,
 ];
 
 /**

@@ -42,7 +42,7 @@ export interface SqlStoreOptions {
 }
 
 export class SqlStore implements Store {
-  readonly db: Db;
+  private readonly db: Db;
   private readonly scheduler: Scheduler;
   private readonly projectsByShortName = new Map<string, number>();
   private readonly nonces: Batcher<NonceUse, Host | undefined>;
@@ -295,9 +295,5 @@ export class SqlStore implements Store {
         created_at: h.created_at,
       })),
     };
-  }
-
-  close(): Promise<void> {
-    return this.db.close();
   }
 }

@@ -1,10 +1,10 @@
 /**
  * @module server/store/sql/trust-events
- * Records what decided results say about their hosts (passes/trust.ts) in host_apps, for many events in two
+ * Records what decided results say about their hosts (server/store/trust.ts) in host_apps, for many events in two
  * statements: the events of one host and app are folded first, in order, so an invalid result after three verified
  * ones leaves consecutive_valid at 0 and one before them leaves it at 3.
  */
-import type { TrustEvent } from '../../passes/trust.ts';
+import type { TrustEvent } from '../trust.ts';
 import { bulkInsert, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Queryable } from './db.ts';
 

@@ -1,15 +1,10 @@
 /**
- * @module server/apps/app-registry
- * Researchers' own apps, versioned: a version is registered once (checked first by the caller), a name belongs to
- * the project that registered it first, and versions only go up. Kept in the coordinator's database beside the
- * work, through the same Db (SQLite or Postgres).
+ * @module server/store/sql/app-store
+ * The AppStore over SQL (table custom_apps), through the same Db as the work (SQLite or Postgres).
  */
-import type { CustomAppManifest, CustomAppVersion } from '../../protocol/custom-app.ts';
-import type { Db } from '../store/sql/db.ts';
-
-export type RegisterOutcome =
-  | { ok: true; version: CustomAppVersion }
-  | { ok: false; reason: 'name-taken' | 'version-not-newer'; latest?: number };
+import type { CustomAppManifest, CustomAppVersion } from '../../../protocol/custom-app.ts';
+import type { AppModule, AppStore, RegisterOutcome } from '../apps.ts';
+import type { Db } from './db.ts';
 
 interface Row {
   manifest: string;
@@ -25,19 +20,14 @@ const toVersion = (r: Row): CustomAppVersion => ({
   createdAt: Number(r.created_at),
 });
 
-export class AppRegistry {
+export class SqlAppStore implements AppStore {
   private readonly db: Db;
 
   constructor(db: Db) {
     this.db = db;
   }
 
-  register(
-    projectId: number,
-    manifest: CustomAppManifest,
-    module: { base64: string; sha256: string; bytes: number },
-    now: number,
-  ): Promise<RegisterOutcome> {
+  register(projectId: number, manifest: CustomAppManifest, module: AppModule, now: number): Promise<RegisterOutcome> {
     return this.db.transaction(async (q) => {
       const latest = await q.get<{ project_id: number; version: number }>(
         `SELECT project_id, version FROM custom_apps WHERE name = ? ORDER BY version DESC LIMIT 1${this.db.forUpdate}`,

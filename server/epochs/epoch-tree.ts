@@ -1,5 +1,5 @@
 /**
- * @module server/chain/epoch-tree
+ * @module server/epochs/epoch-tree
  * An epoch's Merkle tree (OpenZeppelin StandardMerkleTree) over every volunteer's cumulative credit, and the on-chain
  * unit: 1 credit (cobblestone) = 1 COP = 10^18 wei, kept to 10^-6 credit and always rounded down, so nothing is
  * over-minted and a volunteer's cumulative amount never falls while their credit grows.

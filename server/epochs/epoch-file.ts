@@ -1,5 +1,5 @@
 /**
- * @module server/chain/epoch-file
+ * @module server/epochs/epoch-file
  * The published epoch file, from which anyone can recompute an epoch's root: JSON lines, a header (epoch, root,
  * total, leaf encoding) then one leaf per volunteer (address, cumulative credit, offset, all amounts in COP wei as
  * decimal strings). Its keccak256 is posted with the root. Written atomically (temporary file, fsync, rename).

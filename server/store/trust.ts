@@ -1,5 +1,5 @@
 /**
- * @module server/passes/trust
+ * @module server/store/trust
  * Adaptive replication (BOINC's, tightened). A host earns trust per app with consecutive results verified by a
  * quorum; a trusted host may get units as single replicas, with a random spot check that replicates anyway. One
  * invalid result, error or timeout resets its trust at once, and (beyond BOINC) every single-replica result it has

@@ -1,0 +1,138 @@
+/**
+ * @module server/store/sql/inspect
+ * A window onto the tables for tests and benchmarks outside the store: named reads of what the API and the passes
+ * left (counts, units, replicas), and the few columns a test sets to arrange a case without a day of work (a host's
+ * credit or partner). It keeps their SQL in this room, so the rest of the tree speaks only through the stores.
+ * Opened beside a running coordinator, it is a connection of its own, as any outside observer's would be.
+ */
+import { openDb, type StoreLocation } from '../open-store.ts';
+import type { Db } from './db.ts';
+
+export interface TableCounts {
+  hosts: number;
+  volunteers: number;
+  projects: number;
+  /** Replicas sent to a host (every state but unsent). */
+  sentReplicas: number;
+  /** Replicas holding a result (not yet purged). */
+  results: number;
+  /** Units with a canonical result. */
+  canonicalUnits: number;
+  /** Units flagged for the validator. */
+  awaitingValidation: number;
+  /** Valid results whose credit the credit pass has not yet added. */
+  awaitingCredit: number;
+}
+
+export interface UnitRow {
+  id: number;
+  projectId: number;
+  state: string;
+  targetNresults: number;
+  canonicalReplicaId: number | null;
+  needValidate: boolean;
+  transitionAt: number | null;
+  doneAt: number | null;
+}
+
+export interface ReplicaRow {
+  id: number;
+  workUnitId: number;
+  volunteerId: number | null;
+  serverState: string;
+  outcome: string | null;
+  validateState: string;
+  grantedCredit: number;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export class StoreInspector {
+  private readonly q: Db;
+
+  constructor(db: Db) {
+    this.q = db;
+  }
+
+  /** A connection of its own to the database at `location`; close it with `close()`. */
+  static open(location: StoreLocation): StoreInspector & { close(): Promise<void> } {
+    const db = openDb(location);
+    return Object.assign(new StoreInspector(db), { close: () => db.close() });
+  }
+
+  async counts(): Promise<TableCounts> {
+    const row = (await this.q.get<Record<keyof TableCounts, unknown>>(
+      `SELECT (SELECT count(*) FROM hosts) AS hosts, (SELECT count(*) FROM volunteers) AS volunteers,
+        (SELECT count(*) FROM projects) AS projects,
+        (SELECT count(*) FROM replicas WHERE server_state <> 'unsent') AS "sentReplicas",
+        (SELECT count(*) FROM replicas WHERE result IS NOT NULL) AS results,
+        (SELECT count(*) FROM work_units WHERE canonical_replica_id IS NOT NULL) AS "canonicalUnits",
+        (SELECT count(*) FROM work_units WHERE need_validate = 1) AS "awaitingValidation",
+        (SELECT count(*) FROM pending_credit) AS "awaitingCredit"`,
+    ))!;
+    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as TableCounts;
+  }
+
+  /** Every unit, by id. */
+  async units(): Promise<UnitRow[]> {
+    const rows = await this.q.all<Record<string, unknown>>(
+      `SELECT id, project_id, state, target_nresults, canonical_replica_id, need_validate, transition_at, done_at
+        FROM work_units ORDER BY id`,
+    );
+    return rows.map((r) => ({
+      id: Number(r['id']),
+      projectId: Number(r['project_id']),
+      state: String(r['state']),
+      targetNresults: Number(r['target_nresults']),
+      canonicalReplicaId: num(r['canonical_replica_id']),
+      needValidate: Number(r['need_validate']) === 1,
+      transitionAt: num(r['transition_at']),
+      doneAt: num(r['done_at']),
+    }));
+  }
+
+  /** Every replica, by id. */
+  async replicas(): Promise<ReplicaRow[]> {
+    const rows = await this.q.all<Record<string, unknown>>(
+      `SELECT id, work_unit_id, volunteer_id, server_state, outcome, validate_state, granted_credit
+        FROM replicas ORDER BY id`,
+    );
+    return rows.map((r) => ({
+      id: Number(r['id']),
+      workUnitId: Number(r['work_unit_id']),
+      volunteerId: num(r['volunteer_id']),
+      serverState: String(r['server_state']),
+      outcome: r['outcome'] === null ? null : String(r['outcome']),
+      validateState: String(r['validate_state']),
+      grantedCredit: Number(r['granted_credit']),
+    }));
+  }
+
+  /** The credit granted to the valid results of a batch, whether or not it has settled. */
+  async grantedCredit(batchId: number): Promise<number> {
+    const row = await this.q.get<{ credit: unknown }>(
+      `SELECT sum(r.granted_credit) AS credit FROM replicas r JOIN work_units w ON r.work_unit_id = w.id
+        WHERE w.batch_id = ? AND r.validate_state = 'valid'`,
+      [batchId],
+    );
+    return Number(row?.credit ?? 0);
+  }
+
+  /** Sets a host's total credit (as the credit pass would have) or the partner site it was registered through. */
+  async setHost(hostId: number, { totalCredit, partner }: { totalCredit?: number; partner?: string }): Promise<void> {
+    if (totalCredit !== undefined)
+      await this.q.run('UPDATE hosts SET total_credit = ? WHERE id = ?', [totalCredit, hostId]);
+    if (partner !== undefined) await this.q.run('UPDATE hosts SET partner = ? WHERE id = ?', [partner, hostId]);
+  }
+
+  /**
+   * Postgres: statistics for the planner and a checkpoint now, so that a measurement starts as a deployment's would
+   * (fresh tables have no statistics until autovacuum reaches them) and no checkpoint of the setup falls inside it.
+   * Nothing on SQLite.
+   */
+  async prepareForMeasurement(): Promise<void> {
+    if (this.q.dialect !== 'postgres') return;
+    await this.q.run('ANALYZE');
+    await this.q.run('CHECKPOINT').catch((e: Error) => console.log(`no CHECKPOINT before measuring (${e.message})`));
+  }
+}
