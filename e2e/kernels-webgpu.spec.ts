@@ -123,6 +123,18 @@ test('behavior: inside a dedicated worker, as the volunteer page runs them, the 
   }
 });
 
+test('behavior: after the shared device is lost, the next unit opens a fresh one and runs on the GPU', async ({
+  page,
+}) => {
+  const random = specRandom();
+  const job = AppInput.parse({ app: 'matmul', input: { seed: random.u32(), m: 48, k: 32, n: 64 } });
+  expect((await page.evaluate((j) => window.kernels.best(j, ['webgpu']), job)).variant).toBe('webgpu');
+  expect(await page.evaluate(() => window.kernels.loseDevice())).toBe('destroyed');
+  const after = await page.evaluate((j) => window.kernels.best(j, ['webgpu']), job);
+  expect(after.variant).toBe('webgpu');
+  expect(compareOutputs(job, after.result, runReference(job, quiet))).toBe('match');
+});
+
 test('error: a GPU validation error inside a kernel becomes a GpuError', async ({ page }) => {
   const error = await page.evaluate(() => window.kernels.invalidCommand());
   expect(error.name).toBe('GpuError');

@@ -45,6 +45,12 @@ const kernels = {
       worker.terminate();
     }
   },
+  /** Loses the shared device (destroys it, as a GPU reset would lose it) and waits for the loss to be seen. */
+  async loseDevice() {
+    const gpu = await acquireGpu();
+    gpu.device.destroy();
+    return (await gpu.device.lost).reason;
+  },
   /** A GPU validation error inside a kernel's scope must come out as a GpuError, not a dead page. */
   async invalidCommand() {
     const gpu = await acquireGpu();
