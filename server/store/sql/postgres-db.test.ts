@@ -47,8 +47,9 @@ describe.skipIf(!postgresAvailable)('PostgresDb transactions', () => {
       { id: 1, n: 1001 },
       { id: 2, n: 110 },
     ]);
-    // One of them was aborted once and run again.
-    expect(attempts.a + attempts.b).toBe(3);
+    // One of them was aborted and run again: at least once, and more on a busy machine, where the victim's rerun can
+    // take its first lock before the survivor has finished and deadlock with it again.
+    expect(attempts.a + attempts.b).toBeGreaterThanOrEqual(3);
   });
 
   test('error: any other failure is not retried and changes nothing', async () => {
