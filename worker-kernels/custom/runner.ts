@@ -4,8 +4,8 @@
  * manifest's time limit (the worker is terminated when it runs over, its GPU device with it; rests for the CPU limit
  * do not count), its memory cap (its imported memory cannot grow past the maximum) and the volunteer's CPU limit (the
  * sandbox rests at the module's calls, sandbox-rest.ts). Whatever the app does, the caller gets its output or a
- * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU), and the worker is gone
- * afterwards.
+ * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU or lost its device), and the
+ * worker is gone afterwards. A shader's run is one dispatch, held to min(time limit, MAX_WGSL_DISPATCH_MS).
  */
 import { MAX_WGSL_DISPATCH_MS } from '../../protocol/custom-app.ts';
 import { reviveError } from '../../protocol/remote-error.ts';
