@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 
-/** The number shown next to the word "credit". */
+/** The volunteer's granted credit, the page's key figure. */
 async function credit(page: Page): Promise<number> {
-  const text = await page.getByLabel('credit', { exact: true }).textContent();
+  const text = await page.getByTestId('credit').textContent();
   return Number((text ?? '').replaceAll(',', ''));
 }
 
@@ -13,7 +13,7 @@ test('two volunteers compute replicas of the same units and both see validated c
 
   for (const page of pages) {
     await page.goto('/');
-    await expect(page.getByLabel('credit', { exact: true })).toHaveText('0');
+    await expect(page.getByTestId('credit')).toHaveText('0');
   }
   for (const page of pages) await page.getByRole('button', { name: 'Start contributing' }).click();
 
@@ -32,10 +32,11 @@ test('two volunteers compute replicas of the same units and both see validated c
   await Promise.all(volunteers.map((c) => c.close()));
 });
 
-test('the page shows the app, the unit and its progress while computing', async ({ page }) => {
+test('the page shows the project, the app, the unit and its progress while computing', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Start contributing' }).click();
-  await expect(page.getByTestId('app')).toHaveText('signal-search');
+  await expect(page.getByTestId('project')).toHaveText('Terraflop demo');
+  await expect(page.getByTestId('app')).toHaveText('Signal search');
   await expect(page.getByTestId('work-unit')).toHaveText(/^\d+$/);
   await expect(page.getByRole('progressbar', { name: 'Progress' })).toBeVisible();
 });

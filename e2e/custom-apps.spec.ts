@@ -288,12 +288,27 @@ test(
     // against 300 ms. Not longer: a dispatch cannot be cancelled, and one that holds the GPU for ~10 s makes Chromium's
     // GPU watchdog kill the GPU process, which would take WebGPU from the specs that run after this one. The page
     // retries the unit once, as WebAssembly now (the runaway dispatch may still hold the GPU), and that succeeds.
+    // A problem shown clears once the next unit succeeds, so the page's problems are recorded as they appear.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { problems: string[] }).problems = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="problem"]')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const problems = () => page.evaluate(() => (window as unknown as { problems: string[] }).problems);
     const runawayWgsl = { ...exampleWgsl(RUNAWAY), workgroups: [64, 1, 1] };
     const runawaySha = await lab.upload(manifest('e2e-runaway', { wgsl: runawayWgsl, timeLimitMs: 300 }), example);
     const runaway = await lab.submit('e2e-runaway', runawaySha, [range(1 << 17, 0)], LIMITS.bad);
-    await expect(page.getByRole('alert')).toHaveText(
-      /failed \(CustomAppError: e2e-runaway: its shader was stopped at its time limit of 300 ms\); trying it once more/,
-    );
+    await expect
+      .poll(problems)
+      .toContainEqual(
+        expect.stringContaining(
+          'did not finish: the researcher’s app failed ' +
+            '(e2e-runaway: its shader was stopped at its time limit of 300 ms). Trying it once more.',
+        ),
+      );
     expect((await lab.settled(runaway)).units.validated).toBe(1);
     expect([...(variants.get('e2e-runaway') ?? [])]).toEqual(['wasm']);
 

@@ -33,7 +33,8 @@ function unitsFile(count: number): string {
   ).join('\n');
 }
 
-const count = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+/** A batch's figure by name: waiting, validated, failed, … (web/dashboard/BatchPanel.svelte). */
+const count = (page: Page, figure: string) => page.getByTestId(`units-${figure}`);
 
 async function signIn(page: Page, key: string) {
   await page.goto('/dashboard.html');
@@ -52,7 +53,7 @@ test(
     await expect(page.getByTestId('project-name')).toHaveText('Dashboard pulsars');
     // No widget has computed for the project yet; the snippet a partner would paste names it by its short name.
     const partners = page.getByRole('region', { name: 'Partner sites' });
-    await expect(partners).toContainText("No partner site's widget has computed for this project yet.");
+    await expect(partners).toContainText('No partner site’s widget has computed for this project yet.');
     await expect(partners).toContainText('data-project="dashboard-pulsars"');
     await page.getByLabel('Batch name').fill('e2e sweep');
     await page
@@ -62,6 +63,10 @@ test(
     const heading = page.getByRole('heading', { name: /^Batch \d+: e2e sweep$/ });
     await expect(heading).toBeVisible();
     const batchId = Number(/Batch (\d+)/.exec((await heading.textContent())!)![1]);
+    // The form clears once the batch is stored; the batch says in words why it waits.
+    await expect(page.getByLabel('Batch name')).toHaveValue('');
+    await expect(page.getByTestId('batch-state')).toHaveText('Queued');
+    await expect(page.getByTestId('batch-detail')).toContainText('3 units wait for volunteers: none is sent yet.');
     await expect(count(page, 'waiting')).toHaveText('3');
     await expect(count(page, 'validated')).toHaveText('0');
     await expect(page.getByRole('img', { name: 'throughput chart' })).toHaveAttribute('data-points', '0');
@@ -78,6 +83,7 @@ test(
     await expect(count(page, 'validated')).toHaveText('3', { timeout: 120_000 });
     await expect(count(page, 'waiting')).toHaveText('0');
     await expect(count(page, 'failed')).toHaveText('0');
+    await expect(page.getByTestId('batch-state')).toHaveText('Complete');
     await expect(page.getByRole('img', { name: 'throughput chart' })).not.toHaveAttribute('data-points', '0');
     await expect(page.locator('canvas')).toBeVisible();
     await Promise.all(volunteers.map((c) => c.close()));
@@ -131,7 +137,15 @@ test('a researcher cancels a batch from the dashboard and its units show as fail
     .setInputFiles({ name: 'units.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(unitsFile(2)) });
   await page.getByRole('button', { name: 'Submit batch' }).click();
   await expect(count(page, 'waiting')).toHaveText('2');
+  // Cancelling asks first: keeping the batch changes nothing.
   await page.getByRole('button', { name: 'Cancel batch' }).click();
+  const dialog = page.getByRole('dialog', { name: /^Cancel batch \d+\?$/ });
+  await expect(dialog).toContainText('Its 2 units not yet validated fail as cancelled');
+  await dialog.getByRole('button', { name: 'Keep the batch' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(count(page, 'waiting')).toHaveText('2');
+  await page.getByRole('button', { name: 'Cancel batch' }).click();
+  await dialog.getByRole('button', { name: 'Cancel batch' }).click();
   await expect(count(page, 'failed')).toHaveText('2');
   await expect(count(page, 'waiting')).toHaveText('0');
   await expect(page.getByRole('row', { name: /cancelled by the researcher/ })).toContainText('2');
@@ -168,4 +182,28 @@ test('a researcher makes a second key in the Access panel, it works, and the fir
   expect(await status(first)).toBe(401);
   await signIn(page, second);
   await expect(page.getByRole('region', { name: 'Access' }).getByRole('row').nth(1)).toContainText('revoked');
+});
+
+test('copy buttons put the embed snippet and an example unit on the clipboard', async ({ browser }) => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  await signIn(page, createProject('Dashboard copies'));
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  await page.getByRole('button', { name: 'Copy the embed snippet' }).click();
+  await expect(page.getByRole('button', { name: 'Copy the embed snippet' })).toHaveText('Copied');
+  expect(await clipboard()).toBe(await page.getByTestId('embed-snippet').textContent());
+  expect(await clipboard()).toContain('data-project="dashboard-copies"');
+
+  await page.getByText('Apps and an example unit of each').click();
+  await page.getByRole('button', { name: 'Copy the example collatz unit' }).click();
+  const example = JSON.parse(await clipboard()) as { app: string };
+  expect(example.app).toBe('collatz');
+  // The example is a unit a batch takes as it is.
+  await page.getByLabel('Batch name').fill('from the example');
+  await page
+    .getByLabel(/Units file/)
+    .setInputFiles({ name: 'units.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(await clipboard()) });
+  await page.getByRole('button', { name: 'Submit batch' }).click();
+  await expect(page.getByRole('heading', { name: /^Batch \d+: from the example$/ })).toBeVisible();
+  await context.close();
 });

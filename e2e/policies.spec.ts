@@ -30,7 +30,17 @@ test('battery: stops within a second of unplugging below the set charge, and on 
 
   await signals.battery({ charging: false, level: 0.4 });
   await paused(page, /Paused: battery at 40%, below the 50% you set/);
-  await expect(page.getByText('Idle.')).toBeVisible();
+  await expect(page.getByTestId('idle')).toBeVisible();
+  await expect(page.getByTestId('phase')).toHaveText('Paused');
+  await expect(page.getByTestId('pause-resumes')).toHaveText(
+    'It resumes when the charger is plugged in or the battery is back at 50%.',
+  );
+
+  // The volunteer may compute anyway, until they say to follow the settings again.
+  await page.getByRole('button', { name: 'Compute anyway' }).click();
+  await expect(page.getByTestId('work-unit')).toBeVisible({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Follow my settings again' }).click();
+  await paused(page, /Paused: battery at 40%/);
 
   await signals.battery({ charging: false, level: 0.8 });
   await expect(page.getByTestId('work-unit')).toBeVisible({ timeout: 10_000 });
@@ -93,7 +103,7 @@ test('schedule: computes only within the daily hours', async ({ page }) => {
     return { hour: d.getHours(), top: d.getTime() };
   });
   await page.clock.setFixedTime(top - 62_000);
-  await setting(page, 'Compute from (hour)', String(hour));
+  await setting(page, 'From (hour)', String(hour));
   await setting(page, 'Until (hour)', String((hour + 1) % 24));
   await page.getByRole('button', { name: 'Start contributing' }).click();
   await paused(page, /Paused: outside your hours/);
@@ -119,14 +129,33 @@ test('cores and Save-Data: workers are the set share of cores, downloads one rep
   expect(Number(await page.getByTestId('buffered').textContent())).toBeLessThanOrEqual(1);
 });
 
-test('settings: kept across a reload; a bad value is refused with a message and changes nothing', async ({ page }) => {
+test('settings: kept across a reload; a bad value is refused beside its field and changes nothing', async ({
+  page,
+}) => {
   await page.goto('/');
+  const cpu = page.getByLabel('CPU limit per worker (%)');
   await setting(page, 'CPU limit per worker (%)', '40');
   await page.getByLabel('Use the GPU').uncheck();
   await setting(page, 'CPU limit per worker (%)', '150');
-  await expect(page.getByTestId('settings-error')).toHaveText(/Not saved: cpuLimitPercent: .*100/);
+  await expect(cpu).toHaveAttribute('aria-invalid', 'true');
+  await expect(cpu).toHaveAccessibleDescription(/Must be 100 or less\./);
+  // A field that does not apply under the choice above it is disabled.
+  await expect(page.getByLabel('Away after (minutes without input)')).toBeDisabled();
+  await setting(page, 'When', 'after-input');
+  await expect(page.getByLabel('Away after (minutes without input)')).toBeEnabled();
   await page.reload();
-  await expect(page.getByLabel('CPU limit per worker (%)')).toHaveValue('40');
+  await expect(cpu).toHaveValue('40');
+  await expect(cpu).toHaveAttribute('aria-invalid', 'false');
   await expect(page.getByLabel('Use the GPU')).not.toBeChecked();
-  await expect(page.getByTestId('settings-error')).toHaveCount(0);
+});
+
+test('pause for an hour: paused by the volunteer until then, or until they resume', async ({ page }) => {
+  await fakeSignals(page);
+  await page.goto('/');
+  await startComputing(page);
+  await page.getByRole('button', { name: 'Pause for an hour' }).click();
+  await paused(page, /Paused: you paused it/);
+  await expect(page.getByTestId('pause-resumes')).toContainText('(in 1 h)');
+  await page.getByRole('button', { name: 'Resume now' }).click();
+  await expect(page.getByTestId('work-unit')).toBeVisible({ timeout: 10_000 });
 });

@@ -37,7 +37,7 @@ test('installable by Chromium, and opens and computes offline from its service w
     // Offline: the page, the worker and the kernel come from the cache; units from the buffer.
     await context.setOffline(true);
     await page.reload();
-    await expect(page.getByRole('heading', { name: 'Terraflop', level: 1 })).toBeVisible();
+    await expect(page.getByRole('heading', { name: /spare compute to science/, level: 1 })).toBeVisible();
     await page.getByRole('button', { name: 'Start contributing' }).click();
     await expect.poll(() => count(page, 'outbox'), { timeout: 30_000 }).toBeGreaterThan(0);
     await context.setOffline(false);
@@ -63,6 +63,10 @@ test('accessible: axe finds no serious violation, on a phone-sized screen, compu
 test('works with a keyboard alone', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('button', { name: 'Start contributing' })).toBeVisible();
+  // The first Tab reaches the skip link, which jumps past the navigation to the page's content.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Start contributing' })).toBeFocused();
   await page.keyboard.press('Enter');

@@ -36,7 +36,7 @@ const PAGES: Record<string, { html: string; csp?: string }> = {
   '/strict.html': {
     html: `<!doctype html><title>Strict partner</title><h1>A strict partner</h1>
       <iframe src="${COORDINATOR}/widget-frame.html?project=demo&amp;cpu-limit=25"
-        title="Terraflop: contribute compute to science" width="320" height="200"></iframe>`,
+        title="Terraflop: contribute compute to science" width="320" height="240"></iframe>`,
     csp: `default-src 'none'; frame-src ${COORDINATOR}`,
   },
   // The classic clickjack: a decoy drawn over the widget lets clicks through to it (pointer-events: none). A twin
@@ -44,12 +44,12 @@ const PAGES: Record<string, { html: string; csp?: string }> = {
   '/covered.html': {
     html: `<!doctype html><title>Covered partner</title>
       <iframe id="covered" src="${COORDINATOR}/widget-frame.html" title="Terraflop covered"
-        width="320" height="200" style="border:0"></iframe>
+        width="320" height="240" style="border:0"></iframe>
       <div id="decoy"
-        style="position:absolute;left:0;top:0;width:340px;height:220px;background:#fff;pointer-events:none"
+        style="position:absolute;left:0;top:0;width:340px;height:260px;background:#fff;pointer-events:none"
         >Click for a prize!</div>
       <iframe id="plain" src="${COORDINATOR}/widget-frame.html" title="Terraflop plain"
-        width="320" height="200" style="border:0"></iframe>`,
+        width="320" height="240" style="border:0"></iframe>`,
   },
   // Another site framing the coordinator's own pages, and its widget frame, which alone may be framed.
   '/frames.html': {

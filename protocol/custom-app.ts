@@ -101,6 +101,8 @@ export type CustomWgsl = z.infer<typeof CustomWgsl>;
 export const CustomAppManifest = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/, 'lowercase letters, digits and dashes, 2-48 characters'),
   version: z.number().int().min(1),
+  /** What one work unit computes, in plain words for volunteers (shown on the volunteer page and the widget). */
+  description: z.string().trim().max(600).optional(),
   imports: z.array(CustomImport).refine((a) => a.includes('env.memory'), 'must import env.memory (the host caps it)'),
   /** Memory cap in 64 KiB pages; at most 16384 (1 GiB). */
   maxMemoryPages: z.number().int().min(1).max(16384),
@@ -162,3 +164,7 @@ export const CustomAppVersion = z.strictObject({
   createdAt: z.number().int(),
 });
 export type CustomAppVersion = z.infer<typeof CustomAppVersion>;
+
+/** GET /api/research/apps: the project's own apps, every version. */
+export const CustomAppList = z.strictObject({ apps: z.array(CustomAppVersion) });
+export type CustomAppList = z.infer<typeof CustomAppList>;

@@ -51,9 +51,20 @@ export const HostStatus = z.strictObject({
   volunteerName: z.string(),
   credit: Credit,
   volunteerCredit: Credit,
+  /**
+   * The volunteer's credit by stage, all their hosts together, in cobblestones: `pending`, what their results waiting
+   * for a quorum would be granted if they agree (each unit's credit from its FLOP estimate); granted is
+   * volunteerCredit.total; `settled`, the granted credit past the settling period: final, and what goes on chain.
+   */
+  volunteerStages: z.strictObject({ pending: z.number().min(0), settled: z.number().min(0) }),
   results: z.strictObject({
     inProgress: z.number().int().min(0),
     pending: z.number().int().min(0),
+    /**
+     * Of the pending results, those whose unit waits for another volunteer to take one of its replicas: no other
+     * host holds one yet, so credit waits on a second volunteer.
+     */
+    awaitingVolunteer: z.number().int().min(0),
     valid: z.number().int().min(0),
     invalid: z.number().int().min(0),
   }),

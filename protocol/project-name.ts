@@ -10,6 +10,8 @@ export const PROJECT_SHORT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** The demo project's short name: its units are those of batches without a project (the demo feeder's). */
 export const DEMO_PROJECT = 'demo';
+/** The demo project's display name. */
+export const DEMO_PROJECT_NAME = 'Terraflop demo';
 
 /**
  * The short name of a project called `name`: lowercased, every run of other characters than letters and digits

@@ -5,6 +5,7 @@
  * OpenAPI description (GET /api/openapi.json) is generated from them, so the API is described once.
  */
 import { z } from 'zod';
+import { ProjectAbout } from './about.ts';
 import { AppInput, AppName } from './apps.ts';
 
 /** A work unit's replication limits, as BOINC names them. */
@@ -43,6 +44,10 @@ export type ProjectSettings = z.infer<typeof ProjectSettings>;
 export const Project = z.strictObject({
   id: z.number().int(),
   name: z.string(),
+  /** The short name partners' widgets and work requests name the project by (protocol/project-name.ts). */
+  shortName: z.string(),
+  /** What volunteers are told about it. */
+  about: ProjectAbout,
   settings: ProjectSettings,
   createdAt: z.number(),
 });
@@ -94,6 +99,13 @@ export const BatchProgress = z.strictObject({
   createdAt: z.number(),
   units: UnitCounts,
   replicasInFlight: z.number().int(),
+  /**
+   * Hosts holding those replicas: computing them or keeping them in their work buffers. Replicas in flight with no
+   * compute rate are waiting in these hosts' buffers.
+   */
+  hostsHolding: z.number().int(),
+  /** The earliest deadline of a replica in flight (ms since epoch): then it goes to another host. Null with none. */
+  nextDeadline: z.number().nullable(),
   /** Units validated per time bucket: [bucket start (ms since epoch), count], oldest first. */
   throughput: z.array(z.tuple([z.number(), z.number().int()])),
   bucketMs: z.number().int(),
@@ -124,10 +136,14 @@ export type CanonicalResultLine = z.infer<typeof CanonicalResultLine>;
 
 /** GET /api/public/projects: each project's state, as BOINC's server status page shows it. */
 export const ProjectStatus = z.strictObject({
+  /** The short name (protocol/project-name.ts); `demo` for the coordinator's own demo work. */
+  shortName: z.string(),
   name: z.string(),
   batches: z.number().int(),
   units: UnitCounts,
   replicasInFlight: z.number().int(),
+  hostsHolding: z.number().int(),
+  nextDeadline: z.number().nullable(),
   activeHosts: z.number().int(),
   activeVolunteers: z.number().int(),
   gflops: z.number(),
@@ -144,6 +160,9 @@ export type PublicStatus = z.infer<typeof PublicStatus>;
 
 export const LeaderboardEntry = z.strictObject({
   rank: z.number().int(),
+  /** The volunteer's id (public, as in the statistics export), so a page can tell which entry is its own. */
+  volunteerId: z.number().int(),
+  /** The volunteer's public name, which they choose (PUT /api/volunteer/name). */
   name: z.string(),
   totalCredit: z.number(),
   recentAverageCredit: z.number(),
@@ -160,8 +179,15 @@ export const PartnerEntry = z.strictObject({
 });
 export type PartnerEntry = z.infer<typeof PartnerEntry>;
 
-/** GET /api/public/leaderboard: volunteers, and partner sites, by total credit. */
-export const Leaderboard = z.strictObject({ volunteers: z.array(LeaderboardEntry), partners: z.array(PartnerEntry) });
+/**
+ * GET /api/public/leaderboard: volunteers, and partner sites, by total credit. With `?you=VOLUNTEER_ID`, also that
+ * volunteer's own line wherever they rank (rank null while they have no credit); null for an unknown id.
+ */
+export const Leaderboard = z.strictObject({
+  volunteers: z.array(LeaderboardEntry),
+  partners: z.array(PartnerEntry),
+  you: LeaderboardEntry.extend({ rank: z.number().int().nullable() }).nullable().optional(),
+});
 export type Leaderboard = z.infer<typeof Leaderboard>;
 
 /** The result of creating a project: the key is shown once, only its SHA-256 is kept. */

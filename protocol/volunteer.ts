@@ -15,6 +15,7 @@ export const linkMessage = (volunteerId: number, address: string) =>
   `Terraflop: link volunteer ${volunteerId} to address ${address.toLowerCase()}`;
 
 export const RenameVolunteer = z.strictObject({ name: z.string().trim().min(1).max(64) });
+export type RenameVolunteer = z.infer<typeof RenameVolunteer>;
 
 export const LinkAddress = z.strictObject({
   address: Address,

@@ -13,6 +13,8 @@ import type { WidgetEvent } from './widget.ts';
 export const WIDGET_SOURCE = 'terraflop-widget';
 /** `source` of the partner page's requests. */
 export const PARTNER_SOURCE = 'terraflop-partner';
+/** The tallest the widget says it is, in CSS pixels: a frame the loader sizes never grows past it. */
+export const MAX_WIDGET_HEIGHT = 2000;
 
 type Check = (value: unknown) => boolean;
 
@@ -70,6 +72,7 @@ const EVENTS: Record<WidgetEvent['type'], Record<string, Check>> = {
   started: {},
   stopped: {},
   credit: { credit, unitsDone: count },
+  size: { height: (v) => count(v) && (v as number) >= 1 && (v as number) <= MAX_WIDGET_HEIGHT },
   state: { contributing: boolean, credit: (v) => v === null || credit(v), unitsDone: count },
   error: { error: (v) => serializedError(v, bounds.MAX_CAUSE_DEPTH) },
 };

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { SerializedError } from './errors.ts';
-import { PARTNER_SOURCE, WIDGET_SOURCE } from './widget-check.ts';
+import { MAX_WIDGET_HEIGHT, PARTNER_SOURCE, WIDGET_SOURCE } from './widget-check.ts';
 
 const source = z.literal(WIDGET_SOURCE);
 const unitsDone = z.int().min(0);
@@ -24,6 +24,8 @@ export const WidgetEvent = z.discriminatedUnion('type', [
   z.strictObject({ source, type: z.literal('stopped') }),
   /** The host's granted credit or its finished work units changed. */
   z.strictObject({ source, type: z.literal('credit'), credit, unitsDone }),
+  /** The widget's content changed height, in CSS pixels: the loader sizes its frame to it. */
+  z.strictObject({ source, type: z.literal('size'), height: z.int().min(1).max(MAX_WIDGET_HEIGHT) }),
   /** The answer to a state request. */
   z.strictObject({
     source,

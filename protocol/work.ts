@@ -59,6 +59,11 @@ export const Assignment = z.intersection(
     /** Epoch milliseconds after which the coordinator reissues the unit elsewhere. */
     deadline: z.number().int(),
     flopsEstimate: z.number().positive(),
+    /**
+     * The short name of the unit's project (protocol/project-name.ts; "demo" for the demo), which the page names
+     * with its description (GET /api/public/about). Absent from units an older coordinator issued.
+     */
+    project: z.string().regex(PROJECT_SHORT_NAME).optional(),
   }),
   AppInput,
 );

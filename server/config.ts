@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { chainEnv } from './chain/chain-config.ts';
+import { DEFAULT_OPERATOR } from './research/about.ts';
 
 const Env = z.object({
   TERRAFLOP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -49,6 +50,8 @@ const Env = z.object({
     .enum(['0', '1'])
     .default('0')
     .transform((v) => v === '1'),
+  /** Who runs this coordinator, as volunteers read it ("Run by …"): a person, a lab, an organisation. */
+  TERRAFLOP_OPERATOR: z.string().trim().min(1).max(200).default(DEFAULT_OPERATOR),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ...chainEnv,
 });

@@ -51,6 +51,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       openSignup: config.TERRAFLOP_OPEN_SIGNUP,
       apps: stores.apps,
       closing: closing.signal,
+      about: { operator: config.TERRAFLOP_OPERATOR, settlingS: config.TERRAFLOP_SETTLING_S },
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
     }),

@@ -19,11 +19,13 @@ export interface OwnCoordinator {
 export interface OwnCoordinatorOptions {
   /** The built web app to serve (TERRAFLOP_WEB), e.g. a copy of dist/ that a spec changes; dist/ by default. */
   web?: string;
+  /** More settings, over the ones above (e.g. TERRAFLOP_OPERATOR). */
+  env?: Record<string, string>;
 }
 
 export async function startOwnCoordinator(
   demo: 'tiny' | 'standard' | 'off',
-  { web }: OwnCoordinatorOptions = {},
+  { web, env }: OwnCoordinatorOptions = {},
 ): Promise<OwnCoordinator> {
   const data = mkdtempSync(join(tmpdir(), 'terraflop-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['server/main.ts'], {
@@ -36,6 +38,7 @@ export async function startOwnCoordinator(
       TERRAFLOP_PASS_INTERVAL_MS: '200',
       TERRAFLOP_CHAIN: 'off',
       ...(web && { TERRAFLOP_WEB: web }),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -20,6 +20,7 @@ import { workRoutes } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
 import { researchRoutes } from './research.ts';
+import type { AboutSettings } from '../research/about.ts';
 import { signupRoutes } from './research-signup.ts';
 
 /** Large enough for 64 results of 256 peaks each, small enough that a flood costs little. */
@@ -43,6 +44,8 @@ export interface ApiOptions {
   openSignup?: boolean | undefined;
   /** Aborted when the coordinator shuts down, to end the research API's live streams. */
   closing?: AbortSignal | undefined;
+  /** What volunteers are told about this coordinator (GET /api/public/about); defaults otherwise. */
+  about?: AboutSettings | undefined;
 }
 
 export function createApi({
@@ -55,6 +58,7 @@ export function createApi({
   closing,
   apps,
   openSignup = false,
+  about,
 }: ApiOptions) {
   const limiter = hostRate && new RateLimiter(hostRate);
   const api = new Hono()
@@ -85,7 +89,7 @@ export function createApi({
       research
         ? new Hono()
             .route('/research', researchRoutes(research, { closing, apps }))
-            .route('/public', publicRoutes(research))
+            .route('/public', publicRoutes(research, about))
             .route('/', openApiRoute())
         : new Hono(),
     )

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { CustomAppUpload, CustomAppVersion, MODULE_FILE } from '../../protocol/custom-app.ts';
+import { CustomAppList, CustomAppUpload, CustomAppVersion, MODULE_FILE } from '../../protocol/custom-app.ts';
 import { checkCustomModule } from '../../worker-kernels/custom/check-module.ts';
 import type { AppStore } from '../store/apps.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -36,7 +36,7 @@ export class AppConflictError extends ApiError {
 export function researchAppRoutes(research: ResearchStore, apps: AppStore) {
   const app = new Hono<ResearchEnv>()
     .use(requireResearcher(research))
-    .get('/', async (c) => c.json({ apps: await apps.list(c.get('researcher').projectId) }))
+    .get('/', async (c) => c.json(CustomAppList.parse({ apps: await apps.list(c.get('researcher').projectId) })))
     .post('/', async (c) => {
       const { manifest, module } = await parseBody(c, CustomAppUpload, 'app upload');
       const bytes = Buffer.from(module, 'base64');

@@ -17,6 +17,7 @@ import {
   Project,
   ProjectSettings,
 } from '../../protocol/research.ts';
+import { ProjectAbout } from '../../protocol/about.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { batchUnits } from '../research/batch-units.ts';
 import type { ResearchStore } from '../store/research.ts';
@@ -91,6 +92,10 @@ export function researchRoutes(
     .put('/project/settings', async (c) => {
       const settings = await parseBody(c, ProjectSettings, 'project settings');
       return c.json(Project.parse(await research.updateSettings(c.get('researcher').projectId, settings)));
+    })
+    .put('/project/about', async (c) => {
+      const about = await parseBody(c, ProjectAbout, 'project about');
+      return c.json(Project.parse(await research.updateAbout(c.get('researcher').projectId, about)));
     })
     .post('/batches', async (c) => {
       const submission = await parseBody(c, BatchSubmission, 'batch submission');

@@ -47,7 +47,10 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
     });
     return {
       status: res.status,
-      body: (await res.json()) as { replicas?: { workUnitId: number }[]; error?: { message: string } },
+      body: (await res.json()) as {
+        replicas?: { workUnitId: number; project?: string }[];
+        error?: { message: string };
+      },
     };
   }
 
@@ -69,6 +72,11 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
     expect(await projectsOf(demo.body.replicas!)).toEqual([0]);
     const any = await ask({});
     expect(any.body.replicas).toHaveLength(7);
+    // Each replica names its project, so the page can say whom it computes for.
+    expect(any.body.replicas!.map((r) => r.project).sort()).toEqual([
+      ...Array(4).fill('demo'),
+      ...Array(3).fill('pulsar-search-2'),
+    ]);
   });
 
   test('error: an unknown project is a 400 naming it, and nothing is issued', async () => {

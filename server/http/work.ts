@@ -18,11 +18,15 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
       const projectId = project === undefined ? undefined : await store.findProject(project);
       if (project !== undefined && projectId === undefined) throw new UnknownProjectError(project);
       const issued = await store.issueReplicas(c.get('host'), { ...ask, projectId }, Date.now());
+      // Short names are cached by the store (names never change): a map lookup per replica once warm.
+      const names = new Map<number, string | undefined>();
+      for (const id of new Set(issued.map((r) => r.projectId))) names.set(id, await store.projectShortName(id));
       const replicas = issued.map((r) => ({
         replicaId: r.replicaId,
         workUnitId: r.workUnitId,
         deadline: r.deadline,
         flopsEstimate: r.flopsEstimate,
+        ...(names.get(r.projectId) !== undefined && { project: names.get(r.projectId) }),
         ...r.job,
       }));
       // Each job was parsed by the protocol's schema when read from the store: typed, not parsed twice.

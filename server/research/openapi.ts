@@ -26,9 +26,14 @@ import {
   ResearcherList,
 } from '../../protocol/research-access.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
+import { CoordinatorAbout, ProjectAbout } from '../../protocol/about.ts';
+import { AppCatalog } from '../../protocol/app-catalog.ts';
 
 const schemas = {
   ApiErrorBody,
+  AppCatalog,
+  CoordinatorAbout,
+  ProjectAbout,
   BatchCancelled,
   BatchCreated,
   BatchList,
@@ -147,6 +152,14 @@ const paths = {
       },
     },
   },
+  '/api/research/project/about': {
+    put: {
+      ...secured,
+      summary: 'Set what volunteers are told about your project: who runs it and what its results serve',
+      requestBody: { required: true, ...json('ProjectAbout') },
+      responses: { 200: ok('Project', 'the project'), 400: error('too long; nothing changed'), ...refused },
+    },
+  },
   '/api/research/batches': {
     get: {
       ...secured,
@@ -234,9 +247,19 @@ const paths = {
   },
   '/api/public/leaderboard': {
     get: {
-      summary: 'Volunteers and partner sites by credit, without login',
-      responses: { 200: ok('Leaderboard', 'leaderboard') },
+      summary: "Volunteers and partner sites by credit, without login; `you`: also that volunteer's own line",
+      parameters: ['limit', 'you'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'integer' } })),
+      responses: { 200: ok('Leaderboard', 'leaderboard'), 400: error('limit is not 1-1000, or you not an id') },
     },
+  },
+  '/api/public/about': {
+    get: {
+      summary: 'Who runs this coordinator and each project, what its results serve, and its apps described',
+      responses: { 200: ok('CoordinatorAbout', 'the demo first, then the projects by id') },
+    },
+  },
+  '/api/public/apps': {
+    get: { summary: 'The built-in apps, each with an example unit', responses: { 200: ok('AppCatalog', 'apps') } },
   },
   '/api/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },
 };

@@ -4,6 +4,7 @@
  * batches, their progress and canonical results, and what the public may see. Kept apart from the core Store so
  * that the scheduler's interface stays small; implemented once over SQL (server/store/sql/research-store.ts).
  */
+import type { ProjectAbout } from '../../protocol/about.ts';
 import type {
   BatchProgress,
   CanonicalResultLine,
@@ -30,6 +31,18 @@ export class ProjectNameTakenError extends BaseError {
   }
 }
 
+/** One project as volunteers are told about it (server/store/sql/project-about.ts). */
+export interface ProjectCatalogEntry {
+  /** 0 for the demo (the coordinator's own batches), whose name and lines come from the coordinator's settings. */
+  projectId: number;
+  name: string;
+  about: ProjectAbout;
+  /** The built-in apps of its batches. */
+  apps: AppName[];
+  /** Its researchers' own apps at their latest versions, with the description their manifests give. */
+  customApps: Array<{ name: string; description: string | null }>;
+}
+
 export interface ResearchStore extends ResearchAccessStore {
   /** Creates a project, its first researcher and that researcher's API key (only the key's SHA-256 is stored). */
   createProject(params: {
@@ -43,6 +56,10 @@ export interface ResearchStore extends ResearchAccessStore {
   }): Promise<Researcher>;
   project(projectId: number): Promise<Project | undefined>;
   updateSettings(projectId: number, settings: ProjectSettings): Promise<Project>;
+  /** Sets what volunteers are told about the project: who runs it and what its results serve. */
+  updateAbout(projectId: number, about: ProjectAbout): Promise<Project>;
+  /** Every project with work or apps, the demo first when it has batches, for volunteers and partner sites. */
+  projectCatalog(): Promise<ProjectCatalogEntry[]>;
 
   /** Creates a batch of the project with its units and their first replicas, in one transaction. */
   createProjectBatch(params: {
@@ -79,5 +96,6 @@ export interface ResearchStore extends ResearchAccessStore {
   partnerLeaderboard(limit: number): Promise<PartnerLeaderboard>;
 
   publicStatus(now: number): Promise<PublicStatus>;
-  leaderboard(limit: number, now: number): Promise<Leaderboard>;
+  /** The leaderboards; with `you`, also that volunteer's own line wherever they rank. */
+  leaderboard(limit: number, now: number, you?: number): Promise<Leaderboard>;
 }

@@ -57,6 +57,8 @@ export interface Store {
   createBatch(params: { app: AppName; name: string; units: NewWorkUnit[]; now: number }): Promise<number>;
   /** The id of the project with this short name (protocol/project-name.ts); 0 for "demo", the coordinator's own. */
   findProject(shortName: string): Promise<number | undefined>;
+  /** The short name of project `projectId` ("demo" for 0); undefined when there is no such project. */
+  projectShortName(projectId: number): Promise<string | undefined>;
   /**
    * Units of an app in the coordinator's own batches (the demo's) that no host holds a replica of yet: work any
    * host can take. (An unsent replica whose sibling went to a volunteer cannot go to that volunteer again, so a

@@ -118,6 +118,8 @@ export interface HostCredentials extends Host {
 export interface IssuedReplica {
   replicaId: number;
   workUnitId: number;
+  /** The unit's project (0: the coordinator's own, the demo). */
+  projectId: number;
   deadline: number;
   flopsEstimate: number;
   job: AppInput;
@@ -140,7 +142,8 @@ export interface HostSummary {
   volunteerName: string;
   credit: CreditTotals;
   volunteerCredit: CreditTotals;
-  results: { inProgress: number; pending: number; valid: number; invalid: number };
+  volunteerStages: { pending: number; settled: number };
+  results: { inProgress: number; pending: number; awaitingVolunteer: number; valid: number; invalid: number };
 }
 
 export type { AppName };

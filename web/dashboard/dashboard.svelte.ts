@@ -4,6 +4,9 @@
  * partner sites whose widgets computed for it, and the actions (sign in, submit a batch from a units file, download
  * results). Components only render it.
  */
+import type { ProjectAbout } from '../../protocol/about.ts';
+import type { AppCatalog } from '../../protocol/app-catalog.ts';
+import type { CustomAppVersion } from '../../protocol/custom-app.ts';
 import type { ProjectPartners } from '../../protocol/partner.ts';
 import type { BatchProgress, Project } from '../../protocol/research.ts';
 import { Access } from './access.svelte.ts';
@@ -19,6 +22,9 @@ export class Dashboard {
   /** The selected batch's latest progress, from its live stream. */
   live = $state.raw<BatchProgress | null>(null);
   selectedId = $state<number | null>(null);
+  /** The built-in apps with an example unit each, and the project's own apps. */
+  builtInApps = $state.raw<AppCatalog['apps']>([]);
+  customApps = $state.raw<CustomAppVersion[]>([]);
   /** Who may use the project (the Access panel); null while signed out. */
   access = $state.raw<Access | null>(null);
   error = $state<string | null>(null);
@@ -58,7 +64,12 @@ export class Dashboard {
 
   async refresh(): Promise<void> {
     if (!this.client) return;
-    [this.batches, this.partners] = await Promise.all([this.client.batches(), this.client.partners()]);
+    [this.batches, this.partners, this.builtInApps, this.customApps] = await Promise.all([
+      this.client.batches(),
+      this.client.partners(),
+      this.client.builtInApps(),
+      this.client.apps(),
+    ]);
   }
 
   /** Fetches the batches and partner figures again, showing a failure as the dashboard's error. */
@@ -66,12 +77,20 @@ export class Dashboard {
     await this.act(() => this.refresh());
   }
 
-  async submit(name: string, file: File): Promise<void> {
-    await this.act(async () => {
+  /** Submits a batch from a units file; true when it was stored (the form then clears). */
+  async submit(name: string, file: File): Promise<boolean> {
+    return this.act(async () => {
       const units = parseUnitsFile(await file.text()) as Parameters<ResearchClient['submit']>[0]['units'];
       const { batchId } = await this.client!.submit({ name, units });
       await this.refresh();
       this.select(batchId);
+    });
+  }
+
+  /** Sets what volunteers read about the project; true when saved. */
+  async setAbout(about: ProjectAbout): Promise<boolean> {
+    return this.act(async () => {
+      this.project = await this.client!.setAbout(about);
     });
   }
 
@@ -116,15 +135,18 @@ export class Dashboard {
     this.live = null;
   }
 
-  private async act(fn: () => Promise<void>): Promise<void> {
+  /** Runs an action, showing its failure as the dashboard's error; true when it succeeded. */
+  private async act(fn: () => Promise<void>): Promise<boolean> {
     this.busy = true;
     this.error = null;
     try {
       await fn();
+      return true;
     } catch (e) {
       // Signed in, and the key stopped working (revoked from another dashboard): nothing else will work either.
       if (this.client && keyRefused(e)) this.signOut(`the coordinator no longer accepts this key: ${e.message}`);
       else this.error = explain(e);
+      return false;
     } finally {
       this.busy = false;
     }

@@ -7,6 +7,9 @@
 import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 import { BatchCancelled, BatchCreated, BatchList, BatchProgress, Project } from '../../protocol/research.ts';
 import type { BatchSubmission } from '../../protocol/research.ts';
+import type { ProjectAbout } from '../../protocol/about.ts';
+import { AppCatalog } from '../../protocol/app-catalog.ts';
+import { CustomAppList } from '../../protocol/custom-app.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { ApiKeyCreated, ApiKeyRevoked, ResearcherList, type NewResearcher } from '../../protocol/research-access.ts';
 
@@ -38,6 +41,18 @@ export class ResearchClient {
   /** Partner sites whose widgets computed this project's units, with this project's figures only. */
   async partners() {
     return ProjectPartners.parse(await (await this.call('GET', '/api/research/partners')).json()).partners;
+  }
+  /** The project's own apps, every version (oldest first per name). */
+  async apps() {
+    return CustomAppList.parse(await (await this.call('GET', '/api/research/apps')).json()).apps;
+  }
+  /** The built-in apps, each with an example unit (public). */
+  async builtInApps() {
+    return AppCatalog.parse(await (await this.call('GET', '/api/public/apps')).json()).apps;
+  }
+  /** Sets what volunteers read about the project. */
+  async setAbout(about: ProjectAbout) {
+    return Project.parse(await (await this.call('PUT', '/api/research/project/about', about)).json());
   }
   async submit(submission: BatchSubmission) {
     return BatchCreated.parse(await (await this.call('POST', '/api/research/batches', submission)).json());

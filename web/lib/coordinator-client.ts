@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { signRequest } from '../../protocol/auth.ts';
 import { networkError, readErrorReply } from '../../protocol/coordinator-error.ts';
 import { HostIdentity, HostStatus, type RegisterHost } from '../../protocol/host.ts';
+import { Volunteer, type RenameVolunteer } from '../../protocol/volunteer.ts';
 import { Assignment, ReportReply, type ResultEntry, type WorkReply, type WorkRequest } from '../../protocol/work.ts';
 import { parseEach } from './parse-each.ts';
 
@@ -98,5 +99,10 @@ export class CoordinatorClient {
 
   status() {
     return this.call('GET', 'api/hosts/me', HostStatus);
+  }
+
+  /** Sets the host's volunteer's public name. */
+  rename(name: string) {
+    return this.call('PUT', 'api/volunteer/name', Volunteer, { name } satisfies RenameVolunteer);
   }
 }

@@ -22,6 +22,8 @@ export class ChainAccount {
   claim = $state<ClaimInfo | null>(null);
   address = $state('');
   error = $state('');
+  /** What is wrong with the address typed in, shown beside its field. */
+  addressError = $state('');
   message = $state('');
   busy = $state(false);
   readonly wallet: Eip1193Provider | undefined;
@@ -50,9 +52,10 @@ export class ChainAccount {
   async link(address: string): Promise<void> {
     const trimmed = address.trim();
     if (!isHexAddress(trimmed)) {
-      this.error = 'An Ethereum address is 0x followed by 40 hexadecimal digits.';
+      this.addressError = 'An Ethereum address is 0x followed by 40 hexadecimal digits.';
       return;
     }
+    this.addressError = '';
     this.error = '';
     this.address = trimmed;
     localStorage.setItem(ADDRESS_KEY, trimmed);

@@ -10,18 +10,26 @@ import { readCounter, writeCounter } from '../lib/storage/outbox.ts';
 import type { ReadyUnit } from '../lib/storage/work-buffer.ts';
 import { WorkerPool, type ComputeSlot } from '../lib/worker-pool.ts';
 import type { ResultOutbox } from './result-outbox.svelte.ts';
-import { describe, type StatusBoard } from './status-board.svelte.ts';
-import type { UnitClaims } from './unit-claims.svelte.ts';
+import { type StatusBoard, whatFailed } from './status-board.svelte.ts';
+import type { FetchTrouble, UnitClaims } from './unit-claims.svelte.ts';
 
 export interface CurrentUnit {
   app: string;
+  /** A researcher's app's own name (the custom app's manifest name); null for a built-in app. */
+  customApp: string | null;
+  /** The unit's project's short name; null for a unit an older coordinator issued. */
+  project: string | null;
   workUnitId: number;
   replicaId: number;
   progress: number;
+  /** The fraction it resumed from, when that checkpoint was saved before this page loaded; else null. */
   resumedFrom: number | null;
-  /** Seconds left at the current pace, once there is a pace to go by. */
-  secondsLeft: number | null;
+  /** When it should finish at its pace so far (ms since the epoch), once there is a pace to go by. */
+  etaAt: number | null;
 }
+
+/** Checkpoints saved before this moment come from an earlier visit: a resume from them is news to the volunteer. */
+const PAGE_LOADED_AT = Date.now();
 
 const IDLE_RETRY_MS = 1_000;
 /** A run with no progress for this long is hung; generous, since a rest at a 5% limit lasts seconds. */
@@ -33,6 +41,8 @@ export class ComputeLoop {
   flopsPerSecond = $state<number | null>(null);
   /** Since computing last started: kernel time summed over workers, and wall time × workers, at the last unit. */
   load = $state({ busyMs: 0, wallMs: 0 });
+  /** A typical unit's FLOPs, from the units run in this visit; null before the first. */
+  typicalFlops = $state<number | null>(null);
   readonly current = $derived(this.slots.find((s) => s !== null) ?? null);
 
   private readonly claims: UnitClaims;
@@ -44,6 +54,8 @@ export class ComputeLoop {
   /** Bumped on every stop, so loops of an earlier pool end. */
   private generation = 0;
   private startedAt = 0;
+  /** The status line this loop set while it had no unit, which it takes back once it has one. */
+  private waitingMessage = '';
 
   constructor(claims: UnitClaims, outbox: ResultOutbox, board: StatusBoard, settings: () => Settings) {
     this.claims = claims;
@@ -81,14 +93,11 @@ export class ComputeLoop {
       try {
         unit ??= await this.claims.next();
         if (!unit) {
-          this.board.message = navigator.onLine
-            ? 'No work available right now; asking again shortly.'
-            : 'Offline, and the work buffer is empty.';
+          this.waitingMessage = this.board.message = whyNoWork(this.claims.trouble);
           await sleep(IDLE_RETRY_MS);
           continue;
         }
-        if (this.board.message.startsWith('No work') || this.board.message.startsWith('Offline'))
-          this.board.message = 'Computing.';
+        if (this.board.message === this.waitingMessage) this.board.message = 'Computing.';
         // The next unit is claimed while this one runs, so the worker waits for the page as little as possible.
         const next = this.claims.next().catch(() => undefined);
         await this.compute(slot, index, generation, unit);
@@ -96,28 +105,46 @@ export class ComputeLoop {
       } catch (e) {
         unit = undefined;
         if (generation !== this.generation) return;
-        this.board.report(e);
+        this.board.report('storage', 'The page could not read its work buffer; trying again.', e);
         await sleep(IDLE_RETRY_MS);
       }
     }
   }
 
   private async compute(slot: ComputeSlot, index: number, generation: number, unit: ReadyUnit): Promise<void> {
-    const { app, workUnitId, replicaId, flopsEstimate } = unit.assignment;
+    const { assignment } = unit;
+    const { workUnitId, replicaId, flopsEstimate } = assignment;
     const started = performance.now();
-    this.slots[index] = { app, workUnitId, replicaId, progress: 0, resumedFrom: null, secondsLeft: null };
+    const fromEarlierVisit = (unit.checkpoint?.savedAt ?? Infinity) < PAGE_LOADED_AT;
+    const shown = {
+      app: assignment.app,
+      customApp: assignment.app === 'custom' ? assignment.input.name : null,
+      project: assignment.project ?? null,
+      workUnitId,
+      replicaId,
+    };
+    this.typicalFlops = this.typicalFlops === null ? flopsEstimate : 0.8 * this.typicalFlops + 0.2 * flopsEstimate;
+    this.slots[index] = { ...shown, progress: 0, resumedFrom: null, etaAt: null };
     const { cpuLimitPercent, gpu } = this.settings();
     const result = await runUnit(slot, unit, { cpuLimit: cpuLimitPercent / 100, gpu }, (p) => {
-      if (generation === this.generation && this.slots[index]?.replicaId === replicaId)
-        this.slots[index] = { app, workUnitId, replicaId, ...p, secondsLeft: secondsLeft(p, started) };
+      if (generation === this.generation && this.slots[index]?.replicaId === replicaId) {
+        const resumedFrom = fromEarlierVisit ? p.resumedFrom : null;
+        this.slots[index] = { ...shown, progress: p.progress, resumedFrom, etaAt: finishAt(p, started) };
+      }
     });
     if (generation === this.generation) this.slots[index] = null;
     if (result.kind !== 'done') this.claims.release(replicaId);
     else {
       // The next unit starts while this result is written; the replica is not taken again until it is in the outbox.
+      this.board.clear('unit');
       void this.claims.finished(replicaId, result.saved).then(
         () => this.outbox.added(),
-        (e: unknown) => this.board.report(e, `could not store a result: ${describe(e)}`),
+        (e: unknown) =>
+          this.board.report(
+            'storage',
+            'A finished result could not be saved on this device; its unit will run again.',
+            e,
+          ),
       );
       if (generation === this.generation) {
         this.load = {
@@ -129,11 +156,13 @@ export class ComputeLoop {
         void this.measureSpeed(flopsEstimate / (result.outcome.busyMs / 1000));
     }
     if (result.kind === 'retry') {
-      const text = `work unit ${workUnitId} failed (${describe(result.error)}); trying it once more`;
-      this.board.report(result.error, text);
+      const text = `Work unit ${workUnitId} did not finish: ${whatFailed(result.error)}. Trying it once more.`;
+      this.board.report('unit', text, result.error);
     } else if (result.kind === 'failed') {
-      const text = `work unit ${workUnitId} failed twice (${describe(result.error)}); reported to the coordinator`;
-      this.board.report(result.error, text);
+      const text =
+        `Work unit ${workUnitId} failed twice (${whatFailed(result.error)}), so it was reported to the ` +
+        'coordinator, which sends it to another volunteer. Nothing for you to do.';
+      this.board.report('unit', text, result.error);
       this.outbox.kick();
     }
   }
@@ -146,11 +175,24 @@ export class ComputeLoop {
   }
 }
 
-/** Seconds left at the pace since this run started, once it has gone far and long enough to judge. */
-function secondsLeft({ progress, resumedFrom }: UnitProgress, started: number): number | null {
+/**
+ * When the run should finish at its pace since it started (ms since the epoch), once it has gone far and long
+ * enough to judge. An absolute time, so the page counts down between progress reports instead of standing still.
+ */
+function finishAt({ progress, resumedFrom }: UnitProgress, started: number): number | null {
   const done = progress - (resumedFrom ?? 0);
   const seconds = (performance.now() - started) / 1000;
-  return done > 0.02 && seconds > 0.5 ? (seconds * (1 - progress)) / done : null;
+  return done > 0.02 && seconds > 0.5 ? Date.now() + (1000 * seconds * (1 - progress)) / done : null;
+}
+
+/** The status line while no unit is at hand: why, as far as the page knows. */
+function whyNoWork(trouble: FetchTrouble | null): string {
+  if (trouble?.kind === 'unreachable' || !navigator.onLine)
+    return 'Offline, and the work buffer is empty: computing goes on when the network is back.';
+  if (trouble?.kind === 'busy') return 'The coordinator asked this device to slow down; asking for work again shortly.';
+  if (trouble?.kind === 'refused')
+    return `The coordinator refused to send work (${trouble.message}); asking again shortly.`;
+  return 'No work available right now; asking again shortly.';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

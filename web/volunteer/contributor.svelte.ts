@@ -8,8 +8,15 @@
  */
 import type { RegisterHost } from '../../protocol/host.ts';
 import { CoordinatorClient } from '../lib/coordinator-client.ts';
-import { whyNot } from '../lib/policy/rules.ts';
-import { changeSettings, DEFAULT_SETTINGS, workerCount, type Settings } from '../lib/policy/settings.ts';
+import { type Pause, whyNot } from '../lib/policy/rules.ts';
+import {
+  changeSettings,
+  DEFAULT_SETTINGS,
+  SettingsError,
+  type Settings,
+  type SettingsField,
+  workerCount,
+} from '../lib/policy/settings.ts';
 import { saveData, SignalWatcher } from '../lib/policy/signals.ts';
 import { loadRunning, loadSettings, saveRunning, saveSettings } from '../lib/storage/preferences.ts';
 import { ComputeLoop } from './compute-loop.svelte.ts';
@@ -38,9 +45,15 @@ export class Contributor {
   running = $state(false);
   /** Whether workers run now: running, and every policy allows. */
   computing = $state(false);
-  pausedBecause = $state<string | null>(null);
+  /** Why computing waits while running, and when it resumes; null while computing or stopped. */
+  pause = $state.raw<Pause | null>(null);
+  /** The volunteer chose "compute anyway": the policies are set aside until they stop. */
+  override = $state(false);
+  /** The volunteer paused until then (ms since the epoch). */
+  pausedUntil = $state<number | null>(null);
   settings = $state<Settings>(DEFAULT_SETTINGS);
-  settingsError = $state<string | null>(null);
+  /** What is wrong with each setting the volunteer last tried to change, in plain words. */
+  settingsErrors = $state.raw<Partial<Record<SettingsField, string>>>({});
 
   private readonly board = new StatusBoard();
   private readonly account: HostAccount;
@@ -70,9 +83,26 @@ export class Contributor {
   get error() {
     return this.board.error;
   }
+  get problem() {
+    return this.board.problem;
+  }
   /** The last error itself, for the widget's error channel. */
   get fault() {
     return this.board.fault;
+  }
+  /** What the volunteer sees the contributor doing: each has its own control and words. */
+  get phase(): 'stopped' | 'starting' | 'computing' | 'paused' {
+    if (!this.running) return 'stopped';
+    if (this.computing) return 'computing';
+    return this.pause ? 'paused' : 'starting';
+  }
+  /** Workers that run while computing, at the settings now. */
+  get workerCount() {
+    return workerCount(this.settings, navigator.hardwareConcurrency);
+  }
+  /** A typical unit's FLOPs, from the units run in this visit. */
+  get typicalFlops() {
+    return this.loop.typicalFlops;
   }
   get status() {
     return this.account.status;
@@ -121,7 +151,7 @@ export class Contributor {
       await this.refreshStatus();
       this.timers.push(setInterval(() => void this.refreshStatus(), STATUS_EVERY_MS));
     } catch (e) {
-      this.board.report(e);
+      this.board.report('account', 'The page could not start: the coordinator or this browser’s storage failed.', e);
     }
   }
 
@@ -132,7 +162,7 @@ export class Contributor {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.board.error = null;
+    this.board.problem = null;
     void saveRunning(true);
     this.evaluate();
   }
@@ -140,55 +170,93 @@ export class Contributor {
   stop(): void {
     if (!this.running) return;
     this.running = false;
+    this.override = false;
+    this.pausedUntil = null;
     void saveRunning(false);
-    this.pause();
-    this.pausedBecause = null;
+    this.halt();
+    this.pause = null;
     this.board.message = 'Stopped. Nothing runs until you press start again.';
   }
 
+  /** Sets the policies aside until the volunteer stops: computing runs now whatever they say. */
+  computeAnyway(): void {
+    this.override = true;
+    this.evaluate();
+  }
+
+  /** The volunteer's own pause, for `ms`; resume() or the time's end ends it. */
+  pauseFor(ms: number): void {
+    this.pausedUntil = Date.now() + ms;
+    this.evaluate();
+  }
+
+  /** Ends the volunteer's own pause, and sets the policies back in force. */
+  resume(): void {
+    this.pausedUntil = null;
+    this.override = false;
+    this.evaluate();
+  }
+
+  /** Sets the volunteer's public name; throws what the coordinator said when it refuses. */
+  rename(name: string): Promise<void> {
+    return this.account.rename(name);
+  }
+
   /** Applies a settings change if every value is valid; otherwise says what is wrong and changes nothing. */
-  async changeSettings(change: Partial<Record<keyof Settings, unknown>>): Promise<boolean> {
+  async changeSettings(change: Partial<Record<SettingsField, unknown>>): Promise<boolean> {
     let next: Settings;
+    const others = Object.fromEntries(Object.entries(this.settingsErrors).filter(([k]) => !(k in change)));
     try {
       next = changeSettings(this.settings, change);
     } catch (e) {
-      this.settingsError = e instanceof Error ? e.message : String(e);
+      if (!(e instanceof SettingsError)) throw e;
+      this.settingsErrors = { ...others, ...e.fields };
       return false;
     }
-    this.settingsError = null;
+    this.settingsErrors = others;
     const resize =
       workerCount(next, navigator.hardwareConcurrency) !== this.loop.slots.length ||
       next.cpuLimitPercent !== this.settings.cpuLimitPercent;
     this.settings = next;
     await saveSettings($state.snapshot(next));
-    if (resize && this.computing) this.pause(); // the next evaluate() resumes with the new pool
+    if (resize && this.computing) this.halt(); // the next evaluate() resumes with the new pool
     this.evaluate();
     return true;
   }
 
-  /** Pauses or resumes computing by the volunteer's choice and the policies. */
+  /** Pauses or resumes computing by the volunteer's choices and the policies. */
   private evaluate(): void {
     if (!this.running) return;
-    const reason = whyNot(this.settings, this.signals.snapshot());
-    this.pausedBecause = reason;
-    if (reason) {
-      if (this.computing) this.pause();
-      this.board.message = `Paused: ${reason}.`;
+    const pause = this.ownPause() ?? (this.override ? null : whyNot(this.settings, this.signals.snapshot()));
+    if (pause?.reason !== this.pause?.reason || pause?.resumesAt !== this.pause?.resumesAt) this.pause = pause;
+    if (pause) {
+      if (this.computing) this.halt();
+      this.board.message = `Paused: ${pause.reason}.`;
     } else if (!this.computing) {
       this.computing = true;
       this.board.message = 'Computing.';
-      this.loop.start(workerCount(this.settings, navigator.hardwareConcurrency));
+      this.loop.start(this.workerCount);
     }
   }
 
+  private ownPause(): Pause | null {
+    if (this.pausedUntil === null) return null;
+    if (Date.now() >= this.pausedUntil) {
+      this.pausedUntil = null;
+      return null;
+    }
+    const at = new Date(this.pausedUntil).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+    return { rule: 'volunteer', reason: 'you paused it', resumes: `at ${at}`, resumesAt: this.pausedUntil };
+  }
+
   /** Stops every worker at once; each unit in progress resumes from its checkpoint later. */
-  private pause(): void {
+  private halt(): void {
     this.computing = false;
     this.loop.stop();
   }
 
   dispose(): void {
-    this.pause();
+    this.halt();
     this.signals.stop();
     this.outbox.dispose();
     for (const timer of this.timers) clearInterval(timer);

@@ -1,7 +1,8 @@
 /**
  * @module web/volunteer/host-account
  * This browser profile's host at the coordinator: registered once (and afresh when the coordinator has lost it),
- * and its standing there (credit, results validated, pending, rejected) and today's credit, for the page.
+ * its standing there (credit by stage, results validated, pending, rejected), today's credit, and the volunteer's
+ * public name, which they may change.
  */
 import type { HostStatus, RegisterHost } from '../../protocol/host.ts';
 import { CoordinatorError } from '../../protocol/coordinator-error.ts';
@@ -40,6 +41,7 @@ export class HostAccount {
   async refresh(): Promise<void> {
     try {
       this.status = await this.client.status();
+      this.board.clear('account');
       this.reachable();
       this.creditToday = await this.creditDay.update(this.status.credit.total, new Date());
     } catch (e) {
@@ -50,10 +52,17 @@ export class HostAccount {
           await this.identify();
           return;
         case 'NetworkError':
-          return; // offline: the status comes back with the network
+        case 'RateLimitedError':
+          return; // offline, or asked to slow down: the next refresh tries again; nothing for the volunteer to do
         default:
-          this.board.report(e);
+          this.board.report('account', 'Your credit could not be read from the coordinator; trying again.', e);
       }
     }
+  }
+
+  /** Sets the volunteer's public name (shown on the leaderboard); the coordinator's refusal is thrown as it says it. */
+  async rename(name: string): Promise<void> {
+    await this.client.rename(name);
+    await this.refresh();
   }
 }

@@ -4,8 +4,8 @@
  */
 import { mount } from 'svelte';
 import { z } from 'zod';
+import '../design/design.css';
 import App from './App.svelte';
-import './app.css';
 
 // zod compiles each object schema into a function (new Function) on its first parse: worth it for a server
 // parsing the same shape millions of times, but on this page each schema parses a handful of small replies, and

@@ -3,6 +3,7 @@
  * The page's side of the outbox: results stored there upload on their own (in batches, with retry and backoff:
  * web/lib/uploader), and the page counts units done, results waiting to upload and results the coordinator refused.
  */
+import { CoordinatorError } from '../../protocol/coordinator-error.ts';
 import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { outboxSize, readCounter } from '../lib/storage/outbox.ts';
 import { Uploader } from '../lib/uploader.ts';
@@ -22,11 +23,19 @@ export class ResultOutbox {
         this.unitsDone = done;
         this.waitingUpload = waiting;
         this.refused += rejected.length;
-        for (const r of rejected) board.error = `result refused: ${r.error}`;
+        if (rejected.length === 0) board.clear('upload');
+        for (const r of rejected) {
+          // Usually a result that came too late (its unit was reissued and decided): no fault of the volunteer's.
+          board.report('upload', `The coordinator did not take a result: ${r.error}. It is dropped from this device.`);
+        }
         answered();
       },
       failed: (e, retryInMs) => {
-        board.message = `Results wait to upload (${describe(e)}); retrying in ${Math.ceil(retryInMs / 1000)} s.`;
+        const why =
+          e instanceof CoordinatorError && e.name === 'NetworkError'
+            ? 'the coordinator cannot be reached'
+            : describe(e);
+        board.message = `Results wait to upload (${why}); retrying in ${Math.ceil(retryInMs / 1000)} s.`;
       },
     });
   }

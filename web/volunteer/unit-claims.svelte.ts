@@ -4,6 +4,7 @@
  * while its result is being written to the outbox. Drawing on the buffer tops it up from the coordinator, and now
  * and then sweeps out replicas past their deadline.
  */
+import { CoordinatorError } from '../../protocol/coordinator-error.ts';
 import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { bufferedIds, bufferedUnit, dropExpired, type ReadyUnit } from '../lib/storage/work-buffer.ts';
 import { WorkFetcher, type FetchPlan } from '../lib/work-fetcher.ts';
@@ -11,9 +12,20 @@ import { WorkFetcher, type FetchPlan } from '../lib/work-fetcher.ts';
 /** How often the buffer is swept for replicas past their deadline. */
 const EXPIRY_CHECK_MS = 5_000;
 
+/** Why the last request for work failed: the page says so rather than "no work". */
+export type FetchTrouble = { kind: 'unreachable' } | { kind: 'busy' } | { kind: 'refused'; message: string };
+
+export function fetchTrouble(e: unknown): FetchTrouble {
+  if (e instanceof CoordinatorError && e.name === 'NetworkError') return { kind: 'unreachable' };
+  if (e instanceof CoordinatorError && e.name === 'RateLimitedError') return { kind: 'busy' };
+  return { kind: 'refused', message: e instanceof Error ? e.message : String(e) };
+}
+
 export class UnitClaims {
   /** Replicas in the work buffer. */
   buffered = $state(0);
+  /** Why the last request for work failed; null when it was answered. */
+  trouble = $state.raw<FetchTrouble | null>(null);
   private readonly fetcher: WorkFetcher;
   /** How much work to hold, asked afresh at each fetch (settings, measured speed and workers change). */
   private readonly plan: () => FetchPlan;
@@ -39,13 +51,10 @@ export class UnitClaims {
       for (const id of await dropExpired(now)) this.claimed.delete(id);
     }
     let ids = await bufferedIds();
-    void this.fetcher.fill(this.plan()).then(
-      () => this.count(),
-      () => undefined,
-    );
+    void this.fill().then(() => this.count());
     const free = (id: number) => !this.claimed.has(id) && !this.saving.has(id);
     if (!ids.some(free)) {
-      await this.fetcher.fill(this.plan()).catch(() => 0);
+      await this.fill();
       ids = await bufferedIds();
     }
     this.buffered = ids.length;
@@ -55,6 +64,16 @@ export class UnitClaims {
     const unit = await bufferedUnit(id);
     if (!unit) this.claimed.delete(id); // completed or dropped meanwhile
     return unit;
+  }
+
+  /** Tops the buffer up, noting why when the coordinator could not be asked; never throws. */
+  private async fill(): Promise<void> {
+    try {
+      await this.fetcher.fill(this.plan());
+      this.trouble = null;
+    } catch (e) {
+      this.trouble = fetchTrouble(e);
+    }
   }
 
   /** Gives back a replica that did not finish (stopped, or to be tried again). */

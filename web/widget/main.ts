@@ -3,6 +3,7 @@
  * Entry of the widget frame (widget-frame.html), which partner pages embed from the coordinator's origin.
  */
 import { mount } from 'svelte';
+import '../design/design.css';
 import { EmbedOptionsError, optionsOfFrameUrl } from '../embed/options.ts';
 import { embeddingOrigin, postErrorToPartner } from './messages.ts';
 import { Widget } from './widget.svelte.ts';
@@ -12,7 +13,8 @@ import './widget.css';
 const target = document.getElementById('app')!;
 try {
   const options = optionsOfFrameUrl(location.href);
-  document.documentElement.dataset['theme'] = options.theme;
+  // "auto" follows the visitor's system setting; light and dark fix the scheme (web/design/tokens.css).
+  if (options.theme !== 'auto') document.documentElement.dataset['theme'] = options.theme;
   const widget = new Widget(embeddingOrigin(), options);
   mount(WidgetView, { target, props: { widget } });
   void widget.boot();

@@ -4,6 +4,9 @@
  * client (Contributor) computes under the widget's CPU limit until the visitor stops, which also withdraws the
  * opt-in. Events go to the embedding page only, its errors among them (protocol/widget.ts).
  */
+import type { ProjectInfo } from '../../protocol/about.ts';
+import { projectInReply } from './project-about.ts';
+import { MAX_WIDGET_HEIGHT } from '../../protocol/widget-check.ts';
 import type { EmbedOptions } from '../embed/options.ts';
 import type { Contributor } from '../volunteer/contributor.svelte.ts';
 import { BaseError } from '../../protocol/base-error.ts';
@@ -30,9 +33,12 @@ export class Widget {
   error = $state<string | null>(null);
   /** The browser gives this embedded frame no storage, so it cannot remember a choice or keep results. */
   storageBlocked = $state(false);
+  /** The project the page names, as volunteers are told about it; null until read (or for an unknown one). */
+  about = $state.raw<ProjectInfo | null>(null);
   /** Opens once the opt-in button has been plainly visible for a moment (clickjacking defence). */
   readonly gate = new VisibilityGate();
   private lastCredit: number | null = null;
+  private lastHeight = 0;
   private lastUnits = 0;
   private lastFault: unknown = null;
   readonly partner: string | null;
@@ -46,6 +52,7 @@ export class Widget {
   /** Resumes when the visitor opted in on this site before; answers the partner's state requests. */
   async boot(): Promise<void> {
     addEventListener('message', this.onMessage);
+    void this.loadAbout();
     const storage = frameStorage();
     this.storageBlocked = storage instanceof StorageBlockedError;
     const remembered = !this.storageBlocked && this.partner !== null && hasConsent(storage as Storage, this.partner);
@@ -83,6 +90,25 @@ export class Widget {
     contributor?.stop();
     contributor?.dispose();
     this.post({ type: 'stopped' });
+  }
+
+  /** Reads what the project is, to name it and what it computes; without it the widget shows the short name. */
+  private async loadAbout(): Promise<void> {
+    try {
+      const res = await fetch('/api/public/about');
+      if (!res.ok) return;
+      this.about = projectInReply(await res.json(), this.options.project);
+    } catch {
+      // Offline or an older coordinator: the short name stands in.
+    }
+  }
+
+  /** The frame's content changed height: tells the loader, which sizes the iframe to fit. */
+  reportSize(height: number): void {
+    const rounded = Math.min(MAX_WIDGET_HEIGHT, Math.ceil(height));
+    if (rounded < 1 || rounded === this.lastHeight) return;
+    this.lastHeight = rounded;
+    this.post({ type: 'size', height: rounded });
   }
 
   /** Called as the client's figures change; tells the partner page when credit or finished units move. */

@@ -18,6 +18,10 @@ export interface UnitSet {
 
 export interface Activity {
   replicasInFlight: number;
+  /** Hosts holding those replicas (computing them, or keeping them in their work buffers). */
+  hostsHolding: number;
+  /** The earliest deadline among them (ms since epoch), after which that replica is sent to another host. */
+  nextDeadline: number | null;
   activeHosts: number;
   activeVolunteers: number;
   gflops: number;
@@ -47,6 +51,8 @@ export async function activity(q: Queryable, set: UnitSet, now: number): Promise
   const since = now - ACTIVE_WINDOW_MS;
   const row = (await q.get<Record<string, unknown>>(
     `SELECT sum(CASE WHEN r.server_state = 'in_progress' THEN 1 ELSE 0 END) AS in_flight,
+        count(DISTINCT CASE WHEN r.server_state = 'in_progress' THEN r.host_id END) AS holding,
+        min(CASE WHEN r.server_state = 'in_progress' THEN r.deadline END) AS next_deadline,
         count(DISTINCT r.host_id) AS hosts, count(DISTINCT r.volunteer_id) AS volunteers,
         sum(CASE WHEN r.outcome = 'success' AND r.received_at >= ? THEN u.flops_estimate ELSE 0 END) AS flops
       FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
@@ -55,6 +61,8 @@ export async function activity(q: Queryable, set: UnitSet, now: number): Promise
   ))!;
   return {
     replicasInFlight: n(row['in_flight']),
+    hostsHolding: n(row['holding']),
+    nextDeadline: row['next_deadline'] === null || row['next_deadline'] === undefined ? null : n(row['next_deadline']),
     activeHosts: n(row['hosts']),
     activeVolunteers: n(row['volunteers']),
     gflops: n(row['flops']) / (ACTIVE_WINDOW_MS / 1000) / 1e9,
@@ -64,12 +72,14 @@ export async function activity(q: Queryable, set: UnitSet, now: number): Promise
 /** Validated units per bucket of `bucketMs`, by when their canonical result was chosen. */
 export async function throughput(q: Queryable, set: UnitSet, bucketMs: number): Promise<Array<[number, number]>> {
   const rows = await q.all<{ b: unknown; c: unknown }>(
-    `SELECT r.validated_at / ? AS b, count(*) AS c FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
+    // The cast makes it a division of integers on both engines: node:sqlite binds every JS number as REAL, and an
+    // integer divided by a REAL is a fraction, so without it each unit was a bucket of its own (issue 19).
+    `SELECT r.validated_at / CAST(? AS BIGINT) AS b, count(*) AS c
+      FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
       WHERE ${set.where} AND r.validated_at IS NOT NULL GROUP BY 1 ORDER BY 1`,
-    [bucketMs, ...set.params],
+    [Math.round(bucketMs), ...set.params],
   );
-  // Both engines divide integers to an integer; Postgres's numeric needs a floor in case the driver hands a fraction.
-  return rows.map((r) => [Math.floor(n(r.b)) * bucketMs, n(r.c)]);
+  return rows.map((r) => [n(r.b) * bucketMs, n(r.c)]);
 }
 
 export async function validatedSince(q: Queryable, set: UnitSet, since: number): Promise<number> {

@@ -3,16 +3,18 @@
  * The ResearchStore over SQL, for SQLite and Postgres alike (the same Db as the core store). A project's batches
  * are found through batches.project_id; every read of a batch checks it, so one project never sees another's.
  */
-import { decayed } from '../../credit/rac.ts';
+import type { ProjectAbout } from '../../../protocol/about.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import type { Project, ProjectSettings, PublicStatus } from '../../../protocol/research.ts';
+import type { Project, ProjectSettings } from '../../../protocol/research.ts';
 import type { Researcher } from '../research-access.ts';
 import { ProjectNameTakenError, type ResearchStore } from '../research.ts';
 import type { AppName, NewWorkUnit } from '../types.ts';
-import type { Db, Queryable } from './db.ts';
+import type { Db } from './db.ts';
 import { insertBatch } from './batches.ts';
 import * as accounts from './research-accounts.ts';
 import { partnerLeaderboard, projectPartners } from './partners.ts';
+import { projectCatalog, updateAbout } from './project-about.ts';
+import { leaderboard, publicStatus } from './public-board.ts';
 import {
   ACTIVE_WINDOW_MS,
   activity,
@@ -41,11 +43,15 @@ interface ProjectRow {
   priority: number;
   resource_share: number;
   created_at: number;
+  run_by: string;
+  purpose: string;
 }
 
 const toProject = (r: ProjectRow): Project => ({
   id: Number(r.id),
   name: r.name,
+  shortName: projectShortName(r.name),
+  about: { runBy: r.run_by, purpose: r.purpose },
   settings: {
     limits: {
       minQuorum: r.min_quorum,
@@ -71,10 +77,6 @@ const settingsParams = ({ limits: l, priority, resourceShare }: ProjectSettings)
 ];
 
 const ofBatch = (batchId: number): UnitSet => ({ where: 'u.batch_id = ?', params: [batchId] });
-const ofProject = (projectId: number): UnitSet => ({
-  where: 'u.batch_id IN (SELECT id FROM batches WHERE project_id = ?)',
-  params: [projectId],
-});
 
 export class SqlResearchStore implements ResearchStore {
   private readonly db: Db;
@@ -257,70 +259,20 @@ export class SqlResearchStore implements ResearchStore {
     return partnerLeaderboard(this.db, limit);
   }
 
-  async publicStatus(now: number): Promise<PublicStatus> {
-    const projects = await this.db.all<{ id: number; name: string }>('SELECT id, name FROM projects ORDER BY id');
-    const all: UnitSet = { where: '1 = 1', params: [] };
-    const { activeHosts, activeVolunteers, gflops } = await activity(this.db, all, now);
-    return {
-      projects: await Promise.all(projects.map((p) => this.projectStatus(this.db, Number(p.id), p.name, now))),
-      totals: { activeHosts, activeVolunteers, gflops },
-      at: now,
-    };
+  publicStatus(now: number) {
+    return publicStatus(this.db, now);
   }
 
-  private async projectStatus(q: Queryable, projectId: number, name: string, now: number) {
-    const batches = await q.get<{ c: unknown }>('SELECT count(*) AS c FROM batches WHERE project_id = ?', [projectId]);
-    const set = ofProject(projectId);
-    return {
-      name,
-      batches: Number(batches?.c ?? 0),
-      units: await unitCounts(q, set),
-      ...(await activity(q, set, now)),
-    };
+  leaderboard(limit: number, now: number, you?: number) {
+    return leaderboard(this.db, limit, now, you);
   }
 
-  async leaderboard(limit: number, now: number) {
-    const rows = await this.db.all<{ name: string; total_credit: number; rac: number; rac_time: number }>(
-      `SELECT name, total_credit, rac, rac_time FROM volunteers WHERE total_credit > 0
-        ORDER BY total_credit DESC, id LIMIT ?`,
-      [limit],
-    );
-    return {
-      volunteers: rows.map((r, i) => ({
-        rank: i + 1,
-        name: r.name,
-        totalCredit: Number(r.total_credit),
-        recentAverageCredit: decayed({ value: Number(r.rac), time: Number(r.rac_time) }, now),
-      })),
-      partners: await this.partners(limit, now),
-    };
+  projectCatalog() {
+    return projectCatalog(this.db);
   }
 
-  /** Partner sites by their hosts' credit; recent average decayed per host, then summed. */
-  private async partners(limit: number, now: number) {
-    const top = await this.db.all<{ partner: string; hosts: unknown; credit: unknown }>(
-      `SELECT partner, count(*) AS hosts, sum(total_credit) AS credit FROM hosts WHERE partner IS NOT NULL
-        GROUP BY partner HAVING sum(total_credit) > 0 ORDER BY 3 DESC, 1 LIMIT ?`,
-      [limit],
-    );
-    const entries = [];
-    for (const [i, p] of top.entries()) {
-      const hosts = await this.db.all<{ rac: number; rac_time: number }>(
-        'SELECT rac, rac_time FROM hosts WHERE partner = ?',
-        [p.partner],
-      );
-      const recent = hosts.reduce(
-        (sum, h) => sum + decayed({ value: Number(h.rac), time: Number(h.rac_time) }, now),
-        0,
-      );
-      entries.push({
-        rank: i + 1,
-        name: p.partner,
-        hosts: Number(p.hosts),
-        totalCredit: Number(p.credit),
-        recentAverageCredit: recent,
-      });
-    }
-    return entries;
+  async updateAbout(projectId: number, about: ProjectAbout): Promise<Project> {
+    if (!(await updateAbout(this.db, projectId, about))) throw new RangeError(`no project ${projectId}`);
+    return (await this.project(projectId))!;
   }
 }

@@ -135,6 +135,7 @@ export class Scheduler {
           issued.push({
             replicaId: next.replicaId,
             workUnitId: work.id,
+            projectId,
             deadline,
             flopsEstimate: work.flopsEstimate,
             job: work.job,

@@ -335,6 +335,12 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
     PRIMARY KEY (ledger, account)
   )
   `,
+  // 12: what volunteers are told about a project (server/store/sql/project-about.ts): who runs it and what its
+  // results serve, set by its researchers; empty until they do.
+  `
+  ALTER TABLE projects ADD COLUMN run_by TEXT NOT NULL DEFAULT '';
+  ALTER TABLE projects ADD COLUMN purpose TEXT NOT NULL DEFAULT ''
+  `,
 ];
 
 /**

@@ -185,6 +185,15 @@ export class SqlStore implements Store {
     return this.projectsByShortName.get(shortName);
   }
 
+  async projectShortName(projectId: number): Promise<string | undefined> {
+    if (projectId === 0) return DEMO_PROJECT;
+    for (const [shortName, id] of this.projectsByShortName) if (id === projectId) return shortName;
+    const row = await this.db.get<{ name: string }>('SELECT name FROM projects WHERE id = ?', [projectId]);
+    if (!row) return undefined;
+    this.projectsByShortName.set(projectShortName(row.name), projectId);
+    return projectShortName(row.name);
+  }
+
   async countFreshUnits(app: AppName, atMost: number): Promise<number> {
     // The scheduler sends the oldest first, so fresh units are the newest: read the per-project queue index from
     // its end and stop early, so the cost stays flat however many siblings wait for a second volunteer.

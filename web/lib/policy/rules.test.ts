@@ -1,8 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import { batteryRule, idleRule, inSchedule, pressureRule, scheduleRule, whyNot, type Signals } from './rules.ts';
+import {
+  batteryRule,
+  idleRule,
+  inSchedule,
+  nextHour,
+  pressureRule,
+  scheduleRule,
+  whyNot,
+  type Signals,
+} from './rules.ts';
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
 
-const NOW = 1_700_000_000_000;
+const NOW = new Date(2026, 5, 1, 12, 30).getTime();
 const calm: Signals = {
   battery: { charging: true, level: 1 },
   lastInputAt: NOW,
@@ -18,32 +27,37 @@ describe('policy rules', () => {
     expect(whyNot(DEFAULT_SETTINGS, calm)).toBeNull();
   });
 
-  test('behavior: battery never, or above a charge', () => {
+  test('behavior: battery never, or above a charge; resumes on the charger', () => {
     const unplugged = { ...calm, battery: { charging: false, level: 0.42 } };
-    expect(batteryRule(with_({ battery: 'never' }), unplugged)).toMatch(/on battery/);
+    expect(batteryRule(with_({ battery: 'never' }), unplugged)?.reason).toMatch(/on battery/);
     expect(batteryRule(with_({ battery: 'above', batteryMinPercent: 40 }), unplugged)).toBeNull();
-    expect(batteryRule(with_({ battery: 'above', batteryMinPercent: 50 }), unplugged)).toBe(
-      'battery at 42%, below the 50% you set',
-    );
+    expect(batteryRule(with_({ battery: 'above', batteryMinPercent: 50 }), unplugged)).toEqual({
+      rule: 'battery',
+      reason: 'battery at 42%, below the 50% you set',
+      resumes: 'when the charger is plugged in or the battery is back at 50%',
+      resumesAt: null,
+    });
     expect(batteryRule(with_({ battery: 'never' }), { ...calm, battery: null })).toBeNull();
   });
 
-  test('behavior: idle after input, or only while hidden', () => {
+  test('behavior: idle after input resumes at a known time; only while hidden waits for the tab', () => {
     const settings = with_({ idle: 'after-input', idleMinutes: 3 });
-    expect(idleRule(settings, { ...calm, lastInputAt: NOW - 60_000 })).toMatch(/after 3 min without input/);
+    const busy = idleRule(settings, { ...calm, lastInputAt: NOW - 60_000 });
+    expect(busy?.reason).toMatch(/after 3 min without input/);
+    expect(busy?.resumesAt).toBe(NOW + 120_000);
     expect(idleRule(settings, { ...calm, lastInputAt: NOW - 180_000 })).toBeNull();
-    expect(idleRule(with_({ idle: 'hidden' }), calm)).toMatch(/in view/);
+    expect(idleRule(with_({ idle: 'hidden' }), calm)?.reason).toMatch(/in view/);
     expect(idleRule(with_({ idle: 'hidden' }), { ...calm, hidden: true })).toBeNull();
   });
 
   test('behavior: serious and critical pressure back off', () => {
     expect(pressureRule(DEFAULT_SETTINGS, { ...calm, pressure: 'fair' })).toBeNull();
-    expect(pressureRule(DEFAULT_SETTINGS, { ...calm, pressure: 'serious' })).toMatch(/serious/);
-    expect(pressureRule(DEFAULT_SETTINGS, { ...calm, pressure: 'critical' })).toMatch(/critical/);
+    expect(pressureRule(DEFAULT_SETTINGS, { ...calm, pressure: 'serious' })?.reason).toMatch(/serious/);
+    expect(pressureRule(DEFAULT_SETTINGS, { ...calm, pressure: 'critical' })?.reason).toMatch(/critical/);
     expect(pressureRule(DEFAULT_SETTINGS, { ...calm, pressure: null })).toBeNull();
   });
 
-  test('behavior: the schedule wraps past midnight', () => {
+  test('behavior: the schedule wraps past midnight and resumes at its start', () => {
     expect(inSchedule(9, 17, 8)).toBe(false);
     expect(inSchedule(9, 17, 9)).toBe(true);
     expect(inSchedule(9, 17, 17)).toBe(false);
@@ -51,6 +65,9 @@ describe('policy rules', () => {
     expect(inSchedule(22, 6, 3)).toBe(true);
     expect(inSchedule(22, 6, 12)).toBe(false);
     expect(inSchedule(5, 5, 12)).toBe(true);
-    expect(scheduleRule(with_({ scheduleStart: 22, scheduleEnd: 6 }), calm)).toBe('outside your hours (22:00 to 6:00)');
+    const night = scheduleRule(with_({ scheduleStart: 22, scheduleEnd: 6 }), calm);
+    expect(night?.reason).toBe('outside your hours (22:00 to 6:00)');
+    expect(night?.resumesAt).toBe(new Date(2026, 5, 1, 22).getTime());
+    expect(nextHour(9, NOW)).toBe(new Date(2026, 5, 2, 9).getTime());
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { changeSettings, DEFAULT_SETTINGS, settingsFrom, workerCount } from './settings.ts';
+import { changeSettings, DEFAULT_SETTINGS, type SettingsError, settingsFrom, workerCount } from './settings.ts';
 
 describe('settings', () => {
   test('default: a valid change applies', () => {
@@ -8,10 +8,23 @@ describe('settings', () => {
 
   test('error: a bad value is refused, naming the setting, and nothing changes', () => {
     const before = structuredClone(DEFAULT_SETTINGS);
-    expect(() => changeSettings(DEFAULT_SETTINGS, { cpuLimitPercent: 150 })).toThrow(/^cpuLimitPercent: /);
-    expect(() => changeSettings(DEFAULT_SETTINGS, { battery: 'sometimes' })).toThrow(/battery/);
-    expect(() => changeSettings(DEFAULT_SETTINGS, { scheduleStart: 7.5 })).toThrow(/scheduleStart/);
-    expect(() => changeSettings(DEFAULT_SETTINGS, { bogus: 1 } as never)).toThrow(/bogus/);
+    const fields = (change: object) => {
+      try {
+        changeSettings(DEFAULT_SETTINGS, change);
+      } catch (e) {
+        return (e as SettingsError).fields;
+      }
+      throw new Error('accepted');
+    };
+    expect(fields({ cpuLimitPercent: 150 })).toEqual({ cpuLimitPercent: 'Must be 100 or less.' });
+    expect(fields({ cpuLimitPercent: 1, idleMinutes: Number.NaN })).toEqual({
+      cpuLimitPercent: 'Must be 5 or more.',
+      idleMinutes: 'Enter a number.',
+    });
+    expect(fields({ battery: 'sometimes' })).toEqual({ battery: 'Choose one of the options.' });
+    expect(fields({ scheduleStart: 7.5 })).toEqual({ scheduleStart: 'Must be a whole number.' });
+    expect(fields({ bogus: 1 })).toEqual({ bogus: 'Not a setting.' });
+    expect(() => changeSettings(DEFAULT_SETTINGS, { cpuLimitPercent: 150 })).toThrow(/^cpuLimitPercent: Must be 100/);
     expect(DEFAULT_SETTINGS).toEqual(before);
   });
 

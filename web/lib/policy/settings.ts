@@ -5,7 +5,7 @@
  * Every change is parsed; a bad value is refused with a message naming the setting, and nothing changes.
  */
 import { z } from 'zod';
-import { BaseError } from '../../../protocol/base-error.ts';
+import { BaseError, type BaseErrorParameters } from '../../../protocol/base-error.ts';
 import { issuesOf } from '../../../protocol/error-wire.ts';
 
 const Hour = z.number().int().min(0).max(24);
@@ -43,18 +43,49 @@ export const DEFAULT_SETTINGS: Settings = {
   bufferMinutes: 10,
 };
 
+export type SettingsField = keyof Settings;
+
 export class SettingsError extends BaseError {
   override name = 'SettingsError' as const;
+  /** What is wrong with each bad field, in plain words ("Must be 100 or less."), for the form to show beside it. */
+  readonly fields: Partial<Record<SettingsField, string>>;
+  constructor(fields: Partial<Record<SettingsField, string>>, options: BaseErrorParameters = {}) {
+    super(
+      Object.entries(fields)
+        .map(([field, problem]) => `${field}: ${problem}`)
+        .join('; '),
+      options,
+    );
+    this.fields = fields;
+  }
 }
 
-/** Applies a change to the settings, or throws a SettingsError naming each bad field. */
-export function changeSettings(current: Settings, change: Partial<Record<keyof Settings, unknown>>): Settings {
+/** A schema issue in the words a volunteer reads beside the field. */
+function plainWords(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_big':
+      return `Must be ${String(issue.maximum)} or less.`;
+    case 'too_small':
+      return `Must be ${String(issue.minimum)} or more.`;
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'Must be a whole number.' : 'Enter a number.';
+    case 'invalid_value':
+      return 'Choose one of the options.';
+    default:
+      return issue.message;
+  }
+}
+
+/** Applies a change to the settings, or throws a SettingsError naming each bad field; nothing changes then. */
+export function changeSettings(current: Settings, change: Partial<Record<SettingsField, unknown>>): Settings {
   const parsed = Settings.safeParse({ ...current, ...change });
   if (!parsed.success) {
-    throw new SettingsError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '),
-      { issues: issuesOf(parsed.error), cause: parsed.error },
-    );
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) fields[key] = 'Not a setting.';
+      else fields[String(issue.path[0] ?? 'settings')] ??= plainWords(issue);
+    }
+    throw new SettingsError(fields, { issues: issuesOf(parsed.error), cause: parsed.error });
   }
   return parsed.data;
 }

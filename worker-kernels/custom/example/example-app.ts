@@ -28,6 +28,7 @@ export const compileExample = () => compileAssemblyScript(readFileSync(EXAMPLE_S
 export const EXAMPLE_MANIFEST = {
   name: 'prime-count',
   version: 1,
+  description: 'Counts the prime numbers in a range of whole numbers, one range per work unit.',
   imports: ['terraflop.progress', 'terraflop.checkpoint', 'env.abort', 'env.memory'],
   maxMemoryPages: 64,
 };
