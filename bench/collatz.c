@@ -1,11 +1,12 @@
 /* Native build of worker-kernels/collatz/assembly/index.ts, the same algorithm (u64, runs of halvings by count of
  * trailing zeros, every odd value mixed into the trajectory hash, overflowing starts set aside), for
  * bench/kernels.ts: gcc -O3 -march=native.
- * Usage: collatz START COUNT REPS. Prints "seconds maxSteps argMax totalSteps digest overflowed" (best of REPS). */
+ * Usage: collatz START COUNT REPS. Prints "cpu wall maxSteps argMax totalSteps digest overflowed": the best times of
+ * REPS (bench/timing.h), then the answers. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "timing.h"
 
 static const uint64_t LIMIT = 6148914691236517204ull; /* (2^64 - 2) / 3 */
 
@@ -34,23 +35,17 @@ static int steps(uint64_t n, uint32_t *hash) {
   }
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int main(int argc, char **argv) {
   if (argc != 4) { fprintf(stderr, "usage: collatz START COUNT REPS\n"); return 2; }
   uint64_t start = strtoull(argv[1], 0, 10);
   long count = atol(argv[2]);
   int reps = atoi(argv[3]);
-  double best = 1e30;
+  stamp best = {1e30, 1e30};
   int maxSteps = -1;
   uint64_t argMax = 0, total = 0, overflowed = 0;
   uint32_t digest = 0;
   for (int r = 0; r < reps; r++) {
-    double t0 = now();
+    stamp t0 = stamp_now();
     maxSteps = -1; total = 0; overflowed = 0; digest = 0;
     for (long i = 0; i < count; i++) {
       uint32_t hash;
@@ -60,10 +55,9 @@ int main(int argc, char **argv) {
       digest += hash;
       if (s > maxSteps) { maxSteps = s; argMax = start + i; }
     }
-    double dt = now() - t0;
-    if (dt < best) best = dt;
+    keep_best(t0, &best);
   }
-  printf("%.9f %d %llu %llu %u %llu\n", best, maxSteps, (unsigned long long)argMax, (unsigned long long)total, digest,
-         (unsigned long long)overflowed);
+  printf("%.9f %.9f %d %llu %llu %u %llu\n", best.cpu, best.wall, maxSteps, (unsigned long long)argMax,
+         (unsigned long long)total, digest, (unsigned long long)overflowed);
   return 0;
 }

@@ -1,11 +1,11 @@
 /* Native build of worker-kernels/matmul/assembly/index.ts, the same algorithm (B packed 8 columns at a time, 4×8
  * tiles of C accumulated over all of k in eight 4-lane vectors), for bench/kernels.ts: gcc -O3 -march=native.
- * Usage: matmul SEED M K N REPS. Prints "seconds checksum": best time of REPS, Σ rowAbsSums. */
+ * Usage: matmul SEED M K N REPS. Prints "cpu wall checksum": best times of REPS (bench/timing.h), Σ rowAbsSums. */
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "timing.h"
 
 static uint32_t state;
 static double next(void) { /* mulberry32, as worker-kernels/signal-search/signal.ts */
@@ -14,12 +14,6 @@ static double next(void) { /* mulberry32, as worker-kernels/signal-search/signal
   t = (t ^ (t >> 15)) * (t | 1u);
   t ^= t + (t ^ (t >> 7)) * (t | 61u);
   return (double)(t ^ (t >> 14)) / 4294967296.0;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* Four lanes, as WebAssembly's f32x4, so both sides run the same instructions' worth of work; gcc may still fuse
@@ -58,12 +52,11 @@ int main(int argc, char **argv) {
   float *panel = malloc(sizeof(float) * k * 8);
   for (int i = 0; i < m * k; i++) a[i] = (float)(2 * next() - 1);
   for (int i = 0; i < k * n; i++) b[i] = (float)(2 * next() - 1);
-  double best = 1e30;
+  stamp best = {1e30, 1e30};
   for (int r = 0; r < reps; r++) {
-    double t0 = now();
+    stamp t0 = stamp_now();
     matmul(a, b, c, m, k, n, panel);
-    double dt = now() - t0;
-    if (dt < best) best = dt;
+    keep_best(t0, &best);
   }
   double checksum = 0;
   for (int i = 0; i < m; i++) {
@@ -71,6 +64,6 @@ int main(int argc, char **argv) {
     for (int j = 0; j < n; j++) s += fabs((double)c[(size_t)i * n + j]);
     checksum += s;
   }
-  printf("%.9f %.17g\n", best, checksum);
+  printf("%.9f %.9f %.17g\n", best.cpu, best.wall, checksum);
   return 0;
 }

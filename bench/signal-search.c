@@ -2,13 +2,13 @@
  * de-chirp, radix-2 FFT with per-stage twiddles, power, threshold, Σ √snr), for bench/kernels.ts: gcc -O3
  * -march=native.
  * The signal is generated as signal.ts does (mulberry32, Box–Muller) but is not timed, as the WASM timing excludes it.
- * Usage: signal-search SEED SAMPLES FFTSIZE DRIFTS THRESHOLD REPS. Prints "seconds peaks amplitude" (best time of
- * REPS; Σ over the drifts of their amplitude sums). */
+ * Usage: signal-search SEED SAMPLES FFTSIZE DRIFTS THRESHOLD REPS. Prints "cpu wall peaks amplitude" (the best
+ * times of REPS, bench/timing.h; Σ over the drifts of their amplitude sums). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "timing.h"
 
 static uint32_t state;
 static double next(void) {
@@ -17,12 +17,6 @@ static double next(void) {
   t = (t ^ (t >> 15)) * (t | 1u);
   t ^= t + (t ^ (t >> 7)) * (t | 61u);
   return (double)(t ^ (t >> 14)) / 4294967296.0;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static void plan(int n, double *twRe, double *twIm, uint32_t *rev) {
@@ -104,11 +98,11 @@ int main(int argc, char **argv) {
   double *twRe = malloc(8.0 * n), *twIm = malloc(8.0 * n);
   uint32_t *rev = malloc(4.0 * n);
   plan(n, twRe, twIm, rev);
-  double best = 1e30;
+  stamp best = {1e30, 1e30};
   long peaks = 0;
   double amplitude = 0;
   for (int r = 0; r < reps; r++) {
-    double t0 = now();
+    stamp t0 = stamp_now();
     peaks = 0;
     amplitude = 0;
     for (int d = 0; d < drifts; d++) {
@@ -116,9 +110,8 @@ int main(int argc, char **argv) {
       peaks += searchDrift(sr, si, samples, n, drift, threshold, re, im, power, twRe, twIm, rev, &sum);
       amplitude += sum;
     }
-    double dt = now() - t0;
-    if (dt < best) best = dt;
+    keep_best(t0, &best);
   }
-  printf("%.9f %ld %.17g\n", best, peaks, amplitude);
+  printf("%.9f %.9f %ld %.17g\n", best.cpu, best.wall, peaks, amplitude);
   return 0;
 }

@@ -1,11 +1,21 @@
 /**
  * Researchers' own apps in the real browser sandbox: apps uploaded through the research API to a coordinator of the
  * spec's own (no demo units to wait behind), their units computed by volunteers in Chromium (the module in a sandbox
- * worker nested in the compute worker, the shader on SwiftShader's WebGPU), validated by quorum; and the bad apps
- * stopped at run time with their errors reported, while the volunteers' worker pools go on computing.
+ * worker nested in the compute worker, the shader on SwiftShader's WebGPU), validated by quorum; the bad apps stopped
+ * at run time with their errors reported (a loop, a memory bomb, shaders that do not compile, ask for more memory
+ * than WebGPU gives or overrun their time limit) while the volunteers' worker pools go on computing; and a GPU lost
+ * mid-dispatch (Chromium's GPU process crashed through DevTools), recovered from.
  * worker-kernels/custom/*.test.ts covers the same in Node's worker threads.
  */
-import { expect, request as http, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import {
+  chromium,
+  expect,
+  request as http,
+  test,
+  type APIRequestContext,
+  type Browser,
+  type Page,
+} from '@playwright/test';
 import {
   compileAssemblyScript,
   EXAMPLE_MANIFEST,
@@ -16,6 +26,7 @@ import {
 } from '../worker-kernels/custom/example/example-app.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config.ts';
 import type { BatchProgress } from '../protocol/research.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
 import { printSeedOnFailure, specRandom } from './support/random.ts';
@@ -154,6 +165,19 @@ async function volunteer(
   return { page, variants };
 }
 
+/**
+ * Submits units of a WGSL app one at a time, each checked against the sieve, until one runs on the GPU: after the GPU
+ * was held up, the units before it is free again run as WebAssembly. Fails if none does in eight.
+ */
+async function untilOnTheGpu(lab: Researcher, name: string, sha: string, variants: Map<string, Set<string>>) {
+  for (let i = 0; i < 8 && !variants.get(name)?.has('webgpu'); i++) {
+    const batch = await lab.submit(name, sha, [range(i * 5000, (i + 1) * 5000)], LIMITS.bad);
+    expect((await lab.settled(batch)).units.validated).toBe(1);
+    expect(words((await lab.outputs(batch))[0]!.output.data)).toEqual(primes(i * 5000, (i + 1) * 5000));
+  }
+  expect([...(variants.get(name) ?? [])]).toContain('webgpu');
+}
+
 const merged = (all: { variants: Map<string, Set<string>> }[], app: string) =>
   [...new Set(all.flatMap((v) => [...(v.variants.get(app) ?? [])]))].sort();
 
@@ -191,7 +215,8 @@ test(
     }
     // Each result records the variant that ran: the shader wherever an app has one (SwiftShader here), else WASM.
     expect(merged(volunteers, 'e2e-primes')).toEqual(['wasm']);
-    expect(merged(volunteers, 'e2e-primes-gpu')).toEqual(['webgpu']);
+    // A quorum of two hosts: both volunteers ran the shader for every unit, and their bytes agreed.
+    for (const { variants } of volunteers) expect([...(variants.get('e2e-primes-gpu') ?? [])]).toEqual(['webgpu']);
   },
 );
 
@@ -208,26 +233,26 @@ test(
     const minimal = ['env.abort', 'env.memory'];
     // Passes the upload's checks (the entry point and bindings are there) but not the browser's compiler.
     const broken = SHADER.replace('let stride = groups.x * 64u;', 'let stride: u32 = groups;');
+    // Shaders that ask for more memory than WebGPU gives one: a 256 MiB output array bound to its 8-byte buffer, and
+    // 64 MiB of private memory per invocation. Both pass the upload's checks; the browser refuses them.
+    const hugeOutput = SHADER.replace('array<atomic<u32>, 2>', 'array<atomic<u32>, 67108864>');
+    const hugePrivate = SHADER.replace(
+      'fn isPrime',
+      'var<private> scratch: array<array<vec4u, 65535>, 64>;\n\nfn isPrime',
+    ).replace(
+      'let stride = groups.x * 64u;',
+      'scratch[id.x % 64u][id.x % 65535u].x = id.x;\n  let stride = groups.x * 64u;',
+    );
 
+    /** An app of one unit, which fails on its first error. */
+    const bad = async (name: string, extra: object, module: string) =>
+      lab.submit(name, await lab.upload(manifest(name, extra), module), [range(0, 1)], LIMITS.bad);
     const batches = {
-      spin: await lab.submit(
-        'e2e-spin',
-        await lab.upload(manifest('e2e-spin', { imports: minimal, timeLimitMs: 500 }), spin),
-        [range(0, 1)],
-        LIMITS.bad,
-      ),
-      bomb: await lab.submit(
-        'e2e-bomb',
-        await lab.upload(manifest('e2e-bomb', { imports: minimal, maxMemoryPages: 32 }), bomb),
-        [range(0, 1)],
-        LIMITS.bad,
-      ),
-      broken: await lab.submit(
-        'e2e-broken',
-        await lab.upload(manifest('e2e-broken', { wgsl: exampleWgsl(broken) }), example),
-        [range(0, 1)],
-        LIMITS.bad,
-      ),
+      spin: await bad('e2e-spin', { imports: minimal, timeLimitMs: 500 }, spin),
+      bomb: await bad('e2e-bomb', { imports: minimal, maxMemoryPages: 32 }, bomb),
+      broken: await bad('e2e-broken', { wgsl: exampleWgsl(broken) }, example),
+      hugeOutput: await bad('e2e-huge-output', { wgsl: exampleWgsl(hugeOutput) }, example),
+      hugePrivate: await bad('e2e-huge-private', { wgsl: exampleWgsl(hugePrivate) }, example),
     };
     const { page, variants } = await volunteer(browser, { oneWorker: true });
 
@@ -247,6 +272,16 @@ test(
     expect((await reasons(batches.broken))[0]).toMatch(
       /^CustomAppError: e2e-broken: shader does not compile: 27:\d+: .+ \(caused by ShaderCompileError\)$/,
     );
+    // WebGPU's own message, then the causes: ShaderRunError (← GPUPipelineError where creating the pipeline threw).
+    const refused = (app: string, text: string) =>
+      new RegExp(
+        `^CustomAppError: ${app}: shader refused by WebGPU: .*${text}.*\\(caused by ShaderRunError.*\\)$`,
+        's',
+      );
+    expect((await reasons(batches.hugeOutput))[0]).toMatch(
+      refused('e2e-huge-output', 'requires a buffer binding which is at least 268435456 bytes'),
+    );
+    expect((await reasons(batches.hugePrivate))[0]).toMatch(refused('e2e-huge-private', 'exceeds maximum allowed'));
     expect([...(variants.get('e2e-spin') ?? [])]).toEqual(['error']);
 
     // A shader past its time limit: 2^17 steps in each of 4096 invocations, about two seconds on SwiftShader here,
@@ -277,13 +312,38 @@ test(
     expect((await lab.settled(runaway)).units.validated).toBe(1);
     expect([...(variants.get('e2e-runaway') ?? [])]).toEqual(['wasm']);
 
-    // The same page's worker computes good units after all that, as WebAssembly from now on.
+    // The same page's worker computes good units after all that: as WebAssembly while the runaway dispatch holds the
+    // GPU, and on the GPU again once a probe finds it free (worker-kernels/gpu-watch.ts).
     const goodSha = await lab.upload(manifest('e2e-after-mischief', { wgsl: exampleWgsl() }), example);
-    const good = await lab.submit('e2e-after-mischief', goodSha, [range(0, 5000)], LIMITS.bad);
-    const { units } = await lab.settled(good);
-    expect(units.validated).toBe(1);
-    expect(words((await lab.outputs(good))[0]!.output.data)).toEqual(primes(0, 5000));
-    expect([...(variants.get('e2e-after-mischief') ?? [])]).toEqual(['wasm']);
+    await untilOnTheGpu(lab, 'e2e-after-mischief', goodSha, variants);
     await page.context().close();
   },
 );
+
+test('behavior: a GPU lost mid-dispatch (its process crashed) costs no unit; the shader runs again after', async () => {
+  test.setTimeout(180_000);
+  const lab = researcher('Custom crash');
+  const module = await compile(EXAMPLE);
+  const sha = await lab.upload(manifest('e2e-gpu-crash', { wgsl: exampleWgsl() }), module);
+  // A browser of its own: Chromium stops offering WebGPU after a few crashes of its GPU process.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const { page, variants } = await volunteer(browser, { oneWorker: true });
+    // One to three seconds of dispatch on SwiftShader here, under its time limit (20 s, a dispatch's 5 s). The GPU
+    // process is crashed half a second after the unit's sandbox worker starts: into the dispatch, usually.
+    const [from, to] = [1_000_000_000, 1_000_060_000];
+    const sandbox = page.waitForEvent('worker', (w) => w.url().includes('sandbox-worker'));
+    const batch = await lab.submit('e2e-gpu-crash', sha, [range(from, to)], LIMITS.bad);
+    await sandbox;
+    await page.waitForTimeout(500);
+    await (await browser.newBrowserCDPSession()).send('Browser.crashGpuProcess');
+    expect((await lab.settled(batch)).units).toMatchObject({ validated: 1, failed: 0 });
+    expect(words((await lab.outputs(batch))[0]!.output.data)).toEqual(primes(from, to));
+    // 'wasm' when the crash caught the dispatch (the unit ran again as WebAssembly at once), 'webgpu' when not.
+    console.log(`the unit the GPU crash hit ran as ${[...(variants.get('e2e-gpu-crash') ?? [])].join(', ')}`);
+    const afterSha = await lab.upload(manifest('e2e-after-crash', { wgsl: exampleWgsl() }), module);
+    await untilOnTheGpu(lab, 'e2e-after-crash', afterSha, variants);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,21 +1,18 @@
 /**
  * The apps' variants in Chromium: the conformance spec's cases (worker-kernels/conformance) over every variant, the
  * WebGPU ones on Chromium's WebGPU (SwiftShader's fallback adapter here, with --enable-unsafe-webgpu from
- * playwright.config.ts), then variant selection, the worker, GPU errors and throughput. The kernels' code is bundled
- * with Vite into a test page served by route interception at the coordinator's origin (a secure context, which
- * WebGPU requires).
+ * playwright.config.ts), then variant selection, the worker and GPU errors (their throughput is bench:kernels').
+ * The kernels' code is bundled with Vite into a test page served by route interception at the coordinator's origin
+ * (a secure context, which WebGPU requires).
  */
 import { expect, test } from '@playwright/test';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { AppInput, type AppName, AppOutput } from '../protocol/apps.ts';
-import { MatmulInput } from '../protocol/matmul.ts';
-import { SignalSearchInput } from '../protocol/signal-search.ts';
 import { variantName } from '../worker-kernels/app.ts';
 import { judge } from '../worker-kernels/conformance/case.ts';
 import { caseOf, cases } from '../worker-kernels/conformance/cases.ts';
 import { appOf, compareOutputs, runReference } from '../worker-kernels/registry.ts';
 import { printSeedOnFailure, specRandom } from './support/random.ts';
+import { bundleScript, serveScript } from './support/test-page.ts';
 
 const quiet = { progress() {}, checkpoint() {} };
 let bundle = '';
@@ -23,37 +20,11 @@ let bundle = '';
 printSeedOnFailure();
 
 test.beforeAll(async () => {
-  const result = await build({
-    configFile: false,
-    logLevel: 'warn',
-    // As the app's own build: module workers (the custom-app sandbox awaits at its top level).
-    worker: { format: 'es' },
-    build: {
-      write: false,
-      minify: false,
-      // One file, served by the route below: the WGSL drivers' dynamic imports are inlined.
-      rolldownOptions: { output: { codeSplitting: false } },
-      lib: {
-        entry: fileURLToPath(new URL('./kernels-webgpu/page.ts', import.meta.url)),
-        formats: ['es'],
-        fileName: 'page',
-      },
-    },
-  });
-  const outputs = (Array.isArray(result) ? result : [result]) as { output: { type: string; code?: string }[] }[];
-  bundle = outputs.flatMap((o) => o.output).find((chunk) => chunk.type === 'chunk')?.code ?? '';
-  expect(bundle.length).toBeGreaterThan(0);
+  bundle = await bundleScript(new URL('./kernels-webgpu/page.ts', import.meta.url));
 });
 
 test.beforeEach(async ({ page }) => {
-  await page.route('**/__kernels/**', (route) =>
-    route.request().url().endsWith('.js')
-      ? route.fulfill({ contentType: 'text/javascript', body: bundle })
-      : route.fulfill({
-          contentType: 'text/html',
-          body: '<!doctype html><script type="module" src="page.js"></script>',
-        }),
-  );
+  await serveScript(page, '**/__kernels/**', bundle);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/__kernels/index.html');
@@ -152,30 +123,20 @@ test('behavior: inside a dedicated worker, as the volunteer page runs them, the 
   }
 });
 
+test('behavior: after the shared device is lost, the next unit opens a fresh one and runs on the GPU', async ({
+  page,
+}) => {
+  const random = specRandom();
+  const job = AppInput.parse({ app: 'matmul', input: { seed: random.u32(), m: 48, k: 32, n: 64 } });
+  expect((await page.evaluate((j) => window.kernels.best(j, ['webgpu']), job)).variant).toBe('webgpu');
+  expect(await page.evaluate(() => window.kernels.loseDevice())).toBe('destroyed');
+  const after = await page.evaluate((j) => window.kernels.best(j, ['webgpu']), job);
+  expect(after.variant).toBe('webgpu');
+  expect(compareOutputs(job, after.result, runReference(job, quiet))).toBe('match');
+});
+
 test('error: a GPU validation error inside a kernel becomes a GpuError', async ({ page }) => {
   const error = await page.evaluate(() => window.kernels.invalidCommand());
   expect(error.name).toBe('GpuError');
   expect(error.message).toMatch(/broken/);
-});
-
-test('check: WGSL matmul and signal-search throughput on this adapter (a figure, not asserted)', async ({ page }) => {
-  const random = specRandom();
-  const input = MatmulInput.parse({ seed: random.u32(), m: 256, k: 256, n: 256 });
-  await page.evaluate((i) => window.kernels.matmul(i), input); // compiles the pipeline
-  const { ms } = await page.evaluate((i) => window.kernels.matmul(i), input);
-  const gflops = (2 * 256 ** 3) / (ms / 1000) / 1e9;
-  console.log(`webgpu matmul 256³: ${ms.toFixed(1)} ms, ${gflops.toFixed(2)} GFLOP/s (upload and readback included)`);
-  expect(ms).toBeGreaterThan(0);
-  const search = SignalSearchInput.parse({
-    signal: { seed: random.u32(), sampleCount: 1 << 16, noise: 1, tones: [] },
-    fftSize: 1024,
-    driftRates: [0, 1e-7, 2e-7, 3e-7],
-    threshold: 12,
-    maxPeaks: 256,
-  });
-  const timed = await page.evaluate((i) => window.kernels.signalSearch(i), search);
-  const msamples = (search.signal.sampleCount * search.driftRates.length) / 1e6 / (timed.ms / 1000);
-  console.log(
-    `webgpu signal search 2^16 samples × 4 drifts: ${timed.ms.toFixed(1)} ms, ${msamples.toFixed(2)} Msamples/s`,
-  );
 });

@@ -12,6 +12,19 @@ export type CustomImport = z.infer<typeof CustomImport>;
 
 /** The largest buffer a researcher's shader may bind: a unit's input and its output are at most 1 MiB each. */
 export const MAX_WGSL_BUFFER_BYTES = 1024 * 1024;
+/**
+ * The most workgroups one dispatch of a researcher's shader may have (x·y·z): 2^20, of up to 256 invocations each,
+ * is 2^28 invocations, 256 for each byte of the largest input. WebGPU caps each dimension at 65,535, not the product,
+ * and a dispatch cannot be cancelled once submitted, so its size is bounded here.
+ */
+export const MAX_WGSL_WORKGROUPS = 1 << 20;
+/**
+ * The longest a shader's dispatch may run on a host, whatever its manifest's time limit: a dispatch cannot be
+ * cancelled, and browsers reset a GPU that one holds for seconds (Windows after 2 s, which loses the device and
+ * sends the unit to WebAssembly; Chromium's own watchdog here after about 10 s, which kills its GPU process), so
+ * a host gives up on a dispatch well before the second.
+ */
+export const MAX_WGSL_DISPATCH_MS = 5000;
 /** The largest WGSL source, in characters. */
 export const MAX_WGSL_SOURCE_CHARS = 64 * 1024;
 
@@ -59,6 +72,13 @@ export const CustomWgsl = z
   .superRefine((wgsl, ctx) => {
     const issue = (message: string, path: (string | number)[] = ['bindings']) =>
       ctx.addIssue({ code: 'custom', message, path });
+    if (
+      Array.isArray(wgsl.workgroups) &&
+      wgsl.workgroups[0] * wgsl.workgroups[1] * wgsl.workgroups[2] > MAX_WGSL_WORKGROUPS
+    )
+      issue(`at most ${MAX_WGSL_WORKGROUPS} workgroups a dispatch (x·y·z), got ${wgsl.workgroups.join('·')}`, [
+        'workgroups',
+      ]);
     const seen = new Set<number>();
     wgsl.bindings.forEach((b, i) => {
       if (seen.has(b.binding)) issue(`binding ${b.binding} is described twice`, ['bindings', i, 'binding']);

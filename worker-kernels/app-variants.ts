@@ -7,6 +7,7 @@
 import type { AppVariant, Availability } from './app.ts';
 import { GpuError } from './errors.ts';
 import { acquireGpu, type Gpu } from './gpu.ts';
+import { gpuFree } from './gpu-watch.ts';
 import type { KernelContext } from './kernel.ts';
 
 /** A loaded WebAssembly kernel: an instance that runs unit after unit. */
@@ -40,8 +41,12 @@ export interface GpuKernel<Input, Output, Checkpoint> {
   run(gpu: Gpu, input: Input, ctx: KernelContext<Checkpoint>): Promise<Output>;
 }
 
-/** The GPU if there is one, else none; a fallback adapter is usable but slower than WebAssembly. */
+/**
+ * The GPU if there is one, else none; a fallback adapter is usable but slower than WebAssembly. None either while
+ * the GPU is held up by a dispatch that overran (gpu-watch.ts).
+ */
 async function gpuAvailability(): Promise<Availability> {
+  if (!gpuFree()) return 'none';
   try {
     return (await acquireGpu()).isFallback ? 'fallback' : 'preferred';
   } catch (e) {

@@ -29,7 +29,8 @@ const NEEDED_LIMITS = [
   'maxComputeWorkgroupSizeX',
 ] as const;
 
-async function open(): Promise<Gpu> {
+/** Opens the device; `drop` forgets it, so that the next acquireGpu opens a fresh one. */
+async function open(drop: () => void): Promise<Gpu> {
   if (typeof navigator === 'undefined' || !navigator.gpu) throw new GpuError('WebGPU is not available here');
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new GpuError('no WebGPU adapter');
@@ -37,12 +38,15 @@ async function open(): Promise<Gpu> {
   for (const name of NEEDED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const device = await adapter.requestDevice({ label: 'terraflop-kernels', requiredLimits });
   let failure: GpuError | undefined;
+  // After a loss or an error outside any kernel's scope this device fails its units (`failure`), and the next
+  // acquire opens a fresh one: a volunteer's GPU comes back after a reset without a reload.
   device.lost.then((info) => {
     failure = new GpuError(`GPU device lost (${info.reason}): ${info.message}`);
-    current = undefined; // the next acquire opens a fresh device
+    drop();
   });
   device.addEventListener('uncapturederror', (event) => {
     failure ??= new GpuError(`uncaptured GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+    drop();
   });
   const pipelines = new Map<string, GPUComputePipeline>();
   const legacy = adapter as GPUAdapter & { isFallbackAdapter?: boolean };
@@ -88,10 +92,17 @@ async function open(): Promise<Gpu> {
 
 /** The shared device, opened on first use; throws GpuError where WebGPU is missing or refuses. */
 export function acquireGpu(): Promise<Gpu> {
-  current ??= open().catch((cause: unknown) => {
-    current = undefined;
-    throw cause instanceof GpuError ? cause : new GpuError(`cannot open WebGPU: ${String(cause)}`, { cause });
-  });
+  if (!current) {
+    // Only this device's loss forgets it: an old device lost later must not drop its successor.
+    const drop = () => {
+      if (current === opening) current = undefined;
+    };
+    const opening: Promise<Gpu> = open(drop).catch((cause: unknown) => {
+      drop();
+      throw cause instanceof GpuError ? cause : new GpuError(`cannot open WebGPU: ${String(cause)}`, { cause });
+    });
+    current = opening;
+  }
   return current;
 }
 

@@ -5,13 +5,9 @@
  * bundle started as a dedicated worker (as the real compute worker is) runs jobs posted to it.
  */
 import type { AppInput, AppName, Variant } from '../../protocol/apps.ts';
-import type { MatmulInput } from '../../protocol/matmul.ts';
-import type { SignalSearchInput } from '../../protocol/signal-search.ts';
 import { variantName } from '../../worker-kernels/app.ts';
 import { acquireGpu } from '../../worker-kernels/gpu.ts';
-import { runMatmulWebGpu } from '../../worker-kernels/matmul/webgpu.ts';
 import { appOf } from '../../worker-kernels/registry.ts';
-import { runSignalSearchWebGpu } from '../../worker-kernels/signal-search/webgpu.ts';
 import { runBestVariant, variantOrder } from '../../worker-kernels/variants.ts';
 
 const quiet = { progress() {}, checkpoint() {} };
@@ -20,16 +16,6 @@ const kernels = {
   async adapter() {
     const gpu = await acquireGpu();
     return { isFallback: gpu.isFallback, maxStorage: gpu.device.limits.maxStorageBufferBindingSize };
-  },
-  async matmul(input: MatmulInput) {
-    const started = performance.now();
-    const output = await runMatmulWebGpu(await acquireGpu(), input, quiet);
-    return { output, ms: performance.now() - started };
-  },
-  async signalSearch(input: SignalSearchInput) {
-    const started = performance.now();
-    const output = await runSignalSearchWebGpu(await acquireGpu(), input, quiet);
-    return { output, ms: performance.now() - started };
   },
   /** One unit on one variant of an app, by its name (app.ts's variantName), as the conformance spec asks. */
   async runVariant(app: AppName, name: string, input: unknown) {
@@ -58,6 +44,12 @@ const kernels = {
     } finally {
       worker.terminate();
     }
+  },
+  /** Loses the shared device (destroys it, as a GPU reset would lose it) and waits for the loss to be seen. */
+  async loseDevice() {
+    const gpu = await acquireGpu();
+    gpu.device.destroy();
+    return (await gpu.device.lost).reason;
   },
   /** A GPU validation error inside a kernel's scope must come out as a GpuError, not a dead page. */
   async invalidCommand() {

@@ -153,6 +153,25 @@ describe("researchers' own apps", () => {
       });
       expect(badShape.status).toBe(400);
       expect(await badShape.text()).toMatch(/manifest\.wgsl\.bindings: exactly one binding must have the role output/);
+      // Buffers and the dispatch are capped in the manifest (protocol/custom-app.ts): a huge one is refused here.
+      const [inputBinding, outputBinding] = wgsl().bindings;
+      const hugeBuffer = await upload(keys[0]!, {
+        manifest: {
+          ...manifest(10),
+          wgsl: { ...wgsl(), bindings: [inputBinding, { ...outputBinding, bytes: 256 << 20 }] },
+        },
+        module: b64(module),
+      });
+      expect(hugeBuffer.status).toBe(400);
+      expect(await hugeBuffer.text()).toMatch(
+        /manifest\.wgsl\.bindings\.1\.bytes: Too big: expected number to be <=1048576/,
+      );
+      const hugeDispatch = await upload(keys[0]!, {
+        manifest: { ...manifest(10), wgsl: { ...wgsl(), workgroups: [65_535, 65_535, 1] } },
+        module: b64(module),
+      });
+      expect(hugeDispatch.status).toBe(400);
+      expect(await hugeDispatch.text()).toMatch(/manifest\.wgsl\.workgroups: at most 1048576 workgroups a dispatch/);
 
       const res = await upload(keys[0]!, { manifest: { ...manifest(10), wgsl: wgsl() }, module: b64(module) });
       expect(res.status).toBe(201);

@@ -90,6 +90,10 @@ describe('the shader check at upload', () => {
     );
     expect(schemaIssue({ source: 'x'.repeat(64 * 1024 + 1) })?.[0]).toMatch(/^source: Too big/);
     expect(schemaIssue({ workgroups: [65_536, 1, 1] })?.[0]).toMatch(/^workgroups/);
+    expect(schemaIssue({ workgroups: [1024, 1024, 1] })).toBeUndefined();
+    expect(schemaIssue({ workgroups: [1024, 1024, 2] })).toEqual([
+      'workgroups: at most 1048576 workgroups a dispatch (x·y·z), got 1024·1024·2',
+    ]);
     expect(schemaIssue({ entryPoint: 'main()' })).toEqual(['entryPoint: a WGSL identifier']);
   });
 });

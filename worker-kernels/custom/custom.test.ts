@@ -14,7 +14,9 @@ import { GpuError } from '../errors.ts';
 import { testRandom } from '../testing/vitest-random.ts';
 import { CustomAppError } from './errors.ts';
 import { checkCustomModule, MAX_MODULE_BYTES } from './check-module.ts';
-import { runCustomApp } from './runner.ts';
+import { runCustomApp, sandboxFailure } from './runner.ts';
+import { ShaderDeviceLostError } from './sandbox-wgsl.ts';
+import { serializeError } from '../../protocol/error-wire.ts';
 
 const manifest = { ...EXAMPLE_MANIFEST, timeLimitMs: 20_000 };
 
@@ -63,6 +65,21 @@ describe('custom apps: the example app of docs/apps.md', () => {
     expect(() => checkCustomModule(example, { ...manifest, wgsl: { ...wgsl, entryPoint: 'count' } })).toThrow(
       /shader has no @compute function count/,
     );
+  });
+
+  test("behavior: a GPU lost in the sandbox is the host's failure (a GpuError: run it as WASM), not the app's", () => {
+    const lost = new ShaderDeviceLostError(
+      'GPU device lost (unknown): A valid external Instance reference no longer exists.',
+    );
+    const failure = sandboxFailure('prime-count', serializeError(lost));
+    expect(failure).toBeInstanceOf(GpuError);
+    expect(failure).toMatchObject({
+      message: `prime-count: ${lost.message}`,
+      cause: { name: 'ShaderDeviceLostError' },
+    });
+    // A shader the browser refused is the app's.
+    const refused = sandboxFailure('prime-count', { name: 'ShaderRunError', message: 'shader refused by WebGPU: …' });
+    expect(refused).toBeInstanceOf(CustomAppError);
   });
 
   test('error: bad input is a clear error from the module, its line and column kept past the sandbox', async () => {

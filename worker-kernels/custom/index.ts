@@ -7,7 +7,8 @@
  */
 import { CustomInput, CustomOutput } from '../../protocol/custom-app.ts';
 import type { App } from '../app.ts';
-import { runCustomUnit, shadersMayRun } from './run-unit.ts';
+import { gpuFree } from '../gpu-watch.ts';
+import { runCustomUnit } from './run-unit.ts';
 
 const hasWebGpu = () => typeof navigator !== 'undefined' && navigator.gpu !== undefined;
 
@@ -20,7 +21,7 @@ export const custom: App<CustomInput, CustomOutput> = {
       // The sandbox opens a device of its own, so only the API is looked for here; a fallback adapter is used too
       // (the app's author chose to write a shader, and nothing measured says WebAssembly beats it).
       kind: 'webgpu',
-      available: async () => (hasWebGpu() && shadersMayRun() ? 'preferred' : 'none'),
+      available: async () => (hasWebGpu() && gpuFree() ? 'preferred' : 'none'),
       load: async () => (input, ctx) => runCustomUnit(input, ctx, { variant: 'webgpu' }),
     },
     {

@@ -12,21 +12,14 @@ import {
   type CustomInput,
   type CustomOutput,
 } from '../../protocol/custom-app.ts';
+import { GpuError } from '../errors.ts';
+import { gpuHeldUp } from '../gpu-watch.ts';
 import type { KernelContext } from '../kernel.ts';
 import { checkCustomModule, type CheckedModule } from './check-module.ts';
 import { CustomAppError } from './errors.ts';
 import { runCustomApp, type CustomRunOptions } from './runner.ts';
 
 const loaded = new Map<string, Promise<{ checked: CheckedModule; bytes: Uint8Array }>>();
-
-/**
- * Whether a shader overran its time limit in this worker. A dispatch cannot be cancelled: ending the sandbox fails
- * the unit, but the GPU (SwiftShader's threads, or a real GPU until the browser's watchdog resets it) goes on with
- * the dispatch, and later shaders would queue behind it. So from then on this worker runs researchers' apps as
- * WebAssembly.
- */
-let shaderOverran = false;
-export const shadersMayRun = () => !shaderOverran;
 
 const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -118,7 +111,9 @@ export async function runCustomUnit(
     // A shader's dispatch cannot rest: the worker counts it all as busy time and rests after it.
     ...(variant === 'wasm' ? cpuOptions(ctx) : {}),
   }).catch((e: unknown) => {
-    if (variant === 'webgpu' && e instanceof CustomAppError && e.timedOut) shaderOverran = true;
+    // The dispatch goes on after its sandbox is stopped, and a lost device takes a while to come back: the GPU is
+    // left alone until it answers again (gpu-watch.ts), and the unit is retried, or run now, as WebAssembly.
+    if (variant === 'webgpu' && ((e instanceof CustomAppError && e.timedOut) || e instanceof GpuError)) gpuHeldUp();
     throw e;
   });
   return { data: toBase64(output) };

@@ -4,9 +4,10 @@
  * manifest's time limit (the worker is terminated when it runs over, its GPU device with it; rests for the CPU limit
  * do not count), its memory cap (its imported memory cannot grow past the maximum) and the volunteer's CPU limit (the
  * sandbox rests at the module's calls, sandbox-rest.ts). Whatever the app does, the caller gets its output or a
- * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU), and the worker is gone
- * afterwards.
+ * CustomAppError (a GpuError where the shader was asked for and the host has no WebGPU or lost its device), and the
+ * worker is gone afterwards. A shader's run is one dispatch, held to min(time limit, MAX_WGSL_DISPATCH_MS).
  */
+import { MAX_WGSL_DISPATCH_MS } from '../../protocol/custom-app.ts';
 import { reviveError } from '../../protocol/remote-error.ts';
 import { GpuError } from '../errors.ts';
 import type { CheckedModule } from './check-module.ts';
@@ -54,13 +55,13 @@ async function spawn(onMessage: (m: SandboxMessage) => void, onError: (e: unknow
 
 /**
  * The sandbox's error, parsed with the protocol's schema and re-wrapped as the host's: a GpuError where the shader
- * was asked for and this host has no WebGPU (the caller runs the module instead), else a CustomAppError; the
- * sandbox's own error, name and details kept, is its cause.
+ * was asked for and this host has no WebGPU or lost its device (the caller runs the module instead), else a
+ * CustomAppError; the sandbox's own error, name and details kept, is its cause.
  */
-function sandboxFailure(app: string, wire: unknown): Error {
+export function sandboxFailure(app: string, wire: unknown): Error {
   const cause = reviveError(wire);
   const message = `${app}: ${cause.message}`;
-  return cause.name === 'ShaderUnavailableError'
+  return cause.name === 'ShaderUnavailableError' || cause.name === 'ShaderDeviceLostError'
     ? new GpuError(message, { cause })
     : new CustomAppError(message, { cause });
 }
@@ -156,10 +157,13 @@ export function runCustomAppMetered(
       if (error) reject(error);
       else resolve(run!);
     };
-    const clock = busyClock(manifest.timeLimitMs, (computedMs, restedMs) => {
+    // A shader is one dispatch, held to the manifest's limit or a dispatch's, whichever is shorter.
+    const limitMs = shader ? Math.min(manifest.timeLimitMs, MAX_WGSL_DISPATCH_MS) : manifest.timeLimitMs;
+    const clock = busyClock(limitMs, (computedMs, restedMs) => {
       const rests = restedMs > 0 ? ` of computing (it also rested ${Math.round(restedMs)} ms for the CPU limit)` : '';
       const subject = shader ? 'its shader was ' : '';
-      const overrun = `${manifest.name}: ${subject}stopped at its time limit of ${manifest.timeLimitMs} ms${rests}`;
+      const whose = limitMs < manifest.timeLimitMs ? "a dispatch's" : 'its';
+      const overrun = `${manifest.name}: ${subject}stopped at ${whose} time limit of ${limitMs} ms${rests}`;
       finish(new CustomAppError(overrun, { timedOut: true, computedMs, restedMs }));
     });
     const onMessage = (m: SandboxMessage) => {

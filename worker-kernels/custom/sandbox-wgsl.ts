@@ -4,7 +4,10 @@
  * terminating the worker, which takes its GPU device with it). The device is the sandbox's own, opened with
  * WebGPU's default limits, which every adapter offers, so a shader that runs on one host runs on all. Bindings are
  * laid out from the manifest's description, not inferred, so a shader that disagrees with it is refused by
- * WebGPU's validation. Compile errors, validation errors and a lost device become errors that say which.
+ * WebGPU's validation. Compile errors, validation errors and a lost device become errors that say which; WebGPU
+ * refuses a shader that asks for more memory than it allows (an array of 65,536 elements or more, over 64 KiB of
+ * private memory, over 16 KiB of workgroup memory, a binding larger than the manifest's buffer) at compile or
+ * dispatch, and the manifest caps the buffers (1 MiB each) and the dispatch (MAX_WGSL_WORKGROUPS).
  */
 import type { CustomWgsl, WgslBinding } from '../../protocol/custom-app.ts';
 import { BaseError } from '../../protocol/base-error.ts';
@@ -14,12 +17,20 @@ export class ShaderUnavailableError extends BaseError {
   override name = 'ShaderUnavailableError' as const;
 }
 
+/**
+ * The GPU device was lost during the run (the GPU was reset, its process crashed): the host's failure, not the
+ * app's, so the host runs the unit as WebAssembly instead and leaves the GPU alone until it is back (gpu-watch.ts).
+ */
+export class ShaderDeviceLostError extends BaseError {
+  override name = 'ShaderDeviceLostError' as const;
+}
+
 /** The browser's compiler refused the WGSL: its messages, by line and column, say more than the error scope's. */
 class ShaderCompileError extends BaseError {
   override name = 'ShaderCompileError' as const;
 }
 
-/** The shader compiled but WebGPU refused to run it as the manifest describes, or the device was lost. */
+/** The shader compiled but WebGPU refused to run it as the manifest describes. */
 class ShaderRunError extends BaseError {
   override name = 'ShaderRunError' as const;
 }
@@ -151,7 +162,9 @@ async function dispatch(
 export async function runShader(request: ShaderRequest, input: ArrayBuffer): Promise<ArrayBuffer> {
   const device = await openDevice(request.label);
   const lost = device.lost.then((info) => {
-    throw new ShaderRunError(`GPU device lost (${info.reason}): ${info.message}`, { details: { reason: info.reason } });
+    throw new ShaderDeviceLostError(`GPU device lost (${info.reason}): ${info.message}`, {
+      details: { reason: info.reason },
+    });
   });
   lost.catch(() => {}); // raced below; destroying the device at the end resolves it too, which is no failure
   let output: ArrayBuffer | undefined, thrown: unknown;
@@ -169,7 +182,7 @@ export async function runShader(request: ShaderRequest, input: ArrayBuffer): Pro
   const scoped = await Promise.all([device.popErrorScope(), device.popErrorScope()]).catch(() => []);
   device.destroy();
   const error = scoped.find((e) => e);
-  if (thrown instanceof ShaderCompileError) throw thrown;
+  if (thrown instanceof ShaderCompileError || thrown instanceof ShaderDeviceLostError) throw thrown;
   if (error) throw new ShaderRunError(`shader refused by WebGPU: ${error.message}`);
   if (thrown !== undefined) throw thrown;
   return output!;

@@ -52,13 +52,19 @@ export const words = (out: Uint8Array) => Array.from(new Uint32Array(out.slice()
 
 /** The truth, by a sieve: [count of primes in [from, to), largest]. */
 export function primesBySieve(from: number, to: number): [number, number] {
-  const composite = new Uint8Array(to);
+  // Segmented: the primes up to √to strike out their multiples in [from, to) only, so a range near 2^32 is cheap.
+  const root = Math.floor(Math.sqrt(to));
+  const small = new Uint8Array(root + 1);
+  const composite = new Uint8Array(Math.max(0, to - from));
+  for (let p = 2; p <= root; p++) {
+    if (small[p]) continue;
+    for (let m = p * p; m <= root; m += p) small[m] = 1;
+    for (let m = Math.max(p * p, Math.ceil(from / p) * p); m < to; m += p) composite[m - from] = 1;
+  }
   let count = 0,
     largest = 0;
-  for (let n = 2; n < to; n++) {
-    if (composite[n]) continue;
-    for (let m = n * n; m < to; m += n) composite[m] = 1;
-    if (n >= from) {
+  for (let n = Math.max(from, 2); n < to; n++) {
+    if (!composite[n - from]) {
       count++;
       largest = n;
     }
