@@ -14,7 +14,7 @@ import { createApi } from './http/app.ts';
 import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
-import { chainPasses, storePasses } from './pass-list.ts';
+import { chainPasses, storePasses, trainingPasses } from './pass-list.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore, storeLocation } from './store/open-store.ts';
 import type { Stores } from './store/stores.ts';
@@ -37,7 +37,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     await stores.close();
     throw e;
   });
-  const passList = { ...storePasses(config), ...(chain && chainPasses(chain)) };
+  const passList = { ...storePasses(config), ...trainingPasses(stores.training), ...(chain && chainPasses(chain)) };
   const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
 
   const closing = new AbortController();
@@ -48,6 +48,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       onResults: () => passes.wake(),
       chain,
       research: stores.research,
+      training: stores.training,
       openSignup: config.TERRAFLOP_OPEN_SIGNUP,
       apps: stores.apps,
       closing: closing.signal,

@@ -26,6 +26,8 @@ import { parseBody } from './parse.ts';
 import { accessRoutes } from './research-access.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
 import type { AppStore } from '../store/apps.ts';
+import type { TrainingStore } from '../store/training.ts';
+import { trainingRoutes } from './training.ts';
 
 export interface ResearchOptions {
   /** How often a live progress stream sends the batch's progress. */
@@ -34,6 +36,8 @@ export interface ResearchOptions {
   closing?: AbortSignal | undefined;
   /** Researchers' own apps, to check that a batch's custom units name a version of the project's own. */
   apps?: AppStore | undefined;
+  /** Training jobs (/api/research/training-jobs); absent, there are none. */
+  training?: TrainingStore | undefined;
 }
 
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -72,7 +76,7 @@ async function checkCustomUnits(submission: BatchSubmission, projectId: number, 
 
 export function researchRoutes(
   research: ResearchStore,
-  { progressIntervalMs = 1000, closing, apps }: ResearchOptions = {},
+  { progressIntervalMs = 1000, closing, apps, training }: ResearchOptions = {},
 ) {
   const progressOf = async (c: Context<ResearchEnv>) => {
     const id = batchIdOf(c);
@@ -84,6 +88,7 @@ export function researchRoutes(
   return new Hono<ResearchEnv>()
     .use(requireResearcher(research))
     .route('/', accessRoutes(research))
+    .route('/training-jobs', training ? trainingRoutes(training) : new Hono<ResearchEnv>())
     .get('/project', async (c) => {
       const project = await research.project(c.get('researcher').projectId);
       if (!project) throw new NotFoundError('your project no longer exists');

@@ -8,13 +8,22 @@ import { ReportReply, ResultReport, WorkRequest, type WorkReply } from '../../pr
 import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
 import { parseBody } from './parse.ts';
-import { UnknownProjectError } from './errors.ts';
+import { HostBannedError, UnknownProjectError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { Context } from 'hono';
+
+/** A banned host gets no work and its results are refused; the request changes nothing. */
+async function refuseBanned(store: Store, c: Context<HostEnv>) {
+  const host = c.get('host');
+  const reason = await store.banOf(host.id);
+  if (reason !== undefined) throw new HostBannedError(host.id, reason);
+}
 
 export function workRoutes(store: Store, onResults: () => void, limiter?: RateLimiter) {
   return new Hono<HostEnv>()
     .post('/work', requireHost(store, limiter), async (c) => {
       const { project, ...ask } = await parseBody(c, WorkRequest, 'work request');
+      await refuseBanned(store, c);
       const projectId = project === undefined ? undefined : await store.findProject(project);
       if (project !== undefined && projectId === undefined) throw new UnknownProjectError(project);
       const issued = await store.issueReplicas(c.get('host'), { ...ask, projectId }, Date.now());
@@ -34,6 +43,7 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
     })
     .post('/results', requireHost(store, limiter), async (c) => {
       const { results } = await parseBody(c, ResultReport, 'result report');
+      await refuseBanned(store, c);
       const outcomes = await store.recordResults(c.get('host'), results, Date.now());
       if (outcomes.some((o) => o.ok)) onResults();
       return c.json(
