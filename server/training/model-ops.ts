@@ -7,14 +7,13 @@
 import type { TrainingInput } from '../../protocol/training.ts';
 import type { TrainingJobSubmission } from '../../protocol/training-job.ts';
 import { encodeF32, encodeU16 } from '../../worker-kernels/training/codec.ts';
-import { loadMnist } from '../../worker-kernels/training/dataset.ts';
 import { estimateTrainingFlops } from '../../worker-kernels/training/flops.ts';
-import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { deriveSeed } from '../../worker-kernels/random.ts';
 import type { ModelState, PendingUpdate, RunningJob } from '../store/training.ts';
 import type { NewWorkUnit } from '../store/types.ts';
 import { unitDelayBound } from './round.ts';
-import { decodeUpdate, evaluateHeldOut, nextVersion } from './model-state.ts';
+import { evaluateInWorker, shardsInWorker } from './mnist-worker.ts';
+import { decodeUpdate, nextVersion } from './model-state.ts';
 
 export interface TrainingModelOps {
   /** The round's units from the version's parameters; `recomputed[i]` sends unit i to two hosts. */
@@ -42,16 +41,17 @@ function limits(submission: TrainingJobSubmission, recomputed: boolean) {
   };
 }
 
-/** Each job's shards, dealt once per job (a volunteer's data stays its shard's across rounds). */
-const shardCache = new Map<number, Uint16Array[]>();
+/** Shards by what deals them (count, seed, α): dealt once per job, a volunteer's data stays its shard's. */
+const shardCache = new Map<string, Promise<Uint16Array[]>>();
 
-async function shardsOf(job: RunningJob): Promise<Uint16Array[]> {
-  let shards = shardCache.get(job.jobId);
+function shardsOf({ submission: { hyper } }: RunningJob): Promise<Uint16Array[]> {
+  const seed = deriveSeed(hyper.seed, 'shards');
+  const key = `${hyper.unitsPerRound} ${seed} ${hyper.dirichletAlpha}`;
+  let shards = shardCache.get(key);
   if (!shards) {
-    const { hyper } = job.submission;
-    const { train } = await loadMnist();
-    shards = makeShards(train.labels, hyper.unitsPerRound, deriveSeed(hyper.seed, 'shards'), hyper.dirichletAlpha);
-    shardCache.set(job.jobId, shards);
+    shards = shardsInWorker(hyper.unitsPerRound, seed, hyper.dirichletAlpha);
+    shards.catch(() => shardCache.delete(key));
+    shardCache.set(key, shards);
   }
   return shards;
 }
@@ -86,7 +86,8 @@ export const mnistOps: TrainingModelOps = {
       current,
       updates.flatMap((u) => decodeUpdate(u, job.submission.hyper.block) ?? []),
     ),
-  evaluate: async (job, params) => evaluateHeldOut(job.submission.model, params, (await loadMnist()).heldOut),
+  // In a worker thread: seconds of JavaScript for a CNN, and the digits' 100 MB out of the coordinator's heap.
+  evaluate: (job, params) => evaluateInWorker(job.submission.model, params),
   trainLoss(updates) {
     const losses = updates.flatMap((u) => (u.result.app === 'training' ? [u.result.output.loss.mean] : []));
     return losses.length === 0 ? null : losses.reduce((a, b) => a + b, 0) / losses.length;
