@@ -17,14 +17,15 @@ export const Base64 = z
 /** 784 → hidden (ReLU) → 10, softmax cross-entropy. */
 export const MlpSpec = z.strictObject({
   kind: z.literal('mlp'),
-  hidden: z.number().int().min(4).max(512),
+  /** A multiple of 4, so the kernels' SIMD lanes cover a layer exactly. */
+  hidden: z.number().int().min(4).max(512).multipleOf(4),
 });
 
 /** 28×28 → conv 5×5 × filters (valid, ReLU) → max-pool 2×2 → hidden (ReLU) → 10, softmax cross-entropy. */
 export const CnnSpec = z.strictObject({
   kind: z.literal('cnn'),
   filters: z.number().int().min(4).max(32).multipleOf(4),
-  hidden: z.number().int().min(4).max(256),
+  hidden: z.number().int().min(4).max(256).multipleOf(4),
 });
 
 export const ModelSpec = z.discriminatedUnion('kind', [MlpSpec, CnnSpec]);

@@ -5,12 +5,14 @@
  */
 import { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
 import type { App } from '../app.ts';
+import { wasmVariant } from '../app-variants.ts';
 import { compareTraining } from './compare.ts';
 import { loadedMnist } from './dataset.ts';
 import { estimateTrainingFlops } from './flops.ts';
 import { referenceSteps } from './reference.ts';
 import { checkTraining } from './sanity.ts';
 import { runTrainingUnit } from './unit.ts';
+import { loadTrainingWasm } from './wasm.ts';
 
 export const training: App<TrainingInput, TrainingOutput> = {
   name: 'training',
@@ -22,7 +24,7 @@ export const training: App<TrainingInput, TrainingOutput> = {
     ctx.progress(1);
     return output;
   },
-  variants: [],
+  variants: [wasmVariant(() => loadTrainingWasm())],
   sanity: checkTraining,
   compare: compareTraining,
   estimateFlops: estimateTrainingFlops,

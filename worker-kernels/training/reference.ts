@@ -35,12 +35,23 @@ export function accumulateOuter(input: Float32Array, d: Float32Array, g: Float32
   }
 }
 
-/** back[i] = Σ_j W[i·n + j]·d[j] (ascending j), masked by mask[i] > 0 (the ReLU's derivative). */
+/**
+ * back[i] = Σ_j W[i·n + j]·d[j], masked by mask[i] > 0 (the ReLU's derivative). When n is a multiple of 4 the sum
+ * runs in four lanes (j mod 4, each ascending) added as (l0 + l1) + (l2 + l3): the order a SIMD dot product takes;
+ * otherwise in ascending j.
+ */
 export function backDense(w: Float32Array, d: Float32Array, mask: Float32Array, back: Float32Array): void {
   const n = d.length;
+  const lanes = new Float32Array(4);
   for (let i = 0; i < back.length; i++) {
     if (!(mask[i]! > 0)) {
       back[i] = 0;
+      continue;
+    }
+    if (n % 4 === 0) {
+      lanes.fill(0);
+      for (let j = 0; j < n; j++) lanes[j % 4] = f(lanes[j % 4]! + f(w[i * n + j]! * d[j]!));
+      back[i] = f(f(lanes[0]! + lanes[1]!) + f(lanes[2]! + lanes[3]!));
       continue;
     }
     let acc = 0;
