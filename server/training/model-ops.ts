@@ -4,9 +4,8 @@
  * units from a version's parameters, the next version from the applied results (robust aggregate, then the outer
  * Nesterov step), the held-out evaluation. The trainer sees this interface only, so its tests run on a tiny model.
  */
-import type { TrainingInput } from '../../protocol/training.ts';
 import type { TrainingJobSubmission } from '../../protocol/training-job.ts';
-import { encodeF32, encodeU16 } from '../../worker-kernels/training/codec.ts';
+import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { estimateTrainingFlops } from '../../worker-kernels/training/flops.ts';
 import { deriveSeed } from '../../worker-kernels/random.ts';
 import type { ModelState, PendingUpdate, RunningJob } from '../store/training.ts';
@@ -60,19 +59,18 @@ export const mnistOps: TrainingModelOps = {
   async unitsFor(job, params, round, recomputed) {
     const { hyper, model } = job.submission;
     const shards = await shardsOf(job);
-    const parameters = encodeF32(params);
-    return shards.map((shard, i) => {
-      const input: TrainingInput = {
+    return shards.map((samples, i) => {
+      const input = trainingInput({
         model,
         version: job.version,
-        parameters,
-        samples: encodeU16(shard),
+        parameters: params,
+        samples,
         seed: deriveSeed(hyper.seed, `round ${round} unit ${i}`),
         steps: hyper.localSteps,
         batch: hyper.batchSize,
         inner: { lr: hyper.innerLr, momentum: hyper.innerMomentum },
         block: hyper.block,
-      };
+      });
       return {
         job: { app: 'training', input },
         flopsEstimate: estimateTrainingFlops(input),
@@ -85,6 +83,7 @@ export const mnistOps: TrainingModelOps = {
       job.submission,
       current,
       updates.flatMap((u) => decodeUpdate(u, job.submission.hyper.block) ?? []),
+      deriveSeed(job.submission.hyper.seed, `round ${job.open?.round ?? job.closed} buckets`),
     ),
   // In a worker thread: seconds of JavaScript for a CNN, and the digits' 100 MB out of the coordinator's heap.
   evaluate: (job, params) => evaluateInWorker(job.submission.model, params),

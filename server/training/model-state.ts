@@ -11,6 +11,7 @@ import { decodeF32, decodeI8 } from '../../worker-kernels/training/codec.ts';
 import { decompress } from '../../worker-kernels/training/compress.ts';
 import { type Digits, pixelFloats } from '../../worker-kernels/training/dataset.ts';
 import { initialParameters, parameterCount } from '../../worker-kernels/training/model.ts';
+import { outerStep } from '../../worker-kernels/training/outer.ts';
 import { referenceSteps } from '../../worker-kernels/training/reference.ts';
 import type { ModelState, PendingUpdate } from '../store/training.ts';
 import { aggregateUpdates } from './aggregate.ts';
@@ -32,26 +33,22 @@ export function decodeUpdate(update: PendingUpdate, block: number): Float32Array
 }
 
 /**
- * The outer step (DiLoCo; Nesterov as PyTorch's SGD writes it): m ← μ·m + Δ; θ ← θ − lr·(Δ + μ·m), with Δ the
- * aggregate of the round's pseudo-gradients (which point back along the descent, θ_v − θ_after). Without updates
- * the version repeats the last.
+ * The next version: the round's pseudo-gradients (which point back along the descent, θ_v − θ_after) aggregated
+ * robustly (aggregate.ts, ordered by `seed`), then DiLoCo's outer Nesterov step (worker-kernels/training/outer.ts).
+ * Without updates the version repeats the last.
  */
 export function nextVersion(
   { model, hyper }: Pick<TrainingJobSubmission, 'model' | 'hyper'>,
   current: ModelState,
   deltas: readonly Float32Array[],
+  seed: number,
 ): ModelState {
   const size = parameterCount(model);
   const usable = deltas.filter((d) => d.length === size);
-  if (usable.length === 0) return { params: current.params.slice(), momentum: current.momentum.slice() };
-  const delta = aggregateUpdates(usable);
-  const params = new Float32Array(size);
-  const momentum = new Float32Array(size);
-  const { outerLr: lr, outerMomentum: mu } = hyper;
-  for (let i = 0; i < size; i++) {
-    momentum[i] = mu * current.momentum[i]! + delta[i]!;
-    params[i] = current.params[i]! - lr * (delta[i]! + mu * momentum[i]!);
-  }
+  const params = current.params.slice();
+  const momentum = current.momentum.slice();
+  if (usable.length === 0) return { params, momentum };
+  outerStep(params, momentum, aggregateUpdates(usable, seed), { lr: hyper.outerLr, momentum: hyper.outerMomentum });
   return { params, momentum };
 }
 
