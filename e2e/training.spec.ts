@@ -41,7 +41,7 @@ test('three volunteers train a job; the dashboard shows loss and accuracy live; 
   browser,
   page,
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000);
   const key = createProject('Digits');
   await page.goto(new URL('/dashboard.html', coordinator.url).href);
   await page.getByLabel('API key').fill(key);
@@ -50,9 +50,9 @@ test('three volunteers train a job; the dashboard shows loss and accuracy live; 
   await training.getByLabel('Job name').fill('e2e digits');
   await training.getByLabel('Model').selectOption('mlp');
   await training.getByLabel('Hidden units').fill('32');
-  await training.getByLabel('Rounds').fill('4');
+  await training.getByLabel('Rounds').fill('3');
   await training.getByLabel(/Volunteers per round/).fill('3');
-  await training.getByLabel(/Local steps/).fill('30');
+  await training.getByLabel(/Local steps/).fill('20');
   await training.getByRole('button', { name: 'Start training' }).click();
   await expect(training.getByTestId('model-version')).toHaveText('0');
 
@@ -63,14 +63,15 @@ test('three volunteers train a job; the dashboard shows loss and accuracy live; 
     await p.getByRole('button', { name: 'Start contributing' }).click();
   }
 
-  // The first round closes: its figures appear live, without a reload.
-  await expect(training.getByTestId('model-version')).not.toHaveText('0', { timeout: 120_000 });
+  // The first round closes: its figures appear live, without a reload. Each page first fetches the digits and the
+  // kernel, and on a busy machine three pages share two cores.
+  await expect(training.getByTestId('model-version')).not.toHaveText('0', { timeout: 240_000 });
   const firstAccuracy = await figure(training, 'heldout-accuracy');
   const firstLoss = await figure(training, 'heldout-loss');
-  await expect(training.getByTestId('model-version')).toHaveText('4', { timeout: 180_000 });
+  await expect(training.getByTestId('model-version')).toHaveText('3', { timeout: 300_000 });
   expect(await figure(training, 'heldout-accuracy')).toBeGreaterThan(firstAccuracy);
   expect(await figure(training, 'heldout-loss')).toBeLessThan(firstLoss);
-  await expect(training.getByRole('img', { name: 'training chart' })).toHaveAttribute('data-rounds', '4');
+  await expect(training.getByRole('img', { name: 'training chart' })).toHaveAttribute('data-rounds', '3');
   for (const p of pages) await expect(p.getByTestId('results-invalid')).toHaveText('0');
   await Promise.all(volunteers.map((c) => c.close()));
 
@@ -80,7 +81,7 @@ test('three volunteers train a job; the dashboard shows loss and accuracy live; 
 
   await page.goto(new URL('/digit.html', coordinator.url).href);
   await page.getByLabel('Model file').setInputFiles(file);
-  await expect(page.getByTestId('model-loaded')).toContainText('version 4');
+  await expect(page.getByTestId('model-loaded')).toContainText('version 3');
   await drawOne(page);
   await expect(page.getByTestId('prediction')).toHaveText(/^[0-9]$/);
   await expect(page.getByRole('meter', { name: 'probability of 1' })).toBeVisible();
