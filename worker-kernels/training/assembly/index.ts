@@ -266,7 +266,9 @@ export function train(
 }
 
 /** How many of `count` digits (784 f32 each, labels u8) the model at θ classes right: the held-out accuracy. */
-export function evaluate(filters: i32, hidden: i32, theta: usize, digits: usize, labels: usize, count: i32, scratch: usize): i32 {
+export function evaluate(
+  filters: i32, hidden: i32, theta: usize, digits: usize, labels: usize, count: i32, scratch: usize,
+): i32 {
   const nf = filters;
   const denseIn = nf > 0 ? POOL * POOL * nf : PIXELS;
   const w1Off = nf > 0 ? KERNEL * KERNEL * nf + nf : 0;
