@@ -177,9 +177,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
     outerStep(theta, outerMomentum, previous, DILOCO_OUTER);
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
     curve.push({ round, loss: lossSum / honestOutputs.length, accuracy });
-    log(
-      `round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`,
-    );
+    log(`round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`);
   }
   return {
     accuracy: curve.at(-1)!.accuracy,
