@@ -2,7 +2,7 @@
  * @module bench/training
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
- * --lr, --bucket, --worker-momentum, --seed, --fresh).
+ * --lr, --bucket, --worker-momentum, --outer-lr, --outer-momentum, --seed, --fresh).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts); the same run without
  * attackers gives clean_accuracy and the same kernel on one machine over the same digits central_accuracy (both
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../protocol/training.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
+import { DILOCO_OUTER } from '../worker-kernels/training/outer.ts';
 import { loadTrainingWasm } from '../worker-kernels/training/wasm.ts';
 import { ATTACKS, type Attack } from './training/attacks.ts';
 import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate } from './training/sim.ts';
@@ -38,7 +39,9 @@ const { values } = parseArgs({
     lr: { type: 'string', default: '0.01' },
     momentum: { type: 'string', default: '0.9' },
     bucket: { type: 'string', default: '2' },
-    'worker-momentum': { type: 'string', default: '0.5' },
+    'worker-momentum': { type: 'string', default: '0' },
+    'outer-lr': { type: 'string', default: String(DILOCO_OUTER.lr) },
+    'outer-momentum': { type: 'string', default: String(DILOCO_OUTER.momentum) },
     seed: { type: 'string', default: '1' },
     fresh: { type: 'boolean', default: false },
   },
@@ -66,6 +69,7 @@ const config: SimConfig = {
   aggregator: values.aggregator as Aggregator,
   bucket: Number(values.bucket),
   workerMomentum: Number(values['worker-momentum']),
+  outer: { lr: Number(values['outer-lr']), momentum: Number(values['outer-momentum']) },
   seed: Number(values.seed),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
