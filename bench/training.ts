@@ -38,7 +38,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '4' },
     lr: { type: 'string', default: '0.01' },
     momentum: { type: 'string', default: '0.9' },
-    bucket: { type: 'string', default: '2' },
+    bucket: { type: 'string', default: '1' },
     'worker-momentum': { type: 'string', default: '0' },
     'outer-lr': { type: 'string', default: String(DILOCO_OUTER.lr) },
     'outer-momentum': { type: 'string', default: String(DILOCO_OUTER.momentum) },
