@@ -4,7 +4,7 @@
  * (gathered in step order) out in the module's memory, runs the H steps, and reads θ and the probabilities back.
  * Plain SIMD only: relaxed SIMD's fused multiply-add would round differently from the reference (determinism.ts).
  */
-import type { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
+import type { ModelSpec, TrainingInput, TrainingOutput } from '../../protocol/training.ts';
 import type { KernelContext } from '../kernel.ts';
 import { instantiateWasm } from '../wasm-loader.ts';
 import { loadMnist } from './dataset.ts';
@@ -20,12 +20,33 @@ interface TrainingExports {
   train(filters: number, hidden: number, theta: number, size: number, velocity: number, grad: number,
     digits: number, labels: number, steps: number, batch: number, lr: number, mu: number, probs: number,
     scratch: number): number;
+  // biome-ignore format: the module's signature
+  evaluate(filters: number, hidden: number, theta: number, digits: number, labels: number, count: number,
+    scratch: number): number;
 }
 
 export interface TrainingWasm {
   run(input: TrainingInput, ctx: KernelContext<unknown>): TrainingOutput;
   /** The steps alone, for the bench's simulated volunteers. */
   steps: StepsKernel;
+  /** The share of these digits (f32 p/255, 784 each) the model at θ classes right. */
+  accuracy(model: ModelSpec, theta: Float32Array, pixels: Float32Array, labels: Uint8Array): number;
+}
+
+function accuracyOn(wasm: TrainingExports): TrainingWasm['accuracy'] {
+  return (model, theta, pixels, labels) => {
+    const layout = layoutOf(model);
+    const filters = model.kind === 'cnn' ? model.filters : 0;
+    wasm.reset();
+    const t = wasm.alloc(layout.size * 4);
+    const x = wasm.alloc(pixels.length * 4);
+    const y = wasm.alloc(labels.length);
+    const scratch = wasm.alloc((layout.denseIn + model.hidden + 2 * CLASSES + 2 * CONV_SIDE * CONV_SIDE * filters) * 4);
+    new Float32Array(wasm.memory.buffer, t, theta.length).set(theta);
+    new Float32Array(wasm.memory.buffer, x, pixels.length).set(pixels);
+    new Uint8Array(wasm.memory.buffer, y, labels.length).set(labels);
+    return wasm.evaluate(filters, model.hidden, t, x, y, labels.length, scratch) / labels.length;
+  };
 }
 
 function stepsOn(wasm: TrainingExports): StepsKernel {
@@ -69,6 +90,7 @@ export async function loadTrainingWasm(): Promise<TrainingWasm> {
   const steps = stepsOn(wasm);
   return {
     steps,
+    accuracy: accuracyOn(wasm),
     run(input, ctx) {
       const output = runTrainingUnit(input, split, steps);
       ctx.progress(1);

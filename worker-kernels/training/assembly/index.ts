@@ -264,3 +264,34 @@ export function train(
   }
   return correct;
 }
+
+/** How many of `count` digits (784 f32 each, labels u8) the model at θ classes right: the held-out accuracy. */
+export function evaluate(
+  filters: i32, hidden: i32, theta: usize, digits: usize, labels: usize, count: i32, scratch: usize,
+): i32 {
+  const nf = filters;
+  const denseIn = nf > 0 ? POOL * POOL * nf : PIXELS;
+  const w1Off = nf > 0 ? KERNEL * KERNEL * nf + nf : 0;
+  const b1Off = w1Off + denseIn * hidden;
+  const w2Off = b1Off + hidden;
+  const b2Off = w2Off + hidden * CLASSES;
+  const input = scratch;
+  const h = at(input, denseIn);
+  const logits = at(h, hidden);
+  const p = at(logits, CLASSES);
+  const conv = at(p, CLASSES);
+  const argmax = at(conv, CONV * CONV * nf);
+  let correct = 0;
+  for (let n = 0; n < count; n++) {
+    const x = at(digits, n * PIXELS);
+    if (nf > 0) {
+      convForward(x, theta, at(theta, KERNEL * KERNEL * nf), conv, nf);
+      pool(conv, argmax, input, nf);
+    } else memory.copy(input, x, PIXELS << 2);
+    dense(input, denseIn, at(theta, w1Off), at(theta, b1Off), h, hidden);
+    relu(h, hidden);
+    dense(h, hidden, at(theta, w2Off), at(theta, b2Off), logits, CLASSES);
+    if (softmax(logits, p) == <i32>load<u8>(labels + <usize>n)) correct++;
+  }
+  return correct;
+}
