@@ -14,7 +14,7 @@ import type { Backlog, UnitQueue } from './store/store.ts';
 
 /** Backlogs are counted at most this often, however often /metrics is scraped: a scrape costs no more than this. */
 const BACKLOG_EVERY_MS = 5_000;
-/** Counted no further: a backlog this long is an alert either way, and the count stays an index walk of bounded size. */
+/** Counted no further: a backlog this long is an alert either way, and its count a bounded walk of one index. */
 export const BACKLOG_CAP = 100_000;
 
 /** Methods outside this set share one label value, so no request can mint new series. */
@@ -108,7 +108,7 @@ export class Metrics implements WorkEvents {
     const self = this;
     new Gauge({
       name: 'terraflop_pass_backlog',
-      help: `Items waiting for a pass, by queue (counted every ${BACKLOG_EVERY_MS / 1000} s at most, up to ${BACKLOG_CAP})`,
+      help: `Items waiting for a pass, by queue (counted at most every few seconds, up to ${BACKLOG_CAP})`,
       labelNames: ['queue'],
       registers,
       async collect() {
