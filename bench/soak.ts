@@ -6,9 +6,9 @@
  * them) and a crowd of simulated hosts that each come back every `--interval` seconds (600 by default, spread
  * evenly), ask for work, compute it instantly and report it, as a population of volunteers would: an offered load
  * of hosts / interval visits a second, whatever the machine's speed, with at most `--concurrency` in flight (a
- * visit due while that many are open waits for a free slot, never dropped; `waiting_max` says how many waited). Hosts are
- * cheap: registered with bearer tokens (`--auth key` signs every request, as the page does, at more CPU a request),
- * and one unit's output serves both its replicas. Work is topped up as it is handed out.
+ * visit due while that many are open waits for a free slot, never dropped; `waiting_max` says how many waited).
+ * Hosts are cheap: registered with bearer tokens (`--auth key` signs every request, as the page does, at more CPU a
+ * request), and one unit's output serves both its replicas. Work is topped up as it is handed out.
  *
  * After a warm-up (a fifth of the run, at least 30 s) it measures:
  * - memory: each coordinator's resident memory at the end of the warm-up and at the end (the mean of the last three
