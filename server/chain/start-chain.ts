@@ -15,6 +15,7 @@ import { chainPoster, type ChainPoster } from './chain-poster.ts';
 import { chainReader, type ChainReader } from './chain-reader.ts';
 import { chainClients, type ChainClients } from './clients.ts';
 import { deployContracts, type Deployment } from './deploy.ts';
+import { loadArtifacts } from '../../contracts/compile.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler } from './market-settler.ts';
 import type { ChainStore } from '../store/chain.ts';
@@ -72,10 +73,13 @@ async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClie
     const file = join(dir, 'deployment.json');
     if (existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
-      if (saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger)))
+      const current = saved.sources === loadArtifacts().sourceHash;
+      if (current && saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger)))
         return { anvil, clients, deployment: saved };
       console.warn(
-        `chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`,
+        current
+          ? `chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`
+          : `chain: the contracts in ${file} were compiled from other sources; deploying the current ones`,
       );
     }
     const deployment = await deployContracts(clients);
