@@ -145,7 +145,7 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
     clients: up.clients,
     deployment: up.deployment,
     records: store,
-    settledCredit: () => store.settledCredit(),
+    settledCredit: () => store.mintableCredit(),
     epochDir,
     epochIntervalMs: config.TERRAFLOP_EPOCH_INTERVAL_S * 1000,
   });
