@@ -86,7 +86,7 @@ afterAll(async () => {
 const sum = (rows: Array<{ credit: number }>) => rows.reduce((s, r) => s + r.credit, 0);
 
 describe('credit that mints COP', () => {
-  test("behavior: only the demo's, a granted project's and a paid batch's credit mint; the rest is credit only", async () => {
+  test("behavior: only the demo's, granted and paid credit mint; the rest is credit only", async () => {
     const inspect = StoreInspector.open({ kind: 'sqlite', dataDir: dir });
     const granted = Object.fromEntries(
       await Promise.all(Object.entries(batches).map(async ([k, id]) => [k, await inspect.grantedCredit(id)] as const)),
