@@ -76,7 +76,7 @@ describe.each(backends)('revocation without races on $name', ({ name, available 
       [unitId],
     );
 
-  test('default: a single replica issued before the catch, reported after the revoker ran, is not accepted', async () => {
+  test('default: a single issued before the catch, reported after the revoker ran, is not accepted', async () => {
     const { a, b, c } = await trustedHosts();
     await store.createBatch({ app: 'signal-search', name: 'held', units: tinyUnits(2), now });
     const held = await store.issueReplicas(a, 64, now);
@@ -98,7 +98,7 @@ describe.each(backends)('revocation without races on $name', ({ name, available 
     expect((await store.hostSummary(a.id, now)).results.valid).toBe(TRUST_THRESHOLD);
   });
 
-  test('behavior: a single result judged on catches read before the catch is revoked when it would settle', async () => {
+  test('behavior: a single judged on catches read before the catch is revoked when it would settle', async () => {
     const { a, b, c } = await trustedHosts();
     await store.createBatch({ app: 'signal-search', name: 'raced', units: tinyUnits(1), now });
     const [lie] = await store.issueReplicas(a, 1, now);
