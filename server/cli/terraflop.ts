@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProject } from './create-project.ts';
+import { projectTokens } from './project-tokens.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 
@@ -23,6 +24,9 @@ const USAGE = `usage:
   terraflop model JOB [--out FILE]      download a training job's newest model (JSON; to stdout without --out)
   terraflop project create --name NAME [--researcher NAME]
                                         create a project in the coordinator's database and print its API key
+  terraflop project tokens --name NAME [--grant | --no-grant] [--payer ADDRESS | --payer none]
+                                        whether the project's credit mints COP unpaid (granted by the operator), and
+                                        the address whose market escrows pay for its batches
 options: --url URL (or TERRAFLOP_URL, default http://127.0.0.1:8080/), --key KEY (or TERRAFLOP_API_KEY)`;
 
 class UsageError extends BaseError {
@@ -81,6 +85,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       name: { type: 'string' },
       researcher: { type: 'string' },
       after: { type: 'string' },
+      grant: { type: 'boolean' },
+      'no-grant': { type: 'boolean' },
+      payer: { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -123,6 +130,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       return out(`wrote ${values.out}\n`);
     }
     case 'project': {
+      if (arg === 'tokens') {
+        if (!values.name) throw new UsageError('project tokens needs --name NAME');
+        const grant = values.grant ? true : values['no-grant'] ? false : undefined;
+        const set = await projectTokens({ name: values.name, grant, payer: values.payer });
+        return out(`${JSON.stringify(set)}\n`);
+      }
       if (arg !== 'create' || !values.name) throw new UsageError('project create needs --name NAME');
       return out(`${JSON.stringify(await createProject(values.name, values.researcher ?? 'researcher'))}\n`);
     }
