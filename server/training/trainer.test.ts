@@ -150,4 +150,25 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect((await fixture.store.hostSummary(a.id, now + 2)).credit.total).toBe(creditForFlops(taken[0]!.flopsEstimate));
     expect((await fixture.store.hostSummary(cheater.id, now + 2)).credit.total).toBe(0);
   });
+
+  test('behavior: a paying job’s batch is finished for the market only once the job is done', async () => {
+    const now = 4_000_000;
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 2 }, now);
+    const { batchId } = (await fixture.stores.training.job(projectId, jobId))!;
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    const progress = async () => (await fixture.stores.chain.batchProgress([batchId])).get(batchId)!;
+    for (let round = 0; round < 2; round++) {
+      await settle(pass, now + round);
+      for (const host of hosts.slice(0, 3))
+        await fixture.store.recordResults(host, (await fixture.store.issueReplicas(host, 1, now)).map(honest), now);
+      // Every unit of the round decided and its credit settled (no settling period), the round not yet closed:
+      // the escrow must not be closed and refunded between two rounds.
+      await drain(fixture.store, now + round, 0);
+      expect(await progress()).toMatchObject({ finished: false });
+      expect((await progress()).credit).toBeGreaterThan(0);
+    }
+    await settle(pass, now + 2);
+    expect((await fixture.stores.training.job(projectId, jobId))!.state).toBe('done');
+    expect(await progress()).toMatchObject({ finished: true });
+  });
 });
