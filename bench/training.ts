@@ -60,7 +60,7 @@ const config: SimConfig = {
   attack: values.attack as Attack,
   noniid: values.noniid,
   recompute: Number(values.recompute),
-  rounds: Number(values.rounds ?? (model.kind === 'cnn' ? 6 : 10)),
+  rounds: Number(values.rounds ?? 8),
   steps: Number(values.steps),
   batch: Number(values.batch),
   lr: Number(values.lr),
