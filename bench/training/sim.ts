@@ -46,6 +46,8 @@ export interface SimConfig {
   readonly aggregator: Aggregator;
   readonly bucket: number;
   readonly workerMomentum: number;
+  /** CenteredClip's iterations and the multiple of the median distance it clips to. */
+  readonly clip: { readonly iterations: number; readonly scale: number };
   /** DiLoCo's outer optimiser (outer.ts): lr 0.7, Nesterov μ 0.9 by default. */
   readonly outer: OuterOptions;
   readonly seed: number;
@@ -86,7 +88,7 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
       return krum(updates, f);
     case 'centered-clip':
       return bucketed(updates, config.bucket, deriveSeed(config.seed, `bucket${round}`), (b) =>
-        centeredClip(b, { center: previous, iterations: 3 }),
+        centeredClip(b, { center: previous, iterations: config.clip.iterations, radiusScale: config.clip.scale }),
       );
   }
 }
