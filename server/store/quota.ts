@@ -1,0 +1,36 @@
+/**
+ * @module server/store/quota
+ * What a host may hold and take (BOINC's max_wus_in_progress and daily result quota), from its record over all
+ * apps: a new host starts with a small cap on replicas in progress and a small daily quota; both grow with valid
+ * results and shrink with invalid ones and errors. So a fresh identity cannot hoard a batch, and a host that fails
+ * or lies works its way back slowly. (Identities are priced at registration: server/http/hosts.ts.)
+ */
+
+export interface HostRecord {
+  valid: number;
+  invalid: number;
+  errors: number;
+}
+
+/** Replicas a host without a record may hold at once. */
+export const NEW_HOST_IN_PROGRESS = 4;
+export const MAX_IN_PROGRESS = 256;
+/** Replicas a host without a record may take in a day (UTC). */
+export const NEW_HOST_DAILY = 32;
+export const MAX_DAILY = 100_000;
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const bad = (r: HostRecord) => r.invalid + r.errors;
+
+/** One more replica in progress per two valid results, two fewer per invalid result or error; at least one. */
+export function inProgressCap(r: HostRecord): number {
+  return clamp(NEW_HOST_IN_PROGRESS + Math.floor(r.valid / 2) - 2 * bad(r), 1, MAX_IN_PROGRESS);
+}
+
+/** Four more a day per valid result, sixteen fewer per invalid result or error; at least two. */
+export function dailyQuota(r: HostRecord): number {
+  return clamp(NEW_HOST_DAILY + 4 * r.valid - 16 * bad(r), 2, MAX_DAILY);
+}
+
+export const DAY_MS = 86_400_000;
+export const dayOf = (now: number) => Math.floor(now / DAY_MS);
