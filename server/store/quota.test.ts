@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { dailyQuota, inProgressCap, MAX_IN_PROGRESS, NEW_HOST_DAILY, NEW_HOST_IN_PROGRESS } from './quota.ts';
+import {
+  DEADLINE_FACTOR,
+  DEADLINE_FLOOR_S,
+  dailyQuota,
+  deadlineFor,
+  inProgressCap,
+  MAX_IN_PROGRESS,
+  NEW_HOST_DAILY,
+  NEW_HOST_IN_PROGRESS,
+} from './quota.ts';
 
 describe('host quotas', () => {
   const record = (valid: number, invalid = 0, errors = 0) => ({ valid, invalid, errors });
@@ -17,5 +26,15 @@ describe('host quotas', () => {
     expect(inProgressCap(record(0, 50))).toBe(1);
     expect(dailyQuota(record(0, 0, 50))).toBe(2);
     expect(inProgressCap(record(1e9))).toBe(MAX_IN_PROGRESS);
+  });
+});
+
+describe('deadlines', () => {
+  test('default: a few times the expected time, at least the floor, at most the delay bound', () => {
+    const now = 1_000_000;
+    expect(deadlineFor(now, 1, 86_400)).toBe(now + DEADLINE_FLOOR_S * 1000);
+    expect(deadlineFor(now, 1000, 86_400)).toBe(now + DEADLINE_FACTOR * 1000 * 1000);
+    expect(deadlineFor(now, 1e6, 86_400)).toBe(now + 86_400 * 1000);
+    expect(deadlineFor(now, 1, 60)).toBe(now + 60 * 1000);
   });
 });

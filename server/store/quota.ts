@@ -32,5 +32,22 @@ export function dailyQuota(r: HostRecord): number {
   return clamp(NEW_HOST_DAILY + 4 * r.valid - 16 * bad(r), 2, MAX_DAILY);
 }
 
+/** A replica's deadline is this many times the host's expected time to finish it (its queue ahead included)... */
+export const DEADLINE_FACTOR = 4;
+/** ...but never under this (a page's first minutes: loading, measuring, a tab in the background)... */
+export const DEADLINE_FLOOR_S = 600;
+/** ...nor past the unit's own delay bound. Buffers are capped too: a closed tab never holds more than this. */
+export const MAX_BUFFER_S = 4 * 3600;
+
+/**
+ * When a replica is due back from this host: a few times what its measured speed says the work it holds before it,
+ * and the replica itself, take (`queuedS`), at least the floor, at most the unit's delay bound. A closed tab thus
+ * holds its units minutes, not the day a delay bound allows.
+ */
+export function deadlineFor(now: number, queuedS: number, delayBoundS: number): number {
+  const seconds = Math.min(delayBoundS, Math.max(DEADLINE_FLOOR_S, DEADLINE_FACTOR * queuedS));
+  return now + Math.round(seconds * 1000);
+}
+
 export const DAY_MS = 86_400_000;
 export const dayOf = (now: number) => Math.floor(now / DAY_MS);

@@ -15,7 +15,7 @@ import { anyOf, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
 import { toWorkUnit } from './rows.ts';
-import { dailyQuota, dayOf, type HostRecord, inProgressCap } from '../quota.ts';
+import { dailyQuota, dayOf, deadlineFor, type HostRecord, inProgressCap, MAX_BUFFER_S } from '../quota.ts';
 import { UnitPool, type PoolShared, type PoolUnit } from './unit-pool.ts';
 
 /** How long this process keeps the table of projects' priorities and shares before reading it again. */
@@ -125,6 +125,10 @@ export class Scheduler {
   ): Promise<IssuedReplica[]> {
     const can = ask.capabilities ?? { webgpu: false, memoryMb: DEFAULT_MEMORY_MB };
     const speed = ask.bufferSeconds === undefined ? 0 : asking.flops;
+    const bufferS = ask.bufferSeconds === undefined ? undefined : Math.min(ask.bufferSeconds, MAX_BUFFER_S);
+    // The work ahead of each replica, at the host's measured speed (unmeasured: a slow phone's): what it holds
+    // already (taken to be of the first new unit's size) and what this answer gives it before.
+    let aheadS: number | undefined;
     const issued: IssuedReplica[] = [];
     let plannedS = 0;
     // A new host holds a few replicas at most, and takes few a day; both grow with its valid results.
@@ -134,9 +138,7 @@ export class Scheduler {
       inProgressCap(asking.record) - asking.inProgress,
       dailyQuota(asking.record) - today,
     );
-    const full = () =>
-      issued.length >= allowed ||
-      (ask.bufferSeconds !== undefined && issued.length > 0 && plannedS >= ask.bufferSeconds);
+    const full = () => issued.length >= allowed || (bufferS !== undefined && issued.length > 0 && plannedS >= bufferS);
     const take = async (order: number[]) => {
       for (const projectId of order) {
         const key = `${projectId}/${can.webgpu}/${can.memoryMb}`;
@@ -159,7 +161,9 @@ export class Scheduler {
             unit.singleMark = trust.catches;
           }
           const work = toWorkUnit(unit.row);
-          const deadline = now + work.delayBoundS * 1000;
+          const unitS = work.flopsEstimate / asking.flops;
+          aheadS = (aheadS ?? asking.inProgress * unitS) + unitS;
+          const deadline = deadlineFor(now, aheadS, work.delayBoundS);
           round.issues.push({
             replicaId: next.replicaId,
             unit,
