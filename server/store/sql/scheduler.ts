@@ -15,6 +15,7 @@ import { anyOf, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
 import { toWorkUnit } from './rows.ts';
+import { dailyQuota, dayOf, deadlineFor, type HostRecord, inProgressCap, MAX_BUFFER_S } from '../quota.ts';
 import { UnitPool, type PoolShared, type PoolUnit } from './unit-pool.ts';
 
 /** How long this process keeps the table of projects' priorities and shares before reading it again. */
@@ -36,6 +37,12 @@ interface AskingHost {
   network: string | null;
   /** Per app: consecutive verified results, and catches (invalid results) so far. */
   trust: Map<string, { consecutive: number; catches: number }>;
+  /** Its record over all apps, which sets its quotas (server/store/quota.ts). */
+  record: HostRecord;
+  /** Replicas it holds now, and took on its current day (UTC): counted on as this batch hands out more. */
+  inProgress: number;
+  day: number;
+  takenToday: number;
 }
 
 interface Issue {
@@ -84,6 +91,7 @@ export class Scheduler {
       );
       const answers: IssuedReplica[][] = [];
       const moved = new Map<number, string>();
+      const taken = new Map<number, AskingHost>();
       for (const request of requests) {
         const host = hosts.get(request.host.id);
         const network = request.ask.network;
@@ -91,10 +99,18 @@ export class Scheduler {
           host.network = network;
           moved.set(request.host.id, network);
         }
-        answers.push(host ? await this.fill(q, round, request, host) : []);
+        const issued = host ? await this.fill(q, round, request, host) : [];
+        if (host && issued.length > 0) {
+          if (host.day !== dayOf(request.now)) Object.assign(host, { day: dayOf(request.now), takenToday: 0 });
+          host.inProgress += issued.length;
+          host.takenToday += issued.length;
+          taken.set(request.host.id, host);
+        }
+        answers.push(issued);
         round.demand -= request.ask.maxReplicas;
       }
       await recordNetworks(q, this.db.dialect, moved);
+      await recordTaken(q, this.db.dialect, taken);
       await this.send(q, round);
       return answers;
     });
@@ -109,11 +125,20 @@ export class Scheduler {
   ): Promise<IssuedReplica[]> {
     const can = ask.capabilities ?? { webgpu: false, memoryMb: DEFAULT_MEMORY_MB };
     const speed = ask.bufferSeconds === undefined ? 0 : asking.flops;
+    const bufferS = ask.bufferSeconds === undefined ? undefined : Math.min(ask.bufferSeconds, MAX_BUFFER_S);
+    // The work ahead of each replica, at the host's measured speed (unmeasured: a slow phone's): what it holds
+    // already (taken to be of the first new unit's size) and what this answer gives it before.
+    let aheadS: number | undefined;
     const issued: IssuedReplica[] = [];
     let plannedS = 0;
-    const full = () =>
-      issued.length >= ask.maxReplicas ||
-      (ask.bufferSeconds !== undefined && issued.length > 0 && plannedS >= ask.bufferSeconds);
+    // A new host holds a few replicas at most, and takes few a day; both grow with its valid results.
+    const today = asking.day === dayOf(now) ? asking.takenToday : 0;
+    const allowed = Math.min(
+      ask.maxReplicas,
+      inProgressCap(asking.record) - asking.inProgress,
+      dailyQuota(asking.record) - today,
+    );
+    const full = () => issued.length >= allowed || (bufferS !== undefined && issued.length > 0 && plannedS >= bufferS);
     const take = async (order: number[]) => {
       for (const projectId of order) {
         const key = `${projectId}/${can.webgpu}/${can.memoryMb}`;
@@ -136,7 +161,9 @@ export class Scheduler {
             unit.singleMark = trust.catches;
           }
           const work = toWorkUnit(unit.row);
-          const deadline = now + work.delayBoundS * 1000;
+          const unitS = work.flopsEstimate / asking.flops;
+          aheadS = (aheadS ?? asking.inProgress * unitS) + unitS;
+          const deadline = deadlineFor(now, aheadS, work.delayBoundS);
           round.issues.push({
             replicaId: next.replicaId,
             unit,
@@ -291,14 +318,30 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
     flops: number | null;
     volunteer_id: number;
     network: string | null;
+    quota_day: number;
+    quota_used: number;
     app: string | null;
     consecutive_valid: number | null;
+    valid: number | null;
     invalid: number | null;
+    errors: number | null;
   }>(
-    `SELECT h.id, h.flops, h.volunteer_id, h.network, a.app, a.consecutive_valid, a.invalid
+    `SELECT h.id, h.flops, h.volunteer_id, h.network, h.quota_day, h.quota_used,
+        a.app, a.consecutive_valid, a.valid, a.invalid, a.errors
       FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
       WHERE ${ids.sql}`,
     ids.params,
+  );
+  const holding = anyOf(dialect, 'host_id', [...new Set(hostIds)]);
+  // In progress means not yet reported: still 'init' (replicas_host's second column), and the row says the rest.
+  const held = new Map(
+    (
+      await q.all<{ host_id: number; n: number }>(
+        `SELECT host_id, count(*) AS n FROM replicas WHERE ${holding.sql} AND validate_state = 'init'
+          AND server_state = 'in_progress' GROUP BY host_id`,
+        holding.params,
+      )
+    ).map((r) => [Number(r.host_id), Number(r.n)]),
   );
   const hosts = new Map<number, AskingHost>();
   for (const r of rows) {
@@ -309,10 +352,19 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
         volunteerId: Number(r.volunteer_id),
         network: r.network,
         trust: new Map(),
+        record: { valid: 0, invalid: 0, errors: 0 },
+        inProgress: held.get(Number(r.id)) ?? 0,
+        day: Number(r.quota_day),
+        takenToday: Number(r.quota_used),
       };
       hosts.set(Number(r.id), host);
     }
-    if (r.app !== null) host.trust.set(r.app, { consecutive: Number(r.consecutive_valid), catches: Number(r.invalid) });
+    if (r.app !== null) {
+      host.trust.set(r.app, { consecutive: Number(r.consecutive_valid), catches: Number(r.invalid) });
+      host.record.valid += Number(r.valid);
+      host.record.invalid += Number(r.invalid);
+      host.record.errors += Number(r.errors);
+    }
   }
   return hosts;
 }
@@ -325,5 +377,16 @@ async function recordNetworks(q: Queryable, dialect: Dialect, moved: Map<number,
     dialect,
     { table: 'hosts', key: { id: 'bigint' }, columns: { network: 'text' } },
     [...moved].sort(([a], [b]) => a - b),
+  );
+}
+
+/** What the hosts served took today, for their daily quotas (in id order, as the credit pass locks hosts). */
+async function recordTaken(q: Queryable, dialect: Dialect, taken: Map<number, AskingHost>): Promise<void> {
+  if (taken.size === 0) return;
+  await bulkUpdate(
+    q,
+    dialect,
+    { table: 'hosts', key: { id: 'bigint' }, columns: { quota_day: 'bigint', quota_used: 'bigint' } },
+    [...taken].sort(([a], [b]) => a - b).map(([id, h]) => [id, h.day, h.takenToday]),
   );
 }

@@ -364,11 +364,14 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   // at registration and each work request, and on each replica as it is sent, so that no two hosts on one network
   // share a unit (the pool reads it with the unit's replicas; no index: it is set once, when the replica is sent).
   // A unit sent as a single replica keeps its host's count of catches (host_apps.invalid) at that moment: a result
-  // of a host caught since, whenever it is validated or settled, is revoked (server/store/sql/credit.ts).
+  // of a host caught since, whenever it is validated or settled, is revoked (server/store/sql/credit.ts). A host
+  // counts the replicas it took on its current day, for its daily quota (server/store/quota.ts).
   `
   ALTER TABLE hosts ADD COLUMN network TEXT;
   ALTER TABLE replicas ADD COLUMN network TEXT;
-  ALTER TABLE work_units ADD COLUMN single_mark BIGINT
+  ALTER TABLE work_units ADD COLUMN single_mark BIGINT;
+  ALTER TABLE hosts ADD COLUMN quota_day BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE hosts ADD COLUMN quota_used INTEGER NOT NULL DEFAULT 0
   `,
   // 15 (branch training-job): training jobs (server/store/sql/training-store.ts). A job is one batch of its project
   // (what a paying requester escrows for); each round adds units to it (training_units says which round each is);

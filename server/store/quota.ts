@@ -1,0 +1,53 @@
+/**
+ * @module server/store/quota
+ * What a host may hold and take (BOINC's max_wus_in_progress and daily result quota), from its record over all
+ * apps: a new host starts with a small cap on replicas in progress and a small daily quota; both grow with valid
+ * results and shrink with invalid ones and errors. So a fresh identity cannot hoard a batch, and a host that fails
+ * or lies works its way back slowly. (Identities are priced at registration: server/http/hosts.ts.)
+ */
+
+export interface HostRecord {
+  valid: number;
+  invalid: number;
+  errors: number;
+}
+
+/** Replicas a host without a record may hold at once. */
+export const NEW_HOST_IN_PROGRESS = 4;
+export const MAX_IN_PROGRESS = 256;
+/** Replicas a host without a record may take in a day (UTC). */
+export const NEW_HOST_DAILY = 32;
+export const MAX_DAILY = 100_000;
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const bad = (r: HostRecord) => r.invalid + r.errors;
+
+/** One more replica in progress per two valid results, two fewer per invalid result or error; at least one. */
+export function inProgressCap(r: HostRecord): number {
+  return clamp(NEW_HOST_IN_PROGRESS + Math.floor(r.valid / 2) - 2 * bad(r), 1, MAX_IN_PROGRESS);
+}
+
+/** Four more a day per valid result, sixteen fewer per invalid result or error; at least two. */
+export function dailyQuota(r: HostRecord): number {
+  return clamp(NEW_HOST_DAILY + 4 * r.valid - 16 * bad(r), 2, MAX_DAILY);
+}
+
+/** A replica's deadline is this many times the host's expected time to finish it (its queue ahead included)... */
+export const DEADLINE_FACTOR = 4;
+/** ...but never under this (a page's first minutes: loading, measuring, a tab in the background)... */
+export const DEADLINE_FLOOR_S = 600;
+/** ...nor past the unit's own delay bound. Buffers are capped too: a closed tab never holds more than this. */
+export const MAX_BUFFER_S = 4 * 3600;
+
+/**
+ * When a replica is due back from this host: a few times what its measured speed says the work it holds before it,
+ * and the replica itself, take (`queuedS`), at least the floor, at most the unit's delay bound. A closed tab thus
+ * holds its units minutes, not the day a delay bound allows.
+ */
+export function deadlineFor(now: number, queuedS: number, delayBoundS: number): number {
+  const seconds = Math.min(delayBoundS, Math.max(DEADLINE_FLOOR_S, DEADLINE_FACTOR * queuedS));
+  return now + Math.round(seconds * 1000);
+}
+
+export const DAY_MS = 86_400_000;
+export const dayOf = (now: number) => Math.floor(now / DAY_MS);
