@@ -105,6 +105,9 @@ for (let i = 0; i < HOSTS; i += 200) {
   );
 }
 console.log(`registered ${hosts.length} hosts over ${PROCESSES} process(es)`);
+// Steady state: the hosts are established volunteers (500 valid results each), so the new-host quotas, which cap a
+// fresh identity at a few replicas, do not bound each request; bench:adversaries measures those quotas' cost.
+await inspect.giveRecord('signal-search', 500);
 
 const validated = async () => (await inspect.counts()).canonicalUnits;
 

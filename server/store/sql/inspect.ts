@@ -132,6 +132,19 @@ export class StoreInspector {
   }
 
   /**
+   * Gives every host a record of `valid` valid results of `app`, as established volunteers have: the new-host quotas
+   * (server/store/quota.ts) then do not bound what each asks, which is what a throughput benchmark of steady state
+   * needs. Streaks (consecutive_valid) are left as they are, so replication is not changed.
+   */
+  async giveRecord(app: string, valid: number): Promise<void> {
+    await this.q.run(
+      `INSERT INTO host_apps (host_id, app, valid) SELECT id, ?, ? FROM hosts WHERE true -- WHERE: SQLite reads ON CONFLICT after a bare SELECT as a join
+        ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid`,
+      [app, valid],
+    );
+  }
+
+  /**
    * Postgres: statistics for the planner and a checkpoint now, so that a measurement starts as a deployment's would
    * (fresh tables have no statistics until autovacuum reaches them) and no checkpoint of the setup falls inside it.
    * Nothing on SQLite.
