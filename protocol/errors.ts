@@ -92,6 +92,7 @@ export const API_ERROR_NAMES = [
   'KeyTakenError',
   'TooManyStreamsError',
   'HostHoldsUnitsError',
+  'HostBannedError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 
