@@ -47,6 +47,8 @@ export default defineConfig({
       // Every browser of the suite shares one address (loopback): the per-network limits have their own tests.
       TERRAFLOP_NETWORK_RATE: '1000',
       TERRAFLOP_REGISTER_RATE: '50',
+      // The specs read the status page and boards right after the work they check.
+      TERRAFLOP_PUBLIC_CACHE_MS: '0',
     },
   },
 });

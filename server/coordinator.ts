@@ -59,6 +59,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
         burst: Math.max(30, config.TERRAFLOP_REGISTER_RATE * 4),
       },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
+      publicCacheMs: config.TERRAFLOP_PUBLIC_CACHE_MS,
     }),
   );
   if (existsSync(join(config.TERRAFLOP_WEB, 'index.html'))) {

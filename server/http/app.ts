@@ -36,6 +36,8 @@ export interface ApiOptions {
   networkRate?: Rate | undefined;
   /** Per-network host registrations (POST /api/hosts), on top of networkRate; none when absent. */
   registerRate?: Rate | undefined;
+  /** How long public figures (status, boards, about) are served before being computed again; 0: every request. */
+  publicCacheMs?: number | undefined;
   /** The network a request comes from, for the limits; the socket's address by default. */
   networkOf?: NetworkOf | undefined;
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
@@ -68,6 +70,7 @@ export function createApi({
   networkRate,
   registerRate,
   networkOf = socketAddress,
+  publicCacheMs,
 }: ApiOptions) {
   const limiter = hostRate && new RateLimiter(hostRate);
   const api = new Hono()
@@ -78,7 +81,7 @@ export function createApi({
     .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registerRate, networkOf, 'register')))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
-    .route('/partners', research ? partnerRoutes(research) : new Hono())
+    .route('/partners', research ? partnerRoutes(research, publicCacheMs) : new Hono())
     .route('/', workRoutes(store, onResults, limiter))
     .route('/', chainRoutes(chain))
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())
@@ -93,7 +96,7 @@ export function createApi({
       research
         ? new Hono()
             .route('/research', researchRoutes(research, { closing, apps }))
-            .route('/public', publicRoutes(research, about))
+            .route('/public', publicRoutes(research, about, publicCacheMs))
             .route('/', openApiRoute())
         : new Hono(),
     )

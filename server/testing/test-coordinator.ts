@@ -39,6 +39,8 @@ export async function startTestCoordinator(
     // Every simulated host shares this machine's address; tests of the per-network limits set their own.
     TERRAFLOP_NETWORK_RATE: '100000',
     TERRAFLOP_REGISTER_RATE: '100000',
+    // Tests read the public figures right after changing them; the cache has its own test.
+    TERRAFLOP_PUBLIC_CACHE_MS: '0',
     ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
     ...env,
   });
