@@ -90,10 +90,10 @@ function postJunk(junk: Uint8Array): Promise<void> {
     const headers = { 'content-type': 'application/json', 'content-length': junk.length };
     const req = request(new URL('api/hosts', base), { method: 'POST', headers, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve());
-      res.on('error', () => resolve());
+      res.on('close', () => resolve());
     });
     req.on('error', () => resolve());
+    req.on('close', () => resolve()); // however it ended: answered, refused early, reset
     req.end(junk);
   });
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { chainEnv } from './chain/chain-config.ts';
 import { DEFAULT_OPERATOR } from './research/about.ts';
+import { defaultLogLevel, LOG_LEVELS } from './log.ts';
 
 const Env = z.object({
   TERRAFLOP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -64,6 +65,15 @@ const Env = z.object({
     .transform((v) => v === '1'),
   /** Who runs this coordinator, as volunteers read it ("Run by …"): a person, a lab, an organisation. */
   TERRAFLOP_OPERATOR: z.string().trim().min(1).max(200).default(DEFAULT_OPERATOR),
+  /** How much the coordinator logs (JSON lines on stdout): info by default, silent under the test runner. */
+  TERRAFLOP_LOG_LEVEL: z.enum(LOG_LEVELS).default(defaultLogLevel),
+  /**
+   * When set, GET /metrics answers only requests bearing `Authorization: Bearer <this>`; unset, anyone may scrape
+   * it (keep it behind the load balancer, which should not route /metrics from outside).
+   */
+  TERRAFLOP_METRICS_TOKEN: z.string().min(16).optional(),
+  /** Least milliseconds between two counts of the passes' backlogs for /metrics, however often it is scraped. */
+  TERRAFLOP_METRICS_BACKLOG_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ...chainEnv,
 });

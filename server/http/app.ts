@@ -16,7 +16,7 @@ import { statsRoutes } from './stats.ts';
 import { hostAppRoutes, researchAppRoutes } from './apps.ts';
 import type { AppStore } from '../store/apps.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { workRoutes } from './work.ts';
+import { workRoutes, type WorkRouteEvents } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
 import { researchRoutes } from './research.ts';
@@ -42,6 +42,8 @@ export interface ApiOptions {
   networkOf?: NetworkOf | undefined;
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
+  /** Told of replicas issued and results recorded (the coordinator's metrics and log). */
+  workEvents?: WorkRouteEvents | undefined;
   /** The chain side, when TERRAFLOP_CHAIN is not off. */
   chain?: ChainFace | undefined;
   /** Researchers' own apps (uploads and the modules hosts fetch). */
@@ -67,6 +69,7 @@ export function createApi({
   apps,
   openSignup = false,
   about,
+  workEvents,
   networkRate,
   registerRate,
   networkOf = socketAddress,
@@ -82,7 +85,7 @@ export function createApi({
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research, publicCacheMs) : new Hono())
-    .route('/', workRoutes(store, onResults, limiter))
+    .route('/', workRoutes(store, onResults, limiter, workEvents))
     .route('/', chainRoutes(chain))
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())
     .route('/', research && apps ? new Hono().route('/research/apps', researchAppRoutes(research, apps)) : new Hono())

@@ -6,7 +6,7 @@
  */
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import { KeyTakenError, type Store, type UnitQueue } from '../store.ts';
+import { type Backlog, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
 import type {
   AppName,
   Host,
@@ -245,6 +245,25 @@ export class SqlStore implements Store {
       await applyDecisions(q, this.db.dialect, queue, decided, now);
       return units.length;
     });
+  }
+
+  async backlog(now: number, settleBefore: number, atMost: number): Promise<Backlog> {
+    const upTo = (from: string) => `(SELECT count(*) FROM (SELECT 1 AS one FROM ${from} LIMIT ?) t)`;
+    const row = (await this.db.get<Record<keyof Backlog, unknown>>(
+      `SELECT ${upTo('work_units WHERE transition_at <= ?')} AS transition,
+        ${upTo('work_units WHERE need_validate = 1')} AS validate,
+        ${upTo('pending_credit')} AS credit,
+        ${upTo('unsettled_credit WHERE validated_at <= ?')} AS settle,
+        ${upTo('host_apps WHERE revoke_pending = 1')} AS revoke`,
+      [now, atMost, atMost, atMost, settleBefore, atMost, atMost],
+    ))!;
+    return {
+      transition: Number(row.transition),
+      validate: Number(row.validate),
+      credit: Number(row.credit),
+      settle: Number(row.settle),
+      revoke: Number(row.revoke),
+    };
   }
 
   applyCredit(now: number, limit: number): Promise<number> {
