@@ -10,7 +10,7 @@
  * Prints the CPU model and load average with the figures.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,12 @@ async function start(root: string, dataDir: string, env: Record<string, string>)
       TERRAFLOP_CHAIN: 'off',
       ...env,
     },
-    stdio: 'ignore',
+    // Its output goes to a file beside its data, read back if it dies.
+    stdio: ['ignore', openSync(join(dataDir, 'coordinator.log'), 'w'), openSync(join(dataDir, 'coordinator.log'), 'a')],
+  });
+  child.once('exit', (code) => {
+    if (code !== null && code !== 0)
+      console.error(`${root} exited ${code}: ${readFileSync(join(dataDir, 'coordinator.log'), 'utf8').slice(-2000)}`);
   });
   for (let i = 0; i < 300; i++) {
     if (

@@ -28,7 +28,7 @@ const Env = z.object({
    */
   TERRAFLOP_NETWORK_RATE: z.coerce.number().min(0.1).max(100_000).default(100),
   /** Host registrations per second from one network (bursts of 30 or four times as many); over it, 429. */
-  TERRAFLOP_REGISTER_RATE: z.coerce.number().min(0.01).max(100_000).default(1),
+  TERRAFLOP_REGISTER_RATE: z.coerce.number().min(0.001).max(100_000).default(1),
   /**
    * Milliseconds the public figures (status, leaderboards, about) are served before they are computed again, however
    * many ask; 0 computes them for every request.

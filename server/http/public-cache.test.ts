@@ -40,7 +40,7 @@ describe('the public status over HTTP', () => {
   afterEach(() => running?.close());
 
   test('behavior: a flood of status requests is answered from one computation per interval', async () => {
-    running = await startTestCoordinator('sqlite', { TERRAFLOP_PUBLIC_CACHE_MS: '60000' });
+    running = await startTestCoordinator('sqlite', { TERRAFLOP_PUBLIC_CACHE_MS: '600000' });
     const url = new URL('api/public/status', running.coordinator.url);
     const first = PublicStatus.parse(await (await fetch(url)).json());
     await running.research.createProject({
