@@ -128,7 +128,7 @@ async function junkBodies(root: string) {
 /** CPU per refused request when one signed host floods past its limit. */
 async function refusalCost(root: string) {
   const dir = mkdtempSync(join(tmpdir(), 'terraflop-edge-'));
-  const child = await start(root, dir, { TERRAFLOP_HOST_RATE: '0.1', TERRAFLOP_NETWORK_RATE: '0.1' });
+  const child = await start(root, dir, { TERRAFLOP_HOST_RATE: '0.1', TERRAFLOP_NETWORK_RATE: '0.25' });
   const host = await SimHost.register(base);
   const url = new URL('api/hosts/me', base);
   const signed = await Promise.all(
