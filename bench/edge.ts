@@ -107,6 +107,7 @@ function postJunk(junk: Uint8Array): Promise<void> {
 async function junkBodies(root: string) {
   const dir = mkdtempSync(join(tmpdir(), 'terraflop-edge-'));
   const child = await start(root, dir, {});
+  process.once('exit', () => child.kill());
   const quiet = await healthLatencies(100);
   let running = true,
     posted = 0;
@@ -129,6 +130,7 @@ async function junkBodies(root: string) {
 async function refusalCost(root: string) {
   const dir = mkdtempSync(join(tmpdir(), 'terraflop-edge-'));
   const child = await start(root, dir, { TERRAFLOP_HOST_RATE: '0.1', TERRAFLOP_NETWORK_RATE: '0.25' });
+  process.once('exit', () => child.kill());
   const host = await SimHost.register(base);
   const url = new URL('api/hosts/me', base);
   const signed = await Promise.all(
@@ -162,6 +164,7 @@ async function statusLatency(root: string, units: number) {
   }
   await stores.close();
   const child = await start(root, dir, {});
+  process.once('exit', () => child.kill());
   const latencies = [];
   for (let i = 0; i < 30; i++) {
     const t = performance.now();
