@@ -91,6 +91,7 @@ export const API_ERROR_NAMES = [
   'ChainOffError',
   'KeyTakenError',
   'TooManyStreamsError',
+  'HostHoldsUnitsError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import type { Store } from '../store/store.ts';
 import { chainRoutes, type ChainFace } from './chain.ts';
-import { limitBody, networkLimitOf, type NetworkOf, type Rate, socketAddress } from './edge.ts';
+import { limitBody, networkLimitOf, type NetworkOf, type Rate } from './edge.ts';
 import { NotFoundError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
 import { partnerRoutes } from './partners.ts';
@@ -16,6 +16,7 @@ import { statsRoutes } from './stats.ts';
 import { hostAppRoutes, researchAppRoutes } from './apps.ts';
 import type { AppStore } from '../store/apps.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { type NetEnv, networkOf, TrustedProxies } from './network.ts';
 import { workRoutes, type WorkRouteEvents } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
@@ -34,12 +35,12 @@ export interface ApiOptions {
   hostRate?: Rate;
   /** Per-network request limit over the whole API but /health, checked before anything else; none when absent. */
   networkRate?: Rate | undefined;
-  /** Per-network host registrations (POST /api/hosts), on top of networkRate; none when absent. */
-  registerRate?: Rate | undefined;
+  /** Proxies whose X-Forwarded-For names the client (server/http/network.ts); none when absent. */
+  trustedProxies?: TrustedProxies | undefined;
+  /** Host registrations per network and hour (a token bucket as deep), on top of networkRate; none when absent. */
+  registrationsPerHour?: number | undefined;
   /** How long public figures (status, boards, about) are served before being computed again; 0: every request. */
   publicCacheMs?: number | undefined;
-  /** The network a request comes from, for the limits; the socket's address by default. */
-  networkOf?: NetworkOf | undefined;
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
   /** Told of replicas issued and results recorded (the coordinator's metrics and log). */
@@ -71,17 +72,27 @@ export function createApi({
   about,
   workEvents,
   networkRate,
-  registerRate,
-  networkOf = socketAddress,
+  trustedProxies = new TrustedProxies(''),
+  registrationsPerHour,
   publicCacheMs,
 }: ApiOptions) {
+  const registrations =
+    registrationsPerHour === undefined
+      ? undefined
+      : { perSecond: registrationsPerHour / 3600, burst: registrationsPerHour };
   const limiter = hostRate && new RateLimiter(hostRate);
-  const api = new Hono()
+  const byNetwork: NetworkOf = (c) => c.get('network') as string;
+  const api = new Hono<NetEnv>()
+    // Every route may ask where the request comes from; worked out once, from the socket and trusted proxies only.
+    .use(async (c, next) => {
+      c.set('network', networkOf(c, trustedProxies));
+      await next();
+    })
     // Before the limit: a load balancer's health check is never refused.
     .get('/health', (c) => c.json({ ok: true }))
-    .use(networkLimitOf(networkRate, networkOf, 'network'))
+    .use(networkLimitOf(networkRate, byNetwork, 'network'))
     .use(limitBody(MAX_BODY_BYTES))
-    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registerRate, networkOf, 'register')))
+    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registrations, byNetwork, 'register')))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research, publicCacheMs) : new Hono())

@@ -83,6 +83,7 @@ const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
   ResearcherNameTakenError: 409,
   LastLiveKeyError: 409,
   KeyTakenError: 409,
+  HostHoldsUnitsError: 409,
 };
 
 /** The status to answer an error with, or undefined for one the client was not meant to see (a bug, an outage). */
