@@ -22,9 +22,8 @@ export const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 export const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** 32 bytes in base64url, spelled the one way an encoder writes them (the last character's spare bits zero). */
-const Coordinate = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/, 'must be 32 bytes in base64url, its last 2 bits zero');
+const COORDINATE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const Coordinate = z.string().regex(COORDINATE, 'must be 32 bytes in base64url, its last 2 bits zero');
 
 /**
  * A P-256 public key as JWK: only the fields that define it, so one key has one spelling, and a point of the curve
@@ -32,7 +31,8 @@ const Coordinate = z
  */
 export const PublicKeyJwk = z
   .strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: Coordinate, y: Coordinate })
-  .refine((k) => onP256(fromBase64url(k.x), fromBase64url(k.y)), {
+  // zod runs the refinement even when a coordinate failed its own check (already reported): only decode good ones.
+  .refine((k) => !COORDINATE.test(k.x) || !COORDINATE.test(k.y) || onP256(fromBase64url(k.x), fromBase64url(k.y)), {
     message: 'is not a point on the P-256 curve',
     path: ['y'],
   });

@@ -118,16 +118,32 @@ const failures: string[] = [];
 let sent = 0,
   transportErrors = 0;
 
-async function send(planned: Planned, n: number) {
+/**
+ * The request, sent again once (with a fresh signature) if its connection was reset: a kept-alive connection the
+ * server closed as idle just as the request went out says nothing of the request. A second reset is counted.
+ */
+async function fetchPlanned(planned: Planned, n: number, retry = true): Promise<Response> {
   const { endpoint, path, body } = planned;
-  let status: number;
   try {
-    const res = await fetch(new URL(path, base), {
+    return await fetch(new URL(path, base), {
       method: endpoint.method,
       headers: await headersFor(planned, n),
       ...(body !== undefined && { body }),
       signal: AbortSignal.timeout(30_000),
     });
+  } catch (e) {
+    const reset =
+      (e as Error).cause instanceof Error && /ECONNRESET|other side closed/.test(String((e as Error).cause));
+    if (retry && reset) return fetchPlanned(planned, n, false);
+    throw e;
+  }
+}
+
+async function send(planned: Planned, n: number) {
+  const { endpoint, path, body } = planned;
+  let status: number;
+  try {
+    const res = await fetchPlanned(planned, n);
     status = res.status;
     // A live stream never ends by itself: its headers are the answer.
     if (path.endsWith('/events') && status === 200) await res.body?.cancel();

@@ -28,6 +28,11 @@ const Env = z.object({
    * before any signature check or database work; over it, 429. Many volunteers may share one address (a campus).
    */
   TERRAFLOP_NETWORK_RATE: z.coerce.number().min(0.1).max(100_000).default(100),
+  /**
+   * Milliseconds the public figures (status, leaderboards, about) are served before they are computed again, however
+   * many ask; 0 computes them for every request.
+   */
+  TERRAFLOP_PUBLIC_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** Built web app to serve. */
   TERRAFLOP_WEB: z.string().min(1).default('dist'),
   /** The demo project's unit size, or off for none. */

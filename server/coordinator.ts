@@ -97,6 +97,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       networkRate: { perSecond: config.TERRAFLOP_NETWORK_RATE, burst: config.TERRAFLOP_NETWORK_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
+      publicCacheMs: config.TERRAFLOP_PUBLIC_CACHE_MS,
     }),
   );
   if (existsSync(join(config.TERRAFLOP_WEB, 'index.html'))) {

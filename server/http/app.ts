@@ -38,6 +38,8 @@ export interface ApiOptions {
   trustedProxies?: TrustedProxies | undefined;
   /** Host registrations per network and hour (a token bucket as deep), on top of networkRate; none when absent. */
   registrationsPerHour?: number | undefined;
+  /** How long public figures (status, boards, about) are served before being computed again; 0: every request. */
+  publicCacheMs?: number | undefined;
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
   /** Told of replicas issued and results recorded (the coordinator's metrics and log). */
@@ -74,6 +76,7 @@ export function createApi({
   networkRate,
   trustedProxies = new TrustedProxies(''),
   registrationsPerHour,
+  publicCacheMs,
 }: ApiOptions) {
   const registrations =
     registrationsPerHour === undefined
@@ -94,7 +97,7 @@ export function createApi({
     .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registrations, byNetwork, 'register')))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
-    .route('/partners', research ? partnerRoutes(research) : new Hono())
+    .route('/partners', research ? partnerRoutes(research, publicCacheMs) : new Hono())
     .route('/', workRoutes(store, onResults, limiter, workEvents))
     .route('/', chainRoutes(chain))
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())
@@ -109,7 +112,7 @@ export function createApi({
       research
         ? new Hono()
             .route('/research', researchRoutes(research, { closing, apps, training }))
-            .route('/public', publicRoutes(research, about))
+            .route('/public', publicRoutes(research, about, publicCacheMs))
             .route('/', openApiRoute())
         : new Hono(),
     )

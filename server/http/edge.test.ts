@@ -53,26 +53,41 @@ describe('the edge: per-network limits before any signature check or database wr
     const { coordinator } = await start({ TERRAFLOP_NETWORK_RATE: '2', TERRAFLOP_HOST_RATE: '1000' });
     const { res, key } = await register(coordinator.url);
     const { hostId } = HostIdentity.parse(await res.json());
-    // Twenty forged hosts' requests: the first few get their 401s, then the network's bucket is empty.
+    // Forty forged hosts' requests: no more get their 401 than the burst and the refill since allow, whatever the
+    // machine's load (the bound grows with the time they took); every other one is a 429.
+    const began = performance.now();
     const forged = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
+      Array.from({ length: 40 }, (_, i) =>
         fetch(new URL('api/hosts/me', coordinator.url), { headers: { authorization: `Bearer forged-${i}` } }),
       ),
     );
+    const allowed = 8 + 2 * Math.ceil((performance.now() - began) / 1000);
     const statuses = forged.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(8);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(12);
-    const refused = forged.find((r) => r.status === 429)!;
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(await refused.json()).toMatchObject({ error: { name: 'RateLimitedError' } });
+    const passed = statuses.filter((s) => s === 401).length;
+    expect(passed).toBeLessThanOrEqual(allowed);
+    expect(statuses.filter((s) => s === 429).length).toBe(40 - passed);
+    const refused = forged.find((r) => r.status === 429);
+    if (refused) {
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refused.json()).toMatchObject({ error: { name: 'RateLimitedError' } });
+    }
 
     // A real host's signed request while the bucket is empty is refused before its signature is even read...
     const url = new URL('api/hosts/me', coordinator.url);
-    const headers = await signRequest(key.privateKey, hostId, 'GET', url.pathname, '');
-    expect((await fetch(url, { headers })).status).toBe(429);
+    const emptyBucket = async () => {
+      while ((await fetch(url, { headers: { authorization: 'Bearer forged' } })).status !== 429);
+    };
+    let headers: Record<string, string> | undefined;
+    // (A bucket refilled between the two requests lets the signed one through: then again, with a fresh nonce.)
+    for (let tries = 0; !headers && tries < 50; tries++) {
+      await emptyBucket();
+      const signed = await signRequest(key.privateKey, hostId, 'GET', url.pathname, '');
+      if ((await fetch(url, { headers: signed })).status === 429) headers = signed;
+    }
+    expect(headers).toBeDefined();
     // ...so its nonce was not spent: the very same request goes through once the bucket refills.
     const later = await eventually(async () => {
-      const r = await fetch(url, { headers });
+      const r = await fetch(url, { headers: headers! });
       return r.status === 429 ? undefined : r;
     });
     expect(later.status).toBe(200);

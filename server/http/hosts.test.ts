@@ -45,6 +45,10 @@ describe.each(backends)('registering a host on $name: bad keys and names are 4xx
     const reply = await register({ publicKey: respelled });
     expect(reply.status).toBe(400);
     expect(reply.body.error!.message).toContain('publicKey.x: must be 32 bytes in base64url, its last 2 bits zero');
+    // Not base64url at all (found by npm run fuzz: the curve check decoded it, and atob threw a 500).
+    const garbled = await register({ publicKey: { ...key, x: `${'A'.repeat(42)}!` } });
+    expect(garbled.status).toBe(400);
+    expect(garbled.body.error!.message).toContain('publicKey.x: must be 32 bytes in base64url');
   });
 
   test('error: a key registered twice, even by racing requests, is one host and 409s naming publicKey', async () => {

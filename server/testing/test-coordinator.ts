@@ -41,6 +41,8 @@ export async function startTestCoordinator(
     TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
     // Simulated hosts say where they compute from through a loopback "proxy" (server/testing/sim-host.ts).
     TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
+    // Tests read the public figures right after changing them; the cache has its own test.
+    TERRAFLOP_PUBLIC_CACHE_MS: '0',
     ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
     ...env,
   });
