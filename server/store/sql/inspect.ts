@@ -134,11 +134,12 @@ export class StoreInspector {
   /**
    * Gives every host a record of `valid` valid results of `app`, as established volunteers have: the new-host quotas
    * (server/store/quota.ts) then do not bound what each asks, which is what a throughput benchmark of steady state
-   * needs. Streaks (consecutive_valid) are left as they are, so replication is not changed.
+   * needs. Streaks (consecutive_valid) are left as they are, so replication is not changed. (`WHERE true`: without
+   * it SQLite reads the ON CONFLICT after a bare SELECT as a join's.)
    */
   async giveRecord(app: string, valid: number): Promise<void> {
     await this.q.run(
-      `INSERT INTO host_apps (host_id, app, valid) SELECT id, ?, ? FROM hosts WHERE true -- WHERE: SQLite reads ON CONFLICT after a bare SELECT as a join
+      `INSERT INTO host_apps (host_id, app, valid) SELECT id, ?, ? FROM hosts WHERE true
         ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid`,
       [app, valid],
     );
