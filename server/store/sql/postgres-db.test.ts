@@ -65,3 +65,23 @@ describe.skipIf(!postgresAvailable)('PostgresDb transactions', () => {
     expect(await db.get('SELECT n FROM counters WHERE id = 1')).toEqual({ n: 0 });
   });
 });
+
+describe.skipIf(!postgresAvailable)('PostgresDb connections', () => {
+  test('behavior: an idle connection the server drops is replaced, and the process lives on', async () => {
+    const schema = await freshPostgresSchema();
+    const db = new PostgresDb(schema.url, { max: 1 });
+    const other = new PostgresDb(schema.url, { max: 1 });
+    try {
+      const pid = (await db.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid;
+      // What a Postgres restart does to every idle connection of the pool.
+      await other.run('SELECT pg_terminate_backend(?)', [pid]);
+      await new Promise((r) => setTimeout(r, 200));
+      const again = (await db.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid;
+      expect(again).not.toBe(pid);
+    } finally {
+      await db.close();
+      await other.close();
+      await schema.drop();
+    }
+  });
+});
