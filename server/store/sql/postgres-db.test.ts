@@ -84,4 +84,25 @@ describe.skipIf(!postgresAvailable)('PostgresDb connections', () => {
       await schema.drop();
     }
   });
+
+  test('behavior: a connection lost inside a transaction fails that transaction only', async () => {
+    const schema = await freshPostgresSchema();
+    const db = new PostgresDb(schema.url, { max: 1 });
+    const other = new PostgresDb(schema.url, { max: 1 });
+    try {
+      const failed = db.transaction(async (q) => {
+        const { pid } = (await q.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!;
+        // Lost between two statements, while the transaction's code runs: no query is there to fail with it.
+        await other.run('SELECT pg_terminate_backend(?)', [pid]);
+        await new Promise((r) => setTimeout(r, 200));
+        await q.run('SELECT 1');
+      });
+      await expect(failed).rejects.toThrow();
+      expect(await db.get<{ one: number }>('SELECT 1 AS one')).toEqual({ one: 1 });
+    } finally {
+      await db.close();
+      await other.close();
+      await schema.drop();
+    }
+  });
 });

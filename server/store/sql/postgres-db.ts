@@ -113,16 +113,27 @@ export class PostgresDb implements Db {
 
   private async once<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection lost between two statements of the transaction is emitted on the client, which the pool no longer
+    // listens to while it is lent: heard here (the next statement fails with it), and the client is then destroyed
+    // rather than returned to the pool.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const value = await fn(queryable(client));
       await client.query('COMMIT');
       return value;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken ??= e;
+      });
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
