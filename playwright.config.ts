@@ -44,6 +44,9 @@ export default defineConfig({
       TERRAFLOP_DEMO: 'tiny',
       TERRAFLOP_PASS_INTERVAL_MS: '100',
       TERRAFLOP_CHAIN: 'off',
+      // Every browser of the suite shares one address (loopback): the per-network limits have their own tests.
+      TERRAFLOP_NETWORK_RATE: '1000',
+      TERRAFLOP_REGISTER_RATE: '50',
     },
   },
 });

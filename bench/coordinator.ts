@@ -61,6 +61,8 @@ const env = {
   TERRAFLOP_CHAIN: 'off',
   // Ten thousand simulated hosts share this machine's address: the per-host limit is not what is measured.
   TERRAFLOP_HOST_RATE: '10000',
+  TERRAFLOP_NETWORK_RATE: '100000',
+  TERRAFLOP_REGISTER_RATE: '100000',
   ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
 };
 

@@ -22,6 +22,13 @@ const Env = z.object({
   TERRAFLOP_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
   /** Requests per second one host may make (bursts of four times as many); over it, 429. */
   TERRAFLOP_HOST_RATE: z.coerce.number().min(0.1).max(10_000).default(10),
+  /**
+   * Requests per second one network (a client address) may make to the API (bursts of four times as many), counted
+   * before any signature check or database work; over it, 429. Many volunteers may share one address (a campus).
+   */
+  TERRAFLOP_NETWORK_RATE: z.coerce.number().min(0.1).max(100_000).default(100),
+  /** Host registrations per second from one network (bursts of 30 or four times as many); over it, 429. */
+  TERRAFLOP_REGISTER_RATE: z.coerce.number().min(0.01).max(100_000).default(1),
   /** Built web app to serve. */
   TERRAFLOP_WEB: z.string().min(1).default('dist'),
   /** The demo project's unit size, or off for none. */

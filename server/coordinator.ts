@@ -87,6 +87,11 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       closing: closing.signal,
       about: { operator: config.TERRAFLOP_OPERATOR, settlingS: config.TERRAFLOP_SETTLING_S },
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
+      networkRate: { perSecond: config.TERRAFLOP_NETWORK_RATE, burst: config.TERRAFLOP_NETWORK_RATE * 4 },
+      registerRate: {
+        perSecond: config.TERRAFLOP_REGISTER_RATE,
+        burst: Math.max(30, config.TERRAFLOP_REGISTER_RATE * 4),
+      },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
     }),
   );

@@ -24,7 +24,8 @@ export interface ChainPosterOptions {
   deployment: Pick<Deployment, 'ledger'>;
   /** The poster's memory in the store: the epochs it built and how far each got. */
   records: EpochRecords;
-  settledCredit: ChainFeed['settledCredit'];
+  /** The credit that goes on chain: the coordinator's is ChainFeed.mintableCredit (paid or granted work only). */
+  settledCredit: ChainFeed['mintableCredit'];
   /** Folder for this ledger's epoch files. */
   epochDir: string;
   /** Least time between two epochs. */

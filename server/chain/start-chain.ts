@@ -15,6 +15,7 @@ import { chainPoster, type ChainPoster } from './chain-poster.ts';
 import { chainReader, type ChainReader } from './chain-reader.ts';
 import { chainClients, type ChainClients } from './clients.ts';
 import { deployContracts, type Deployment } from './deploy.ts';
+import { loadArtifacts } from '../../contracts/compile.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler } from './market-settler.ts';
 import type { ChainStore } from '../store/chain.ts';
@@ -87,10 +88,13 @@ async function embedded(
     const file = join(dir, 'deployment.json');
     if (existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
-      if (saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger)))
+      const current = saved.sources === loadArtifacts().sourceHash;
+      if (current && saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger)))
         return { anvil, clients, deployment: saved };
       (observer.log ?? console.warn)(
-        `chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`,
+        current
+          ? `chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`
+          : `chain: the contracts in ${file} were compiled from other sources; deploying the current ones`,
       );
     }
     const deployment = await deployContracts(clients);
@@ -167,7 +171,7 @@ export async function startChain(
     clients: up.clients,
     deployment: up.deployment,
     records: store,
-    settledCredit: () => store.settledCredit(),
+    settledCredit: () => store.mintableCredit(),
     epochDir,
     epochIntervalMs: config.TERRAFLOP_EPOCH_INTERVAL_S * 1000,
     log,

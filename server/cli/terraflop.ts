@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProject } from './create-project.ts';
+import { projectTokens } from './project-tokens.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 
@@ -19,6 +20,9 @@ const USAGE = `usage:
   terraflop results BATCH [--after ID]  print a batch's canonical results (JSON lines)
   terraflop project create --name NAME [--researcher NAME]
                                         create a project in the coordinator's database and print its API key
+  terraflop project tokens --name NAME [--grant | --no-grant] [--payer ADDRESS | --payer none]
+                                        whether the project's credit mints COP unpaid (granted by the operator), and
+                                        the address whose market escrows pay for its batches
 options: --url URL (or TERRAFLOP_URL, default http://127.0.0.1:8080/), --key KEY (or TERRAFLOP_API_KEY)`;
 
 class UsageError extends BaseError {
@@ -71,6 +75,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       name: { type: 'string' },
       researcher: { type: 'string' },
       after: { type: 'string' },
+      grant: { type: 'boolean' },
+      'no-grant': { type: 'boolean' },
+      payer: { type: 'string' },
     },
   });
   const url = values.url ?? process.env['TERRAFLOP_URL'] ?? 'http://127.0.0.1:8080/';
@@ -99,6 +106,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       return out(await (await api(url, key, 'GET', `/api/research/batches/${batch()}/results${after}`)).text());
     }
     case 'project': {
+      if (arg === 'tokens') {
+        if (!values.name) throw new UsageError('project tokens needs --name NAME');
+        const grant = values.grant ? true : values['no-grant'] ? false : undefined;
+        const set = await projectTokens({ name: values.name, grant, payer: values.payer });
+        return out(`${JSON.stringify(set)}\n`);
+      }
       if (arg !== 'create' || !values.name) throw new UsageError('project create needs --name NAME');
       return out(`${JSON.stringify(await createProject(values.name, values.researcher ?? 'researcher'))}\n`);
     }

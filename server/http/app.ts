@@ -5,10 +5,10 @@
  * ApiErrorBody.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Store } from '../store/store.ts';
 import { chainRoutes, type ChainFace } from './chain.ts';
-import { NotFoundError, PayloadTooLargeError, renderError } from './errors.ts';
+import { limitBody, networkLimitOf, type NetworkOf, type Rate, socketAddress } from './edge.ts';
+import { NotFoundError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
 import { partnerRoutes } from './partners.ts';
 import { volunteerRoutes } from './volunteer.ts';
@@ -30,8 +30,14 @@ export interface ApiOptions {
   store: Store;
   /** Folder of the daily statistics exports, served publicly; none when absent. */
   statsDir?: string;
-  /** Per-host request limit; none when absent. */
-  hostRate?: { perSecond: number; burst: number };
+  /** Per-host request limit, checked after the host's signature; none when absent. */
+  hostRate?: Rate;
+  /** Per-network request limit over the whole API but /health, checked before anything else; none when absent. */
+  networkRate?: Rate | undefined;
+  /** Per-network host registrations (POST /api/hosts), on top of networkRate; none when absent. */
+  registerRate?: Rate | undefined;
+  /** The network a request comes from, for the limits; the socket's address by default. */
+  networkOf?: NetworkOf | undefined;
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
   /** Told of replicas issued and results recorded (the coordinator's metrics and log). */
@@ -62,19 +68,17 @@ export function createApi({
   openSignup = false,
   about,
   workEvents,
+  networkRate,
+  registerRate,
+  networkOf = socketAddress,
 }: ApiOptions) {
   const limiter = hostRate && new RateLimiter(hostRate);
   const api = new Hono()
-    .use(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw new PayloadTooLargeError(MAX_BODY_BYTES);
-        },
-      }),
-    )
+    // Before the limit: a load balancer's health check is never refused.
     .get('/health', (c) => c.json({ ok: true }))
-    .route('/hosts', hostRoutes(store, limiter))
+    .use(networkLimitOf(networkRate, networkOf, 'network'))
+    .use(limitBody(MAX_BODY_BYTES))
+    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registerRate, networkOf, 'register')))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research) : new Hono())

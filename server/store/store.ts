@@ -5,6 +5,7 @@
  * implement it. Every method is one transaction: it either happens whole or not at all, and a result is durable
  * before recordResults returns. The other parts of the coordinator have stores of their own (server/store/stores.ts).
  */
+import { BaseError } from '../../protocol/base-error.ts';
 import type {
   AppName,
   HostSummary,
@@ -33,8 +34,21 @@ export interface Backlog {
   revoke: number;
 }
 
+/** A registration with a public key another host registered: one key is one host, or its signatures would be two. */
+export class KeyTakenError extends BaseError {
+  override name = 'KeyTakenError' as const;
+  constructor() {
+    super('publicKey: this key is already registered to another host; make a fresh key and register again', {
+      details: { field: 'publicKey' },
+    });
+  }
+}
+
 export interface Store {
-  /** Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash. */
+  /**
+   * Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash; a key
+   * already registered is a KeyTakenError, and nothing is created.
+   */
   createHost(params: {
     volunteerName?: string | undefined;
     platform?: string | undefined;

@@ -6,7 +6,7 @@
  */
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import type { Backlog, Store, UnitQueue } from '../store.ts';
+import { type Backlog, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
 import type {
   AppName,
   Host,
@@ -72,11 +72,13 @@ export class SqlStore implements Store {
       ))!;
       if (!volunteerName)
         await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
-      const host = (await q.get<{ id: number }>(
+      // A key taken, even by a registration racing this one, inserts nothing; throwing undoes the volunteer too.
+      const host = await q.get<{ id: number }>(
         `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, created_at)
-          VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (public_key) DO NOTHING RETURNING id`,
         [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, now],
-      ))!;
+      );
+      if (!host) throw new KeyTakenError();
       return { id: host.id, volunteerId: volunteer.id };
     });
   }
