@@ -106,3 +106,18 @@ describe.skipIf(!postgresAvailable)('PostgresDb connections', () => {
     }
   });
 });
+
+describe('PostgresDb with no database answering', () => {
+  test('error: statements and transactions fail as DatabaseUnavailableError', async () => {
+    // Port 5449: in this branch's range, where nothing listens.
+    const db = new PostgresDb('postgres://postgres@127.0.0.1:5449/none', { max: 1 });
+    try {
+      await expect(db.get('SELECT 1 AS one')).rejects.toMatchObject({ name: 'DatabaseUnavailableError' });
+      await expect(db.transaction((q) => q.run('SELECT 1'))).rejects.toMatchObject({
+        name: 'DatabaseUnavailableError',
+      });
+    } finally {
+      await db.close();
+    }
+  });
+});
