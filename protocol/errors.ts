@@ -92,6 +92,8 @@ export const API_ERROR_NAMES = [
   'ChainOffError',
   'KeyTakenError',
   'TooManyStreamsError',
+  'HostHoldsUnitsError',
+  'HostBannedError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

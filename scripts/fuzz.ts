@@ -35,7 +35,7 @@ const backend = args.backend === 'postgres' ? 'postgres' : 'sqlite';
 const running = await startTestCoordinator(backend, {
   // One address sends everything: the edge's limits would answer most of it with 429s before the handlers.
   TERRAFLOP_NETWORK_RATE: '100000',
-  TERRAFLOP_REGISTER_RATE: '100000',
+  TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
   TERRAFLOP_HOST_RATE: '10000',
   TERRAFLOP_OPEN_SIGNUP: '1',
 });

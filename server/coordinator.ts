@@ -11,10 +11,11 @@ import { Hono } from 'hono';
 import { startChain, type RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
 import { createApi } from './http/app.ts';
+import { TrustedProxies } from './http/network.ts';
 import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
-import { chainPasses, storePasses } from './pass-list.ts';
+import { chainPasses, storePasses, trainingPasses } from './pass-list.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore, storeLocation } from './store/open-store.ts';
 import type { Stores } from './store/stores.ts';
@@ -59,7 +60,11 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     await stores.close();
     throw e;
   });
-  const passList = { ...storePasses(config, allOf(metrics, logDecisions(log))), ...(chain && chainPasses(chain)) };
+  const passList = {
+    ...storePasses(config, allOf(metrics, logDecisions(log))),
+    ...trainingPasses(stores.training),
+    ...(chain && chainPasses(chain)),
+  };
   const passes = startPasses(store, passList, {
     intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS,
     onError: (pass, err) => log.error({ pass, err }, `pass ${pass} failed`),
@@ -82,16 +87,15 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       workEvents: workEvents(metrics, log),
       chain,
       research: stores.research,
+      training: stores.training,
       openSignup: config.TERRAFLOP_OPEN_SIGNUP,
       apps: stores.apps,
       closing: closing.signal,
       about: { operator: config.TERRAFLOP_OPERATOR, settlingS: config.TERRAFLOP_SETTLING_S },
+      trustedProxies: new TrustedProxies(config.TERRAFLOP_TRUSTED_PROXIES),
+      registrationsPerHour: config.TERRAFLOP_REGISTRATIONS_PER_HOUR,
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       networkRate: { perSecond: config.TERRAFLOP_NETWORK_RATE, burst: config.TERRAFLOP_NETWORK_RATE * 4 },
-      registerRate: {
-        perSecond: config.TERRAFLOP_REGISTER_RATE,
-        burst: Math.max(30, config.TERRAFLOP_REGISTER_RATE * 4),
-      },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
     }),
   );

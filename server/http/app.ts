@@ -5,9 +5,10 @@
  * ApiErrorBody.
  */
 import { Hono } from 'hono';
+import { MAX_BODY_BYTES } from '../../protocol/work.ts';
 import type { Store } from '../store/store.ts';
 import { chainRoutes, type ChainFace } from './chain.ts';
-import { limitBody, networkLimitOf, type NetworkOf, type Rate, socketAddress } from './edge.ts';
+import { limitBody, networkLimitOf, type NetworkOf, type Rate } from './edge.ts';
 import { NotFoundError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
 import { partnerRoutes } from './partners.ts';
@@ -16,15 +17,14 @@ import { statsRoutes } from './stats.ts';
 import { hostAppRoutes, researchAppRoutes } from './apps.ts';
 import type { AppStore } from '../store/apps.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { type NetEnv, networkOf, TrustedProxies } from './network.ts';
 import { workRoutes, type WorkRouteEvents } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
+import type { TrainingStore } from '../store/training.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
 import { researchRoutes } from './research.ts';
 import type { AboutSettings } from '../research/about.ts';
 import { signupRoutes } from './research-signup.ts';
-
-/** Large enough for 64 results of 256 peaks each, small enough that a flood costs little. */
-export const MAX_BODY_BYTES = 1 << 20;
 
 export interface ApiOptions {
   store: Store;
@@ -34,10 +34,10 @@ export interface ApiOptions {
   hostRate?: Rate;
   /** Per-network request limit over the whole API but /health, checked before anything else; none when absent. */
   networkRate?: Rate | undefined;
-  /** Per-network host registrations (POST /api/hosts), on top of networkRate; none when absent. */
-  registerRate?: Rate | undefined;
-  /** The network a request comes from, for the limits; the socket's address by default. */
-  networkOf?: NetworkOf | undefined;
+  /** Proxies whose X-Forwarded-For names the client (server/http/network.ts); none when absent. */
+  trustedProxies?: TrustedProxies | undefined;
+  /** Host registrations per network and hour (a token bucket as deep), on top of networkRate; none when absent. */
+  registrationsPerHour?: number | undefined;
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
   /** Told of replicas issued and results recorded (the coordinator's metrics and log). */
@@ -48,6 +48,8 @@ export interface ApiOptions {
   apps?: AppStore | undefined;
   /** The research side (researchers' API, public status); absent in tests of the host API alone. */
   research?: ResearchStore | undefined;
+  /** Training jobs, part of the research API; absent, it has none. */
+  training?: TrainingStore | undefined;
   /** Whether anyone may create a project (POST /api/research/projects); else only the operator's command. */
   openSignup?: boolean | undefined;
   /** Aborted when the coordinator shuts down, to end the research API's live streams. */
@@ -62,6 +64,7 @@ export function createApi({
   chain,
   hostRate,
   research,
+  training,
   statsDir,
   closing,
   apps,
@@ -69,16 +72,26 @@ export function createApi({
   about,
   workEvents,
   networkRate,
-  registerRate,
-  networkOf = socketAddress,
+  trustedProxies = new TrustedProxies(''),
+  registrationsPerHour,
 }: ApiOptions) {
+  const registrations =
+    registrationsPerHour === undefined
+      ? undefined
+      : { perSecond: registrationsPerHour / 3600, burst: registrationsPerHour };
   const limiter = hostRate && new RateLimiter(hostRate);
-  const api = new Hono()
+  const byNetwork: NetworkOf = (c) => c.get('network') as string;
+  const api = new Hono<NetEnv>()
+    // Every route may ask where the request comes from; worked out once, from the socket and trusted proxies only.
+    .use(async (c, next) => {
+      c.set('network', networkOf(c, trustedProxies));
+      await next();
+    })
     // Before the limit: a load balancer's health check is never refused.
     .get('/health', (c) => c.json({ ok: true }))
-    .use(networkLimitOf(networkRate, networkOf, 'network'))
+    .use(networkLimitOf(networkRate, byNetwork, 'network'))
     .use(limitBody(MAX_BODY_BYTES))
-    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registerRate, networkOf, 'register')))
+    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registrations, byNetwork, 'register')))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research) : new Hono())
@@ -95,7 +108,7 @@ export function createApi({
       '/',
       research
         ? new Hono()
-            .route('/research', researchRoutes(research, { closing, apps }))
+            .route('/research', researchRoutes(research, { closing, apps, training }))
             .route('/public', publicRoutes(research, about))
             .route('/', openApiRoute())
         : new Hono(),

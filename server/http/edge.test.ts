@@ -81,7 +81,7 @@ describe('the edge: per-network limits before any signature check or database wr
   });
 
   test('behavior: registrations have a tighter bucket of their own, and a refused one writes nothing', async () => {
-    const running = await start({ TERRAFLOP_REGISTER_RATE: '0.01' }); // bursts of 30, then one in 100 s
+    const running = await start({ TERRAFLOP_REGISTRATIONS_PER_HOUR: '30' }); // bursts of 30, then one in 2 min
     const replies = [];
     for (let i = 0; i < 32; i++) replies.push((await register(running.coordinator.url)).res);
     expect(replies.slice(0, 30).map((r) => r.status)).toEqual(Array(30).fill(201));

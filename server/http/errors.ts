@@ -67,6 +67,14 @@ export class UnknownProjectError extends ApiError {
   }
 }
 
+/** The host was banned: a recomputation on other hosts contradicted one of its results (docs/training.md). */
+export class HostBannedError extends ApiError {
+  override name = 'HostBannedError' as const;
+  constructor(hostId: number, reason: string) {
+    super(403, `host ${hostId} is banned: ${reason}`, { details: { hostId } });
+  }
+}
+
 export class NotFoundError extends ApiError {
   override name: ApiErrorName = 'NotFoundError';
   constructor(message: string) {
@@ -84,6 +92,7 @@ const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
   LastLiveKeyError: 409,
   KeyTakenError: 409,
   DatabaseUnavailableError: 503,
+  HostHoldsUnitsError: 409,
 };
 
 /** The status to answer an error with, or undefined for one the client was not meant to see (a bug, an outage). */

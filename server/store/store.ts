@@ -52,6 +52,17 @@ export class KeyTakenError extends BaseError {
   }
 }
 
+export class HostHoldsUnitsError extends BaseError {
+  override name = 'HostHoldsUnitsError' as const;
+  constructor(hostId: number, units: number) {
+    super(
+      `host ${hostId} holds ${units} unit(s) not yet decided; link it to another volunteer once they are ` +
+        '(a link code cannot move units already held)',
+      { details: { hostId, units } },
+    );
+  }
+}
+
 export interface Store {
   /**
    * Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash; a key
@@ -64,6 +75,8 @@ export interface Store {
     tokenHash?: string | undefined;
     /** The partner site's origin, for a host registered by an embedded widget. */
     partner?: string | undefined;
+    /** The network it registered from (server/http/network.ts). */
+    network?: string | undefined;
     now: number;
   }): Promise<Host>;
   findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;
@@ -72,6 +85,8 @@ export interface Store {
   useNonce(hostId: number, nonce: string, expiresAt: number): Promise<Host | undefined>;
   /** Forgets nonces whose timestamps are outside the window anyway. Returns how many. */
   purgeNonces(now: number, limit: number): Promise<number>;
+  /** Why the host is banned (a recomputation contradicted its result: server/store/training.ts), or undefined. */
+  banOf(hostId: number): Promise<string | undefined>;
   /** The host's and its volunteer's credit, RAC decayed to `now`, and its results by state. */
   hostSummary(hostId: number, now: number): Promise<HostSummary>;
 
@@ -81,7 +96,11 @@ export interface Store {
   setVolunteerAddress(volunteerId: number, address: string): Promise<boolean>;
   /** Stores a link code's hash for a volunteer, valid until `expiresAt`. */
   createLinkCode(volunteerId: number, codeHash: string, expiresAt: number): Promise<void>;
-  /** Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. */
+  /**
+   * Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. Throws
+   * HostHoldsUnitsError, changing nothing, while the host holds a replica or an undecided result of an undecided
+   * unit: a unit's hosts are of different volunteers when it is sent, and stay so until it is decided.
+   */
   redeemLinkCode(hostId: number, codeHash: string, now: number): Promise<number | undefined>;
 
   /** Creates a batch and its units, each with its first replicas (target_nresults of them). */

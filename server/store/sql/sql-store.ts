@@ -6,7 +6,7 @@
  */
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import { type Backlog, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
+import { type Backlog, HostHoldsUnitsError, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
 import type {
   AppName,
   Host,
@@ -34,7 +34,7 @@ import { Scheduler } from './scheduler.ts';
 import { recordReports, type Report } from './report.ts';
 import { Batcher } from '../batcher.ts';
 import { spendNonces, type NonceUse } from './nonces.ts';
-import { applyCredit, revokeHost, settleCredit } from './credit.ts';
+import { applyCredit, caughtSingles, revokeHost, settleCredit } from './credit.ts';
 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
@@ -63,6 +63,7 @@ export class SqlStore implements Store {
     publicKey,
     tokenHash,
     partner,
+    network,
     now,
   }: Parameters<Store['createHost']>[0]): Promise<Host> {
     return this.db.transaction(async (q) => {
@@ -74,9 +75,9 @@ export class SqlStore implements Store {
         await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
       // A key taken, even by a registration racing this one, inserts nothing; throwing undoes the volunteer too.
       const host = await q.get<{ id: number }>(
-        `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, created_at)
-          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (public_key) DO NOTHING RETURNING id`,
-        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, now],
+        `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, network, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (public_key) DO NOTHING RETURNING id`,
+        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, network ?? null, now],
       );
       if (!host) throw new KeyTakenError();
       return { id: host.id, volunteerId: volunteer.id };
@@ -110,6 +111,10 @@ export class SqlStore implements Store {
 
   useNonce(hostId: number, nonce: string, expiresAt: number): Promise<Host | undefined> {
     return this.nonces.call({ hostId, nonce, expiresAt });
+  }
+
+  async banOf(hostId: number): Promise<string | undefined> {
+    return (await this.db.get<{ reason: string }>('SELECT reason FROM host_bans WHERE host_id = ?', [hostId]))?.reason;
   }
 
   async purgeNonces(now: number, limit: number): Promise<number> {
@@ -162,6 +167,13 @@ export class SqlStore implements Store {
         [codeHash, now],
       );
       if (!code) return undefined;
+      const held = await q.get<{ n: number }>(
+        `SELECT count(DISTINCT r.work_unit_id) AS n FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+          WHERE r.host_id = ? AND u.state = 'active' AND (r.server_state = 'in_progress'
+            OR (r.outcome = 'success' AND r.validate_state IN ('init', 'inconclusive')))`,
+        [hostId],
+      );
+      if (Number(held?.n ?? 0) > 0) throw new HostHoldsUnitsError(hostId, Number(held!.n));
       await q.run('DELETE FROM link_codes WHERE code_hash = ?', [codeHash]);
       await q.run('UPDATE hosts SET volunteer_id = ? WHERE id = ?', [code.volunteer_id, hostId]);
       return code.volunteer_id;
@@ -237,8 +249,17 @@ export class SqlStore implements Store {
       );
       if (locked.length === 0) return 0;
       const { units, replicas } = await loadDue(q, this.db.dialect, queue, locked);
+      const caught =
+        queue === 'validate'
+          ? await caughtSingles(
+              q,
+              this.db.dialect,
+              units.filter((u) => u.single === 1).map((u) => u.id),
+            )
+          : new Set<number>();
       const decided = units.map((row) => {
         const unit = toWorkUnit(row);
+        if (caught.has(row.id)) unit.singleHostCaught = true;
         const ofUnit = (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app));
         return { row, unit, replicas: ofUnit, changes: decide({ unit, replicas: ofUnit }) };
       });
