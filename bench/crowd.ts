@@ -58,7 +58,11 @@ process.once('exit', () => {
 });
 
 /** `node server/main.ts` on `port` with `env`, as `npm run serve` would start it; resolves once it listens. */
-export async function startCoordinatorProcess(env: NodeJS.ProcessEnv, port: number): Promise<CoordinatorProcess> {
+export async function startCoordinatorProcess(
+  env: NodeJS.ProcessEnv,
+  port: number,
+  readyTimeoutMs = 30_000,
+): Promise<CoordinatorProcess> {
   const serve = serveCommand();
   const args = [...serve.flags, ...(process.env['BENCH_NODE_ARGS']?.split(' ') ?? []), 'server/main.ts'];
   const child = spawn(process.execPath, args, {
@@ -66,7 +70,13 @@ export async function startCoordinatorProcess(env: NodeJS.ProcessEnv, port: numb
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   started.push(child);
-  return { child, url: await readyUrl(child) };
+  try {
+    return { child, url: await readyUrl(child, readyTimeoutMs) };
+  } catch (error) {
+    // Late rather than dead: it must not take the port after its caller has given up on it.
+    child.kill('SIGKILL');
+    throw error;
+  }
 }
 
 /** Resident memory of a process, in MB. */

@@ -71,6 +71,8 @@ const env = {
   TERRAFLOP_METRICS_BACKLOG_MS: '1000',
   // Every simulated host shares this machine's address: the per-host limit is not what is measured.
   TERRAFLOP_HOST_RATE: '10000',
+  TERRAFLOP_NETWORK_RATE: '100000',
+  TERRAFLOP_REGISTER_RATE: '100000',
   ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
 };
 

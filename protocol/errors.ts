@@ -70,6 +70,7 @@ export const SerializedError = errorAt(MAX_CAUSE_DEPTH);
 export const API_ERROR_NAMES = [
   'ApiError',
   'InternalError',
+  'DatabaseUnavailableError',
   'InvalidRequestError',
   'MalformedBodyError',
   'UnauthorizedError',

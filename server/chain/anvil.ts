@@ -15,12 +15,16 @@ export interface AnvilOptions {
   chainId?: number;
   /** Seconds between state dumps; a crash loses at most this much, which the poster re-posts. */
   stateIntervalS?: number;
+  /** A fixed port (a fault campaign restarts the node where the coordinator's RPC URL points); any free one if 0. */
+  port?: number;
 }
 
 export interface Anvil {
   rpcUrl: string;
   chainId: number;
   stop(): Promise<void>;
+  /** Kills the node outright (SIGKILL), as a crash would: what it had not dumped is lost. */
+  kill(): void;
 }
 
 export class AnvilStartError extends BaseError {
@@ -49,8 +53,9 @@ export async function startAnvil({
   stateFile,
   chainId = 31337,
   stateIntervalS = 2,
+  port: fixedPort = 0,
 }: AnvilOptions = {}): Promise<Anvil> {
-  const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId)];
+  const args = ['--host', '127.0.0.1', '--port', String(fixedPort), '--chain-id', String(chainId)];
   if (stateFile) args.push('--state', stateFile, '--state-interval', String(stateIntervalS));
   const pidFile = stateFile && `${stateFile}.pid`;
   if (pidFile) await stopStale(pidFile, stateFile);
@@ -64,6 +69,7 @@ export async function startAnvil({
       await stopChild(child);
       if (pidFile) rmSync(pidFile, { force: true });
     },
+    kill: () => void child.kill('SIGKILL'),
   };
 }
 

@@ -91,6 +91,7 @@ const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
   ResearcherNameTakenError: 409,
   LastLiveKeyError: 409,
   KeyTakenError: 409,
+  DatabaseUnavailableError: 503,
   HostHoldsUnitsError: 409,
 };
 
@@ -106,7 +107,8 @@ export function renderError(error: Error, c: Context): Response {
   if (status !== undefined) {
     // Only Terraflop's own causes go out: a driver's or parser's message may name paths and internals.
     const body: ApiErrorBody = { error: serializeError(error, { causes: 'own' }) };
-    return c.json(body, status, error instanceof ApiError ? error.headers : {});
+    const headers = error instanceof ApiError ? error.headers : status === 503 ? { 'retry-after': '2' } : {};
+    return c.json(body, status, headers);
   }
   console.error('unexpected error serving', c.req.method, c.req.path, error);
   const body: ApiErrorBody = {

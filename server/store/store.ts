@@ -25,6 +25,14 @@ import type {
 
 export type UnitQueue = 'transition' | 'validate';
 
+/**
+ * The database did not answer (restarting, unreachable, the connection cut): the coordinator answers 503, to try
+ * again shortly. A statement cut off at its commit may have been applied; every write the API makes is safe to repeat.
+ */
+export class DatabaseUnavailableError extends BaseError {
+  override name = 'DatabaseUnavailableError' as const;
+}
+
 /** What waits for each pass: units due for the transitioner or flagged for the validator, credit to add or settle. */
 export interface Backlog {
   transition: number;

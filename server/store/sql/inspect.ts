@@ -108,6 +108,21 @@ export class StoreInspector {
     }));
   }
 
+  /** Each volunteer's credit totals beside the credit granted to their valid results (what the totals must add). */
+  async volunteerCredit(): Promise<Array<{ id: number; total: number; settled: number; validGranted: number }>> {
+    const rows = await this.q.all<Record<string, unknown>>(
+      `SELECT v.id, v.total_credit, v.settled_credit, (SELECT coalesce(sum(r.granted_credit), 0) FROM replicas r
+          WHERE r.volunteer_id = v.id AND r.validate_state = 'valid') AS valid_granted
+        FROM volunteers v ORDER BY v.id`,
+    );
+    return rows.map((r) => ({
+      id: Number(r['id']),
+      total: Number(r['total_credit']),
+      settled: Number(r['settled_credit']),
+      validGranted: Number(r['valid_granted']),
+    }));
+  }
+
   /** The network recorded for a host (server/http/network.ts); null when none was. */
   async hostNetwork(hostId: number): Promise<string | null> {
     const row = await this.q.get<{ network: string | null }>('SELECT network FROM hosts WHERE id = ?', [hostId]);

@@ -65,3 +65,59 @@ describe.skipIf(!postgresAvailable)('PostgresDb transactions', () => {
     expect(await db.get('SELECT n FROM counters WHERE id = 1')).toEqual({ n: 0 });
   });
 });
+
+describe.skipIf(!postgresAvailable)('PostgresDb connections', () => {
+  test('behavior: an idle connection the server drops is replaced, and the process lives on', async () => {
+    const schema = await freshPostgresSchema();
+    const db = new PostgresDb(schema.url, { max: 1 });
+    const other = new PostgresDb(schema.url, { max: 1 });
+    try {
+      const pid = (await db.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid;
+      // What a Postgres restart does to every idle connection of the pool.
+      await other.run('SELECT pg_terminate_backend(?)', [pid]);
+      await new Promise((r) => setTimeout(r, 200));
+      const again = (await db.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid;
+      expect(again).not.toBe(pid);
+    } finally {
+      await db.close();
+      await other.close();
+      await schema.drop();
+    }
+  });
+
+  test('behavior: a connection lost inside a transaction fails that transaction only', async () => {
+    const schema = await freshPostgresSchema();
+    const db = new PostgresDb(schema.url, { max: 1 });
+    const other = new PostgresDb(schema.url, { max: 1 });
+    try {
+      const failed = db.transaction(async (q) => {
+        const { pid } = (await q.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!;
+        // Lost between two statements, while the transaction's code runs: no query is there to fail with it.
+        await other.run('SELECT pg_terminate_backend(?)', [pid]);
+        await new Promise((r) => setTimeout(r, 200));
+        await q.run('SELECT 1');
+      });
+      await expect(failed).rejects.toThrow();
+      expect(await db.get<{ one: number }>('SELECT 1 AS one')).toEqual({ one: 1 });
+    } finally {
+      await db.close();
+      await other.close();
+      await schema.drop();
+    }
+  });
+});
+
+describe('PostgresDb with no database answering', () => {
+  test('error: statements and transactions fail as DatabaseUnavailableError', async () => {
+    // Port 5449: in this branch's range, where nothing listens.
+    const db = new PostgresDb('postgres://postgres@127.0.0.1:5449/none', { max: 1 });
+    try {
+      await expect(db.get('SELECT 1 AS one')).rejects.toMatchObject({ name: 'DatabaseUnavailableError' });
+      await expect(db.transaction((q) => q.run('SELECT 1'))).rejects.toMatchObject({
+        name: 'DatabaseUnavailableError',
+      });
+    } finally {
+      await db.close();
+    }
+  });
+});

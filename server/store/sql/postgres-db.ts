@@ -4,6 +4,7 @@
  * locks (FOR UPDATE, SKIP LOCKED) keep them from issuing one replica twice or deciding one unit twice.
  */
 import pg from 'pg';
+import { DatabaseUnavailableError } from '../store.ts';
 import type { Db, Param, Queryable, Scalar } from './db.ts';
 
 // int8 (counts, epoch-millisecond times) arrives as a string by default; every value the store keeps is below 2^53.
@@ -53,9 +54,30 @@ function arrayLiteral(values: readonly Scalar[]): string {
 const bound = (params: readonly Param[]) =>
   params.map((p) => (Array.isArray(p) ? arrayLiteral(p as readonly Scalar[]) : p));
 
+/** Connection exceptions (08), an operator's shutdown or a server starting up (57P), or no socket at all. */
+function unavailable(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return /^(08|57P)/.test(error.code ?? '');
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND)$/.test(code)) return true;
+  return /Connection terminated|connection timeout/i.test(error.message);
+}
+
+/** The error as the store's callers see it: an outage as DatabaseUnavailableError, anything else as it is. */
+function asStoreError(error: unknown): unknown {
+  return unavailable(error)
+    ? new DatabaseUnavailableError('the database did not answer; try again', { cause: error })
+    : error;
+}
+
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
-  const query = async <T>(sql: string, params: readonly Param[] = []) =>
-    (await client.query({ ...named(sql), values: bound(params) })) as pg.QueryResult & { rows: T[] };
+  const query = async <T>(sql: string, params: readonly Param[] = []) => {
+    try {
+      return (await client.query({ ...named(sql), values: bound(params) })) as pg.QueryResult & { rows: T[] };
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  };
   return {
     all: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows,
     get: async <T>(sql: string, params?: readonly Param[]) => (await query<T>(sql, params)).rows[0],
@@ -76,6 +98,10 @@ export class PostgresDb implements Db {
 
   constructor(connectionString: string, { max = 10 } = {}) {
     this.pool = new pg.Pool({ connectionString, max });
+    // An idle pooled connection that the server drops (Postgres restarted, a network cut) is emitted as an error on
+    // the pool, which has already discarded it; the next query opens another. Unheard, that error killed every
+    // coordinator process at a Postgres restart (found by npm run chaos).
+    this.pool.on('error', () => {});
     this.direct = queryable(this.pool);
   }
 
@@ -108,17 +134,31 @@ export class PostgresDb implements Db {
   private static readonly RETRIES = 4;
 
   private async once<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((e: unknown) => {
+      throw asStoreError(e);
+    });
+    // A connection lost between two statements of the transaction is emitted on the client, which the pool no longer
+    // listens to while it is lent: heard here (the next statement fails with it), and the client is then destroyed
+    // rather than returned to the pool.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      const plain = (sql: string) => client.query(sql).catch((e: unknown) => Promise.reject(asStoreError(e)));
+      await plain('BEGIN');
       const value = await fn(queryable(client));
-      await client.query('COMMIT');
+      await plain('COMMIT');
       return value;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken ??= e;
+      });
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
