@@ -6,9 +6,9 @@
  */
 import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../contracts/abi.ts';
-import { deployContracts } from '../server/chain/deploy.ts';
+import { deployContracts, LEDGER_RULES } from '../server/chain/deploy.ts';
 import { buildEpochTree, type EpochTree } from '../server/epochs/epoch-tree.ts';
-import { startTestChain } from '../server/chain/testing.ts';
+import { passTime, startTestChain } from '../server/chain/testing.ts';
 import { writeAndWait } from '../server/chain/write-and-wait.ts';
 
 const COP = 10n ** 18n;
@@ -32,7 +32,7 @@ function volunteers(n: number, round: number): Array<{ address: Address; credit:
 
 async function post(ledger: Address, epoch: bigint, t: EpochTree): Promise<bigint> {
   const args = [epoch, t.root, keccak256(toHex(`epoch file ${epoch}`)), t.total] as const;
-  return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'postEpoch', args }))
+  return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'proposeEpoch', args }))
     .gasUsed;
 }
 
@@ -64,6 +64,8 @@ for (const n of [10, 100_000]) {
 // Claims against the 100,000-leaf tree: the requester's (the first mint ever, which also creates the supply), then a
 // typical volunteer's first claim.
 const { ledger, tree } = big!;
+await passTime(poster, LEDGER_RULES.challengeWindow);
+await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'finalize', args: [2n] });
 const requesterIndex = tree.leaves.findIndex(([a]) => a === requester);
 const firstEver = await claim(ledger, tree, requesterIndex);
 const claimGas = await claim(ledger, tree, requesterIndex === 5 ? 6 : 5);

@@ -35,10 +35,11 @@ export const ChainInfo = z.discriminatedUnion('mode', [
 export type ChainInfo = z.infer<typeof ChainInfo>;
 
 /**
- * An epoch's standing on chain, as the mirror last read it: null when the chain does not hold it (yet), `posted`
- * once it does. (Attestation adds its steps after `posted` here.)
+ * An epoch's standing on chain, as the mirror last read it: null when the chain does not hold it (yet); `proposed`
+ * once it does (not claimable); `final` once enough drawn attesters agreed or the challenge window passed
+ * undisputed; `frozen` when a drawn attester signed a dissent.
  */
-export const EpochStatus = z.enum(['posted']).nullable();
+export const EpochStatus = z.enum(['proposed', 'final', 'frozen']).nullable();
 export type EpochStatus = z.infer<typeof EpochStatus>;
 
 /** One epoch the coordinator built, with its file's stable URL. */
@@ -82,3 +83,22 @@ export const ClaimInfo = z.object({
     .nullable(),
 });
 export type ClaimInfo = z.infer<typeof ClaimInfo>;
+
+/**
+ * The EIP-712 message an attester signs for an epoch as proposed (CreditLedger.ATTESTATION_TYPEHASH): `agree` true
+ * vouches for it, false is a dissent that freezes it.
+ */
+export const ATTESTATION_TYPES = {
+  Attestation: [
+    { name: 'epoch', type: 'uint64' },
+    { name: 'root', type: 'bytes32' },
+    { name: 'fileHash', type: 'bytes32' },
+    { name: 'totalCredit', type: 'uint256' },
+    { name: 'agree', type: 'bool' },
+  ],
+} as const;
+
+/** The ledger's EIP-712 domain (OpenZeppelin EIP712("Terraflop CreditLedger", "1")). */
+export function attestationDomain(chainId: number, ledger: `0x${string}`) {
+  return { name: 'Terraflop CreditLedger', version: '1', chainId, verifyingContract: ledger } as const;
+}
