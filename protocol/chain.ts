@@ -102,3 +102,38 @@ export const ATTESTATION_TYPES = {
 export function attestationDomain(chainId: number, ledger: `0x${string}`) {
   return { name: 'Terraflop CreditLedger', version: '1', chainId, verifyingContract: ledger } as const;
 }
+
+/**
+ * GET /api/chain/attestation/:address: what the address's attester has to check and sign, from the coordinator's
+ * mirror: the newest proposed epoch whose draw is known (epoch 0 and no slots when there is none), the slots it
+ * holds (none: not drawn), its own leaf, and the epoch file to check the root and total against.
+ */
+export const AttestationDuty = z.object({
+  epoch: z.number().int().min(0),
+  root: Bytes32.nullable(),
+  fileHash: Bytes32.nullable(),
+  totalCredit: Wei,
+  chainId: z.number().int().positive(),
+  ledger: HexAddress,
+  slots: z.array(z.number().int().min(0)),
+  credit: Wei,
+  offset: Wei,
+  fileUrl: z.string().nullable(),
+});
+export type AttestationDuty = z.infer<typeof AttestationDuty>;
+
+/** POST /api/chain/attestations: a drawn attester's EIP-712 signature (ATTESTATION_TYPES), for the coordinator. */
+export const AttestationSubmission = z.object({
+  epoch: z.number().int().min(1),
+  agree: z.boolean(),
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+});
+export type AttestationSubmission = z.infer<typeof AttestationSubmission>;
+
+/** The reply: who signed (recovered from the signature) and the slots it was recorded for. */
+export const AttestationAccepted = z.object({
+  epoch: z.number().int().min(1),
+  signer: HexAddress,
+  slots: z.array(z.number().int()),
+});
+export type AttestationAccepted = z.infer<typeof AttestationAccepted>;

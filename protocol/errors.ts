@@ -89,6 +89,8 @@ export const API_ERROR_NAMES = [
   'InvalidSignatureError',
   'InvalidLinkError',
   'ChainOffError',
+  'NotAttestableError',
+  'NotDrawnError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

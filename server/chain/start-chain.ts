@@ -18,6 +18,8 @@ import { deployContracts, type Deployment } from './deploy.ts';
 import { loadArtifacts } from '../../contracts/compile.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler } from './market-settler.ts';
+import { attestationPass, type AttestationPass } from './attestation-pass.ts';
+import { epochProofs } from '../epochs/epoch-proofs.ts';
 import type { ChainStore } from '../store/chain.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 
@@ -33,6 +35,10 @@ export interface RunningChain {
   settler: BackgroundPass & { runOnce(now: number): Promise<boolean> };
   /** Keeps the store's mirror of the ledger (epochs on chain, claimed amounts), which the routes read. */
   reader: ChainReader;
+  /** Draws each proposed epoch's attesters, relays their signatures, finalises it when its window passes. */
+  attester: AttestationPass;
+  /** Attester slots drawn per epoch (the ledger's rule). */
+  attesters: number;
   epochDir: string;
   stop(): Promise<void>;
 }
@@ -61,7 +67,10 @@ async function hasCode(clients: ChainClients, address: Address): Promise<boolean
   return code !== undefined && code !== '0x';
 }
 
-async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClients; deployment: Deployment }> {
+async function embedded(
+  dir: string,
+  challengeWindowS: number,
+): Promise<{ anvil: Anvil; clients: ChainClients; deployment: Deployment }> {
   const anvil = await startAnvil({ stateFile: join(dir, 'anvil-state.json') });
   try {
     const clients = chainClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, privateKey: embeddedKey(dir) });
@@ -82,7 +91,7 @@ async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClie
           : `chain: the contracts in ${file} were compiled from other sources; deploying the current ones`,
       );
     }
-    const deployment = await deployContracts(clients);
+    const deployment = await deployContracts(clients, { rules: { challengeWindow: BigInt(challengeWindowS) } });
     writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`);
     return { anvil, clients, deployment };
   } catch (error) {
@@ -136,7 +145,9 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
   const dir = join(config.TERRAFLOP_DATA, 'chain');
   mkdirSync(dir, { recursive: true });
   const up =
-    config.TERRAFLOP_CHAIN === 'embedded' ? await embedded(dir) : { anvil: undefined, ...(await byRpc(config)) };
+    config.TERRAFLOP_CHAIN === 'embedded'
+      ? await embedded(dir, config.TERRAFLOP_CHALLENGE_WINDOW_S)
+      : { anvil: undefined, ...(await byRpc(config)) };
   // A coordinator from before the store kept the chain's state left it in this file: take it in once.
   const adopted = await store.adoptChainFile(join(dir, 'chain.sqlite'));
   if (adopted > 0) console.warn(`chain: took ${adopted} epochs from ${join(dir, 'chain.sqlite')} into the store`);
@@ -164,7 +175,21 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
     fromBlock: BigInt(up.deployment.block),
     mirror: store,
   });
+  const attester = attestationPass({
+    clients: up.clients,
+    ledger: up.deployment.ledger,
+    records: store,
+    proofs: epochProofs(epochDir),
+    mineWhenWaiting: config.TERRAFLOP_CHAIN === 'embedded',
+  });
+  const attesters = await up.clients.publicClient.readContract({
+    address: up.deployment.ledger,
+    abi: creditLedgerAbi,
+    functionName: 'attesters',
+  });
   return {
+    attester,
+    attesters,
     mode: config.TERRAFLOP_CHAIN,
     deployment: up.deployment,
     rpcUrl: up.anvil?.rpcUrl ?? config.TERRAFLOP_RPC_URL!,
@@ -178,6 +203,7 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
       await poster.idle();
       await settler.idle();
       await reader.idle();
+      await attester.idle();
       await up.anvil?.stop();
     },
   };

@@ -63,6 +63,7 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
       rpcUrl: 'http://127.0.0.1:1',
       store,
       epochDir,
+      attesters: 7,
     };
     api = new Hono().route('/', chainRoutes(chain));
     api.onError(renderError);

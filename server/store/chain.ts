@@ -194,7 +194,33 @@ export interface ProjectTokens {
   grantsTokens: boolean;
 }
 
-export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords, ChainMirror {
+/** A drawn attester's signature for one slot of a proposed epoch, waiting for the attestation pass to relay it. */
+export interface AttestationRecord {
+  ledger: string;
+  epoch: number;
+  slot: number;
+  /** The address the signature recovers to (checksummed). */
+  signer: string;
+  agree: boolean;
+  signature: string;
+  receivedAt: number;
+  /** 0: waiting; 1: relayed; -1: the ledger refused it (lastError says why). */
+  relayed: number;
+  lastError: string | null;
+}
+
+/** The attestations volunteers' pages sent, kept until relayed (volunteers need no gas: the coordinator relays). */
+export interface AttestationRecords {
+  /** Records the slots' signatures; a slot already signed keeps its first. Returns how many were new. */
+  recordAttestations(rows: Array<Omit<AttestationRecord, 'relayed' | 'lastError'>>): Promise<number>;
+  /** Those waiting to be relayed, oldest epoch and slot first. */
+  pendingAttestations(ledger: string): Promise<AttestationRecord[]>;
+  /** Every attestation of an epoch (the status page's view of who vouched or dissented). */
+  attestations(ledger: string, epoch: number): Promise<AttestationRecord[]>;
+  markRelayed(ledger: string, epoch: number, slot: number, error: string | null): Promise<void>;
+}
+
+export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords, ChainMirror, AttestationRecords {
   /** Sets a project's token terms, by name; undefined when there is no such project. */
   setTokenTerms(projectName: string, terms: TokenTerms): Promise<ProjectTokens | undefined>;
   /**
