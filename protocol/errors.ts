@@ -89,6 +89,9 @@ export const API_ERROR_NAMES = [
   'InvalidSignatureError',
   'InvalidLinkError',
   'ChainOffError',
+  'KeyTakenError',
+  'TooManyStreamsError',
+  'HostHoldsUnitsError',
   'NotAttestableError',
   'NotDrawnError',
 ] as const;

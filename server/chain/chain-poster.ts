@@ -33,6 +33,8 @@ export interface ChainPosterOptions {
   /** Test hook: called at each durable step; throwing stops the round there, as a crash would. */
   onStep?: (step: 'built' | 'sent') => void;
   log?: (message: string) => void;
+  /** Told when an epoch is known to be on the chain (posted now, or found there after a lost reply). */
+  onPosted?: (epoch: number) => void;
 }
 
 export class ChainConflictError extends BaseError {
@@ -93,6 +95,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
           )
         : '';
       await o.records.markPosted(ledger, r.epoch, block, now);
+      o.onPosted?.(r.epoch);
       return;
     }
     if (onChain < r.epoch - 1) {
@@ -114,6 +117,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
       },
     });
     await o.records.markPosted(ledger, r.epoch, String(receipt.blockNumber), now);
+    o.onPosted?.(r.epoch);
   }
 
   /** A chain restored from an older dump lost epochs we saw posted: mark them for posting again, in order. */

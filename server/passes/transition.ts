@@ -4,9 +4,22 @@
  * their deadline, keep enough replicas out to reach target_nresults, fail a unit past its error or total limits,
  * ask for validation when results wait, and close a unit once it has a canonical result.
  */
-import type { UnitChanges, UnitWithReplicas } from '../store/types.ts';
+import type { UnitChanges, UnitWithReplicas, WorkUnit } from '../store/types.ts';
 
-export function decideTransition({ unit, replicas }: UnitWithReplicas, now: number): UnitChanges {
+/**
+ * A unit sent as a single replica goes back to the quorum and replicas it was made with: its single result cannot
+ * stand alone (its host was caught), or its replica failed, and a replacement must not go out alone to whoever asks.
+ */
+export function backToReplication(unit: WorkUnit): NonNullable<UnitChanges['unit']> {
+  return { single: false, minQuorum: unit.requestedQuorum, targetNresults: unit.requestedTarget };
+}
+
+/** What a failure of a host without a track record (server/store/trust.ts TRACK_RECORD) weighs against a unit. */
+export const UNTRACKED_WEIGHT = 1 / 8;
+
+export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges {
+  const { replicas } = s;
+  let { unit } = s;
   if (unit.state !== 'active') return {};
   const changes: Required<Pick<UnitChanges, 'replicas'>> & UnitChanges = { replicas: [] };
   const timedOut = new Set(
@@ -24,7 +37,17 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
   const unsent = replicas.filter((r) => state(r) === 'unsent');
   const inProgress = replicas.filter((r) => state(r) === 'in_progress');
   const successes = replicas.filter((r) => r.outcome === 'success');
-  const errors = replicas.filter((r) => timedOut.has(r.id) || r.outcome === 'client_error' || r.outcome === 'no_reply');
+  const failed = (r: (typeof replicas)[number]) =>
+    timedOut.has(r.id) || r.outcome === 'client_error' || r.outcome === 'no_reply';
+  // Failures of hosts without a track record weigh an eighth: a sybil crowd cannot cheaply fail units with errors,
+  // yet a unit that fails everywhere (a broken input) still fails on a coordinator of new hosts only.
+  const untracked = (r: (typeof replicas)[number]) => failed(r) && r.hostTracked === false;
+  const discount = Math.ceil(replicas.filter(untracked).length * (1 - UNTRACKED_WEIGHT));
+  const errorCount = replicas.filter(failed).length - discount;
+  if (unit.single && replicas.some(failed) && unit.canonicalReplicaId === null) {
+    unit = { ...unit, ...backToReplication(unit) };
+    changes.unit = backToReplication(unit);
+  }
 
   if (unit.canonicalReplicaId !== null) {
     // Decided: what is still unsent is not needed; the unit is done once nothing is out.
@@ -33,21 +56,23 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
     if (inProgress.length === 0) changes.unit = { state: 'done' };
     return changes;
   }
-  if (errors.length > unit.maxErrorResults) {
+  if (errorCount > unit.maxErrorResults) {
     return fail(
       changes,
       unsent,
-      `too many errors: ${errors.length} replicas failed or timed out (limit ${unit.maxErrorResults})`,
+      `too many errors: ${errorCount} replicas failed or timed out (limit ${unit.maxErrorResults}; ` +
+        'hosts without a track record count an eighth)',
     );
   }
   const live = successes.filter((r) => r.validateState !== 'invalid').length + inProgress.length + unsent.length;
   const missing = Math.max(0, unit.targetNresults - live);
-  const room = unit.maxTotalResults - replicas.length;
+  const counted = replicas.length - discount;
+  const room = unit.maxTotalResults - counted;
   if (missing > room && inProgress.length + unsent.length === 0 && !successes.some((r) => r.validateState === 'init')) {
     return fail(
       changes,
       unsent,
-      `too many total results: ${replicas.length} issued without a quorum (limit ${unit.maxTotalResults})`,
+      `too many total results: ${counted} issued without a quorum (limit ${unit.maxTotalResults})`,
     );
   }
   changes.newReplicas = Math.min(missing, Math.max(0, room));
@@ -64,7 +89,7 @@ function fail(
   why: string,
 ) {
   for (const r of unsent) changes.replicas.push({ id: r.id, serverState: 'over', outcome: 'didnt_need' });
-  changes.unit = { state: 'failed', failure: why };
+  changes.unit = { ...changes.unit, state: 'failed', failure: why };
   return changes;
 }
 

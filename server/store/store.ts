@@ -5,6 +5,7 @@
  * implement it. Every method is one transaction: it either happens whole or not at all, and a result is durable
  * before recordResults returns. The other parts of the coordinator have stores of their own (server/store/stores.ts).
  */
+import { BaseError } from '../../protocol/base-error.ts';
 import type {
   AppName,
   HostSummary,
@@ -24,8 +25,41 @@ import type {
 
 export type UnitQueue = 'transition' | 'validate';
 
+/** What waits for each pass: units due for the transitioner or flagged for the validator, credit to add or settle. */
+export interface Backlog {
+  transition: number;
+  validate: number;
+  credit: number;
+  settle: number;
+  revoke: number;
+}
+
+/** A registration with a public key another host registered: one key is one host, or its signatures would be two. */
+export class KeyTakenError extends BaseError {
+  override name = 'KeyTakenError' as const;
+  constructor() {
+    super('publicKey: this key is already registered to another host; make a fresh key and register again', {
+      details: { field: 'publicKey' },
+    });
+  }
+}
+
+export class HostHoldsUnitsError extends BaseError {
+  override name = 'HostHoldsUnitsError' as const;
+  constructor(hostId: number, units: number) {
+    super(
+      `host ${hostId} holds ${units} unit(s) not yet decided; link it to another volunteer once they are ` +
+        '(a link code cannot move units already held)',
+      { details: { hostId, units } },
+    );
+  }
+}
+
 export interface Store {
-  /** Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash. */
+  /**
+   * Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash; a key
+   * already registered is a KeyTakenError, and nothing is created.
+   */
   createHost(params: {
     volunteerName?: string | undefined;
     platform?: string | undefined;
@@ -33,6 +67,8 @@ export interface Store {
     tokenHash?: string | undefined;
     /** The partner site's origin, for a host registered by an embedded widget. */
     partner?: string | undefined;
+    /** The network it registered from (server/http/network.ts). */
+    network?: string | undefined;
     now: number;
   }): Promise<Host>;
   findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;
@@ -50,7 +86,11 @@ export interface Store {
   setVolunteerAddress(volunteerId: number, address: string): Promise<boolean>;
   /** Stores a link code's hash for a volunteer, valid until `expiresAt`. */
   createLinkCode(volunteerId: number, codeHash: string, expiresAt: number): Promise<void>;
-  /** Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. */
+  /**
+   * Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. Throws
+   * HostHoldsUnitsError, changing nothing, while the host holds a replica or an undecided result of an undecided
+   * unit: a unit's hosts are of different volunteers when it is sent, and stay so until it is decided.
+   */
   redeemLinkCode(hostId: number, codeHash: string, now: number): Promise<number | undefined>;
 
   /** Creates a batch and its units, each with its first replicas (target_nresults of them). */
@@ -108,6 +148,12 @@ export interface Store {
    * researcher keeps. Returns how many were dropped.
    */
   purgeResults(before: number, limit: number): Promise<number>;
+
+  /**
+   * How much waits for each pass at `now` (credit to settle: validated at or before `settleBefore`), each count
+   * stopping at `atMost` so that it reads a bounded slice of one index, however long the queue.
+   */
+  backlog(now: number, settleBefore: number, atMost: number): Promise<Backlog>;
 
   /** Every volunteer's and host's credit as of `now` (RAC decayed to it), for the daily statistics export. */
   creditTable(now: number): Promise<{ volunteers: VolunteerStats[]; hosts: HostStats[] }>;

@@ -43,6 +43,11 @@ export interface WorkAsk {
   capabilities?: UnitNeeds | undefined;
   /** Only this project's units (a partner widget embedded for one project); by default any project's. */
   projectId?: number | undefined;
+  /**
+   * The network the request came from (server/http/network.ts): recorded as the host's, and no unit goes to two
+   * hosts on one network. Undefined: the host's last recorded network stands.
+   */
+  network?: string | undefined;
 }
 
 export interface WorkUnit extends NewWorkUnit {
@@ -57,6 +62,11 @@ export interface WorkUnit extends NewWorkUnit {
   canonicalReplicaId: number | null;
   /** Why a unit failed, for the researcher. */
   failure: string | null;
+  /**
+   * Sent as a single replica to a host caught cheating since (its catches differ from when it was sent): its result
+   * may not stand alone, whenever it comes (server/store/sql/credit.ts). Known to the validator only.
+   */
+  singleHostCaught?: boolean;
 }
 
 export interface Replica {
@@ -79,6 +89,8 @@ export interface Replica {
   /** Accepted on a single replica: revocable until settled. */
   unverified: boolean;
   validatedAt: number | null;
+  /** Whether its host has a track record with the app (TRACK_RECORD valid results) as the passes load it. */
+  hostTracked?: boolean;
 }
 
 /** A unit and all its replicas: what the transitioner and validator decide on. */
@@ -89,7 +101,9 @@ export interface UnitWithReplicas {
 
 /** What a pass decided for one unit; the store applies it atomically. */
 export interface UnitChanges {
-  unit?: Partial<Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults'>>;
+  unit?: Partial<
+    Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults' | 'minQuorum' | 'single'>
+  >;
   replicas?: Array<
     { id: number } & Partial<
       Pick<Replica, 'serverState' | 'outcome' | 'validateState' | 'grantedCredit' | 'unverified' | 'validatedAt'>

@@ -38,6 +38,8 @@ beforeAll(async () => {
       TERRAFLOP_CHAIN: 'off',
       TERRAFLOP_PASS_INTERVAL_MS: '20',
       TERRAFLOP_SETTLING_S: '0',
+      // The two volunteers compute from networks of their own (server/testing/sim-host.ts), so they share units.
+      TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
     }),
   );
   const now = Date.now();

@@ -360,7 +360,17 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   ALTER TABLE projects ADD COLUMN payer_address TEXT;
   ALTER TABLE projects ADD COLUMN grants_tokens INTEGER NOT NULL DEFAULT 0
   `,
-  // 14 (branch chain): epochs are proposed, then made final by their attesters or the challenge window, or frozen by
+  // 14 (branch trust-assign): where hosts compute from (server/http/network.ts: an IPv4 /24 or IPv6 /64), recorded
+  // at registration and each work request, and on each replica as it is sent, so that no two hosts on one network
+  // share a unit (the pool reads it with the unit's replicas; no index: it is set once, when the replica is sent).
+  // A unit sent as a single replica keeps its host's count of catches (host_apps.invalid) at that moment: a result
+  // of a host caught since, whenever it is validated or settled, is revoked (server/store/sql/credit.ts).
+  `
+  ALTER TABLE hosts ADD COLUMN network TEXT;
+  ALTER TABLE replicas ADD COLUMN network TEXT;
+  ALTER TABLE work_units ADD COLUMN single_mark BIGINT
+  `,
+  // 15 (branch chain): epochs are proposed, then made final by their attesters or the challenge window, or frozen by
   // a dissent. The mirror keeps each epoch's seed block and how many slots agreed; the epochs of the ledger before
   // attestation were final once posted. The attestations volunteers' pages sign wait in attestations until the
   // attestation pass relays them to the ledger (volunteers need no gas): one per drawn slot.

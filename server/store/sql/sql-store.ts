@@ -6,7 +6,7 @@
  */
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import type { Store, UnitQueue } from '../store.ts';
+import { type Backlog, HostHoldsUnitsError, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
 import type {
   AppName,
   Host,
@@ -34,7 +34,7 @@ import { Scheduler } from './scheduler.ts';
 import { recordReports, type Report } from './report.ts';
 import { Batcher } from '../batcher.ts';
 import { spendNonces, type NonceUse } from './nonces.ts';
-import { applyCredit, revokeHost, settleCredit } from './credit.ts';
+import { applyCredit, caughtSingles, revokeHost, settleCredit } from './credit.ts';
 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
@@ -63,6 +63,7 @@ export class SqlStore implements Store {
     publicKey,
     tokenHash,
     partner,
+    network,
     now,
   }: Parameters<Store['createHost']>[0]): Promise<Host> {
     return this.db.transaction(async (q) => {
@@ -72,11 +73,13 @@ export class SqlStore implements Store {
       ))!;
       if (!volunteerName)
         await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
-      const host = (await q.get<{ id: number }>(
-        `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, created_at)
-          VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, now],
-      ))!;
+      // A key taken, even by a registration racing this one, inserts nothing; throwing undoes the volunteer too.
+      const host = await q.get<{ id: number }>(
+        `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, network, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (public_key) DO NOTHING RETURNING id`,
+        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, network ?? null, now],
+      );
+      if (!host) throw new KeyTakenError();
       return { id: host.id, volunteerId: volunteer.id };
     });
   }
@@ -160,6 +163,13 @@ export class SqlStore implements Store {
         [codeHash, now],
       );
       if (!code) return undefined;
+      const held = await q.get<{ n: number }>(
+        `SELECT count(DISTINCT r.work_unit_id) AS n FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+          WHERE r.host_id = ? AND u.state = 'active' AND (r.server_state = 'in_progress'
+            OR (r.outcome = 'success' AND r.validate_state IN ('init', 'inconclusive')))`,
+        [hostId],
+      );
+      if (Number(held?.n ?? 0) > 0) throw new HostHoldsUnitsError(hostId, Number(held!.n));
       await q.run('DELETE FROM link_codes WHERE code_hash = ?', [codeHash]);
       await q.run('UPDATE hosts SET volunteer_id = ? WHERE id = ?', [code.volunteer_id, hostId]);
       return code.volunteer_id;
@@ -235,14 +245,42 @@ export class SqlStore implements Store {
       );
       if (locked.length === 0) return 0;
       const { units, replicas } = await loadDue(q, this.db.dialect, queue, locked);
+      const caught =
+        queue === 'validate'
+          ? await caughtSingles(
+              q,
+              this.db.dialect,
+              units.filter((u) => u.single === 1).map((u) => u.id),
+            )
+          : new Set<number>();
       const decided = units.map((row) => {
         const unit = toWorkUnit(row);
+        if (caught.has(row.id)) unit.singleHostCaught = true;
         const ofUnit = (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app));
         return { row, unit, replicas: ofUnit, changes: decide({ unit, replicas: ofUnit }) };
       });
       await applyDecisions(q, this.db.dialect, queue, decided, now);
       return units.length;
     });
+  }
+
+  async backlog(now: number, settleBefore: number, atMost: number): Promise<Backlog> {
+    const upTo = (from: string) => `(SELECT count(*) FROM (SELECT 1 AS one FROM ${from} LIMIT ?) t)`;
+    const row = (await this.db.get<Record<keyof Backlog, unknown>>(
+      `SELECT ${upTo('work_units WHERE transition_at <= ?')} AS transition,
+        ${upTo('work_units WHERE need_validate = 1')} AS validate,
+        ${upTo('pending_credit')} AS credit,
+        ${upTo('unsettled_credit WHERE validated_at <= ?')} AS settle,
+        ${upTo('host_apps WHERE revoke_pending = 1')} AS revoke`,
+      [now, atMost, atMost, atMost, settleBefore, atMost, atMost],
+    ))!;
+    return {
+      transition: Number(row.transition),
+      validate: Number(row.validate),
+      credit: Number(row.credit),
+      settle: Number(row.settle),
+      revoke: Number(row.revoke),
+    };
   }
 
   applyCredit(now: number, limit: number): Promise<number> {
