@@ -1,26 +1,36 @@
 /**
  * @module bench/chain
- * `npm run bench:chain`: gas of the chain's hot paths on a local anvil: posting an epoch at 10 and 100,000
- * volunteers (the goal: the same), a volunteer's claim against the 100,000-leaf tree (goal: under 100,000 gas) and
- * a ComputeMarket settle. The last line is the JSON summary that docs/performance.md quotes.
+ * `npm run bench:chain`: gas of the chain's hot paths on a local anvil: proposing an epoch and relaying one
+ * attester's signature at 10 and 100,000 volunteers (the goal: the same), finalising (by the window, and by the
+ * quorum-th signature), a volunteer's claim against the 100,000-leaf tree's final epoch (goal: under 100,000 gas)
+ * and a ComputeMarket settle. The last line is the JSON summary that docs/performance.md quotes.
  */
 import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../contracts/abi.ts';
-import { deployContracts } from '../server/chain/deploy.ts';
-import { buildEpochTree, type EpochTree } from '../server/epochs/epoch-tree.ts';
-import { startTestChain } from '../server/chain/testing.ts';
+import { deployContracts, LEDGER_RULES } from '../server/chain/deploy.ts';
+import { buildEpochTree, leafAtPoint, type EpochTree } from '../server/epochs/epoch-tree.ts';
+import { privateKeyToAccount } from 'viem/accounts';
+import { describeMachine, machine } from './machine.ts';
+import { ATTESTATION_TYPES, attestationDomain } from '../protocol/chain.ts';
+import { passTime, startTestChain } from '../server/chain/testing.ts';
 import { writeAndWait } from '../server/chain/write-and-wait.ts';
 
 const COP = 10n ** 18n;
+console.log(describeMachine(machine()));
 const chain = await startTestChain();
 const poster = chain.as(0);
 const requester = chain.as(1).account.address;
 
-/** Deterministic volunteers (a linear congruential walk), the requester among them with 1,000 credits. */
+/** Attesters with keys (they sign), holding nearly all the stake so that the draw lands on them at any size. */
+const attesters = Array.from({ length: 9 }, (_, i) => privateKeyToAccount(keccak256(toHex(`bench attester ${i}`))));
+const keyed = new Set<string>(attesters.map((a) => a.address));
+
+/** Deterministic volunteers (a linear congruential walk): the requester with 1,000 credits, the 9 attesters. */
 function volunteers(n: number, round: number): Array<{ address: Address; credit: bigint }> {
   let x = 12345 + round;
   const out = [{ address: requester, credit: 1000n * COP + BigInt(round) }];
-  for (let i = 1; i < n; i++) {
+  for (const a of attesters.slice(0, n - 1)) out.push({ address: a.address, credit: 10n ** 8n * COP + BigInt(round) });
+  for (let i = out.length; i < n; i++) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
     out.push({
       address: `0x${(i + 1).toString(16).padStart(8, '0')}${x.toString(16).padStart(32, '0')}` as Address,
@@ -32,17 +42,62 @@ function volunteers(n: number, round: number): Array<{ address: Address; credit:
 
 async function post(ledger: Address, epoch: bigint, t: EpochTree): Promise<bigint> {
   const args = [epoch, t.root, keccak256(toHex(`epoch file ${epoch}`)), t.total] as const;
-  return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'postEpoch', args }))
+  return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'proposeEpoch', args }))
     .gasUsed;
 }
 
-async function claim(ledger: Address, t: EpochTree, index: number): Promise<bigint> {
+async function claim(ledger: Address, t: EpochTree, epoch: bigint, index: number): Promise<bigint> {
   const [account, credit, offset] = t.leaves[index]!;
-  const args = [2n, account, credit, offset, t.tree.getProof(index) as Hex[]] as const;
+  const args = [epoch, account, credit, offset, t.tree.getProof(index) as Hex[]] as const;
   return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'claim', args })).gasUsed;
 }
 
+/** The window passes undisputed: anyone finalises. Returns finalize's gas. */
+async function finalizeByWindow(ledger: Address, epoch: bigint): Promise<bigint> {
+  await passTime(poster, LEDGER_RULES.challengeWindow);
+  return (
+    await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'finalize', args: [epoch] })
+  ).gasUsed;
+}
+
+/** The drawn attesters sign epoch `epoch` and the coordinator relays each slot until the quorum: gas per relay. */
+async function attestAll(ledger: Address, epoch: bigint, t: EpochTree, fileHash: Hex): Promise<bigint[]> {
+  await poster.publicClient.request({
+    method: 'anvil_mine',
+    params: [toHex(Number(LEDGER_RULES.drawDelay) + 1)],
+  } as never);
+  await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'drawSeed', args: [epoch] });
+  const points = await poster.publicClient.readContract({
+    address: ledger,
+    abi: creditLedgerAbi,
+    functionName: 'attesterPoints',
+    args: [epoch, BigInt(LEDGER_RULES.attesters)],
+  });
+  const gas: bigint[] = [];
+  for (const [slot, point] of points.entries()) {
+    if (gas.length === LEDGER_RULES.quorum) break;
+    const leaf = leafAtPoint(t.leaves, point);
+    const [address, credit, offset] = t.leaves[leaf]!;
+    const signer = attesters.find((a) => a.address === address);
+    if (!signer) continue; // drawn without a key here (a 1 in 10^4 chance): the slot goes unsigned
+    const signature = await signer.signTypedData({
+      domain: attestationDomain(chain.deployment.chainId, ledger),
+      types: ATTESTATION_TYPES,
+      primaryType: 'Attestation',
+      message: { epoch, root: t.root, fileHash, totalCredit: t.total, agree: true },
+    });
+    const args = [epoch, BigInt(slot), credit, offset, t.tree.getProof(leaf) as Hex[], true, signature] as const;
+    gas.push(
+      (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'attest', args })).gasUsed,
+    );
+  }
+  return gas;
+}
+
 const postGas: Record<string, string> = {};
+const attestGas: Record<string, string> = {};
+let finalizeGas = 0n;
+let quorumGas = 0n;
 let big: { ledger: Address; tree: EpochTree } | undefined;
 for (const n of [10, 100_000]) {
   // A fresh ledger per size, so both sizes pay for the same storage writes; epoch 2 is the steady state.
@@ -52,22 +107,33 @@ for (const n of [10, 100_000]) {
   const second = buildEpochTree(volunteers(n, 2));
   const buildMs = (Date.now() - started) / 2;
   const g1 = await post(ledger, 1n, first);
+  // Epoch 1 is final by its window, and the attesters claim it: from then on an attester's reward adds to a balance.
+  finalizeGas = await finalizeByWindow(ledger, 1n);
+  for (const [i, [a]] of first.leaves.entries()) if (keyed.has(a)) await claim(ledger, first, 1n, i);
   const g2 = await post(ledger, 2n, second);
   postGas[String(n)] = String(g2);
+  const attests = await attestAll(ledger, 2n, second, keccak256(toHex('epoch file 2')));
+  attestGas[String(n)] = String(attests[1]);
+  quorumGas = attests[attests.length - 1]!;
   console.log(
-    `post epoch, ${n} volunteers: first ${g1} gas, next ${g2} gas; ` +
-      `tree built in ${buildMs.toFixed(0)} ms, proof depth ${second.tree.getProof(n - 1).length}`,
+    `propose epoch, ${n} volunteers: first ${g1} gas, next ${g2} gas; tree built in ${buildMs.toFixed(0)} ms, ` +
+      `proof depth ${second.tree.getProof(n - 1).length}; attest per signature ${attests.join(', ')} gas ` +
+      `(the last reaches the quorum and finalises); finalize after the window ${finalizeGas} gas`,
   );
   if (n === 100_000) big = { ledger, tree: second };
 }
 
-// Claims against the 100,000-leaf tree: the requester's (the first mint ever, which also creates the supply), then a
-// typical volunteer's first claim.
+// A typical volunteer's first claim against the 100,000-leaf tree's final epoch, and the requester's.
 const { ledger, tree } = big!;
-const requesterIndex = tree.leaves.findIndex(([a]) => a === requester);
-const firstEver = await claim(ledger, tree, requesterIndex);
-const claimGas = await claim(ledger, tree, requesterIndex === 5 ? 6 : 5);
-console.log(`claim at 100,000 volunteers: ${claimGas} gas (the first mint ever: ${firstEver})`);
+const typical = tree.leaves.findIndex(([a]) => !keyed.has(a) && a !== requester);
+const claimGas = await claim(ledger, tree, 2n, typical);
+const requesterGas = await claim(
+  ledger,
+  tree,
+  2n,
+  tree.leaves.findIndex(([a]) => a === requester),
+);
+console.log(`claim at 100,000 volunteers: ${claimGas} gas (the requester's first claim: ${requesterGas})`);
 
 // Settling a batch: the requester pays with the COP it claimed from the big ledger's token.
 const cop = await poster.publicClient.readContract({ address: ledger, abi: creditLedgerAbi, functionName: 'cop' });
@@ -94,10 +160,14 @@ console.log(`settle: ${settleGas} gas (a batch's first settle: ${firstSettle})`)
 
 await chain.stop();
 console.log(
-  JSON.stringify({ post_epoch_gas: postGas, claim_gas: Number(claimGas), settle_gas: Number(settleGas) }).replace(
-    /"(\d+)"(?=[,}])/g,
-    '$1',
-  ),
+  JSON.stringify({
+    post_epoch_gas: postGas,
+    attest_gas: attestGas,
+    finalize_gas: Number(finalizeGas),
+    quorum_attest_gas: Number(quorumGas),
+    claim_gas: Number(claimGas),
+    settle_gas: Number(settleGas),
+  }).replace(/"(\d+)"(?=[,}])/g, '$1'),
 );
 
 /** A market on the big ledger's token (the default deployment's market uses the first ledger's). */

@@ -1,71 +1,265 @@
 // SPDX-License-Identifier: MIT
-// CreditLedger: one Merkle root per epoch of every volunteer's cumulative validated credit, posted by the
-// coordinator; volunteers claim the COP owed with a proof (Uniswap's merkle-distributor pattern, cumulative), and
-// each epoch's attesters are drawn weighted by compute stake from a past block hash (Proof of Valuable Computing).
+// CreditLedger: one Merkle root per epoch of every volunteer's cumulative mintable credit. The coordinator proposes
+// each epoch; it is not claimable until contributors make it final (Proof of Valuable Computing): attesters drawn
+// from the epoch's volunteers, weighted by their credit, with a seed from a block after the proposal, sign it
+// (EIP-712) and m of n signatures finalise it, or the challenge window passes with no dissent; a signed dissent
+// freezes it. Volunteers claim the COP owed against a final epoch with a proof (Uniswap's merkle-distributor
+// pattern, cumulative); each agreeing attester is paid a bounded share of the epoch's new credit.
 pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {COP} from "./COP.sol";
 
-contract CreditLedger is AccessControl {
+contract CreditLedger is AccessControl, EIP712 {
     bytes32 public constant POSTER_ROLE = keccak256("POSTER_ROLE");
+    bytes32 public constant ATTESTATION_TYPEHASH =
+        keccak256("Attestation(uint64 epoch,bytes32 root,bytes32 fileHash,uint256 totalCredit,bool agree)");
+    /// At most 10% of an epoch's new credit goes to its attesters.
+    uint256 public constant MAX_SHARE_BPS = 1000;
 
-    /// One posted epoch. Leaves are OpenZeppelin StandardMerkleTree leaves of (address, credit, offset): credit is
-    /// the volunteer's cumulative validated credit in COP wei (1 credit = 1 COP = 1e18), offset the sum of the
-    /// credit of the leaves before it in the epoch file, so [offset, offset + credit) is the volunteer's stake range.
+    enum Status {
+        None,
+        Proposed,
+        Final,
+        Frozen
+    }
+
+    /// The rules of attestation, fixed at deployment.
+    struct Rules {
+        /// n: attester slots drawn per epoch (at most 256).
+        uint16 attesters;
+        /// m: agreeing slots that make an epoch final.
+        uint16 quorum;
+        /// k: the seed is the hash of the block k blocks after the proposal's.
+        uint64 drawDelay;
+        /// Seconds after the proposal when an epoch with no dissent becomes final however few signed.
+        uint64 challengeWindow;
+        /// Of the epoch's new credit (its total minus the previous epoch's), in basis points, shared by the n slots.
+        uint16 attesterShareBps;
+    }
+
+    /// One epoch. Leaves are OpenZeppelin StandardMerkleTree leaves of (address, credit, offset): credit is the
+    /// volunteer's cumulative mintable credit in COP wei (1 credit = 1 COP = 1e18), offset the sum of the credit of
+    /// the leaves before it in the epoch file, so [offset, offset + credit) is the volunteer's stake range.
     struct Epoch {
         bytes32 root;
         bytes32 fileHash;
         uint256 totalCredit;
+        /// Zero until drawn from the hash of block `seedBlock`.
         bytes32 seed;
+        uint64 seedBlock;
+        uint64 proposedAt;
+        uint16 attested;
+        Status status;
+        /// Bit i: slot i has signed.
+        uint256 signedSlots;
+        /// COP wei minted to an attester per agreeing slot.
+        uint256 reward;
     }
 
     COP public immutable cop;
+    uint16 public immutable attesters;
+    uint16 public immutable quorum;
+    uint64 public immutable drawDelay;
+    uint64 public immutable challengeWindow;
+    uint16 public immutable attesterShareBps;
     uint64 public latestEpoch;
+    uint64 public latestFinal;
     mapping(uint64 => Epoch) private _epochs;
     /// Cumulative credit already claimed: also the address's compute stake as proven on chain.
     mapping(address => uint256) public claimed;
 
-    event EpochPosted(uint64 indexed epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, bytes32 seed);
+    event EpochProposed(
+        uint64 indexed epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, uint64 seedBlock, uint256 reward
+    );
+    event SeedDrawn(uint64 indexed epoch, bytes32 seed);
+    event SeedRearmed(uint64 indexed epoch, uint64 seedBlock);
+    event Attested(uint64 indexed epoch, uint256 slot, address indexed attester, bool agree);
+    event EpochFinalized(uint64 indexed epoch, uint256 attestations);
+    event EpochFrozen(uint64 indexed epoch, uint256 slot, address indexed attester);
     event Claimed(address indexed account, uint64 indexed epoch, uint256 amount, uint256 cumulative);
 
+    error BadRules();
     error EpochOutOfOrder(uint64 expected, uint64 given);
     error UnknownEpoch(uint64 epoch);
+    error NotProposed(uint64 epoch, Status status);
+    error NotFinal(uint64 epoch, Status status);
+    error NotFrozen(uint64 epoch);
+    error SeedNotYet(uint64 seedBlock);
+    error SeedExpired(uint64 seedBlock);
+    error WindowOpen(uint64 until);
+    error BadSlot(uint256 slot);
+    error SlotSigned(uint256 slot);
+    error WrongSigner(address signer);
+    error NotDrawn(uint256 slot);
     error InvalidProof();
     error NothingToClaim(uint256 cumulative, uint256 alreadyClaimed);
     error EmptyEpoch();
 
-    constructor(address admin, address poster) {
+    constructor(address admin, address poster, Rules memory rules) EIP712("Terraflop CreditLedger", "1") {
+        if (
+            rules.attesters == 0 || rules.attesters > 256 || rules.quorum == 0 || rules.quorum > rules.attesters
+                || rules.drawDelay == 0 || rules.attesterShareBps > MAX_SHARE_BPS
+        ) revert BadRules();
         cop = new COP();
+        attesters = rules.attesters;
+        quorum = rules.quorum;
+        drawDelay = rules.drawDelay;
+        challengeWindow = rules.challengeWindow;
+        attesterShareBps = rules.attesterShareBps;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(POSTER_ROLE, poster);
     }
 
-    /// Posts epoch `epoch` (exactly latestEpoch + 1). Constant gas whatever the number of volunteers.
-    function postEpoch(uint64 epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit)
+    /// Proposes epoch `epoch` (exactly latestEpoch + 1). Constant gas whatever the number of volunteers. Not
+    /// claimable until final; its attesters are drawn from the hash of a block `drawDelay` blocks later, which
+    /// does not exist yet, so whoever proposes cannot choose them by choosing when to propose.
+    function proposeEpoch(uint64 epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit)
         external
         onlyRole(POSTER_ROLE)
     {
         if (epoch != latestEpoch + 1) revert EpochOutOfOrder(latestEpoch + 1, epoch);
         if (totalCredit == 0) revert EmptyEpoch();
-        // The seed is a past block hash, public and fixed once the epoch is posted.
-        bytes32 seed = blockhash(block.number - 1);
-        _epochs[epoch] = Epoch(root, fileHash, totalCredit, seed);
+        uint256 previous = epoch > 1 ? _epochs[epoch - 1].totalCredit : 0;
+        uint256 fresh = totalCredit > previous ? totalCredit - previous : 0;
+        uint256 reward = fresh * attesterShareBps / 10_000 / attesters;
+        uint64 seedBlock = uint64(block.number) + drawDelay;
+        _epochs[epoch] = Epoch(
+            root, fileHash, totalCredit, bytes32(0), seedBlock, uint64(block.timestamp), 0, Status.Proposed, 0, reward
+        );
         latestEpoch = epoch;
-        emit EpochPosted(epoch, root, fileHash, totalCredit, seed);
+        emit EpochProposed(epoch, root, fileHash, totalCredit, seedBlock, reward);
     }
 
     function epochs(uint64 epoch) external view returns (Epoch memory) {
         return _epochs[epoch];
     }
 
-    /// Mints to `account` the COP owed for its cumulative credit in `epoch` minus what it already claimed. Anyone
-    /// may submit the claim; the tokens always go to `account`.
+    /// Fixes the epoch's seed once its seed block is past (anyone may call; attesting does it too). A seed block
+    /// older than the 256 blocks the EVM remembers cannot be read: the draw is re-armed on a block to come.
+    function drawSeed(uint64 epoch) external returns (bytes32) {
+        Epoch storage e = _known(epoch);
+        if (e.seed != 0) return e.seed;
+        if (block.number <= e.seedBlock) revert SeedNotYet(e.seedBlock);
+        bytes32 h = blockhash(e.seedBlock);
+        if (h == 0) {
+            e.seedBlock = uint64(block.number) + drawDelay;
+            emit SeedRearmed(epoch, e.seedBlock);
+            return 0;
+        }
+        return _fix(e, epoch, h);
+    }
+
+    /// The epoch's seed: fixed, or readable from its seed block's hash now; zero while neither.
+    function seedOf(uint64 epoch) public view returns (bytes32) {
+        Epoch storage e = _known(epoch);
+        if (e.seed != 0 || block.number <= e.seedBlock) return e.seed;
+        bytes32 h = blockhash(e.seedBlock);
+        return h == 0 ? bytes32(0) : keccak256(abi.encode(h, epoch));
+    }
+
+    /// The `count` points of epoch `epoch`'s attester draw, each uniform in [0, totalCredit): the volunteer whose
+    /// stake range holds point i is drawn for slot i, so each is drawn with probability proportional to its credit.
+    function attesterPoints(uint64 epoch, uint256 count) external view returns (uint256[] memory points) {
+        bytes32 seed = seedOf(epoch);
+        if (seed == 0) revert SeedNotYet(_epochs[epoch].seedBlock);
+        uint256 total = _epochs[epoch].totalCredit;
+        points = new uint256[](count);
+        for (uint256 i = 0; i < count; i++) {
+            points[i] = _point(seed, i, total);
+        }
+    }
+
+    /// Whether `account`, with the given leaf of epoch `epoch`, is drawn for slot `slot`.
+    function isAttester(
+        uint64 epoch,
+        uint256 slot,
+        address account,
+        uint256 credit,
+        uint256 offset,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        bytes32 seed = seedOf(epoch);
+        if (seed == 0) revert SeedNotYet(_epochs[epoch].seedBlock);
+        Epoch storage e = _epochs[epoch];
+        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset))) return false;
+        uint256 point = _point(seed, slot, e.totalCredit);
+        return point >= offset && point - offset < credit;
+    }
+
+    /// The EIP-712 digest an attester signs for `epoch` as proposed.
+    function attestationDigest(uint64 epoch, bool agree) public view returns (bytes32) {
+        Epoch storage e = _known(epoch);
+        return _hashTypedDataV4(
+            keccak256(abi.encode(ATTESTATION_TYPEHASH, epoch, e.root, e.fileHash, e.totalCredit, agree))
+        );
+    }
+
+    /// Counts the signature of the attester drawn for `slot` (anyone may relay it: volunteers need no gas). An
+    /// agreeing one pays the attester the epoch's reward and, at the quorum-th, makes the epoch final; a dissent
+    /// freezes it. Gas: a signature check and a Merkle proof of log2(volunteers) hashes.
+    function attest(
+        uint64 epoch,
+        uint256 slot,
+        uint256 credit,
+        uint256 offset,
+        bytes32[] calldata proof,
+        bool agree,
+        bytes calldata signature
+    ) external {
+        Epoch storage e = _known(epoch);
+        if (e.status != Status.Proposed) revert NotProposed(epoch, e.status);
+        if (slot >= attesters) revert BadSlot(slot);
+        if (e.signedSlots & (1 << slot) != 0) revert SlotSigned(slot);
+        bytes32 seed = e.seed;
+        if (seed == 0) {
+            if (block.number <= e.seedBlock) revert SeedNotYet(e.seedBlock);
+            bytes32 h = blockhash(e.seedBlock);
+            if (h == 0) revert SeedExpired(e.seedBlock);
+            seed = _fix(e, epoch, h);
+        }
+        address signer = ECDSA.recover(attestationDigest(epoch, agree), signature);
+        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(signer, credit, offset))) revert WrongSigner(signer);
+        uint256 point = _point(seed, slot, e.totalCredit);
+        if (point < offset || point - offset >= credit) revert NotDrawn(slot);
+        e.signedSlots |= 1 << slot;
+        emit Attested(epoch, slot, signer, agree);
+        if (!agree) {
+            e.status = Status.Frozen;
+            emit EpochFrozen(epoch, slot, signer);
+            return;
+        }
+        e.attested += 1;
+        if (e.reward > 0) cop.mint(signer, e.reward);
+        if (e.attested >= quorum) _finalize(e, epoch);
+    }
+
+    /// After the challenge window, an epoch that no attester disputed is final however few signed.
+    function finalize(uint64 epoch) external {
+        Epoch storage e = _known(epoch);
+        if (e.status != Status.Proposed) revert NotProposed(epoch, e.status);
+        uint64 until = e.proposedAt + challengeWindow;
+        if (block.timestamp < until) revert WindowOpen(until);
+        _finalize(e, epoch);
+    }
+
+    /// The admin's ruling on a frozen epoch, once the dissent is looked into: accept it as final, or leave it
+    /// frozen for good (a later epoch, cumulative, supersedes it).
+    function resolveFrozen(uint64 epoch) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Epoch storage e = _known(epoch);
+        if (e.status != Status.Frozen) revert NotFrozen(epoch);
+        _finalize(e, epoch);
+    }
+
+    /// Mints to `account` the COP owed for its cumulative credit in the final epoch `epoch` minus what it already
+    /// claimed. Anyone may submit the claim; the tokens always go to `account`.
     function claim(uint64 epoch, address account, uint256 credit, uint256 offset, bytes32[] calldata proof) external {
-        bytes32 root = _epochs[epoch].root;
-        if (root == bytes32(0)) revert UnknownEpoch(epoch);
-        if (!MerkleProof.verifyCalldata(proof, root, _leaf(account, credit, offset))) revert InvalidProof();
+        Epoch storage e = _epochs[epoch];
+        if (e.status != Status.Final) revert NotFinal(epoch, e.status);
+        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset))) revert InvalidProof();
         uint256 already = claimed[account];
         if (credit <= already) revert NothingToClaim(credit, already);
         claimed[account] = credit;
@@ -78,31 +272,25 @@ contract CreditLedger is AccessControl {
         return claimed[account];
     }
 
-    /// The `count` points of epoch `epoch`'s attester draw, each uniform in [0, totalCredit): the volunteer whose
-    /// stake range holds a point is drawn, so each is drawn with probability proportional to its credit.
-    function attesterPoints(uint64 epoch, uint256 count) external view returns (uint256[] memory points) {
-        Epoch storage e = _epochs[epoch];
-        if (e.root == bytes32(0)) revert UnknownEpoch(epoch);
-        points = new uint256[](count);
-        for (uint256 i = 0; i < count; i++) {
-            points[i] = uint256(keccak256(abi.encode(e.seed, epoch, i))) % e.totalCredit;
-        }
+    function _known(uint64 epoch) private view returns (Epoch storage e) {
+        e = _epochs[epoch];
+        if (e.status == Status.None) revert UnknownEpoch(epoch);
     }
 
-    /// Whether `account`, with the given leaf of epoch `epoch`, is its `index`th drawn attester.
-    function isAttester(
-        uint64 epoch,
-        uint256 index,
-        address account,
-        uint256 credit,
-        uint256 offset,
-        bytes32[] calldata proof
-    ) external view returns (bool) {
-        Epoch storage e = _epochs[epoch];
-        if (e.root == bytes32(0)) revert UnknownEpoch(epoch);
-        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset))) return false;
-        uint256 point = uint256(keccak256(abi.encode(e.seed, epoch, index))) % e.totalCredit;
-        return point >= offset && point - offset < credit;
+    function _fix(Epoch storage e, uint64 epoch, bytes32 blockHash) private returns (bytes32 seed) {
+        seed = keccak256(abi.encode(blockHash, epoch));
+        e.seed = seed;
+        emit SeedDrawn(epoch, seed);
+    }
+
+    function _finalize(Epoch storage e, uint64 epoch) private {
+        e.status = Status.Final;
+        if (epoch > latestFinal) latestFinal = epoch;
+        emit EpochFinalized(epoch, e.attested);
+    }
+
+    function _point(bytes32 seed, uint256 slot, uint256 total) private pure returns (uint256) {
+        return uint256(keccak256(abi.encode(seed, slot))) % total;
     }
 
     /// OpenZeppelin StandardMerkleTree's leaf: double keccak of the ABI-encoded values.

@@ -35,10 +35,11 @@ export const ChainInfo = z.discriminatedUnion('mode', [
 export type ChainInfo = z.infer<typeof ChainInfo>;
 
 /**
- * An epoch's standing on chain, as the mirror last read it: null when the chain does not hold it (yet), `posted`
- * once it does. (Attestation adds its steps after `posted` here.)
+ * An epoch's standing on chain, as the mirror last read it: null when the chain does not hold it (yet); `proposed`
+ * once it does (not claimable); `final` once enough drawn attesters agreed or the challenge window passed
+ * undisputed; `frozen` when a drawn attester signed a dissent.
  */
-export const EpochStatus = z.enum(['posted']).nullable();
+export const EpochStatus = z.enum(['proposed', 'final', 'frozen']).nullable();
 export type EpochStatus = z.infer<typeof EpochStatus>;
 
 /** One epoch the coordinator built, with its file's stable URL. */
@@ -82,3 +83,57 @@ export const ClaimInfo = z.object({
     .nullable(),
 });
 export type ClaimInfo = z.infer<typeof ClaimInfo>;
+
+/**
+ * The EIP-712 message an attester signs for an epoch as proposed (CreditLedger.ATTESTATION_TYPEHASH): `agree` true
+ * vouches for it, false is a dissent that freezes it.
+ */
+export const ATTESTATION_TYPES = {
+  Attestation: [
+    { name: 'epoch', type: 'uint64' },
+    { name: 'root', type: 'bytes32' },
+    { name: 'fileHash', type: 'bytes32' },
+    { name: 'totalCredit', type: 'uint256' },
+    { name: 'agree', type: 'bool' },
+  ],
+} as const;
+
+/** The ledger's EIP-712 domain (OpenZeppelin EIP712("Terraflop CreditLedger", "1")). */
+export function attestationDomain(chainId: number, ledger: `0x${string}`) {
+  return { name: 'Terraflop CreditLedger', version: '1', chainId, verifyingContract: ledger } as const;
+}
+
+/**
+ * GET /api/chain/attestation/:address: what the address's attester has to check and sign, from the coordinator's
+ * mirror: the newest proposed epoch whose draw is known (epoch 0 and no slots when there is none), the slots it
+ * holds (none: not drawn), its own leaf, and the epoch file to check the root and total against.
+ */
+export const AttestationDuty = z.object({
+  epoch: z.number().int().min(0),
+  root: Bytes32.nullable(),
+  fileHash: Bytes32.nullable(),
+  totalCredit: Wei,
+  chainId: z.number().int().positive(),
+  ledger: HexAddress,
+  slots: z.array(z.number().int().min(0)),
+  credit: Wei,
+  offset: Wei,
+  fileUrl: z.string().nullable(),
+});
+export type AttestationDuty = z.infer<typeof AttestationDuty>;
+
+/** POST /api/chain/attestations: a drawn attester's EIP-712 signature (ATTESTATION_TYPES), for the coordinator. */
+export const AttestationSubmission = z.object({
+  epoch: z.number().int().min(1),
+  agree: z.boolean(),
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+});
+export type AttestationSubmission = z.infer<typeof AttestationSubmission>;
+
+/** The reply: who signed (recovered from the signature) and the slots it was recorded for. */
+export const AttestationAccepted = z.object({
+  epoch: z.number().int().min(1),
+  signer: HexAddress,
+  slots: z.array(z.number().int()),
+});
+export type AttestationAccepted = z.infer<typeof AttestationAccepted>;

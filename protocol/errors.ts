@@ -94,6 +94,8 @@ export const API_ERROR_NAMES = [
   'TooManyStreamsError',
   'HostHoldsUnitsError',
   'HostBannedError',
+  'NotAttestableError',
+  'NotDrawnError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

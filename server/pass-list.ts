@@ -64,7 +64,7 @@ interface ChainRound {
  * outage holds up no other pass; `awaited` makes each pass its whole round instead (one pass run alone).
  */
 export function chainPasses(
-  chain: Pick<RunningChain, 'poster' | 'settler' | 'reader'>,
+  chain: Pick<RunningChain, 'poster' | 'settler' | 'reader' | 'attester'>,
   { awaited = false }: { awaited?: boolean } = {},
 ): Record<string, Pass> {
   const pass = (round: ChainRound): Pass => (awaited ? (_store, now) => round.runOnce(now) : round.pass);
@@ -73,5 +73,6 @@ export function chainPasses(
     'market settler': pass(chain.settler),
     // Two or three reads of the chain a round: often enough for a page waiting on its claim, no more.
     'chain reader': awaited ? pass(chain.reader) : atMostEvery(1_000, chain.reader.pass),
+    attestation: awaited ? pass(chain.attester) : atMostEvery(1_000, chain.attester.pass),
   };
 }

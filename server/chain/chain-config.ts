@@ -28,6 +28,16 @@ export const chainEnv = {
     .min(1)
     .max(30 * 86_400)
     .default(600),
+  /**
+   * Seconds after its proposal when an undisputed epoch is final however few attesters signed: a rule of the ledger,
+   * set when the embedded chain deploys it (a ledger reached by RPC has its own).
+   */
+  TERRAFLOP_CHALLENGE_WINDOW_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(2 * 86_400),
 };
 
 export type ChainConfig = {
@@ -39,5 +49,6 @@ export type ChainConfig = {
   TERRAFLOP_LEDGER_ADDRESS?: string | undefined;
   TERRAFLOP_MARKET_ADDRESS?: string | undefined;
   TERRAFLOP_EPOCH_INTERVAL_S: number;
+  TERRAFLOP_CHALLENGE_WINDOW_S: number;
   TERRAFLOP_DATA: string;
 };

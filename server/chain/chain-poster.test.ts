@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { parseAbiItem, type Address } from 'viem';
+import type { Address } from 'viem';
+import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { chainPoster, type ChainPosterOptions } from './chain-poster.ts';
 import { chainClients } from './clients.ts';
 import { readEpochFile, parseEpochFile } from '../epochs/epoch-file.ts';
@@ -79,11 +80,10 @@ async function expectExactlyOnce(state: EpochRecords, epochs: number) {
     expect(r.postedAt).not.toBeNull();
     expect((await readEpoch(pc, { ledger, epoch: r.epoch }))?.root).toBe(r.root);
   }
-  const events = await pc.getLogs({
+  const events = await pc.getContractEvents({
     address: ledger,
-    event: parseAbiItem(
-      'event EpochPosted(uint64 indexed epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, bytes32 seed)',
-    ),
+    abi: creditLedgerAbi,
+    eventName: 'EpochProposed',
     fromBlock: 0n,
   });
   expect(events.map((e) => Number(e.args.epoch))).toEqual(records.map((r) => r.epoch));

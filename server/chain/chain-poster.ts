@@ -109,7 +109,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
     const receipt = await writeAndWait(o.clients, {
       address: ledger as Address,
       abi: creditLedgerAbi,
-      functionName: 'postEpoch',
+      functionName: 'proposeEpoch',
       args: [BigInt(r.epoch), r.root as Hex, r.fileHash as Hex, BigInt(r.totalCredit)],
       onSent: async (hash) => {
         await o.records.markSent(ledger, r.epoch, hash);

@@ -7,7 +7,7 @@ import { storePerTest } from '../testing/store-fixture.ts';
 import { chainReader } from './chain-reader.ts';
 import { chainClients } from './clients.ts';
 import { startFlakyRpc, type FlakyRpc } from './flaky-rpc.ts';
-import { DEV_KEYS, startTestChain, type TestChain } from './testing.ts';
+import { DEV_KEYS, finalEpoch, startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 const COP = 10n ** 18n;
@@ -42,15 +42,10 @@ describe.each(backends)('the chain reader on $name', (backend) => {
       log: () => {},
     });
 
-  /** Posts epoch `epoch` crediting account 1 with `credit` COP, as the poster would. */
+  /** Proposes epoch `epoch` crediting account 1 with `credit` COP, as the poster would, and makes it final. */
   async function post(epoch: number, credit: bigint): Promise<EpochTree> {
     const tree = buildEpochTree([{ address: chain.as(1).account.address, credit: credit * COP }]);
-    await writeAndWait(chain.as(0), {
-      address: chain.deployment.ledger,
-      abi: creditLedgerAbi,
-      functionName: 'postEpoch',
-      args: [BigInt(epoch), tree.root, keccak256(toHex(`file ${epoch}`)), tree.total],
-    });
+    await finalEpoch(chain, BigInt(epoch), tree, keccak256(toHex(`file ${epoch}`)));
     return tree;
   }
 
@@ -73,8 +68,8 @@ describe.each(backends)('the chain reader on $name', (backend) => {
     const second = await post(2, 8n);
     expect(await r.runOnce(1_000)).toBe(true);
     expect((await store.mirroredEpochs(ledger)).map((e) => [e.epoch, e.root, e.totalCredit, e.status])).toEqual([
-      [1, first.root, String(5n * COP), 'posted'],
-      [2, second.root, String(8n * COP), 'posted'],
+      [1, first.root, String(5n * COP), 'final'],
+      [2, second.root, String(8n * COP), 'final'],
     ]);
     expect(await store.claimed(ledger, chain.as(1).account.address)).toBe(5n * COP);
     expect(await store.claimed(ledger, chain.as(2).account.address)).toBe(0n);

@@ -1,15 +1,16 @@
 /**
  * @module server/chain/chain-reader
- * The chain reader pass: keeps the store's mirror of what the ledger says (the epochs it holds, each account's
- * claimed amount, the last block read), reading its EpochPosted and Claimed events from the block after the last one
- * read, a span at a time. The routes answer from that mirror, so no request reads the chain. Before each read it
- * checks that the block it last read is still the chain's (same number, same hash): a chain restored from an older
- * dump, or one that reorganised past it, has the mirror read again from the deployment's block. Like the poster it
+ * The chain reader pass: keeps the store's mirror of what the ledger says (the epochs it holds and their standing,
+ * each account's claimed amount, the last block read), reading its epoch, attestation and Claimed events from the
+ * block after the last one read, a span at a time. The routes answer from that mirror, so no request reads the
+ * chain. Before each read it checks that the block it last read is still the chain's (same number, same hash): a
+ * chain restored from an older dump, or one that reorganised past it, has the mirror read again from the
+ * deployment's block. Like the poster it
  * never waits on the RPC: an outage leaves the mirror as it was, a round later, and holds up no other pass.
  */
-import type { Address } from 'viem';
+import type { Address, GetContractEventsReturnType } from 'viem';
 import { creditLedgerAbi } from '../../contracts/abi.ts';
-import type { ChainMirror, ChainRead, MirrorHead } from '../store/chain.ts';
+import type { ChainMirror, ChainRead, EpochChange, MirrorHead } from '../store/chain.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import type { ChainClients } from './clients.ts';
 
@@ -28,6 +29,26 @@ export interface ChainReader extends BackgroundPass {
    * it, or left blocks to read (so the runner comes back at once); false once it has caught up with nothing new.
    */
   runOnce(now: number): Promise<boolean>;
+}
+
+type LedgerEvent = GetContractEventsReturnType<typeof creditLedgerAbi>[number];
+
+/** What an attestation event changes in a proposed epoch; undefined for other events. */
+function epochChange(e: LedgerEvent): EpochChange | undefined {
+  switch (e.eventName) {
+    case 'SeedDrawn':
+      return { epoch: Number(e.args.epoch), kind: 'seed', seed: e.args.seed! };
+    case 'SeedRearmed':
+      return { epoch: Number(e.args.epoch), kind: 'rearmed', seedBlock: e.args.seedBlock! };
+    case 'Attested':
+      return e.args.agree ? { epoch: Number(e.args.epoch), kind: 'attested' } : undefined;
+    case 'EpochFinalized':
+      return { epoch: Number(e.args.epoch), kind: 'final' };
+    case 'EpochFrozen':
+      return { epoch: Number(e.args.epoch), kind: 'frozen' };
+    default:
+      return undefined;
+  }
 }
 
 /** Blocks per read: what public RPCs commonly allow in one getLogs. */
@@ -49,16 +70,25 @@ export function chainReader(o: ChainReaderOptions): ChainReader {
       publicClient.getContractEvents({ address: o.ledger, abi: creditLedgerAbi, fromBlock: from, toBlock: to }),
       publicClient.getBlock({ blockNumber: to }),
     ]);
-    const found: ChainRead = { ledger: o.ledger, block: to, blockHash: block.hash, epochs: [], claims: [] };
+    const found: ChainRead = {
+      ledger: o.ledger,
+      block: to,
+      blockHash: block.hash,
+      epochs: [],
+      claims: [],
+      changes: [],
+    };
     for (const e of events) {
-      if (e.eventName === 'EpochPosted') {
-        const { epoch, root, fileHash, totalCredit, seed } = e.args;
+      const change = epochChange(e);
+      if (change) found.changes.push(change);
+      else if (e.eventName === 'EpochProposed') {
+        const { epoch, root, fileHash, totalCredit, seedBlock } = e.args;
         found.epochs.push({
           epoch: Number(epoch),
           root: root!,
           fileHash: fileHash!,
           totalCredit: String(totalCredit),
-          seed: seed!,
+          seedBlock: seedBlock!,
           block: e.blockNumber,
         });
       } else if (e.eventName === 'Claimed') {

@@ -26,7 +26,30 @@ export interface DeployContractsParameters {
   pricePerCredit?: bigint;
   /** Seconds the coordinator has to settle a cancelled batch before its requester may take the rest back. 1 day. */
   cancelGraceS?: number;
+  /** How epochs are made final (CreditLedger.Rules); each left out takes LEDGER_RULES' value. */
+  rules?: Partial<LedgerRules>;
 }
+
+/** CreditLedger.Rules: see contracts/CreditLedger.sol. */
+export interface LedgerRules {
+  attesters: number;
+  quorum: number;
+  drawDelay: bigint;
+  challengeWindow: bigint;
+  attesterShareBps: number;
+}
+
+/**
+ * 4 of 7 drawn slots finalise; the seed is the hash of the 4th block after the proposal; an epoch nobody disputes is
+ * final after 2 days; the attesters share 2% of the epoch's new credit.
+ */
+export const LEDGER_RULES: LedgerRules = {
+  attesters: 7,
+  quorum: 4,
+  drawDelay: 4n,
+  challengeWindow: 2n * 86_400n,
+  attesterShareBps: 200,
+};
 
 export class DeployError extends BaseError {
   override name = 'DeployError' as const;
@@ -59,7 +82,7 @@ export async function deployContracts(
     clients.walletClient.deployContract({
       abi: creditLedgerAbi,
       bytecode: contracts.CreditLedger.bytecode,
-      args: [admin, me],
+      args: [admin, me, { ...LEDGER_RULES, ...params.rules }],
     }),
   );
   const cop = await clients.publicClient.readContract({

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { buildEpochTree, leafAtPoint } from '../epochs/epoch-tree.ts';
-import { startTestChain, type TestChain } from './testing.ts';
+import { LEDGER_RULES } from './deploy.ts';
+import { mine, startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 let chain: TestChain;
@@ -22,9 +23,11 @@ describe('attester draw weighted by compute stake', () => {
     await writeAndWait(chain.as(0), {
       address: ledger,
       abi: creditLedgerAbi,
-      functionName: 'postEpoch',
+      functionName: 'proposeEpoch',
       args: [1n, t.root, keccak256(toHex('f')), t.total],
     });
+    // The draw waits for its seed block, drawDelay blocks after the proposal.
+    await mine(chain, Number(LEDGER_RULES.drawDelay) + 1);
     const draws = 4000;
     const read = chain.as(0).publicClient.readContract;
     const points = await read({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Hex } from 'viem';
-import { computeMarketAbi, copAbi } from '../../contracts/abi.ts';
+import { computeMarketAbi, copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { loadConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator.ts';
 import { ClaimInfo } from '../../protocol/chain.ts';
@@ -13,7 +13,9 @@ import { eventually, SimHost } from '../testing/sim-host.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { chainClients } from './clients.ts';
 import { readLatestEpoch } from './read-ledger.ts';
-import { DEV_KEYS } from './testing.ts';
+import { LEDGER_RULES } from './deploy.ts';
+import { DEV_KEYS, passTime } from './testing.ts';
+import { writeAndWait } from './write-and-wait.ts';
 import { verifyEpoch } from './verify-epoch.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'terraflop-embedded-'));
@@ -70,6 +72,14 @@ describe('the coordinator on its embedded chain', () => {
 
     const epoch = await eventually(() => c.chain!.store.latestPosted(c.chain!.deployment.ledger), 20_000);
     expect(epoch.epoch).toBe(1);
+    // Proposed, not claimable: the challenge window passes undisputed and anyone finalises it.
+    await passTime(wallet, LEDGER_RULES.challengeWindow);
+    await writeAndWait(wallet, {
+      address: c.chain!.deployment.ledger,
+      abi: creditLedgerAbi,
+      functionName: 'finalize',
+      args: [1n],
+    });
     const file = await (await fetch(new URL('api/epochs/1.jsonl', c.url))).text();
     const verified = await verifyEpoch(wallet.publicClient, { ledger: c.chain!.deployment.ledger, text: file });
     expect(verified).toMatchObject({ ok: true, epoch: 1, volunteers: 1 });

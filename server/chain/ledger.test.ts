@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keccak256, toHex, type Hex } from 'viem';
 import { copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { buildEpochTree, type EpochTree } from '../epochs/epoch-tree.ts';
-import { startTestChain, type TestChain } from './testing.ts';
+import { LEDGER_RULES } from './deploy.ts';
+import { passTime, startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 let chain: TestChain;
@@ -19,8 +20,19 @@ function post(epoch: bigint, t: EpochTree, as = 0) {
   return writeAndWait(chain.as(as), {
     address: chain.deployment.ledger,
     abi: creditLedgerAbi,
-    functionName: 'postEpoch',
+    functionName: 'proposeEpoch',
     args: [epoch, t.root, keccak256(toHex(`epoch ${epoch}`)), t.total],
+  });
+}
+
+/** The challenge window passes undisputed: the epoch becomes final. */
+async function makeFinal(epoch: bigint) {
+  await passTime(chain.as(0), LEDGER_RULES.challengeWindow);
+  await writeAndWait(chain.as(2), {
+    address: chain.deployment.ledger,
+    abi: creditLedgerAbi,
+    functionName: 'finalize',
+    args: [epoch],
   });
 }
 
@@ -70,6 +82,17 @@ describe('CreditLedger and COP', () => {
     await expect(post(1n, e1, 1)).rejects.toThrow(/AccessControlUnauthorizedAccount/);
     await post(1n, e1);
     await expect(post(1n, e1)).rejects.toThrow(/EpochOutOfOrder/);
+    // Proposed is not final: no claim yet, and the window must pass first.
+    await expect(claim(1n, e1, 1, 2)).rejects.toThrow(/NotFinal/);
+    await expect(
+      writeAndWait(chain.as(2), {
+        address: chain.deployment.ledger,
+        abi: creditLedgerAbi,
+        functionName: 'finalize',
+        args: [1n],
+      }),
+    ).rejects.toThrow(/WindowOpen/);
+    await makeFinal(1n);
 
     // Bob submits Alice's claim: the COP still goes to Alice.
     await claim(1n, e1, 1, 2);
@@ -77,13 +100,15 @@ describe('CreditLedger and COP', () => {
     await expect(claim(1n, e1, 1)).rejects.toThrow(/NothingToClaim/);
     await expect(claim(1n, e1, 2, 2, { credit: 3n * COP })).rejects.toThrow(/InvalidProof/);
     await expect(claim(1n, e1, 2, 2, { proof: [] })).rejects.toThrow(/InvalidProof/);
-    await expect(claim(7n, e1, 2)).rejects.toThrow(/UnknownEpoch/);
+    await expect(claim(7n, e1, 2)).rejects.toThrow(/NotFinal/);
 
     const e2 = buildEpochTree([
       { address: alice(), credit: 8n * COP },
       { address: bob(), credit: 2n * COP },
     ]);
     await post(2n, e2);
+    await expect(claim(2n, e2, 1)).rejects.toThrow(/NotFinal/);
+    await makeFinal(2n);
     // A proof against the new root does not verify against the old one.
     await expect(claim(1n, e2, 1)).rejects.toThrow(/InvalidProof/);
     await claim(2n, e2, 1);

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keccak256, toHex, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { BatchProgress } from '../store/chain.ts';
 import { buildEpochTree } from '../epochs/epoch-tree.ts';
 import { marketSettler } from './market-settler.ts';
-import { startTestChain, type TestChain } from './testing.ts';
+import { finalEpoch, startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 const COP = 10n ** 18n;
@@ -27,12 +27,7 @@ beforeAll(async () => {
     { address: chain.as(2).account.address, credit: 10n * COP },
   ]);
   const { ledger } = chain.deployment;
-  await writeAndWait(chain.as(0), {
-    address: ledger,
-    abi: creditLedgerAbi,
-    functionName: 'postEpoch',
-    args: [1n, t.root, keccak256(toHex('f')), t.total],
-  });
+  await finalEpoch(chain, 1n, t);
   for (const [i, [account, credit, offset]] of t.leaves.entries())
     await writeAndWait(chain.as(1), {
       address: ledger,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keccak256, numberToHex, toHex, type Address, type Hex } from 'viem';
+import { numberToHex, type Address, type Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { buildEpochTree } from '../epochs/epoch-tree.ts';
-import { startTestChain, type TestChain } from './testing.ts';
+import { finalEpoch, startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 let chain: TestChain;
@@ -17,12 +17,7 @@ beforeAll(async () => {
     { address: chain.as(2).account.address, credit: 100n * COP },
   ]);
   const { ledger } = chain.deployment;
-  await writeAndWait(chain.as(0), {
-    address: ledger,
-    abi: creditLedgerAbi,
-    functionName: 'postEpoch',
-    args: [1n, t.root, keccak256(toHex('f')), t.total],
-  });
+  await finalEpoch(chain, 1n, t);
   for (const [i, [account, credit, offset]] of t.leaves.entries())
     await writeAndWait(chain.as(1), {
       address: ledger,

@@ -18,6 +18,8 @@ import { deployContracts, type Deployment } from './deploy.ts';
 import { loadArtifacts } from '../../contracts/compile.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler } from './market-settler.ts';
+import { attestationPass, type AttestationPass } from './attestation-pass.ts';
+import { epochProofs } from '../epochs/epoch-proofs.ts';
 import type { ChainStore } from '../store/chain.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 
@@ -33,6 +35,10 @@ export interface RunningChain {
   settler: BackgroundPass & { runOnce(now: number): Promise<boolean> };
   /** Keeps the store's mirror of the ledger (epochs on chain, claimed amounts), which the routes read. */
   reader: ChainReader;
+  /** Draws each proposed epoch's attesters, relays their signatures, finalises it when its window passes. */
+  attester: AttestationPass;
+  /** Attester slots drawn per epoch (the ledger's rule). */
+  attesters: number;
   epochDir: string;
   stop(): Promise<void>;
 }
@@ -70,6 +76,7 @@ async function hasCode(clients: ChainClients, address: Address): Promise<boolean
 
 async function embedded(
   dir: string,
+  challengeWindowS: number,
   observer: ChainObserver,
 ): Promise<{ anvil: Anvil; clients: ChainClients; deployment: Deployment }> {
   const anvil = await startAnvil({ stateFile: join(dir, 'anvil-state.json') });
@@ -97,7 +104,7 @@ async function embedded(
           : `chain: the contracts in ${file} were compiled from other sources; deploying the current ones`,
       );
     }
-    const deployment = await deployContracts(clients);
+    const deployment = await deployContracts(clients, { rules: { challengeWindow: BigInt(challengeWindowS) } });
     writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`);
     return { anvil, clients, deployment };
   } catch (error) {
@@ -160,7 +167,7 @@ export async function startChain(
   mkdirSync(dir, { recursive: true });
   const up =
     config.TERRAFLOP_CHAIN === 'embedded'
-      ? await embedded(dir, observer)
+      ? await embedded(dir, config.TERRAFLOP_CHALLENGE_WINDOW_S, observer)
       : { anvil: undefined, ...(await byRpc(config, observer)) };
   const log = observer.log ?? ((m: string) => console.warn(m));
   // A coordinator from before the store kept the chain's state left it in this file: take it in once.
@@ -193,7 +200,22 @@ export async function startChain(
     mirror: store,
     log,
   });
+  const attester = attestationPass({
+    clients: up.clients,
+    ledger: up.deployment.ledger,
+    records: store,
+    proofs: epochProofs(epochDir),
+    mineWhenWaiting: config.TERRAFLOP_CHAIN === 'embedded',
+    log,
+  });
+  const attesters = await up.clients.publicClient.readContract({
+    address: up.deployment.ledger,
+    abi: creditLedgerAbi,
+    functionName: 'attesters',
+  });
   return {
+    attester,
+    attesters,
     mode: config.TERRAFLOP_CHAIN,
     deployment: up.deployment,
     rpcUrl: up.anvil?.rpcUrl ?? config.TERRAFLOP_RPC_URL!,
@@ -207,6 +229,7 @@ export async function startChain(
       await poster.idle();
       await settler.idle();
       await reader.idle();
+      await attester.idle();
       await up.anvil?.stop();
     },
   };

@@ -3,10 +3,12 @@
  * For tests and the bench: a throwaway anvil with the contracts deployed, and clients for anvil's well-known
  * development accounts (funded on every anvil; never use these keys on a real chain).
  */
-import type { Hex } from 'viem';
+import { keccak256, numberToHex, toHex, type Hex } from 'viem';
+import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { startAnvil, type Anvil } from './anvil.ts';
 import { chainClients, type ChainClients } from './clients.ts';
-import { deployContracts, type Deployment } from './deploy.ts';
+import { deployContracts, type DeployContractsParameters, type Deployment } from './deploy.ts';
+import { writeAndWait } from './write-and-wait.ts';
 
 export const DEV_KEYS: readonly Hex[] = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
@@ -24,7 +26,7 @@ export interface TestChain {
 }
 
 /** @example const chain = await startTestChain(); ...; await chain.stop(); */
-export async function startTestChain(): Promise<TestChain> {
+export async function startTestChain(params: DeployContractsParameters = {}): Promise<TestChain> {
   const anvil = await startAnvil();
   const cache = new Map<number, ChainClients>();
   const as = (i: number) => {
@@ -34,10 +36,48 @@ export async function startTestChain(): Promise<TestChain> {
     return cache.get(i)!;
   };
   try {
-    const deployment = await deployContracts(as(0));
+    const deployment = await deployContracts(as(0), params);
     return { anvil, deployment, as, stop: () => anvil.stop() };
   } catch (error) {
     await anvil.stop();
     throw error;
   }
+}
+
+/** Moves the chain's clock on by `seconds` and mines a block (anvil's cheat codes). */
+export async function passTime(clients: ChainClients, seconds: number | bigint): Promise<void> {
+  await clients.publicClient.request({ method: 'evm_increaseTime', params: [numberToHex(seconds)] } as never);
+  await clients.publicClient.request({ method: 'evm_mine', params: [] } as never);
+}
+
+/** Mines `blocks` empty blocks (anvil's cheat code). */
+export async function mine(chain: TestChain, blocks: number): Promise<void> {
+  await chain.as(0).publicClient.request({ method: 'anvil_mine', params: [numberToHex(blocks)] } as never);
+}
+
+/**
+ * Proposes an epoch as account 0 (the poster) and makes it final the way an epoch nobody disputed becomes final:
+ * the challenge window passes. For tests that need a claimable epoch and are not about attestation.
+ */
+export async function finalEpoch(
+  chain: TestChain,
+  epoch: bigint,
+  tree: { root: Hex; total: bigint },
+  fileHash: Hex = keccak256(toHex(`epoch ${epoch}`)),
+): Promise<void> {
+  const poster = chain.as(0);
+  const ledger = chain.deployment.ledger;
+  await writeAndWait(poster, {
+    address: ledger,
+    abi: creditLedgerAbi,
+    functionName: 'proposeEpoch',
+    args: [epoch, tree.root, fileHash, tree.total],
+  });
+  const window = await poster.publicClient.readContract({
+    address: ledger,
+    abi: creditLedgerAbi,
+    functionName: 'challengeWindow',
+  });
+  await passTime(poster, window);
+  await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'finalize', args: [epoch] });
 }

@@ -83,7 +83,7 @@ describe('node server/cli/pass.ts', () => {
       await writeAndWait(chain.as(0), {
         address: chain.deployment.ledger,
         abi: creditLedgerAbi,
-        functionName: 'postEpoch',
+        functionName: 'proposeEpoch',
         args: [1n, tree.root, keccak256(toHex('file')), tree.total],
       });
       const rpc = {

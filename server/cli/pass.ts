@@ -20,7 +20,7 @@ import { startPasses } from '../passes/runner.ts';
 import { openStore, storeLocation } from '../store/open-store.ts';
 import type { Stores } from '../store/stores.ts';
 
-const CHAIN_PASSES = ['chain poster', 'market settler', 'chain reader'];
+const CHAIN_PASSES = ['chain poster', 'market settler', 'chain reader', 'attestation'];
 
 export class PassUsageError extends BaseError {
   override name = 'PassUsageError' as const;

@@ -5,7 +5,7 @@
  * over-minted and a volunteer's cumulative amount never falls while their credit grows.
  */
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { getAddress, isAddress, type Address, type Hex } from 'viem';
+import { encodeAbiParameters, getAddress, isAddress, keccak256, type Address, type Hex } from 'viem';
 import { BaseError } from '../../protocol/base-error.ts';
 
 /** (address, cumulative credit in wei, offset in wei): the leaf the CreditLedger verifies. */
@@ -75,4 +75,20 @@ export function leafAtPoint(leaves: readonly Leaf[], point: bigint): number {
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** Slot `slot`'s point on the stake line of an epoch with seed `seed` (CreditLedger._point). */
+export function drawPoint(seed: Hex, slot: number, total: bigint): bigint {
+  const h = keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint256' }], [seed, BigInt(slot)]));
+  return BigInt(h) % total;
+}
+
+/** The slots among the first `attesters` whose points fall in the leaf's range [offset, offset + credit). */
+export function drawnSlots(seed: Hex, total: bigint, attesters: number, leaf: { credit: bigint; offset: bigint }) {
+  const slots: number[] = [];
+  for (let slot = 0; slot < attesters; slot++) {
+    const p = drawPoint(seed, slot, total);
+    if (p >= leaf.offset && p - leaf.offset < leaf.credit) slots.push(slot);
+  }
+  return slots;
 }

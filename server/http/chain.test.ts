@@ -63,6 +63,7 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
       rpcUrl: 'http://127.0.0.1:1',
       store,
       epochDir,
+      attesters: 7,
     };
     api = new Hono().route('/', chainRoutes(chain));
     api.onError(renderError);
@@ -86,14 +87,20 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
     return ClaimInfo.parse(await res.json());
   };
   /** What the chain reader would record after reading up to `block`. */
-  const read = (block: bigint, claims: Array<{ account: string; claimed: bigint; block: bigint }>, root = tree.root) =>
+  const read = (
+    block: bigint,
+    claims: Array<{ account: string; claimed: bigint; block: bigint }>,
+    root = tree.root,
+    final = true,
+  ) =>
     store.applyChainRead(
       {
         ledger: LEDGER,
         block,
         blockHash: `0x${block.toString(16).padStart(64, '0')}`,
-        epochs: [{ epoch: 1, root, fileHash: '0xf', totalCredit: String(tree.total), seed: '0x5', block: 3n }],
+        epochs: [{ epoch: 1, root, fileHash: '0xf', totalCredit: String(tree.total), seedBlock: 7n, block: 3n }],
         claims,
+        changes: final ? [{ epoch: 1, kind: 'final' }] : [],
       },
       2_000,
     );
@@ -120,7 +127,14 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
     const info = ChainInfo.parse(await (await api.request('/chain')).json());
     expect(info).toMatchObject({ mode: 'rpc', latestPostedEpoch: 1, mirror: { block: '9', readAt: 2_000 } });
     const list = EpochList.parse(await (await api.request('/epochs')).json());
-    expect(list.epochs.map((e) => [e.epoch, e.onChain, e.url])).toEqual([[1, 'posted', '/api/epochs/1.jsonl']]);
+    expect(list.epochs.map((e) => [e.epoch, e.onChain, e.url])).toEqual([[1, 'final', '/api/epochs/1.jsonl']]);
+  });
+
+  test('behavior: an epoch proposed but not yet final is not offered for claims', async () => {
+    await read(9n, [], tree.root, false);
+    expect(await claimOf(ALICE)).toMatchObject({ epoch: 0, tx: null, claimed: '0', asOfBlock: '9' });
+    const list = EpochList.parse(await (await api.request('/epochs')).json());
+    expect(list.epochs.map((e) => e.onChain)).toEqual(['proposed']);
   });
 
   test('behavior: before the chain was ever read, what was claimed is unknown, not guessed', async () => {

@@ -12,6 +12,7 @@ import type { ChainInfo, ClaimInfo, EpochList } from '../../protocol/chain.ts';
 import { epochProofs } from '../epochs/epoch-proofs.ts';
 import type { ChainStore } from '../store/chain.ts';
 import { ApiError, NotFoundError } from './errors.ts';
+import { attestationRoutes } from './attestation.ts';
 
 export class InvalidAddressError extends ApiError {
   override name = 'InvalidAddressError' as const;
@@ -35,8 +36,17 @@ export interface ChainFace {
   rpcUrl: string;
   store: Pick<
     ChainStore,
-    'epochs' | 'epoch' | 'mirrorHead' | 'mirroredEpochs' | 'latestMirroredEpoch' | 'claimableEpoch' | 'claimed'
+    | 'epochs'
+    | 'epoch'
+    | 'mirrorHead'
+    | 'mirroredEpochs'
+    | 'latestMirroredEpoch'
+    | 'claimableEpoch'
+    | 'claimed'
+    | 'recordAttestations'
   >;
+  /** Attester slots per epoch (the ledger's rule). */
+  attesters: number;
   /** The folder of this ledger's epoch files. */
   epochDir: string;
 }
@@ -49,7 +59,9 @@ export function chainRoutes(chain: ChainFace | undefined) {
     return chain;
   };
 
+  const attestation = chain ? attestationRoutes({ ...chain, proofs: proofs! }) : new Hono();
   return new Hono()
+    .route('/', attestation)
     .get('/chain', async (c) => {
       if (!chain) return c.json({ mode: 'off' } satisfies ChainInfo);
       const { chainId, ledger, cop, market } = chain.deployment;

@@ -108,10 +108,11 @@ export interface MarketRecords {
 }
 
 /**
- * An epoch's standing on chain. `posted`: the ledger holds it. (Attestation will add its steps after `posted`, and
- * each epoch's attestations beside it, keyed by ledger and epoch.)
+ * An epoch's standing on chain. `proposed`: the ledger holds it, not claimable yet; `final`: enough drawn attesters
+ * agreed, or the challenge window passed undisputed (claims prove against it); `frozen`: a drawn attester signed a
+ * dissent, and only the ledger's admin can still accept it.
  */
-export type EpochStatus = 'posted';
+export type EpochStatus = 'proposed' | 'final' | 'frozen';
 
 /** An epoch as the chain holds it. */
 export interface MirroredEpoch {
@@ -121,11 +122,23 @@ export interface MirroredEpoch {
   fileHash: string;
   /** COP wei, decimal. */
   totalCredit: string;
+  /** The attester draw's seed: '' until drawn from the hash of block `seedBlock`. */
   seed: string;
-  /** The block whose event posted it. */
+  seedBlock: bigint;
+  /** The block whose event proposed it. */
   block: bigint;
   status: EpochStatus;
+  /** Drawn slots that agreed. */
+  attestations: number;
 }
+
+/** A change to a proposed epoch that a read found, in chain order. */
+export type EpochChange =
+  | { epoch: number; kind: 'seed'; seed: string }
+  | { epoch: number; kind: 'rearmed'; seedBlock: bigint }
+  | { epoch: number; kind: 'attested' }
+  | { epoch: number; kind: 'final' }
+  | { epoch: number; kind: 'frozen' };
 
 /** Where the mirror of a ledger stands: the last block read (its hash, to notice a chain that went back). */
 export interface MirrorHead {
@@ -140,7 +153,8 @@ export interface ChainRead {
   /** The last block read, and its hash. */
   block: bigint;
   blockHash: string;
-  epochs: Array<Omit<MirroredEpoch, 'ledger' | 'status'>>;
+  epochs: Array<Omit<MirroredEpoch, 'ledger' | 'status' | 'seed' | 'attestations'>>;
+  changes: EpochChange[];
   /** Each Claimed event: the account (checksummed) and its cumulative claimed amount in COP wei. */
   claims: Array<{ account: string; claimed: bigint; block: bigint }>;
 }
@@ -157,8 +171,8 @@ export interface ChainMirror {
   /** The newest epoch the chain holds. */
   latestMirroredEpoch(ledger: string): Promise<MirroredEpoch | undefined>;
   /**
-   * The newest epoch the chain holds with the root this coordinator built for it: the one a claim proves against
-   * (its file is the coordinator's own).
+   * The newest final epoch the chain holds with the root this coordinator built for it: the one a claim proves
+   * against (its file is the coordinator's own).
    */
   claimableEpoch(ledger: string): Promise<MirroredEpoch | undefined>;
   /** The cumulative COP wei `account` (checksummed) has claimed, as far as the mirror has read: 0n if none. */
@@ -180,7 +194,33 @@ export interface ProjectTokens {
   grantsTokens: boolean;
 }
 
-export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords, ChainMirror {
+/** A drawn attester's signature for one slot of a proposed epoch, waiting for the attestation pass to relay it. */
+export interface AttestationRecord {
+  ledger: string;
+  epoch: number;
+  slot: number;
+  /** The address the signature recovers to (checksummed). */
+  signer: string;
+  agree: boolean;
+  signature: string;
+  receivedAt: number;
+  /** 0: waiting; 1: relayed; -1: the ledger refused it (lastError says why). */
+  relayed: number;
+  lastError: string | null;
+}
+
+/** The attestations volunteers' pages sent, kept until relayed (volunteers need no gas: the coordinator relays). */
+export interface AttestationRecords {
+  /** Records the slots' signatures; a slot already signed keeps its first. Returns how many were new. */
+  recordAttestations(rows: Array<Omit<AttestationRecord, 'relayed' | 'lastError'>>): Promise<number>;
+  /** Those waiting to be relayed, oldest epoch and slot first. */
+  pendingAttestations(ledger: string): Promise<AttestationRecord[]>;
+  /** Every attestation of an epoch (the status page's view of who vouched or dissented). */
+  attestations(ledger: string, epoch: number): Promise<AttestationRecord[]>;
+  markRelayed(ledger: string, epoch: number, slot: number, error: string | null): Promise<void>;
+}
+
+export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords, ChainMirror, AttestationRecords {
   /** Sets a project's token terms, by name; undefined when there is no such project. */
   setTokenTerms(projectName: string, terms: TokenTerms): Promise<ProjectTokens | undefined>;
   /**

@@ -4,14 +4,16 @@
  * applies each read of the chain in one transaction, so the routes see the mirror at one block or the next, never
  * between.
  */
-import type { ChainMirror, ChainRead, EpochStatus, MirroredEpoch } from '../chain.ts';
+import type { ChainMirror, ChainRead, EpochChange, EpochStatus, MirroredEpoch } from '../chain.ts';
 import type { EpochColumns } from './chain-epochs.ts';
 import type { Db, Queryable } from './db.ts';
 
 interface EpochRow extends EpochColumns {
   seed: string;
+  seed_block: number | string;
   block: number;
   status: EpochStatus;
+  attestations: number;
 }
 
 const toEpoch = (r: EpochRow): MirroredEpoch => ({
@@ -21,20 +23,42 @@ const toEpoch = (r: EpochRow): MirroredEpoch => ({
   fileHash: r.file_hash,
   totalCredit: r.total_credit,
   seed: r.seed,
+  seedBlock: BigInt(r.seed_block),
   block: BigInt(r.block),
   status: r.status,
+  attestations: Number(r.attestations),
 });
+
+const CHANGES: Record<EpochChange['kind'], string> = {
+  seed: 'seed = ?',
+  rearmed: 'seed_block = ?',
+  attested: 'attestations = attestations + 1',
+  final: "status = 'final'",
+  frozen: "status = 'frozen'",
+};
+
+function changeParams(c: EpochChange): Array<string | number> {
+  if (c.kind === 'seed') return [c.seed];
+  if (c.kind === 'rearmed') return [Number(c.seedBlock)];
+  return [];
+}
 
 async function apply(q: Queryable, read: ChainRead, now: number): Promise<void> {
   for (const e of read.epochs) {
     await q.run(
-      `INSERT INTO mirror_epochs (ledger, epoch, root, file_hash, total_credit, seed, block)
-        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ledger, epoch) DO UPDATE SET root = excluded.root,
-          file_hash = excluded.file_hash, total_credit = excluded.total_credit, seed = excluded.seed,
-          block = excluded.block`,
-      [read.ledger, e.epoch, e.root, e.fileHash, e.totalCredit, e.seed, Number(e.block)],
+      `INSERT INTO mirror_epochs (ledger, epoch, root, file_hash, total_credit, seed, seed_block, block, status)
+        VALUES (?, ?, ?, ?, ?, '', ?, ?, 'proposed') ON CONFLICT (ledger, epoch) DO UPDATE SET root = excluded.root,
+          file_hash = excluded.file_hash, total_credit = excluded.total_credit, seed = '',
+          seed_block = excluded.seed_block, block = excluded.block, status = 'proposed', attestations = 0`,
+      [read.ledger, e.epoch, e.root, e.fileHash, e.totalCredit, Number(e.seedBlock), Number(e.block)],
     );
   }
+  for (const c of read.changes)
+    await q.run(`UPDATE mirror_epochs SET ${CHANGES[c.kind]} WHERE ledger = ? AND epoch = ?`, [
+      ...changeParams(c),
+      read.ledger,
+      c.epoch,
+    ]);
   // Claimed amounts are cumulative: the last event of an account in chain order holds its amount.
   const latest = new Map(read.claims.map((c) => [c.account, c]));
   for (const c of latest.values()) {
@@ -80,7 +104,7 @@ export function chainMirror(db: Db): ChainMirror {
     async claimableEpoch(ledger) {
       const row = await db.get<EpochRow>(
         `SELECT m.* FROM mirror_epochs m JOIN chain_epochs c ON c.ledger = m.ledger AND c.epoch = m.epoch
-          WHERE m.ledger = ? AND c.root = m.root ORDER BY m.epoch DESC LIMIT 1`,
+          WHERE m.ledger = ? AND c.root = m.root AND m.status = 'final' ORDER BY m.epoch DESC LIMIT 1`,
         [ledger],
       );
       return row && toEpoch(row);

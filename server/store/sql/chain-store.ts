@@ -8,6 +8,7 @@ import type { BatchProgress, ChainStore, ProjectTokens, SettledCredit, TokenTerm
 import { epochRecords, marketRecords } from './chain-epochs.ts';
 import { adoptChainFile } from './chain-file.ts';
 import { chainMirror } from './chain-mirror.ts';
+import { attestationRecords } from './chain-attestations.ts';
 import type { Db, Queryable } from './db.ts';
 
 async function settledCredit(q: Queryable): Promise<SettledCredit[]> {
@@ -103,6 +104,7 @@ export function sqlChainStore(db: Db): ChainStore {
     ...epochRecords(db),
     ...marketRecords(db),
     ...chainMirror(db),
+    ...attestationRecords(db),
     adoptChainFile: (path) => adoptChainFile(db, path),
     setTokenTerms: (name, terms) => setTokenTerms(db, name, terms),
   };

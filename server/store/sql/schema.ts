@@ -433,6 +433,27 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
     banned_at BIGINT NOT NULL
   )
   `,
+  // 16 (branch chain): epochs are proposed, then made final by their attesters or the challenge window, or frozen by
+  // a dissent. The mirror keeps each epoch's seed block and how many slots agreed; the epochs of the ledger before
+  // attestation were final once posted. The attestations volunteers' pages sign wait in attestations until the
+  // attestation pass relays them to the ledger (volunteers need no gas): one per drawn slot.
+  `
+  ALTER TABLE mirror_epochs ADD COLUMN seed_block BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE mirror_epochs ADD COLUMN attestations INTEGER NOT NULL DEFAULT 0;
+  UPDATE mirror_epochs SET status = 'final' WHERE status = 'posted';
+  CREATE TABLE attestations (
+    ledger TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    slot INTEGER NOT NULL,
+    signer TEXT NOT NULL,
+    agree INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    relayed INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (ledger, epoch, slot)
+  )
+  `,
 ];
 
 /**

@@ -1,0 +1,128 @@
+/**
+ * @module server/http/attestation
+ * The attester's two routes: what an address has to attest (the newest proposed epoch whose draw the mirror knows,
+ * the slots the address holds in it, its leaf) and the submission of its signature, which the attestation pass
+ * relays to the ledger. Both answer from the store's mirror and the coordinator's own epoch files, never the chain.
+ * A submission is checked as the ledger will check it (the signature recovers to an address whose leaf holds the
+ * slots' points), so the coordinator stores only what the ledger would count, and nobody fills its queue with noise.
+ */
+import { Hono } from 'hono';
+import { getAddress, isAddress, recoverTypedDataAddress, type Address, type Hex } from 'viem';
+import {
+  ATTESTATION_TYPES,
+  AttestationAccepted,
+  type AttestationDuty,
+  AttestationSubmission,
+  attestationDomain,
+} from '../../protocol/chain.ts';
+import type { EpochProofs } from '../epochs/epoch-proofs.ts';
+import { drawnSlots } from '../epochs/epoch-tree.ts';
+import type { AttestationRecords, ChainMirror, MirroredEpoch } from '../store/chain.ts';
+import { ApiError } from './errors.ts';
+import { InvalidAddressError } from './chain.ts';
+import { parseBody } from './parse.ts';
+
+export class NotAttestableError extends ApiError {
+  override name = 'NotAttestableError' as const;
+  constructor(epoch: number, why: string) {
+    super(409, `epoch ${epoch} cannot be attested: ${why}`);
+  }
+}
+
+export class NotDrawnError extends ApiError {
+  override name = 'NotDrawnError' as const;
+  constructor(epoch: number, signer: string) {
+    super(403, `${signer} (recovered from the signature) is not drawn to attest epoch ${epoch}`);
+  }
+}
+
+export interface AttestationFace {
+  deployment: { chainId: number; ledger: Address };
+  /** Attester slots per epoch (the ledger's rule). */
+  attesters: number;
+  store: Pick<ChainMirror, 'mirroredEpochs'> & Pick<AttestationRecords, 'recordAttestations'>;
+  proofs: Pick<EpochProofs, 'leaf'>;
+}
+
+/** The newest proposed epoch whose seed the mirror holds: the one attesters work on. */
+async function openEpoch(face: AttestationFace): Promise<MirroredEpoch | undefined> {
+  const epochs = await face.store.mirroredEpochs(face.deployment.ledger);
+  return epochs.reverse().find((e) => e.status === 'proposed' && e.seed !== '');
+}
+
+function slotsOf(face: AttestationFace, e: MirroredEpoch, account: Address) {
+  const leaf = face.proofs.leaf(e.epoch, account);
+  const slots = leaf ? drawnSlots(e.seed as Hex, BigInt(e.totalCredit), face.attesters, leaf) : [];
+  return { leaf, slots };
+}
+
+/** @example api.route('/', attestationRoutes(face)) */
+export function attestationRoutes(face: AttestationFace) {
+  const { chainId, ledger } = face.deployment;
+  return new Hono()
+    .get('/chain/attestation/:address', async (c) => {
+      const raw = c.req.param('address');
+      if (!isAddress(raw, { strict: false })) throw new InvalidAddressError(raw);
+      const e = await openEpoch(face);
+      const none: AttestationDuty = {
+        epoch: 0,
+        root: null,
+        fileHash: null,
+        totalCredit: '0',
+        chainId,
+        ledger,
+        slots: [],
+        credit: '0',
+        offset: '0',
+        fileUrl: null,
+      };
+      if (!e) return c.json(none);
+      const { leaf, slots } = slotsOf(face, e, getAddress(raw));
+      return c.json({
+        ...none,
+        epoch: e.epoch,
+        root: e.root,
+        fileHash: e.fileHash,
+        totalCredit: e.totalCredit,
+        slots,
+        credit: String(leaf?.credit ?? 0n),
+        offset: String(leaf?.offset ?? 0n),
+        fileUrl: `/api/epochs/${e.epoch}.jsonl`,
+      } satisfies AttestationDuty);
+    })
+    .post('/chain/attestations', async (c) => {
+      const body = await parseBody(c, AttestationSubmission, 'attestation');
+      const e = (await face.store.mirroredEpochs(ledger)).find((m) => m.epoch === body.epoch);
+      if (!e) throw new NotAttestableError(body.epoch, 'the chain holds no such epoch (as last read)');
+      if (e.status !== 'proposed') throw new NotAttestableError(body.epoch, `it is ${e.status}`);
+      if (e.seed === '') throw new NotAttestableError(body.epoch, 'its attesters are not drawn yet');
+      const signer = await recoverTypedDataAddress({
+        domain: attestationDomain(chainId, ledger),
+        types: ATTESTATION_TYPES,
+        primaryType: 'Attestation',
+        message: {
+          epoch: BigInt(body.epoch),
+          root: e.root as Hex,
+          fileHash: e.fileHash as Hex,
+          totalCredit: BigInt(e.totalCredit),
+          agree: body.agree,
+        },
+        signature: body.signature as Hex,
+      });
+      const { slots } = slotsOf(face, e, signer);
+      if (slots.length === 0) throw new NotDrawnError(body.epoch, signer);
+      const receivedAt = Date.now();
+      await face.store.recordAttestations(
+        slots.map((slot) => ({
+          ledger,
+          epoch: e.epoch,
+          slot,
+          signer,
+          agree: body.agree,
+          signature: body.signature,
+          receivedAt,
+        })),
+      );
+      return c.json(AttestationAccepted.parse({ epoch: e.epoch, signer, slots }));
+    });
+}

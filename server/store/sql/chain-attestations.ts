@@ -1,0 +1,71 @@
+/**
+ * @module server/store/sql/chain-attestations
+ * The attestations waiting to be relayed to the ledger (table attestations) over SQL.
+ */
+import type { AttestationRecord, AttestationRecords } from '../chain.ts';
+import type { Db } from './db.ts';
+
+interface Row {
+  ledger: string;
+  epoch: number;
+  slot: number;
+  signer: string;
+  agree: number;
+  signature: string;
+  received_at: number;
+  relayed: number;
+  last_error: string | null;
+}
+
+const toRecord = (r: Row): AttestationRecord => ({
+  ledger: r.ledger,
+  epoch: Number(r.epoch),
+  slot: Number(r.slot),
+  signer: r.signer,
+  agree: Number(r.agree) === 1,
+  signature: r.signature,
+  receivedAt: Number(r.received_at),
+  relayed: Number(r.relayed),
+  lastError: r.last_error,
+});
+
+export function attestationRecords(db: Db): AttestationRecords {
+  return {
+    recordAttestations: (rows) =>
+      db.transaction(async (q) => {
+        let added = 0;
+        for (const r of rows)
+          added += (
+            await q.run(
+              `INSERT INTO attestations (ledger, epoch, slot, signer, agree, signature, received_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+              [r.ledger, r.epoch, r.slot, r.signer, r.agree ? 1 : 0, r.signature, r.receivedAt],
+            )
+          ).changes;
+        return added;
+      }),
+    async pendingAttestations(ledger) {
+      const rows = await db.all<Row>(
+        'SELECT * FROM attestations WHERE ledger = ? AND relayed = 0 ORDER BY epoch, slot',
+        [ledger],
+      );
+      return rows.map(toRecord);
+    },
+    async attestations(ledger, epoch) {
+      const rows = await db.all<Row>('SELECT * FROM attestations WHERE ledger = ? AND epoch = ? ORDER BY slot', [
+        ledger,
+        epoch,
+      ]);
+      return rows.map(toRecord);
+    },
+    async markRelayed(ledger, epoch, slot, error) {
+      await db.run('UPDATE attestations SET relayed = ?, last_error = ? WHERE ledger = ? AND epoch = ? AND slot = ?', [
+        error === null ? 1 : -1,
+        error?.slice(0, 500) ?? null,
+        ledger,
+        epoch,
+        slot,
+      ]);
+    },
+  };
+}
