@@ -44,6 +44,8 @@ export default defineConfig({
       TERRAFLOP_DEMO: 'tiny',
       TERRAFLOP_PASS_INTERVAL_MS: '100',
       TERRAFLOP_CHAIN: 'off',
+      // Helper hosts (e2e/support) forward addresses of networks of their own; pages count as loopback's network.
+      TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
     },
   },
 });

@@ -84,6 +84,8 @@ const env = {
   TERRAFLOP_CHAIN: 'off',
   // Ten thousand simulated hosts share this machine's address: the per-host limit is not what is measured.
   TERRAFLOP_HOST_RATE: '10000',
+  // Simulated hosts forward addresses of their own networks through loopback (server/testing/sim-host.ts).
+  TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
   ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
 };
 

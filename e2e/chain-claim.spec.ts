@@ -25,6 +25,7 @@ test.beforeAll(async () => {
       TERRAFLOP_DATA: dataDir,
       TERRAFLOP_DEMO: 'tiny',
       TERRAFLOP_PASS_INTERVAL_MS: '100',
+      TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
       TERRAFLOP_SETTLING_S: '0',
       TERRAFLOP_EPOCH_INTERVAL_S: '1',
       TERRAFLOP_CHAIN: 'embedded',

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { chainEnv } from './chain/chain-config.ts';
 import { DEFAULT_OPERATOR } from './research/about.ts';
+import { TrustedProxies } from './http/network.ts';
 
 const Env = z.object({
   TERRAFLOP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -52,6 +53,20 @@ const Env = z.object({
     .transform((v) => v === '1'),
   /** Who runs this coordinator, as volunteers read it ("Run by …"): a person, a lab, an organisation. */
   TERRAFLOP_OPERATOR: z.string().trim().min(1).max(200).default(DEFAULT_OPERATOR),
+  /**
+   * Proxies whose X-Forwarded-For the coordinator believes (addresses or CIDRs, comma-separated): a request through
+   * one counts as coming from the last address it forwarded. Empty (default): only the socket's address counts.
+   */
+  TERRAFLOP_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((spec, ctx) => {
+      try {
+        new TrustedProxies(spec);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ...chainEnv,
 });

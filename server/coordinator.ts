@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import { startChain, type RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
 import { createApi } from './http/app.ts';
+import { TrustedProxies } from './http/network.ts';
 import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
@@ -52,6 +53,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       apps: stores.apps,
       closing: closing.signal,
       about: { operator: config.TERRAFLOP_OPERATOR, settlingS: config.TERRAFLOP_SETTLING_S },
+      trustedProxies: new TrustedProxies(config.TERRAFLOP_TRUSTED_PROXIES),
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
     }),

@@ -36,6 +36,7 @@ export async function startOwnCoordinator(
       TERRAFLOP_DATA: data,
       TERRAFLOP_DEMO: demo,
       TERRAFLOP_PASS_INTERVAL_MS: '200',
+      TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
       TERRAFLOP_CHAIN: 'off',
       ...(web && { TERRAFLOP_WEB: web }),
       ...env,

@@ -16,6 +16,7 @@ import { statsRoutes } from './stats.ts';
 import { hostAppRoutes, researchAppRoutes } from './apps.ts';
 import type { AppStore } from '../store/apps.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { type NetEnv, networkOf, TrustedProxies } from './network.ts';
 import { workRoutes } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
@@ -30,6 +31,8 @@ export interface ApiOptions {
   store: Store;
   /** Folder of the daily statistics exports, served publicly; none when absent. */
   statsDir?: string;
+  /** Proxies whose X-Forwarded-For names the client (server/http/network.ts); none when absent. */
+  trustedProxies?: TrustedProxies | undefined;
   /** Per-host request limit; none when absent. */
   hostRate?: { perSecond: number; burst: number };
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
@@ -59,9 +62,10 @@ export function createApi({
   apps,
   openSignup = false,
   about,
+  trustedProxies = new TrustedProxies(''),
 }: ApiOptions) {
   const limiter = hostRate && new RateLimiter(hostRate);
-  const api = new Hono()
+  const api = new Hono<NetEnv>()
     .use(
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
@@ -70,6 +74,11 @@ export function createApi({
         },
       }),
     )
+    // Every route may ask where the request comes from; worked out once, from the socket and trusted proxies only.
+    .use(async (c, next) => {
+      c.set('network', networkOf(c, trustedProxies));
+      await next();
+    })
     .get('/health', (c) => c.json({ ok: true }))
     .route('/hosts', hostRoutes(store, limiter))
     .route('/volunteer', volunteerRoutes(store, limiter))

@@ -21,7 +21,8 @@ import type { Host } from '../store/types.ts';
 import { UnauthorizedError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
-export type HostEnv = { Variables: { host: Host } };
+/** A host's route: the authenticated host, and the network of the request (server/http/network.ts). */
+export type HostEnv = { Variables: { host: Host; network: string } };
 
 export const newToken = () => randomBytes(32).toString('base64url');
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

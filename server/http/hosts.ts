@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { HostIdentity, HostStatus, RegisterHost } from '../../protocol/host.ts';
 import type { Store } from '../store/store.ts';
 import { hashToken, newToken, requireHost, type HostEnv } from './auth.ts';
+import { knownNetwork } from './network.ts';
 import { parseBody } from './parse.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -17,6 +18,7 @@ export function hostRoutes(store: Store, limiter?: RateLimiter) {
       const host = await store.createHost({
         ...body,
         ...(publicKey ? { publicKey: JSON.stringify(publicKey) } : { tokenHash: hashToken(token!) }),
+        network: knownNetwork(c.get('network')),
         now: Date.now(),
       });
       return c.json(

@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { ReportReply, ResultReport, WorkRequest, type WorkReply } from '../../protocol/work.ts';
 import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
+import { knownNetwork } from './network.ts';
 import { parseBody } from './parse.ts';
 import { UnknownProjectError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -17,7 +18,11 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
       const { project, ...ask } = await parseBody(c, WorkRequest, 'work request');
       const projectId = project === undefined ? undefined : await store.findProject(project);
       if (project !== undefined && projectId === undefined) throw new UnknownProjectError(project);
-      const issued = await store.issueReplicas(c.get('host'), { ...ask, projectId }, Date.now());
+      const issued = await store.issueReplicas(
+        c.get('host'),
+        { ...ask, projectId, network: knownNetwork(c.get('network')) },
+        Date.now(),
+      );
       // Short names are cached by the store (names never change): a map lookup per replica once warm.
       const names = new Map<number, string | undefined>();
       for (const id of new Set(issued.map((r) => r.projectId))) names.set(id, await store.projectShortName(id));

@@ -55,6 +55,25 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
     expect(big.map((r) => r.workUnitId).sort()).toEqual([3, 4]);
   });
 
+  test('behavior: two hosts on one network never share a unit, whoever their volunteers', async () => {
+    await store.createBatch({ app: 'signal-search', name: 'net', units: tinyUnits(3), now });
+    const home = '203.0.113.0/24';
+    const [a, b, c] = [await host(), await host(), await host()];
+    const first = await store.issueReplicas(a, { maxReplicas: 10, network: home }, now);
+    expect(first).toHaveLength(3);
+    // Asked together or one after the other, the second host on that network gets none of those units.
+    expect(await store.issueReplicas(b, { maxReplicas: 10, network: home }, now)).toEqual([]);
+    const other = await store.issueReplicas(c, { maxReplicas: 10, network: '198.51.100.0/24' }, now);
+    expect(other.map((r) => r.workUnitId).sort()).toEqual(first.map((r) => r.workUnitId).sort());
+    // The host that took them moves: its replicas still hold its old network, and its new one is recorded.
+    const moved = await store.createHost({ tokenHash: `t-${++tokens}`, network: home, now });
+    await store.createBatch({ app: 'signal-search', name: 'net2', units: tinyUnits(1), now });
+    expect(await store.issueReplicas(moved, { maxReplicas: 10 }, now)).toHaveLength(1);
+    expect(await store.issueReplicas(b, { maxReplicas: 10, network: home }, now)).toEqual([]);
+    const row = await db.get<{ network: string }>('SELECT network FROM hosts WHERE id = ?', [c.id]);
+    expect(row?.network).toBe('198.51.100.0/24');
+  });
+
   test('behavior: the buffer in seconds is filled from the host measured speed', async () => {
     const units = tinyUnits(20);
     await store.createBatch({ app: 'signal-search', name: 'buffer', units, now });

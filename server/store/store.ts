@@ -33,6 +33,8 @@ export interface Store {
     tokenHash?: string | undefined;
     /** The partner site's origin, for a host registered by an embedded widget. */
     partner?: string | undefined;
+    /** The network it registered from (server/http/network.ts). */
+    network?: string | undefined;
     now: number;
   }): Promise<Host>;
   findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;

@@ -43,6 +43,11 @@ export interface WorkAsk {
   capabilities?: UnitNeeds | undefined;
   /** Only this project's units (a partner widget embedded for one project); by default any project's. */
   projectId?: number | undefined;
+  /**
+   * The network the request came from (server/http/network.ts): recorded as the host's, and no unit goes to two
+   * hosts on one network. Undefined: the host's last recorded network stands.
+   */
+  network?: string | undefined;
 }
 
 export interface WorkUnit extends NewWorkUnit {

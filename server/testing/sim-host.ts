@@ -16,6 +16,19 @@ export interface RegisterOptions {
   volunteerName?: string;
   /** 'key' signs every request with an ECDSA P-256 key, as the page does; 'token' uses a bearer token. */
   auth?: 'key' | 'token';
+  /**
+   * The address it says it computes from, forwarded as a proxy would (X-Forwarded-For): counted only by a coordinator
+   * that trusts loopback proxies (TERRAFLOP_TRUSTED_PROXIES, as the test coordinator does). Default: an address of
+   * its own on a network of its own, so simulated hosts share units as hosts of different homes do.
+   */
+  address?: string;
+}
+
+let addresses = 0;
+/** 10.0.0.0/8 holds 65,536 distinct /24 networks: one for each simulated host of a run. */
+export function freshAddress(): string {
+  const n = addresses++ % 65_536;
+  return `10.${n >> 8}.${n & 255}.7`;
 }
 
 /** Idle sockets are dropped before Node's server would close them (5 s), so none is reused as it closes. */
@@ -72,12 +85,21 @@ export class SimHost {
   readonly identity: HostIdentity;
   readonly behaviour: Behaviour;
   readonly key: CryptoKeyPair | undefined;
+  /** Where it says it computes from; a test may move it. */
+  address: string;
 
-  private constructor(baseUrl: string, identity: HostIdentity, behaviour: Behaviour, key: CryptoKeyPair | undefined) {
+  private constructor(
+    baseUrl: string,
+    identity: HostIdentity,
+    behaviour: Behaviour,
+    key: CryptoKeyPair | undefined,
+    address: string,
+  ) {
     this.baseUrl = baseUrl;
     this.identity = identity;
     this.behaviour = behaviour;
     this.key = key;
+    this.address = address;
   }
 
   static async register(baseUrl: string, behaviourOrOptions: Behaviour | RegisterOptions = {}): Promise<SimHost> {
@@ -85,6 +107,7 @@ export class SimHost {
       behaviour = 'honest',
       volunteerName,
       auth = 'key',
+      address = freshAddress(),
     } = typeof behaviourOrOptions === 'string' ? { behaviour: behaviourOrOptions } : behaviourOrOptions;
     const key = auth === 'key' ? await generateHostKey() : undefined;
     const body = {
@@ -94,10 +117,10 @@ export class SimHost {
     const reply = await send(
       new URL('api/hosts', baseUrl),
       'POST',
-      { 'content-type': 'application/json' },
+      { 'content-type': 'application/json', 'x-forwarded-for': address },
       JSON.stringify(body),
     );
-    return new SimHost(baseUrl, parseReply('register', reply, HostIdentity, 201), behaviour, key);
+    return new SimHost(baseUrl, parseReply('register', reply, HostIdentity, 201), behaviour, key, address);
   }
 
   /** The headers that authenticate one request: a fresh signature, or the bearer token. */
@@ -114,7 +137,11 @@ export class SimHost {
   private async send(method: string, path: string, body?: unknown): Promise<Reply> {
     const url = new URL(path, this.baseUrl);
     const text = body === undefined ? '' : JSON.stringify(body);
-    const headers = { 'content-type': 'application/json', ...(await this.authHeaders(method, url, text)) };
+    const headers = {
+      'content-type': 'application/json',
+      'x-forwarded-for': this.address,
+      ...(await this.authHeaders(method, url, text)),
+    };
     return send(url, method, headers, body === undefined ? undefined : text);
   }
 

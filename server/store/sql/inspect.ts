@@ -108,6 +108,12 @@ export class StoreInspector {
     }));
   }
 
+  /** The network recorded for a host (server/http/network.ts); null when none was. */
+  async hostNetwork(hostId: number): Promise<string | null> {
+    const row = await this.q.get<{ network: string | null }>('SELECT network FROM hosts WHERE id = ?', [hostId]);
+    return row?.network ?? null;
+  }
+
   /** The credit granted to the valid results of a batch, whether or not it has settled. */
   async grantedCredit(batchId: number): Promise<number> {
     const row = await this.q.get<{ credit: unknown }>(

@@ -32,13 +32,15 @@ interface Request {
 interface AskingHost {
   flops: number;
   volunteerId: number;
+  /** As recorded; the request's own network, when it has one, replaces it. */
+  network: string | null;
   trust: Map<string, number>;
 }
 
 interface Issue {
   replicaId: number;
   unit: PoolUnit;
-  host: Host & { volunteerId: number };
+  host: Host & { volunteerId: number; network: string | null };
   sentAt: number;
   deadline: number;
 }
@@ -80,11 +82,18 @@ export class Scheduler {
         requests.map((r) => r.host.id),
       );
       const answers: IssuedReplica[][] = [];
+      const moved = new Map<number, string>();
       for (const request of requests) {
         const host = hosts.get(request.host.id);
+        const network = request.ask.network;
+        if (host && network !== undefined && network !== host.network) {
+          host.network = network;
+          moved.set(request.host.id, network);
+        }
         answers.push(host ? await this.fill(q, round, request, host) : []);
         round.demand -= request.ask.maxReplicas;
       }
+      await recordNetworks(q, this.db.dialect, moved);
       await this.send(q, round);
       return answers;
     });
@@ -113,10 +122,11 @@ export class Scheduler {
           round.pools.set(key, pool);
         }
         while (!full()) {
-          const next = await pool.next(q, asking.volunteerId, round.demand - issued.length);
+          const next = await pool.next(q, asking, round.demand - issued.length);
           if (!next) break;
           const { unit } = next;
           unit.volunteers.add(asking.volunteerId);
+          if (asking.network !== null) unit.networks.add(asking.network);
           // Adaptive replication: a trusted host may get a fresh unit as its only replica (see server/store/trust.ts).
           if (
             issueAsSingle(asking.trust.get(unit.row.app) ?? 0, this.random) &&
@@ -128,7 +138,7 @@ export class Scheduler {
           round.issues.push({
             replicaId: next.replicaId,
             unit,
-            host: { id: host.id, volunteerId: asking.volunteerId },
+            host: { id: host.id, volunteerId: asking.volunteerId, network: asking.network },
             sentAt: now,
             deadline,
           });
@@ -180,11 +190,20 @@ export class Scheduler {
           server_state: 'text',
           host_id: 'bigint',
           volunteer_id: 'bigint',
+          network: 'text',
           sent_at: 'bigint',
           deadline: 'bigint',
         },
       },
-      round.issues.map((i) => [i.replicaId, 'in_progress', i.host.id, i.host.volunteerId, i.sentAt, i.deadline]),
+      round.issues.map((i) => [
+        i.replicaId,
+        'in_progress',
+        i.host.id,
+        i.host.volunteerId,
+        i.host.network,
+        i.sentAt,
+        i.deadline,
+      ]),
     );
     const units = new Map<number, { unit: PoolUnit; deadline: number }>();
     for (const i of round.issues) {
@@ -260,10 +279,11 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
     id: number;
     flops: number | null;
     volunteer_id: number;
+    network: string | null;
     app: string | null;
     consecutive_valid: number | null;
   }>(
-    `SELECT h.id, h.flops, h.volunteer_id, a.app, a.consecutive_valid
+    `SELECT h.id, h.flops, h.volunteer_id, h.network, a.app, a.consecutive_valid
       FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
       WHERE ${ids.sql}`,
     ids.params,
@@ -272,10 +292,26 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
   for (const r of rows) {
     let host = hosts.get(Number(r.id));
     if (!host) {
-      host = { flops: r.flops ?? UNMEASURED_FLOPS, volunteerId: Number(r.volunteer_id), trust: new Map() };
+      host = {
+        flops: r.flops ?? UNMEASURED_FLOPS,
+        volunteerId: Number(r.volunteer_id),
+        network: r.network,
+        trust: new Map(),
+      };
       hosts.set(Number(r.id), host);
     }
     if (r.app !== null) host.trust.set(r.app, Number(r.consecutive_valid));
   }
   return hosts;
+}
+
+/** Hosts seen on a network other than the one recorded: the newest is theirs (in id order, as credit locks hosts). */
+async function recordNetworks(q: Queryable, dialect: Dialect, moved: Map<number, string>): Promise<void> {
+  if (moved.size === 0) return;
+  await bulkUpdate(
+    q,
+    dialect,
+    { table: 'hosts', key: { id: 'bigint' }, columns: { network: 'text' } },
+    [...moved].sort(([a], [b]) => a - b),
+  );
 }

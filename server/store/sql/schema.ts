@@ -341,6 +341,13 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   ALTER TABLE projects ADD COLUMN run_by TEXT NOT NULL DEFAULT '';
   ALTER TABLE projects ADD COLUMN purpose TEXT NOT NULL DEFAULT ''
   `,
+  // 13 (branch trust-assign): where hosts compute from (server/http/network.ts: an IPv4 /24 or IPv6 /64), recorded
+  // at registration and each work request, and on each replica as it is sent, so that no two hosts on one network
+  // share a unit (the pool reads it with the unit's replicas; no index: it is set once, when the replica is sent).
+  `
+  ALTER TABLE hosts ADD COLUMN network TEXT;
+  ALTER TABLE replicas ADD COLUMN network TEXT
+  `,
 ];
 
 /**

@@ -63,6 +63,7 @@ export class SqlStore implements Store {
     publicKey,
     tokenHash,
     partner,
+    network,
     now,
   }: Parameters<Store['createHost']>[0]): Promise<Host> {
     return this.db.transaction(async (q) => {
@@ -73,9 +74,9 @@ export class SqlStore implements Store {
       if (!volunteerName)
         await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
       const host = (await q.get<{ id: number }>(
-        `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, created_at)
-          VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, now],
+        `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, network, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, network ?? null, now],
       ))!;
       return { id: host.id, volunteerId: volunteer.id };
     });

@@ -15,6 +15,7 @@ export interface PoolReplica {
   id: number;
   work_unit_id: number;
   volunteer_id: number | null;
+  network: string | null;
   server_state: string;
 }
 
@@ -23,6 +24,8 @@ export interface PoolUnit {
   replicas: PoolReplica[];
   /** Volunteers holding a replica of the unit, from the database and from this batch. */
   volunteers: Set<number>;
+  /** Networks of the hosts holding a replica of the unit, likewise: one network never holds two replicas of a unit. */
+  networks: Set<string>;
   /** Went out as a single replica in this batch: its other replicas are no longer needed. */
   single: boolean;
 }
@@ -61,17 +64,22 @@ export class UnitPool {
   }
 
   /**
-   * The next unsent replica a host of this volunteer may take, reading on while none is left (enough for `want`
-   * replicas a step); undefined when the queue holds none for it.
+   * The next unsent replica a host of this volunteer on this network (null: unknown) may take, reading on while none
+   * is left (enough for `want` replicas a step); undefined when the queue holds none for it.
    */
   async next(
     q: Queryable,
-    volunteerId: number,
+    asker: { volunteerId: number; network: string | null },
     want: number,
   ): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
+    const { volunteerId, network } = asker;
     for (;;) {
       const i = this.unsent.findIndex(
-        (c) => !c.unit.single && !c.unit.volunteers.has(volunteerId) && !this.shared.issued.has(c.replicaId),
+        (c) =>
+          !c.unit.single &&
+          !c.unit.volunteers.has(volunteerId) &&
+          (network === null || !c.unit.networks.has(network)) &&
+          !this.shared.issued.has(c.replicaId),
       );
       if (i >= 0) {
         const [next] = this.unsent.splice(i, 1);
@@ -113,7 +121,7 @@ export class UnitPool {
     );
     // Read after the lock: every change to a unit's replicas locks the unit first, so these are current.
     const replicas = await q.all<PoolReplica>(
-      `SELECT id, work_unit_id, volunteer_id, server_state FROM replicas WHERE ${units.sql} ORDER BY id`,
+      `SELECT id, work_unit_id, volunteer_id, network, server_state FROM replicas WHERE ${units.sql} ORDER BY id`,
       units.params,
     );
     const byUnit = new Map<number, PoolReplica[]>();
@@ -130,6 +138,7 @@ export class UnitPool {
           row,
           replicas: mine,
           volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))),
+          networks: new Set(mine.flatMap((r) => (r.network === null ? [] : [r.network]))),
           single: false,
         };
         this.shared.units.set(row.id, unit);
