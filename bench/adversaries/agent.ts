@@ -40,7 +40,7 @@ export class Agent {
   }
 
   async ask(world: World, maxReplicas: number): Promise<Held[]> {
-    const issued = await world.store.issueReplicas(this.host, { maxReplicas }, world.now);
+    const issued = await world.store.issueReplicas(this.host, { maxReplicas, network: this.network }, world.now);
     if (issued.length > 0) this.firstUnitAt ??= world.now;
     this.received += issued.length;
     // One after another, after what it already holds.

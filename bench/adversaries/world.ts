@@ -61,7 +61,7 @@ export async function openWorld(backend: Backend, seed: number, settlingS: numbe
     inspect: new StoreInspector(db),
     now: EPOCH,
     random: new Random(deriveSeed(seed, 'world')),
-    register: (_network) => stores.work.createHost({ now: world.now }),
+    register: (network) => stores.work.createHost({ network, now: world.now }),
     async runPasses() {
       for (let round = 0; round < 20; round++) {
         let busy = false;
