@@ -49,7 +49,7 @@ const number = (name: string, v: string | undefined, min: number, max: number) =
   if (!(n >= min && n <= max)) throw new Error(`--${name}: a number in [${min}, ${max}], not ${v}`);
   return n;
 };
-const attackers = number('attackers', values.attackers, 0, 0.9);
+const attackers = strategy === 'none' ? 0 : number('attackers', values.attackers, 0, 0.9);
 const honest = number('honest', values.honest, 2, 10_000);
 // Enough for every honest host to earn trust (ten verified results each, two results a unit) with a margin.
 const warmupUnits = number('warmup-units', values['warmup-units'] ?? String(honest * 8), 0, 1e6);

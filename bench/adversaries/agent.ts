@@ -27,6 +27,8 @@ export class Agent {
   received = 0;
   firstUnitAt: number | undefined;
   readonly registeredAt: number;
+  /** How long it waits to ask again after getting nothing: the page's second, or the test's tick. */
+  idleMs = IDLE_RETRY_MS;
 
   constructor(host: Host, network: string, unitMs: number, now: number) {
     this.host = host;
@@ -36,11 +38,13 @@ export class Agent {
   }
 
   static async register(world: World, network: string, unitMs: number): Promise<Agent> {
-    return new Agent(await world.register(network), network, unitMs, world.now);
+    const agent = new Agent(await world.register(network), network, unitMs, world.now);
+    agent.idleMs = world.tickMs;
+    return agent;
   }
 
   async ask(world: World, maxReplicas: number): Promise<Held[]> {
-    const issued = await world.store.issueReplicas(this.host, { maxReplicas, network: this.network }, world.now);
+    const issued = await world.issue(this.host, { maxReplicas, network: this.network });
     if (issued.length > 0) this.firstUnitAt ??= world.now;
     this.received += issued.length;
     // One after another, after what it already holds.
@@ -62,7 +66,7 @@ export class Agent {
   }
 
   async report(world: World, entries: ResultToRecord[]): Promise<RecordOutcome[]> {
-    return entries.length === 0 ? [] : world.store.recordResults(this.host, entries, world.now);
+    return entries.length === 0 ? [] : world.record(this.host, entries);
   }
 
   success(held: Held, output: SignalSearchOutput): ResultToRecord {
@@ -72,7 +76,7 @@ export class Agent {
 
   /** When this identity next has something to do. */
   nextAt(now: number): number {
-    return this.held.length > 0 ? Math.min(...this.held.map((h) => h.doneAt)) : now + IDLE_RETRY_MS;
+    return this.held.length > 0 ? Math.min(...this.held.map((h) => h.doneAt)) : now + this.idleMs;
   }
 }
 

@@ -15,7 +15,7 @@ class TrustWatch {
   private readonly since = new Map<Agent, { valid: number; invalid: number }>();
 
   async trusted(world: World, member: Agent): Promise<boolean> {
-    const { valid, invalid } = (await world.store.hostSummary(member.host.id, world.now)).results;
+    const { valid, invalid } = await world.results(member.host);
     const base = this.since.get(member);
     if (!base || invalid > base.invalid) {
       // Caught (or new): trust starts over from here.

@@ -6,7 +6,6 @@
  * due acts (the attackers' team back to back, at a random place among the honest hosts) and the passes run.
  * Once the measured units are decided, the clock jumps past the settling period and the passes run again.
  */
-import type { Random } from '../../worker-kernels/random.ts';
 import { type Actor, Agent, HonestHost } from './agent.ts';
 import { Collude, Errors, Hoard, Independent } from './strategies.ts';
 import { Patient, Probe } from './patience.ts';
@@ -36,7 +35,6 @@ export interface Settings {
   honest: number;
   units: number;
   warmupUnits: number;
-  settlingS: number;
   /** Simulated seconds the measured phase may last before the bench gives up on undecided units. */
   limitS: number;
 }
@@ -50,15 +48,11 @@ export interface Run {
   simulatedS: number;
 }
 
-const TICK_MS = 1_000;
-/** The newcomer registers this long after the attackers start. */
-const NEWCOMER_AFTER_MS = 5_000;
+/** The newcomer registers this many ticks (seconds, simulated) after the attackers start. */
+const NEWCOMER_AFTER_TICKS = 5;
 
 /** A network of its own for each identity: 10.x.y.0/24 for honest hosts, 172.16+x.y.0/24 for attackers. */
 const network = (prefix: string, i: number) => `${prefix}.${(i >> 8) & 255}.${i & 255}.0/24`;
-
-/** Seconds a host takes for one unit: browsers differ several-fold. */
-const unitMs = (random: Random) => Math.round(random.uniform(2, 8) * 1000);
 
 function team(strategy: Strategy, members: Agent[], ctx: TeamContext, now: number): Team | undefined {
   switch (strategy) {
@@ -94,8 +88,7 @@ async function tick(world: World, honest: Actor[], attackers: Actor | undefined)
   }
   if (attackers && attackers.nextAt <= world.now) due.splice(world.random.int(0, due.length + 1), 0, attackers);
   for (const actor of due) await actor.act(world);
-  await world.runPasses();
-  world.now += TICK_MS;
+  await world.advance(world.tickMs);
 }
 
 /** Ticks until the units from `firstUnit` on are all decided, or `limitMs` passes. */
@@ -118,15 +111,17 @@ async function undecided(world: World, firstUnit: number): Promise<number> {
 }
 
 async function submit(world: World, name: string, count: number): Promise<void> {
-  const units = Array.from({ length: count }, () => benchUnit(world.random));
-  await world.store.createBatch({ app: 'signal-search', name, units, now: world.now });
+  await world.submit(
+    name,
+    Array.from({ length: count }, () => benchUnit(world.random)),
+  );
 }
 
 export async function simulate(world: World, s: Settings): Promise<Run> {
   const outputs = new Outputs();
   const honest: HonestHost[] = [];
   for (let i = 0; i < s.honest; i++) {
-    const agent = await Agent.register(world, network('10', i), unitMs(world.random));
+    const agent = await Agent.register(world, network('10', i), world.unitMs(world.random));
     honest.push(new HonestHost(agent, outputs, world.now));
   }
   await submit(world, 'warm-up', s.warmupUnits);
@@ -139,7 +134,7 @@ export async function simulate(world: World, s: Settings): Promise<Run> {
   const ctx: TeamContext = {
     outputs,
     ledger,
-    recruit: (w) => Agent.register(w, network('172', 4096 + recruited++), unitMs(w.random)),
+    recruit: (w) => Agent.register(w, network('172', 4096 + recruited++), w.unitMs(w.random)),
   };
   const members: Agent[] = [];
   for (let i = 0; i < attackerCount; i++) members.push(await ctx.recruit(world));
@@ -151,9 +146,13 @@ export async function simulate(world: World, s: Settings): Promise<Run> {
     world,
     () => ({ honest: newcomer ? [...honest, newcomer] : honest, attackers }),
     firstMeasuredUnit,
-    NEWCOMER_AFTER_MS,
+    NEWCOMER_AFTER_TICKS * world.tickMs,
   );
-  newcomer = new HonestHost(await Agent.register(world, network('10', s.honest), 4_000), outputs, world.now);
+  newcomer = new HonestHost(
+    await Agent.register(world, network('10', s.honest), world.unitMs(world.random)),
+    outputs,
+    world.now,
+  );
   await runUntilDecided(
     world,
     () => ({ honest: [...honest, newcomer!], attackers }),
@@ -162,7 +161,6 @@ export async function simulate(world: World, s: Settings): Promise<Run> {
   );
   const simulatedS = (world.now - started) / 1000;
   // The settling period passes with no more work: what was not caught by then is final.
-  world.now += s.settlingS * 1000 + 60_000;
-  await world.runPasses();
+  await world.settle();
   return { firstMeasuredUnit, ledger, newcomer: newcomer.agent, attackerCount, simulatedS };
 }

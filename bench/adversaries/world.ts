@@ -4,20 +4,28 @@
  * own), its real passes, and a simulated clock. Every store call and pass takes `now`, so a day of deadlines and a
  * settling period pass in seconds of the bench, with nothing about the code under test changed.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SignalSearchOutput } from '../../protocol/signal-search.ts';
 import { SignalSearchInput } from '../../protocol/signal-search.ts';
 import type { AppInput } from '../../protocol/apps.ts';
+import { LINK_CODE_TTL_MS } from '../../protocol/volunteer.ts';
 import { credit, type Pass, revoker, settler, transitioner, validator } from '../../server/passes/passes.ts';
 import { openDb, type StoreLocation } from '../../server/store/open-store.ts';
 import { StoreInspector } from '../../server/store/sql/inspect.ts';
 import { freshPostgresSchema } from '../../server/store/sql/postgres-schemas.ts';
 import { migrate } from '../../server/store/sql/schema.ts';
 import { sqlStores } from '../../server/store/sql/sql-stores.ts';
-import type { Store } from '../../server/store/store.ts';
-import type { Host, NewWorkUnit } from '../../server/store/types.ts';
+import type {
+  Host,
+  IssuedReplica,
+  NewWorkUnit,
+  RecordOutcome,
+  ResultToRecord,
+  WorkAsk,
+} from '../../server/store/types.ts';
 import { estimateFlops, runReference } from '../../worker-kernels/registry.ts';
 import { deriveSeed, mulberry32, Random } from '../../worker-kernels/random.ts';
 
@@ -28,18 +36,38 @@ export const POSTGRES_URL = process.env['TERRAFLOP_TEST_DATABASE_URL'] ?? 'postg
 /** The clock the bench starts at: any fixed instant, so that runs repeat. */
 const EPOCH = Date.parse('2026-01-01T00:00:00Z');
 
-export interface World {
-  store: Store;
-  inspect: StoreInspector;
-  /** Simulated epoch milliseconds; only the bench's loop moves it. */
-  now: number;
-  random: Random;
+/** What an identity can do: the host API's calls, as the routes make them of the store, or over HTTP. */
+export interface Channel {
   /** Creates a volunteer and its host, reaching the coordinator from `network` (an IPv4 /24, as `a.b.c.0/24`). */
   register(network: string): Promise<Host>;
-  /** Runs the passes until none finds work (a round of the coordinator's runner). */
-  runPasses(): Promise<void>;
+  issue(host: Host, ask: WorkAsk): Promise<IssuedReplica[]>;
+  record(host: Host, results: ResultToRecord[]): Promise<RecordOutcome[]>;
+  /** The host's own count of valid and invalid results (GET /api/hosts/me). */
+  results(host: Host): Promise<{ valid: number; invalid: number }>;
+  /** A link code for the host's volunteer (POST /api/volunteer/link-code). */
+  linkCode(host: Host): Promise<string>;
+  /** Moves the host to the code's volunteer (POST /api/volunteer/join); undefined when refused. */
+  join(host: Host, code: string): Promise<number | undefined>;
+}
+
+export interface World extends Channel {
+  inspect: StoreInspector;
+  /** Epoch milliseconds: the simulated clock, or the real one. */
+  readonly now: number;
+  random: Random;
+  /** Milliseconds between the actors' turns, and what one unit takes a host (browsers differ several-fold). */
+  tickMs: number;
+  unitMs(random: Random): number;
+  /** Submits a batch of units to the coordinator. */
+  submit(name: string, units: NewWorkUnit[]): Promise<void>;
+  /** Lets `ms` pass, with the passes run (a simulated clock jumps; the real one is waited for). */
+  advance(ms: number): Promise<void>;
+  /** Lets the settling period pass with no more work, and the passes finish with it. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
+
+const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
 export async function openWorld(backend: Backend, seed: number, settlingS: number): Promise<World> {
   const dir = backend === 'sqlite' ? mkdtempSync(join(tmpdir(), 'terraflop-adversaries-')) : undefined;
@@ -56,18 +84,40 @@ export async function openWorld(backend: Backend, seed: number, settlingS: numbe
     credit,
     settler: settler(settlingS * 1000),
   };
+  const store = stores.work;
+  const runPasses = async () => {
+    for (let round = 0; round < 20; round++) {
+      let busy = false;
+      for (const pass of Object.values(passes)) busy = (await pass(store, world.now)) || busy;
+      if (!busy) return;
+    }
+  };
   const world: World = {
-    store: stores.work,
     inspect: new StoreInspector(db),
     now: EPOCH,
     random: new Random(deriveSeed(seed, 'world')),
-    register: (network) => stores.work.createHost({ network, now: world.now }),
-    async runPasses() {
-      for (let round = 0; round < 20; round++) {
-        let busy = false;
-        for (const pass of Object.values(passes)) busy = (await pass(world.store, world.now)) || busy;
-        if (!busy) return;
-      }
+    tickMs: 1_000,
+    unitMs: (random) => Math.round(random.uniform(2, 8) * 1000),
+    register: (network) => store.createHost({ network, now: world.now }),
+    issue: (host, ask) => store.issueReplicas(host, ask, world.now),
+    record: (host, results) => store.recordResults(host, results, world.now),
+    results: async (host) => (await store.hostSummary(host.id, world.now)).results,
+    async linkCode(host) {
+      const code = randomBytes(8).toString('hex');
+      await store.createLinkCode(host.volunteerId, hashCode(code), world.now + LINK_CODE_TTL_MS);
+      return code;
+    },
+    join: (host, code) => store.redeemLinkCode(host.id, hashCode(code), world.now),
+    submit: async (name, units) =>
+      void (await store.createBatch({ app: 'signal-search', name, units, now: world.now })),
+    async advance(ms) {
+      await runPasses();
+      (world as { now: number }).now += ms;
+    },
+    async settle() {
+      // A minute past the period: the settler runs at most every few seconds.
+      (world as { now: number }).now += settlingS * 1000 + 60_000;
+      await runPasses();
     },
     async close() {
       await stores.close();
