@@ -89,6 +89,7 @@ export const API_ERROR_NAMES = [
   'InvalidSignatureError',
   'InvalidLinkError',
   'ChainOffError',
+  'HostHoldsUnitsError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

@@ -67,6 +67,11 @@ const Env = z.object({
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
       }
     }),
+  /**
+   * Host registrations one network (an IPv4 /24, an IPv6 /64) may make per hour, in a burst or spread out; over it,
+   * 429. Identities are free otherwise: this is what a crowd of them costs, with the proof of work.
+   */
+  TERRAFLOP_REGISTRATIONS_PER_HOUR: z.coerce.number().min(1).max(1_000_000).default(30),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ...chainEnv,
 });

@@ -54,6 +54,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       closing: closing.signal,
       about: { operator: config.TERRAFLOP_OPERATOR, settlingS: config.TERRAFLOP_SETTLING_S },
       trustedProxies: new TrustedProxies(config.TERRAFLOP_TRUSTED_PROXIES),
+      registrationsPerHour: config.TERRAFLOP_REGISTRATIONS_PER_HOUR,
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
     }),

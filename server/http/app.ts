@@ -33,6 +33,8 @@ export interface ApiOptions {
   statsDir?: string;
   /** Proxies whose X-Forwarded-For names the client (server/http/network.ts); none when absent. */
   trustedProxies?: TrustedProxies | undefined;
+  /** Registrations per network and hour (a token bucket as deep); none when absent. */
+  registrationsPerHour?: number | undefined;
   /** Per-host request limit; none when absent. */
   hostRate?: { perSecond: number; burst: number };
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
@@ -63,7 +65,12 @@ export function createApi({
   openSignup = false,
   about,
   trustedProxies = new TrustedProxies(''),
+  registrationsPerHour,
 }: ApiOptions) {
+  const registrations =
+    registrationsPerHour === undefined
+      ? undefined
+      : new RateLimiter({ perSecond: registrationsPerHour / 3600, burst: registrationsPerHour });
   const limiter = hostRate && new RateLimiter(hostRate);
   const api = new Hono<NetEnv>()
     .use(
@@ -80,7 +87,7 @@ export function createApi({
       await next();
     })
     .get('/health', (c) => c.json({ ok: true }))
-    .route('/hosts', hostRoutes(store, limiter))
+    .route('/hosts', hostRoutes(store, limiter, registrations))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research) : new Hono())

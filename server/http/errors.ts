@@ -81,6 +81,7 @@ const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
   ProjectNameTakenError: 409,
   ResearcherNameTakenError: 409,
   LastLiveKeyError: 409,
+  HostHoldsUnitsError: 409,
 };
 
 /** The status to answer an error with, or undefined for one the client was not meant to see (a bug, an outage). */

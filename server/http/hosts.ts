@@ -10,15 +10,21 @@ import { knownNetwork } from './network.ts';
 import { parseBody } from './parse.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
-export function hostRoutes(store: Store, limiter?: RateLimiter) {
+/**
+ * `registrations`: a token bucket per network (server/http/network.ts), so that identities cost: a network past its
+ * share gets a 429 before anything is parsed or stored.
+ */
+export function hostRoutes(store: Store, limiter?: RateLimiter, registrations?: RateLimiter) {
   return new Hono<HostEnv>()
     .post('/', async (c) => {
+      const network = knownNetwork(c.get('network'));
+      if (network !== undefined) registrations?.take(`register:${network}`);
       const { publicKey, ...body } = await parseBody(c, RegisterHost, 'host registration');
       const token = publicKey ? undefined : newToken();
       const host = await store.createHost({
         ...body,
         ...(publicKey ? { publicKey: JSON.stringify(publicKey) } : { tokenHash: hashToken(token!) }),
-        network: knownNetwork(c.get('network')),
+        network,
         now: Date.now(),
       });
       return c.json(

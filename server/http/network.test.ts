@@ -87,6 +87,20 @@ describe('a coordinator records each host’s network', () => {
     }
   });
 
+  test('error: registrations past a network’s hourly share get a 429, and other networks are unaffected', async () => {
+    const running = await startTestCoordinator('sqlite', { TERRAFLOP_REGISTRATIONS_PER_HOUR: '3' });
+    try {
+      const url = running.coordinator.url;
+      // Three addresses of one /24: one network, whatever each host claims to be.
+      for (const last of [1, 2, 3]) await SimHost.register(url, { address: `203.0.113.${last}` });
+      await expect(SimHost.register(url, { address: '203.0.113.4' })).rejects.toThrow(/429 .*too many requests/);
+      await SimHost.register(url, { address: '203.0.114.4' });
+      expect((await running.inspect.counts()).hosts).toBe(4);
+    } finally {
+      await running.close();
+    }
+  });
+
   test('error: a bad TERRAFLOP_TRUSTED_PROXIES stops start-up, naming the variable', () => {
     expect(() => loadConfig({ TERRAFLOP_TRUSTED_PROXIES: '10.0.0.0/99' })).toThrow(/TERRAFLOP_TRUSTED_PROXIES/);
   });

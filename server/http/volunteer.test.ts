@@ -3,7 +3,8 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { linkMessage, Volunteer } from '../../protocol/volunteer.ts';
 import type { Coordinator } from '../coordinator.ts';
-import { SimHost } from '../testing/sim-host.ts';
+import { eventually, SimHost } from '../testing/sim-host.ts';
+import { tinyUnits } from '../testing/tiny-units.ts';
 
 // Anvil's first two well-known development keys: public test accounts, never funded anywhere real.
 const ALICE = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
@@ -36,6 +37,37 @@ describe('volunteer accounts', () => {
     );
     expect(again.status).toBe(400);
     expect(String((again.body['error'] as { message: string }).message)).toMatch(/unknown, used or expired/);
+  });
+
+  test('behavior: a link code cannot move units already held; it can once they are decided', async () => {
+    await coordinator.stores.work.createBatch({
+      app: 'signal-search',
+      name: 'held',
+      units: tinyUnits(1),
+      now: Date.now(),
+    });
+    const [ada, mallory, sybil] = await Promise.all([
+      SimHost.register(coordinator.url),
+      SimHost.register(coordinator.url),
+      SimHost.register(coordinator.url),
+    ]);
+    // Both of the unit's replicas out, to two volunteers; then one host tries to join the other's volunteer.
+    const [a] = await ada.requestWork(1);
+    const [m] = await mallory.requestWork(1);
+    expect(m!.workUnitId).toBe(a!.workUnitId);
+    const { body: code } = await json(await ada.call('POST', 'api/volunteer/link-code'));
+    const refused = await json(await mallory.call('POST', 'api/volunteer/join', { code: code['code'] }));
+    expect(refused.status).toBe(409);
+    expect(refused.body['error']).toMatchObject({ name: 'HostHoldsUnitsError' });
+    expect((await mallory.status()).volunteerId).toBe(mallory.identity.volunteerId);
+    // Reported but undecided still counts as held; decided, it no longer does, and the same code still works.
+    await mallory.report([mallory.compute(m!)]);
+    expect((await json(await mallory.call('POST', 'api/volunteer/join', { code: code['code'] }))).status).toBe(409);
+    await ada.report([ada.compute(a!)]);
+    await eventually(async () => (await mallory.status()).results.valid === 1);
+    const joined = await json(await mallory.call('POST', 'api/volunteer/join', { code: code['code'] }));
+    expect(joined.body).toMatchObject({ volunteerId: ada.identity.volunteerId });
+    expect((await json(await sybil.call('POST', 'api/volunteer/join', { code: code['code'] }))).status).toBe(400);
   });
 
   test('default: an address is linked with its own signature, and only once', async () => {

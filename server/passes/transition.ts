@@ -4,9 +4,19 @@
  * their deadline, keep enough replicas out to reach target_nresults, fail a unit past its error or total limits,
  * ask for validation when results wait, and close a unit once it has a canonical result.
  */
-import type { UnitChanges, UnitWithReplicas } from '../store/types.ts';
+import type { UnitChanges, UnitWithReplicas, WorkUnit } from '../store/types.ts';
 
-export function decideTransition({ unit, replicas }: UnitWithReplicas, now: number): UnitChanges {
+/**
+ * A unit sent as a single replica goes back to the quorum and replicas it was made with: its single result cannot
+ * stand alone (its host was caught), or its replica failed, and a replacement must not go out alone to whoever asks.
+ */
+export function backToReplication(unit: WorkUnit): NonNullable<UnitChanges['unit']> {
+  return { single: false, minQuorum: unit.requestedQuorum, targetNresults: unit.requestedTarget };
+}
+
+export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges {
+  const { replicas } = s;
+  let { unit } = s;
   if (unit.state !== 'active') return {};
   const changes: Required<Pick<UnitChanges, 'replicas'>> & UnitChanges = { replicas: [] };
   const timedOut = new Set(
@@ -25,6 +35,10 @@ export function decideTransition({ unit, replicas }: UnitWithReplicas, now: numb
   const inProgress = replicas.filter((r) => state(r) === 'in_progress');
   const successes = replicas.filter((r) => r.outcome === 'success');
   const errors = replicas.filter((r) => timedOut.has(r.id) || r.outcome === 'client_error' || r.outcome === 'no_reply');
+  if (unit.single && errors.length > 0 && unit.canonicalReplicaId === null) {
+    unit = { ...unit, ...backToReplication(unit) };
+    changes.unit = backToReplication(unit);
+  }
 
   if (unit.canonicalReplicaId !== null) {
     // Decided: what is still unsent is not needed; the unit is done once nothing is out.
@@ -64,7 +78,7 @@ function fail(
   why: string,
 ) {
   for (const r of unsent) changes.replicas.push({ id: r.id, serverState: 'over', outcome: 'didnt_need' });
-  changes.unit = { state: 'failed', failure: why };
+  changes.unit = { ...changes.unit, state: 'failed', failure: why };
   return changes;
 }
 

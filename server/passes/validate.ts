@@ -10,9 +10,12 @@ import { checkSanity, compareOutputs } from '../../worker-kernels/registry.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
 import type { Replica, UnitChanges, UnitWithReplicas } from '../store/types.ts';
 import { checkSet } from './quorum.ts';
+import { backToReplication } from './transition.ts';
 
 export function decideValidation({ unit, replicas }: UnitWithReplicas, now: number): UnitChanges {
   if (unit.state !== 'active') return {};
+  // Its host was caught after it was sent: the result waits, unjudged, for the replicas the unit was made with.
+  if (unit.single && unit.singleHostCaught) return { unit: backToReplication(unit) };
   const credit = creditForFlops(unit.flopsEstimate);
   const valid = (r: Replica) => ({
     id: r.id,

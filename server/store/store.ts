@@ -5,6 +5,7 @@
  * implement it. Every method is one transaction: it either happens whole or not at all, and a result is durable
  * before recordResults returns. The other parts of the coordinator have stores of their own (server/store/stores.ts).
  */
+import { BaseError } from '../../protocol/base-error.ts';
 import type {
   AppName,
   HostSummary,
@@ -23,6 +24,17 @@ import type {
 } from './types.ts';
 
 export type UnitQueue = 'transition' | 'validate';
+
+export class HostHoldsUnitsError extends BaseError {
+  override name = 'HostHoldsUnitsError' as const;
+  constructor(hostId: number, units: number) {
+    super(
+      `host ${hostId} holds ${units} unit(s) not yet decided; link it to another volunteer once they are ` +
+        '(a link code cannot move units already held)',
+      { details: { hostId, units } },
+    );
+  }
+}
 
 export interface Store {
   /** Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash. */
@@ -52,7 +64,11 @@ export interface Store {
   setVolunteerAddress(volunteerId: number, address: string): Promise<boolean>;
   /** Stores a link code's hash for a volunteer, valid until `expiresAt`. */
   createLinkCode(volunteerId: number, codeHash: string, expiresAt: number): Promise<void>;
-  /** Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. */
+  /**
+   * Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. Throws
+   * HostHoldsUnitsError, changing nothing, while the host holds a replica or an undecided result of an undecided
+   * unit: a unit's hosts are of different volunteers when it is sent, and stay so until it is decided.
+   */
   redeemLinkCode(hostId: number, codeHash: string, now: number): Promise<number | undefined>;
 
   /** Creates a batch and its units, each with its first replicas (target_nresults of them). */

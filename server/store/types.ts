@@ -62,6 +62,11 @@ export interface WorkUnit extends NewWorkUnit {
   canonicalReplicaId: number | null;
   /** Why a unit failed, for the researcher. */
   failure: string | null;
+  /**
+   * Sent as a single replica to a host caught cheating since (its catches differ from when it was sent): its result
+   * may not stand alone, whenever it comes (server/store/sql/credit.ts). Known to the validator only.
+   */
+  singleHostCaught?: boolean;
 }
 
 export interface Replica {
@@ -94,7 +99,9 @@ export interface UnitWithReplicas {
 
 /** What a pass decided for one unit; the store applies it atomically. */
 export interface UnitChanges {
-  unit?: Partial<Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults'>>;
+  unit?: Partial<
+    Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults' | 'minQuorum' | 'single'>
+  >;
   replicas?: Array<
     { id: number } & Partial<
       Pick<Replica, 'serverState' | 'outcome' | 'validateState' | 'grantedCredit' | 'unverified' | 'validatedAt'>

@@ -43,15 +43,35 @@ export async function applyCredit(db: Db, now: number, limit: number): Promise<n
   });
 }
 
-/** Credit already added to the totals (none of it pending) becomes final once validated at or before `before`. */
+/**
+ * Credit already added to the totals (none of it pending) becomes final once validated at or before `before`. A
+ * single replica's result whose host was caught since it was sent never does, however the catch and its validation
+ * interleaved (a validator beside the revoker may have judged it on the catches it read before): its host is
+ * flagged for the revoker instead, which takes it back with the rest.
+ */
 export function settleCredit(db: Db, before: number, limit: number): Promise<number> {
   return db.transaction(async (q) => {
-    const due = await q.all<{ replica_id: number; volunteer_id: number; credit: number }>(
-      `SELECT replica_id, volunteer_id, credit FROM unsettled_credit s WHERE validated_at <= ?
-        AND NOT EXISTS (SELECT 1 FROM pending_credit p WHERE p.replica_id = s.replica_id)
-        ORDER BY validated_at LIMIT ?${db.forUpdateSkipLocked}`,
+    const rows = await q.all<{
+      replica_id: number;
+      volunteer_id: number;
+      credit: number;
+      host_id: number;
+      app: string;
+      caught: number;
+    }>(
+      `SELECT s.replica_id, s.volunteer_id, s.credit, r.host_id, r.app,
+        CASE WHEN r.unverified = 1 AND u.single_mark IS NOT NULL AND a.invalid <> u.single_mark THEN 1 ELSE 0 END
+          AS caught
+        FROM unsettled_credit s JOIN replicas r ON r.id = s.replica_id JOIN work_units u ON u.id = r.work_unit_id
+        LEFT JOIN host_apps a ON a.host_id = r.host_id AND a.app = r.app
+        WHERE s.validated_at <= ? AND NOT EXISTS (SELECT 1 FROM pending_credit p WHERE p.replica_id = s.replica_id)
+        ORDER BY s.validated_at LIMIT ?${db.forUpdateSkipLocked ? ' FOR UPDATE OF s SKIP LOCKED' : ''}`,
       [before, limit],
     );
+    const caught = rows.filter((r) => Number(r.caught) === 1);
+    for (const r of caught)
+      await q.run('UPDATE host_apps SET revoke_pending = 1 WHERE host_id = ? AND app = ?', [r.host_id, r.app]);
+    const due = rows.filter((r) => Number(r.caught) !== 1);
     if (due.length === 0) return 0;
     const ids = anyOf(
       db.dialect,
@@ -178,6 +198,22 @@ export async function revokeHost(q: Queryable, hostId: number, app: string, now:
       [now, r.work_unit_id],
     );
   }
+}
+
+/**
+ * Of these units sent as single replicas, those whose host has been caught (an invalid result) since: the count of
+ * its catches differs from the one the unit was sent with.
+ */
+export async function caughtSingles(q: Queryable, dialect: Dialect, unitIds: readonly number[]): Promise<Set<number>> {
+  if (unitIds.length === 0) return new Set();
+  const ids = anyOf(dialect, 'u.id', unitIds);
+  const rows = await q.all<{ id: number }>(
+    `SELECT DISTINCT u.id FROM work_units u JOIN replicas r ON r.work_unit_id = u.id
+      JOIN host_apps a ON a.host_id = r.host_id AND a.app = r.app
+      WHERE ${ids.sql} AND u.single = 1 AND u.single_mark IS NOT NULL AND a.invalid <> u.single_mark`,
+    ids.params,
+  );
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** Takes back credit already added; the recent average loses the same amount (it cannot go below zero). */

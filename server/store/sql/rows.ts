@@ -20,6 +20,8 @@ export interface WorkUnitRow {
   requested_quorum: number;
   requested_target: number;
   single: number;
+  /** For a unit sent as a single replica: its host's catches (host_apps.invalid) when it was sent. */
+  single_mark: number | null;
   state: string;
   canonical_replica_id: number | null;
   failure: string | null;

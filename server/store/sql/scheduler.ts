@@ -34,7 +34,8 @@ interface AskingHost {
   volunteerId: number;
   /** As recorded; the request's own network, when it has one, replaces it. */
   network: string | null;
-  trust: Map<string, number>;
+  /** Per app: consecutive verified results, and catches (invalid results) so far. */
+  trust: Map<string, { consecutive: number; catches: number }>;
 }
 
 interface Issue {
@@ -128,11 +129,12 @@ export class Scheduler {
           unit.volunteers.add(asking.volunteerId);
           if (asking.network !== null) unit.networks.add(asking.network);
           // Adaptive replication: a trusted host may get a fresh unit as its only replica (see server/store/trust.ts).
-          if (
-            issueAsSingle(asking.trust.get(unit.row.app) ?? 0, this.random) &&
-            maySendSingle(unit, next.replicaId, round)
-          )
+          const trust = asking.trust.get(unit.row.app);
+          if (trust && issueAsSingle(trust.consecutive, this.random) && maySendSingle(unit, next.replicaId, round)) {
             unit.single = true;
+            // The host's catches as read now: any catch after this (even one committing meanwhile) differs.
+            unit.singleMark = trust.catches;
+          }
           const work = toWorkUnit(unit.row);
           const deadline = now + work.delayBoundS * 1000;
           round.issues.push({
@@ -222,14 +224,21 @@ export class Scheduler {
         {
           table: 'work_units',
           key: { id: 'bigint' },
-          columns: { transition_at: 'bigint', min_quorum: 'bigint', target_nresults: 'bigint', single: 'bigint' },
+          columns: {
+            transition_at: 'bigint',
+            min_quorum: 'bigint',
+            target_nresults: 'bigint',
+            single: 'bigint',
+            single_mark: 'bigint',
+          },
         },
-        changed.map(({ unit: { row, single }, deadline }) => [
+        changed.map(({ unit: { row, single, singleMark }, deadline }) => [
           row.id,
           row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
           single ? 1 : row.min_quorum,
           single ? 1 : row.target_nresults,
           single ? 1 : row.single,
+          single ? (singleMark ?? null) : row.single_mark,
         ]),
       );
     }
@@ -282,8 +291,9 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
     network: string | null;
     app: string | null;
     consecutive_valid: number | null;
+    invalid: number | null;
   }>(
-    `SELECT h.id, h.flops, h.volunteer_id, h.network, a.app, a.consecutive_valid
+    `SELECT h.id, h.flops, h.volunteer_id, h.network, a.app, a.consecutive_valid, a.invalid
       FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
       WHERE ${ids.sql}`,
     ids.params,
@@ -300,7 +310,7 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
       };
       hosts.set(Number(r.id), host);
     }
-    if (r.app !== null) host.trust.set(r.app, Number(r.consecutive_valid));
+    if (r.app !== null) host.trust.set(r.app, { consecutive: Number(r.consecutive_valid), catches: Number(r.invalid) });
   }
   return hosts;
 }

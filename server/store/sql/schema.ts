@@ -344,9 +344,12 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   // 13 (branch trust-assign): where hosts compute from (server/http/network.ts: an IPv4 /24 or IPv6 /64), recorded
   // at registration and each work request, and on each replica as it is sent, so that no two hosts on one network
   // share a unit (the pool reads it with the unit's replicas; no index: it is set once, when the replica is sent).
+  // A unit sent as a single replica keeps its host's count of catches (host_apps.invalid) at that moment: a result
+  // of a host caught since, whenever it is validated or settled, is revoked (server/store/sql/credit.ts).
   `
   ALTER TABLE hosts ADD COLUMN network TEXT;
-  ALTER TABLE replicas ADD COLUMN network TEXT
+  ALTER TABLE replicas ADD COLUMN network TEXT;
+  ALTER TABLE work_units ADD COLUMN single_mark BIGINT
   `,
 ];
 

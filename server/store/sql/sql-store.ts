@@ -6,7 +6,7 @@
  */
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import type { Store, UnitQueue } from '../store.ts';
+import { HostHoldsUnitsError, type Store, type UnitQueue } from '../store.ts';
 import type {
   AppName,
   Host,
@@ -34,7 +34,7 @@ import { Scheduler } from './scheduler.ts';
 import { recordReports, type Report } from './report.ts';
 import { Batcher } from '../batcher.ts';
 import { spendNonces, type NonceUse } from './nonces.ts';
-import { applyCredit, revokeHost, settleCredit } from './credit.ts';
+import { applyCredit, caughtSingles, revokeHost, settleCredit } from './credit.ts';
 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
@@ -161,6 +161,13 @@ export class SqlStore implements Store {
         [codeHash, now],
       );
       if (!code) return undefined;
+      const held = await q.get<{ n: number }>(
+        `SELECT count(DISTINCT r.work_unit_id) AS n FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+          WHERE r.host_id = ? AND u.state = 'active' AND (r.server_state = 'in_progress'
+            OR (r.outcome = 'success' AND r.validate_state IN ('init', 'inconclusive')))`,
+        [hostId],
+      );
+      if (Number(held?.n ?? 0) > 0) throw new HostHoldsUnitsError(hostId, Number(held!.n));
       await q.run('DELETE FROM link_codes WHERE code_hash = ?', [codeHash]);
       await q.run('UPDATE hosts SET volunteer_id = ? WHERE id = ?', [code.volunteer_id, hostId]);
       return code.volunteer_id;
@@ -236,8 +243,17 @@ export class SqlStore implements Store {
       );
       if (locked.length === 0) return 0;
       const { units, replicas } = await loadDue(q, this.db.dialect, queue, locked);
+      const caught =
+        queue === 'validate'
+          ? await caughtSingles(
+              q,
+              this.db.dialect,
+              units.filter((u) => u.single === 1).map((u) => u.id),
+            )
+          : new Set<number>();
       const decided = units.map((row) => {
         const unit = toWorkUnit(row);
+        if (caught.has(row.id)) unit.singleHostCaught = true;
         const ofUnit = (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app));
         return { row, unit, replicas: ofUnit, changes: decide({ unit, replicas: ofUnit }) };
       });

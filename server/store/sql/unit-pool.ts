@@ -28,6 +28,8 @@ export interface PoolUnit {
   networks: Set<string>;
   /** Went out as a single replica in this batch: its other replicas are no longer needed. */
   single: boolean;
+  /** With `single`: the host's catches when it was sent (work_units.single_mark). */
+  singleMark?: number;
 }
 
 /**
