@@ -18,6 +18,7 @@ import { StoreInspector } from '../../server/store/sql/inspect.ts';
 import { freshPostgresSchema } from '../../server/store/sql/postgres-schemas.ts';
 import { migrate } from '../../server/store/sql/schema.ts';
 import { sqlStores } from '../../server/store/sql/sql-stores.ts';
+import { HostHoldsUnitsError } from '../../server/store/store.ts';
 import type {
   Host,
   IssuedReplica,
@@ -107,7 +108,15 @@ export async function openWorld(backend: Backend, seed: number, settlingS: numbe
       await store.createLinkCode(host.volunteerId, hashCode(code), world.now + LINK_CODE_TTL_MS);
       return code;
     },
-    join: (host, code) => store.redeemLinkCode(host.id, hashCode(code), world.now),
+    async join(host, code) {
+      try {
+        return await store.redeemLinkCode(host.id, hashCode(code), world.now);
+      } catch (e) {
+        // Refused, as POST /api/volunteer/join answers 409: the host still holds units.
+        if (e instanceof HostHoldsUnitsError) return undefined;
+        throw e;
+      }
+    },
     submit: async (name, units) =>
       void (await store.createBatch({ app: 'signal-search', name, units, now: world.now })),
     async advance(ms) {
