@@ -351,6 +351,9 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   ALTER TABLE replicas ADD COLUMN network TEXT;
   ALTER TABLE work_units ADD COLUMN single_mark BIGINT
   `,
+  // Branch trust-bench (issue 17, item 6): each result keeps its host's measured speed when it reported, from the
+  // coordinator's own apps only, so a researcher's app is credited at most what its results were measured to cost.
+  `ALTER TABLE replicas ADD COLUMN host_flops DOUBLE PRECISION`,
 ];
 
 /**
