@@ -90,6 +90,7 @@ export const API_ERROR_NAMES = [
   'InvalidLinkError',
   'ChainOffError',
   'HostHoldsUnitsError',
+  'OperatorSettingError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

@@ -1,7 +1,8 @@
 /**
  * @module server/cli/terraflop
  * The `terraflop` command (npx terraflop …): submit a batch, watch its progress and download its canonical results
- * through the HTTP API with a project's API key; and, for the coordinator's operator, create a project.
+ * through the HTTP API with a project's API key; and, for the coordinator's operator, create a project and set its
+ * priority and resource share.
  *
  * @example
  *   TERRAFLOP_API_KEY=tf_… npx terraflop submit --name sweep units.jsonl
@@ -9,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProject } from './create-project.ts';
+import { setProjectShare } from './project-share.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 
@@ -19,6 +21,9 @@ const USAGE = `usage:
   terraflop results BATCH [--after ID]  print a batch's canonical results (JSON lines)
   terraflop project create --name NAME [--researcher NAME]
                                         create a project in the coordinator's database and print its API key
+  terraflop project share SHORT-NAME [--priority N] [--share S]
+                                        set a project's priority (-100..100) and resource share in the coordinator's
+                                        database (the operator's: a project key cannot)
 options: --url URL (or TERRAFLOP_URL, default http://127.0.0.1:8080/), --key KEY (or TERRAFLOP_API_KEY)`;
 
 class UsageError extends BaseError {
@@ -61,7 +66,34 @@ async function api(
   }
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+/** `project share`: its arguments checked, then the operator's change made in the database. */
+function share(
+  shortName: string | undefined,
+  values: { priority?: string | undefined; share?: string | undefined },
+  env: NodeJS.ProcessEnv,
+) {
+  if (!shortName || (values.priority === undefined && values.share === undefined))
+    throw new UsageError('project share needs a project short name and --priority N or --share S');
+  const number = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    if (!Number.isFinite(Number(v)) || v.trim() === '') throw new UsageError(`--${flag} needs a number, got ${v}`);
+    return Number(v);
+  };
+  return setProjectShare(
+    shortName,
+    {
+      priority: number('priority', values.priority),
+      resourceShare: number('share', values.share),
+    },
+    env,
+  );
+}
+
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -71,6 +103,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       name: { type: 'string' },
       researcher: { type: 'string' },
       after: { type: 'string' },
+      priority: { type: 'string' },
+      share: { type: 'string' },
     },
   });
   const url = values.url ?? process.env['TERRAFLOP_URL'] ?? 'http://127.0.0.1:8080/';
@@ -99,6 +133,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       return out(await (await api(url, key, 'GET', `/api/research/batches/${batch()}/results${after}`)).text());
     }
     case 'project': {
+      if (arg === 'share') return out(`${JSON.stringify(await share(positionals[2], values, env))}\n`);
       if (arg !== 'create' || !values.name) throw new UsageError('project create needs --name NAME');
       return out(`${JSON.stringify(await createProject(values.name, values.researcher ?? 'researcher'))}\n`);
     }
