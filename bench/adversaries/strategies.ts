@@ -73,7 +73,7 @@ export class Hoard extends Team {
   }
 }
 
-/** Every unit reported as an error at once: trying to fail units by the error limit. */
+/** Every unit reported as an error at once: trying to fail units by their error limit. */
 export class Errors extends Team {
   protected async actMember(world: World, member: Agent): Promise<void> {
     const done = member.takeDone(world.now);
@@ -87,6 +87,7 @@ export class Errors extends Team {
         error: { name: 'KernelError', message: 'out of memory' },
       })),
     );
-    if (member.held.length === 0) await member.ask(world, 1);
+    // As many as it may take, each failed at once: as many errors on as many units as its identities can give.
+    if (member.held.length === 0) await member.ask(world, 16);
   }
 }

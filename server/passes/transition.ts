@@ -14,6 +14,9 @@ export function backToReplication(unit: WorkUnit): NonNullable<UnitChanges['unit
   return { single: false, minQuorum: unit.requestedQuorum, targetNresults: unit.requestedTarget };
 }
 
+/** What a failure of a host without a track record (server/store/trust.ts TRACK_RECORD) weighs against a unit. */
+export const UNTRACKED_WEIGHT = 1 / 8;
+
 export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges {
   const { replicas } = s;
   let { unit } = s;
@@ -34,8 +37,14 @@ export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges 
   const unsent = replicas.filter((r) => state(r) === 'unsent');
   const inProgress = replicas.filter((r) => state(r) === 'in_progress');
   const successes = replicas.filter((r) => r.outcome === 'success');
-  const errors = replicas.filter((r) => timedOut.has(r.id) || r.outcome === 'client_error' || r.outcome === 'no_reply');
-  if (unit.single && errors.length > 0 && unit.canonicalReplicaId === null) {
+  const failed = (r: (typeof replicas)[number]) =>
+    timedOut.has(r.id) || r.outcome === 'client_error' || r.outcome === 'no_reply';
+  // Failures of hosts without a track record weigh an eighth: a sybil crowd cannot cheaply fail units with errors,
+  // yet a unit that fails everywhere (a broken input) still fails on a coordinator of new hosts only.
+  const untracked = (r: (typeof replicas)[number]) => failed(r) && r.hostTracked === false;
+  const discount = Math.ceil(replicas.filter(untracked).length * (1 - UNTRACKED_WEIGHT));
+  const errorCount = replicas.filter(failed).length - discount;
+  if (unit.single && replicas.some(failed) && unit.canonicalReplicaId === null) {
     unit = { ...unit, ...backToReplication(unit) };
     changes.unit = backToReplication(unit);
   }
@@ -47,21 +56,23 @@ export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges 
     if (inProgress.length === 0) changes.unit = { state: 'done' };
     return changes;
   }
-  if (errors.length > unit.maxErrorResults) {
+  if (errorCount > unit.maxErrorResults) {
     return fail(
       changes,
       unsent,
-      `too many errors: ${errors.length} replicas failed or timed out (limit ${unit.maxErrorResults})`,
+      `too many errors: ${errorCount} replicas failed or timed out (limit ${unit.maxErrorResults}; ` +
+        'hosts without a track record count an eighth)',
     );
   }
   const live = successes.filter((r) => r.validateState !== 'invalid').length + inProgress.length + unsent.length;
   const missing = Math.max(0, unit.targetNresults - live);
-  const room = unit.maxTotalResults - replicas.length;
+  const counted = replicas.length - discount;
+  const room = unit.maxTotalResults - counted;
   if (missing > room && inProgress.length + unsent.length === 0 && !successes.some((r) => r.validateState === 'init')) {
     return fail(
       changes,
       unsent,
-      `too many total results: ${replicas.length} issued without a quorum (limit ${unit.maxTotalResults})`,
+      `too many total results: ${counted} issued without a quorum (limit ${unit.maxTotalResults})`,
     );
   }
   changes.newReplicas = Math.min(missing, Math.max(0, room));

@@ -25,5 +25,11 @@ export function issueAsSingle(consecutiveValid: number, random: () => number): b
   return random() >= spotCheckProbability(consecutiveValid);
 }
 
+/**
+ * Valid results of an app before a host has a track record: until then its errors and timeouts do not count
+ * against a unit's error or total limits (identities are free, so errors from fresh ones could fail any unit).
+ */
+export const TRACK_RECORD = 3;
+
 /** What a decided result says about its host. */
 export type TrustEvent = 'verified-valid' | 'single-valid' | 'invalid' | 'error';

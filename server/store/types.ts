@@ -91,6 +91,8 @@ export interface Replica {
   /** Accepted on a single replica: revocable until settled. */
   unverified: boolean;
   validatedAt: number | null;
+  /** Whether its host has a track record with the app (TRACK_RECORD valid results) as the passes load it. */
+  hostTracked?: boolean;
 }
 
 /** A unit and all its replicas: what the transitioner and validator decide on. */

@@ -4,6 +4,7 @@
  * schemas on the way out too: a corrupted row fails loudly rather than flowing on as a wrong type.
  */
 import { AppInput, AppOutput, Variant } from '../../../protocol/apps.ts';
+import { TRACK_RECORD } from '../trust.ts';
 import type { Outcome, Replica, ServerState, UnitState, ValidateState, WorkUnit } from '../types.ts';
 
 export interface WorkUnitRow {
@@ -51,6 +52,8 @@ export interface ReplicaRow {
   granted_credit: number;
   unverified: number;
   validated_at: number | null;
+  /** The host's valid results of the unit's app, where loaded (server/store/sql/due-units.ts). */
+  host_valid?: number | null;
 }
 
 /**
@@ -116,6 +119,8 @@ export function toReplica(row: ReplicaRow, app: string): Replica {
       grantedCredit: row.granted_credit,
       unverified: row.unverified === 1,
       validatedAt: row.validated_at,
+      ...(row.host_valid !== undefined &&
+        row.host_id !== null && { hostTracked: Number(row.host_valid ?? 0) >= TRACK_RECORD }),
     },
     'result',
     () => (row.result === null ? null : AppOutput.parse({ app, output: JSON.parse(row.result) })),
