@@ -44,6 +44,8 @@ export default defineConfig({
       TERRAFLOP_DEMO: 'tiny',
       TERRAFLOP_PASS_INTERVAL_MS: '100',
       TERRAFLOP_CHAIN: 'off',
+      // Every browser of the suite shares one address (loopback): the per-network limits have their own tests.
+      TERRAFLOP_NETWORK_RATE: '1000',
       // Helper hosts (e2e/support) forward addresses of networks of their own; pages count as loopback's network.
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
       TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000', // every page of the suite registers from loopback

@@ -80,8 +80,14 @@ await writeAndWait(chain.as(1), {
   args: [1n, 500n * COP],
 });
 const settle = async (credit: bigint) =>
-  (await writeAndWait(poster, { address: market, abi: computeMarketAbi, functionName: 'settle', args: [1n, credit] }))
-    .gasUsed;
+  (
+    await writeAndWait(poster, {
+      address: market,
+      abi: computeMarketAbi,
+      functionName: 'settle',
+      args: [requester, 1n, credit],
+    })
+  ).gasUsed;
 const firstSettle = await settle(10n * COP);
 const settleGas = await settle(20n * COP);
 console.log(`settle: ${settleGas} gas (a batch's first settle: ${firstSettle})`);
@@ -100,7 +106,7 @@ async function deployMarketFor(token: Address): Promise<{ market: Address }> {
   const hash = await poster.walletClient.deployContract({
     abi: computeMarketAbi,
     bytecode: loadArtifacts().contracts.ComputeMarket.bytecode,
-    args: [token, poster.account.address, poster.account.address, COP],
+    args: [token, poster.account.address, poster.account.address, COP, 86_400n],
   });
   const receipt = await poster.publicClient.waitForTransactionReceipt({ hash });
   return { market: receipt.contractAddress! };

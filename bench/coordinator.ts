@@ -17,20 +17,17 @@
  * Last line:
  * {"backend":…,"processes":…,"units_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,"coordinator_cpu_ms_per_unit":…}
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SignalSearchInput } from '../protocol/signal-search.ts';
-import { MAX_REPLICAS_PER_REQUEST, type Assignment, type SuccessEntry } from '../protocol/work.ts';
-import { estimateFlops } from '../worker-kernels/registry.ts';
+import { MAX_REPLICAS_PER_REQUEST } from '../protocol/work.ts';
 import { openStore, type StoreLocation } from '../server/store/open-store.ts';
 import { StoreInspector } from '../server/store/sql/inspect.ts';
 import { SimHost } from '../server/testing/sim-host.ts';
 import { freshPostgresSchema } from '../server/testing/backends.ts';
-import { readyUrl } from '../server/testing/ready-url.ts';
-import type { NewWorkUnit } from '../server/store/types.ts';
+import { cpuSeconds as cpuOf, onceAUnit, rssMb, smallestUnit, startCoordinatorProcess } from './crowd.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,26 +50,6 @@ const WARMUP = Number(values.warmup);
 const CONCURRENCY = Number(values.concurrency);
 const BATCH = Number(values.batch);
 
-function smallestUnit(seed: number): NewWorkUnit {
-  const input = SignalSearchInput.parse({
-    signal: { seed, sampleCount: 256, noise: 1, tones: [{ frequency: 0.25, drift: 0, amplitude: 2 }] },
-    fftSize: 16,
-    driftRates: [0],
-    threshold: 8,
-    maxPeaks: 4,
-  });
-  const job = { app: 'signal-search' as const, input };
-  return {
-    job,
-    flopsEstimate: estimateFlops(job),
-    minQuorum: 2,
-    targetNresults: 2,
-    maxErrorResults: 3,
-    maxTotalResults: 6,
-    delayBoundS: 3600,
-  };
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'terraflop-bench-'));
 const schema = BACKEND === 'postgres' ? await freshPostgresSchema() : undefined;
 const env = {
@@ -84,6 +61,8 @@ const env = {
   TERRAFLOP_CHAIN: 'off',
   // Ten thousand simulated hosts share this machine's address: the per-host limit is not what is measured.
   TERRAFLOP_HOST_RATE: '10000',
+  TERRAFLOP_NETWORK_RATE: '100000',
+  TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
   // Simulated hosts forward addresses of their own networks through loopback (server/testing/sim-host.ts).
   TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
   ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
@@ -104,49 +83,18 @@ const inspect = StoreInspector.open(location);
 await inspect.prepareForMeasurement();
 console.log(`created ${unitsNeeded} units (${BACKEND})`);
 
-/**
- * The coordinator runs as `npm run serve` runs it: the environment and Node flags of that script in package.json
- * (a smaller young generation and fewer malloc arenas keep its memory down), plus BENCH_NODE_ARGS (e.g. --cpu-prof).
- */
-function serveCommand(): { env: Record<string, string>; flags: string[] } {
-  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts[
-    'serve'
-  ]!;
-  const words = script.split(/\s+/);
-  const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=') as [string, string]));
-  return { env, flags: words.filter((w) => w.startsWith('--')) };
-}
-const serve = serveCommand();
-
 const children: ChildProcess[] = [];
 const urls: string[] = [];
-// Should the bench die (a coordinator answering 500 fails it), its coordinators must not outlive it.
-process.once('exit', () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
 for (let p = 0; p < PROCESSES; p++) {
-  const port = 18_400 + p;
-  const args = [...serve.flags, ...(process.env['BENCH_NODE_ARGS']?.split(' ') ?? []), 'server/main.ts'];
-  const child = spawn(process.execPath, args, {
-    env: { ...env, ...serve.env, TERRAFLOP_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { child, url } = await startCoordinatorProcess(env, 18_400 + p);
   children.push(child);
-  urls.push(await readyUrl(child));
+  urls.push(url);
 }
 
-const rssMb = () =>
-  children.reduce((max, c) => {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'))?.[1] ?? 0);
-    return Math.max(max, kb / 1024);
-  }, 0);
+const peakOf = () => children.reduce((max, c) => Math.max(max, rssMb(c.pid!)), 0);
 
 /** CPU seconds (user + system) the coordinator processes have used: a figure the machine's other load disturbs less. */
-const cpuSeconds = () =>
-  children.reduce((sum, c) => {
-    const fields = readFileSync(`/proc/${c.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
-  }, 0);
+const cpuSeconds = () => children.reduce((sum, c) => sum + cpuOf(c.pid!), 0);
 
 const hosts: SimHost[] = [];
 for (let i = 0; i < HOSTS; i += 200) {
@@ -160,24 +108,10 @@ console.log(`registered ${hosts.length} hosts over ${PROCESSES} process(es)`);
 
 const validated = async () => (await inspect.counts()).canonicalUnits;
 
-/**
- * Hosts compute instantly: a unit's second replica is given the output its first one got (what an honest host
- * computes anyway), so the kernel runs once a unit and the benchmark's own CPU goes to its requests.
- */
-const computed = new Map<number, SuccessEntry['result']>();
-function computeOnce(host: SimHost, a: Assignment): SuccessEntry {
-  const known = computed.get(a.workUnitId);
-  if (!known) {
-    const entry = host.compute(a);
-    computed.set(a.workUnitId, entry.result);
-    return entry;
-  }
-  computed.delete(a.workUnitId);
-  return { status: 'success', replicaId: a.replicaId, variant: 'reference', elapsedMs: 1, result: known };
-}
+const computeOnce = onceAUnit();
 
 const latencies: number[] = [];
-let peakRss = rssMb();
+let peakRss = peakOf();
 let stop = false;
 async function worker(): Promise<void> {
   while (!stop) {
@@ -192,7 +126,7 @@ async function worker(): Promise<void> {
     latencies.push(performance.now() - t);
   }
 }
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb())), 500);
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, peakOf())), 500);
 const workers = Array.from({ length: CONCURRENCY }, worker);
 // Measured after a warm-up, as a coordinator that has run for a while: its code compiled by V8, its statements
 // prepared on every pooled connection.

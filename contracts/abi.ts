@@ -1026,6 +1026,11 @@ export const computeMarketAbi = [
         "internalType": "uint256",
         "name": "price",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "grace",
+        "type": "uint64"
       }
     ],
     "stateMutability": "nonpayable",
@@ -1055,6 +1060,11 @@ export const computeMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
         "name": "batchId",
         "type": "uint256"
@@ -1065,6 +1075,11 @@ export const computeMarketAbi = [
   },
   {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
       {
         "internalType": "uint256",
         "name": "batchId",
@@ -1093,12 +1108,28 @@ export const computeMarketAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "caller",
-        "type": "address"
+        "internalType": "uint64",
+        "name": "refundableAt",
+        "type": "uint64"
       }
     ],
-    "name": "NotRequesterOrSettler",
+    "name": "GraceNotOver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotCancelled",
     "type": "error"
   },
   {
@@ -1114,6 +1145,11 @@ export const computeMarketAbi = [
   },
   {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
       {
         "internalType": "uint256",
         "name": "batchId",
@@ -1136,6 +1172,12 @@ export const computeMarketAbi = [
         "internalType": "uint256",
         "name": "batchId",
         "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
       },
       {
         "indexed": false,
@@ -1176,6 +1218,31 @@ export const computeMarketAbi = [
       }
     ],
     "name": "BatchOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "refundableAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "CancelRequested",
     "type": "event"
   },
   {
@@ -1276,6 +1343,12 @@ export const computeMarketAbi = [
         "type": "uint256"
       },
       {
+        "indexed": true,
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
+      {
         "indexed": false,
         "internalType": "uint256",
         "name": "credit",
@@ -1333,6 +1406,11 @@ export const computeMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
         "name": "batchId",
         "type": "uint256"
@@ -1351,6 +1429,11 @@ export const computeMarketAbi = [
             "internalType": "bool",
             "name": "closed",
             "type": "bool"
+          },
+          {
+            "internalType": "uint64",
+            "name": "refundableAt",
+            "type": "uint64"
           },
           {
             "internalType": "uint256",
@@ -1395,7 +1478,25 @@ export const computeMarketAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "cancelGrace",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
       {
         "internalType": "uint256",
         "name": "batchId",
@@ -1569,6 +1670,11 @@ export const computeMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "requester",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
         "name": "batchId",
         "type": "uint256"
@@ -1601,6 +1707,19 @@ export const computeMarketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      }
+    ],
+    "name": "withdraw",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   }
 ] as const;

@@ -1,17 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { cpus, loadavg } from 'node:os';
+import { mainThreadTasks } from './support/main-thread-cpu.ts';
 
-// The issue asks for this measured end to end. A long task is wall-clock time, so a machine starved by other
-// processes makes long tasks of short ones: the spec is retried, and skipped (saying so) when the machine's load
-// exceeds its cores, where it would measure the machine rather than the page. bench:client reports the figures too.
-test.describe.configure({ retries: 2 });
-
-test('the main thread stays free while computing: no long task over 50 ms', async ({ page }) => {
-  const [load] = loadavg();
-  test.skip(
-    load! > cpus().length,
-    `load average ${load!.toFixed(1)} on ${cpus().length} cores: long tasks would measure the machine`,
-  );
+// The issue asks for this measured end to end. A long task is wall-clock time, which a machine starved by other
+// processes stretches, so the limit holds the CPU time the main thread spent on each task, from Chromium's trace:
+// what the page made the thread do, whatever the load. The wall-clock long tasks are reported beside it.
+test('the main thread stays free while computing: no task over 50 ms of its CPU time', async ({ page }) => {
   await page.addInitScript(() => {
     const w = window as unknown as { longTasks: { start: number; duration: number }[] };
     w.longTasks = [];
@@ -22,16 +15,20 @@ test('the main thread stays free while computing: no long task over 50 ms', asyn
   await page.goto('/');
   await expect(page.getByTestId('credit')).toBeVisible();
   const started = await page.evaluate(() => performance.now());
-  await page.getByRole('button', { name: 'Start contributing' }).click();
-  // Many tiny units: fetching, IndexedDB, progress, uploads and re-rendering all happen many times a second.
-  await expect
-    .poll(async () => Number(await page.getByTestId('units-done').textContent()), { timeout: 30_000 })
-    .toBeGreaterThan(20);
+  const tasks = await mainThreadTasks(page, async () => {
+    await page.getByRole('button', { name: 'Start contributing' }).click();
+    // Many tiny units: fetching, IndexedDB, progress, uploads and re-rendering all happen many times a second.
+    await expect
+      .poll(async () => Number(await page.getByTestId('units-done').textContent()), { timeout: 30_000 })
+      .toBeGreaterThan(20);
+  });
   const long = await page.evaluate(
     (t) =>
       (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((e) => e.start >= t),
     started,
   );
-  test.info().annotations.push({ type: 'long tasks after start', description: JSON.stringify(long) });
-  expect(long).toEqual([]);
+  test.info().annotations.push({ type: 'wall-clock long tasks after start', description: JSON.stringify(long) });
+  test.info().annotations.push({ type: 'longest tasks in CPU time', description: JSON.stringify(tasks.slice(0, 3)) });
+  expect(tasks.length).toBeGreaterThan(20); // the trace saw the page at work
+  expect(tasks.filter((t) => t.cpuMs > 50)).toEqual([]);
 });

@@ -8,9 +8,10 @@ import { CollatzInput, CollatzOutput } from './collatz.ts';
 import { CustomInput, CustomOutput } from './custom-app.ts';
 import { MatmulInput, MatmulOutput } from './matmul.ts';
 import { SignalSearchInput, SignalSearchOutput } from './signal-search.ts';
+import { TrainingInput, TrainingOutput } from './training.ts';
 
 /** Built-in apps by name; `custom` is any researcher's uploaded module (its own name is in the input). */
-export const AppName = z.enum(['signal-search', 'matmul', 'collatz', 'custom']);
+export const AppName = z.enum(['signal-search', 'matmul', 'collatz', 'custom', 'training']);
 export type AppName = z.infer<typeof AppName>;
 
 /** Which implementation of a kernel produced a result; recorded with it. */
@@ -22,6 +23,7 @@ export const AppInput = z.discriminatedUnion('app', [
   z.strictObject({ app: z.literal('matmul'), input: MatmulInput }),
   z.strictObject({ app: z.literal('collatz'), input: CollatzInput }),
   z.strictObject({ app: z.literal('custom'), input: CustomInput }),
+  z.strictObject({ app: z.literal('training'), input: TrainingInput }),
 ]);
 export type AppInput = z.infer<typeof AppInput>;
 
@@ -30,6 +32,7 @@ export const AppOutput = z.discriminatedUnion('app', [
   z.strictObject({ app: z.literal('matmul'), output: MatmulOutput }),
   z.strictObject({ app: z.literal('collatz'), output: CollatzOutput }),
   z.strictObject({ app: z.literal('custom'), output: CustomOutput }),
+  z.strictObject({ app: z.literal('training'), output: TrainingOutput }),
 ]);
 export type AppOutput = z.infer<typeof AppOutput>;
 

@@ -6,6 +6,7 @@
  * or a nonce it has seen, so a captured request cannot be replayed. The same code signs in the page and in Node.
  */
 import { z } from 'zod';
+import { onP256 } from './p256.ts';
 
 export const HEADER = {
   host: 'x-terraflop-host',
@@ -20,13 +21,21 @@ export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
 export const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 export const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-/** A P-256 public key as JWK: only the fields that define it, so one key has one spelling. */
-export const PublicKeyJwk = z.strictObject({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url'),
-  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url'),
-});
+/** 32 bytes in base64url, spelled the one way an encoder writes them (the last character's spare bits zero). */
+const Coordinate = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/, 'must be 32 bytes in base64url, its last 2 bits zero');
+
+/**
+ * A P-256 public key as JWK: only the fields that define it, so one key has one spelling, and a point of the curve
+ * (an off-curve key would be stored, then fail every request signed for it).
+ */
+export const PublicKeyJwk = z
+  .strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: Coordinate, y: Coordinate })
+  .refine((k) => onP256(fromBase64url(k.x), fromBase64url(k.y)), {
+    message: 'is not a point on the P-256 curve',
+    path: ['y'],
+  });
 export type PublicKeyJwk = z.infer<typeof PublicKeyJwk>;
 
 export const SignatureHeaders = z.object({

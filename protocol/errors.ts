@@ -89,6 +89,8 @@ export const API_ERROR_NAMES = [
   'InvalidSignatureError',
   'InvalidLinkError',
   'ChainOffError',
+  'KeyTakenError',
+  'TooManyStreamsError',
   'HostHoldsUnitsError',
   'OperatorSettingError',
 ] as const;

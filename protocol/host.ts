@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PublicKeyJwk } from './auth.ts';
+import { displayName } from './display-name.ts';
 import { Id } from './work.ts';
 
 export const RegisterHost = z.strictObject({
@@ -12,7 +13,7 @@ export const RegisterHost = z.strictObject({
    * coordinator issues a bearer token instead (for scripts and simple clients).
    */
   publicKey: PublicKeyJwk.optional(),
-  volunteerName: z.string().trim().min(1).max(64).optional(),
+  volunteerName: displayName(64).optional(),
   /** A free-text description of the device (browser, cores), shown to its volunteer only. */
   platform: z.string().max(256).optional(),
   /**

@@ -6,15 +6,11 @@
  * from them.
  */
 import { z } from 'zod';
+import { displayName } from './display-name.ts';
 import { projectShortName } from './project-name.ts';
 
-/** A person's name as the project shows it: 1-100 characters, no control characters. */
-const PersonName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+/** A person's name as the project shows it: 1-100 characters, no control characters nor bidi overrides. */
+const PersonName = displayName(100);
 
 /** One API key of a researcher, never the key itself nor its hash. */
 export const ApiKeyInfo = z.strictObject({

@@ -6,6 +6,7 @@
  * code that one of the volunteer's own hosts asked for.
  */
 import { z } from 'zod';
+import { displayName } from './display-name.ts';
 import { Id } from './work.ts';
 
 export const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
@@ -14,7 +15,7 @@ export const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-pre
 export const linkMessage = (volunteerId: number, address: string) =>
   `Terraflop: link volunteer ${volunteerId} to address ${address.toLowerCase()}`;
 
-export const RenameVolunteer = z.strictObject({ name: z.string().trim().min(1).max(64) });
+export const RenameVolunteer = z.strictObject({ name: displayName(64) });
 export type RenameVolunteer = z.infer<typeof RenameVolunteer>;
 
 export const LinkAddress = z.strictObject({

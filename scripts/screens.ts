@@ -21,7 +21,11 @@ const SCHEMES = ['light', 'dark'] as const;
 const coordinator = await startOwnCoordinator('tiny', {
   // The example's volunteers share one address and compute units of a fraction of a second: the per-host rate
   // limit, made for real units, would slow them down.
-  env: { TERRAFLOP_OPERATOR: 'the Terraflop developers, as a demonstration', TERRAFLOP_HOST_RATE: '200' },
+  env: {
+    TERRAFLOP_OPERATOR: 'the Terraflop developers, as a demonstration',
+    TERRAFLOP_HOST_RATE: '200',
+    TERRAFLOP_NETWORK_RATE: '1000',
+  },
 });
 const api = (path: string) => new URL(path, coordinator.url).href;
 const partner = createServer((_req, res) => {

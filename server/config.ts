@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { chainEnv } from './chain/chain-config.ts';
 import { DEFAULT_OPERATOR } from './research/about.ts';
+import { defaultLogLevel, LOG_LEVELS } from './log.ts';
 import { TrustedProxies } from './http/network.ts';
 
 const Env = z.object({
@@ -22,6 +23,11 @@ const Env = z.object({
   TERRAFLOP_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
   /** Requests per second one host may make (bursts of four times as many); over it, 429. */
   TERRAFLOP_HOST_RATE: z.coerce.number().min(0.1).max(10_000).default(10),
+  /**
+   * Requests per second one network (a client address) may make to the API (bursts of four times as many), counted
+   * before any signature check or database work; over it, 429. Many volunteers may share one address (a campus).
+   */
+  TERRAFLOP_NETWORK_RATE: z.coerce.number().min(0.1).max(100_000).default(100),
   /** Built web app to serve. */
   TERRAFLOP_WEB: z.string().min(1).default('dist'),
   /** The demo project's unit size, or off for none. */
@@ -53,6 +59,15 @@ const Env = z.object({
     .transform((v) => v === '1'),
   /** Who runs this coordinator, as volunteers read it ("Run by …"): a person, a lab, an organisation. */
   TERRAFLOP_OPERATOR: z.string().trim().min(1).max(200).default(DEFAULT_OPERATOR),
+  /** How much the coordinator logs (JSON lines on stdout): info by default, silent under the test runner. */
+  TERRAFLOP_LOG_LEVEL: z.enum(LOG_LEVELS).default(defaultLogLevel),
+  /**
+   * When set, GET /metrics answers only requests bearing `Authorization: Bearer <this>`; unset, anyone may scrape
+   * it (keep it behind the load balancer, which should not route /metrics from outside).
+   */
+  TERRAFLOP_METRICS_TOKEN: z.string().min(16).optional(),
+  /** Least milliseconds between two counts of the passes' backlogs for /metrics, however often it is scraped. */
+  TERRAFLOP_METRICS_BACKLOG_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /**
    * Proxies whose X-Forwarded-For the coordinator believes (addresses or CIDRs, comma-separated): a request through
    * one counts as coming from the last address it forwarded. Empty (default): only the socket's address counts.

@@ -19,12 +19,20 @@ import { chainPasses, storePasses } from './pass-list.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore, storeLocation } from './store/open-store.ts';
 import type { Stores } from './store/stores.ts';
+import { BACKLOG_CAP, Metrics } from './metrics.ts';
+import { createLogger, logDecisions, type Logger } from './log.ts';
+import { allOf } from './passes/events.ts';
+import type { WorkRouteEvents } from './http/work.ts';
+import { metricsRoute } from './http/metrics.ts';
 
 export interface Coordinator {
   url: string;
   /** The store family; the passes and the host API use `stores.work`. */
   stores: Stores;
   passes: PassRunner;
+  /** This process's metrics (served at GET /metrics) and log. */
+  metrics: Metrics;
+  log: Logger;
   /** The chain side (contracts, epochs, poster), unless TERRAFLOP_CHAIN is off. */
   chain?: RunningChain | undefined;
   close(): Promise<void>;
@@ -34,19 +42,45 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   mkdirSync(config.TERRAFLOP_DATA, { recursive: true });
   const stores = await openStore(storeLocation(config));
   const store = stores.work;
-  const chain = await startChain(config, stores.chain).catch(async (e: unknown) => {
+  const log = createLogger(config.TERRAFLOP_LOG_LEVEL);
+  const settlingMs = config.TERRAFLOP_SETTLING_S * 1000;
+  const metrics = new Metrics({
+    backlog: () => store.backlog(Date.now(), Date.now() - settlingMs, BACKLOG_CAP),
+    backlogEveryMs: config.TERRAFLOP_METRICS_BACKLOG_MS,
+  });
+  const chainLog = log.child({ part: 'chain' });
+  const chain = await startChain(config, stores.chain, {
+    log: (m) => chainLog.warn(m),
+    onRpcError: (method, error) => metrics.rpcError(method, error),
+    onEpochPosted: (epoch) => {
+      metrics.epochPosted();
+      chainLog.info({ epoch }, `epoch ${epoch} posted`);
+    },
+  }).catch(async (e: unknown) => {
     await stores.close();
     throw e;
   });
-  const passList = { ...storePasses(config), ...(chain && chainPasses(chain)) };
-  const passes = startPasses(store, passList, { intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS });
+  const passList = { ...storePasses(config, allOf(metrics, logDecisions(log))), ...(chain && chainPasses(chain)) };
+  const passes = startPasses(store, passList, {
+    intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS,
+    onError: (pass, err) => log.error({ pass, err }, `pass ${pass} failed`),
+    onRun: (pass, ms, failed) => metrics.passRound(pass, ms, failed),
+  });
 
   const closing = new AbortController();
-  const app = new Hono().use('*', frameHeaders()).route(
+  const app = new Hono()
+    .use('*', metrics.http())
+    .use('*', frameHeaders())
+    .get(
+      '/metrics',
+      metricsRoute(() => metrics.text(), config.TERRAFLOP_METRICS_TOKEN),
+    );
+  app.route(
     '/api',
     createApi({
       store,
       onResults: () => passes.wake(),
+      workEvents: workEvents(metrics, log),
       chain,
       research: stores.research,
       openSignup: config.TERRAFLOP_OPEN_SIGNUP,
@@ -56,13 +90,14 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       trustedProxies: new TrustedProxies(config.TERRAFLOP_TRUSTED_PROXIES),
       registrationsPerHour: config.TERRAFLOP_REGISTRATIONS_PER_HOUR,
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
+      networkRate: { perSecond: config.TERRAFLOP_NETWORK_RATE, burst: config.TERRAFLOP_NETWORK_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
     }),
   );
   if (existsSync(join(config.TERRAFLOP_WEB, 'index.html'))) {
     app.use('/*', serveWebApp(config.TERRAFLOP_WEB));
   } else {
-    console.warn(`no built web app in ${config.TERRAFLOP_WEB}/ (run npm run build); serving the API only`);
+    log.warn(`no built web app in ${config.TERRAFLOP_WEB}/ (run npm run build); serving the API only`);
   }
   app.onError(renderError);
 
@@ -73,6 +108,8 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     url: `http://${host}:${port}/`,
     stores,
     passes,
+    metrics,
+    log,
     chain,
     async close() {
       closing.abort();
@@ -80,6 +117,28 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       await passes.stop();
       await chain?.stop();
       await stores.close();
+    },
+  };
+}
+
+/** Replicas issued and results recorded: counted, and logged as the replicas' state changes. */
+function workEvents(metrics: Metrics, log: Logger): WorkRouteEvents {
+  return {
+    issued(host, replicas) {
+      metrics.replicasIssued(replicas.length);
+      if (!log.isLevelEnabled('info')) return;
+      for (const r of replicas)
+        log.info(
+          { replica: r.replicaId, unit: r.workUnitId, host: host.id, volunteer: host.volunteerId },
+          `replica ${r.replicaId} unsent=>in_progress`,
+        );
+    },
+    recorded(host, outcomes) {
+      if (!log.isLevelEnabled('info')) return;
+      for (const o of outcomes) {
+        if (o.ok) log.info({ replica: o.replicaId, host: host.id }, `replica ${o.replicaId} in_progress=>over`);
+        else log.info({ replica: o.replicaId, host: host.id, reason: o.error }, `replica ${o.replicaId} rejected`);
+      }
     },
   };
 }

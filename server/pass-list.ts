@@ -9,7 +9,17 @@ import { join } from 'node:path';
 import type { RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
 import { demoFeeder } from './demo/signal-search-feeder.ts';
-import { atMostEvery, credit, purger, revoker, settler, transitioner, validator, type Pass } from './passes/passes.ts';
+import type { WorkEvents } from './passes/events.ts';
+import {
+  atMostEvery,
+  credit,
+  purger,
+  revoker,
+  settler,
+  transitionerFor,
+  validatorFor,
+  type Pass,
+} from './passes/passes.ts';
 import { statsExporter } from './stats/export.ts';
 
 type PassSettings = Pick<
@@ -17,11 +27,11 @@ type PassSettings = Pick<
   'TERRAFLOP_DATA' | 'TERRAFLOP_SETTLING_S' | 'TERRAFLOP_RETENTION_S' | 'TERRAFLOP_DEMO'
 >;
 
-/** The passes over the store alone. */
-export function storePasses(config: PassSettings): Record<string, Pass> {
+/** The passes over the store alone; the deciding ones tell `events` what they decided. */
+export function storePasses(config: PassSettings, events?: WorkEvents): Record<string, Pass> {
   const passes: Record<string, Pass> = {
-    transitioner,
-    validator,
+    transitioner: transitionerFor(events),
+    validator: validatorFor(events),
     revoker: atMostEvery(1_000, revoker),
     credit,
     settler: atMostEvery(5_000, settler(config.TERRAFLOP_SETTLING_S * 1000)),

@@ -12,6 +12,7 @@ import { KernelError } from './errors.ts';
 import type { Comparison, KernelContext } from './kernel.ts';
 import { matmul } from './matmul/index.ts';
 import { signalSearch } from './signal-search/index.ts';
+import { training } from './training/index.ts';
 
 /** Each entry is typed by its own app's schemas, so an app's input and output cannot be paired with another's. */
 export const apps: { readonly [N in AppName]: App<AppInputOf[N], AppOutputOf[N], never> } = {
@@ -19,6 +20,7 @@ export const apps: { readonly [N in AppName]: App<AppInputOf[N], AppOutputOf[N],
   matmul,
   collatz,
   custom,
+  training,
 };
 
 /**

@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 /** A coordinator's poster as after a (re)start: a fresh connection to the same store, no memory. */
-async function restart(extra: Partial<ChainPosterOptions> = {}) {
+async function restart(extra: Partial<ChainPosterOptions> = {}, onRpcError?: (method: string, error: unknown) => void) {
   const stores = await openStore({ kind: 'sqlite', dataDir: dir });
   opened.push(stores);
   const state = stores.chain;
@@ -47,6 +47,7 @@ async function restart(extra: Partial<ChainPosterOptions> = {}) {
     chainId: chain.anvil.chainId,
     privateKey: DEV_KEYS[0]!,
     timeoutMs: 2_000,
+    onRpcError,
   });
   const poster = chainPoster({
     clients,
@@ -108,17 +109,27 @@ describe('chain poster', () => {
   });
 
   test('behavior: the RPC down delays the epoch; it goes out once the RPC is back', async () => {
-    const { state, poster } = await restart();
+    const failed: string[] = [];
+    const posted: number[] = [];
+    const { state, poster } = await restart({ onPosted: (e) => posted.push(e) }, (method, e) =>
+      failed.push(`${method} ${(e as Error).name}`),
+    );
     rpc.mode = 'down';
     await expect(poster.runOnce(10_000)).rejects.toThrow();
+    // The metrics hear each failed request by method and error name, and nothing posted.
+    expect(failed).toContain('eth_call HttpRequestError');
+    expect(posted).toEqual([]);
     const built = await state.latestEpoch(chain.deployment.ledger);
     expect(built).toMatchObject({ epoch: 1, postedAt: null });
     expect(built?.lastError).toBeTruthy();
     await expect(poster.runOnce(11_000)).rejects.toThrow(); // still down: still one epoch, still unposted
     expect(await state.epochs(chain.deployment.ledger)).toHaveLength(1);
     rpc.mode = 'up';
+    const failures = failed.length;
     expect(await poster.runOnce(12_000)).toBe(true);
     await expectExactlyOnce(state, 1);
+    expect(posted).toEqual([1]);
+    expect(failed).toHaveLength(failures);
   });
 
   test(

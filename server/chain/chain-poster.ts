@@ -24,7 +24,8 @@ export interface ChainPosterOptions {
   deployment: Pick<Deployment, 'ledger'>;
   /** The poster's memory in the store: the epochs it built and how far each got. */
   records: EpochRecords;
-  settledCredit: ChainFeed['settledCredit'];
+  /** The credit that goes on chain: the coordinator's is ChainFeed.mintableCredit (paid or granted work only). */
+  settledCredit: ChainFeed['mintableCredit'];
   /** Folder for this ledger's epoch files. */
   epochDir: string;
   /** Least time between two epochs. */
@@ -32,6 +33,8 @@ export interface ChainPosterOptions {
   /** Test hook: called at each durable step; throwing stops the round there, as a crash would. */
   onStep?: (step: 'built' | 'sent') => void;
   log?: (message: string) => void;
+  /** Told when an epoch is known to be on the chain (posted now, or found there after a lost reply). */
+  onPosted?: (epoch: number) => void;
 }
 
 export class ChainConflictError extends BaseError {
@@ -92,6 +95,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
           )
         : '';
       await o.records.markPosted(ledger, r.epoch, block, now);
+      o.onPosted?.(r.epoch);
       return;
     }
     if (onChain < r.epoch - 1) {
@@ -113,6 +117,7 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
       },
     });
     await o.records.markPosted(ledger, r.epoch, String(receipt.blockNumber), now);
+    o.onPosted?.(r.epoch);
   }
 
   /** A chain restored from an older dump lost epochs we saw posted: mark them for posting again, in order. */

@@ -32,6 +32,8 @@ export interface ChainClientsParameters {
   privateKey: Hex;
   /** Per request; an RPC outage fails a pass quickly instead of holding it. */
   timeoutMs?: number;
+  /** Told of every request the RPC failed (the coordinator's metrics); the error is thrown on as before. */
+  onRpcError?: ((method: string, error: unknown) => void) | undefined;
 }
 
 /** @example const { publicClient, walletClient } = chainClients({ rpcUrl, chainId: 31337, privateKey }); */
@@ -40,6 +42,7 @@ export function chainClients({
   chainId,
   privateKey,
   timeoutMs = 10_000,
+  onRpcError,
 }: ChainClientsParameters): ChainClients {
   const chain = defineChain({
     id: chainId,
@@ -47,12 +50,29 @@ export function chainClients({
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
-  const transport = http(rpcUrl, { timeout: timeoutMs, retryCount: 0 });
+  const transport = watched(http(rpcUrl, { timeout: timeoutMs, retryCount: 0 }), onRpcError);
   const account = privateKeyToAccount(privateKey);
   return {
     chain,
     account,
     publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }),
     walletClient: createWalletClient({ chain, transport, account, pollingInterval: 100 }),
+  };
+}
+
+/** The transport, its failures reported to `onError` on their way to the caller. */
+function watched(transport: Transport, onError: ChainClientsParameters['onRpcError']): Transport {
+  if (!onError) return transport;
+  return (params) => {
+    const inner = transport(params);
+    const request: typeof inner.request = async (args, options) => {
+      try {
+        return await inner.request(args, options);
+      } catch (error) {
+        onError(args.method, error);
+        throw error;
+      }
+    };
+    return { ...inner, request };
   };
 }

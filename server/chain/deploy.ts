@@ -15,6 +15,8 @@ export interface Deployment {
   market: Address;
   /** Block of the ledger's deployment: where event scans start. */
   block: string;
+  /** The compiled sources' hash (contracts/compile.ts) of what was deployed, when this code deployed it. */
+  sources?: string;
 }
 
 export interface DeployContractsParameters {
@@ -22,6 +24,8 @@ export interface DeployContractsParameters {
   admin?: Address;
   /** Price of one credit in COP wei, for batches opened from now on. Default 1 COP per credit. */
   pricePerCredit?: bigint;
+  /** Seconds the coordinator has to settle a cancelled batch before its requester may take the rest back. 1 day. */
+  cancelGraceS?: number;
 }
 
 export class DeployError extends BaseError {
@@ -48,7 +52,7 @@ export async function deployContracts(
   clients: ChainClients,
   params: DeployContractsParameters = {},
 ): Promise<Deployment> {
-  const { contracts } = loadArtifacts();
+  const { contracts, sourceHash } = loadArtifacts();
   const me = clients.account.address;
   const admin = params.admin ?? me;
   const ledger = await deployOne(clients, 'CreditLedger', () =>
@@ -67,7 +71,7 @@ export async function deployContracts(
     clients.walletClient.deployContract({
       abi: computeMarketAbi,
       bytecode: contracts.ComputeMarket.bytecode,
-      args: [cop, admin, me, params.pricePerCredit ?? 10n ** 18n],
+      args: [cop, admin, me, params.pricePerCredit ?? 10n ** 18n, BigInt(params.cancelGraceS ?? 86_400)],
     }),
   );
   return {
@@ -76,5 +80,6 @@ export async function deployContracts(
     cop,
     market: market.address,
     block: String(ledger.block),
+    sources: sourceHash,
   };
 }

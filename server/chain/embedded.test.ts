@@ -114,7 +114,16 @@ describe('the coordinator on its embedded chain', () => {
     // batch's settled credit costs (1 COP per credit) and refunds the rest when the batch is finished.
     const { market } = c.chain!.deployment;
     const escrow = BigInt(verified.totalCredit);
-    const batchId = await c.stores.work.createBatch({
+    // The requester's project names the wallet as its payer: the settler settles no one else's escrow.
+    const { projectId } = await c.stores.research.createProject({
+      name: 'paid research',
+      researcherName: 'r',
+      keyHash: 'k'.repeat(64),
+      now: Date.now(),
+    });
+    await c.stores.chain.setTokenTerms('paid research', { payer: address });
+    const batchId = await c.stores.research.createProjectBatch({
+      projectId,
       app: 'signal-search',
       name: 'paid',
       units: tinyUnits(2),
@@ -140,7 +149,7 @@ describe('the coordinator on its embedded chain', () => {
         address: market,
         abi: computeMarketAbi,
         functionName: 'batches',
-        args: [BigInt(batchId)],
+        args: [address, BigInt(batchId)],
       });
       return on.closed && on;
     }, 20_000);

@@ -1,13 +1,16 @@
 /**
  * @module server/chain/market-settler
- * The ComputeMarket's coordinator side, a pass like the poster: it learns of escrows from BatchOpened events (a
- * market batch id is the coordinator's batch id), burns the COP for each batch's settled credit as it grows, and
- * closes the batch (refunding the rest) once no unit is active and all its credit is settled. Every decision reads
- * the batch on chain first and settle is cumulative, so a retry after a crash or an RPC failure burns nothing twice.
- */
-import { parseAbiItem, type Address } from 'viem';
+ * The ComputeMarket's coordinator side, a pass like the poster: it learns of escrows from BatchOpened events (an
+ * escrow is a requester's batch id in the requester's own namespace), and settles only the escrow whose requester
+ * is the address the batch's project names as payer: anyone may open an escrow under any batch id, and the settler
+ * never settles against it. It burns the COP for each batch's settled credit as it grows, and closes the batch
+ * (refunding the rest) once no unit is active and all its credit is settled, or as soon as the requester asked to
+ * cancel: the credit validated so far is settled first, so volunteers' work done before the cancel is paid. Every
+ * decision reads the batch on chain first and settle is cumulative, so a retry after a crash or an RPC failure burns
+ * nothing twice. */
+import { getAddress, parseAbiItem, type Address } from 'viem';
 import { computeMarketAbi } from '../../contracts/abi.ts';
-import type { ChainFeed, MarketRecords } from '../store/chain.ts';
+import type { BatchProgress, ChainFeed, MarketEscrow, MarketRecords } from '../store/chain.ts';
 import type { ChainClients } from './clients.ts';
 import { creditToWei } from '../epochs/epoch-tree.ts';
 import { writeAndWait } from './write-and-wait.ts';
@@ -40,47 +43,48 @@ export function marketSettler(o: MarketSettlerOptions) {
     if (from > latest) return;
     const to = from + LOG_SPAN - 1n < latest ? from + LOG_SPAN - 1n : latest;
     const logs = await publicClient.getLogs({ address: o.market, event: opened, fromBlock: from, toBlock: to });
-    await o.records.recordOpened(
-      o.market,
-      logs.map((log) => Number(log.args.batchId)),
-      to,
-    );
+    const escrows = logs.map((log) => ({ batchId: Number(log.args.batchId), requester: log.args.requester! }));
+    await o.records.recordOpened(o.market, escrows, to);
   }
 
   /** One round: returns how many transactions it sent. */
   async function runOnce(): Promise<number> {
     await scan();
-    const ids = await o.records.openBatches(o.market);
-    if (ids.length === 0) return 0;
-    const progress = await o.batchProgress(ids);
+    const escrows = await o.records.openBatches(o.market);
+    if (escrows.length === 0) return 0;
+    const progress = await o.batchProgress([...new Set(escrows.map((e) => e.batchId))]);
     let sent = 0;
-    for (const id of ids) {
-      const p = progress.get(id);
-      if (!p) continue; // an escrow for a batch this coordinator does not have: nothing to settle
-      const onChain = await publicClient.readContract({
-        address: o.market,
-        abi: computeMarketAbi,
-        functionName: 'batches',
-        args: [BigInt(id)],
-      });
-      if (onChain.closed) {
-        await o.records.markClosed(o.market, id);
-        continue;
-      }
-      // Never below what the chain has settled already. Wei are bigints, which Math.max does not take.
-      let credit = creditToWei(p.credit);
-      if (credit < onChain.settledCredit) credit = onChain.settledCredit;
-      const call = { address: o.market, abi: computeMarketAbi } as const;
-      if (p.finished) {
-        await writeAndWait(o.clients, { ...call, functionName: 'close', args: [BigInt(id), credit] });
-        await o.records.markClosed(o.market, id);
-        sent++;
-      } else if (credit > onChain.settledCredit) {
-        await writeAndWait(o.clients, { ...call, functionName: 'settle', args: [BigInt(id), credit] });
-        sent++;
-      }
+    for (const escrow of escrows) {
+      const p = progress.get(escrow.batchId);
+      // A batch this coordinator does not have, or an escrow from anyone but its project's payer: never settled.
+      if (!p || p.payer === null || p.payer !== escrow.requester.toLowerCase()) continue;
+      if (await settleOne(escrow, p)) sent++;
     }
     return sent;
+  }
+
+  async function settleOne(escrow: MarketEscrow, p: BatchProgress): Promise<boolean> {
+    const requester = getAddress(escrow.requester);
+    const id = BigInt(escrow.batchId);
+    const call = { address: o.market, abi: computeMarketAbi } as const;
+    const onChain = await publicClient.readContract({ ...call, functionName: 'batches', args: [requester, id] });
+    if (onChain.closed) {
+      await o.records.markClosed(o.market, escrow);
+      return false;
+    }
+    // Never below what the chain has settled already. Wei are bigints, which Math.max does not take.
+    let credit = creditToWei(p.credit);
+    if (credit < onChain.settledCredit) credit = onChain.settledCredit;
+    if (p.finished || onChain.refundableAt > 0n) {
+      await writeAndWait(o.clients, { ...call, functionName: 'close', args: [requester, id, credit] });
+      await o.records.markClosed(o.market, escrow);
+      return true;
+    }
+    if (credit > onChain.settledCredit) {
+      await writeAndWait(o.clients, { ...call, functionName: 'settle', args: [requester, id, credit] });
+      return true;
+    }
+    return false;
   }
 
   return { runOnce };

@@ -15,6 +15,7 @@ import { chainPoster, type ChainPoster } from './chain-poster.ts';
 import { chainReader, type ChainReader } from './chain-reader.ts';
 import { chainClients, type ChainClients } from './clients.ts';
 import { deployContracts, type Deployment } from './deploy.ts';
+import { loadArtifacts } from '../../contracts/compile.ts';
 import { backgroundPass, type BackgroundPass } from './background-pass.ts';
 import { marketSettler } from './market-settler.ts';
 import type { ChainStore } from '../store/chain.ts';
@@ -40,6 +41,13 @@ export class ChainSetupError extends BaseError {
   override name = 'ChainSetupError' as const;
 }
 
+/** Who hears what the chain side does: its log, failed RPC requests, epochs posted (the coordinator's metrics). */
+export interface ChainObserver {
+  log?: (message: string) => void;
+  onRpcError?: (method: string, error: unknown) => void;
+  onEpochPosted?: (epoch: number) => void;
+}
+
 const KEY = /^0x[0-9a-fA-F]{64}$/;
 
 function readKey(path: string, what: string): Hex {
@@ -60,10 +68,18 @@ async function hasCode(clients: ChainClients, address: Address): Promise<boolean
   return code !== undefined && code !== '0x';
 }
 
-async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClients; deployment: Deployment }> {
+async function embedded(
+  dir: string,
+  observer: ChainObserver,
+): Promise<{ anvil: Anvil; clients: ChainClients; deployment: Deployment }> {
   const anvil = await startAnvil({ stateFile: join(dir, 'anvil-state.json') });
   try {
-    const clients = chainClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, privateKey: embeddedKey(dir) });
+    const clients = chainClients({
+      rpcUrl: anvil.rpcUrl,
+      chainId: anvil.chainId,
+      privateKey: embeddedKey(dir),
+      onRpcError: observer.onRpcError,
+    });
     // Gas money for the poster on the local chain (anvil's own cheat code; a real chain's poster is funded by hand).
     await clients.publicClient.request({
       method: 'anvil_setBalance',
@@ -72,10 +88,13 @@ async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClie
     const file = join(dir, 'deployment.json');
     if (existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
-      if (saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger)))
+      const current = saved.sources === loadArtifacts().sourceHash;
+      if (current && saved.chainId === anvil.chainId && (await hasCode(clients, saved.ledger)))
         return { anvil, clients, deployment: saved };
-      console.warn(
-        `chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`,
+      (observer.log ?? console.warn)(
+        current
+          ? `chain: the contracts in ${file} are not on the embedded chain (its state was lost); deploying again`
+          : `chain: the contracts in ${file} were compiled from other sources; deploying the current ones`,
       );
     }
     const deployment = await deployContracts(clients);
@@ -87,7 +106,10 @@ async function embedded(dir: string): Promise<{ anvil: Anvil; clients: ChainClie
   }
 }
 
-async function byRpc(config: ChainConfig): Promise<{ clients: ChainClients; deployment: Deployment }> {
+async function byRpc(
+  config: ChainConfig,
+  observer: ChainObserver,
+): Promise<{ clients: ChainClients; deployment: Deployment }> {
   const missing = (
     ['TERRAFLOP_RPC_URL', 'TERRAFLOP_CHAIN_ID', 'TERRAFLOP_LEDGER_ADDRESS', 'TERRAFLOP_MARKET_ADDRESS'] as const
   ).filter((k) => !config[k]);
@@ -101,6 +123,7 @@ async function byRpc(config: ChainConfig): Promise<{ clients: ChainClients; depl
     rpcUrl: config.TERRAFLOP_RPC_URL!,
     chainId: config.TERRAFLOP_CHAIN_ID!,
     privateKey: key,
+    onRpcError: observer.onRpcError,
   });
   const actual = await clients.publicClient.getChainId();
   if (actual !== config.TERRAFLOP_CHAIN_ID)
@@ -127,23 +150,32 @@ async function byRpc(config: ChainConfig): Promise<{ clients: ChainClients; depl
  * const chain = await startChain(config, stores.chain);
  * if (chain) passes['chain poster'] = chain.poster.pass;
  */
-export async function startChain(config: ChainConfig, store: ChainStore): Promise<RunningChain | undefined> {
+export async function startChain(
+  config: ChainConfig,
+  store: ChainStore,
+  observer: ChainObserver = {},
+): Promise<RunningChain | undefined> {
   if (config.TERRAFLOP_CHAIN === 'off') return undefined;
   const dir = join(config.TERRAFLOP_DATA, 'chain');
   mkdirSync(dir, { recursive: true });
   const up =
-    config.TERRAFLOP_CHAIN === 'embedded' ? await embedded(dir) : { anvil: undefined, ...(await byRpc(config)) };
+    config.TERRAFLOP_CHAIN === 'embedded'
+      ? await embedded(dir, observer)
+      : { anvil: undefined, ...(await byRpc(config, observer)) };
+  const log = observer.log ?? ((m: string) => console.warn(m));
   // A coordinator from before the store kept the chain's state left it in this file: take it in once.
   const adopted = await store.adoptChainFile(join(dir, 'chain.sqlite'));
-  if (adopted > 0) console.warn(`chain: took ${adopted} epochs from ${join(dir, 'chain.sqlite')} into the store`);
+  if (adopted > 0) log(`chain: took ${adopted} epochs from ${join(dir, 'chain.sqlite')} into the store`);
   const epochDir = join(dir, 'epochs', up.deployment.ledger);
   const poster = chainPoster({
     clients: up.clients,
     deployment: up.deployment,
     records: store,
-    settledCredit: () => store.settledCredit(),
+    settledCredit: () => store.mintableCredit(),
     epochDir,
     epochIntervalMs: config.TERRAFLOP_EPOCH_INTERVAL_S * 1000,
+    log,
+    ...(observer.onEpochPosted && { onPosted: observer.onEpochPosted }),
   });
   const market = marketSettler({
     clients: up.clients,
@@ -153,12 +185,13 @@ export async function startChain(config: ChainConfig, store: ChainStore): Promis
     batchProgress: (ids) => store.batchProgress(ids),
   });
   const settleRound = async () => (await market.runOnce()) > 0;
-  const settler = { ...backgroundPass('market settler', settleRound), runOnce: settleRound };
+  const settler = { ...backgroundPass('market settler', settleRound, log), runOnce: settleRound };
   const reader = chainReader({
     clients: up.clients,
     ledger: up.deployment.ledger,
     fromBlock: BigInt(up.deployment.block),
     mirror: store,
+    log,
   });
   return {
     mode: config.TERRAFLOP_CHAIN,

@@ -88,6 +88,30 @@ describe('terraflop command', () => {
     expect(() => readUnits('{"app": 1}\nnot json')).toThrow('line 2 of the units file is not JSON');
   });
 
+  test("behavior: the operator sets a project's tokens: a grant and a payer, by name", async () => {
+    await createProject('Comets', 'ada', env());
+    const payer = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
+    const run = async (...args: string[]) => runAs('Comets', ...args);
+    const runAs = async (name: string, ...args: string[]) => {
+      let printed = '';
+      const saved = { ...process.env };
+      Object.assign(process.env, env());
+      try {
+        await main(['project', 'tokens', '--name', name, ...args], (s) => {
+          printed += s;
+        });
+      } finally {
+        process.env = saved;
+      }
+      return JSON.parse(printed) as unknown;
+    };
+    expect(await run('--grant', '--payer', payer)).toMatchObject({ grantsTokens: true, payer });
+    expect(await run('--no-grant')).toMatchObject({ grantsTokens: false, payer });
+    expect(await run('--payer', 'none')).toMatchObject({ grantsTokens: false, payer: null });
+    await expect(run('--payer', '0x12')).rejects.toThrow('--payer must be an Ethereum address or none');
+    await expect(runAs('Nope', '--grant')).rejects.toThrow('no project named "Nope"');
+  });
+
   test('behavior: the bin shim runs the command under the system Node too', async () => {
     const run = promisify(execFile);
     const { stdout } = await run(

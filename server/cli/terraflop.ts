@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProject } from './create-project.ts';
 import { setProjectShare } from './project-share.ts';
+import { projectTokens } from './project-tokens.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
 
@@ -24,6 +25,9 @@ const USAGE = `usage:
   terraflop project share SHORT-NAME [--priority N] [--share S]
                                         set a project's priority (-100..100) and resource share in the coordinator's
                                         database (the operator's: a project key cannot)
+  terraflop project tokens --name NAME [--grant | --no-grant] [--payer ADDRESS | --payer none]
+                                        whether the project's credit mints COP unpaid (granted by the operator), and
+                                        the address whose market escrows pay for its batches
 options: --url URL (or TERRAFLOP_URL, default http://127.0.0.1:8080/), --key KEY (or TERRAFLOP_API_KEY)`;
 
 class UsageError extends BaseError {
@@ -105,6 +109,9 @@ export async function main(
       after: { type: 'string' },
       priority: { type: 'string' },
       share: { type: 'string' },
+      grant: { type: 'boolean' },
+      'no-grant': { type: 'boolean' },
+      payer: { type: 'string' },
     },
   });
   const url = values.url ?? process.env['TERRAFLOP_URL'] ?? 'http://127.0.0.1:8080/';
@@ -134,6 +141,12 @@ export async function main(
     }
     case 'project': {
       if (arg === 'share') return out(`${JSON.stringify(await share(positionals[2], values, env))}\n`);
+      if (arg === 'tokens') {
+        if (!values.name) throw new UsageError('project tokens needs --name NAME');
+        const grant = values.grant ? true : values['no-grant'] ? false : undefined;
+        const set = await projectTokens({ name: values.name, grant, payer: values.payer });
+        return out(`${JSON.stringify(set)}\n`);
+      }
       if (arg !== 'create' || !values.name) throw new UsageError('project create needs --name NAME');
       return out(`${JSON.stringify(await createProject(values.name, values.researcher ?? 'researcher'))}\n`);
     }

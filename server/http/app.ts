@@ -5,10 +5,10 @@
  * ApiErrorBody.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Store } from '../store/store.ts';
 import { chainRoutes, type ChainFace } from './chain.ts';
-import { NotFoundError, PayloadTooLargeError, renderError } from './errors.ts';
+import { limitBody, networkLimitOf, type NetworkOf, type Rate } from './edge.ts';
+import { NotFoundError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
 import { partnerRoutes } from './partners.ts';
 import { volunteerRoutes } from './volunteer.ts';
@@ -17,7 +17,7 @@ import { hostAppRoutes, researchAppRoutes } from './apps.ts';
 import type { AppStore } from '../store/apps.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { type NetEnv, networkOf, TrustedProxies } from './network.ts';
-import { workRoutes } from './work.ts';
+import { workRoutes, type WorkRouteEvents } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
 import { researchRoutes } from './research.ts';
@@ -31,14 +31,18 @@ export interface ApiOptions {
   store: Store;
   /** Folder of the daily statistics exports, served publicly; none when absent. */
   statsDir?: string;
+  /** Per-host request limit, checked after the host's signature; none when absent. */
+  hostRate?: Rate;
+  /** Per-network request limit over the whole API but /health, checked before anything else; none when absent. */
+  networkRate?: Rate | undefined;
   /** Proxies whose X-Forwarded-For names the client (server/http/network.ts); none when absent. */
   trustedProxies?: TrustedProxies | undefined;
-  /** Registrations per network and hour (a token bucket as deep); none when absent. */
+  /** Host registrations per network and hour (a token bucket as deep), on top of networkRate; none when absent. */
   registrationsPerHour?: number | undefined;
-  /** Per-host request limit; none when absent. */
-  hostRate?: { perSecond: number; burst: number };
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
   onResults?: () => void;
+  /** Told of replicas issued and results recorded (the coordinator's metrics and log). */
+  workEvents?: WorkRouteEvents | undefined;
   /** The chain side, when TERRAFLOP_CHAIN is not off. */
   chain?: ChainFace | undefined;
   /** Researchers' own apps (uploads and the modules hosts fetch). */
@@ -64,34 +68,32 @@ export function createApi({
   apps,
   openSignup = false,
   about,
+  workEvents,
+  networkRate,
   trustedProxies = new TrustedProxies(''),
   registrationsPerHour,
 }: ApiOptions) {
   const registrations =
     registrationsPerHour === undefined
       ? undefined
-      : new RateLimiter({ perSecond: registrationsPerHour / 3600, burst: registrationsPerHour });
+      : { perSecond: registrationsPerHour / 3600, burst: registrationsPerHour };
   const limiter = hostRate && new RateLimiter(hostRate);
+  const byNetwork: NetworkOf = (c) => c.get('network') as string;
   const api = new Hono<NetEnv>()
-    .use(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw new PayloadTooLargeError(MAX_BODY_BYTES);
-        },
-      }),
-    )
     // Every route may ask where the request comes from; worked out once, from the socket and trusted proxies only.
     .use(async (c, next) => {
       c.set('network', networkOf(c, trustedProxies));
       await next();
     })
+    // Before the limit: a load balancer's health check is never refused.
     .get('/health', (c) => c.json({ ok: true }))
-    .route('/hosts', hostRoutes(store, limiter, registrations))
+    .use(networkLimitOf(networkRate, byNetwork, 'network'))
+    .use(limitBody(MAX_BODY_BYTES))
+    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registrations, byNetwork, 'register')))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research) : new Hono())
-    .route('/', workRoutes(store, onResults, limiter))
+    .route('/', workRoutes(store, onResults, limiter, workEvents))
     .route('/', chainRoutes(chain))
     .route('/apps', apps ? hostAppRoutes(apps) : new Hono())
     .route('/', research && apps ? new Hono().route('/research/apps', researchAppRoutes(research, apps)) : new Hono())

@@ -53,7 +53,8 @@ export class UnauthorizedError extends ApiError {
 export class PayloadTooLargeError extends ApiError {
   override name = 'PayloadTooLargeError' as const;
   constructor(limit: number) {
-    super(413, `request body is larger than ${limit} bytes`, { details: { limit } });
+    // The rest of the body is not read, so the connection cannot carry another request: say so, and close it.
+    super(413, `request body is larger than ${limit} bytes`, { details: { limit }, headers: { connection: 'close' } });
   }
 }
 
@@ -97,6 +98,7 @@ const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
   ProjectNameTakenError: 409,
   ResearcherNameTakenError: 409,
   LastLiveKeyError: 409,
+  KeyTakenError: 409,
   HostHoldsUnitsError: 409,
 };
 

@@ -2,23 +2,23 @@
  * @module server/http/hosts
  * Host registration and a host's view of itself.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { HostIdentity, HostStatus, RegisterHost } from '../../protocol/host.ts';
 import type { Store } from '../store/store.ts';
 import { hashToken, newToken, requireHost, type HostEnv } from './auth.ts';
+import { limitBody, SMALL_BODY_BYTES } from './edge.ts';
 import { knownNetwork } from './network.ts';
 import { parseBody } from './parse.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /**
- * `registrations`: a token bucket per network (server/http/network.ts), so that identities cost: a network past its
- * share gets a 429 before anything is parsed or stored.
+ * `registerLimit`: the per-network limit on registrations (server/http/edge.ts), spent before the body is read, so
+ * that identities cost: a network past its share gets a 429 before anything is parsed or stored.
  */
-export function hostRoutes(store: Store, limiter?: RateLimiter, registrations?: RateLimiter) {
+export function hostRoutes(store: Store, limiter?: RateLimiter, registerLimit?: MiddlewareHandler) {
   return new Hono<HostEnv>()
-    .post('/', async (c) => {
+    .post('/', registerLimit ?? ((_c, next) => next()), limitBody(SMALL_BODY_BYTES), async (c) => {
       const network = knownNetwork(c.get('network'));
-      if (network !== undefined) registrations?.take(`register:${network}`);
       const { publicKey, ...body } = await parseBody(c, RegisterHost, 'host registration');
       const token = publicKey ? undefined : newToken();
       const host = await store.createHost({

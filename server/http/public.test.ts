@@ -102,7 +102,7 @@ describe.each(backends)('what the public reads on $name', ({ name, available }) 
 
   test('behavior: every built-in app has an example unit that a batch accepts', async () => {
     const { apps } = AppCatalog.parse((await get('/api/public/apps')).body);
-    expect(apps.map((a) => a.name).sort()).toEqual(['collatz', 'matmul', 'signal-search']);
+    expect(apps.map((a) => a.name).sort()).toEqual(['collatz', 'matmul', 'signal-search', 'training']);
     const call = await project('Examples');
     for (const app of apps) {
       const res = await call('POST', '/api/research/batches', { name: app.name, units: [AppInput.parse(app.example)] });

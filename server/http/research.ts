@@ -25,6 +25,7 @@ import { ApiError, InvalidRequestError, NotFoundError, OperatorSettingError } fr
 import { parseBody } from './parse.ts';
 import { accessRoutes } from './research-access.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
+import { StreamCaps } from './stream-caps.ts';
 import type { AppStore } from '../store/apps.ts';
 
 export interface ResearchOptions {
@@ -32,6 +33,8 @@ export interface ResearchOptions {
   progressIntervalMs?: number;
   /** Aborted when the coordinator shuts down: live streams end, so the HTTP server can close. */
   closing?: AbortSignal | undefined;
+  /** Live streams allowed per API key and per project; STREAMS_PER_KEY and STREAMS_PER_PROJECT by default. */
+  streams?: StreamCaps | undefined;
   /** Researchers' own apps, to check that a batch's custom units name a version of the project's own. */
   apps?: AppStore | undefined;
 }
@@ -72,7 +75,7 @@ async function checkCustomUnits(submission: BatchSubmission, projectId: number, 
 
 export function researchRoutes(
   research: ResearchStore,
-  { progressIntervalMs = 1000, closing, apps }: ResearchOptions = {},
+  { progressIntervalMs = 1000, closing, apps, streams = new StreamCaps() }: ResearchOptions = {},
 ) {
   const progressOf = async (c: Context<ResearchEnv>) => {
     const id = batchIdOf(c);
@@ -142,7 +145,8 @@ export function researchRoutes(
     .get('/batches/:id', async (c) => c.json(BatchProgress.parse(await progressOf(c))))
     .get('/batches/:id/events', async (c) => {
       let progress: BatchProgress | undefined = await progressOf(c);
-      const { projectId } = c.get('researcher');
+      const { projectId, keyId } = c.get('researcher');
+      const release = streams.open(keyId, projectId);
       // Server-sent events, written by hand because hono's streamSSE forces keep-alive: a stream holds its
       // connection for long, and closing the connection when the stream ends lets a shutdown finish at once.
       c.header('content-type', 'text/event-stream');
@@ -165,6 +169,7 @@ export function researchRoutes(
           }
         } finally {
           closing?.removeEventListener('abort', stop);
+          release();
         }
       });
     })

@@ -17,6 +17,7 @@ import {
 import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
 import { ApiError } from './errors.ts';
+import { limitBody, SMALL_BODY_BYTES } from './edge.ts';
 import { parseBody } from './parse.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -47,6 +48,7 @@ export class AddressTakenError extends ApiError {
 export function volunteerRoutes(store: Store, limiter?: RateLimiter) {
   const account = async (volunteerId: number) => Volunteer.parse(await store.volunteer(volunteerId));
   return new Hono<HostEnv>()
+    .use(limitBody(SMALL_BODY_BYTES))
     .use(requireHost(store, limiter))
     .get('/', async (c) => c.json(await account(c.get('host').volunteerId)))
     .put('/name', async (c) => {

@@ -11,8 +11,15 @@ import { knownNetwork } from './network.ts';
 import { parseBody } from './parse.ts';
 import { UnknownProjectError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { Host, IssuedReplica, RecordOutcome } from '../store/types.ts';
 
-export function workRoutes(store: Store, onResults: () => void, limiter?: RateLimiter) {
+/** What the work routes tell the coordinator's metrics and log once the store committed it. */
+export interface WorkRouteEvents {
+  issued(host: Host, replicas: readonly IssuedReplica[]): void;
+  recorded(host: Host, outcomes: readonly RecordOutcome[]): void;
+}
+
+export function workRoutes(store: Store, onResults: () => void, limiter?: RateLimiter, events?: WorkRouteEvents) {
   return new Hono<HostEnv>()
     .post('/work', requireHost(store, limiter), async (c) => {
       const { project, ...ask } = await parseBody(c, WorkRequest, 'work request');
@@ -23,6 +30,7 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
         { ...ask, projectId, network: knownNetwork(c.get('network')) },
         Date.now(),
       );
+      if (issued.length > 0) events?.issued(c.get('host'), issued);
       // Short names are cached by the store (names never change): a map lookup per replica once warm.
       const names = new Map<number, string | undefined>();
       for (const id of new Set(issued.map((r) => r.projectId))) names.set(id, await store.projectShortName(id));
@@ -41,6 +49,7 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
       const { results } = await parseBody(c, ResultReport, 'result report');
       const outcomes = await store.recordResults(c.get('host'), results, Date.now());
       if (outcomes.some((o) => o.ok)) onResults();
+      events?.recorded(c.get('host'), outcomes);
       return c.json(
         ReportReply.parse({
           accepted: outcomes.filter((o) => o.ok).map((o) => o.replicaId),

@@ -4,7 +4,9 @@
  * They never call each other; they talk through the state they leave in the store, so each is idempotent and can
  * run alone (`node server/cli/pass.ts validator`, once or with --loop; the list by name is server/pass-list.ts).
  */
-import type { Store } from '../store/store.ts';
+import type { Store, UnitQueue } from '../store/store.ts';
+import type { UnitChanges, UnitWithReplicas } from '../store/types.ts';
+import type { Decision, WorkEvents } from './events.ts';
 import { decideTransition, thenTransition } from './transition.ts';
 import { decideValidation } from './validate.ts';
 
@@ -23,18 +25,44 @@ const RESULTS = 4 * UNITS;
 const HOSTS = 200;
 const PURGED = 2_000;
 
+/**
+ * A pass that decides units of `queue`, telling `events` what it decided once the store committed it. The store
+ * may run its transaction again (a Postgres deadlock's victim), calling `decide` again for a set of units that may
+ * differ: it decides a whole set in one synchronous map, so each run's decisions arrive in one turn of the event loop,
+ * and only the last run's are kept.
+ */
+function deciding(queue: UnitQueue, decide: (s: UnitWithReplicas, now: number) => UnitChanges, events?: WorkEvents) {
+  const pass: Pass = async (store, now) => {
+    let run: Decision[] = [];
+    let open = false;
+    const taken = await store.decideDue(queue, now, UNITS, (before) => {
+      if (!open) {
+        run = [];
+        open = true;
+        queueMicrotask(() => (open = false));
+      }
+      const changes = decide(before, now);
+      run.push({ before, changes });
+      return changes;
+    });
+    if (events && taken > 0 && run.length > 0) events.decided(queue, run);
+    return taken > 0;
+  };
+  return pass;
+}
+
 /** Times out overdue replicas, issues replicas a unit lacks, closes or fails units. */
-export const transitioner: Pass = async (store, now) => {
-  return (await store.decideDue('transition', now, UNITS, (s) => decideTransition(s, now))) > 0;
-};
+export const transitionerFor = (events?: WorkEvents): Pass =>
+  deciding('transition', (s, now) => decideTransition(s, now), events);
+export const transitioner: Pass = transitionerFor();
 
 /**
  * Decides quorums and grants (but does not yet add up) credit; a unit the validation changed is transitioned in the
  * same write (closed once decided, reissued when inconclusive) rather than queued for the transitioner's next round.
  */
-export const validator: Pass = async (store, now) => {
-  return (await store.decideDue('validate', now, UNITS, (s) => thenTransition(s, decideValidation(s, now), now))) > 0;
-};
+export const validatorFor = (events?: WorkEvents): Pass =>
+  deciding('validate', (s, now) => thenTransition(s, decideValidation(s, now), now), events);
+export const validator: Pass = validatorFor();
 
 /** Adds granted credit to host and volunteer totals and their recent averages. */
 export const credit: Pass = async (store, now) => (await store.applyCredit(now, RESULTS)) > 0;

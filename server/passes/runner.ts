@@ -12,10 +12,21 @@ export interface PassRunner {
   stop(): Promise<void>;
 }
 
+export interface RunnerOptions {
+  intervalMs?: number;
+  onError?: (name: string, error: unknown) => void;
+  /** After each pass's run: how long it took and whether it threw (the coordinator's metrics). */
+  onRun?: (name: string, ms: number, failed: boolean) => void;
+}
+
 export function startPasses(
   store: Store,
   passes: Record<string, Pass>,
-  { intervalMs = 1000, onError = (name: string, e: unknown) => console.error(`pass ${name} failed:`, e) } = {},
+  {
+    intervalMs = 1000,
+    onError = (name: string, e: unknown) => console.error(`pass ${name} failed:`, e),
+    onRun = () => {},
+  }: RunnerOptions = {},
 ): PassRunner {
   let stopped = false;
   let wakeUp: () => void = () => {};
@@ -24,11 +35,15 @@ export function startPasses(
   async function round(): Promise<boolean> {
     let busy = false;
     for (const [name, pass] of Object.entries(passes)) {
+      const started = performance.now();
+      let failed = false;
       try {
         busy = (await pass(store, Date.now())) || busy;
       } catch (error) {
+        failed = true;
         onError(name, error);
       }
+      onRun(name, performance.now() - started, failed);
     }
     return busy;
   }

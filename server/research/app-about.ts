@@ -8,12 +8,14 @@ import type { AppCatalog } from '../../protocol/app-catalog.ts';
 import { collatzAbout } from '../../worker-kernels/collatz/about.ts';
 import { matmulAbout } from '../../worker-kernels/matmul/about.ts';
 import { signalSearchAbout } from '../../worker-kernels/signal-search/about.ts';
+import { trainingAbout } from '../../worker-kernels/training/about.ts';
 import type { AppName } from '../store/types.ts';
 
 export const BUILT_IN_APPS = {
   'signal-search': signalSearchAbout,
   collatz: collatzAbout,
   matmul: matmulAbout,
+  training: trainingAbout,
 } as const satisfies Record<Exclude<AppName, 'custom'>, unknown>;
 
 export function builtInAbout(app: Exclude<AppName, 'custom'>): AppAbout {

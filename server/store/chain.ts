@@ -14,10 +14,20 @@ export interface SettledCredit {
   credit: number;
 }
 
-/** A batch's credit granted and settled (cobblestones), and whether nothing more can come. */
+/**
+ * A batch's credit granted and settled (cobblestones), whether nothing more can come, and the address its project
+ * names as payer (lower case; null when none, as for the demo's batches): the only requester whose escrow pays it.
+ */
 export interface BatchProgress {
   credit: number;
   finished: boolean;
+  payer: string | null;
+}
+
+/** An escrow the market holds: the requester's batch id in the requester's namespace (address lower case). */
+export interface MarketEscrow {
+  batchId: number;
+  requester: string;
 }
 
 /** The coordinator's figures the chain passes carry to the chain. */
@@ -27,6 +37,12 @@ export interface ChainFeed {
    * once settled; claimed COP cannot be taken back.)
    */
   settledCredit(): Promise<SettledCredit[]>;
+  /**
+   * The part of settledCredit that mints COP: the credit of valid, settled results in projects that grant tokens
+   * (the demo always) or in batches paid through the market by their project's payer. Per volunteer with a linked
+   * address and such credit above zero.
+   */
+  mintableCredit(): Promise<SettledCredit[]>;
   /**
    * Per coordinator batch among `batchIds`: the settled credit of its valid results (what a requester pays for) and
    * whether it is finished (no unit active, no valid credit left to settle). Batches it does not have are absent.
@@ -84,11 +100,11 @@ export interface EpochRecords {
 export interface MarketRecords {
   /** The last block whose BatchOpened events were read; undefined before the first read. */
   marketCursor(market: string): Promise<bigint | undefined>;
-  /** Records the batches opened up to `block` and moves the cursor there, in one transaction. */
-  recordOpened(market: string, batchIds: number[], block: bigint): Promise<void>;
-  /** The batches seen opened and not yet closed. */
-  openBatches(market: string): Promise<number[]>;
-  markClosed(market: string, batchId: number): Promise<void>;
+  /** Records the escrows opened up to `block` and moves the cursor there, in one transaction. */
+  recordOpened(market: string, escrows: MarketEscrow[], block: bigint): Promise<void>;
+  /** The escrows seen opened and not yet closed. */
+  openBatches(market: string): Promise<MarketEscrow[]>;
+  markClosed(market: string, escrow: MarketEscrow): Promise<void>;
 }
 
 /**
@@ -149,7 +165,24 @@ export interface ChainMirror {
   claimed(ledger: string, account: string): Promise<bigint>;
 }
 
+/** What the operator decides about a project's tokens (server/cli/project-tokens.ts). */
+export interface TokenTerms {
+  /** The address whose market escrows pay for the project's batches (the settler settles no other); null: none. */
+  payer?: string | null;
+  /** Whether the project's credit mints COP without a paid batch (the operator grants it). */
+  grantsTokens?: boolean;
+}
+
+export interface ProjectTokens {
+  projectId: number;
+  name: string;
+  payer: string | null;
+  grantsTokens: boolean;
+}
+
 export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords, ChainMirror {
+  /** Sets a project's token terms, by name; undefined when there is no such project. */
+  setTokenTerms(projectName: string, terms: TokenTerms): Promise<ProjectTokens | undefined>;
   /**
    * Takes in the chain state of a coordinator from before the store kept it (`<data>/chain/chain.sqlite`): its
    * epochs and market records join the store's, unless already there, and the file is renamed so that it is taken

@@ -25,6 +25,25 @@ import type {
 
 export type UnitQueue = 'transition' | 'validate';
 
+/** What waits for each pass: units due for the transitioner or flagged for the validator, credit to add or settle. */
+export interface Backlog {
+  transition: number;
+  validate: number;
+  credit: number;
+  settle: number;
+  revoke: number;
+}
+
+/** A registration with a public key another host registered: one key is one host, or its signatures would be two. */
+export class KeyTakenError extends BaseError {
+  override name = 'KeyTakenError' as const;
+  constructor() {
+    super('publicKey: this key is already registered to another host; make a fresh key and register again', {
+      details: { field: 'publicKey' },
+    });
+  }
+}
+
 export class HostHoldsUnitsError extends BaseError {
   override name = 'HostHoldsUnitsError' as const;
   constructor(hostId: number, units: number) {
@@ -37,7 +56,10 @@ export class HostHoldsUnitsError extends BaseError {
 }
 
 export interface Store {
-  /** Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash. */
+  /**
+   * Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash; a key
+   * already registered is a KeyTakenError, and nothing is created.
+   */
   createHost(params: {
     volunteerName?: string | undefined;
     platform?: string | undefined;
@@ -126,6 +148,12 @@ export interface Store {
    * researcher keeps. Returns how many were dropped.
    */
   purgeResults(before: number, limit: number): Promise<number>;
+
+  /**
+   * How much waits for each pass at `now` (credit to settle: validated at or before `settleBefore`), each count
+   * stopping at `atMost` so that it reads a bounded slice of one index, however long the queue.
+   */
+  backlog(now: number, settleBefore: number, atMost: number): Promise<Backlog>;
 
   /** Every volunteer's and host's credit as of `now` (RAC decayed to it), for the daily statistics export. */
   creditTable(now: number): Promise<{ volunteers: VolunteerStats[]; hosts: HostStats[] }>;

@@ -36,6 +36,9 @@ export async function startTestCoordinator(
     TERRAFLOP_DEMO: 'off',
     TERRAFLOP_CHAIN: 'off', // the chain has its own tests (server/chain/)
     TERRAFLOP_PASS_INTERVAL_MS: '20',
+    // Every simulated host shares this machine's address; tests of the per-network limits set their own.
+    TERRAFLOP_NETWORK_RATE: '100000',
+    TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
     // Simulated hosts say where they compute from through a loopback "proxy" (server/testing/sim-host.ts).
     TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
     ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),

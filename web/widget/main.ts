@@ -2,6 +2,7 @@
  * @module web/widget/main
  * Entry of the widget frame (widget-frame.html), which partner pages embed from the coordinator's origin.
  */
+import '../lib/zod-jitless.ts'; // first: before any module builds a schema
 import { mount } from 'svelte';
 import '../design/design.css';
 import { EmbedOptionsError, optionsOfFrameUrl } from '../embed/options.ts';

@@ -25,6 +25,8 @@ export interface ConformanceCase<Input, Output> {
   readonly bounds: Readonly<Record<string, Readonly<Record<string, Bound>>>>;
   /** The truth where the app has no reference of its own (a researcher's app). */
   reference?(input: Input): Output;
+  /** Loads what its reference needs before any unit runs (the training app's digits). */
+  prepare?(): Promise<void>;
   /** Variants the case runs itself, where the app's own need a coordinator (a researcher's app's sandbox). */
   readonly runners?: Readonly<Record<string, () => Promise<(input: Input) => Promise<Output>>>>;
 }

@@ -8,6 +8,7 @@ import { collatzCase } from '../collatz/conformance.ts';
 import { customCase } from '../custom/conformance.ts';
 import { matmulCase } from '../matmul/conformance.ts';
 import { signalSearchCase } from '../signal-search/conformance.ts';
+import { trainingCase } from '../training/conformance.ts';
 import type { ConformanceCase } from './case.ts';
 
 export const cases: { readonly [N in AppName]: ConformanceCase<AppInputOf[N], AppOutputOf[N]> } = {
@@ -15,6 +16,7 @@ export const cases: { readonly [N in AppName]: ConformanceCase<AppInputOf[N], Ap
   matmul: matmulCase,
   collatz: collatzCase,
   custom: customCase,
+  training: trainingCase,
 };
 
 /** An app's case, its types erased as registry.ts's appOf erases the app's. */

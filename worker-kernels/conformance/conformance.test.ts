@@ -22,6 +22,7 @@ interface Runnable {
 /** The variants of an app that Node runs: its case's own runners, else its variants that are available here. */
 async function nodeVariants(name: AppName): Promise<Runnable[]> {
   const kase = caseOf(name);
+  await kase.prepare?.();
   if (kase.runners) {
     return Object.entries(kase.runners).map(([runner, load]) => ({
       name: runner,

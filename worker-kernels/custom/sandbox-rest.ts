@@ -85,10 +85,12 @@ export class SandboxThrottle {
     const starting =
       cpu.carriedAt === undefined ? 0 : Math.max(0, performance.timeOrigin + performance.now() - cpu.carriedAt);
     const carry = { busyMs: busyMs + starting, windowMs: windowMs + starting };
+    this.frozen = performance.now(); // the window and its first busy stretch start at one instant
     this.cycle = DutyCycle.from(cpu.limit, carry, () => this.frozen ?? performance.now());
     this.by = cpu.by ?? pickRestMode();
     this.post = post;
     this.cycle.begin();
+    this.frozen = undefined;
   }
 
   /**
@@ -130,11 +132,15 @@ export class SandboxThrottle {
   }
 
   private end(since: number): void {
-    const restedMs = performance.now() - since;
+    // One instant for the rest's end and the next window's start, so that nothing but computing lies between two
+    // rests, however long this thread waits to be scheduled between the two calls.
+    this.frozen = performance.now();
+    const restedMs = this.frozen - since;
     this.rests++;
     this.restMs += restedMs;
     this.cycle.rested();
     this.cycle.begin();
+    this.frozen = undefined;
     this.post({ type: 'resumed', restedMs });
   }
 }

@@ -3,7 +3,7 @@
  * The poster's epochs (table chain_epochs) and the market settler's records (market_batches, market_cursor) over
  * SQL. Every write is one statement or one transaction, so a crash leaves each record whole or absent.
  */
-import type { BuiltEpoch, EpochRecord, EpochRecords, MarketRecords } from '../chain.ts';
+import type { BuiltEpoch, EpochRecord, EpochRecords, MarketEscrow, MarketRecords } from '../chain.ts';
 import type { Db, Queryable } from './db.ts';
 
 /** The columns an epoch's row has in the poster's table and in the mirror alike. */
@@ -110,10 +110,14 @@ export function epochRecords(db: Db): EpochRecords {
   };
 }
 
-/** Records market batches (ignoring those already known) and moves the market's cursor to `block`. */
-export async function recordOpened(q: Queryable, market: string, batchIds: number[], block: string) {
-  for (const id of batchIds)
-    await q.run('INSERT INTO market_batches (market, batch_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [market, id]);
+/** Records market escrows (ignoring those already known) and moves the market's cursor to `block`. */
+export async function recordOpened(q: Queryable, market: string, escrows: MarketEscrow[], block: string) {
+  for (const e of escrows)
+    await q.run('INSERT INTO market_escrows (market, requester, batch_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+      market,
+      e.requester.toLowerCase(),
+      e.batchId,
+    ]);
   await q.run(
     `INSERT INTO market_cursor (market, block) VALUES (?, ?)
       ON CONFLICT (market) DO UPDATE SET block = excluded.block`,
@@ -127,16 +131,21 @@ export function marketRecords(db: Db): MarketRecords {
       const row = await db.get<{ block: string }>('SELECT block FROM market_cursor WHERE market = ?', [market]);
       return row && BigInt(row.block);
     },
-    recordOpened: (market, batchIds, block) => db.transaction((q) => recordOpened(q, market, batchIds, String(block))),
+    recordOpened: (market, escrows, block) => db.transaction((q) => recordOpened(q, market, escrows, String(block))),
     async openBatches(market) {
-      const rows = await db.all<{ id: number }>(
-        'SELECT batch_id AS id FROM market_batches WHERE market = ? AND closed = 0 ORDER BY batch_id',
+      const rows = await db.all<{ id: number; requester: string }>(
+        `SELECT batch_id AS id, requester FROM market_escrows WHERE market = ? AND closed = 0
+          ORDER BY batch_id, requester`,
         [market],
       );
-      return rows.map((r) => Number(r.id));
+      return rows.map((r) => ({ batchId: Number(r.id), requester: r.requester }));
     },
-    async markClosed(market, batchId) {
-      await db.run('UPDATE market_batches SET closed = 1 WHERE market = ? AND batch_id = ?', [market, batchId]);
+    async markClosed(market, escrow) {
+      await db.run('UPDATE market_escrows SET closed = 1 WHERE market = ? AND requester = ? AND batch_id = ?', [
+        market,
+        escrow.requester.toLowerCase(),
+        escrow.batchId,
+      ]);
     },
   };
 }

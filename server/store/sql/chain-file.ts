@@ -38,15 +38,12 @@ function readFile(path: string) {
 /** @example await adoptChainFile(db, join(data, 'chain', 'chain.sqlite')) */
 export async function adoptChainFile(db: Db, path: string): Promise<number> {
   if (!existsSync(path)) return 0;
-  const { epochs, batches, cursors } = readFile(path);
+  const { epochs, cursors } = readFile(path);
   await db.transaction(async (q) => {
     for (const e of epochs) await insertEpoch(q, e, true);
-    for (const c of cursors) {
-      const opened = batches.filter((b) => b.market === c.market).map((b) => Number(b.batch_id));
-      await recordOpened(q, c.market, opened, c.block);
-    }
-    for (const b of batches.filter((b) => Number(b.closed) === 1))
-      await q.run('UPDATE market_batches SET closed = 1 WHERE market = ? AND batch_id = ?', [b.market, b.batch_id]);
+    // The file's escrows were opened on a market without requesters' namespaces, which the settler no longer
+    // settles with: only the cursor is kept (the events already read need no second read).
+    for (const c of cursors) await recordOpened(q, c.market, [], c.block);
   });
   renameSync(path, `${path}.adopted`);
   return epochs.length;

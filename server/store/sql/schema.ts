@@ -341,7 +341,26 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   ALTER TABLE projects ADD COLUMN run_by TEXT NOT NULL DEFAULT '';
   ALTER TABLE projects ADD COLUMN purpose TEXT NOT NULL DEFAULT ''
   `,
-  // 13 (branch trust-assign): where hosts compute from (server/http/network.ts: an IPv4 /24 or IPv6 /64), recorded
+  // 13 (branch chain): the market keeps each requester's escrows in its own namespace (requester, batch id), so the
+  // settler's records are keyed by requester too; the escrows recorded under the old market (no requester) belonged
+  // to a contract the coordinator no longer settles with. A project names the address that pays for its batches
+  // (payer_address, lower case: the only escrows the settler settles) and whether the operator grants its credit
+  // tokens (grants_tokens): COP are minted only for credit in granting projects (the demo, project 0, always) or in
+  // batches paid through the market by the project's payer.
+  `
+  DROP TABLE market_batches;
+  CREATE TABLE market_escrows (
+    market TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    batch_id BIGINT NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (market, requester, batch_id)
+  );
+  CREATE INDEX market_escrows_batch ON market_escrows(batch_id, requester);
+  ALTER TABLE projects ADD COLUMN payer_address TEXT;
+  ALTER TABLE projects ADD COLUMN grants_tokens INTEGER NOT NULL DEFAULT 0
+  `,
+  // 14 (branch trust-assign): where hosts compute from (server/http/network.ts: an IPv4 /24 or IPv6 /64), recorded
   // at registration and each work request, and on each replica as it is sent, so that no two hosts on one network
   // share a unit (the pool reads it with the unit's replicas; no index: it is set once, when the replica is sent).
   // A unit sent as a single replica keeps its host's count of catches (host_apps.invalid) at that moment: a result

@@ -6,7 +6,7 @@
  */
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import { HostHoldsUnitsError, type Store, type UnitQueue } from '../store.ts';
+import { type Backlog, HostHoldsUnitsError, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
 import type {
   AppName,
   Host,
@@ -73,11 +73,13 @@ export class SqlStore implements Store {
       ))!;
       if (!volunteerName)
         await q.run('UPDATE volunteers SET name = ? WHERE id = ?', [`Volunteer ${volunteer.id}`, volunteer.id]);
-      const host = (await q.get<{ id: number }>(
+      // A key taken, even by a registration racing this one, inserts nothing; throwing undoes the volunteer too.
+      const host = await q.get<{ id: number }>(
         `INSERT INTO hosts (volunteer_id, token_hash, public_key, platform, partner, network, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (public_key) DO NOTHING RETURNING id`,
         [volunteer.id, tokenHash ?? null, publicKey ?? null, platform ?? null, partner ?? null, network ?? null, now],
-      ))!;
+      );
+      if (!host) throw new KeyTakenError();
       return { id: host.id, volunteerId: volunteer.id };
     });
   }
@@ -260,6 +262,25 @@ export class SqlStore implements Store {
       await applyDecisions(q, this.db.dialect, queue, decided, now);
       return units.length;
     });
+  }
+
+  async backlog(now: number, settleBefore: number, atMost: number): Promise<Backlog> {
+    const upTo = (from: string) => `(SELECT count(*) FROM (SELECT 1 AS one FROM ${from} LIMIT ?) t)`;
+    const row = (await this.db.get<Record<keyof Backlog, unknown>>(
+      `SELECT ${upTo('work_units WHERE transition_at <= ?')} AS transition,
+        ${upTo('work_units WHERE need_validate = 1')} AS validate,
+        ${upTo('pending_credit')} AS credit,
+        ${upTo('unsettled_credit WHERE validated_at <= ?')} AS settle,
+        ${upTo('host_apps WHERE revoke_pending = 1')} AS revoke`,
+      [now, atMost, atMost, atMost, settleBefore, atMost, atMost],
+    ))!;
+    return {
+      transition: Number(row.transition),
+      validate: Number(row.validate),
+      credit: Number(row.credit),
+      settle: Number(row.settle),
+      revoke: Number(row.revoke),
+    };
   }
 
   applyCredit(now: number, limit: number): Promise<number> {

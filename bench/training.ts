@@ -1,0 +1,120 @@
+/**
+ * @module bench/training
+ * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
+ * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
+ * --lr, --bucket, --worker-momentum, --seed, --fresh).
+ *
+ * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts); the same run without
+ * attackers gives clean_accuracy and the same kernel on one machine over the same digits central_accuracy (both
+ * cached per configuration in the temp folder; --fresh recomputes them). Attacks: bench/training/attacks.ts.
+ *
+ * Last line: {"attack","byzantine","accuracy","clean_accuracy","central_accuracy","rounds","upload_ratio",
+ * "verify_overhead"} plus "banned" (attackers banned / attackers) and "banned_within" (most tasks an attacker ran
+ * before its ban), where upload_ratio is one result's JSON bytes over 4·P·H (f32 gradients after each step) and
+ * verify_overhead the recomputed units over all units.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { ModelSpec } from '../protocol/training.ts';
+import { fnv1a64 } from '../worker-kernels/training/compress.ts';
+import { loadMnist } from '../worker-kernels/training/dataset.ts';
+import { loadTrainingWasm } from '../worker-kernels/training/wasm.ts';
+import { ATTACKS, type Attack } from './training/attacks.ts';
+import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate } from './training/sim.ts';
+
+const { values } = parseArgs({
+  options: {
+    byzantine: { type: 'string', default: '0.3' },
+    attack: { type: 'string', default: 'alie' },
+    noniid: { type: 'boolean', default: false },
+    recompute: { type: 'string', default: '0' },
+    model: { type: 'string', default: 'cnn' },
+    aggregator: { type: 'string', default: 'centered-clip' },
+    volunteers: { type: 'string', default: '10' },
+    rounds: { type: 'string' },
+    steps: { type: 'string', default: '200' },
+    batch: { type: 'string', default: '4' },
+    lr: { type: 'string', default: '0.01' },
+    momentum: { type: 'string', default: '0.9' },
+    bucket: { type: 'string', default: '2' },
+    'worker-momentum': { type: 'string', default: '0.5' },
+    seed: { type: 'string', default: '1' },
+    fresh: { type: 'boolean', default: false },
+  },
+});
+
+if (!(ATTACKS as readonly string[]).includes(values.attack)) throw new Error(`--attack: one of ${ATTACKS.join(', ')}`);
+if (!(AGGREGATORS as readonly string[]).includes(values.aggregator)) {
+  throw new Error(`--aggregator: one of ${AGGREGATORS.join(', ')}`);
+}
+const model: ModelSpec =
+  values.model === 'mlp' ? { kind: 'mlp', hidden: 128 } : { kind: 'cnn', filters: 16, hidden: 128 };
+const config: SimConfig = {
+  model,
+  volunteers: Number(values.volunteers),
+  byzantine: Number(values.byzantine),
+  attack: values.attack as Attack,
+  noniid: values.noniid,
+  recompute: Number(values.recompute),
+  rounds: Number(values.rounds ?? (model.kind === 'cnn' ? 6 : 10)),
+  steps: Number(values.steps),
+  batch: Number(values.batch),
+  lr: Number(values.lr),
+  momentum: Number(values.momentum),
+  block: 256,
+  aggregator: values.aggregator as Aggregator,
+  bucket: Number(values.bucket),
+  workerMomentum: Number(values['worker-momentum']),
+  seed: Number(values.seed),
+};
+for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
+
+const log = (line: string) => console.error(`bench:training: ${line}`);
+log(
+  `${cpus()[0]?.model} × ${cpus().length}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+log(JSON.stringify(config));
+const kit = kitOf(...(await Promise.all([loadMnist(), loadTrainingWasm()])));
+
+/** Clean and central runs depend on neither the attack nor the attackers' share: computed once per configuration. */
+function cached(name: string, key: object, run: () => number): number {
+  const folder = `${tmpdir()}/terraflop-bench-training`;
+  const file = `${folder}/${name}-${fnv1a64(new TextEncoder().encode(JSON.stringify(key)))}.json`;
+  if (!values.fresh) {
+    try {
+      const { accuracy } = JSON.parse(readFileSync(file, 'utf8')) as { accuracy: number };
+      log(`${name}: ${accuracy} (cached in ${file})`);
+      return accuracy;
+    } catch {}
+  }
+  const accuracy = run();
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(file, JSON.stringify({ accuracy, key }));
+  return accuracy;
+}
+
+const started = performance.now();
+const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
+const { attack: _a, byzantine: _b, recompute: _r, ...shared } = config;
+const centralAccuracy = cached('central', shared, () => central(kit, config, log));
+const cleanAccuracy = cached('clean', cleanConfig, () => simulate(kit, cleanConfig, log).accuracy);
+const result = config.attack === 'none' ? undefined : simulate(kit, config, log);
+const banned = result?.bannedAfter.filter((b) => b !== null) ?? [];
+log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()[0]!.toFixed(2)}`);
+console.log(
+  JSON.stringify({
+    attack: config.attack,
+    byzantine: config.byzantine,
+    accuracy: result?.accuracy ?? cleanAccuracy,
+    clean_accuracy: cleanAccuracy,
+    central_accuracy: centralAccuracy,
+    rounds: config.rounds,
+    upload_ratio: result?.uploadRatio ?? null,
+    verify_overhead: result?.verifyOverhead ?? 0,
+    banned: `${banned.length}/${result?.attackers ?? 0}`,
+    banned_within: banned.length ? Math.max(...(banned as number[])) : null,
+  }),
+);

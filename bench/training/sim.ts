@@ -1,0 +1,221 @@
+/**
+ * @module bench/training/sim
+ * A training job simulated with real kernels: the volunteers run the WebAssembly steps on their shards, the
+ * Byzantine ones send attacks.ts's updates instead, a random share of units is recomputed (a mismatch bans the host
+ * and drops its update and its worker momentum), and the parameter server aggregates and takes DiLoCo's outer step
+ * with the app's own functions (aggregate.ts, outer.ts). Central training is the same kernel on all the digits.
+ */
+import type { ModelSpec, TrainingInput, TrainingOutput } from '../../protocol/training.ts';
+import { deriveSeed, mulberry32 } from '../../worker-kernels/random.ts';
+import {
+  bucketed,
+  centeredClip,
+  coordinateMedian,
+  krum,
+  mean,
+  trimmedMean,
+} from '../../worker-kernels/training/aggregate.ts';
+import { decodeF32, decodeI8, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
+import { compareTraining } from '../../worker-kernels/training/compare.ts';
+import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/compress.ts';
+import { type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
+import { trainingInput } from '../../worker-kernels/training/input.ts';
+import { initialParameters } from '../../worker-kernels/training/model.ts';
+import { DILOCO_OUTER, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
+import { makeShards } from '../../worker-kernels/training/shards.ts';
+import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
+import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
+import { type Attack, attackUpdate } from './attacks.ts';
+
+export const AGGREGATORS = ['centered-clip', 'mean', 'median', 'trimmed-mean', 'krum'] as const;
+export type Aggregator = (typeof AGGREGATORS)[number];
+
+export interface SimConfig {
+  readonly model: ModelSpec;
+  readonly volunteers: number;
+  readonly byzantine: number;
+  readonly attack: Attack;
+  readonly noniid: boolean;
+  readonly recompute: number;
+  readonly rounds: number;
+  readonly steps: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly block: number;
+  readonly aggregator: Aggregator;
+  readonly bucket: number;
+  readonly workerMomentum: number;
+  readonly seed: number;
+}
+
+export interface SimResult {
+  readonly accuracy: number;
+  readonly curve: { round: number; loss: number; accuracy: number }[];
+  readonly uploadRatio: number;
+  readonly verifyOverhead: number;
+  readonly attackers: number;
+  /** Per attacker: the tasks it had run when banned, or null where never banned. */
+  readonly bannedAfter: (number | null)[];
+}
+
+export interface Kit {
+  readonly split: MnistSplit;
+  readonly wasm: TrainingWasm;
+  readonly heldOutPixels: Float32Array;
+}
+
+export const kitOf = (split: MnistSplit, wasm: TrainingWasm): Kit => ({
+  split,
+  wasm,
+  heldOutPixels: pixelFloats(split.heldOut),
+});
+
+function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32Array, round: number) {
+  const f = Math.round(config.byzantine * config.volunteers);
+  switch (config.aggregator) {
+    case 'mean':
+      return mean(updates);
+    case 'median':
+      return coordinateMedian(updates);
+    case 'trimmed-mean':
+      return trimmedMean(updates, Math.min(f, Math.floor((updates.length - 1) / 2)));
+    case 'krum':
+      return krum(updates, f);
+    case 'centered-clip':
+      return bucketed(updates, config.bucket, deriveSeed(config.seed, `bucket${round}`), (b) =>
+        centeredClip(b, { center: previous, iterations: 3 }),
+      );
+  }
+}
+
+const dequantised = (input: TrainingInput, out: TrainingOutput) =>
+  decompress({ codes: decodeI8(out.codes), scales: decodeF32(out.scales)! }, input.block);
+
+/** What an attacker uploads: its update quantised like an honest one, so only aggregation or a replica can tell. */
+function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
+  const { codes, scales } = compress(delta, input.block, input.seed);
+  const loss = { first: 2.3, last: 0.1, mean: 0.5, accuracy: 0.9 };
+  return {
+    version: input.version,
+    codes: encodeI8(codes),
+    scales: encodeF32(scales),
+    loss,
+    digest: fnv1a64(codes, scales),
+  };
+}
+
+export function simulate(kit: Kit, config: SimConfig, log: (line: string) => void): SimResult {
+  const { split, wasm } = kit;
+  const n = config.volunteers;
+  const draw = mulberry32(deriveSeed(config.seed, 'sim'));
+  const shards = makeShards(split.train.labels, n, config.seed, config.noniid ? 0.5 : undefined);
+  const attackers = config.attack === 'none' ? 0 : Math.round(config.byzantine * n);
+  // Attackers are the last ids: shards are drawn independently of the ids, so which ones is immaterial.
+  const isAttacker = (i: number) => i >= n - attackers;
+  const flipped: MnistSplit = { ...split, train: { ...split.train, labels: split.train.labels.map((y) => 9 - y) } };
+  const theta = initialParameters(config.model, config.seed);
+  const outerMomentum = new Float32Array(theta.length);
+  let previous: Float32Array = new Float32Array(theta.length);
+  const workerMomentum = new WorkerMomentum(config.workerMomentum);
+  const tasks = new Array<number>(n).fill(0);
+  const bannedAfter = new Array<number | null>(n).fill(null);
+  let units = 0;
+  let recomputed = 0;
+  let uploadRatio = 0;
+  const curve: SimResult['curve'] = [];
+  for (let round = 0; round < config.rounds; round++) {
+    const active = [...Array(n).keys()].filter((i) => bannedAfter[i] === null);
+    const inputs = new Map<number, TrainingInput>();
+    const outputs = new Map<number, TrainingOutput>();
+    const parameters = theta.slice();
+    for (const i of active) {
+      const input = trainingInput({
+        model: config.model,
+        version: round,
+        parameters,
+        samples: shards[i]!,
+        seed: deriveSeed(config.seed, `r${round}v${i}`),
+        steps: config.steps,
+        batch: config.batch,
+        inner: { lr: config.lr, momentum: config.momentum },
+        block: config.block,
+      });
+      inputs.set(i, input);
+      if (!isAttacker(i)) outputs.set(i, runTrainingUnit(input, split, wasm.steps));
+    }
+    const honestOutputs = [...outputs.entries()];
+    const honest = honestOutputs.map(([i, out]) => dequantised(inputs.get(i)!, out));
+    let lossSum = 0;
+    for (const [, out] of honestOutputs) lossSum += out.loss.mean;
+    uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
+    for (const i of active.filter(isAttacker)) {
+      const input = inputs.get(i)!;
+      const own =
+        config.attack === 'label-flip' ? dequantised(input, runTrainingUnit(input, flipped, wasm.steps)) : undefined;
+      const delta = attackUpdate(config.attack, honest, n, attackers, draw, own);
+      outputs.set(i, forged(input, delta));
+    }
+    const updates: Float32Array[] = [];
+    for (const i of active) {
+      tasks[i]!++;
+      units++;
+      const input = inputs.get(i)!;
+      const output = outputs.get(i)!;
+      if (draw() < config.recompute) {
+        recomputed++;
+        const replica = runTrainingUnit(input, split, wasm.steps);
+        if (compareTraining(input, output, replica) === 'mismatch') {
+          bannedAfter[i] = tasks[i]!;
+          workerMomentum.drop(String(i));
+          continue;
+        }
+      }
+      updates.push(workerMomentum.push(String(i), dequantised(input, output)));
+    }
+    previous = aggregate(config, updates, previous, round);
+    outerStep(theta, outerMomentum, previous, DILOCO_OUTER);
+    const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
+    curve.push({ round, loss: lossSum / honestOutputs.length, accuracy });
+    log(`round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`);
+  }
+  return {
+    accuracy: curve.at(-1)!.accuracy,
+    curve,
+    uploadRatio,
+    verifyOverhead: recomputed / units,
+    attackers,
+    bannedAfter: bannedAfter.slice(n - attackers),
+  };
+}
+
+/** The same model on one machine over all the digits, for as many digits seen as the volunteers' run. */
+export function central(kit: Kit, config: SimConfig, log: (line: string) => void): number {
+  const { split, wasm } = kit;
+  const theta = initialParameters(config.model, config.seed);
+  const total = config.rounds * config.volunteers * config.steps * config.batch;
+  const all = Uint16Array.from(split.train.labels.keys());
+  let accuracy = 0;
+  // One unit per epoch (the momentum restarts at each, as it does at each volunteer unit).
+  for (let seen = 0, epoch = 0; seen < total; epoch++) {
+    const steps = Math.min(Math.floor(all.length / config.batch), Math.ceil((total - seen) / config.batch));
+    const input = trainingInput({
+      model: config.model,
+      version: epoch,
+      parameters: theta,
+      samples: all,
+      seed: deriveSeed(config.seed, `central${epoch}`),
+      steps,
+      batch: config.batch,
+      inner: { lr: config.lr, momentum: config.momentum },
+      block: config.block,
+    });
+    const job = stepsJob(input, split);
+    wasm.steps(job);
+    theta.set(job.parameters);
+    seen += steps * config.batch;
+    accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
+    log(`central epoch ${epoch}: held-out ${(100 * accuracy).toFixed(2)}%`);
+  }
+  return accuracy;
+}

@@ -1,0 +1,60 @@
+/**
+ * @module server/log
+ * The coordinator's structured log (pino, one JSON object a line on stdout): entity ids as fields and state changes
+ * as `unit 42 active=>done`, so an operator can follow one unit, replica or host through the log by its id. Level
+ * from TERRAFLOP_LOG_LEVEL: `info` by default, `silent` under the test runner unless a test asks for more.
+ */
+import { pino, type Logger } from 'pino';
+import type { Decision, WorkEvents } from './passes/events.ts';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The default when TERRAFLOP_LOG_LEVEL is unset: tests stay quiet, a coordinator says what it does. */
+export const defaultLogLevel = (): LogLevel => (process.env['VITEST'] ? 'silent' : 'info');
+
+/** @example const log = createLogger('info'); log.info({ unit: 42 }, 'unit 42 active=>done') */
+export function createLogger(level: LogLevel, destination?: { write(line: string): unknown }): Logger {
+  const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** Logs every state change the transitioner and validator committed: each unit's, each replica's. */
+export function logDecisions(log: Logger): WorkEvents {
+  return {
+    decided(queue, decisions) {
+      if (!log.isLevelEnabled('info')) return;
+      for (const d of decisions) logDecision(log, queue, d);
+    },
+  };
+}
+
+function logDecision(log: Logger, pass: string, { before, changes }: Decision): void {
+  const { unit } = before;
+  const to = changes.unit?.state;
+  if (to && to !== unit.state) {
+    const fields = { pass, unit: unit.id, batch: unit.batchId, from: unit.state, to };
+    const extra = { canonicalReplica: changes.unit?.canonicalReplicaId ?? undefined, failure: changes.unit?.failure };
+    log.info({ ...fields, ...extra }, `unit ${unit.id} ${unit.state}=>${to}`);
+  }
+  const was = new Map(before.replicas.map((r) => [r.id, r]));
+  for (const p of changes.replicas ?? []) {
+    const r = was.get(p.id);
+    if (!r) continue;
+    const moves: string[] = [];
+    if (p.serverState && p.serverState !== r.serverState) moves.push(`${r.serverState}=>${p.serverState}`);
+    if (p.validateState && p.validateState !== r.validateState) moves.push(`${r.validateState}=>${p.validateState}`);
+    if (moves.length === 0) continue;
+    const fields = { pass, replica: r.id, unit: unit.id, host: r.hostId, outcome: p.outcome ?? r.outcome };
+    const credit = p.validateState === 'valid' ? { credit: p.grantedCredit ?? r.grantedCredit } : {};
+    log.info({ ...fields, ...credit }, `replica ${r.id} ${moves.join(' ')}`);
+  }
+  if (changes.newReplicas) {
+    log.info(
+      { pass, unit: unit.id, newReplicas: changes.newReplicas },
+      `unit ${unit.id} +${changes.newReplicas} replicas`,
+    );
+  }
+}

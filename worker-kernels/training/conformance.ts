@@ -1,0 +1,66 @@
+/**
+ * @module worker-kernels/training/conformance
+ * The training app's part of the conformance spec (conformance/case.ts): small random MLPs and CNNs, a few steps
+ * on a random shard; measured by the bytes of the result that differ and by the relative L2 distance of the
+ * dequantised pseudo-gradients.
+ */
+import type { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
+import type { ConformanceCase } from '../conformance/case.ts';
+import { base64ToBytes, decodeF32, decodeI8 } from './codec.ts';
+import { relativeL2 } from './compare.ts';
+import { decompress } from './compress.ts';
+import { loadMnist, TRAIN_SIZE } from './dataset.ts';
+import { trainingInput } from './input.ts';
+import { initialParameters } from './model.ts';
+
+const bitwise = {
+  most: 0,
+  why: 'f32, each operation rounded, in the one order that determinism.ts fixes, no fused multiply-add: the same bits',
+};
+
+function dequantised(input: TrainingInput, output: TrainingOutput): Float32Array {
+  return decompress({ codes: decodeI8(output.codes), scales: decodeF32(output.scales)! }, input.block);
+}
+
+/** Bytes that differ between two base64 arrays, a length difference counting each missing byte. */
+function differing(a: string, b: string): number {
+  const x = base64ToBytes(a);
+  const y = base64ToBytes(b);
+  let count = Math.abs(x.length - y.length);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) count++;
+  return count;
+}
+
+export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
+  prepare: async () => {
+    await loadMnist();
+  },
+  randomInput: (random) => {
+    const model = random.pick([
+      { kind: 'mlp', hidden: random.pick([8, 20, 32]) } as const,
+      { kind: 'cnn', filters: random.pick([4, 8]), hidden: random.pick([8, 12]) } as const,
+    ]);
+    const count = random.int(20, 80);
+    return trainingInput({
+      model,
+      version: random.int(0, 100),
+      parameters: initialParameters(model, random.u32()),
+      samples: Uint16Array.from({ length: count }, () => random.int(0, TRAIN_SIZE)),
+      seed: random.u32(),
+      steps: random.int(1, 5),
+      batch: random.int(1, 9),
+      inner: { lr: random.pick([0.01, 0.1]), momentum: random.pick([0, 0.9]) },
+      block: random.pick([16, 64, 256]),
+    });
+  },
+  trials: 4,
+  deviation: (input, actual, expected) => {
+    return {
+      differingBytes: differing(actual.codes, expected.codes) + differing(actual.scales, expected.scales),
+      relativeL2: relativeL2(dequantised(input, actual), dequantised(input, expected)),
+    };
+  },
+  bounds: {
+    wasm: { differingBytes: bitwise, relativeL2: bitwise },
+  },
+};

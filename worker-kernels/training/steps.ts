@@ -1,0 +1,31 @@
+/**
+ * @module worker-kernels/training/steps
+ * What every variant of the training kernel is handed and returns, so the unit's decoding, batch order and
+ * compression (unit.ts) are shared and only the H steps differ: the reference here in TypeScript, WebAssembly in
+ * wasm.ts, WGSL in webgpu.ts.
+ */
+import type { ModelSpec } from '../../protocol/training.ts';
+
+export interface StepsJob {
+  readonly model: ModelSpec;
+  /** θ, updated in place to θ after the steps. */
+  readonly parameters: Float32Array;
+  /** The training digits as f32 p/255, 784 per digit (dataset.ts pixelFloats). */
+  readonly pixels: Float32Array;
+  readonly labels: Uint8Array;
+  /** steps·batch digit indices, batch after batch. */
+  readonly order: Int32Array;
+  readonly steps: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly momentum: number;
+}
+
+export interface StepsResult {
+  /** Per digit seen, in order: the f32 probability the model gave its true class before the step. */
+  readonly truthProbability: Float32Array;
+  /** Digits whose largest logit (first on ties) was their class. */
+  readonly correct: number;
+}
+
+export type StepsKernel = (job: StepsJob) => StepsResult;

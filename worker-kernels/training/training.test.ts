@@ -1,0 +1,184 @@
+/**
+ * The training app's reference: its gradients against finite differences of an independent f64 forward pass, its
+ * determinism, that its steps learn, and what its sanity check and comparator refuse.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { ModelSpec, TrainingInput } from '../../protocol/training.ts';
+import { decodeF32, decodeI8, encodeF32, encodeI8 } from './codec.ts';
+import { compareTraining } from './compare.ts';
+import { compress, decompress } from './compress.ts';
+import { loadMnist, type MnistSplit, TRAIN_SIZE } from './dataset.ts';
+import { trainingInput } from './input.ts';
+import { CLASSES, KERNEL, layoutOf, PIXELS, POOL_SIDE, SIDE } from './model.ts';
+import { initialParameters } from './model.ts';
+import { batchGradient, referenceSteps } from './reference.ts';
+import { checkTraining } from './sanity.ts';
+import { runTrainingUnit, trainingPixels } from './unit.ts';
+
+let split: MnistSplit;
+beforeAll(async () => {
+  split = await loadMnist();
+});
+
+/** Mean cross-entropy at θ in f64, written apart from the reference (plain loops, no layout helpers). */
+function lossF64(spec: ModelSpec, theta: Float64Array, pixels: Float32Array, labels: Uint8Array, digits: number[]) {
+  const at = Object.fromEntries(layoutOf(spec).tensors.map((t) => [t.name, t.offset]));
+  const h = spec.hidden;
+  let total = 0;
+  for (const d of digits) {
+    const x = Array.from(pixels.subarray(d * PIXELS, (d + 1) * PIXELS));
+    let input = x;
+    if (spec.kind === 'cnn') {
+      const nf = spec.filters;
+      input = new Array(POOL_SIDE * POOL_SIDE * nf).fill(0);
+      for (let py = 0; py < POOL_SIDE; py++)
+        for (let px = 0; px < POOL_SIDE; px++)
+          for (let c = 0; c < nf; c++) {
+            let best = -Infinity;
+            for (let dy = 0; dy < 2; dy++)
+              for (let dx = 0; dx < 2; dx++) {
+                let v = theta[at.bk! + c]!;
+                for (let ky = 0; ky < KERNEL; ky++)
+                  for (let kx = 0; kx < KERNEL; kx++)
+                    v += x[(2 * py + dy + ky) * SIDE + 2 * px + dx + kx]! * theta[at.K! + (ky * KERNEL + kx) * nf + c]!;
+                best = Math.max(best, v);
+              }
+            input[(py * POOL_SIDE + px) * nf + c] = Math.max(0, best);
+          }
+    }
+    const hidden = Array.from({ length: h }, (_, j) => {
+      let v = theta[at.b1! + j]!;
+      for (let i = 0; i < input.length; i++) v += input[i]! * theta[at.W1! + i * h + j]!;
+      return Math.max(0, v);
+    });
+    const logits = Array.from({ length: CLASSES }, (_, k) => {
+      let v = theta[at.b2! + k]!;
+      for (let j = 0; j < h; j++) v += hidden[j]! * theta[at.W2! + j * CLASSES + k]!;
+      return v;
+    });
+    const top = Math.max(...logits);
+    const lse = top + Math.log(logits.reduce((s, z) => s + Math.exp(z - top), 0));
+    total += lse - logits[labels[d]!]!;
+  }
+  return total / digits.length;
+}
+
+describe.each<ModelSpec>([
+  { kind: 'mlp', hidden: 12 },
+  { kind: 'cnn', filters: 4, hidden: 8 },
+])('gradients of $kind', (spec) => {
+  test('default: every tensor agrees with central finite differences of the f64 loss', () => {
+    const theta = initialParameters(spec, 7);
+    // Biases off zero: at zero every blank window of the CNN sits on the ReLU's kink, where no derivative exists.
+    for (const t of layoutOf(spec).tensors.filter((t) => t.bias)) {
+      for (let i = 0; i < t.length; i++) theta[t.offset + i] = 0.05 * Math.sin(7 * i + t.offset);
+    }
+    const pixels = trainingPixels(split);
+    const digits = [3, 141, 592, 6535];
+    const { grad } = batchGradient(
+      { model: spec, parameters: theta, pixels, labels: split.train.labels },
+      Int32Array.from(digits),
+    );
+    const base = Float64Array.from(theta);
+    const eps = 1e-4;
+    for (const t of layoutOf(spec).tensors) {
+      // The largest-gradient entries of each tensor, and a few others: where a wrong index would show.
+      const order = [...Array(t.length).keys()].sort(
+        (a, b) => Math.abs(grad[t.offset + b]!) - Math.abs(grad[t.offset + a]!),
+      );
+      for (const i of [...order.slice(0, 4), order[Math.floor(order.length / 3)]!]) {
+        const p = base.slice();
+        const m = base.slice();
+        p[t.offset + i]! += eps;
+        m[t.offset + i]! -= eps;
+        const numeric =
+          (lossF64(spec, p, pixels, split.train.labels, digits) -
+            lossF64(spec, m, pixels, split.train.labels, digits)) /
+          (2 * eps);
+        const analytic = grad[t.offset + i]!;
+        expect(Math.abs(analytic - numeric), `${t.name}[${i}]: ${analytic} vs ${numeric}`).toBeLessThan(
+          2e-3 * Math.max(1e-2, Math.abs(numeric)),
+        );
+      }
+    }
+  });
+});
+
+function unit(overrides: Partial<Parameters<typeof trainingInput>[0]> = {}): TrainingInput {
+  const model = { kind: 'mlp', hidden: 16 } as const;
+  return trainingInput({
+    model,
+    version: 3,
+    parameters: initialParameters(model, 11),
+    samples: Uint16Array.from({ length: 400 }, (_, i) => (i * 17) % TRAIN_SIZE),
+    seed: 5,
+    steps: 40,
+    batch: 10,
+    inner: { lr: 0.05, momentum: 0.9 },
+    block: 256,
+    ...overrides,
+  });
+}
+
+describe('a unit on the reference', () => {
+  test('default: the steps learn, and the result is sane and names its version', () => {
+    const input = unit({ steps: 150, inner: { lr: 0.05, momentum: 0 } });
+    const output = runTrainingUnit(input, split, referenceSteps);
+    expect(output.version).toBe(3);
+    expect(checkTraining(input, output)).toBeUndefined();
+    expect(output.loss.first).toBeGreaterThan(1.5);
+    expect(output.loss.mean).toBeLessThan(output.loss.first);
+    expect(output.loss.last).toBeLessThan(output.loss.first / 2);
+    expect(output.loss.accuracy).toBeGreaterThan(0.5);
+  });
+
+  test('behavior: the same unit twice gives the same bytes; another seed, other bytes', () => {
+    const input = unit({ steps: 5 });
+    const a = runTrainingUnit(input, split, referenceSteps);
+    expect(runTrainingUnit(input, split, referenceSteps)).toEqual(a);
+    const other = runTrainingUnit({ ...input, seed: 6 }, split, referenceSteps);
+    expect(other.digest).not.toBe(a.digest);
+    expect(compareTraining(input, a, other)).toBe('mismatch');
+    expect(compareTraining(input, a, a)).toBe('match');
+  });
+
+  test('error: a sign-flipped, a stale and a truncated result are refused', () => {
+    const input = unit({ steps: 5 });
+    const honest = runTrainingUnit(input, split, referenceSteps);
+    const flipped = { ...honest, codes: encodeI8(decodeI8(honest.codes).map((c) => -c)) };
+    expect(checkTraining(input, flipped)).toBeUndefined();
+    expect(compareTraining(input, honest, flipped)).toBe('mismatch');
+    expect(checkTraining(input, { ...honest, version: 2 })).toMatch(/version 2/);
+    expect(compareTraining(input, honest, { ...honest, version: 2 })).toBe('mismatch');
+    const short = { ...honest, codes: encodeI8(decodeI8(honest.codes).subarray(1)) };
+    expect(checkTraining(input, short)).toMatch(/codes for a model/);
+    const negative = { ...honest, scales: encodeF32(decodeF32(honest.scales)!.map((s) => -s)) };
+    expect(checkTraining(input, negative)).toMatch(/scale negative/);
+  });
+
+  test('error: parameters of another model are refused before any step', () => {
+    const input = unit({ parameters: new Float32Array(10) });
+    expect(() => runTrainingUnit(input, split, referenceSteps)).toThrow(/parameters hold 10 f32/);
+  });
+});
+
+describe('compression', () => {
+  test('default: int8 codes with one scale per block, within one quantum of the input, unbiased over seeds', () => {
+    const delta = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * (i % 7));
+    const mean = new Float64Array(delta.length);
+    const seeds = 200;
+    for (let seed = 0; seed < seeds; seed++) {
+      const c = compress(delta, 64, seed);
+      expect(c.scales.length).toBe(16);
+      const back = decompress(c, 64);
+      for (let i = 0; i < back.length; i++) {
+        expect(Math.abs(back[i]! - delta[i]!)).toBeLessThanOrEqual(c.scales[Math.floor(i / 64)]! * 1.0001);
+        mean[i]! += back[i]! / seeds;
+      }
+    }
+    // Unbiased: the mean over 200 seeds is within 4 standard errors (quantum/√(4·200)) of the input.
+    const quantum = 6 / 127;
+    const worst = Math.max(...mean.map((m, i) => Math.abs(m - delta[i]!)));
+    expect(worst).toBeLessThan((4 * quantum) / Math.sqrt(4 * seeds));
+  });
+});

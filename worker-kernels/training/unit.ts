@@ -1,0 +1,97 @@
+/**
+ * @module worker-kernels/training/unit
+ * One training work unit from wire to wire, around any variant's steps (steps.ts): decode θ and the shard, draw the
+ * batches' order from the unit's seed, run the H steps, and compress Δ = θ_v − θ_after with the loss seen. Every
+ * variant shares this, so they differ only where they compute.
+ */
+import type { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
+import { KernelError } from '../errors.ts';
+import { deriveSeed, mulberry32 } from '../random.ts';
+import { decodeF32, decodeU16, encodeF32, encodeI8 } from './codec.ts';
+import { compress, fnv1a64 } from './compress.ts';
+import { type MnistSplit, pixelFloats, TRAIN_SIZE } from './dataset.ts';
+import { parameterCount } from './model.ts';
+import type { StepsJob, StepsKernel } from './steps.ts';
+
+/** The training digits as the kernels read them, made once per split. */
+const floats = new WeakMap<MnistSplit, Float32Array>();
+
+export function trainingPixels(split: MnistSplit): Float32Array {
+  let out = floats.get(split);
+  if (!out) {
+    out = pixelFloats(split.train);
+    floats.set(split, out);
+  }
+  return out;
+}
+
+/** steps·batch digits: the shard reshuffled on every pass through it, batches taken in turn. */
+export function batchOrder(samples: Uint16Array, steps: number, batch: number, seed: number): Int32Array {
+  const order = new Int32Array(steps * batch);
+  const pass = Int32Array.from(samples);
+  const draw = mulberry32(deriveSeed(seed, 'batches'));
+  for (let at = 0; at < order.length; at += pass.length) {
+    for (let i = pass.length - 1; i > 0; i--) {
+      const j = Math.floor(draw() * (i + 1));
+      const t = pass[i]!;
+      pass[i] = pass[j]!;
+      pass[j] = t;
+    }
+    order.set(pass.subarray(0, Math.min(pass.length, order.length - at)), at);
+  }
+  return order;
+}
+
+/** The unit's steps job; a KernelError where its parameters or shard do not fit its model and the data. */
+export function stepsJob(input: TrainingInput, split: MnistSplit): StepsJob {
+  const parameters = decodeF32(input.parameters);
+  if (parameters?.length !== parameterCount(input.model)) {
+    throw new KernelError(`parameters hold ${parameters?.length} f32, the model has ${parameterCount(input.model)}`);
+  }
+  const samples = decodeU16(input.samples);
+  if (!samples || samples.length === 0 || samples.some((s) => s >= TRAIN_SIZE)) {
+    throw new KernelError(`the shard must list 1 or more training digits below ${TRAIN_SIZE}`);
+  }
+  return {
+    model: input.model,
+    parameters: parameters.slice(),
+    pixels: trainingPixels(split),
+    labels: split.train.labels,
+    order: batchOrder(samples, input.steps, input.batch, input.seed),
+    steps: input.steps,
+    batch: input.batch,
+    lr: input.inner.lr,
+    momentum: input.inner.momentum,
+  };
+}
+
+/** Mean cross-entropy over a range of digits seen, from the probabilities of their classes. */
+function meanLoss(p: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  // p ≥ 1e-30 keeps a digit the model rules out at a finite (69) loss.
+  for (let i = from; i < to; i++) sum -= Math.log(Math.max(p[i]!, 1e-30));
+  return sum / (to - from);
+}
+
+export function runTrainingUnit(input: TrainingInput, split: MnistSplit, kernel: StepsKernel): TrainingOutput {
+  const job = stepsJob(input, split);
+  const start = decodeF32(input.parameters)!;
+  const { truthProbability: p, correct } = kernel(job);
+  const delta = new Float32Array(start.length);
+  for (let i = 0; i < delta.length; i++) delta[i] = start[i]! - job.parameters[i]!;
+  if (!delta.every(Number.isFinite)) throw new KernelError('training diverged: the parameters are no longer finite');
+  const { codes, scales } = compress(delta, input.block, deriveSeed(input.seed, 'rounding'));
+  const b = input.batch;
+  return {
+    version: input.version,
+    codes: encodeI8(codes),
+    scales: encodeF32(scales),
+    loss: {
+      first: meanLoss(p, 0, b),
+      last: meanLoss(p, p.length - b, p.length),
+      mean: meanLoss(p, 0, p.length),
+      accuracy: correct / p.length,
+    },
+    digest: fnv1a64(codes, scales),
+  };
+}
