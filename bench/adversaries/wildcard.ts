@@ -56,8 +56,11 @@ const CRAFTS: Record<string, Craft> = {
 export const CRAFT_NAMES = Object.keys(CRAFTS);
 
 export class Wildcard extends Team {
-  /** The last unit's reference output the team saw: sent as the answer to the next ("another unit"). */
-  private previous: SignalSearchOutput | undefined;
+  /**
+   * The last unit's reference output each identity saw: sent as its answer to the next ("another unit"). Its own,
+   * so that two identities never send one output (that would be collusion, which other strategies measure).
+   */
+  private readonly previous = new Map<Agent, SignalSearchOutput>();
   private lastKind = '';
 
   protected async actMember(world: World, member: Agent): Promise<void> {
@@ -79,8 +82,8 @@ export class Wildcard extends Team {
     const kinds = [...CRAFT_NAMES, 'another unit'];
     const kind = kinds[(member.host.id + member.received) % kinds.length]!;
     this.lastKind = kind;
-    const previous = this.previous;
-    this.previous = honest;
+    const previous = this.previous.get(member);
+    this.previous.set(member, honest);
     const salt = this.members.indexOf(member);
     if (kind === 'another unit') return previous ?? CRAFTS['truncated']!(job.input, honest, random, salt);
     return CRAFTS[kind]!(job.input, honest, random, salt);
