@@ -35,12 +35,14 @@ export default defineConfig({
     outDir: '../dist',
     emptyOutDir: true,
     target: 'es2022',
-    // The researchers' dashboard and the public status page are entries of their own beside the volunteer app.
+    // The researchers' dashboard, the public status page and the digit page are entries of their own beside the
+    // volunteer app.
     rollupOptions: {
       input: {
         index: fileURLToPath(new URL('./web/index.html', import.meta.url)),
         dashboard: fileURLToPath(new URL('./web/dashboard.html', import.meta.url)),
         status: fileURLToPath(new URL('./web/status.html', import.meta.url)),
+        digit: fileURLToPath(new URL('./web/digit.html', import.meta.url)),
         'widget-frame': fileURLToPath(new URL('./web/widget-frame.html', import.meta.url)),
       },
     },

@@ -2,7 +2,7 @@
  * @module bench/training
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
- * --lr, --bucket, --worker-momentum, --seed, --fresh).
+ * --lr, --bucket, --worker-momentum, --clip-iterations, --clip-scale, --outer-lr, --outer-momentum, --seed, --fresh).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts); the same run without
  * attackers gives clean_accuracy and the same kernel on one machine over the same digits central_accuracy (both
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../protocol/training.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
+import { DILOCO_OUTER } from '../worker-kernels/training/outer.ts';
 import { loadTrainingWasm } from '../worker-kernels/training/wasm.ts';
 import { ATTACKS, type Attack } from './training/attacks.ts';
 import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate } from './training/sim.ts';
@@ -37,8 +38,12 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '4' },
     lr: { type: 'string', default: '0.01' },
     momentum: { type: 'string', default: '0.9' },
-    bucket: { type: 'string', default: '2' },
-    'worker-momentum': { type: 'string', default: '0.5' },
+    bucket: { type: 'string', default: '1' },
+    'worker-momentum': { type: 'string', default: '0' },
+    'clip-iterations': { type: 'string', default: '3' },
+    'clip-scale': { type: 'string', default: '1' },
+    'outer-lr': { type: 'string', default: String(DILOCO_OUTER.lr) },
+    'outer-momentum': { type: 'string', default: String(DILOCO_OUTER.momentum) },
     seed: { type: 'string', default: '1' },
     fresh: { type: 'boolean', default: false },
   },
@@ -57,7 +62,7 @@ const config: SimConfig = {
   attack: values.attack as Attack,
   noniid: values.noniid,
   recompute: Number(values.recompute),
-  rounds: Number(values.rounds ?? (model.kind === 'cnn' ? 6 : 10)),
+  rounds: Number(values.rounds ?? 8),
   steps: Number(values.steps),
   batch: Number(values.batch),
   lr: Number(values.lr),
@@ -66,6 +71,8 @@ const config: SimConfig = {
   aggregator: values.aggregator as Aggregator,
   bucket: Number(values.bucket),
   workerMomentum: Number(values['worker-momentum']),
+  clip: { iterations: Number(values['clip-iterations']), scale: Number(values['clip-scale']) },
+  outer: { lr: Number(values['outer-lr']), momentum: Number(values['outer-momentum']) },
   seed: Number(values.seed),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
@@ -80,7 +87,14 @@ log(JSON.stringify(config));
 const kit = kitOf(...(await Promise.all([loadMnist(), loadTrainingWasm()])));
 
 /** Clean and central runs depend on neither the attack nor the attackers' share: computed once per configuration. */
-function cached(name: string, key: object, run: () => number): number {
+function cached(
+  name: string,
+  configKey: SimConfig | Omit<SimConfig, 'attack' | 'byzantine' | 'recompute'>,
+  run: () => number,
+) {
+  // The default clipping is left out of the key, so runs from before the option existed are found again.
+  const { clip, ...rest } = configKey;
+  const key = clip.iterations === 3 && clip.scale === 1 ? rest : configKey;
   const folder = `${tmpdir()}/terraflop-bench-training`;
   const file = `${folder}/${name}-${fnv1a64(new TextEncoder().encode(JSON.stringify(key)))}.json`;
   if (!values.fresh) {

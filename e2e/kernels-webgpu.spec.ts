@@ -48,6 +48,7 @@ for (const name of Object.keys(cases) as AppName[]) {
   const app = appOf(name);
   for (const variant of app.variants.map(variantName)) {
     test(`conformance: ${name} ${variant} agrees with the reference on seeded random units`, async ({ page }) => {
+      await kase.prepare?.();
       const random = specRandom();
       const worst: Record<string, number> = {};
       for (let trial = 0; trial < kase.trials; trial++) {

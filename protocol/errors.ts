@@ -93,6 +93,7 @@ export const API_ERROR_NAMES = [
   'TooManyStreamsError',
   'HostHoldsUnitsError',
   'OperatorSettingError',
+  'HostBannedError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

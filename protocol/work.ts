@@ -110,6 +110,26 @@ export const ResultReport = z.strictObject({
 });
 export type ResultReport = z.infer<typeof ResultReport>;
 
+/** The largest request body the coordinator takes (server/http/app.ts): 64 results of a few kilobytes each. */
+export const MAX_BODY_BYTES = 1 << 20;
+
+/**
+ * The longest run of entries, from the first, whose report fits in `maxBytes`: a training result carries a model's
+ * pseudo-gradient (hundreds of kilobytes), so a few waiting at once would not fit in one report. Always at least one
+ * entry, so a report too large alone still goes out and is refused by name rather than waiting forever.
+ */
+export function fitReport<E>(entries: readonly E[], maxBytes = MAX_BODY_BYTES): E[] {
+  // The report's own bytes: {"results":[…]} and a comma between entries.
+  let bytes = 14;
+  let n = 0;
+  for (const entry of entries) {
+    bytes += new TextEncoder().encode(JSON.stringify(entry)).length + (n > 0 ? 1 : 0);
+    if (bytes > maxBytes && n > 0) break;
+    n++;
+  }
+  return entries.slice(0, n);
+}
+
 export const ReportReply = z.strictObject({
   /** Replicas whose results are stored durably; the host may forget them. */
   accepted: z.array(Id),

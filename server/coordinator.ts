@@ -15,7 +15,7 @@ import { TrustedProxies } from './http/network.ts';
 import { frameHeaders } from './http/frame-headers.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
-import { chainPasses, storePasses } from './pass-list.ts';
+import { chainPasses, storePasses, trainingPasses } from './pass-list.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore, storeLocation } from './store/open-store.ts';
 import type { Stores } from './store/stores.ts';
@@ -60,7 +60,11 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     await stores.close();
     throw e;
   });
-  const passList = { ...storePasses(config, allOf(metrics, logDecisions(log))), ...(chain && chainPasses(chain)) };
+  const passList = {
+    ...storePasses(config, allOf(metrics, logDecisions(log))),
+    ...trainingPasses(stores.training),
+    ...(chain && chainPasses(chain)),
+  };
   const passes = startPasses(store, passList, {
     intervalMs: config.TERRAFLOP_PASS_INTERVAL_MS,
     onError: (pass, err) => log.error({ pass, err }, `pass ${pass} failed`),
@@ -83,6 +87,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       workEvents: workEvents(metrics, log),
       chain,
       research: stores.research,
+      training: stores.training,
       openSignup: config.TERRAFLOP_OPEN_SIGNUP,
       apps: stores.apps,
       closing: closing.signal,

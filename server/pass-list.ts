@@ -21,6 +21,9 @@ import {
   type Pass,
 } from './passes/passes.ts';
 import { statsExporter } from './stats/export.ts';
+import type { TrainingStore } from './store/training.ts';
+import { mnistOps } from './training/model-ops.ts';
+import { trainer } from './training/trainer.ts';
 
 type PassSettings = Pick<
   Config,
@@ -40,6 +43,14 @@ export function storePasses(config: PassSettings, events?: WorkEvents): Record<s
   };
   if (config.TERRAFLOP_DEMO !== 'off') passes['demo feeder'] = atMostEvery(1_000, demoFeeder(config.TERRAFLOP_DEMO));
   return passes;
+}
+
+/** The passes over the training store (server/training/): names first, for the command line's list. */
+export const TRAINING_PASSES = ['trainer'];
+
+/** The trainer runs at most twice a second: a round waits on volunteers' minutes of work, not on milliseconds. */
+export function trainingPasses(training: TrainingStore): Record<string, Pass> {
+  return { trainer: atMostEvery(500, trainer(training, mnistOps)) };
 }
 
 /** A chain pass: in the background of the runner's rounds, or one awaited round (the command line). */

@@ -7,6 +7,7 @@
 import asc from 'assemblyscript/asc';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { packMnist } from './training/pack-mnist.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -60,5 +61,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       built.push(`${app}-relaxed.wasm`);
     }
   }
+  // The training app's digits, as a binary beside its WebAssembly (training/pack-mnist.ts says why).
+  built.push(packMnist());
   console.log(`build-wasm: built ${built.join(', ')}`);
 }

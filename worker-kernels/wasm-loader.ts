@@ -8,7 +8,8 @@ import { KernelError, WasmLoadError } from './errors.ts';
 
 const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-async function bytesOf(url: URL): Promise<ArrayBuffer> {
+/** A file beside a kernel (its WebAssembly, the training app's digits): fetched in the browser, read in Node. */
+export async function binaryBytes(url: URL): Promise<ArrayBuffer> {
   if (url.protocol === 'file:') {
     // A variable specifier keeps bundlers from pulling node:fs into the browser build; this branch runs in Node only.
     const fsModule = 'node:fs/promises';
@@ -23,7 +24,7 @@ async function bytesOf(url: URL): Promise<ArrayBuffer> {
 
 async function compile(url: URL): Promise<WebAssembly.Module> {
   try {
-    return await WebAssembly.compile(await bytesOf(url));
+    return await WebAssembly.compile(await binaryBytes(url));
   } catch (cause) {
     const hint = url.protocol === 'file:' ? ' (run `npm run build:wasm`)' : '';
     throw new WasmLoadError(`cannot load ${url.pathname.split('/').pop()}${hint}: ${String(cause)}`, { cause });

@@ -21,7 +21,7 @@ import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/com
 import { type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
 import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { initialParameters } from '../../worker-kernels/training/model.ts';
-import { DILOCO_OUTER, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
+import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
@@ -46,6 +46,10 @@ export interface SimConfig {
   readonly aggregator: Aggregator;
   readonly bucket: number;
   readonly workerMomentum: number;
+  /** CenteredClip's iterations and the multiple of the median distance it clips to. */
+  readonly clip: { readonly iterations: number; readonly scale: number };
+  /** DiLoCo's outer optimiser (outer.ts): lr 0.7, Nesterov μ 0.9 by default. */
+  readonly outer: OuterOptions;
   readonly seed: number;
 }
 
@@ -84,7 +88,7 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
       return krum(updates, f);
     case 'centered-clip':
       return bucketed(updates, config.bucket, deriveSeed(config.seed, `bucket${round}`), (b) =>
-        centeredClip(b, { center: previous, iterations: 3 }),
+        centeredClip(b, { center: previous, iterations: config.clip.iterations, radiusScale: config.clip.scale }),
       );
   }
 }
@@ -174,7 +178,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
       updates.push(workerMomentum.push(String(i), dequantised(input, output)));
     }
     previous = aggregate(config, updates, previous, round);
-    outerStep(theta, outerMomentum, previous, DILOCO_OUTER);
+    outerStep(theta, outerMomentum, previous, config.outer);
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
     curve.push({ round, loss: lossSum / honestOutputs.length, accuracy });
     log(`round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`);

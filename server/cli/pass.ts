@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { BaseError } from '../../protocol/base-error.ts';
 import type { RunningChain } from '../chain/start-chain.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { chainPasses, storePasses } from '../pass-list.ts';
+import { chainPasses, storePasses, TRAINING_PASSES, trainingPasses } from '../pass-list.ts';
 import type { Pass } from '../passes/passes.ts';
 import { startPasses } from '../passes/runner.ts';
 import { openStore, storeLocation } from '../store/open-store.ts';
@@ -33,7 +33,7 @@ const normalise = (name: string) => name.trim().toLowerCase().replace(/[-_]+/g, 
 async function open(name: string, config: Config): Promise<{ pass: Pass; stores: Stores; chain?: RunningChain }> {
   const wanted = normalise(name);
   const onStore = storePasses(config);
-  const names = [...Object.keys(onStore), ...CHAIN_PASSES];
+  const names = [...Object.keys(onStore), ...TRAINING_PASSES, ...CHAIN_PASSES];
   if (!names.includes(wanted))
     throw new PassUsageError(
       `no pass named "${name}"; the passes: ${names.map((n) => n.replace(/ /g, '-')).join(', ')}`,
@@ -44,6 +44,7 @@ async function open(name: string, config: Config): Promise<{ pass: Pass; stores:
         'the embedded chain runs inside the coordinator, whose rounds run this pass',
     );
   const stores = await openStore(storeLocation(config));
+  if (TRAINING_PASSES.includes(wanted)) return { pass: trainingPasses(stores.training)[wanted]!, stores };
   if (!CHAIN_PASSES.includes(wanted)) return { pass: onStore[wanted]!, stores };
   try {
     // Loaded only for a chain pass: the chain's clients and contracts are most of this command's start-up.

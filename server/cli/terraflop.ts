@@ -7,7 +7,7 @@
  * @example
  *   TERRAFLOP_API_KEY=tf_… npx terraflop submit --name sweep units.jsonl
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProject } from './create-project.ts';
 import { setProjectShare } from './project-share.ts';
@@ -20,6 +20,10 @@ const USAGE = `usage:
                                         or a JSON array of them
   terraflop progress BATCH              print a batch's progress (JSON)
   terraflop results BATCH [--after ID]  print a batch's canonical results (JSON lines)
+  terraflop train FILE                  submit a training job; FILE holds its JSON ({"name", "model", "rounds",
+                                        "hyper"}: protocol/training-job.ts)
+  terraflop training JOB                print a training job and its rounds' losses and accuracy (JSON)
+  terraflop model JOB [--out FILE]      download a training job's newest model (JSON; to stdout without --out)
   terraflop project create --name NAME [--researcher NAME]
                                         create a project in the coordinator's database and print its API key
   terraflop project share SHORT-NAME [--priority N] [--share S]
@@ -93,6 +97,12 @@ function share(
   );
 }
 
+function trainingPath(job: string | undefined): string {
+  if (!job || !/^\d+$/.test(job))
+    throw new UsageError(`needs a training job id (a positive integer), got ${job ?? 'nothing'}`);
+  return `/api/research/training-jobs/${job}`;
+}
+
 export async function main(
   argv: string[],
   out: (s: string) => void = (s) => process.stdout.write(s),
@@ -112,6 +122,7 @@ export async function main(
       grant: { type: 'boolean' },
       'no-grant': { type: 'boolean' },
       payer: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const url = values.url ?? process.env['TERRAFLOP_URL'] ?? 'http://127.0.0.1:8080/';
@@ -138,6 +149,19 @@ export async function main(
     case 'results': {
       const after = values.after ? `?after=${encodeURIComponent(values.after)}` : '';
       return out(await (await api(url, key, 'GET', `/api/research/batches/${batch()}/results${after}`)).text());
+    }
+    case 'train': {
+      if (!arg) throw new UsageError('train needs a FILE');
+      const res = await api(url, key, 'POST', '/api/research/training-jobs', JSON.parse(readFileSync(arg, 'utf8')));
+      return out(`${JSON.stringify(await res.json(), null, 2)}\n`);
+    }
+    case 'training':
+      return out(`${JSON.stringify(await (await api(url, key, 'GET', trainingPath(arg))).json(), null, 2)}\n`);
+    case 'model': {
+      const text = await (await api(url, key, 'GET', `${trainingPath(arg)}/model`)).text();
+      if (!values.out) return out(text);
+      writeFileSync(values.out, text);
+      return out(`wrote ${values.out}\n`);
     }
     case 'project': {
       if (arg === 'share') return out(`${JSON.stringify(await share(positionals[2], values, env))}\n`);

@@ -5,6 +5,7 @@
  * ApiErrorBody.
  */
 import { Hono } from 'hono';
+import { MAX_BODY_BYTES } from '../../protocol/work.ts';
 import type { Store } from '../store/store.ts';
 import { chainRoutes, type ChainFace } from './chain.ts';
 import { limitBody, networkLimitOf, type NetworkOf, type Rate } from './edge.ts';
@@ -19,13 +20,11 @@ import { RateLimiter } from './rate-limit.ts';
 import { type NetEnv, networkOf, TrustedProxies } from './network.ts';
 import { workRoutes, type WorkRouteEvents } from './work.ts';
 import type { ResearchStore } from '../store/research.ts';
+import type { TrainingStore } from '../store/training.ts';
 import { openApiRoute, publicRoutes } from './public.ts';
 import { researchRoutes } from './research.ts';
 import type { AboutSettings } from '../research/about.ts';
 import { signupRoutes } from './research-signup.ts';
-
-/** Large enough for 64 results of 256 peaks each, small enough that a flood costs little. */
-export const MAX_BODY_BYTES = 1 << 20;
 
 export interface ApiOptions {
   store: Store;
@@ -49,6 +48,8 @@ export interface ApiOptions {
   apps?: AppStore | undefined;
   /** The research side (researchers' API, public status); absent in tests of the host API alone. */
   research?: ResearchStore | undefined;
+  /** Training jobs, part of the research API; absent, it has none. */
+  training?: TrainingStore | undefined;
   /** Whether anyone may create a project (POST /api/research/projects); else only the operator's command. */
   openSignup?: boolean | undefined;
   /** Aborted when the coordinator shuts down, to end the research API's live streams. */
@@ -63,6 +64,7 @@ export function createApi({
   chain,
   hostRate,
   research,
+  training,
   statsDir,
   closing,
   apps,
@@ -106,7 +108,7 @@ export function createApi({
       '/',
       research
         ? new Hono()
-            .route('/research', researchRoutes(research, { closing, apps }))
+            .route('/research', researchRoutes(research, { closing, apps, training }))
             .route('/public', publicRoutes(research, about))
             .route('/', openApiRoute())
         : new Hono(),

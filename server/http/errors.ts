@@ -83,6 +83,14 @@ export class OperatorSettingError extends ApiError {
   }
 }
 
+/** The host was banned: a recomputation on other hosts contradicted one of its results (docs/training.md). */
+export class HostBannedError extends ApiError {
+  override name = 'HostBannedError' as const;
+  constructor(hostId: number, reason: string) {
+    super(403, `host ${hostId} is banned: ${reason}`, { details: { hostId } });
+  }
+}
+
 export class NotFoundError extends ApiError {
   override name: ApiErrorName = 'NotFoundError';
   constructor(message: string) {

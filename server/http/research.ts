@@ -27,6 +27,8 @@ import { accessRoutes } from './research-access.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
 import { StreamCaps } from './stream-caps.ts';
 import type { AppStore } from '../store/apps.ts';
+import type { TrainingStore } from '../store/training.ts';
+import { trainingRoutes } from './training.ts';
 
 export interface ResearchOptions {
   /** How often a live progress stream sends the batch's progress. */
@@ -37,6 +39,8 @@ export interface ResearchOptions {
   streams?: StreamCaps | undefined;
   /** Researchers' own apps, to check that a batch's custom units name a version of the project's own. */
   apps?: AppStore | undefined;
+  /** Training jobs (/api/research/training-jobs); absent, there are none. */
+  training?: TrainingStore | undefined;
 }
 
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -75,7 +79,7 @@ async function checkCustomUnits(submission: BatchSubmission, projectId: number, 
 
 export function researchRoutes(
   research: ResearchStore,
-  { progressIntervalMs = 1000, closing, apps, streams = new StreamCaps() }: ResearchOptions = {},
+  { progressIntervalMs = 1000, closing, apps, training, streams = new StreamCaps() }: ResearchOptions = {},
 ) {
   const progressOf = async (c: Context<ResearchEnv>) => {
     const id = batchIdOf(c);
@@ -87,6 +91,7 @@ export function researchRoutes(
   return new Hono<ResearchEnv>()
     .use(requireResearcher(research))
     .route('/', accessRoutes(research))
+    .route('/training-jobs', training ? trainingRoutes(training) : new Hono<ResearchEnv>())
     .get('/project', async (c) => {
       const project = await research.project(c.get('researcher').projectId);
       if (!project) throw new NotFoundError('your project no longer exists');

@@ -9,9 +9,17 @@ import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
 import { knownNetwork } from './network.ts';
 import { parseBody } from './parse.ts';
-import { UnknownProjectError } from './errors.ts';
+import { HostBannedError, UnknownProjectError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Host, IssuedReplica, RecordOutcome } from '../store/types.ts';
+import type { Context } from 'hono';
+
+/** A banned host gets no work and its results are refused; the request changes nothing. */
+async function refuseBanned(store: Store, c: Context<HostEnv>) {
+  const host = c.get('host');
+  const reason = await store.banOf(host.id);
+  if (reason !== undefined) throw new HostBannedError(host.id, reason);
+}
 
 /** What the work routes tell the coordinator's metrics and log once the store committed it. */
 export interface WorkRouteEvents {
@@ -23,6 +31,7 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
   return new Hono<HostEnv>()
     .post('/work', requireHost(store, limiter), async (c) => {
       const { project, ...ask } = await parseBody(c, WorkRequest, 'work request');
+      await refuseBanned(store, c);
       const projectId = project === undefined ? undefined : await store.findProject(project);
       if (project !== undefined && projectId === undefined) throw new UnknownProjectError(project);
       const issued = await store.issueReplicas(
@@ -47,6 +56,7 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
     })
     .post('/results', requireHost(store, limiter), async (c) => {
       const { results } = await parseBody(c, ResultReport, 'result report');
+      await refuseBanned(store, c);
       const outcomes = await store.recordResults(c.get('host'), results, Date.now());
       if (outcomes.some((o) => o.ok)) onResults();
       events?.recorded(c.get('host'), outcomes);

@@ -77,6 +77,8 @@ export interface Store {
   useNonce(hostId: number, nonce: string, expiresAt: number): Promise<Host | undefined>;
   /** Forgets nonces whose timestamps are outside the window anyway. Returns how many. */
   purgeNonces(now: number, limit: number): Promise<number>;
+  /** Why the host is banned (a recomputation contradicted its result: server/store/training.ts), or undefined. */
+  banOf(hostId: number): Promise<string | undefined>;
   /** The host's and its volunteer's credit, RAC decayed to `now`, and its results by state. */
   hostSummary(hostId: number, now: number): Promise<HostSummary>;
 

@@ -9,6 +9,7 @@ import type { AppStore } from './apps.ts';
 import type { ChainStore } from './chain.ts';
 import type { ResearchStore } from './research.ts';
 import type { Store } from './store.ts';
+import type { TrainingStore } from './training.ts';
 
 export interface Stores {
   /** Hosts, volunteers, batches, work units, replicas and credit: the host API's and the passes' store. */
@@ -19,6 +20,8 @@ export interface Stores {
   apps: AppStore;
   /** What the chain passes read from the work and keep of the chain. */
   chain: ChainStore;
+  /** Training jobs, their rounds and model versions, and the hosts banned from them. */
+  training: TrainingStore;
   /** Closes the database; every store of the family is then spent. */
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import type { ProjectPartners } from '../../protocol/partner.ts';
 import type { BatchProgress, Project } from '../../protocol/research.ts';
 import { Access } from './access.svelte.ts';
 import { explain, keyRefused, parseUnitsFile, ResearchClient } from './research-client.ts';
+import { Training } from './training.svelte.ts';
 
 const KEY_STORAGE = 'terraflop.researchKey';
 
@@ -27,6 +28,8 @@ export class Dashboard {
   customApps = $state.raw<CustomAppVersion[]>([]);
   /** Who may use the project (the Access panel); null while signed out. */
   access = $state.raw<Access | null>(null);
+  /** The project's training jobs (the Training panel); null while signed out. */
+  training = $state.raw<Training | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
   private client: ResearchClient | null = null;
@@ -44,6 +47,8 @@ export class Dashboard {
       this.project = await client.project();
       this.client = client;
       this.access = new Access(client, (reason) => this.signOut(reason));
+      this.training = new Training(client);
+      void this.training.load();
       sessionStorage.setItem(KEY_STORAGE, key.trim());
       await this.refresh();
     });
@@ -54,6 +59,8 @@ export class Dashboard {
     this.stopWatching();
     this.error = reason;
     this.access = null;
+    this.training?.stop();
+    this.training = null;
     sessionStorage.removeItem(KEY_STORAGE);
     this.client = null;
     this.project = null;

@@ -12,6 +12,12 @@ import { AppCatalog } from '../../protocol/app-catalog.ts';
 import { CustomAppList } from '../../protocol/custom-app.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { ApiKeyCreated, ApiKeyRevoked, ResearcherList, type NewResearcher } from '../../protocol/research-access.ts';
+import {
+  TrainedModel,
+  TrainingJob,
+  TrainingJobList,
+  type TrainingJobSubmissionInput,
+} from '../../protocol/training-job.ts';
 
 export class ResearchClient {
   readonly key: string;
@@ -63,6 +69,22 @@ export class ResearchClient {
   /** The batch's canonical results so far, as a JSON-lines Blob. */
   async results(batchId: number): Promise<Blob> {
     return (await this.call('GET', `/api/research/batches/${batchId}/results`)).blob();
+  }
+
+  /** The project's training jobs, newest first. */
+  async trainingJobs() {
+    return TrainingJobList.parse(await (await this.call('GET', '/api/research/training-jobs')).json()).jobs;
+  }
+  /** One training job with its rounds: losses and held-out accuracy. */
+  async trainingJob(jobId: number) {
+    return TrainingJob.parse(await (await this.call('GET', `/api/research/training-jobs/${jobId}`)).json());
+  }
+  async submitTraining(submission: TrainingJobSubmissionInput) {
+    return TrainingJob.parse(await (await this.call('POST', '/api/research/training-jobs', submission)).json());
+  }
+  /** The job's newest model, as the coordinator sends it (parsed, so a damaged file is never offered). */
+  async model(jobId: number) {
+    return TrainedModel.parse(await (await this.call('GET', `/api/research/training-jobs/${jobId}/model`)).json());
   }
 
   /** The project's researchers and their keys (never a key itself). */

@@ -4,7 +4,7 @@
  * A failed send is retried with exponential backoff (1 s doubling to a minute, with jitter, as BOINC's client backs
  * off), and at once when the browser comes back online.
  */
-import { MAX_REPLICAS_PER_REQUEST, type ReportReply } from '../../protocol/work.ts';
+import { fitReport, MAX_REPLICAS_PER_REQUEST, type ReportReply } from '../../protocol/work.ts';
 import type { CoordinatorClient } from './coordinator-client.ts';
 import { acknowledge, outboxSize, pendingResults } from './storage/outbox.ts';
 
@@ -49,9 +49,9 @@ export class Uploader {
       do {
         this.again = false;
         for (
-          let batch = await pendingResults(MAX_REPLICAS_PER_REQUEST);
+          let batch = fitReport(await pendingResults(MAX_REPLICAS_PER_REQUEST));
           batch.length > 0;
-          batch = await pendingResults(MAX_REPLICAS_PER_REQUEST)
+          batch = fitReport(await pendingResults(MAX_REPLICAS_PER_REQUEST))
         ) {
           const reply = await this.client.report(batch);
           // A replica refused as already reported was stored by an earlier send whose answer was lost.

@@ -75,6 +75,8 @@ export interface CenteredClipOptions {
   readonly center?: Float32Array;
   /** The clipping radius; by default the median distance of the updates from the current centre. */
   readonly radius?: number;
+  /** Multiplies the median radius (not a given one): below 1 clips honest outliers too, and attackers harder. */
+  readonly radiusScale?: number;
   readonly iterations?: number;
 }
 
@@ -89,7 +91,7 @@ export function centeredClip(updates: readonly Update[], options: CenteredClipOp
   for (let it = 0; it < (options.iterations ?? 3); it++) {
     const distances = updates.map((u) => Math.sqrt(squaredDistance(u, v)));
     // Re-measured from each new centre: as v nears the honest majority, τ shrinks to their spread.
-    const tau = options.radius ?? medianOf(distances);
+    const tau = options.radius ?? (options.radiusScale ?? 1) * medianOf(distances);
     const step = new Float64Array(length);
     for (const [k, u] of updates.entries()) {
       const distance = distances[k]!;

@@ -1,13 +1,13 @@
 /**
  * @module worker-kernels/training/dataset
- * The training app's data: the `mnist` package's 10,000 digits as bytes, shuffled by a fixed seed and split into
- * 8,000 to train on and 2,000 held out, identically on every host (the unit names training digits by index).
- * Pixels are the package's floats × 255, which are whole numbers to its three decimals; kernels read them as
- * f32 p/255, so every variant starts from the same bits.
+ * The training app's data: the `mnist` package's 10,000 digits as bytes (pack-mnist.ts), shuffled by a fixed seed
+ * and split into 8,000 to train on and 2,000 held out, identically on every host (the unit names training digits by
+ * index). Kernels read a pixel byte p as the f32 p/255, so every variant starts from the same bits.
  */
 import { KernelError } from '../errors.ts';
 import { mulberry32 } from '../random.ts';
-import { CLASSES, PIXELS } from './model.ts';
+import { binaryBytes } from '../wasm-loader.ts';
+import { PIXELS } from './model.ts';
 
 export const TRAIN_SIZE = 8000;
 export const HELD_OUT_SIZE = 2000;
@@ -30,13 +30,17 @@ let cached: Promise<MnistSplit> | undefined;
 let loaded: MnistSplit | undefined;
 
 /**
- * The split, loaded once per process or worker. The digits are 21 MB of JSON, so nothing loads them until a
- * training unit or test asks: the coordinator and the other apps' workers never do.
+ * The split, loaded once per process or worker from build/mnist.bin (pack-mnist.ts, built by `npm run build:wasm`):
+ * fetched in the browser, read from disk in Node, as the kernels' WebAssembly is. Nothing loads it until a training
+ * unit or test asks: the coordinator and the other apps' workers never do.
  */
 export function loadMnist(): Promise<MnistSplit> {
-  cached ??= import('mnist').then((m) => {
-    loaded = splitDigits(m.default);
+  cached ??= binaryBytes(new URL('./build/mnist.bin', import.meta.url)).then((bytes) => {
+    loaded = splitDigits(new Uint8Array(bytes));
     return loaded;
+  });
+  cached.catch(() => {
+    cached = undefined;
   });
   return cached;
 }
@@ -47,25 +51,27 @@ export function loadedMnist(): MnistSplit {
   return loaded;
 }
 
-function splitDigits(mnist: readonly { length: number; raw: readonly number[] }[]): MnistSplit {
-  const all: [number, number][] = [];
-  for (let d = 0; d < CLASSES; d++) for (let j = 0; j < mnist[d]!.length; j++) all.push([d, j]);
-  if (all.length < TRAIN_SIZE + HELD_OUT_SIZE) throw new Error(`mnist has ${all.length} digits, fewer than 10,000`);
-  const draw = mulberry32(SPLIT_SEED);
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(draw() * (i + 1));
-    [all[i], all[j]] = [all[j]!, all[i]!];
+/** The packed file: `count` labels, then `count` × 784 pixel bytes. */
+function splitDigits(packed: Uint8Array): MnistSplit {
+  const count = packed.length / (1 + PIXELS);
+  if (!Number.isInteger(count) || count < TRAIN_SIZE + HELD_OUT_SIZE) {
+    throw new KernelError(`mnist.bin holds ${packed.length} bytes, not 10,000 digits (run \`npm run build:wasm\`)`);
   }
-  const take = (from: number, count: number): Digits => {
-    const pixels = new Uint8Array(count * PIXELS);
-    const labels = new Uint8Array(count);
-    for (let s = 0; s < count; s++) {
-      const [d, j] = all[from + s]!;
-      labels[s] = d;
-      const raw = mnist[d]!.raw;
-      for (let p = 0; p < PIXELS; p++) pixels[s * PIXELS + p] = Math.round(raw[j * PIXELS + p]! * 255);
+  const order = Array.from({ length: count }, (_, i) => i);
+  const draw = mulberry32(SPLIT_SEED);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(draw() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const take = (from: number, size: number): Digits => {
+    const pixels = new Uint8Array(size * PIXELS);
+    const labels = new Uint8Array(size);
+    for (let s = 0; s < size; s++) {
+      const n = order[from + s]!;
+      labels[s] = packed[n]!;
+      pixels.set(packed.subarray(count + n * PIXELS, count + (n + 1) * PIXELS), s * PIXELS);
     }
-    return { pixels, labels, count };
+    return { pixels, labels, count: size };
   };
   return { train: take(0, TRAIN_SIZE), heldOut: take(TRAIN_SIZE, HELD_OUT_SIZE) };
 }

@@ -4,11 +4,11 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ModelSpec } from '../../protocol/training.ts';
-import { loadMnist, type MnistSplit } from './dataset.ts';
+import { loadMnist, type MnistSplit, pixelFloats } from './dataset.ts';
 import { trainingInput } from './input.ts';
 import { initialParameters } from './model.ts';
 import { referenceSteps } from './reference.ts';
-import { runTrainingUnit } from './unit.ts';
+import { runTrainingUnit, stepsJob } from './unit.ts';
 import { loadTrainingWasm, type TrainingWasm } from './wasm.ts';
 
 let split: MnistSplit;
@@ -38,4 +38,27 @@ describe.each<[ModelSpec, number]>([
     expect(actual).toEqual(expected);
     expect(actual.loss.mean).toBeLessThan(actual.loss.first);
   });
+});
+
+test('behavior: the held-out accuracy rises from chance after a unit of steps', () => {
+  const model = { kind: 'mlp', hidden: 32 } as const;
+  const theta = initialParameters(model, 5);
+  const heldOut = pixelFloats(split.heldOut);
+  const before = wasm.accuracy(model, theta, heldOut, split.heldOut.labels);
+  const input = trainingInput({
+    model,
+    version: 0,
+    parameters: theta,
+    samples: Uint16Array.from({ length: 2000 }, (_, i) => i),
+    seed: 1,
+    steps: 100,
+    batch: 8,
+    inner: { lr: 0.05, momentum: 0.5 },
+    block: 256,
+  });
+  const job = stepsJob(input, split);
+  wasm.steps(job);
+  const after = wasm.accuracy(model, job.parameters, heldOut, split.heldOut.labels);
+  expect(before).toBeLessThan(0.3);
+  expect(after).toBeGreaterThan(0.75);
 });

@@ -45,6 +45,33 @@ export async function insertBatch(
     [app, name, now, projectId],
   ))!;
   const batchId = Number(batch.id);
+  await insertUnits(q, dialect, { batchId, projectId, app, units, now, after: 0 });
+  return batchId;
+}
+
+/**
+ * Adds units to a batch, each with its target_nresults unsent replicas: a new batch's, or (a training job's rounds)
+ * more of an existing one's. `after` is the batch's largest unit id before (0 for a new batch).
+ */
+export async function insertUnits(
+  q: Queryable,
+  dialect: Dialect,
+  {
+    batchId,
+    projectId,
+    app,
+    units,
+    now,
+    after,
+  }: {
+    batchId: number;
+    projectId: number | null;
+    app: AppName;
+    units: readonly NewWorkUnit[];
+    now: number;
+    after: number;
+  },
+): Promise<void> {
   await inSlices(units, UNITS_PER_STATEMENT, (slice) =>
     bulkInsert(
       q,
@@ -76,10 +103,9 @@ export async function insertBatch(
     await q.run(
       `WITH n(k) AS (VALUES ${Array.from({ length: most }, (_, i) => `(${i + 1})`).join(', ')})
         INSERT INTO replicas (work_unit_id, app, project_id)
-        SELECT u.id, u.app, u.project_id FROM work_units u JOIN n ON n.k <= u.target_nresults WHERE u.batch_id = ?
-        ORDER BY u.id, n.k`,
-      [batchId],
+        SELECT u.id, u.app, u.project_id FROM work_units u JOIN n ON n.k <= u.target_nresults
+        WHERE u.batch_id = ? AND u.id > ? ORDER BY u.id, n.k`,
+      [batchId, after],
     );
   }
-  return batchId;
 }

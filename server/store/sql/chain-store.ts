@@ -61,12 +61,19 @@ async function batchProgress(q: Queryable, batchIds: number[]): Promise<Map<numb
      GROUP BY w.batch_id`,
     batchIds,
   );
+  // A running training job's batch is never finished, even between a round's last unit and the next round's first.
+  const training = await q.all<{ batch_id: number }>(
+    `SELECT batch_id FROM training_jobs
+      WHERE state = 'running' AND batch_id IN (${batchIds.map(() => '?').join(', ')})`,
+    batchIds,
+  );
+  const running = new Set(training.map((t) => Number(t.batch_id)));
   return new Map(
     rows.map((r) => [
       Number(r.id),
       {
         credit: Number(r.credit ?? 0),
-        finished: Number(r.active ?? 0) === 0 && Number(r.unsettled ?? 0) === 0,
+        finished: Number(r.active ?? 0) === 0 && Number(r.unsettled ?? 0) === 0 && !running.has(Number(r.id)),
         payer: r.payer ? r.payer.toLowerCase() : null,
       },
     ]),

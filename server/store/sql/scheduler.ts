@@ -277,6 +277,8 @@ export class Scheduler {
 function maySendSingle(unit: PoolUnit, replicaId: number, round: Round): boolean {
   const { row } = unit;
   if (row.single === 1 || row.min_quorum <= 1 || row.canonical_replica_id !== null) return false;
+  // A replicated training unit is the trainer's recomputation (server/training/round.ts), already a random few.
+  if (row.app === 'training') return false;
   if (unit.replicas.some((r) => r.id !== replicaId && r.server_state !== 'unsent')) return false;
   return !round.issues.some((i) => i.unit === unit);
 }

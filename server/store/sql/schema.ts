@@ -370,6 +370,66 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   ALTER TABLE replicas ADD COLUMN network TEXT;
   ALTER TABLE work_units ADD COLUMN single_mark BIGINT
   `,
+  // 15 (branch training-job): training jobs (server/store/sql/training-store.ts). A job is one batch of its project
+  // (what a paying requester escrows for); each round adds units to it (training_units says which round each is);
+  // each closed round adds a model version (parameters and the outer optimiser's momentum, f32 base64);
+  // training_updates records which results a round applied, so none is applied twice; host_bans holds hosts whose
+  // result a recomputation contradicted (docs/training.md), refused work from then on.
+  `
+  CREATE TABLE training_jobs (
+    id ${id},
+    project_id BIGINT NOT NULL REFERENCES projects(id),
+    batch_id BIGINT NOT NULL REFERENCES batches(id),
+    name TEXT NOT NULL,
+    model TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    rounds INTEGER NOT NULL,
+    hyper TEXT NOT NULL,
+    staleness INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'running',
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX training_jobs_project ON training_jobs(project_id);
+  CREATE INDEX training_jobs_batch ON training_jobs(batch_id);
+  CREATE TABLE training_rounds (
+    job_id BIGINT NOT NULL REFERENCES training_jobs(id),
+    round INTEGER NOT NULL,
+    base_version INTEGER NOT NULL,
+    opened_at BIGINT NOT NULL,
+    deadline BIGINT NOT NULL,
+    closed_at BIGINT,
+    updates INTEGER NOT NULL DEFAULT 0,
+    train_loss DOUBLE PRECISION,
+    heldout_loss DOUBLE PRECISION,
+    heldout_accuracy DOUBLE PRECISION,
+    PRIMARY KEY (job_id, round)
+  );
+  CREATE TABLE training_units (
+    unit_id BIGINT PRIMARY KEY REFERENCES work_units(id),
+    job_id BIGINT NOT NULL,
+    round INTEGER NOT NULL
+  );
+  CREATE INDEX training_units_round ON training_units(job_id, round);
+  CREATE TABLE training_models (
+    job_id BIGINT NOT NULL REFERENCES training_jobs(id),
+    version INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    momentum TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (job_id, version)
+  );
+  CREATE TABLE training_updates (
+    replica_id BIGINT PRIMARY KEY REFERENCES replicas(id),
+    job_id BIGINT NOT NULL,
+    round INTEGER NOT NULL
+  );
+  CREATE TABLE host_bans (
+    host_id BIGINT PRIMARY KEY REFERENCES hosts(id),
+    app TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    banned_at BIGINT NOT NULL
+  )
+  `,
   // Branch trust-bench (issue 17, item 6): each result keeps its host's measured speed when it reported, from the
   // coordinator's own apps only, so a researcher's app is credited at most what its results were measured to cost.
   `ALTER TABLE replicas ADD COLUMN host_flops DOUBLE PRECISION`,

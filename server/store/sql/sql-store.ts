@@ -113,6 +113,10 @@ export class SqlStore implements Store {
     return this.nonces.call({ hostId, nonce, expiresAt });
   }
 
+  async banOf(hostId: number): Promise<string | undefined> {
+    return (await this.db.get<{ reason: string }>('SELECT reason FROM host_bans WHERE host_id = ?', [hostId]))?.reason;
+  }
+
   async purgeNonces(now: number, limit: number): Promise<number> {
     // A range of the expiry index, about `limit` long (ties may add a few): the form `(host_id, nonce) IN (… LIMIT)`
     // let Postgres, with statistics from when the table was small, join against a scan of the whole table.

@@ -9,6 +9,7 @@ import { sqlChainStore } from './chain-store.ts';
 import type { Db } from './db.ts';
 import { SqlResearchStore } from './research-store.ts';
 import { SqlStore, type SqlStoreOptions } from './sql-store.ts';
+import { SqlTrainingStore } from './training-store.ts';
 
 /** @example const stores = sqlStores(db); await stores.work.createHost({ now: Date.now() }); */
 export function sqlStores(db: Db, options: SqlStoreOptions = {}): Stores {
@@ -17,6 +18,7 @@ export function sqlStores(db: Db, options: SqlStoreOptions = {}): Stores {
     research: new SqlResearchStore(db),
     apps: new SqlAppStore(db),
     chain: sqlChainStore(db),
+    training: new SqlTrainingStore(db),
     close: () => db.close(),
   };
 }

@@ -1,0 +1,112 @@
+/**
+ * @module protocol/training-job
+ * A training job as researchers submit and follow it (POST/GET /api/research/training-jobs): a model, a dataset,
+ * the hyper-parameters of its rounds, and how many rounds. The coordinator is the parameter server: each round adds
+ * work units to the job's batch (H local steps on one shard from model version v), aggregated into version v+1
+ * (docs/training.md). The unit's own input and output are the training app's (protocol/training.ts).
+ */
+import { z } from 'zod';
+import { ModelSpec } from './training.ts';
+import { Id } from './work.ts';
+
+export const TrainingDataset = z.enum(['mnist']);
+export type TrainingDataset = z.infer<typeof TrainingDataset>;
+
+/** The share of units recomputed on another host: at least 5% (docs/training.md: a cheater's odds), at most all. */
+export const MIN_RECOMPUTE = 0.05;
+
+export const TrainingHyper = z.strictObject({
+  /** H: local steps of a work unit between synchronisations. */
+  localSteps: z.number().int().min(1).max(2_000).default(50),
+  batchSize: z.number().int().min(1).max(512).default(32),
+  /** The inner optimiser's (the volunteer's): SGD with heavy-ball momentum. */
+  innerLr: z.number().positive().max(10).default(0.05),
+  innerMomentum: z.number().min(0).max(0.999).default(0.9),
+  /** Parameters per int8 quantisation block of a result (protocol/training.ts). */
+  block: z.number().int().min(16).max(4096).default(256),
+  /** The outer Nesterov step the coordinator applies to the aggregated pseudo-gradient (DiLoCo: 0.7, 0.9). */
+  outerLr: z.number().positive().max(10).default(0.7),
+  outerMomentum: z.number().min(0).lt(1).default(0.9),
+  /** Work units (shards) per round. */
+  unitsPerRound: z.number().int().min(1).max(256).default(8),
+  /** The share of a round's units that must have reported before the round may close at its deadline. */
+  quorum: z.number().gt(0).max(1).default(0.5),
+  /** Seconds after which a round closes with the updates it has (a quorum of them): no volunteer holds a round. */
+  roundDeadlineS: z.number().int().min(1).max(86_400).default(600),
+  /** Rounds an update may lag: one computed from version v is applied while the model is at most v + this. */
+  maxStaleness: z.number().int().min(0).max(4).default(1),
+  /** The share of units recomputed on another host; a mismatch bans the host (docs/training.md). */
+  recompute: z.number().min(MIN_RECOMPUTE).max(1).default(0.08),
+  /** Uneven shards: Dirichlet(α) label mix per shard; absent for even (IID) shards. */
+  dirichletAlpha: z.number().positive().max(100).optional(),
+  /** Seeds the initial parameters and the shards. */
+  seed: z.number().int().min(0).max(0xffff_ffff).default(1),
+});
+export type TrainingHyper = z.infer<typeof TrainingHyper>;
+
+export const TrainingJobSubmission = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  /** An MLP 784-h-10 or a CNN (5×5 convolution, 2×2 max-pool, dense h, 10): protocol/training.ts. */
+  model: ModelSpec,
+  dataset: TrainingDataset.default('mnist'),
+  rounds: z.number().int().min(1).max(1_000),
+  hyper: TrainingHyper.default(TrainingHyper.parse({})),
+});
+export type TrainingJobSubmission = z.infer<typeof TrainingJobSubmission>;
+export type TrainingJobSubmissionInput = z.input<typeof TrainingJobSubmission>;
+
+export const TrainingJobState = z.enum(['running', 'done', 'cancelled']);
+export type TrainingJobState = z.infer<typeof TrainingJobState>;
+
+/** One round as it stands: open (its units out) or closed (aggregated into `version`, evaluated held out). */
+export const TrainingRound = z.strictObject({
+  round: z.number().int().min(0),
+  /** The model version its units start from. */
+  baseVersion: z.number().int().min(0),
+  openedAt: z.number().int(),
+  deadline: z.number().int(),
+  closedAt: z.number().int().nullable(),
+  /** Updates applied when it closed (from this round and, within maxStaleness, earlier ones). */
+  updates: z.number().int().min(0),
+  /** Mean training loss the volunteers reported over their local steps. */
+  trainLoss: z.number().nullable(),
+  heldoutLoss: z.number().nullable(),
+  heldoutAccuracy: z.number().min(0).max(1).nullable(),
+});
+export type TrainingRound = z.infer<typeof TrainingRound>;
+
+export const TrainingJob = z.strictObject({
+  jobId: Id,
+  /** The batch holding every round's units: the id a paying requester escrows COP for (ComputeMarket.open). */
+  batchId: Id,
+  name: z.string(),
+  model: ModelSpec,
+  dataset: TrainingDataset,
+  rounds: z.number().int(),
+  hyper: TrainingHyper,
+  state: TrainingJobState,
+  /** The newest model version (0: the initial parameters). */
+  version: z.number().int().min(0),
+  /** Hosts banned for a recomputation that disagreed with theirs. */
+  bannedHosts: z.number().int().min(0),
+  createdAt: z.number().int(),
+  history: z.array(TrainingRound),
+});
+export type TrainingJob = z.infer<typeof TrainingJob>;
+
+export const TrainingJobList = z.strictObject({
+  jobs: z.array(TrainingJob.omit({ history: true })),
+});
+export type TrainingJobList = z.infer<typeof TrainingJobList>;
+
+/** A trained model as downloaded: its architecture, its version and its f32 parameters (little-endian, base64). */
+export const TrainedModel = z.strictObject({
+  format: z.literal('terraflop-model/1'),
+  model: ModelSpec,
+  dataset: TrainingDataset,
+  jobId: Id,
+  version: z.number().int().min(0),
+  heldoutAccuracy: z.number().min(0).max(1).nullable(),
+  params: z.base64(),
+});
+export type TrainedModel = z.infer<typeof TrainedModel>;

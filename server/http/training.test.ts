@@ -1,0 +1,120 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { ApiErrorBody } from '../../protocol/errors.ts';
+import { TrainedModel, TrainingJob, TrainingJobList } from '../../protocol/training-job.ts';
+import type { SuccessEntry } from '../../protocol/work.ts';
+import { encodeI8 } from '../../worker-kernels/training/codec.ts';
+import { loadMnist } from '../../worker-kernels/training/dataset.ts';
+import { hashApiKey, newApiKey } from '../research/api-key.ts';
+import { backends } from '../testing/backends.ts';
+import { eventually, SimHost } from '../testing/sim-host.ts';
+import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
+
+const JOB = {
+  name: 'digits',
+  model: { kind: 'mlp', hidden: 8 },
+  rounds: 2,
+  hyper: { unitsPerRound: 3, localSteps: 3, batchSize: 8, roundDeadlineS: 600, recompute: 1 },
+};
+
+/** Flips the sign of every code of a training result: a sign-flip attacker that skips the work, too. */
+function signFlip(entry: SuccessEntry): SuccessEntry {
+  if (entry.result.app !== 'training') return entry;
+  const codes = Buffer.from(entry.result.output.codes, 'base64');
+  const flipped = Int8Array.from(new Int8Array(codes.buffer, codes.byteOffset, codes.length), (c) => -c);
+  return { ...entry, result: { app: 'training', output: { ...entry.result.output, codes: encodeI8(flipped) } } };
+}
+
+describe.each(backends)('training API on $name', ({ name, available }) => {
+  let running: TestCoordinator;
+  beforeAll(() => loadMnist(), 60_000);
+
+  beforeEach(async (ctx) => {
+    if (!available) return ctx.skip();
+    running = await startTestCoordinator(name);
+  });
+
+  afterEach(async () => {
+    if (available) await running.close();
+  });
+
+  async function project(projectName: string) {
+    const key = newApiKey();
+    await running.research.createProject({
+      name: projectName,
+      researcherName: 'Ada',
+      keyHash: hashApiKey(key),
+      now: Date.now(),
+    });
+    return (method: string, path: string, body?: unknown) =>
+      fetch(new URL(path, running.coordinator.url), {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+  }
+
+  test('default: volunteers train a submitted job round by round over HTTP; its model downloads', async () => {
+    const call = await project('Digits');
+    const created = await call('POST', '/api/research/training-jobs', {
+      ...JOB,
+      hyper: { ...JOB.hyper, recompute: 0.05 },
+    });
+    expect(created.status).toBe(201);
+    const job = TrainingJob.parse(await created.json());
+    expect(job).toMatchObject({ state: 'running', version: 0, history: [] });
+    const hosts = await Promise.all(
+      [1, 2, 3].map((i) => SimHost.register(running.coordinator.url, { volunteerName: `v${i}` })),
+    );
+    const done = await eventually(async () => {
+      for (const h of hosts) await h.cycle(2);
+      const now = TrainingJob.parse(await (await call('GET', `/api/research/training-jobs/${job.jobId}`)).json());
+      return now.state === 'done' && now;
+    }, 60_000);
+    expect(done.version).toBe(2);
+    expect(done.history.map((r) => r.heldoutAccuracy! > 0)).toEqual([true, true]);
+    const list = TrainingJobList.parse(await (await call('GET', '/api/research/training-jobs')).json());
+    expect(list.jobs.map((j) => j.jobId)).toEqual([job.jobId]);
+    const model = TrainedModel.parse(
+      await (await call('GET', `/api/research/training-jobs/${job.jobId}/model`)).json(),
+    );
+    expect(model).toMatchObject({ version: 2, model: JOB.model, jobId: job.jobId });
+    const first = await call('GET', `/api/research/training-jobs/${job.jobId}/model?version=0`);
+    expect(TrainedModel.parse(await first.json()).params).not.toBe(model.params);
+  });
+
+  test('error: a bad job, another project’s job and a missing version answer 4xx naming the problem', async () => {
+    const call = await project('Digits');
+    const other = await project('Others');
+    const bad = await call('POST', '/api/research/training-jobs', { ...JOB, model: { kind: 'rnn' } });
+    expect(bad.status).toBe(400);
+    expect(ApiErrorBody.parse(await bad.json()).error.message).toMatch(/^invalid training job: model/);
+    const job = TrainingJob.parse(await (await call('POST', '/api/research/training-jobs', JOB)).json());
+    const hidden = await other('GET', `/api/research/training-jobs/${job.jobId}`);
+    expect(hidden.status).toBe(404);
+    expect(ApiErrorBody.parse(await hidden.json()).error.message).toBe(`no training job ${job.jobId} in your project`);
+    expect((await other('POST', `/api/research/training-jobs/${job.jobId}/cancel`)).status).toBe(404);
+    const missing = await call('GET', `/api/research/training-jobs/${job.jobId}/model?version=7`);
+    expect(missing.status).toBe(404);
+  });
+
+  test('behavior: a sign-flipping volunteer is caught by recomputation, banned, and its work refused', async () => {
+    const call = await project('Digits');
+    const job = TrainingJob.parse(await (await call('POST', '/api/research/training-jobs', JOB)).json());
+    const url = running.coordinator.url;
+    const honest = await Promise.all([1, 2, 3].map((i) => SimHost.register(url, { volunteerName: `h${i}` })));
+    const cheater = await SimHost.register(url, { volunteerName: 'mallory' });
+    // Every unit is recomputed (recompute: 1): whatever the cheater takes, another volunteer's replica checks it.
+    const taken = await eventually(async () => (await cheater.requestWork(1)).at(0));
+    await cheater.report([signFlip(cheater.compute(taken))]);
+    const banned = await eventually(async () => {
+      for (const h of honest) await h.cycle(1);
+      const reply = await cheater.call('POST', 'api/work', { maxReplicas: 1 });
+      return reply.status === 403 && reply;
+    }, 60_000);
+    const error = ApiErrorBody.parse(await banned.json()).error;
+    expect(error.name).toBe('HostBannedError');
+    expect(error.message).toMatch(/recomputation/);
+    const now = TrainingJob.parse(await (await call('GET', `/api/research/training-jobs/${job.jobId}`)).json());
+    expect(now.bannedHosts).toBe(1);
+  });
+});

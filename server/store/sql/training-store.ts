@@ -1,0 +1,389 @@
+/**
+ * @module server/store/sql/training-store
+ * The TrainingStore over SQL (migration 13): jobs, rounds (each a batch of the job's project), model versions as
+ * base64 f32, applied results, bans. Parameters are a few hundred thousand floats, so a version is about a megabyte
+ * of text; only the newest is read in a round.
+ */
+import { AppOutput } from '../../../protocol/apps.ts';
+import {
+  TrainingHyper,
+  TrainingJobSubmission,
+  type TrainingJob,
+  type TrainingJobState,
+  type TrainingRound,
+} from '../../../protocol/training-job.ts';
+import type { ModelState, RoundClose, RunningJob, TrainingStore } from '../training.ts';
+import type { NewWorkUnit } from '../types.ts';
+import { insertBatch, insertUnits } from './batches.ts';
+import type { Db, Queryable } from './db.ts';
+
+interface JobRow {
+  id: number;
+  project_id: number;
+  batch_id: number;
+  name: string;
+  model: string;
+  dataset: string;
+  rounds: number;
+  hyper: string;
+  state: string;
+  created_at: number;
+  version: number;
+  banned: number;
+}
+
+interface RoundRow {
+  round: number;
+  base_version: number;
+  opened_at: number;
+  deadline: number;
+  closed_at: number | null;
+  updates: number;
+  train_loss: number | null;
+  heldout_loss: number | null;
+  heldout_accuracy: number | null;
+}
+
+const JOB_COLUMNS = `j.id, j.project_id, j.batch_id, j.name, j.model, j.dataset, j.rounds, j.hyper, j.state,
+  j.created_at, (SELECT max(version) FROM training_models m WHERE m.job_id = j.id) AS version,
+  (SELECT count(*) FROM host_bans b WHERE b.host_id IN (SELECT r.host_id FROM replicas r
+    JOIN work_units u ON u.id = r.work_unit_id WHERE u.batch_id = j.batch_id)) AS banned`;
+
+const submissionOf = (r: JobRow): TrainingJobSubmission =>
+  TrainingJobSubmission.parse({
+    name: r.name,
+    model: JSON.parse(r.model),
+    dataset: r.dataset,
+    rounds: Number(r.rounds),
+    hyper: TrainingHyper.parse(JSON.parse(r.hyper)),
+  });
+
+const toSummary = (r: JobRow): Omit<TrainingJob, 'history'> => ({
+  jobId: Number(r.id),
+  batchId: Number(r.batch_id),
+  ...submissionOf(r),
+  state: r.state as TrainingJobState,
+  version: Number(r.version ?? 0),
+  bannedHosts: Number(r.banned),
+  createdAt: Number(r.created_at),
+});
+
+const toRound = (r: RoundRow): TrainingRound => ({
+  round: Number(r.round),
+  baseVersion: Number(r.base_version),
+  openedAt: Number(r.opened_at),
+  deadline: Number(r.deadline),
+  closedAt: r.closed_at === null ? null : Number(r.closed_at),
+  updates: Number(r.updates),
+  trainLoss: r.train_loss,
+  heldoutLoss: r.heldout_loss,
+  heldoutAccuracy: r.heldout_accuracy,
+});
+
+/** f32 little-endian as base64, the way the model file carries it too (protocol/training-job.ts TrainedModel). */
+export const floatsToBase64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+export function base64ToFloats(text: string): Float32Array {
+  const bytes = Buffer.from(text, 'base64');
+  const out = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** Units of expired rounds that are still undecided: no result of theirs will be applied, so none is wanted. */
+async function failUnits(q: Queryable, unitIds: readonly number[], now: number) {
+  for (const id of unitIds) {
+    await q.run(
+      `UPDATE replicas SET server_state = 'over', outcome = 'didnt_need'
+        WHERE work_unit_id = ? AND server_state IN ('unsent', 'in_progress')`,
+      [id],
+    );
+    await q.run(
+      `UPDATE work_units SET state = 'failed', failure = 'its training round closed', done_at = ?, need_validate = 0,
+        transition_at = NULL WHERE id = ? AND state = 'active' AND canonical_replica_id IS NULL`,
+      [now, id],
+    );
+  }
+}
+
+export class SqlTrainingStore implements TrainingStore {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  createJob({
+    projectId,
+    submission,
+    initial,
+    now,
+  }: {
+    projectId: number;
+    submission: TrainingJobSubmission;
+    initial: ModelState;
+    now: number;
+  }) {
+    return this.db.transaction(async (q) => {
+      const batchId = await insertBatch(q, this.db.dialect, {
+        projectId,
+        app: 'training',
+        name: submission.name,
+        units: [],
+        now,
+      });
+      const row = (await q.get<{ id: number }>(
+        `INSERT INTO training_jobs (project_id, batch_id, name, model, dataset, rounds, hyper, staleness, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [
+          projectId,
+          batchId,
+          submission.name,
+          JSON.stringify(submission.model),
+          submission.dataset,
+          submission.rounds,
+          JSON.stringify(submission.hyper),
+          submission.hyper.maxStaleness,
+          now,
+        ],
+      ))!;
+      const jobId = Number(row.id);
+      await insertModel(q, jobId, 0, initial, now);
+      return jobId;
+    });
+  }
+
+  async jobs(projectId: number) {
+    const rows = await this.db.all<JobRow>(
+      `SELECT ${JOB_COLUMNS} FROM training_jobs j WHERE j.project_id = ? ORDER BY j.id DESC`,
+      [projectId],
+    );
+    return rows.map(toSummary);
+  }
+
+  async job(projectId: number, jobId: number): Promise<TrainingJob | undefined> {
+    const row = await this.db.get<JobRow>(
+      `SELECT ${JOB_COLUMNS} FROM training_jobs j WHERE j.id = ? AND j.project_id = ?`,
+      [jobId, projectId],
+    );
+    if (!row) return undefined;
+    const rounds = await this.db.all<RoundRow>('SELECT * FROM training_rounds WHERE job_id = ? ORDER BY round', [
+      jobId,
+    ]);
+    return { ...toSummary(row), history: rounds.map(toRound) };
+  }
+
+  cancelJob(projectId: number, jobId: number, now: number) {
+    return this.db.transaction(async (q) => {
+      const { changes } = await q.run(
+        "UPDATE training_jobs SET state = 'cancelled' WHERE id = ? AND project_id = ? AND state = 'running'",
+        [jobId, projectId],
+      );
+      if (changes === 0) return false;
+      await q.run('UPDATE training_rounds SET closed_at = coalesce(closed_at, ?) WHERE job_id = ?', [now, jobId]);
+      await failUnits(q, await undecidedUnits(q, this.db, 'AND t.job_id = ?', [jobId]), now);
+      return true;
+    });
+  }
+
+  async runningJobs(): Promise<RunningJob[]> {
+    const rows = await this.db.all<JobRow>(`SELECT ${JOB_COLUMNS} FROM training_jobs j WHERE j.state = 'running'`);
+    const jobs: RunningJob[] = [];
+    for (const row of rows) {
+      const open = await this.db.get<RoundRow>(
+        'SELECT * FROM training_rounds WHERE job_id = ? AND closed_at IS NULL ORDER BY round LIMIT 1',
+        [row.id],
+      );
+      const closed = await this.db.get<{ n: number }>(
+        'SELECT count(*) AS n FROM training_rounds WHERE job_id = ? AND closed_at IS NOT NULL',
+        [row.id],
+      );
+      jobs.push({
+        jobId: Number(row.id),
+        projectId: Number(row.project_id),
+        submission: submissionOf(row),
+        version: Number(row.version ?? 0),
+        open: open && {
+          round: Number(open.round),
+          baseVersion: Number(open.base_version),
+          deadline: Number(open.deadline),
+        },
+        closed: Number(closed?.n ?? 0),
+      });
+    }
+    return jobs;
+  }
+
+  async model(jobId: number, version?: number) {
+    const row = await this.db.get<{ version: number; params: string; momentum: string; state: string }>(
+      `SELECT m.version, m.params, m.momentum, j.state FROM training_models m JOIN training_jobs j ON j.id = m.job_id
+        WHERE m.job_id = ? ${version === undefined ? '' : 'AND m.version = ?'} ORDER BY m.version DESC LIMIT 1`,
+      version === undefined ? [jobId] : [jobId, version],
+    );
+    if (!row) return undefined;
+    return {
+      version: Number(row.version),
+      state: row.state as TrainingJobState,
+      params: base64ToFloats(row.params),
+      momentum: base64ToFloats(row.momentum),
+    };
+  }
+
+  openRound(p: {
+    jobId: number;
+    round: number;
+    baseVersion: number;
+    units: NewWorkUnit[];
+    deadline: number;
+    now: number;
+  }): Promise<void> {
+    return this.db.transaction(async (q) => {
+      const job = (await q.get<{ project_id: number; batch_id: number }>(
+        `SELECT project_id, batch_id FROM training_jobs WHERE id = ?${this.db.forUpdate}`,
+        [p.jobId],
+      ))!;
+      const batchId = Number(job.batch_id);
+      const last = await q.get<{ id: number | null }>('SELECT max(id) AS id FROM work_units WHERE batch_id = ?', [
+        batchId,
+      ]);
+      const after = Number(last?.id ?? 0);
+      await insertUnits(q, this.db.dialect, {
+        batchId,
+        projectId: Number(job.project_id),
+        app: 'training',
+        units: p.units,
+        now: p.now,
+        after,
+      });
+      await q.run(
+        `INSERT INTO training_units (unit_id, job_id, round) SELECT id, ?, ? FROM work_units
+          WHERE batch_id = ? AND id > ?`,
+        [p.jobId, p.round, batchId, after],
+      );
+      // Not recomputed: one replica, its result unverified (revocable until settled) as adaptive replication's are.
+      await q.run('UPDATE work_units SET single = 1 WHERE batch_id = ? AND id > ? AND min_quorum = 1', [
+        batchId,
+        after,
+      ]);
+      await q.run(
+        'INSERT INTO training_rounds (job_id, round, base_version, opened_at, deadline) VALUES (?, ?, ?, ?, ?)',
+        [p.jobId, p.round, p.baseVersion, p.now, p.deadline],
+      );
+    });
+  }
+
+  async roundProgress(jobId: number, round: number) {
+    const units = await this.db.get<{ n: number }>(
+      'SELECT count(*) AS n FROM training_units WHERE job_id = ? AND round = ?',
+      [jobId, round],
+    );
+    return { units: Number(units?.n ?? 0), reported: (await this.pendingUpdates(jobId, round, round)).length };
+  }
+
+  async pendingUpdates(jobId: number, from: number, to: number) {
+    const rows = await this.db.all<{ id: number; host_id: number; round: number; result: string }>(
+      `SELECT r.id, r.host_id, t.round, r.result FROM training_units t
+        JOIN work_units u ON u.id = t.unit_id JOIN replicas r ON r.id = u.canonical_replica_id
+        WHERE t.job_id = ? AND t.round >= ? AND t.round <= ? AND r.validate_state = 'valid' AND r.result IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM training_updates a WHERE a.replica_id = r.id)
+          AND NOT EXISTS (SELECT 1 FROM host_bans b WHERE b.host_id = r.host_id)
+        ORDER BY r.id`,
+      [jobId, from, to],
+    );
+    return rows.map((r) => ({
+      replicaId: Number(r.id),
+      hostId: Number(r.host_id),
+      round: Number(r.round),
+      // Stored as the output alone; the app is the unit's.
+      result: AppOutput.parse({ app: 'training', output: JSON.parse(r.result) }),
+    }));
+  }
+
+  closeRound(c: RoundClose): Promise<void> {
+    return this.db.transaction(async (q) => {
+      const open = await q.get<{ base_version: number }>(
+        `SELECT base_version FROM training_rounds
+          WHERE job_id = ? AND round = ? AND closed_at IS NULL${this.db.forUpdate}`,
+        [c.jobId, c.round],
+      );
+      // Closed already (by another process): nothing to do, and nothing applied twice.
+      if (!open) return;
+      const version = (await q.get<{ v: number }>('SELECT max(version) AS v FROM training_models WHERE job_id = ?', [
+        c.jobId,
+      ]))!;
+      await insertModel(q, c.jobId, Number(version.v) + 1, c.next, c.now);
+      for (const id of c.applied)
+        await q.run('INSERT INTO training_updates (replica_id, job_id, round) VALUES (?, ?, ?)', [
+          id,
+          c.jobId,
+          c.round,
+        ]);
+      await q.run(
+        `UPDATE training_rounds SET closed_at = ?, updates = ?, train_loss = ?, heldout_loss = ?, heldout_accuracy = ?
+          WHERE job_id = ? AND round = ?`,
+        [c.now, c.applied.length, c.trainLoss, c.heldoutLoss, c.heldoutAccuracy, c.jobId, c.round],
+      );
+      if (c.finished) await q.run("UPDATE training_jobs SET state = 'done' WHERE id = ?", [c.jobId]);
+      const through = c.finished ? c.round : c.expireThrough;
+      await failUnits(
+        q,
+        await undecidedUnits(q, this.db, 'AND t.job_id = ? AND t.round <= ?', [c.jobId, through]),
+        c.now,
+      );
+    });
+  }
+
+  banCaught(app: string, reason: string, now: number) {
+    return this.db.transaction(async (q) => {
+      const caught = await q.all<{ host_id: number }>(
+        `SELECT h.host_id FROM host_apps h WHERE h.app = ? AND h.invalid > 0
+          AND NOT EXISTS (SELECT 1 FROM host_bans b WHERE b.host_id = h.host_id) ORDER BY h.host_id`,
+        [app],
+      );
+      for (const { host_id } of caught)
+        await q.run('INSERT INTO host_bans (host_id, app, reason, banned_at) VALUES (?, ?, ?, ?)', [
+          host_id,
+          app,
+          reason,
+          now,
+        ]);
+      return caught.map((c) => Number(c.host_id));
+    });
+  }
+
+  expireUnits(now: number) {
+    return this.db.transaction(async (q) => {
+      // A round is expired once a round closed beyond the job's staleness after it, or the job is over.
+      const units = await undecidedUnits(
+        q,
+        this.db,
+        `AND (j.state <> 'running' OR EXISTS (SELECT 1 FROM training_rounds l WHERE l.job_id = t.job_id
+          AND l.closed_at IS NOT NULL AND l.round >= t.round + j.staleness))`,
+        [],
+      );
+      await failUnits(q, units, now);
+      return units.length;
+    });
+  }
+}
+
+async function insertModel(q: Queryable, jobId: number, version: number, state: ModelState, now: number) {
+  await q.run('INSERT INTO training_models (job_id, version, params, momentum, created_at) VALUES (?, ?, ?, ?, ?)', [
+    jobId,
+    version,
+    floatsToBase64(state.params),
+    floatsToBase64(state.momentum),
+    now,
+  ]);
+}
+
+/** Active units without a canonical result of the job rounds that `where` picks (t: the unit's round, j: its job). */
+async function undecidedUnits(q: Queryable, db: Db, where: string, params: readonly number[]): Promise<number[]> {
+  const rows = await q.all<{ id: number }>(
+    `SELECT u.id FROM work_units u JOIN training_units t ON t.unit_id = u.id
+      JOIN training_jobs j ON j.id = t.job_id
+      WHERE u.state = 'active' AND u.canonical_replica_id IS NULL ${where} ORDER BY u.id${db.forUpdate}`,
+    params,
+  );
+  return rows.map((r) => Number(r.id));
+}

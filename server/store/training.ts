@@ -1,0 +1,102 @@
+/**
+ * @module server/store/training
+ * The training store: a project's training jobs (each one batch of the project), their rounds, the model versions
+ * the rounds produce, which results were applied, and the hosts banned for a result that a recomputation
+ * contradicted. The research API and the trainer pass (server/training/trainer.ts) see only this; only
+ * server/store/sql/training-store.ts speaks its SQL. Every method is one transaction.
+ */
+import type { AppOutput } from '../../protocol/apps.ts';
+import type { TrainingJob, TrainingJobState, TrainingJobSubmission } from '../../protocol/training-job.ts';
+import type { NewWorkUnit } from './types.ts';
+
+/** A model version's state: its parameters and the outer optimiser's momentum, both f32. */
+export interface ModelState {
+  params: Float32Array;
+  momentum: Float32Array;
+}
+
+/** A running job as the trainer pass sees it. */
+export interface RunningJob {
+  jobId: number;
+  projectId: number;
+  submission: TrainingJobSubmission;
+  /** The newest model version. */
+  version: number;
+  /** The round open now, if any (none before the first and between a close and the next open). */
+  open: { round: number; baseVersion: number; deadline: number } | undefined;
+  /** Rounds closed so far. */
+  closed: number;
+}
+
+/** A result not yet applied: the canonical result of one of the job's units, from a host that is not banned. */
+export interface PendingUpdate {
+  replicaId: number;
+  hostId: number;
+  round: number;
+  result: AppOutput;
+}
+
+export interface RoundProgress {
+  units: number;
+  /** Units with an applicable result (canonical, valid, from a host not banned, not yet applied). */
+  reported: number;
+}
+
+export interface RoundClose {
+  jobId: number;
+  round: number;
+  /** The results this close applies (each only ever once). */
+  applied: number[];
+  next: ModelState;
+  trainLoss: number | null;
+  heldoutLoss: number;
+  heldoutAccuracy: number;
+  /** Rounds up to this one take no more results: their undecided units fail ("round closed"). */
+  expireThrough: number;
+  /** The job's last round: the job is done. */
+  finished: boolean;
+  now: number;
+}
+
+export interface TrainingStore {
+  /** Creates a job and its version 0 (the initial parameters); returns its id. */
+  createJob(params: {
+    projectId: number;
+    submission: TrainingJobSubmission;
+    initial: ModelState;
+    now: number;
+  }): Promise<number>;
+  /** The project's jobs, newest first, without their histories. */
+  jobs(projectId: number): Promise<Omit<TrainingJob, 'history'>[]>;
+  /** One job of the project with its rounds; undefined when it is not the project's. */
+  job(projectId: number, jobId: number): Promise<TrainingJob | undefined>;
+  /** Cancels a running job of the project: its open units fail. False when it is not the project's or not running. */
+  cancelJob(projectId: number, jobId: number, now: number): Promise<boolean>;
+  runningJobs(): Promise<RunningJob[]>;
+  /** A model version (the newest without `version`), with the job it belongs to; undefined when there is none. */
+  model(
+    jobId: number,
+    version?: number,
+  ): Promise<(ModelState & { version: number; state: TrainingJobState }) | undefined>;
+  /** Opens a round: its units join the job's batch, each a single replica unless recomputed. */
+  openRound(params: {
+    jobId: number;
+    round: number;
+    baseVersion: number;
+    units: NewWorkUnit[];
+    deadline: number;
+    now: number;
+  }): Promise<void>;
+  roundProgress(jobId: number, round: number): Promise<RoundProgress>;
+  /** Results of the job's rounds `from`..`to` not yet applied, from hosts not banned. */
+  pendingUpdates(jobId: number, from: number, to: number): Promise<PendingUpdate[]>;
+  /** Closes a round: the next model version, the applied results, the round's figures, expired rounds. */
+  closeRound(close: RoundClose): Promise<void>;
+  /**
+   * Bans every host with an invalid result of `app` not yet banned (a recomputation disagreed with it, and the
+   * quorum sided with the other hosts). Returns the hosts banned now.
+   */
+  banCaught(app: string, reason: string, now: number): Promise<number[]>;
+  /** Fails the still undecided units of expired rounds (reopened by a revocation since). Returns how many. */
+  expireUnits(now: number): Promise<number>;
+}

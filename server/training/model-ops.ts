@@ -1,0 +1,94 @@
+/**
+ * @module server/training/model-ops
+ * What the trainer pass does with models, over the training app's own code (worker-kernels/training/): a round's
+ * units from a version's parameters, the next version from the applied results (robust aggregate, then the outer
+ * Nesterov step), the held-out evaluation. The trainer sees this interface only, so its tests run on a tiny model.
+ */
+import type { TrainingJobSubmission } from '../../protocol/training-job.ts';
+import { trainingInput } from '../../worker-kernels/training/input.ts';
+import { estimateTrainingFlops } from '../../worker-kernels/training/flops.ts';
+import { deriveSeed } from '../../worker-kernels/random.ts';
+import type { ModelState, PendingUpdate, RunningJob } from '../store/training.ts';
+import type { NewWorkUnit } from '../store/types.ts';
+import { unitDelayBound } from './round.ts';
+import { evaluateInWorker, shardsInWorker } from './mnist-worker.ts';
+import { decodeUpdate, nextVersion } from './model-state.ts';
+
+export interface TrainingModelOps {
+  /** The round's units from the version's parameters; `recomputed[i]` sends unit i to two hosts. */
+  unitsFor(
+    job: RunningJob,
+    params: Float32Array,
+    round: number,
+    recomputed: readonly boolean[],
+  ): Promise<NewWorkUnit[]>;
+  /** The next version from the current one and the applicable results. */
+  step(job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]): ModelState;
+  evaluate(job: RunningJob, params: Float32Array): Promise<{ loss: number; accuracy: number }>;
+  /** The mean training loss the results report over their local steps; null without results. */
+  trainLoss(updates: readonly PendingUpdate[]): number | null;
+}
+
+/** A unit's limits: one replica, or two compared (and a third to break a tie); errors reissue it a few times. */
+function limits(submission: TrainingJobSubmission, recomputed: boolean) {
+  return {
+    minQuorum: recomputed ? 2 : 1,
+    targetNresults: recomputed ? 2 : 1,
+    maxErrorResults: 3,
+    maxTotalResults: recomputed ? 6 : 4,
+    delayBoundS: unitDelayBound(submission.hyper),
+  };
+}
+
+/** Shards by what deals them (count, seed, α): dealt once per job, a volunteer's data stays its shard's. */
+const shardCache = new Map<string, Promise<Uint16Array[]>>();
+
+function shardsOf({ submission: { hyper } }: RunningJob): Promise<Uint16Array[]> {
+  const seed = deriveSeed(hyper.seed, 'shards');
+  const key = `${hyper.unitsPerRound} ${seed} ${hyper.dirichletAlpha}`;
+  let shards = shardCache.get(key);
+  if (!shards) {
+    shards = shardsInWorker(hyper.unitsPerRound, seed, hyper.dirichletAlpha);
+    shards.catch(() => shardCache.delete(key));
+    shardCache.set(key, shards);
+  }
+  return shards;
+}
+
+export const mnistOps: TrainingModelOps = {
+  async unitsFor(job, params, round, recomputed) {
+    const { hyper, model } = job.submission;
+    const shards = await shardsOf(job);
+    return shards.map((samples, i) => {
+      const input = trainingInput({
+        model,
+        version: job.version,
+        parameters: params,
+        samples,
+        seed: deriveSeed(hyper.seed, `round ${round} unit ${i}`),
+        steps: hyper.localSteps,
+        batch: hyper.batchSize,
+        inner: { lr: hyper.innerLr, momentum: hyper.innerMomentum },
+        block: hyper.block,
+      });
+      return {
+        job: { app: 'training', input },
+        flopsEstimate: estimateTrainingFlops(input),
+        ...limits(job.submission, recomputed[i] ?? false),
+      };
+    });
+  },
+  step: (job, current, updates) =>
+    nextVersion(
+      job.submission,
+      current,
+      updates.flatMap((u) => decodeUpdate(u, job.submission.hyper.block) ?? []),
+      deriveSeed(job.submission.hyper.seed, `round ${job.open?.round ?? job.closed} buckets`),
+    ),
+  // In a worker thread: seconds of JavaScript for a CNN, and the digits' 100 MB out of the coordinator's heap.
+  evaluate: (job, params) => evaluateInWorker(job.submission.model, params),
+  trainLoss(updates) {
+    const losses = updates.flatMap((u) => (u.result.app === 'training' ? [u.result.output.loss.mean] : []));
+    return losses.length === 0 ? null : losses.reduce((a, b) => a + b, 0) / losses.length;
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * @module server/training/model-state
+ * A job's model from version to version on the coordinator: version 0 from the job's seed; each next version from
+ * the applied pseudo-gradients, aggregated robustly and applied with DiLoCo's outer Nesterov step; and its held-out
+ * loss and accuracy, computed by the training app's own reference so the coordinator and the volunteers agree on
+ * what the model is.
+ */
+import type { ModelSpec } from '../../protocol/training.ts';
+import type { TrainingJobSubmission } from '../../protocol/training-job.ts';
+import { decodeF32, decodeI8 } from '../../worker-kernels/training/codec.ts';
+import { decompress } from '../../worker-kernels/training/compress.ts';
+import { type Digits, pixelFloats } from '../../worker-kernels/training/dataset.ts';
+import { initialParameters, parameterCount } from '../../worker-kernels/training/model.ts';
+import { outerStep } from '../../worker-kernels/training/outer.ts';
+import { referenceSteps } from '../../worker-kernels/training/reference.ts';
+import type { ModelState, PendingUpdate } from '../store/training.ts';
+import { aggregateUpdates } from './aggregate.ts';
+
+/** Version 0: the model's seeded initial parameters, and no momentum yet. */
+export function initialState({ model, hyper }: Pick<TrainingJobSubmission, 'model' | 'hyper'>): ModelState {
+  const params = initialParameters(model, hyper.seed);
+  return { params, momentum: new Float32Array(params.length) };
+}
+
+/** An applied result's pseudo-gradient Δ = θ_v − θ_after, dequantised; undefined where it does not fit. */
+export function decodeUpdate(update: PendingUpdate, block: number): Float32Array | undefined {
+  if (update.result.app !== 'training') return undefined;
+  const { codes, scales } = update.result.output;
+  const s = decodeF32(scales);
+  const c = decodeI8(codes);
+  if (!s || s.length !== Math.ceil(c.length / block)) return undefined;
+  return decompress({ codes: c, scales: s }, block);
+}
+
+/**
+ * The next version: the round's pseudo-gradients (which point back along the descent, θ_v − θ_after) aggregated
+ * robustly (aggregate.ts, ordered by `seed`), then DiLoCo's outer Nesterov step (worker-kernels/training/outer.ts).
+ * Without updates the version repeats the last.
+ */
+export function nextVersion(
+  { model, hyper }: Pick<TrainingJobSubmission, 'model' | 'hyper'>,
+  current: ModelState,
+  deltas: readonly Float32Array[],
+  seed: number,
+): ModelState {
+  const size = parameterCount(model);
+  const usable = deltas.filter((d) => d.length === size);
+  const params = current.params.slice();
+  const momentum = current.momentum.slice();
+  if (usable.length === 0) return { params, momentum };
+  outerStep(params, momentum, aggregateUpdates(usable, seed), { lr: hyper.outerLr, momentum: hyper.outerMomentum });
+  return { params, momentum };
+}
+
+/**
+ * Mean cross-entropy and accuracy of the parameters on the held-out digits, all in one batch of the reference with a
+ * zero learning rate: its probabilities and correct count are taken before a step, which then changes nothing.
+ */
+export function evaluateHeldOut(
+  spec: ModelSpec,
+  params: Float32Array,
+  heldOut: Digits,
+): { loss: number; accuracy: number } {
+  const order = Int32Array.from({ length: heldOut.count }, (_, i) => i);
+  const { truthProbability, correct } = referenceSteps({
+    model: spec,
+    parameters: params.slice(),
+    pixels: pixelFloats(heldOut),
+    labels: heldOut.labels,
+    order,
+    steps: 1,
+    batch: heldOut.count,
+    lr: 0,
+    momentum: 0,
+  });
+  let loss = 0;
+  for (const p of truthProbability) loss -= Math.log(Math.max(p, 1e-30));
+  return { loss: loss / heldOut.count, accuracy: correct / heldOut.count };
+}

@@ -1,0 +1,174 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { AppOutput } from '../../protocol/apps.ts';
+import { TrainingJobSubmission, type TrainingJobSubmissionInput } from '../../protocol/training-job.ts';
+import { encodeI8 } from '../../worker-kernels/training/codec.ts';
+import { loadMnist } from '../../worker-kernels/training/dataset.ts';
+import { creditForFlops } from '../credit/cobblestones.ts';
+import { backends } from '../testing/backends.ts';
+import { drain } from '../testing/drain.ts';
+import { honest } from '../testing/results.ts';
+import { storePerTest } from '../testing/store-fixture.ts';
+import type { Stores } from '../store/stores.ts';
+import type { Host, IssuedReplica, ResultToRecord } from '../store/types.ts';
+import { initialState } from './model-state.ts';
+import { mnistOps } from './model-ops.ts';
+import { BAN_REASON, trainer } from './trainer.ts';
+
+const JOB: TrainingJobSubmissionInput = {
+  name: 'digits',
+  model: { kind: 'mlp', hidden: 8 },
+  rounds: 3,
+  hyper: { unitsPerRound: 3, localSteps: 3, batchSize: 8, roundDeadlineS: 60, quorum: 0.6, maxStaleness: 0 },
+};
+
+/** A result that skipped the work: the honest one with every code's sign flipped (sign-flip attack). */
+function flipped(r: IssuedReplica): ResultToRecord {
+  const result = honest(r);
+  if (result.status !== 'success' || result.result.app !== 'training') return result;
+  const codes = Buffer.from(result.result.output.codes, 'base64');
+  const out = Int8Array.from(new Int8Array(codes.buffer, codes.byteOffset, codes.length), (c) => -c);
+  const output = { ...result.result.output, codes: encodeI8(out) };
+  return { ...result, result: { app: 'training', output } satisfies AppOutput };
+}
+
+async function setUp(stores: Stores, submission: TrainingJobSubmissionInput, now: number) {
+  const { projectId } = await stores.research.createProject({ name: 'lab', researcherName: 'ada', keyHash: 'h', now });
+  const parsed = TrainingJobSubmission.parse(submission);
+  const jobId = await stores.training.createJob({ projectId, submission: parsed, initial: initialState(parsed), now });
+  const hosts: Host[] = [];
+  for (let i = 0; i < 5; i++) hosts.push(await stores.work.createHost({ volunteerName: `v${i}`, now }));
+  return { projectId, jobId, hosts };
+}
+
+describe.each(backends)('trainer pass ($name)', (backend) => {
+  const fixture = storePerTest(backend);
+  beforeAll(() => loadMnist(), 60_000);
+
+  /** The trainer and the work passes until neither has more to do. */
+  const settle = async (pass: ReturnType<typeof trainer>, now: number) => {
+    for (let i = 0; i < 20; i++) {
+      await drain(fixture.store, now);
+      if (!(await pass(fixture.store, now))) return;
+    }
+  };
+
+  test('default: rounds of units close into versions, each evaluated held out, until the job is done', async () => {
+    const now = 1_000_000;
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, JOB, now);
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    for (let round = 0; round < 3; round++) {
+      await settle(pass, now + round);
+      for (const host of hosts.slice(0, 3)) {
+        const issued = await fixture.store.issueReplicas(host, 1, now + round);
+        expect(issued).toHaveLength(1);
+        expect(issued[0]!.job.app).toBe('training');
+        await fixture.store.recordResults(host, issued.map(honest), now + round);
+      }
+      await settle(pass, now + round);
+    }
+    const job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job).toMatchObject({ state: 'done', version: 3, bannedHosts: 0 });
+    expect(job.history.map((r) => [r.round, r.baseVersion, r.updates])).toEqual([
+      [0, 0, 3],
+      [1, 1, 3],
+      [2, 2, 3],
+    ]);
+    for (const r of job.history) {
+      expect(r.heldoutAccuracy).toBeGreaterThan(0);
+      expect(r.heldoutLoss).toBeGreaterThan(0);
+      expect(r.trainLoss).toBeGreaterThan(0);
+    }
+    const first = await fixture.stores.training.model(jobId, 0);
+    const last = await fixture.stores.training.model(jobId);
+    expect(last!.version).toBe(3);
+    expect(last!.params).not.toEqual(first!.params);
+    // Credit from the FLOPs of the validated steps: each host's unit, three rounds.
+    const summary = await fixture.store.hostSummary(hosts[0]!.id, now + 3);
+    expect(summary.credit.total).toBeGreaterThan(0);
+    expect(summary.results.valid).toBe(3);
+  });
+
+  test('behavior: at its deadline a round closes with a quorum of updates; a vanished host holds nothing', async () => {
+    const now = 2_000_000;
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1 }, now);
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    await settle(pass, now);
+    for (const host of hosts.slice(0, 3)) {
+      const issued = await fixture.store.issueReplicas(host, 1, now);
+      // The third host vanishes with its unit.
+      if (host !== hosts[2]) await fixture.store.recordResults(host, issued.map(honest), now);
+    }
+    await settle(pass, now + 1_000);
+    expect((await fixture.stores.training.job(projectId, jobId))!.history[0]!.closedAt).toBeNull();
+    await settle(pass, now + 60_000);
+    const job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job.state).toBe('done');
+    expect(job.history[0]).toMatchObject({ updates: 2, closedAt: now + 60_000 });
+    // The vanished host's late result is refused: its unit failed with the round.
+    const late = await fixture.store.recordResults(hosts[2]!, [], now + 61_000);
+    expect(late).toEqual([]);
+    expect((await fixture.inspect.units()).filter((u) => u.state === 'failed')).toHaveLength(1);
+  });
+
+  test('behavior: a disagreeing recomputation bans the host, drops its updates and withdraws its credit', async () => {
+    const now = 3_000_000;
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1 }, now);
+    const [a, b, cheater, d] = hosts as [Host, Host, Host, Host];
+    // The coin's first draw is low: the round's first unit is recomputed, the other two are not.
+    let draws = 0;
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => (draws++ === 0 ? 0 : 0.99) });
+    await settle(pass, now);
+    // The cheater gets the checked unit and an unchecked one, and flips the sign of both pseudo-gradients.
+    const taken = await fixture.store.issueReplicas(cheater, 2, now);
+    expect(taken).toHaveLength(2);
+    await fixture.store.recordResults(cheater, taken.map(flipped), now);
+    await settle(pass, now);
+    // The unchecked one is valid (unverified) and credited for now; the checked one waits for its sibling.
+    expect((await fixture.store.hostSummary(cheater.id, now)).credit.total).toBeGreaterThan(0);
+    const sibling = await fixture.store.issueReplicas(a, 1, now);
+    expect(sibling[0]!.workUnitId).toBe(taken[0]!.workUnitId);
+    await fixture.store.recordResults(a, sibling.map(honest), now);
+    await settle(pass, now);
+    // They disagree: a third replica goes out and sides with the honest host.
+    const third = await fixture.store.issueReplicas(b, 2, now);
+    expect(third.map((r) => r.workUnitId)).toContain(taken[0]!.workUnitId);
+    await fixture.store.recordResults(b, third.map(honest), now);
+    await settle(pass, now + 1);
+    expect(await fixture.store.banOf(cheater.id)).toBe(BAN_REASON);
+    expect(await fixture.store.banOf(a.id)).toBeUndefined();
+    expect((await fixture.store.hostSummary(cheater.id, now + 1)).credit.total).toBe(0);
+    // Its unchecked unit went back out; an honest host's result replaces its update, and the round closes.
+    let job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job).toMatchObject({ state: 'running', bannedHosts: 1 });
+    const redo = await fixture.store.issueReplicas(d, 1, now + 2);
+    expect(redo[0]!.workUnitId).toBe(taken[1]!.workUnitId);
+    await fixture.store.recordResults(d, redo.map(honest), now + 2);
+    await settle(pass, now + 2);
+    job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job.state).toBe('done');
+    expect(job.history[0]!.updates).toBe(3);
+    expect((await fixture.store.hostSummary(a.id, now + 2)).credit.total).toBe(creditForFlops(taken[0]!.flopsEstimate));
+    expect((await fixture.store.hostSummary(cheater.id, now + 2)).credit.total).toBe(0);
+  });
+
+  test('behavior: a paying job’s batch is finished for the market only once the job is done', async () => {
+    const now = 4_000_000;
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 2 }, now);
+    const { batchId } = (await fixture.stores.training.job(projectId, jobId))!;
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    const progress = async () => (await fixture.stores.chain.batchProgress([batchId])).get(batchId)!;
+    for (let round = 0; round < 2; round++) {
+      await settle(pass, now + round);
+      for (const host of hosts.slice(0, 3))
+        await fixture.store.recordResults(host, (await fixture.store.issueReplicas(host, 1, now)).map(honest), now);
+      // Every unit of the round decided and its credit settled (no settling period), the round not yet closed:
+      // the escrow must not be closed and refunded between two rounds.
+      await drain(fixture.store, now + round, 0);
+      expect(await progress()).toMatchObject({ finished: false });
+      expect((await progress()).credit).toBeGreaterThan(0);
+    }
+    await settle(pass, now + 2);
+    expect((await fixture.stores.training.job(projectId, jobId))!.state).toBe('done');
+    expect(await progress()).toMatchObject({ finished: true });
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * @module server/training/trainer
+ * The trainer pass: the coordinator as parameter server (docs/training.md). For each running job it opens the next
+ * round (a batch of units, each H local steps on one shard from the newest version), closes a round when
+ * round.ts says so (aggregating the applicable results robustly, applying the outer Nesterov step, evaluating the
+ * new version on the held-out digits), bans the hosts a recomputation caught, and fails units of expired rounds.
+ * Idempotent and safe beside another process: closing a round is one transaction that does nothing when the round
+ * is closed already, and each result is applied at most once (training_updates).
+ */
+import type { Pass } from '../passes/passes.ts';
+import type { PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
+import { decideRound, recomputedUnits } from './round.ts';
+import type { TrainingModelOps } from './model-ops.ts';
+
+export const BAN_REASON = 'a recomputation of one of its training results on other hosts disagreed with it';
+
+export interface TrainerOptions {
+  /** The coin that picks recomputed units; unpredictable by default (crypto), seeded in tests. */
+  random?: () => number;
+  /** Called with each round closed (the market burns a paying job's share then). */
+  onRoundClosed?: (job: RunningJob, round: number, applied: readonly PendingUpdate[]) => Promise<void>;
+}
+
+const cryptoRandom = () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+
+export function trainer(training: TrainingStore, ops: TrainingModelOps, options: TrainerOptions = {}): Pass {
+  const random = options.random ?? cryptoRandom;
+  return async (_store, now) => {
+    const banned = await training.banCaught('training', BAN_REASON, now);
+    const expired = await training.expireUnits(now);
+    let busy = banned.length > 0 || expired > 0;
+    for (const job of await training.runningJobs()) {
+      busy = (await advance(training, ops, job, now, random, options)) || busy;
+    }
+    return busy;
+  };
+}
+
+/** One job one step on: open its next round, or close the open one when it is due. Returns whether it did. */
+async function advance(
+  training: TrainingStore,
+  ops: TrainingModelOps,
+  job: RunningJob,
+  now: number,
+  random: () => number,
+  options: TrainerOptions,
+): Promise<boolean> {
+  const { hyper } = job.submission;
+  if (!job.open) {
+    const model = (await training.model(job.jobId))!;
+    const round = job.closed;
+    const units = await ops.unitsFor(
+      job,
+      model.params,
+      round,
+      recomputedUnits(hyper.unitsPerRound, hyper.recompute, random),
+    );
+    await training.openRound({
+      jobId: job.jobId,
+      round,
+      baseVersion: model.version,
+      units,
+      deadline: now + hyper.roundDeadlineS * 1000,
+      now,
+    });
+    return true;
+  }
+  const { round, deadline } = job.open;
+  const progress = await training.roundProgress(job.jobId, round);
+  if (decideRound(progress, { now, deadline, quorum: hyper.quorum }) === 'wait') return false;
+  const updates = await training.pendingUpdates(job.jobId, Math.max(0, round - hyper.maxStaleness), round);
+  const model = (await training.model(job.jobId))!;
+  const next = ops.step(job, model, updates);
+  const heldout = await ops.evaluate(job, next.params);
+  await training.closeRound({
+    jobId: job.jobId,
+    round,
+    applied: updates.map((u) => u.replicaId),
+    next,
+    trainLoss: ops.trainLoss(updates),
+    heldoutLoss: heldout.loss,
+    heldoutAccuracy: heldout.accuracy,
+    expireThrough: round - hyper.maxStaleness,
+    finished: round + 1 >= job.submission.rounds,
+    now,
+  });
+  await options.onRoundClosed?.(job, round, updates);
+  return true;
+}
