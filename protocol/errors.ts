@@ -93,6 +93,7 @@ export const API_ERROR_NAMES = [
   'KeyTakenError',
   'TooManyStreamsError',
   'HostHoldsUnitsError',
+  'OperatorSettingError',
   'HostBannedError',
   'NotAttestableError',
   'NotDrawnError',

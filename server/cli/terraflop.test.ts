@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { projectShortName } from '../../protocol/project-name.ts';
 import { BatchProgress } from '../../protocol/research.ts';
 import { loadConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator.ts';
@@ -50,6 +51,28 @@ describe('terraflop command', () => {
     printed = '';
     await main(['results', String(batchId), '--url', coordinator.url, '--key', apiKey], out);
     expect(printed).toBe('');
+  });
+
+  test("behavior: the operator sets a project's priority and share; its key cannot", async () => {
+    const { apiKey } = await createProject('Comets', 'ada', env());
+    const shortName = projectShortName('Comets');
+    let printed = '';
+    const out = (s: string) => {
+      printed += s;
+    };
+    await main(['project', 'share', shortName, '--priority', '7', '--share', '250'], out, env());
+    expect(JSON.parse(printed).settings).toMatchObject({ priority: 7, resourceShare: 250 });
+    const settings = { ...JSON.parse(printed).settings, priority: 100 };
+    const res = await fetch(new URL('api/research/project/settings', coordinator.url), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(settings),
+    });
+    expect(res.status).toBe(403);
+    const share = (...args: string[]) => main(['project', 'share', ...args], out, env());
+    await expect(share(shortName, '--priority', '101')).rejects.toThrow(/priority/);
+    await expect(share('nowhere', '--share', '5')).rejects.toThrow(/no project .*"nowhere"/);
+    await expect(share(shortName)).rejects.toThrow(/--priority N or --share S/);
   });
 
   test('error: bad arguments and refused requests say what is wrong', async () => {

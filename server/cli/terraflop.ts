@@ -1,7 +1,8 @@
 /**
  * @module server/cli/terraflop
  * The `terraflop` command (npx terraflop …): submit a batch, watch its progress and download its canonical results
- * through the HTTP API with a project's API key; and, for the coordinator's operator, create a project.
+ * through the HTTP API with a project's API key; and, for the coordinator's operator, create a project and set its
+ * priority and resource share.
  *
  * @example
  *   TERRAFLOP_API_KEY=tf_… npx terraflop submit --name sweep units.jsonl
@@ -9,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createProject } from './create-project.ts';
+import { setProjectShare } from './project-share.ts';
 import { projectTokens } from './project-tokens.ts';
 import { BaseError } from '../../protocol/base-error.ts';
 import { CoordinatorError, fetchCoordinator } from '../../protocol/coordinator-error.ts';
@@ -24,6 +26,9 @@ const USAGE = `usage:
   terraflop model JOB [--out FILE]      download a training job's newest model (JSON; to stdout without --out)
   terraflop project create --name NAME [--researcher NAME]
                                         create a project in the coordinator's database and print its API key
+  terraflop project share SHORT-NAME [--priority N] [--share S]
+                                        set a project's priority (-100..100) and resource share in the coordinator's
+                                        database (the operator's: a project key cannot)
   terraflop project tokens --name NAME [--grant | --no-grant] [--payer ADDRESS | --payer none]
                                         whether the project's credit mints COP unpaid (granted by the operator), and
                                         the address whose market escrows pay for its batches
@@ -69,13 +74,40 @@ async function api(
   }
 }
 
+/** `project share`: its arguments checked, then the operator's change made in the database. */
+function share(
+  shortName: string | undefined,
+  values: { priority?: string | undefined; share?: string | undefined },
+  env: NodeJS.ProcessEnv,
+) {
+  if (!shortName || (values.priority === undefined && values.share === undefined))
+    throw new UsageError('project share needs a project short name and --priority N or --share S');
+  const number = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    if (!Number.isFinite(Number(v)) || v.trim() === '') throw new UsageError(`--${flag} needs a number, got ${v}`);
+    return Number(v);
+  };
+  return setProjectShare(
+    shortName,
+    {
+      priority: number('priority', values.priority),
+      resourceShare: number('share', values.share),
+    },
+    env,
+  );
+}
+
 function trainingPath(job: string | undefined): string {
   if (!job || !/^\d+$/.test(job))
     throw new UsageError(`needs a training job id (a positive integer), got ${job ?? 'nothing'}`);
   return `/api/research/training-jobs/${job}`;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -85,6 +117,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       name: { type: 'string' },
       researcher: { type: 'string' },
       after: { type: 'string' },
+      priority: { type: 'string' },
+      share: { type: 'string' },
       grant: { type: 'boolean' },
       'no-grant': { type: 'boolean' },
       payer: { type: 'string' },
@@ -130,6 +164,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       return out(`wrote ${values.out}\n`);
     }
     case 'project': {
+      if (arg === 'share') return out(`${JSON.stringify(await share(positionals[2], values, env))}\n`);
       if (arg === 'tokens') {
         if (!values.name) throw new UsageError('project tokens needs --name NAME');
         const grant = values.grant ? true : values['no-grant'] ? false : undefined;

@@ -67,6 +67,22 @@ export class UnknownProjectError extends ApiError {
   }
 }
 
+/**
+ * A project key tried to change what only the coordinator's operator sets: its project's priority or resource
+ * share against the other projects (issue 17: a key that set its own priority took every replica).
+ */
+export class OperatorSettingError extends ApiError {
+  override name = 'OperatorSettingError' as const;
+  constructor(fields: string[]) {
+    super(
+      403,
+      `${fields.join(' and ')} ${fields.length > 1 ? 'are' : 'is'} set by the coordinator's operator ` +
+        '(terraflop project share); a project key may change its limits only',
+      { details: { fields: fields.join(', ') } },
+    );
+  }
+}
+
 /** The host was banned: a recomputation on other hosts contradicted one of its results (docs/training.md). */
 export class HostBannedError extends ApiError {
   override name = 'HostBannedError' as const;

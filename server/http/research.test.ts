@@ -209,15 +209,27 @@ describe.each(backends)('research API on $name', ({ name, available }) => {
 
   test('behavior: project settings set the limits of batches submitted without their own', async () => {
     const { call } = await project('Settled');
+    const before = Project.parse(await (await call('GET', '/api/research/project')).json()).settings;
     const settings = {
       limits: { minQuorum: 3, targetNresults: 3, maxErrorResults: 2, maxTotalResults: 5, delayBoundS: 120 },
-      priority: 5,
-      resourceShare: 50,
+      priority: before.priority,
+      resourceShare: before.resourceShare,
     };
     const put = await call('PUT', '/api/research/project/settings', settings);
     expect(Project.parse(await put.json()).settings).toEqual(settings);
     const bad = await call('PUT', '/api/research/project/settings', { ...settings, resourceShare: -1 });
     expect(bad.status).toBe(400);
+    // Its standing against the other projects is the operator's (server/cli/project-share.ts), not its key's.
+    const raised = await call('PUT', '/api/research/project/settings', {
+      ...settings,
+      priority: 100,
+      resourceShare: 1e6,
+    });
+    expect(raised.status).toBe(403);
+    expect(((await raised.json()) as { error: { name: string; message: string } }).error).toMatchObject({
+      name: 'OperatorSettingError',
+      message: expect.stringMatching(/^priority and resourceShare are set by the coordinator's operator/),
+    });
     expect(Project.parse(await (await call('GET', '/api/research/project')).json()).settings).toEqual(settings);
     const { batchId } = (await (await call('POST', '/api/research/batches', submission(2))).json()) as {
       batchId: number;

@@ -21,7 +21,7 @@ import { ProjectAbout } from '../../protocol/about.ts';
 import { ProjectPartners } from '../../protocol/partner.ts';
 import { batchUnits } from '../research/batch-units.ts';
 import type { ResearchStore } from '../store/research.ts';
-import { ApiError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { ApiError, InvalidRequestError, NotFoundError, OperatorSettingError } from './errors.ts';
 import { parseBody } from './parse.ts';
 import { accessRoutes } from './research-access.ts';
 import { requireResearcher, type ResearchEnv } from './research-auth.ts';
@@ -99,7 +99,13 @@ export function researchRoutes(
     })
     .put('/project/settings', async (c) => {
       const settings = await parseBody(c, ProjectSettings, 'project settings');
-      return c.json(Project.parse(await research.updateSettings(c.get('researcher').projectId, settings)));
+      const { projectId } = c.get('researcher');
+      const project = await research.project(projectId);
+      if (!project) throw new NotFoundError('your project no longer exists');
+      // The project's standing against the others is the operator's: sent back unchanged, or refused.
+      const changed = (['priority', 'resourceShare'] as const).filter((f) => settings[f] !== project.settings[f]);
+      if (changed.length > 0) throw new OperatorSettingError(changed);
+      return c.json(Project.parse(await research.updateSettings(projectId, settings)));
     })
     .put('/project/about', async (c) => {
       const about = await parseBody(c, ProjectAbout, 'project about');

@@ -3,10 +3,12 @@
  * The validator's decision for one unit: first each new result's sanity check (its app's, on that result alone), so
  * an insane result is invalid on its own and never takes part in a quorum; then, with a canonical result, late
  * results are checked against it; without one, the quorum check runs over the sane results. Valid results are
- * granted the unit's credit, fixed by its FLOP estimate; invalid ones get nothing; an inconclusive set raises
+ * granted the unit's credit, fixed by its FLOP estimate (a researcher's app's bounded by what its results were
+ * measured to cost: server/credit/bounded-claim.ts); invalid ones get nothing; an inconclusive set raises
  * target_nresults so one more replica goes out.
  */
 import { checkSanity, compareOutputs } from '../../worker-kernels/registry.ts';
+import { creditedFlops } from '../credit/bounded-claim.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
 import type { Replica, UnitChanges, UnitWithReplicas } from '../store/types.ts';
 import { checkSet } from './quorum.ts';
@@ -16,11 +18,12 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
   if (unit.state !== 'active') return {};
   // Its host was caught after it was sent: the result waits, unjudged, for the replicas the unit was made with.
   if (unit.single && unit.singleHostCaught) return { unit: backToReplication(unit) };
-  const credit = creditForFlops(unit.flopsEstimate);
-  const valid = (r: Replica) => ({
+  // A researcher's app is credited at most what its valid results were measured to cost (server/credit/).
+  const credit = (agreeing: Replica[]) => creditForFlops(creditedFlops(unit.job.app, unit.flopsEstimate, agreeing));
+  const valid = (granted: number) => (r: Replica) => ({
     id: r.id,
     validateState: 'valid' as const,
-    grantedCredit: credit,
+    grantedCredit: granted,
     validatedAt: now,
     unverified: unit.single,
   });
@@ -37,7 +40,7 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
     const matches = late.filter((r) => compare(canonical, r) === 'match');
     const mismatches = [...insane, ...late.filter((r) => !matches.includes(r))];
     return {
-      replicas: [...matches.map(valid), ...mismatches.map(invalid)],
+      replicas: [...matches.map(valid(credit([canonical, ...matches]))), ...mismatches.map(invalid)],
       trust: trustEvents(unit.single, matches, mismatches),
     };
   }
@@ -59,7 +62,7 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
       const rejected = [...decision.invalid, ...insane];
       return {
         unit: { canonicalReplicaId: decision.canonical.id },
-        replicas: [...decision.valid.map(valid), ...rejected.map(invalid)],
+        replicas: [...decision.valid.map(valid(credit(decision.valid))), ...rejected.map(invalid)],
         trust: trustEvents(unit.single, decision.valid, rejected),
       };
     }

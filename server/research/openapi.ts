@@ -143,7 +143,7 @@ const paths = {
   '/api/research/project/settings': {
     put: {
       ...secured,
-      summary: 'Replace the project settings: default unit limits, priority, resource share',
+      summary: "Replace the project's default unit limits (priority and resource share are the operator's: unchanged)",
       requestBody: { required: true, ...json('ProjectSettings') },
       responses: {
         200: ok('Project', 'the project with its new settings'),

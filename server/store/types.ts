@@ -83,6 +83,8 @@ export interface Replica {
   result: AppOutput | null;
   variant: Variant | null;
   elapsedMs: number | null;
+  /** Its host's measured speed (FLOP/s) when it reported, from the coordinator's own apps: what bounds its credit. */
+  hostFlops: number | null;
   /** Why the host could not compute it, for a client error. */
   error: string | null;
   grantedCredit: number;

@@ -8,7 +8,7 @@
 import type { Host, RecordOutcome, ResultToRecord } from '../types.ts';
 import { anyOf, bulkUpdate } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
-import { foldSpeeds } from './host-speed.ts';
+import { foldSpeeds, UNMEASURED_FLOPS } from './host-speed.ts';
 import { recordTrustEvents } from './trust-events.ts';
 import { summarizeError } from '../../../protocol/error-wire.ts';
 
@@ -21,6 +21,8 @@ interface ReportedReplica {
   canonical_replica_id: number | null;
   state: string;
   flops_estimate: number;
+  /** The host's measured speed before this report (UNMEASURED_FLOPS until it has one). */
+  host_flops: number;
 }
 
 export interface Report {
@@ -44,10 +46,11 @@ export function recordReports(db: Db, reports: readonly Report[]): Promise<Recor
     const rows = new Map(
       (
         await q.all<ReportedReplica>(
-          `SELECT r.id, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state, u.flops_estimate
-          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+          `SELECT r.id, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state, u.flops_estimate,
+            coalesce(h.flops, ?) AS host_flops
+          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id LEFT JOIN hosts h ON h.id = r.host_id
           WHERE ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
-          list.params,
+          [UNMEASURED_FLOPS, ...list.params],
         )
       ).map((row) => [Number(row.id), row]),
     );
@@ -87,9 +90,10 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
         result: 'text',
         variant: 'text',
         elapsed_ms: 'double',
+        host_flops: 'double',
       },
     },
-    successes.map(({ r, now }) => [
+    successes.map(({ r, row, now }) => [
       r.replicaId,
       'over',
       'success',
@@ -97,6 +101,7 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
       JSON.stringify(r.result.output),
       r.variant,
       r.elapsedMs,
+      Number(row.host_flops),
     ]),
   );
   await bulkUpdate(
@@ -110,7 +115,12 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
     errors.map(({ r, now }) => [r.replicaId, 'over', 'client_error', now, r.elapsedMs, summarizeError(r.error)]),
   );
 
-  await updateSpeeds(db, q, successes);
+  // A researcher's app's FLOPs are what it declares: its times would measure the declaration, not the host.
+  await updateSpeeds(
+    db,
+    q,
+    successes.filter(({ row }) => row.app !== 'custom'),
+  );
   await recordTrustEvents(
     q,
     db.dialect,

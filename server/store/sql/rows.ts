@@ -47,6 +47,7 @@ export interface ReplicaRow {
   result: string | null;
   variant: string | null;
   elapsed_ms: number | null;
+  host_flops: number | null;
   error: string | null;
   granted_credit: number;
   unverified: number;
@@ -113,6 +114,7 @@ export function toReplica(row: ReplicaRow, app: string): Replica {
       receivedAt: row.received_at,
       variant: row.variant === null ? null : Variant.parse(row.variant),
       elapsedMs: row.elapsed_ms,
+      hostFlops: row.host_flops === null || row.host_flops === undefined ? null : Number(row.host_flops),
       error: row.error,
       grantedCredit: row.granted_credit,
       unverified: row.unverified === 1,

@@ -454,6 +454,9 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
     PRIMARY KEY (ledger, epoch, slot)
   )
   `,
+  // 17 (branch trust-bench) (issue 17, item 6): each result keeps its host's measured speed when it reported, from the
+  // coordinator's own apps only, so a researcher's app is credited at most what its results were measured to cost.
+  `ALTER TABLE replicas ADD COLUMN host_flops DOUBLE PRECISION`,
 ];
 
 /**
