@@ -48,28 +48,32 @@ test.afterAll(async () => {
 test('a volunteer sees credit reach the chain and claims it as COP through an injected wallet', async ({ browser }) => {
   test.setTimeout(120_000);
   const { rpcUrl } = (await (await fetch(`${BASE}api/chain`)).json()) as { rpcUrl: string };
-  // An EIP-1193 wallet stand-in: the page talks to it as to any injected wallet; it forwards to the real chain.
+  // An EIP-1193 wallet stand-in: the page talks to it as to any injected wallet. Like a wallet extension, it reaches
+  // the chain from outside the page (the page's CSP allows no other origin), here through a binding to this process.
   const wallet = await browser.newContext();
+  await wallet.exposeBinding('walletRpc', async (_source, body: string) => {
+    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return await res.text();
+  });
   await wallet.addInitScript(
-    ({ rpcUrl, account }) => {
+    ({ account }) => {
       let id = 0;
+      const rpc = (window as unknown as { walletRpc: (body: string) => Promise<string> }).walletRpc;
       (window as unknown as { ethereum: unknown }).ethereum = {
         async request({ method, params = [] }: { method: string; params?: unknown[] }) {
           if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
-          const res = await fetch(rpcUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
-          });
-          const body = (await res.json()) as { result?: unknown; error?: { message: string; code: number } };
+          const text = await rpc(JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }));
+          const body = JSON.parse(text) as { result?: unknown; error?: { message: string; code: number } };
           if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
           return body.result;
         },
       };
     },
-    { rpcUrl, account: WALLET },
+    { account: WALLET },
   );
-  const other = await browser.newContext();
+  // The other volunteer computes from a network of its own (the coordinator trusts loopback as a proxy): hosts on one
+  // network never share a unit, so two pages of one address would never make a quorum.
+  const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.7' } });
   const pages = [await wallet.newPage(), await other.newPage()];
   for (const page of pages) {
     await page.goto(BASE);
