@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { ownNetwork } from './support/own-network.ts';
 
 // Its own coordinator on the embedded chain (the shared e2e server runs with the chain off), on a port of its own.
 let BASE = '';
@@ -73,7 +74,7 @@ test('a volunteer sees credit reach the chain and claims it as COP through an in
   );
   // The other volunteer computes from a network of its own (the coordinator trusts loopback as a proxy): hosts on one
   // network never share a unit, so two pages of one address would never make a quorum.
-  const other = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.7' } });
+  const other = await browser.newContext(ownNetwork(1));
   const pages = [await wallet.newPage(), await other.newPage()];
   for (const page of pages) {
     await page.goto(BASE);

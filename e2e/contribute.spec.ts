@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { ownNetwork } from './support/own-network.ts';
 
 /** The volunteer's granted credit, the page's key figure. */
 async function credit(page: Page): Promise<number> {
@@ -7,8 +8,8 @@ async function credit(page: Page): Promise<number> {
 }
 
 test('two volunteers compute replicas of the same units and both see validated credit', async ({ browser }) => {
-  // Two browser contexts: two profiles with their own storage, so two hosts of two volunteers.
-  const volunteers = await Promise.all([browser.newContext(), browser.newContext()]);
+  // Two browser contexts: two profiles with their own storage, so two hosts of two volunteers, in two homes.
+  const volunteers = await Promise.all([browser.newContext(ownNetwork(1)), browser.newContext(ownNetwork(2))]);
   const pages = await Promise.all(volunteers.map((c) => c.newPage()));
 
   for (const page of pages) {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { ownNetwork } from './support/own-network.ts';
 
 /** A project in the e2e coordinator's database, created by the operator's command; returns its API key. */
 function createProject(name: string): string {
@@ -71,8 +72,8 @@ test(
     await expect(count(page, 'validated')).toHaveText('0');
     await expect(page.getByRole('img', { name: 'throughput chart' })).toHaveAttribute('data-points', '0');
 
-    // Two volunteers (two browser profiles) contribute; the tiny demo's units queue ahead, then the batch's.
-    const volunteers = await Promise.all([browser.newContext(), browser.newContext()]);
+    // Two volunteers (two browser profiles, two homes) contribute; the tiny demo's units queue ahead, then the batch's.
+    const volunteers = await Promise.all([browser.newContext(ownNetwork(3)), browser.newContext(ownNetwork(4))]);
     for (const context of volunteers) {
       const v = await context.newPage();
       await v.goto('/');
