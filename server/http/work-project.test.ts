@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ResearchStore } from '../store/research.ts';
-import type { Db } from '../store/sql/db.ts';
 import type { StoreInspector } from '../store/sql/inspect.ts';
 import type { Store } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
@@ -13,7 +12,6 @@ import { createApi } from './app.ts';
 describe.each(backends)('a work request for one project on $name', ({ name, available }) => {
   let store: Store;
   let inspect: StoreInspector;
-  let db: Db;
   let research: ResearchStore;
   let api: ReturnType<typeof createApi>;
   let cleanup = async () => {};
@@ -22,7 +20,7 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
     let stores: Stores;
-    ({ store, stores, inspect, db, cleanup } = await freshStore(name, () => 0));
+    ({ store, stores, inspect, cleanup } = await freshStore(name, () => 0));
     research = stores.research;
     api = createApi({ store, research });
     // The demo's units are older than the project's: without the filter they would go out first.
@@ -41,9 +39,9 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
 
   async function ask(body: object) {
     const token = newToken();
-    const host = await store.createHost({ tokenHash: hashToken(token), now });
+    await store.createHost({ tokenHash: hashToken(token), now });
     // A long record, so that the new host's small cap (server/store/quota.ts) is not what this test is about.
-    await db.run("INSERT INTO host_apps (host_id, app, valid) VALUES (?, 'record', 10000)", [host.id]);
+    await inspect.giveRecord('record', 10000);
     const res = await api.request('/work', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
