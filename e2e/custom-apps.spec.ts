@@ -16,6 +16,7 @@ import {
   type Browser,
   type Page,
 } from '@playwright/test';
+import { ownNetwork } from './support/own-network.ts';
 import {
   compileAssemblyScript,
   EXAMPLE_MANIFEST,
@@ -133,12 +134,15 @@ class Researcher {
   }
 }
 
+let homes = 0;
+
 /** A volunteer computing in its own browser profile, with the variant of each result it reported, by app name. */
 async function volunteer(
   browser: Browser,
   { oneWorker = false } = {},
 ): Promise<{ page: Page; variants: Map<string, Set<string>> }> {
-  const page = await (await browser.newContext({ baseURL: coordinator.url })).newPage();
+  // Each volunteer in a home of its own: hosts of one network never share a unit.
+  const page = await (await browser.newContext(ownNetwork(++homes, { baseURL: coordinator.url }))).newPage();
   // One core, so one compute worker: the units run one after another in it.
   if (oneWorker)
     await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1 }));
