@@ -150,10 +150,11 @@ async function volunteer(
   const variants = new Map<string, Set<string>>();
   page.on('response', async (res) => {
     if (!res.url().endsWith('/api/work') || !res.ok()) return;
-    const { replicas } = (await res.json()) as {
-      replicas: { replicaId: number; app: string; input: { name?: string } }[];
-    };
-    for (const r of replicas) appOf.set(r.replicaId, r.input.name ?? r.app);
+    // The test may close the page while a reply is still being read: that reply is no one's to count any more.
+    const body = (await res.json().catch(() => undefined)) as
+      | { replicas: { replicaId: number; app: string; input: { name?: string } }[] }
+      | undefined;
+    for (const r of body?.replicas ?? []) appOf.set(r.replicaId, r.input.name ?? r.app);
   });
   page.on('request', (req) => {
     if (!req.url().endsWith('/api/results')) return;
