@@ -3,11 +3,11 @@
  * What the coordinator benchmarks share: the smallest real unit, coordinator processes started as `npm run serve`
  * starts them, their memory and CPU read from /proc, and hosts that compute a unit's output once for both replicas.
  */
+import { signalSearchUnit } from '../server/demo/signal-search-feeder.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SignalSearchInput } from '../protocol/signal-search.ts';
 import type { Assignment, SuccessEntry } from '../protocol/work.ts';
-import { estimateFlops } from '../worker-kernels/registry.ts';
 import type { NewWorkUnit } from '../server/store/types.ts';
 import type { SimHost } from '../server/testing/sim-host.ts';
 import { readyUrl } from '../server/testing/ready-url.ts';
@@ -21,16 +21,7 @@ export function smallestUnit(seed: number): NewWorkUnit {
     threshold: 8,
     maxPeaks: 4,
   });
-  const job = { app: 'signal-search' as const, input };
-  return {
-    job,
-    flopsEstimate: estimateFlops(job),
-    minQuorum: 2,
-    targetNresults: 2,
-    maxErrorResults: 3,
-    maxTotalResults: 6,
-    delayBoundS: 3600,
-  };
+  return signalSearchUnit(input, 3600);
 }
 
 /**

@@ -4,6 +4,7 @@
  * own), its real passes, and a simulated clock. Every store call and pass takes `now`, so a day of deadlines and a
  * settling period pass in seconds of the bench, with nothing about the code under test changed.
  */
+import { signalSearchUnit } from '../../server/demo/signal-search-feeder.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ import type {
   ResultToRecord,
   WorkAsk,
 } from '../../server/store/types.ts';
-import { estimateFlops, runReference } from '../../worker-kernels/registry.ts';
+import { runReference } from '../../worker-kernels/registry.ts';
 import { deriveSeed, mulberry32, Random } from '../../worker-kernels/random.ts';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -161,16 +162,7 @@ export function benchUnit(random: Random): NewWorkUnit {
     threshold: 20,
     maxPeaks: 64,
   });
-  const job = { app: 'signal-search' as const, input };
-  return {
-    job,
-    flopsEstimate: estimateFlops(job),
-    minQuorum: 2,
-    targetNresults: 2,
-    maxErrorResults: 3,
-    maxTotalResults: 6,
-    delayBoundS: 600,
-  };
+  return signalSearchUnit(input, 600);
 }
 
 /** What names a unit to a host that sees only its job: its input, whatever ids the coordinator gives it. */

@@ -33,6 +33,11 @@ export function makeDemoUnit(size: DemoSize, random: () => number = Math.random)
     threshold: 30,
     maxPeaks: 64,
   });
+  return signalSearchUnit(input, size === 'tiny' ? 600 : 86_400);
+}
+
+/** A signal-search unit replicated as the demo's are: two agreeing results, at most three errors and six results. */
+export function signalSearchUnit(input: SignalSearchInput, delayBoundS: number): NewWorkUnit {
   const job = { app: 'signal-search' as const, input };
   return {
     job,
@@ -41,7 +46,7 @@ export function makeDemoUnit(size: DemoSize, random: () => number = Math.random)
     targetNresults: 2,
     maxErrorResults: 3,
     maxTotalResults: 6,
-    delayBoundS: size === 'tiny' ? 600 : 86_400,
+    delayBoundS,
   };
 }
 

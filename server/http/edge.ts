@@ -10,18 +10,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { PayloadTooLargeError } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 
-/** The key a request is counted under: which network it comes from. */
+/** The key a request is counted under: which network it comes from (server/http/network.ts's networkOf). */
 export type NetworkOf = (c: Context) => string;
-
-/**
- * The socket's remote address, or 'unknown' where there is no socket (app.request in tests). Behind a reverse proxy
- * every client shares the proxy's address; server/http/network.ts's networkOf reads X-Forwarded-For from trusted
- * proxies and groups addresses by /24 and /64, and replaces this where it is wired in.
- */
-export const socketAddress: NetworkOf = (c) => {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
-};
 
 export interface Rate {
   perSecond: number;
@@ -30,7 +20,7 @@ export interface Rate {
 
 /**
  * Spends one token of the request's network from `limiter`, or answers 429 before the handler runs.
- * @example api.use(networkLimit(new RateLimiter({ perSecond: 100, burst: 400 }), socketAddress, 'api'))
+ * @example api.use(networkLimit(new RateLimiter({ perSecond: 100, burst: 400 }), (c) => c.get('network'), 'api'))
  */
 export function networkLimit(limiter: RateLimiter, networkOf: NetworkOf, scope: string): MiddlewareHandler {
   return async (c, next) => {
