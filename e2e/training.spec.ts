@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
+import { ownNetwork } from './support/own-network.ts';
 
 /**
  * Three volunteers' pages train one job in the researcher's sight: the loss falls and the held-out accuracy rises
@@ -56,7 +57,8 @@ test('three volunteers train a job; the dashboard shows loss and accuracy live; 
   await training.getByRole('button', { name: 'Start training' }).click();
   await expect(training.getByTestId('model-version')).toHaveText('0');
 
-  const volunteers = await Promise.all([1, 2, 3].map(() => browser.newContext()));
+  // Three homes: hosts on one network never share a unit, and a round's recomputed share must go to another home.
+  const volunteers = await Promise.all([1, 2, 3].map((i) => browser.newContext(ownNetwork(i))));
   const pages = await Promise.all(volunteers.map((c) => c.newPage()));
   for (const p of pages) {
     await p.goto(coordinator.url);
