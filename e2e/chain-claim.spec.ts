@@ -16,6 +16,7 @@ let coordinator: ChildProcess;
 let dataDir: string;
 
 test.beforeAll(async () => {
+  test.setTimeout(120_000); // the embedded chain starts with the coordinator (readyUrl's bound)
   dataDir = mkdtempSync(join(tmpdir(), 'terraflop-e2e-chain-'));
   coordinator = spawn(process.execPath, ['server/main.ts'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-export function readyUrl(child: ChildProcess, timeoutMs = 30_000): Promise<string> {
+// A start-up bound, not a measure: on a machine shared by busy processes a coordinator with an embedded chain has been
+// seen to need over 30 s to start.
+export function readyUrl(child: ChildProcess, timeoutMs = 90_000): Promise<string> {
   let output = '';
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
