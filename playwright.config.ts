@@ -18,6 +18,8 @@ export const CHROMIUM_ARGS = [
 /** The e2e coordinator's port; TERRAFLOP_E2E_PORT lets two checkouts run their suites side by side. */
 const PORT = Number(process.env['TERRAFLOP_E2E_PORT'] ?? 4173);
 export const E2E_COORDINATOR = `http://127.0.0.1:${PORT}`;
+/** Its data folder, one per port, so that a second suite on another port never wipes this one's coordinator. */
+export const E2E_DATA = `.e2e-data/${PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -34,13 +36,13 @@ export default defineConfig({
   },
   // The real coordinator on a fresh data folder, serving the built app, with small demo units.
   webServer: {
-    command: 'rm -rf .e2e-data && node server/main.ts',
+    command: `rm -rf ${E2E_DATA} && node server/main.ts`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 30_000,
     env: {
       TERRAFLOP_PORT: String(PORT),
-      TERRAFLOP_DATA: '.e2e-data',
+      TERRAFLOP_DATA: E2E_DATA,
       TERRAFLOP_DEMO: 'tiny',
       TERRAFLOP_PASS_INTERVAL_MS: '100',
       TERRAFLOP_CHAIN: 'off',

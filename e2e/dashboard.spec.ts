@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { E2E_DATA } from '../playwright.config.ts';
 import { readFileSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -7,7 +8,7 @@ import { ownNetwork } from './support/own-network.ts';
 /** A project in the e2e coordinator's database, created by the operator's command; returns its API key. */
 function createProject(name: string): string {
   const out = execFileSync(process.execPath, ['bin/terraflop.mjs', 'project', 'create', '--name', name], {
-    env: { ...process.env, TERRAFLOP_DATA: '.e2e-data', TERRAFLOP_CHAIN: 'off' },
+    env: { ...process.env, TERRAFLOP_DATA: E2E_DATA, TERRAFLOP_CHAIN: 'off' },
   });
   return (JSON.parse(out.toString()) as { apiKey: string }).apiKey;
 }

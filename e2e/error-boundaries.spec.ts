@@ -7,6 +7,7 @@
  * API. Page to coordinator and back: server/http/errors.test.ts; iframe to partner page: widget.spec.ts.
  */
 import { execFileSync } from 'node:child_process';
+import { E2E_DATA } from '../playwright.config.ts';
 import { readdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { bundleTestPage, openTestPage } from './support/test-page.ts';
@@ -27,7 +28,7 @@ test.beforeAll(async ({ request }) => {
   // A fresh project and app name each time, as a retry runs this again against the same coordinator.
   const run = Date.now().toString(36);
   const out = execFileSync(process.execPath, ['bin/terraflop.mjs', 'project', 'create', '--name', `Errors ${run}`], {
-    env: { ...process.env, TERRAFLOP_DATA: '.e2e-data', TERRAFLOP_CHAIN: 'off' },
+    env: { ...process.env, TERRAFLOP_DATA: E2E_DATA, TERRAFLOP_CHAIN: 'off' },
   });
   const { apiKey } = JSON.parse(out.toString()) as { apiKey: string };
   const module = await compileAssemblyScript(

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { E2E_COORDINATOR as COORDINATOR } from '../playwright.config.ts';
+import { E2E_COORDINATOR as COORDINATOR, E2E_DATA } from '../playwright.config.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
@@ -70,7 +70,7 @@ test('the dashboard, signed out and with a batch open', async ({ page, request }
   await checkFace(page, 'dashboard, signed out');
 
   const out = execFileSync(process.execPath, ['bin/terraflop.mjs', 'project', 'create', '--name', 'Faces lab'], {
-    env: { ...process.env, TERRAFLOP_DATA: '.e2e-data', TERRAFLOP_CHAIN: 'off' },
+    env: { ...process.env, TERRAFLOP_DATA: E2E_DATA, TERRAFLOP_CHAIN: 'off' },
   });
   const { apiKey } = JSON.parse(out.toString()) as { apiKey: string };
   const units = [{ app: 'collatz', input: { start: 1, count: 1000 } }];
