@@ -9,6 +9,7 @@ async function credit(page: Page): Promise<number> {
 }
 
 test('two volunteers compute replicas of the same units and both see validated credit', async ({ browser }) => {
+  test.setTimeout(180_000); // two pages and a quorum: at load 35 the whole took over a minute
   // Two browser contexts: two profiles with their own storage, so two hosts of two volunteers, in two homes.
   const volunteers = await Promise.all([browser.newContext(ownNetwork(1)), browser.newContext(ownNetwork(2))]);
   const pages = await Promise.all(volunteers.map((c) => c.newPage()));
