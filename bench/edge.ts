@@ -1,12 +1,13 @@
 /**
  * @module bench/edge
- * `node bench/edge.ts [--root DIR ...]`: what abuse costs the coordinator, for each checkout given (this one by
- * default; pass the main checkout too to compare in one run). Each coordinator runs as its own process, as in
- * production, with its clients in this one:
+ * `node bench/edge.ts [--root DIR ...] [--only health,refusal,status] [--units N]`: what abuse costs the
+ * coordinator, for each checkout given (this one by default; pass the main checkout too to compare in one run). Each
+ * coordinator runs as its own process, as in production, with its clients in this one:
  * - /api/health's median and p90 latency, alone and while 6 clients post 1 MiB junk bodies to POST /api/hosts;
  * - the coordinator's CPU per 429 when one host floods signed requests past its limit (TERRAFLOP_HOST_RATE and
  *   TERRAFLOP_NETWORK_RATE both 0.1/s, so nearly every request is refused wherever the checkout refuses it);
- * - GET /api/public/status's median latency with 50,000 units in the store.
+ * - GET /api/public/status with 50,000 units in the store: its median latency (cached), and the median cost of a
+ *   refresh of its cache (each request computed afresh).
  * Prints the CPU model and load average with the figures.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -25,6 +26,8 @@ const { values: args } = parseArgs({
     root: { type: 'string', multiple: true, default: ['.'] },
     port: { type: 'string', default: '4233' },
     units: { type: 'string', default: '50000' },
+    // Which figures: any of health, refusal, status (e.g. --only status).
+    only: { type: 'string', default: 'health,refusal,status' },
   },
 });
 const PORT = Number(args.port);
@@ -155,7 +158,11 @@ async function refusalCost(root: string) {
   return { cpuUsPerRequest: (cpu / signed.length) * 1e6, statuses: Object.fromEntries(statuses) };
 }
 
-/** The status endpoint's latency with `units` units in the store. */
+/**
+ * The status endpoint with `units` units in the store: its median latency as served (from the public cache), and
+ * the median cost of computing it afresh, which the coordinator pays on each refresh of that cache (the cache off:
+ * TERRAFLOP_PUBLIC_CACHE_MS=0).
+ */
 async function statusLatency(root: string, units: number) {
   const dir = mkdtempSync(join(tmpdir(), 'terraflop-edge-'));
   const stores = await openStore({ kind: 'sqlite', dataDir: dir });
@@ -163,16 +170,21 @@ async function statusLatency(root: string, units: number) {
     await stores.work.createBatch({ app: 'signal-search', name: `b${made}`, units: tinyUnits(5000), now: Date.now() });
   }
   await stores.close();
-  const child = await start(root, dir, {});
-  process.once('exit', () => child.kill());
-  const latencies = [];
-  for (let i = 0; i < 30; i++) {
-    const t = performance.now();
-    await (await fetch(new URL('api/public/status', base))).text();
-    latencies.push(performance.now() - t);
-  }
-  await stop(child);
-  return { firstMs: latencies[0]!, medianMs: median(latencies) };
+  const medianOf = async (env: Record<string, string>) => {
+    const child = await start(root, dir, env);
+    process.once('exit', () => child.kill());
+    const latencies = [];
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      await (await fetch(new URL('api/public/status', base))).text();
+      latencies.push(performance.now() - t);
+    }
+    await stop(child);
+    return { firstMs: latencies[0]!, medianMs: median(latencies) };
+  };
+  const cached = await medianOf({});
+  const refresh = await medianOf({ TERRAFLOP_PUBLIC_CACHE_MS: '0' });
+  return { ...cached, refreshMedianMs: refresh.medianMs };
 }
 
 console.log(
@@ -181,11 +193,12 @@ console.log(
     .join(' ')}`,
 );
 for (const root of args.root) {
+  const only = new Set(args.only.split(','));
   const figures = {
     root,
-    health: await junkBodies(root),
-    refusal: await refusalCost(root),
-    status: await statusLatency(root, Number(args.units)),
+    ...(only.has('health') && { health: await junkBodies(root) }),
+    ...(only.has('refusal') && { refusal: await refusalCost(root) }),
+    ...(only.has('status') && { status: await statusLatency(root, Number(args.units)) }),
   };
   console.log(JSON.stringify(figures));
 }

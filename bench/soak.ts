@@ -72,7 +72,7 @@ const env = {
   // Every simulated host shares this machine's address: the per-host limit is not what is measured.
   TERRAFLOP_HOST_RATE: '10000',
   TERRAFLOP_NETWORK_RATE: '100000',
-  TERRAFLOP_REGISTER_RATE: '100000',
+  TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
   ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
 };
 

@@ -107,7 +107,7 @@ const common = {
   // The hosts share this machine's address: the edge's limits are not what is tested here.
   TERRAFLOP_HOST_RATE: '10000',
   TERRAFLOP_NETWORK_RATE: '100000',
-  TERRAFLOP_REGISTER_RATE: '100000',
+  TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
 };
 const envs = [
   {

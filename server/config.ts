@@ -71,6 +71,13 @@ const Env = z.object({
    * it (keep it behind the load balancer, which should not route /metrics from outside).
    */
   TERRAFLOP_METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * The key that signs the tickets vouching for a host's partner site (server/http/partner-ticket.ts). Every
+   * coordinator behind one load balancer needs the same one; unset, each process draws its own, which is right for
+   * one coordinator only (a ticket from one would be refused by the others, and their widgets' hosts would count for
+   * no site).
+   */
+  TERRAFLOP_PARTNER_SECRET: z.string().min(32).optional(),
   /** Least milliseconds between two counts of the passes' backlogs for /metrics, however often it is scraped. */
   TERRAFLOP_METRICS_BACKLOG_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /**

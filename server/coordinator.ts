@@ -12,7 +12,8 @@ import { startChain, type RunningChain } from './chain/start-chain.ts';
 import type { Config } from './config.ts';
 import { createApi } from './http/app.ts';
 import { TrustedProxies } from './http/network.ts';
-import { frameHeaders } from './http/frame-headers.ts';
+import { frameHeaders, WIDGET_FRAME_PATH } from './http/frame-headers.ts';
+import { PartnerTickets } from './http/partner-ticket.ts';
 import { renderError } from './http/errors.ts';
 import { serveWebApp } from './http/web-app.ts';
 import { chainPasses, storePasses, trainingPasses } from './pass-list.ts';
@@ -72,6 +73,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   });
 
   const closing = new AbortController();
+  const partnerTickets = new PartnerTickets(config.TERRAFLOP_PARTNER_SECRET);
   const app = new Hono()
     .use('*', metrics.http())
     .use('*', frameHeaders())
@@ -98,8 +100,11 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       networkRate: { perSecond: config.TERRAFLOP_NETWORK_RATE, burst: config.TERRAFLOP_NETWORK_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),
       publicCacheMs: config.TERRAFLOP_PUBLIC_CACHE_MS,
+      partnerTickets,
     }),
   );
+  // The widget page, served into a partner's frame, carries the ticket that vouches for that partner.
+  app.use(WIDGET_FRAME_PATH, partnerTickets.issue());
   if (existsSync(join(config.TERRAFLOP_WEB, 'index.html'))) {
     app.use('/*', serveWebApp(config.TERRAFLOP_WEB));
   } else {

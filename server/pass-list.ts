@@ -16,6 +16,7 @@ import {
   purger,
   revoker,
   settler,
+  statusCounter,
   transitionerFor,
   validatorFor,
   type Pass,
@@ -39,6 +40,7 @@ export function storePasses(config: PassSettings, events?: WorkEvents): Record<s
     credit,
     settler: atMostEvery(5_000, settler(config.TERRAFLOP_SETTLING_S * 1000)),
     purger: atMostEvery(30_000, purger(config.TERRAFLOP_RETENTION_S * 1000)),
+    'status counter': atMostEvery(1_000, statusCounter),
     'statistics export': atMostEvery(1_000, statsExporter(join(config.TERRAFLOP_DATA, 'stats'))),
   };
   if (config.TERRAFLOP_DEMO !== 'off') passes['demo feeder'] = atMostEvery(1_000, demoFeeder(config.TERRAFLOP_DEMO));

@@ -12,6 +12,7 @@ import { limitBody, networkLimitOf, type NetworkOf, type Rate } from './edge.ts'
 import { NotFoundError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
 import { partnerRoutes } from './partners.ts';
+import type { PartnerTickets } from './partner-ticket.ts';
 import { volunteerRoutes } from './volunteer.ts';
 import { statsRoutes } from './stats.ts';
 import { hostAppRoutes, researchAppRoutes } from './apps.ts';
@@ -58,6 +59,8 @@ export interface ApiOptions {
   closing?: AbortSignal | undefined;
   /** What volunteers are told about this coordinator (GET /api/public/about); defaults otherwise. */
   about?: AboutSettings | undefined;
+  /** What vouches for a host's partner site: the tickets the widget page was served with; a fresh secret if absent. */
+  partnerTickets?: PartnerTickets | undefined;
 }
 
 export function createApi({
@@ -77,6 +80,7 @@ export function createApi({
   trustedProxies = new TrustedProxies(''),
   registrationsPerHour,
   publicCacheMs,
+  partnerTickets,
 }: ApiOptions) {
   const registrations =
     registrationsPerHour === undefined
@@ -94,7 +98,7 @@ export function createApi({
     .get('/health', (c) => c.json({ ok: true }))
     .use(networkLimitOf(networkRate, byNetwork, 'network'))
     .use(limitBody(MAX_BODY_BYTES))
-    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registrations, byNetwork, 'register')))
+    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registrations, byNetwork, 'register'), partnerTickets))
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research, publicCacheMs) : new Hono())

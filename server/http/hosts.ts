@@ -9,20 +9,29 @@ import { hashToken, newToken, requireHost, type HostEnv } from './auth.ts';
 import { limitBody, SMALL_BODY_BYTES } from './edge.ts';
 import { knownNetwork } from './network.ts';
 import { parseBody } from './parse.ts';
+import { PartnerTickets } from './partner-ticket.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /**
  * `registerLimit`: the per-network limit on registrations (server/http/edge.ts), spent before the body is read, so
- * that identities cost: a network past its share gets a 429 before anything is parsed or stored.
+ * that identities cost: a network past its share gets a 429 before anything is parsed or stored. `tickets`: what
+ * vouches for a registration's partner site (the coordinator's, shared with the widget page that issues them).
  */
-export function hostRoutes(store: Store, limiter?: RateLimiter, registerLimit?: MiddlewareHandler) {
+export function hostRoutes(
+  store: Store,
+  limiter?: RateLimiter,
+  registerLimit?: MiddlewareHandler,
+  tickets: PartnerTickets = new PartnerTickets(),
+) {
   return new Hono<HostEnv>()
     .post('/', registerLimit ?? ((_c, next) => next()), limitBody(SMALL_BODY_BYTES), async (c) => {
       const network = knownNetwork(c.get('network'));
-      const { publicKey, ...body } = await parseBody(c, RegisterHost, 'host registration');
+      const { publicKey, partner, ...body } = await parseBody(c, RegisterHost, 'host registration');
       const token = publicKey ? undefined : newToken();
       const host = await store.createHost({
         ...body,
+        // A partner only where the browser vouched for it (partner-ticket.ts); else the host computes for no site.
+        ...(partner && tickets.vouchesFor(c, partner) && { partner }),
         ...(publicKey ? { publicKey: JSON.stringify(publicKey) } : { tokenHash: hashToken(token!) }),
         network,
         now: Date.now(),

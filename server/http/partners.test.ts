@@ -8,27 +8,35 @@ import { backends } from '../testing/backends.ts';
 import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
+import { PartnerTickets, TICKET_COOKIE } from './partner-ticket.ts';
 
 describe.each(backends)('partner attribution on $name', ({ name, available }) => {
   let store: Store;
   let inspect: StoreInspector;
   let cleanup = async () => {};
   let api: ReturnType<typeof createApi>;
+  // The widget page's tickets vouch for a partner (partner-ticket.test.ts serves and checks them over HTTP).
+  const tickets = new PartnerTickets();
 
   beforeEach(async (ctx) => {
     if (!available) return ctx.skip();
     let stores: Stores;
     ({ store, stores, inspect, cleanup } = await freshStore(name, testRandom().next));
-    api = createApi({ store, research: stores.research });
+    api = createApi({ store, research: stores.research, partnerTickets: tickets });
   });
   afterEach(async () => {
     if (available) await cleanup();
   });
 
-  const register = (body: unknown) =>
+  const register = (body: { partner?: unknown; platform?: string }) =>
     api.request('/hosts', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(typeof body.partner === 'string' && {
+          cookie: `${TICKET_COOKIE}=${tickets.ticket(body.partner, Date.now())}`,
+        }),
+      },
       body: JSON.stringify(body),
     });
 

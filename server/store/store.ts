@@ -160,6 +160,12 @@ export interface Store {
   purgeResults(before: number, limit: number): Promise<number>;
 
   /**
+   * Folds up to `limit` changes of the public status page's counts into their totals
+   * (server/store/sql/status-counts.ts). Returns how many it folded.
+   */
+  foldStatusCounts(limit: number): Promise<number>;
+
+  /**
    * How much waits for each pass at `now` (credit to settle: validated at or before `settleBefore`), each count
    * stopping at `atMost` so that it reads a bounded slice of one index, however long the queue.
    */

@@ -129,6 +129,12 @@ export class StoreInspector {
     return row?.network ?? null;
   }
 
+  /** The partner site a host computes for (server/http/partner-ticket.ts); null when none. */
+  async hostPartner(hostId: number): Promise<string | null> {
+    const row = await this.q.get<{ partner: string | null }>('SELECT partner FROM hosts WHERE id = ?', [hostId]);
+    return row?.partner ?? null;
+  }
+
   /** The credit granted to the valid results of a batch, whether or not it has settled. */
   async grantedCredit(batchId: number): Promise<number> {
     const row = await this.q.get<{ credit: unknown }>(

@@ -7,25 +7,33 @@ import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, DEMO_PROJECT_NAME, projectShortName } from '../../../protocol/project-name.ts';
 import type { Leaderboard, ProjectStatus, PublicStatus } from '../../../protocol/research.ts';
 import type { Queryable } from './db.ts';
-import { activity, unitCounts, type UnitSet } from './research-progress.ts';
+import { activity, type UnitSet } from './research-progress.ts';
+import { type CountedProject, statusCounts } from './status-counts.ts';
 
 const ofProject = (projectId: number): UnitSet => ({
   where: 'u.batch_id IN (SELECT id FROM batches WHERE project_id = ?)',
   params: [projectId],
 });
+/** The status counts' key of the coordinator's own batches (work_units.project_id 0: they have no project). */
+const DEMO_KEY = 0;
 const DEMO_UNITS: UnitSet = { where: 'u.batch_id IN (SELECT id FROM batches WHERE project_id IS NULL)', params: [] };
 
+/**
+ * Every project's status. The unit and batch counts are kept as units change (status-counts.ts); the activity
+ * figures read only the replicas out or returned in the last window.
+ */
 export async function publicStatus(q: Queryable, now: number): Promise<PublicStatus> {
   const projects = await q.all<{ id: number; name: string }>('SELECT id, name FROM projects ORDER BY id');
-  const demoBatches = await q.get<{ c: unknown }>('SELECT count(*) AS c FROM batches WHERE project_id IS NULL');
+  const counted = await statusCounts(q);
+  const none = { batches: 0, units: { total: 0, waiting: 0, inProgress: 0, validated: 0, failed: 0 } };
   const rows: ProjectStatus[] = [];
   // The demo first: on a young coordinator it does most of the work, and the totals below count it.
-  if (Number(demoBatches?.c ?? 0) > 0)
-    rows.push(await projectStatus(q, DEMO_PROJECT, DEMO_PROJECT_NAME, Number(demoBatches!.c), DEMO_UNITS, now));
+  const demo = counted.get(DEMO_KEY);
+  if (demo && demo.batches > 0)
+    rows.push(await projectStatus(q, DEMO_PROJECT, DEMO_PROJECT_NAME, demo, DEMO_UNITS, now));
   for (const p of projects) {
-    const batches = await q.get<{ c: unknown }>('SELECT count(*) AS c FROM batches WHERE project_id = ?', [p.id]);
-    const set = ofProject(Number(p.id));
-    rows.push(await projectStatus(q, projectShortName(p.name), p.name, Number(batches?.c ?? 0), set, now));
+    const counts = counted.get(Number(p.id)) ?? none;
+    rows.push(await projectStatus(q, projectShortName(p.name), p.name, counts, ofProject(Number(p.id)), now));
   }
   const { activeHosts, activeVolunteers, gflops } = await activity(q, { where: '1 = 1', params: [] }, now);
   return { projects: rows, totals: { activeHosts, activeVolunteers, gflops }, at: now };
@@ -35,11 +43,11 @@ async function projectStatus(
   q: Queryable,
   shortName: string,
   name: string,
-  batches: number,
+  { batches, units }: CountedProject,
   set: UnitSet,
   now: number,
 ): Promise<ProjectStatus> {
-  return { shortName, name, batches, units: await unitCounts(q, set), ...(await activity(q, set, now)) };
+  return { shortName, name, batches, units, ...(await activity(q, set, now)) };
 }
 
 interface CreditRow {

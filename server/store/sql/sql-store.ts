@@ -4,6 +4,7 @@
  * is one transaction; a result is committed before recordResults returns, so an acknowledged result survives a
  * crash of the process (and, with SQLite's synchronous=FULL or Postgres's default, of the machine).
  */
+import { foldStatusDeltas } from './status-counts.ts';
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import { type Backlog, HostHoldsUnitsError, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
@@ -319,6 +320,10 @@ export class SqlStore implements Store {
       [before, limit],
     );
     return changes;
+  }
+
+  foldStatusCounts(limit: number): Promise<number> {
+    return this.db.transaction((q) => foldStatusDeltas(q, this.db.dialect, limit));
   }
 
   async creditTable(now: number): Promise<{ volunteers: VolunteerStats[]; hosts: HostStats[] }> {
