@@ -53,8 +53,22 @@ function scratchFloats(job: StepsJob): number {
   return (FILTERS ? 2 * BATCH * DENSE_IN : 0) + 2 * BATCH * HIDDEN + BATCH * CLASSES;
 }
 
-/** Whether a unit fits this device: every buffer within a binding, every dispatch within a dimension. */
+/**
+ * The most digits (steps × batch) of a CNN unit the GPU takes. Its last bits differ from the CPU's (exp, division,
+ * fusion), and in the CNN they flip max-pool choices that the steps then amplify: from θ one ulp apart in a tenth of
+ * its entries, CPU runs part by relative L2 0.03 after 10 steps of 32 and 0.11 after 50 (2.5e-7 after 200 steps of
+ * 4 with a thousandth of the entries apart), past compare.ts's 0.02, so a GPU host would fail its recomputation and
+ * be banned. The MLP's part by 1.7e-7 after 50 steps of 32, 8.9e-5 after 400, with every entry one ulp apart
+ * (wasm.test.ts). Small CNN units (the conformance spec's) agree.
+ */
+export const GPU_CNN_DIGITS = 32;
+
+/**
+ * Whether a unit fits: every buffer within a binding, every dispatch within a dimension, and an MLP or a CNN unit
+ * of at most GPU_CNN_DIGITS digits (larger ones run on WebAssembly, whose bytes the reference's are).
+ */
 export function gpuFitsTraining(gpu: Gpu, input: TrainingInput): boolean {
+  if (input.model.kind === 'cnn' && input.steps * input.batch > GPU_CNN_DIGITS) return false;
   const { limits } = gpu.device;
   const layout = layoutOf(input.model);
   const largest = Math.max(
