@@ -63,7 +63,7 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
   bounds: {
     wasm: { differingBytes: bitwise, relativeL2: bitwise },
     webgpu: {
-      // Measured on SwiftShader (e2e/kernels-webgpu.spec.ts), two runs of 4 random units: worst 11 bytes, 1.1e-7.
+      // Measured on SwiftShader (e2e/kernels-webgpu.spec.ts), three runs of 4 random units: worst 35 bytes, 1.8e-7.
       differingBytes: {
         most: 256,
         why:
@@ -72,7 +72,7 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
       },
       relativeL2: {
         most: 1e-5,
-        why: 'those last bits grown over a few steps: 1.1e-7 measured; bound 90 times above, 2,000 below compare.ts',
+        why: 'those last bits grown over a few steps: 1.8e-7 measured; bound 55 times above, 2,000 below compare.ts',
       },
     },
   },
