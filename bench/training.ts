@@ -2,7 +2,8 @@
  * @module bench/training
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
- * --lr, --bucket, --worker-momentum, --clip-iterations, --clip-scale, --outer-lr, --outer-momentum, --seed, --fresh).
+ * --lr, --bucket, --worker-momentum, --clip-iterations, --clip-scale, --clip-reject, --outer-lr, --outer-momentum,
+ * --seed, --fresh).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts); the same run without
  * attackers gives clean_accuracy and the same kernel on one machine over the same digits central_accuracy (both
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     'worker-momentum': { type: 'string', default: '0' },
     'clip-iterations': { type: 'string', default: '3' },
     'clip-scale': { type: 'string', default: '1' },
+    'clip-reject': { type: 'string', default: '0' },
     'outer-lr': { type: 'string', default: String(DILOCO_OUTER.lr) },
     'outer-momentum': { type: 'string', default: String(DILOCO_OUTER.momentum) },
     seed: { type: 'string', default: '1' },
@@ -71,7 +73,12 @@ const config: SimConfig = {
   aggregator: values.aggregator as Aggregator,
   bucket: Number(values.bucket),
   workerMomentum: Number(values['worker-momentum']),
-  clip: { iterations: Number(values['clip-iterations']), scale: Number(values['clip-scale']) },
+  clip: {
+    iterations: Number(values['clip-iterations']),
+    scale: Number(values['clip-scale']),
+    // 0: none rejected; the key then leaves it out, so runs from before the option are found again.
+    ...(Number(values['clip-reject']) > 0 && { reject: Number(values['clip-reject']) }),
+  },
   outer: { lr: Number(values['outer-lr']), momentum: Number(values['outer-momentum']) },
   seed: Number(values.seed),
 };
@@ -94,7 +101,7 @@ function cached(
 ) {
   // The default clipping is left out of the key, so runs from before the option existed are found again.
   const { clip, ...rest } = configKey;
-  const key = clip.iterations === 3 && clip.scale === 1 ? rest : configKey;
+  const key = clip.iterations === 3 && clip.scale === 1 && !clip.reject ? rest : configKey;
   const folder = `${tmpdir()}/terraflop-bench-training`;
   const file = `${folder}/${name}-${fnv1a64(new TextEncoder().encode(JSON.stringify(key)))}.json`;
   if (!values.fresh) {

@@ -11,6 +11,9 @@ import { variantName } from '../worker-kernels/app.ts';
 import { judge } from '../worker-kernels/conformance/case.ts';
 import { caseOf, cases } from '../worker-kernels/conformance/cases.ts';
 import { appOf, compareOutputs, runReference } from '../worker-kernels/registry.ts';
+import { loadMnist, TRAIN_SIZE } from '../worker-kernels/training/dataset.ts';
+import { trainingInput } from '../worker-kernels/training/input.ts';
+import { initialParameters } from '../worker-kernels/training/model.ts';
 import { printSeedOnFailure, specRandom } from './support/random.ts';
 import { bundleScript, serveScript } from './support/test-page.ts';
 
@@ -94,9 +97,28 @@ test(
   },
 );
 
+/** A small MLP's few steps (the CNN's are in the conformance test): the worker loads the digits itself. */
+function smallTrainingUnit(random: ReturnType<typeof specRandom>) {
+  const model = { kind: 'mlp', hidden: 8 } as const;
+  return trainingInput({
+    model,
+    version: 0,
+    parameters: initialParameters(model, random.u32()),
+    samples: Uint16Array.from({ length: 40 }, () => random.int(0, TRAIN_SIZE)),
+    seed: random.u32(),
+    steps: 3,
+    batch: 4,
+    inner: { lr: 0.05, momentum: 0.9 },
+    block: 64,
+  });
+}
+
 test('behavior: inside a dedicated worker, as the volunteer page runs them, the WebGPU variants run and agree', async ({
   page,
 }) => {
+  // Each job opens the worker's own device and compiles its pipelines on SwiftShader, on a loaded CPU: 2 minutes
+  // measured at load 20 for the three, over the default 60 s.
+  test.setTimeout(240_000);
   const random = specRandom();
   const jobs = [
     AppInput.parse({ app: 'matmul', input: { seed: random.u32(), m: 64, k: 96, n: 48 } }),
@@ -115,7 +137,9 @@ test('behavior: inside a dedicated worker, as the volunteer page runs them, the 
         maxPeaks: 128,
       },
     }),
+    AppInput.parse({ app: 'training', input: smallTrainingUnit(random) }),
   ];
+  await loadMnist();
   for (const job of jobs) {
     const reply = await page.evaluate((j) => window.kernels.inWorker(j, ['webgpu']), job);
     expect(reply, JSON.stringify(reply)).toMatchObject({ ok: true, variant: 'webgpu' });

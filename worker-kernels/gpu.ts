@@ -12,10 +12,26 @@ export interface Gpu {
   readonly device: GPUDevice;
   /** A software or otherwise slow adapter (SwiftShader here): usable, but not preferred over WebAssembly. */
   readonly isFallback: boolean;
-  /** The compute pipeline for `code` with its override constants, compiled once per key and constants. */
-  pipeline(kernel: string, key: string, code: string, constants?: Record<string, number>): GPUComputePipeline;
+  /**
+   * The compute pipeline for `code` with its override constants, compiled once per key and constants. `stage`
+   * names one of the module's entry points and the layout its kernel shares between them (a module with several;
+   * by default the one entry point and an automatic layout).
+   */
+  pipeline(
+    kernel: string,
+    key: string,
+    code: string,
+    constants?: Record<string, number>,
+    stage?: PipelineStage,
+  ): GPUComputePipeline;
   /** Runs `work` inside a validation and out-of-memory error scope; a GPU error or a lost device throws GpuError. */
   scoped<T>(kernel: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** One entry point of a module with several, and the pipeline layout all of them share. */
+export interface PipelineStage {
+  readonly entryPoint: string;
+  readonly layout: GPUPipelineLayout;
 }
 
 let current: Promise<Gpu> | undefined;
@@ -49,19 +65,30 @@ async function open(drop: () => void): Promise<Gpu> {
     drop();
   });
   const pipelines = new Map<string, GPUComputePipeline>();
+  // One module per kernel and key, shared by the pipelines of its entry points and override constants.
+  const modules = new Map<string, GPUShaderModule>();
   const legacy = adapter as GPUAdapter & { isFallbackAdapter?: boolean };
   return {
     device,
     isFallback: Boolean(adapter.info?.isFallbackAdapter ?? legacy.isFallbackAdapter),
-    pipeline(kernel, key, code, constants = {}) {
-      const cacheKey = `${kernel}:${key}${Object.entries(constants)
+    pipeline(kernel, key, code, constants = {}, stage) {
+      const cacheKey = `${kernel}:${key}${stage ? `@${stage.entryPoint}` : ''}${Object.entries(constants)
         .map(([k, v]) => `:${k}=${v}`)
         .join('')}`;
       let pipeline = pipelines.get(cacheKey);
       if (!pipeline) {
         if ((globalThis as { TERRAFLOP_DEBUG_WGSL?: boolean }).TERRAFLOP_DEBUG_WGSL) console.log(cacheKey, code);
-        const module = device.createShaderModule({ label: cacheKey, code });
-        pipeline = device.createComputePipeline({ label: cacheKey, layout: 'auto', compute: { module, constants } });
+        const moduleKey = `${kernel}:${key}`;
+        let module = modules.get(moduleKey);
+        if (!module) {
+          module = device.createShaderModule({ label: moduleKey, code });
+          modules.set(moduleKey, module);
+        }
+        pipeline = device.createComputePipeline({
+          label: cacheKey,
+          layout: stage?.layout ?? 'auto',
+          compute: { module, constants, ...(stage && { entryPoint: stage.entryPoint }) },
+        });
         pipelines.set(cacheKey, pipeline);
       }
       return pipeline;

@@ -46,8 +46,8 @@ export interface SimConfig {
   readonly aggregator: Aggregator;
   readonly bucket: number;
   readonly workerMomentum: number;
-  /** CenteredClip's iterations and the multiple of the median distance it clips to. */
-  readonly clip: { readonly iterations: number; readonly scale: number };
+  /** CenteredClip's iterations, the multiple of the median distance it clips to, and beyond which it drops. */
+  readonly clip: { readonly iterations: number; readonly scale: number; readonly reject?: number };
   /** DiLoCo's outer optimiser (outer.ts): lr 0.7, Nesterov μ 0.9 by default. */
   readonly outer: OuterOptions;
   readonly seed: number;
@@ -88,7 +88,12 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
       return krum(updates, f);
     case 'centered-clip':
       return bucketed(updates, config.bucket, deriveSeed(config.seed, `bucket${round}`), (b) =>
-        centeredClip(b, { center: previous, iterations: config.clip.iterations, radiusScale: config.clip.scale }),
+        centeredClip(b, {
+          center: previous,
+          iterations: config.clip.iterations,
+          radiusScale: config.clip.scale,
+          ...(config.clip.reject && { rejectBeyond: config.clip.reject }),
+        }),
       );
   }
 }

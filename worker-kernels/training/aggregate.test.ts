@@ -49,6 +49,17 @@ describe('aggregators', () => {
     expect(pull(trimmedMean(updates, 3), honestMean)).toBeLessThan(1);
   });
 
+  test('behavior: CenteredClip rejecting far updates drops their pull, which clipping only bounds', () => {
+    // Clipped, each attacker still pulls by τ; beyond 4τ it pulls by nothing.
+    const { updates, honestMean } = crowd(7, 3, 50, 5);
+    const clipped = pull(centeredClip(updates, { iterations: 5 }), honestMean);
+    const rejecting = pull(centeredClip(updates, { iterations: 5, rejectBeyond: 4 }), honestMean);
+    expect(rejecting).toBeLessThan(clipped / 10);
+    // An honest crowd alone, none beyond 4τ: the same as without rejection.
+    const { updates: calm } = crowd(7, 0, 50, 6);
+    expect(centeredClip(calm, { rejectBeyond: 4 })).toEqual(centeredClip(calm));
+  });
+
   test('behavior: CenteredClip with a radius no update exceeds is the mean', () => {
     const { updates } = crowd(6, 0, 10, 3);
     const clipped = centeredClip(updates, { radius: 1e9, iterations: 1 });

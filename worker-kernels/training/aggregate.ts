@@ -78,6 +78,13 @@ export interface CenteredClipOptions {
   /** Multiplies the median radius (not a given one): below 1 clips honest outliers too, and attackers harder. */
   readonly radiusScale?: number;
   readonly iterations?: number;
+  /**
+   * Updates farther than this multiple of τ from the current centre weigh nothing in that iteration, rather than
+   * pulling by τ (default: none are dropped). An attacker can still stand just inside it and pull by τ, no more
+   * than CenteredClip allows anyway; what it removes is the full τ pull of updates far off (a scaled update, noise,
+   * flipped exponents), at the cost of an honest update as far off, which uneven shards do not produce.
+   */
+  readonly rejectBeyond?: number;
 }
 
 /**
@@ -93,12 +100,16 @@ export function centeredClip(updates: readonly Update[], options: CenteredClipOp
     // Re-measured from each new centre: as v nears the honest majority, τ shrinks to their spread.
     const tau = options.radius ?? (options.radiusScale ?? 1) * medianOf(distances);
     const step = new Float64Array(length);
+    let kept = 0;
     for (const [k, u] of updates.entries()) {
       const distance = distances[k]!;
+      if (options.rejectBeyond && distance > options.rejectBeyond * tau) continue;
+      kept++;
       const weight = distance > tau ? tau / distance : 1;
       for (let i = 0; i < length; i++) step[i]! += (u[i]! - v[i]!) * weight;
     }
-    for (let i = 0; i < length; i++) v[i]! += step[i]! / updates.length;
+    // The mean over the updates kept (the median one always is): a rejected update is as if it were not sent.
+    for (let i = 0; i < length; i++) v[i]! += step[i]! / kept;
   }
   return Float32Array.from(v);
 }

@@ -62,5 +62,18 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
   },
   bounds: {
     wasm: { differingBytes: bitwise, relativeL2: bitwise },
+    webgpu: {
+      // Measured on SwiftShader (e2e/kernels-webgpu.spec.ts), three runs of 4 random units: worst 35 bytes, 1.8e-7.
+      differingBytes: {
+        most: 256,
+        why:
+          'the sums keep the reference order, but exp, the division or a fused multiply-add may differ in the last ' +
+          'bit: a code flips where its rounding threshold lies that close, a scale where its block max moved',
+      },
+      relativeL2: {
+        most: 1e-5,
+        why: 'those last bits grown over a few steps: 1.8e-7 measured; bound 55 times above, 2,000 below compare.ts',
+      },
+    },
   },
 };

@@ -1,11 +1,12 @@
 /**
  * @module worker-kernels/training
  * The training app (issue 20): H local steps of an MLP or a small CNN on one volunteer's shard of MNIST, returning
- * the int8 pseudo-gradient. Its variants share unit.ts (decoding, batch order, compression) and differ in the steps.
+ * the int8 pseudo-gradient. Its variants (WGSL on the GPU, WebAssembly SIMD) share unit.ts (decoding, batch order,
+ * compression) and differ in the steps.
  */
 import { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
 import type { App } from '../app.ts';
-import { wasmVariant } from '../app-variants.ts';
+import { gpuVariant, wasmVariant } from '../app-variants.ts';
 import { compareTraining } from './compare.ts';
 import { loadedMnist } from './dataset.ts';
 import { estimateTrainingFlops } from './flops.ts';
@@ -24,7 +25,13 @@ export const training: App<TrainingInput, TrainingOutput> = {
     ctx.progress(1);
     return output;
   },
-  variants: [wasmVariant(() => loadTrainingWasm())],
+  variants: [
+    gpuVariant(async () => {
+      const { gpuFitsTraining, runTrainingWebGpu } = await import('./webgpu.ts');
+      return { fits: gpuFitsTraining, run: runTrainingWebGpu };
+    }),
+    wasmVariant(() => loadTrainingWasm()),
+  ],
   sanity: checkTraining,
   compare: compareTraining,
   estimateFlops: estimateTrainingFlops,

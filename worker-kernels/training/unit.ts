@@ -11,7 +11,7 @@ import { decodeF32, decodeU16, encodeF32, encodeI8 } from './codec.ts';
 import { compress, fnv1a64 } from './compress.ts';
 import { type MnistSplit, pixelFloats, TRAIN_SIZE } from './dataset.ts';
 import { parameterCount } from './model.ts';
-import type { StepsJob, StepsKernel } from './steps.ts';
+import type { StepsJob, StepsKernel, StepsResult } from './steps.ts';
 
 /** The training digits as the kernels read them, made once per split. */
 const floats = new WeakMap<MnistSplit, Float32Array>();
@@ -75,8 +75,13 @@ function meanLoss(p: Float32Array, from: number, to: number): number {
 
 export function runTrainingUnit(input: TrainingInput, split: MnistSplit, kernel: StepsKernel): TrainingOutput {
   const job = stepsJob(input, split);
+  return unitOutput(input, job, kernel(job));
+}
+
+/** The unit's result once a variant has run its steps (job.parameters now θ after them): Δ compressed, the loss. */
+export function unitOutput(input: TrainingInput, job: StepsJob, steps: StepsResult): TrainingOutput {
   const start = decodeF32(input.parameters)!;
-  const { truthProbability: p, correct } = kernel(job);
+  const { truthProbability: p, correct } = steps;
   const delta = new Float32Array(start.length);
   for (let i = 0; i < delta.length; i++) delta[i] = start[i]! - job.parameters[i]!;
   if (!delta.every(Number.isFinite)) throw new KernelError('training diverged: the parameters are no longer finite');
