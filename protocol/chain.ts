@@ -123,9 +123,9 @@ export const AttestationDuty = z.object({
 export type AttestationDuty = z.infer<typeof AttestationDuty>;
 
 /**
- * GET /api/epochs/:epoch/sample: the canonical results a drawn attester re-executes, chosen by the epoch's seed among
- * the built-in apps' units validated between the previous epoch's build and this one's (the attester compares each with what
- * its own worker computes, by the app's comparator).
+ * GET /api/epochs/:epoch/sample: the canonical results a drawn attester re-executes, chosen by the epoch's seed
+ * among the built-in apps' units validated between the previous epoch's build and this one's (the attester compares
+ * each with what its own worker computes, by the app's comparator).
  */
 export const EpochSample = z.object({
   epoch: z.number().int().min(1),

@@ -43,7 +43,10 @@ export class PublicStatusPage {
   /** A coordinator off chain answers 4xx: the page then shows no epochs. */
   private async loadEpochs(): Promise<void> {
     const res = await fetchCoordinator('/api/epochs').catch(() => undefined);
-    if (res) this.epochs = EpochList.parse(await res.json()).epochs.slice(-EPOCHS_SHOWN).reverse();
+    if (res)
+      this.epochs = EpochList.parse(await res.json())
+        .epochs.slice(-EPOCHS_SHOWN)
+        .reverse();
   }
 
   async refresh(): Promise<void> {

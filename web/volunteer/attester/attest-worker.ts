@@ -9,7 +9,12 @@ import { expose } from 'comlink';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { AppInput, AppOutput } from '../../../protocol/apps.ts';
-import { ATTESTATION_TYPES, type AttestationDuty, attestationDomain, type EpochSample } from '../../../protocol/chain.ts';
+import {
+  ATTESTATION_TYPES,
+  type AttestationDuty,
+  attestationDomain,
+  type EpochSample,
+} from '../../../protocol/chain.ts';
 import { useProtocolErrors } from '../../../worker-kernels/comlink-errors.ts';
 import { compareOutputs } from '../../../worker-kernels/registry.ts';
 import { runThrottled } from '../../../worker-kernels/throttled-run.ts';

@@ -81,8 +81,11 @@ export class Attester {
     const volunteer = await this.client.volunteer();
     if (volunteer.address?.toLowerCase() === account.address.toLowerCase()) return true;
     if (volunteer.address) {
-      this.say('aside', `Your credit goes to ${volunteer.address}, whose key this page does not hold, so it does not`
-        + ' check epochs for you.');
+      this.say(
+        'aside',
+        `Your credit goes to ${volunteer.address}, whose key this page does not hold, so it does not` +
+          ' check epochs for you.',
+      );
       return false;
     }
     const signature = await account.signMessage({ message: linkMessage(volunteer.volunteerId, account.address) });
@@ -117,8 +120,11 @@ export class Attester {
     localStorage.setItem(DONE, String(duty.epoch));
     this.problems = review.problems;
     if (review.agree)
-      this.say('agreed', `You vouched for epoch ${duty.epoch}: its credit file holds and the ${review.matched} `
-        + 'results recomputed here match.');
+      this.say(
+        'agreed',
+        `You vouched for epoch ${duty.epoch}: its credit file holds and the ${review.matched} ` +
+          'results recomputed here match.',
+      );
     else this.say('dissented', `You disputed epoch ${duty.epoch}: ${review.problems.join('; ')}. It is frozen.`);
   }
 
@@ -131,7 +137,10 @@ export class Attester {
 /** Runs one review in a worker of its own, ended afterwards (a review is rare; its memory is not kept). */
 async function reviewInWorker(...args: Parameters<AttestApi['review']>) {
   useProtocolErrors();
-  const worker = new Worker(new URL('./attest-worker.ts', import.meta.url), { type: 'module', name: 'terraflop-attest' });
+  const worker = new Worker(new URL('./attest-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'terraflop-attest',
+  });
   try {
     return await wrap<AttestApi>(worker).review(...args);
   } finally {
