@@ -13,6 +13,7 @@ const SENDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 let coordinator: OwnCoordinator;
 test.beforeAll(async () => {
+  test.setTimeout(150_000);
   coordinator = await startOwnCoordinator('tiny', {
     env: {
       TERRAFLOP_PASS_INTERVAL_MS: '100',
@@ -22,6 +23,8 @@ test.beforeAll(async () => {
       TERRAFLOP_CHALLENGE_WINDOW_S: '3600',
       TERRAFLOP_CHAIN: 'embedded',
     },
+    // Anvil starts and the contracts deploy before the coordinator is ready: slow on a loaded machine.
+    readyTimeoutMs: 120_000,
   });
 });
 test.afterAll(async () => await coordinator?.stop());
