@@ -30,7 +30,8 @@ test.beforeAll(async () => {
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
       TERRAFLOP_SETTLING_S: '0',
       TERRAFLOP_EPOCH_INTERVAL_S: '1',
-      // Epochs are proposed, then final once their window passes undisputed (no page attests yet).
+      // Epochs are proposed, then final once their window passes undisputed: the first page's attester stands aside
+      // (its volunteer's address is the wallet's), so this spec does not wait for attesters (e2e/attest.spec.ts does).
       TERRAFLOP_CHALLENGE_WINDOW_S: '1',
       TERRAFLOP_CHAIN: 'embedded',
     },

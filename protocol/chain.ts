@@ -122,6 +122,19 @@ export const AttestationDuty = z.object({
 });
 export type AttestationDuty = z.infer<typeof AttestationDuty>;
 
+/**
+ * GET /api/epochs/:epoch/sample: the canonical results a drawn attester re-executes, chosen by the epoch's seed
+ * among the built-in apps' units validated between the previous epoch's build and this one's (the attester compares
+ * each with what its own worker computes, by the app's comparator).
+ */
+export const EpochSample = z.object({
+  epoch: z.number().int().min(1),
+  units: z.array(
+    z.object({ workUnitId: z.number().int().min(1), app: z.string(), input: z.unknown(), output: z.unknown() }),
+  ),
+});
+export type EpochSample = z.infer<typeof EpochSample>;
+
 /** POST /api/chain/attestations: a drawn attester's EIP-712 signature (ATTESTATION_TYPES), for the coordinator. */
 export const AttestationSubmission = z.object({
   epoch: z.number().int().min(1),

@@ -21,11 +21,13 @@ export interface OwnCoordinatorOptions {
   web?: string;
   /** More settings, over the ones above (e.g. TERRAFLOP_OPERATOR). */
   env?: Record<string, string>;
+  /** How long it may take to say it is ready (an embedded chain starts anvil and deploys first); 30 s by default. */
+  readyTimeoutMs?: number;
 }
 
 export async function startOwnCoordinator(
   demo: 'tiny' | 'standard' | 'off',
-  { web, env }: OwnCoordinatorOptions = {},
+  { web, env, readyTimeoutMs }: OwnCoordinatorOptions = {},
 ): Promise<OwnCoordinator> {
   const data = mkdtempSync(join(tmpdir(), 'terraflop-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['server/main.ts'], {
@@ -43,7 +45,7 @@ export async function startOwnCoordinator(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const url = await readyUrl(child);
+  const url = await readyUrl(child, readyTimeoutMs);
   return {
     url,
     data,

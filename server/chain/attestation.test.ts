@@ -7,7 +7,10 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { loadConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator.ts';
-import { ATTESTATION_TYPES, AttestationDuty, attestationDomain, ClaimInfo } from '../../protocol/chain.ts';
+import { AppInput, AppOutput } from '../../protocol/apps.ts';
+import { ATTESTATION_TYPES, AttestationDuty, attestationDomain, ClaimInfo, EpochSample } from '../../protocol/chain.ts';
+import { compareOutputs, runReference } from '../../worker-kernels/registry.ts';
+import { SAMPLE_UNITS } from '../http/attestation.ts';
 import { linkMessage } from '../../protocol/volunteer.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
@@ -23,6 +26,8 @@ afterAll(async () => {
   await c?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+const noContext = { progress() {}, checkpoint() {} };
 
 const post = (path: string, body: unknown) =>
   fetch(new URL(path, c!.url), {
@@ -79,6 +84,23 @@ describe('attesters over HTTP make the epoch final', () => {
       return got[0]!.epoch > 0 && got.every((d) => d.epoch === got[0]!.epoch) && got;
     }, 30_000);
     const epoch = duties[0]!.epoch;
+    // The sample the drawn pages re-execute: canonical results of this epoch's work, chosen by its seed, each one
+    // what an honest device computes (the app's comparator says so).
+    const sample = EpochSample.parse(
+      await (await fetch(new URL(`api/epochs/${epoch}/sample`, coordinator.url))).json(),
+    );
+    expect(sample.units.length).toBeGreaterThan(0);
+    expect(sample.units.length).toBeLessThanOrEqual(SAMPLE_UNITS);
+    for (const unit of sample.units) {
+      const job = AppInput.parse({ app: unit.app, input: unit.input });
+      const published = AppOutput.parse({ app: unit.app, output: unit.output });
+      expect(compareOutputs(job, published, runReference(job, noContext))).toBe('match');
+    }
+    const again = EpochSample.parse(await (await fetch(new URL(`api/epochs/${epoch}/sample`, coordinator.url))).json());
+    expect(again).toEqual(sample);
+    const early = await fetch(new URL(`api/epochs/${epoch + 1}/sample`, coordinator.url));
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { error: { name: string } }).error.name).toBe('NotAttestableError');
     // Two volunteers share all seven slots between them.
     expect(duties.flatMap((d) => d.slots).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     const sign = (i: number, agree = true, k = keys[i]!) =>

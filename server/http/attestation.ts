@@ -1,23 +1,33 @@
 /**
  * @module server/http/attestation
- * The attester's two routes: what an address has to attest (the newest proposed epoch whose draw the mirror knows,
- * the slots the address holds in it, its leaf) and the submission of its signature, which the attestation pass
+ * The attester's routes: what an address has to attest (the newest proposed epoch whose draw the mirror knows,
+ * the slots the address holds in it, its leaf), the sample of canonical results it re-executes, and the submission
+ * of its signature, which the attestation pass
  * relays to the ledger. Both answer from the store's mirror and the coordinator's own epoch files, never the chain.
  * A submission is checked as the ledger will check it (the signature recovers to an address whose leaf holds the
  * slots' points), so the coordinator stores only what the ledger would count, and nobody fills its queue with noise.
  */
 import { Hono } from 'hono';
-import { getAddress, isAddress, recoverTypedDataAddress, type Address, type Hex } from 'viem';
+import {
+  encodeAbiParameters,
+  getAddress,
+  isAddress,
+  keccak256,
+  recoverTypedDataAddress,
+  type Address,
+  type Hex,
+} from 'viem';
 import {
   ATTESTATION_TYPES,
   AttestationAccepted,
   type AttestationDuty,
   AttestationSubmission,
   attestationDomain,
+  EpochSample,
 } from '../../protocol/chain.ts';
 import type { EpochProofs } from '../epochs/epoch-proofs.ts';
 import { drawnSlots } from '../epochs/epoch-tree.ts';
-import type { AttestationRecords, ChainMirror, MirroredEpoch } from '../store/chain.ts';
+import type { AttestationRecords, ChainMirror, EpochRecords, MirroredEpoch } from '../store/chain.ts';
 import { ApiError } from './errors.ts';
 import { InvalidAddressError } from './chain.ts';
 import { parseBody } from './parse.ts';
@@ -40,8 +50,32 @@ export interface AttestationFace {
   deployment: { chainId: number; ledger: Address };
   /** Attester slots per epoch (the ledger's rule). */
   attesters: number;
-  store: Pick<ChainMirror, 'mirroredEpochs'> & Pick<AttestationRecords, 'recordAttestations'>;
+  store: Pick<ChainMirror, 'mirroredEpochs'> &
+    Pick<AttestationRecords, 'recordAttestations' | 'canonicalSample'> &
+    Pick<EpochRecords, 'epoch'>;
   proofs: Pick<EpochProofs, 'leaf'>;
+}
+
+/** Units an attester re-executes per epoch, and the newest units they are drawn from. */
+export const SAMPLE_UNITS = 3;
+const SAMPLE_POOL = 1000;
+/** The apps every volunteer's worker runs (a project's own app or a training job needs what it does not hold). */
+const SAMPLED_APPS = ['signal-search', 'matmul', 'collatz'] as const;
+
+/**
+ * `k` distinct indices below `n`, drawn by `keccak(seed, i) mod n`: whoever knows the seed can check the choice, and
+ * nobody knew it when the epoch was proposed.
+ * @example sampleIndices(seed, 10, 3) // e.g. [7, 2, 9]
+ */
+export function sampleIndices(seed: Hex, n: number, k: number): number[] {
+  const chosen: number[] = [];
+  for (let i = 0; chosen.length < Math.min(k, n); i++) {
+    const at = Number(
+      BigInt(keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint256' }], [seed, BigInt(i)]))) % BigInt(n),
+    );
+    if (!chosen.includes(at)) chosen.push(at);
+  }
+  return chosen;
 }
 
 /** The newest proposed epoch whose seed the mirror holds: the one attesters work on. */
@@ -89,6 +123,19 @@ export function attestationRoutes(face: AttestationFace) {
         offset: String(leaf?.offset ?? 0n),
         fileUrl: `/api/epochs/${e.epoch}.jsonl`,
       } satisfies AttestationDuty);
+    })
+    .get('/epochs/:epoch{[0-9]+}/sample', async (c) => {
+      const n = Number(c.req.param('epoch'));
+      const e = (await face.store.mirroredEpochs(ledger)).find((m) => m.epoch === n);
+      if (!e || e.seed === '') throw new NotAttestableError(n, 'its attesters are not drawn yet');
+      const built = await face.store.epoch(ledger, n);
+      if (!built) throw new NotAttestableError(n, 'this coordinator did not build it');
+      // The epoch's own work: units validated since the previous epoch was built.
+      const since = (await face.store.epoch(ledger, n - 1))?.builtAt ?? 0;
+      const units = await face.store.canonicalSample(SAMPLED_APPS, since, built.builtAt, SAMPLE_POOL, (ids) =>
+        sampleIndices(e.seed as Hex, ids.length, SAMPLE_UNITS).map((i) => ids[i]!),
+      );
+      return c.json(EpochSample.parse({ epoch: n, units }));
     })
     .post('/chain/attestations', async (c) => {
       const body = await parseBody(c, AttestationSubmission, 'attestation');

@@ -44,6 +44,7 @@ export interface ChainFace {
     | 'claimableEpoch'
     | 'claimed'
     | 'recordAttestations'
+    | 'canonicalSample'
   >;
   /** Attester slots per epoch (the ledger's rule). */
   attesters: number;

@@ -218,6 +218,26 @@ export interface AttestationRecords {
   /** Every attestation of an epoch (the status page's view of who vouched or dissented). */
   attestations(ledger: string, epoch: number): Promise<AttestationRecord[]>;
   markRelayed(ledger: string, epoch: number, slot: number, error: string | null): Promise<void>;
+  /**
+   * The canonical results an attester may be asked to re-execute: the newest `limit` units of these apps whose
+   * canonical result was validated in (`validatedAfter`, `validatedBy`], newest first; `pick` chooses among their ids
+   * (by the epoch's seed) before the rows are read.
+   */
+  canonicalSample(
+    apps: readonly string[],
+    validatedAfter: number,
+    validatedBy: number,
+    limit: number,
+    pick: (ids: number[]) => number[],
+  ): Promise<CanonicalSampleRow[]>;
+}
+
+/** One re-executable canonical result: the unit's input and the output its quorum accepted. */
+export interface CanonicalSampleRow {
+  workUnitId: number;
+  app: string;
+  input: unknown;
+  output: unknown;
 }
 
 export interface ChainStore extends ChainFeed, EpochRecords, MarketRecords, ChainMirror, AttestationRecords {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { signRequest } from '../../protocol/auth.ts';
 import { networkError, readErrorReply } from '../../protocol/coordinator-error.ts';
 import { HostIdentity, HostStatus, type RegisterHost } from '../../protocol/host.ts';
-import { Volunteer, type RenameVolunteer } from '../../protocol/volunteer.ts';
+import { type LinkAddress, Volunteer, type RenameVolunteer } from '../../protocol/volunteer.ts';
 import { Assignment, ReportReply, type ResultEntry, type WorkReply, type WorkRequest } from '../../protocol/work.ts';
 import { parseEach } from './parse-each.ts';
 
@@ -99,6 +99,16 @@ export class CoordinatorClient {
 
   status() {
     return this.call('GET', 'api/hosts/me', HostStatus);
+  }
+
+  /** The host's volunteer: their id, name and linked address. */
+  volunteer() {
+    return this.call('GET', 'api/volunteer', Volunteer);
+  }
+
+  /** Links an address to the host's volunteer, proven by its signature of linkMessage. */
+  linkAddress(link: LinkAddress) {
+    return this.call('POST', 'api/volunteer/address', Volunteer, link);
   }
 
   /** Sets the host's volunteer's public name. */

@@ -1,17 +1,23 @@
 /**
  * @module web/status/public-status.svelte
  * The public status page's state: every project's status (the demo's too), who runs each project, the leaderboards
- * with this browser's volunteer's own line ("you"), fetched without login and refreshed every few seconds.
+ * with this browser's volunteer's own line ("you"), the newest epochs on chain and their standing, fetched without
+ * login and refreshed every few seconds.
  */
 import { CoordinatorAbout } from '../../protocol/about.ts';
+import { type EpochEntry, EpochList } from '../../protocol/chain.ts';
 import { fetchCoordinator } from '../../protocol/coordinator-error.ts';
 import { Leaderboard, PublicStatus } from '../../protocol/research.ts';
 import { ownVolunteerId } from '../lib/storage/own-volunteer.ts';
+
+const EPOCHS_SHOWN = 6;
 
 export class PublicStatusPage {
   status = $state.raw<PublicStatus | null>(null);
   leaderboard = $state.raw<Leaderboard | null>(null);
   about = $state.raw<CoordinatorAbout | null>(null);
+  /** The newest epochs on chain, newest first; null when the coordinator posts to no chain. */
+  epochs = $state.raw<EpochEntry[] | null>(null);
   /** This browser's volunteer, when it contributes: marked "you" on the leaderboard. */
   you = $state<number | null>(null);
   error = $state<string | null>(null);
@@ -34,6 +40,15 @@ export class PublicStatusPage {
     if (res) this.about = CoordinatorAbout.parse(await res.json());
   }
 
+  /** A coordinator off chain answers 4xx: the page then shows no epochs. */
+  private async loadEpochs(): Promise<void> {
+    const res = await fetchCoordinator('/api/epochs').catch(() => undefined);
+    if (res)
+      this.epochs = EpochList.parse(await res.json())
+        .epochs.slice(-EPOCHS_SHOWN)
+        .reverse();
+  }
+
   async refresh(): Promise<void> {
     try {
       const you = this.you === null ? '' : `&you=${this.you}`;
@@ -42,6 +57,7 @@ export class PublicStatusPage {
         fetchCoordinator(`/api/public/leaderboard?limit=50${you}`),
       ]);
       this.status = PublicStatus.parse(await status.json());
+      void this.loadEpochs();
       this.leaderboard = Leaderboard.parse(await board.json());
       this.error = null;
     } catch (e) {

@@ -55,6 +55,8 @@ export class Contributor {
   /** What is wrong with each setting the volunteer last tried to change, in plain words. */
   settingsErrors = $state.raw<Partial<Record<SettingsField, string>>>({});
 
+  /** The coordinator as this host, for the parts of the page beside computing (the epoch attester). */
+  readonly client: CoordinatorClient;
   private readonly board = new StatusBoard();
   private readonly account: HostAccount;
   private readonly outbox: ResultOutbox;
@@ -65,6 +67,7 @@ export class Contributor {
 
   constructor({ project, registration }: ContributorOptions = {}) {
     const client = new CoordinatorClient(`${location.origin}/`, { project });
+    this.client = client;
     this.outbox = new ResultOutbox(client, this.board, () => void this.refreshStatus());
     this.account = new HostAccount(client, registration, this.board, () => this.outbox.reachable());
     this.claims = new UnitClaims(client, () => ({

@@ -1,8 +1,9 @@
 /**
  * @module server/store/sql/chain-attestations
- * The attestations waiting to be relayed to the ledger (table attestations) over SQL.
+ * The attestations waiting to be relayed to the ledger (table attestations) over SQL, and the canonical results an
+ * attester re-executes (read from the work tables, which share the database).
  */
-import type { AttestationRecord, AttestationRecords } from '../chain.ts';
+import type { AttestationRecord, AttestationRecords, CanonicalSampleRow } from '../chain.ts';
 import type { Db } from './db.ts';
 
 interface Row {
@@ -66,6 +67,27 @@ export function attestationRecords(db: Db): AttestationRecords {
         epoch,
         slot,
       ]);
+    },
+    async canonicalSample(apps, validatedAfter, validatedBy, limit, pick) {
+      if (apps.length === 0) return [];
+      const marks = apps.map(() => '?').join(', ');
+      const ids = await db.all<{ id: number }>(
+        `SELECT u.id FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
+          WHERE u.app IN (${marks}) AND r.result IS NOT NULL AND r.validated_at > ? AND r.validated_at <= ?
+          ORDER BY u.id DESC LIMIT ?`,
+        [...apps, validatedAfter, validatedBy, limit],
+      );
+      const chosen = pick(ids.map((r) => Number(r.id)));
+      const rows: CanonicalSampleRow[] = [];
+      for (const id of chosen) {
+        const r = await db.get<{ app: string; input: string; result: string }>(
+          `SELECT u.app, u.input, r.result FROM work_units u JOIN replicas r ON r.id = u.canonical_replica_id
+            WHERE u.id = ?`,
+          [id],
+        );
+        if (r) rows.push({ workUnitId: id, app: r.app, input: JSON.parse(r.input), output: JSON.parse(r.result) });
+      }
+      return rows;
     },
   };
 }

@@ -1,0 +1,149 @@
+/**
+ * @module web/volunteer/attester/attester
+ * The page's epoch attester. The page holds a key of its own (kept in this browser) and links its address to the
+ * volunteer, so the volunteer's credit leaf is that address and the ledger's draw can pick it. While the volunteer's
+ * policies let the page compute, it asks the coordinator whether this address is drawn for the newest proposed epoch;
+ * when it is, a worker checks the epoch file, re-executes the sampled canonical results and signs an attestation (or
+ * a dissent, naming what was wrong), which the coordinator relays to the ledger. Each step is said in plain words.
+ */
+import { wrap } from 'comlink';
+import type { Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { AttestationAccepted, AttestationDuty, EpochSample } from '../../../protocol/chain.ts';
+import { fetchCoordinator } from '../../../protocol/coordinator-error.ts';
+import { linkMessage } from '../../../protocol/volunteer.ts';
+import { useProtocolErrors } from '../../../worker-kernels/comlink-errors.ts';
+import type { CoordinatorClient } from '../../lib/coordinator-client.ts';
+import type { AttestApi, ReviewOptions } from './attest-worker.ts';
+
+const KEY = 'terraflop.attesterKey';
+const DONE = 'terraflop.attestedEpoch';
+
+export interface AttesterPolicy extends ReviewOptions {
+  /** Whether the volunteer's policies let the page compute now. */
+  allowed: boolean;
+}
+
+export type AttesterPhase = 'waiting' | 'paused' | 'aside' | 'checking' | 'agreed' | 'dissented' | 'failed';
+
+export class Attester {
+  phase = $state<AttesterPhase>('waiting');
+  /** What the attester is doing or did, in plain words. */
+  message = $state('');
+  /** What the last dissent found wrong. */
+  problems = $state.raw<string[]>([]);
+  address = $state('');
+  private busy = false;
+  private key: Hex = '0x';
+  private readonly client: CoordinatorClient;
+  private readonly base: string;
+  private readonly policy: () => AttesterPolicy;
+
+  constructor(client: CoordinatorClient, policy: () => AttesterPolicy, base: string = location.origin) {
+    this.client = client;
+    this.policy = policy;
+    this.base = base;
+  }
+
+  /** One look: does nothing while a review runs, or while the policies pause computing. */
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    const policy = this.policy();
+    if (!policy.allowed) {
+      this.say('paused', 'Epoch checks wait, like computing, until your settings allow this device to work.');
+      return;
+    }
+    this.busy = true;
+    try {
+      const account = this.account();
+      if (await this.linked(account)) await this.attend(account, policy);
+    } catch (error) {
+      this.say('failed', `The epoch check could not finish and will be tried again: ${(error as Error).message}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private account(): PrivateKeyAccount {
+    let key = localStorage.getItem(KEY);
+    if (!key || !/^0x[0-9a-f]{64}$/.test(key)) {
+      key = generatePrivateKey();
+      localStorage.setItem(KEY, key);
+    }
+    this.key = key as Hex;
+    const account = privateKeyToAccount(this.key);
+    this.address = account.address;
+    return account;
+  }
+
+  /** Links this page's address when the volunteer has none; false when another address is theirs. */
+  private async linked(account: PrivateKeyAccount): Promise<boolean> {
+    const volunteer = await this.client.volunteer();
+    if (volunteer.address?.toLowerCase() === account.address.toLowerCase()) return true;
+    if (volunteer.address) {
+      this.say(
+        'aside',
+        `Your credit goes to ${volunteer.address}, whose key this page does not hold, so it does not` +
+          ' check epochs for you.',
+      );
+      return false;
+    }
+    const signature = await account.signMessage({ message: linkMessage(volunteer.volunteerId, account.address) });
+    await this.client.linkAddress({ address: account.address, signature });
+    return true;
+  }
+
+  private async attend(account: PrivateKeyAccount, policy: ReviewOptions): Promise<void> {
+    const get = async (path: string) => (await fetchCoordinator(new URL(path, this.base))).json();
+    const duty = AttestationDuty.parse(await get(`/api/chain/attestation/${account.address}`));
+    if (duty.epoch === 0 || !duty.fileUrl) {
+      this.say('waiting', 'No epoch is waiting for its checks.');
+      return;
+    }
+    if (localStorage.getItem(DONE) === String(duty.epoch)) return;
+    if (duty.slots.length === 0) {
+      this.say('waiting', `Epoch ${duty.epoch} did not draw this device to check it.`);
+      return;
+    }
+    this.say('checking', `Drawn to check epoch ${duty.epoch}: recomputing a sample of its results…`);
+    const [text, sample] = await Promise.all([
+      fetchCoordinator(new URL(duty.fileUrl, this.base)).then((r) => r.text()),
+      get(`/api/epochs/${duty.epoch}/sample`).then((s) => EpochSample.parse(s)),
+    ]);
+    const review = await reviewInWorker(this.key, duty, text, sample, policy);
+    const res = await fetchCoordinator(new URL('/api/chain/attestations', this.base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ epoch: duty.epoch, agree: review.agree, signature: review.signature }),
+    });
+    AttestationAccepted.parse(await res.json());
+    localStorage.setItem(DONE, String(duty.epoch));
+    this.problems = review.problems;
+    if (review.agree)
+      this.say(
+        'agreed',
+        `You vouched for epoch ${duty.epoch}: its credit file holds and the ${review.matched} ` +
+          'results recomputed here match.',
+      );
+    else this.say('dissented', `You disputed epoch ${duty.epoch}: ${review.problems.join('; ')}. It is frozen.`);
+  }
+
+  private say(phase: AttesterPhase, message: string): void {
+    this.phase = phase;
+    this.message = message;
+  }
+}
+
+/** Runs one review in a worker of its own, ended afterwards (a review is rare; its memory is not kept). */
+async function reviewInWorker(...args: Parameters<AttestApi['review']>) {
+  useProtocolErrors();
+  const worker = new Worker(new URL('./attest-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'terraflop-attest',
+  });
+  try {
+    return await wrap<AttestApi>(worker).review(...args);
+  } finally {
+    worker.terminate();
+  }
+}
