@@ -4,13 +4,15 @@
  * each unit, and the demo feeder only tops up to 40 waiting replicas, so without it the volunteer runs dry once
  * those are all second replicas of its own units. It uses no CPU of the machine being measured.
  */
+import { registrationProof } from '../../server/testing/sim-host.ts';
+
 export async function drainSecondReplicas(base: string, everyMs = 3_000): Promise<() => void> {
   // A network other than the page's (loopback), through the trusted loopback proxy, or no unit could go to both.
   const forwarded = { 'x-forwarded-for': '192.0.2.77' };
   const register = await fetch(new URL('api/hosts', base), {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...forwarded },
-    body: '{}',
+    body: JSON.stringify({ proof: await registrationProof(base, forwarded) }),
   });
   const { token } = (await register.json()) as { token: string };
   const take = () =>

@@ -8,6 +8,8 @@ import { backends } from '../testing/backends.ts';
 import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
+import { solveChallenge } from '../../protocol/registration-proof.ts';
+import { challengeOf, EASY_REGISTRATION } from '../testing/registration.ts';
 
 describe.each(backends)('partner attribution on $name', ({ name, available }) => {
   let store: Store;
@@ -19,17 +21,17 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
     if (!available) return ctx.skip();
     let stores: Stores;
     ({ store, stores, inspect, cleanup } = await freshStore(name, testRandom().next));
-    api = createApi({ store, research: stores.research });
+    api = createApi({ store, research: stores.research, registration: EASY_REGISTRATION });
   });
   afterEach(async () => {
     if (available) await cleanup();
   });
 
-  const register = (body: unknown) =>
+  const register = async (body: object) =>
     api.request('/hosts', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ proof: await solveChallenge(await challengeOf(api)), ...body }),
     });
 
   async function registerFor(partner?: string): Promise<number> {
