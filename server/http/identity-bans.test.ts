@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { backends } from '../testing/backends.ts';
+import { BAN_REASON } from '../training/trainer.ts';
 import { registrationProof, SimHost } from '../testing/sim-host.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 
-const REASON = 'a recomputation of one of its training results on other hosts disagreed with it';
+const REASON = BAN_REASON;
 
 /** A host's error reply to `path`, as status, name and message. */
 async function refusal(host: SimHost, path: string, body: unknown) {
@@ -34,8 +35,9 @@ describe.each(backends)('bans follow the volunteer and the network, over HTTP on
   /** Catches `host` cheating at training: the trainer's own ban pass, after a quorum judged one result invalid. */
   async function catchCheating(host: SimHost) {
     await running.inspect.recordInvalid(host.identity.hostId, 'training');
-    const banned = await running.coordinator.stores.training.banCaught('training', REASON, Date.now());
-    expect(banned).toEqual([host.identity.hostId]);
+    // The coordinator's own trainer pass may get there first: either way the host is banned once.
+    await running.coordinator.stores.training.banCaught('training', REASON, Date.now());
+    expect(await running.coordinator.stores.work.banOf(host.identity.hostId)).toBe(REASON);
   }
 
   /** Moves `host` to `owner`'s volunteer with a link code; the reply to the join. */

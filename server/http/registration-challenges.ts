@@ -5,10 +5,10 @@
  * coordinator process shares. Checking a solution is one HMAC and one SHA-256, before any database work; only a
  * correct solution reaches the store, which spends its id once (server/store/sql/identity-bans.ts).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   leadingZeroBits,
-  proofInput,
+  proofDigest,
   type RegistrationChallenge,
   type RegistrationProof,
 } from '../../protocol/registration-proof.ts';
@@ -65,8 +65,7 @@ export class RegistrationChallenges {
     const bits = Number(parts[2]);
     if (bits < this.bits)
       throw new InvalidProofError('proof.challenge', `asks ${bits} bits, fewer than the ${this.bits} required now`);
-    const digest = createHash('sha256').update(proofInput(challenge, nonce)).digest();
-    if (leadingZeroBits(digest) < bits)
+    if (leadingZeroBits(proofDigest(challenge, nonce)) < bits)
       throw new InvalidProofError(
         'proof.nonce',
         `does not solve the challenge (SHA-256 needs ${bits} leading zero bits)`,
