@@ -1,7 +1,7 @@
 /**
  * @module bench/registration
  * `npm run bench:registration`: what the registration proof of work costs one browser core. Headless Chromium runs
- * the page's solver (protocol/registration-proof.ts) in a worker, on random challenges: first many easy ones, for the
+ * the page's solver (protocol/registration-work.ts) in a worker, on random challenges: first many easy ones, for the
  * rate of SHA-256 digests per second of the worker's CPU time (from Chromium's trace, so the machine's load does not
  * count), and WebCrypto's rate in the same run; then `--runs` at `--bits` (the coordinator's default), timed one by
  * one. Prints the expected seconds of one core at each difficulty near the default; last line: one JSON object.

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { leadingZeroBits, proofDigest, RegistrationProof } from '../protocol/registration-proof.ts';
+import { RegistrationProof } from '../protocol/registration-proof.ts';
+import { leadingZeroBits, proofDigest } from '../protocol/registration-work.ts';
 import { drainSecondReplicas } from './support/drain-replicas.ts';
 import { mainThreadTasks } from './support/main-thread-cpu.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';

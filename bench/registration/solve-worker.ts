@@ -1,15 +1,11 @@
 /**
  * @module bench/registration/solve-worker
- * The registration proof of work's solver (protocol/registration-proof.ts, as web/lib/registration-worker.ts runs
+ * The registration proof of work's solver (protocol/registration-work.ts, as web/lib/registration-worker.ts runs
  * it) in a worker of its own, timed: each message is a challenge, each answer its nonce and milliseconds. With
  * `webcrypto`, the same search with WebCrypto's digest instead (256 in flight), for comparison.
  */
-import {
-  leadingZeroBits,
-  proofInput,
-  type RegistrationChallenge,
-  solveChallenge,
-} from '../../protocol/registration-proof.ts';
+import type { RegistrationChallenge } from '../../protocol/registration-proof.ts';
+import { leadingZeroBits, proofInput, solveChallenge } from '../../protocol/registration-work.ts';
 
 async function solveWithWebCrypto({ challenge, bits }: RegistrationChallenge): Promise<number> {
   const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { PostgresDb } from '../store/sql/postgres-db.ts';
 import { sqlStores } from '../store/sql/sql-stores.ts';
-import { solveChallenge } from '../../protocol/registration-proof.ts';
+import { solveChallenge } from '../../protocol/registration-work.ts';
 import { challengeOf, EASY_REGISTRATION } from '../testing/registration.ts';
 import { createApi } from './app.ts';
 

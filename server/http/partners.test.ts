@@ -8,7 +8,7 @@ import { backends } from '../testing/backends.ts';
 import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
-import { solveChallenge } from '../../protocol/registration-proof.ts';
+import { solveChallenge } from '../../protocol/registration-work.ts';
 import { challengeOf, EASY_REGISTRATION } from '../testing/registration.ts';
 
 describe.each(backends)('partner attribution on $name', ({ name, available }) => {

@@ -6,12 +6,8 @@
  * correct solution reaches the store, which spends its id once (server/store/sql/identity-bans.ts).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  leadingZeroBits,
-  proofDigest,
-  type RegistrationChallenge,
-  type RegistrationProof,
-} from '../../protocol/registration-proof.ts';
+import type { RegistrationChallenge, RegistrationProof } from '../../protocol/registration-proof.ts';
+import { leadingZeroBits, proofDigest } from '../../protocol/registration-work.ts';
 import { InvalidProofError } from './errors.ts';
 
 /** How long a challenge may be solved and used: ample for a slow phone, too short to stockpile solutions. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { RegistrationChallenge, solveChallenge } from '../../protocol/registration-proof.ts';
+import { RegistrationChallenge } from '../../protocol/registration-proof.ts';
+import { solveChallenge } from '../../protocol/registration-work.ts';
 import { backends } from '../testing/backends.ts';
 import { registrationProof } from '../testing/sim-host.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';

@@ -6,7 +6,8 @@
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { exportPublicKey, generateHostKey, signRequest } from '../../protocol/auth.ts';
 import { HostIdentity, HostStatus } from '../../protocol/host.ts';
-import { RegistrationChallenge, solveChallenge } from '../../protocol/registration-proof.ts';
+import { RegistrationChallenge } from '../../protocol/registration-proof.ts';
+import { solveChallenge } from '../../protocol/registration-work.ts';
 import { ReportReply, WorkReply, type Assignment, type ResultEntry, type SuccessEntry } from '../../protocol/work.ts';
 import { runReference } from '../../worker-kernels/registry.ts';
 

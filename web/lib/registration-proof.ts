@@ -5,12 +5,10 @@
  */
 import { wrap } from 'comlink';
 import type { RegistrationChallenge, RegistrationProof } from '../../protocol/registration-proof.ts';
-import { useProtocolErrors } from '../../worker-kernels/comlink-errors.ts';
 import type { RegistrationWorker } from './registration-worker.ts';
 
 /** Solves `challenge` off the main thread. */
 export async function solveInWorker(challenge: RegistrationChallenge): Promise<RegistrationProof> {
-  useProtocolErrors();
   const worker = new Worker(new URL('./registration-worker.ts', import.meta.url), {
     type: 'module',
     name: 'terraflop-registration',
