@@ -63,6 +63,8 @@ const env = {
   TERRAFLOP_HOST_RATE: '10000',
   TERRAFLOP_NETWORK_RATE: '100000',
   TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
+  // Registering is not what is measured: the simulated hosts solve an easy proof of work.
+  TERRAFLOP_REGISTRATION_WORK_BITS: '4',
   // Simulated hosts forward addresses of their own networks through loopback (server/testing/sim-host.ts).
   TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
   ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),

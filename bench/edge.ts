@@ -45,6 +45,7 @@ async function start(root: string, dataDir: string, env: Record<string, string>)
       TERRAFLOP_DATA: dataDir,
       TERRAFLOP_WEB: dataDir,
       TERRAFLOP_DEMO: 'off',
+      TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
       TERRAFLOP_CHAIN: 'off',
       ...env,
     },

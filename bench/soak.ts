@@ -73,6 +73,7 @@ const env = {
   TERRAFLOP_HOST_RATE: '10000',
   TERRAFLOP_NETWORK_RATE: '100000',
   TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
+  TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
   ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
 };
 

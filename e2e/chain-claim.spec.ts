@@ -28,6 +28,7 @@ test.beforeAll(async () => {
       TERRAFLOP_DEMO: 'tiny',
       TERRAFLOP_PASS_INTERVAL_MS: '100',
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
+      TERRAFLOP_REGISTRATION_WORK_BITS: '10', // pages still solve the proof of work in a worker, an easy one
       TERRAFLOP_SETTLING_S: '0',
       TERRAFLOP_EPOCH_INTERVAL_S: '1',
       // Epochs are proposed, then final once their window passes undisputed: the first page's attester stands aside

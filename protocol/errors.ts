@@ -95,6 +95,10 @@ export const API_ERROR_NAMES = [
   'HostHoldsUnitsError',
   'OperatorSettingError',
   'HostBannedError',
+  'InvalidProofError',
+  'ChallengeSpentError',
+  'NetworkBannedError',
+  'VolunteerBannedError',
   'NotAttestableError',
   'NotDrawnError',
 ] as const;

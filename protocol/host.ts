@@ -5,9 +5,12 @@
 import { z } from 'zod';
 import { PublicKeyJwk } from './auth.ts';
 import { displayName } from './display-name.ts';
+import { RegistrationProof } from './registration-proof.ts';
 import { Id } from './work.ts';
 
 export const RegisterHost = z.strictObject({
+  /** A solved challenge from GET /api/hosts/challenge: what an identity costs (protocol/registration-proof.ts). */
+  proof: RegistrationProof,
   /**
    * The host's ECDSA P-256 public key; every later request is signed with its private half. Without one, the
    * coordinator issues a bearer token instead (for scripts and simple clients).

@@ -108,6 +108,7 @@ const common = {
   TERRAFLOP_HOST_RATE: '10000',
   TERRAFLOP_NETWORK_RATE: '100000',
   TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
+  TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
 };
 const envs = [
   {

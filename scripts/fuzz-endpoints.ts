@@ -29,6 +29,7 @@ export interface Endpoint {
 
 export const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/health', auth: 'none' },
+  { method: 'GET', path: '/hosts/challenge', auth: 'none' },
   { method: 'POST', path: '/hosts', auth: 'none', body: RegisterHost },
   { method: 'GET', path: '/hosts/me', auth: 'host' },
   { method: 'GET', path: '/volunteer', auth: 'host' },

@@ -8,6 +8,7 @@ import { chainEnv } from './chain/chain-config.ts';
 import { DEFAULT_OPERATOR } from './research/about.ts';
 import { defaultLogLevel, LOG_LEVELS } from './log.ts';
 import { TrustedProxies } from './http/network.ts';
+import { DEFAULT_REGISTRATION_BITS } from '../protocol/registration-proof.ts';
 
 const Env = z.object({
   TERRAFLOP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -99,6 +100,17 @@ const Env = z.object({
    * 429. Identities are free otherwise: this is what a crowd of them costs, with the proof of work.
    */
   TERRAFLOP_REGISTRATIONS_PER_HOUR: z.coerce.number().min(1).max(1_000_000).default(30),
+  /**
+   * The registration proof of work: leading zero bits of SHA-256 a new host must find (about 2^bits hashes, doubling
+   * with each bit). The default costs one browser core about 1-3 s (docs/performance.md); raise it when registration
+   * floods come through the per-network limit.
+   */
+  TERRAFLOP_REGISTRATION_WORK_BITS: z.coerce.number().int().min(0).max(40).default(DEFAULT_REGISTRATION_BITS),
+  /**
+   * The key that signs registration challenges (32 characters or more). Unset: one made on first start and kept in
+   * the database, shared by every coordinator process on it.
+   */
+  TERRAFLOP_REGISTRATION_SECRET: z.string().min(32).optional(),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ...chainEnv,
 });

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Coordinator } from './coordinator.ts';
 import { creditForFlops } from './credit/cobblestones.ts';
-import { eventually, SimHost } from './testing/sim-host.ts';
+import { eventually, registrationProof, SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
 import { signRequest } from '../protocol/auth.ts';
 import { backends } from './testing/backends.ts';
@@ -120,8 +120,9 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
           headers: { 'content-type': 'application/json' },
           body,
         });
-      await expectError(await post('{"volunteerName": 5}'), 400, /volunteerName/);
-      await expectError(await post('{"volunteerName": "x", "admin": true}'), 400, /admin/);
+      const proof = await registrationProof(coordinator.url);
+      await expectError(await post(JSON.stringify({ proof, volunteerName: 5 })), 400, /volunteerName/);
+      await expectError(await post(JSON.stringify({ proof, volunteerName: 'x', admin: true })), 400, /admin/);
       await expectError(await post('{not json'), 400, /not valid JSON/);
       expect(await counts()).toEqual(before);
     });

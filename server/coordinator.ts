@@ -3,6 +3,7 @@
  * One coordinator: the store, the passes running over it, and the HTTP server that serves the API and the built
  * web app at one address. Tests start it on port 0 with a temporary data folder.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -96,6 +97,12 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       about: { operator: config.TERRAFLOP_OPERATOR, settlingS: config.TERRAFLOP_SETTLING_S },
       trustedProxies: new TrustedProxies(config.TERRAFLOP_TRUSTED_PROXIES),
       registrationsPerHour: config.TERRAFLOP_REGISTRATIONS_PER_HOUR,
+      registration: {
+        secret:
+          config.TERRAFLOP_REGISTRATION_SECRET ??
+          (await store.sharedSecret('registration', randomBytes(32).toString('base64url'))),
+        bits: config.TERRAFLOP_REGISTRATION_WORK_BITS,
+      },
       hostRate: { perSecond: config.TERRAFLOP_HOST_RATE, burst: config.TERRAFLOP_HOST_RATE * 4 },
       networkRate: { perSecond: config.TERRAFLOP_NETWORK_RATE, burst: config.TERRAFLOP_NETWORK_RATE * 4 },
       statsDir: join(config.TERRAFLOP_DATA, 'stats'),

@@ -39,6 +39,7 @@ export async function openHttpWorld(port: number, seed: number, settlingS: numbe
       TERRAFLOP_PASS_INTERVAL_MS: '20',
       TERRAFLOP_SETTLING_S: String(settlingS),
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
+      TERRAFLOP_REGISTRATION_WORK_BITS: '4', // identities are priced by the per-network limit here
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -12,7 +12,7 @@ export interface MainThreadTask {
   wallMs: number;
 }
 
-interface TraceEvent {
+export interface TraceEvent {
   name: string;
   ph: string;
   pid: number;

@@ -39,6 +39,7 @@ export async function startOwnCoordinator(
       TERRAFLOP_DEMO: demo,
       TERRAFLOP_PASS_INTERVAL_MS: '200',
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
+      TERRAFLOP_REGISTRATION_WORK_BITS: '10', // pages still solve the proof of work in a worker, an easy one
       TERRAFLOP_CHAIN: 'off',
       ...(web && { TERRAFLOP_WEB: web }),
       ...env,

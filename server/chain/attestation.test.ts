@@ -43,6 +43,7 @@ describe('attesters over HTTP make the epoch final', () => {
         TERRAFLOP_DATA: dir,
         TERRAFLOP_PORT: '0',
         TERRAFLOP_DEMO: 'off',
+        TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
         TERRAFLOP_WEB: dir,
         TERRAFLOP_PASS_INTERVAL_MS: '20',
         TERRAFLOP_SETTLING_S: '0',

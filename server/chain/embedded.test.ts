@@ -31,6 +31,7 @@ const start = () =>
       TERRAFLOP_DATA: dir,
       TERRAFLOP_PORT: '0',
       TERRAFLOP_DEMO: 'off',
+      TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
       TERRAFLOP_WEB: dir,
       TERRAFLOP_PASS_INTERVAL_MS: '20',
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own

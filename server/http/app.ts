@@ -11,6 +11,9 @@ import { chainRoutes, type ChainFace } from './chain.ts';
 import { limitBody, networkLimitOf, type NetworkOf, type Rate } from './edge.ts';
 import { NotFoundError, renderError } from './errors.ts';
 import { hostRoutes } from './hosts.ts';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_REGISTRATION_BITS } from '../../protocol/registration-proof.ts';
+import { RegistrationChallenges, type RegistrationPricing } from './registration-challenges.ts';
 import { partnerRoutes } from './partners.ts';
 import type { PartnerTickets } from './partner-ticket.ts';
 import { volunteerRoutes } from './volunteer.ts';
@@ -39,6 +42,11 @@ export interface ApiOptions {
   trustedProxies?: TrustedProxies | undefined;
   /** Host registrations per network and hour (a token bucket as deep), on top of networkRate; none when absent. */
   registrationsPerHour?: number | undefined;
+  /**
+   * The registration proof of work: its secret and difficulty. By default a secret of this process alone and the
+   * production difficulty; a coordinator of several processes passes the secret they share.
+   */
+  registration?: RegistrationPricing | undefined;
   /** How long public figures (status, boards, about) are served before being computed again; 0: every request. */
   publicCacheMs?: number | undefined;
   /** Called when results were stored, so the validator can run now rather than at its next tick. */
@@ -79,6 +87,7 @@ export function createApi({
   networkRate,
   trustedProxies = new TrustedProxies(''),
   registrationsPerHour,
+  registration = { secret: randomBytes(32).toString('base64url'), bits: DEFAULT_REGISTRATION_BITS },
   publicCacheMs,
   partnerTickets,
 }: ApiOptions) {
@@ -98,7 +107,16 @@ export function createApi({
     .get('/health', (c) => c.json({ ok: true }))
     .use(networkLimitOf(networkRate, byNetwork, 'network'))
     .use(limitBody(MAX_BODY_BYTES))
-    .route('/hosts', hostRoutes(store, limiter, networkLimitOf(registrations, byNetwork, 'register'), partnerTickets))
+    .route(
+      '/hosts',
+      hostRoutes(
+        store,
+        new RegistrationChallenges(registration),
+        limiter,
+        networkLimitOf(registrations, byNetwork, 'register'),
+        partnerTickets,
+      ),
+    )
     .route('/volunteer', volunteerRoutes(store, limiter))
     .route('/stats', statsDir ? statsRoutes(statsDir) : new Hono())
     .route('/partners', research ? partnerRoutes(research, publicCacheMs) : new Hono())

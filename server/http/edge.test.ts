@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
 import { exportPublicKey, generateHostKey, signRequest } from '../../protocol/auth.ts';
 import { HostIdentity } from '../../protocol/host.ts';
-import { eventually } from '../testing/sim-host.ts';
+import { eventually, registrationProof } from '../testing/sim-host.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 
 let running: TestCoordinator | undefined;
@@ -43,7 +43,8 @@ function postEarly(base: string, path: string, body: Uint8Array, chunked: boolea
 
 async function register(base: string) {
   const key = await generateHostKey();
-  const res = await post(base, 'api/hosts', JSON.stringify({ publicKey: await exportPublicKey(key.publicKey) }));
+  const proof = await registrationProof(base);
+  const res = await post(base, 'api/hosts', JSON.stringify({ proof, publicKey: await exportPublicKey(key.publicKey) }));
   return { res, key };
 }
 

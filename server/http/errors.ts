@@ -83,11 +83,22 @@ export class OperatorSettingError extends ApiError {
   }
 }
 
-/** The host was banned: a recomputation on other hosts contradicted one of its results (docs/training.md). */
+/**
+ * The host gets no work: it was banned (a recomputation on other hosts contradicted one of its results,
+ * docs/training.md), or its volunteer or network was for one of theirs.
+ */
 export class HostBannedError extends ApiError {
   override name = 'HostBannedError' as const;
   constructor(hostId: number, reason: string) {
     super(403, `host ${hostId} is banned: ${reason}`, { details: { hostId } });
+  }
+}
+
+/** A registration's proof of work is not one this coordinator accepts (protocol/registration-proof.ts). */
+export class InvalidProofError extends ApiError {
+  override name = 'InvalidProofError' as const;
+  constructor(field: 'proof.challenge' | 'proof.nonce', problem: string) {
+    super(400, `${field}: ${problem}`, { details: { field } });
   }
 }
 
@@ -109,6 +120,9 @@ const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
   KeyTakenError: 409,
   DatabaseUnavailableError: 503,
   HostHoldsUnitsError: 409,
+  ChallengeSpentError: 409,
+  NetworkBannedError: 403,
+  VolunteerBannedError: 403,
 };
 
 /** The status to answer an error with, or undefined for one the client was not meant to see (a bug, an outage). */

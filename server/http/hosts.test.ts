@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { exportPublicKey, generateHostKey, type PublicKeyJwk } from '../../protocol/auth.ts';
 import { backends } from '../testing/backends.ts';
-import { SimHost } from '../testing/sim-host.ts';
+import { registrationProof, SimHost } from '../testing/sim-host.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 
 describe.each(backends)('registering a host on $name: bad keys and names are 4xx naming the field', (backend) => {
@@ -14,11 +14,13 @@ describe.each(backends)('registering a host on $name: bad keys and names are 4xx
     if (backend.available) await running.close();
   });
 
-  const register = async (body: unknown) => {
+  /** Each registration pays its own proof of work (server/http/registration.test.ts tests the proof itself). */
+  const register = async (body: object) => {
+    const proof = await registrationProof(running.coordinator.url);
     const res = await fetch(new URL('api/hosts', running.coordinator.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ proof, ...body }),
     });
     return { status: res.status, body: (await res.json()) as { error?: { name: string; message: string } } };
   };

@@ -9,6 +9,8 @@ import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { freshStore } from '../testing/store-fixture.ts';
 import { createApi } from './app.ts';
 import { PartnerTickets, TICKET_COOKIE } from './partner-ticket.ts';
+import { solveChallenge } from '../../protocol/registration-work.ts';
+import { challengeOf, EASY_REGISTRATION } from '../testing/registration.ts';
 
 describe.each(backends)('partner attribution on $name', ({ name, available }) => {
   let store: Store;
@@ -22,13 +24,13 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
     if (!available) return ctx.skip();
     let stores: Stores;
     ({ store, stores, inspect, cleanup } = await freshStore(name, testRandom().next));
-    api = createApi({ store, research: stores.research, partnerTickets: tickets });
+    api = createApi({ store, research: stores.research, partnerTickets: tickets, registration: EASY_REGISTRATION });
   });
   afterEach(async () => {
     if (available) await cleanup();
   });
 
-  const register = (body: { partner?: unknown; platform?: string }) =>
+  const register = async (body: { partner?: unknown; platform?: string }) =>
     api.request('/hosts', {
       method: 'POST',
       headers: {
@@ -37,7 +39,7 @@ describe.each(backends)('partner attribution on $name', ({ name, available }) =>
           cookie: `${TICKET_COOKIE}=${tickets.ticket(body.partner, Date.now())}`,
         }),
       },
-      body: JSON.stringify(body),
+      body: JSON.stringify({ proof: await solveChallenge(await challengeOf(api)), ...body }),
     });
 
   async function registerFor(partner?: string): Promise<number> {

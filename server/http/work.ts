@@ -14,10 +14,13 @@ import type { RateLimiter } from './rate-limit.ts';
 import type { Host, IssuedReplica, RecordOutcome } from '../store/types.ts';
 import type { Context } from 'hono';
 
-/** A banned host gets no work and its results are refused; the request changes nothing. */
+/**
+ * A banned host gets no work and its results are refused; so does every host of a banned volunteer, and any host
+ * asking from a banned network (server/store/sql/identity-bans.ts). The request changes nothing.
+ */
 async function refuseBanned(store: Store, c: Context<HostEnv>) {
   const host = c.get('host');
-  const reason = await store.banOf(host.id);
+  const reason = await store.refusalOf(host.id, knownNetwork(c.get('network')), Date.now());
   if (reason !== undefined) throw new HostBannedError(host.id, reason);
 }
 

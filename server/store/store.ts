@@ -63,6 +63,34 @@ export class HostHoldsUnitsError extends BaseError {
   }
 }
 
+/** A registration whose challenge registered a host already: each solution buys one identity (issue 17, item 3). */
+export class ChallengeSpentError extends BaseError {
+  override name = 'ChallengeSpentError' as const;
+  constructor() {
+    super('proof.challenge: this challenge was used already; ask GET /api/hosts/challenge for a new one', {
+      details: { field: 'proof.challenge' },
+    });
+  }
+}
+
+/** A registration from a network banned since one of its hosts was caught cheating (store/sql/identity-bans.ts). */
+export class NetworkBannedError extends BaseError {
+  override name = 'NetworkBannedError' as const;
+  constructor(network: string, reason: string) {
+    super(`network ${network} may not register hosts for now: ${reason}`, { details: { network } });
+  }
+}
+
+/** A link code redeemed by a host whose volunteer is banned: the ban follows the host, it cannot walk away from it. */
+export class VolunteerBannedError extends BaseError {
+  override name = 'VolunteerBannedError' as const;
+  constructor(hostId: number, reason: string) {
+    super(`host ${hostId} cannot join another volunteer: its volunteer is banned (${reason})`, {
+      details: { hostId },
+    });
+  }
+}
+
 export interface Store {
   /**
    * Creates a volunteer and their first host, identified by a public key (signed requests) or a token's hash; a key
@@ -75,18 +103,33 @@ export interface Store {
     tokenHash?: string | undefined;
     /** The partner site's origin, for a host registered by an embedded widget. */
     partner?: string | undefined;
-    /** The network it registered from (server/http/network.ts). */
+    /** The network it registered from (server/http/network.ts): refused with NetworkBannedError while banned. */
     network?: string | undefined;
+    /**
+     * The registration challenge it solved, spent in the same transaction (ChallengeSpentError if it was spent
+     * before) and remembered until it expires.
+     */
+    challenge?: { id: string; expiresAt: number } | undefined;
     now: number;
   }): Promise<Host>;
   findHostByTokenHash(tokenHash: string): Promise<Host | undefined>;
   findHost(hostId: number): Promise<HostCredentials | undefined>;
   /** Records a request nonce of a host and gives the host as it stands; undefined when it was used (a replay). */
   useNonce(hostId: number, nonce: string, expiresAt: number): Promise<Host | undefined>;
-  /** Forgets nonces whose timestamps are outside the window anyway. Returns how many. */
+  /**
+   * Forgets nonces whose timestamps are outside the window anyway, and spent registration challenges past their
+   * expiry. Returns how many.
+   */
   purgeNonces(now: number, limit: number): Promise<number>;
   /** Why the host is banned (a recomputation contradicted its result: server/store/training.ts), or undefined. */
   banOf(hostId: number): Promise<string | undefined>;
+  /**
+   * Why the host gets no work and its results are refused, asking from `network` at `now`: its own ban, its
+   * volunteer's (as linked now: a host linked to a banned volunteer is banned too), or its network's; or undefined.
+   */
+  refusalOf(hostId: number, network: string | undefined, now: number): Promise<string | undefined>;
+  /** The secret called `name`, shared by every coordinator process of this database; `fresh` if none was kept yet. */
+  sharedSecret(name: string, fresh: string): Promise<string>;
   /** The host's and its volunteer's credit, RAC decayed to `now`, and its results by state. */
   hostSummary(hostId: number, now: number): Promise<HostSummary>;
 
@@ -99,7 +142,8 @@ export interface Store {
   /**
    * Moves the host to the volunteer whose live code this is, and spends the code; undefined when none is. Throws
    * HostHoldsUnitsError, changing nothing, while the host holds a replica or an undecided result of an undecided
-   * unit: a unit's hosts are of different volunteers when it is sent, and stay so until it is decided.
+   * unit: a unit's hosts are of different volunteers when it is sent, and stay so until it is decided. Throws
+   * VolunteerBannedError, changing nothing, when the host's volunteer is banned.
    */
   redeemLinkCode(hostId: number, codeHash: string, now: number): Promise<number | undefined>;
 

@@ -94,7 +94,8 @@ export interface TrainingStore {
   closeRound(close: RoundClose): Promise<void>;
   /**
    * Bans every host with an invalid result of `app` not yet banned (a recomputation disagreed with it, and the
-   * quorum sided with the other hosts). Returns the hosts banned now.
+   * quorum sided with the other hosts), with its volunteer and network (server/store/sql/identity-bans.ts). Returns
+   * the hosts banned now.
    */
   banCaught(app: string, reason: string, now: number): Promise<number[]>;
   /** Fails the still undecided units of expired rounds (reopened by a revocation since). Returns how many. */

@@ -6,6 +6,8 @@
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { exportPublicKey, generateHostKey, signRequest } from '../../protocol/auth.ts';
 import { HostIdentity, HostStatus } from '../../protocol/host.ts';
+import { RegistrationChallenge } from '../../protocol/registration-proof.ts';
+import { solveChallenge } from '../../protocol/registration-work.ts';
 import { ReportReply, WorkReply, type Assignment, type ResultEntry, type SuccessEntry } from '../../protocol/work.ts';
 import { runReference } from '../../worker-kernels/registry.ts';
 
@@ -79,6 +81,23 @@ function parseReply<T>(what: string, reply: Reply, schema: { parse(json: unknown
   return schema.parse(JSON.parse(reply.text));
 }
 
+/** A registration challenge from the coordinator at `baseUrl`, asked with `headers` (e.g. a forwarded address). */
+export async function registrationChallenge(
+  baseUrl: string,
+  headers: Record<string, string> = {},
+): Promise<RegistrationChallenge> {
+  return parseReply(
+    'challenge',
+    await send(new URL('api/hosts/challenge', baseUrl), 'GET', headers),
+    RegistrationChallenge,
+  );
+}
+
+/** A solved registration proof for the coordinator at `baseUrl`, as a client pays for a registration. */
+export async function registrationProof(baseUrl: string, headers: Record<string, string> = {}) {
+  return solveChallenge(await registrationChallenge(baseUrl, headers));
+}
+
 export class SimHost {
   /** Where requests go; a host may move between coordinator processes sharing one database. */
   baseUrl: string;
@@ -110,14 +129,16 @@ export class SimHost {
       address = freshAddress(),
     } = typeof behaviourOrOptions === 'string' ? { behaviour: behaviourOrOptions } : behaviourOrOptions;
     const key = auth === 'key' ? await generateHostKey() : undefined;
+    const forwarded = { 'x-forwarded-for': address };
     const body = {
+      proof: await registrationProof(baseUrl, forwarded),
       ...(volunteerName && { volunteerName }),
       ...(key && { publicKey: await exportPublicKey(key.publicKey) }),
     };
     const reply = await send(
       new URL('api/hosts', baseUrl),
       'POST',
-      { 'content-type': 'application/json', 'x-forwarded-for': address },
+      { 'content-type': 'application/json', ...forwarded },
       JSON.stringify(body),
     );
     return new SimHost(baseUrl, parseReply('register', reply, HostIdentity, 201), behaviour, key, address);

@@ -39,6 +39,8 @@ export async function startTestCoordinator(
     // Every simulated host shares this machine's address; tests of the per-network limits set their own.
     TERRAFLOP_NETWORK_RATE: '100000',
     TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000',
+    // Registrations still solve a proof of work, an easy one; its difficulty has its own test.
+    TERRAFLOP_REGISTRATION_WORK_BITS: '4',
     // Simulated hosts say where they compute from through a loopback "proxy" (server/testing/sim-host.ts).
     TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
     // Tests read the public figures right after changing them; the cache has its own test.

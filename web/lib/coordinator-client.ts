@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { signRequest } from '../../protocol/auth.ts';
 import { networkError, readErrorReply } from '../../protocol/coordinator-error.ts';
 import { HostIdentity, HostStatus, type RegisterHost } from '../../protocol/host.ts';
+import { RegistrationChallenge } from '../../protocol/registration-proof.ts';
 import { type LinkAddress, Volunteer, type RenameVolunteer } from '../../protocol/volunteer.ts';
 import { Assignment, ReportReply, type ResultEntry, type WorkReply, type WorkRequest } from '../../protocol/work.ts';
 import { parseEach } from './parse-each.ts';
@@ -81,6 +82,11 @@ export class CoordinatorClient {
       res = await this.send(method, url, text, body !== undefined);
     if (!res.ok) throw await readErrorReply(res);
     return reply.parse(await res.json());
+  }
+
+  /** A registration challenge to solve (web/lib/registration-proof.ts) before `register`. */
+  registrationChallenge() {
+    return this.call('GET', 'api/hosts/challenge', RegistrationChallenge);
   }
 
   register(body: RegisterHost) {

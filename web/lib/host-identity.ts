@@ -9,7 +9,11 @@ import { z } from 'zod';
 import { exportPublicKey, generateHostKey } from '../../protocol/auth.ts';
 import { HostIdentity, type RegisterHost } from '../../protocol/host.ts';
 import type { CoordinatorClient } from './coordinator-client.ts';
+import { solveInWorker } from './registration-proof.ts';
 import { database } from './storage/db.ts';
+
+/** What a caller says about a new host; the key and the proof of work are this module's. */
+export type HostRegistration = Omit<RegisterHost, 'publicKey' | 'proof'>;
 
 /** What IndexedDB keeps: the identity the coordinator gave, and the private key (a CryptoKey, cloned as is). */
 const StoredHost = z.object({
@@ -18,14 +22,22 @@ const StoredHost = z.object({
 });
 export type StoredHost = z.infer<typeof StoredHost>;
 
-/** Registers a new host with a fresh key and stores it; `extra` says more about it (e.g. the partner site). */
-export async function registerHost(
-  client: CoordinatorClient,
-  extra: Omit<RegisterHost, 'publicKey'> = {},
-): Promise<StoredHost> {
-  const keys = await generateHostKey();
+/**
+ * Registers a new host with a fresh key and stores it; `extra` says more about it (e.g. the partner site). The
+ * coordinator's proof of work is solved in a worker, a second or so of one core.
+ */
+export async function registerHost(client: CoordinatorClient, extra: HostRegistration = {}): Promise<StoredHost> {
+  const [keys, proof] = await Promise.all([
+    generateHostKey(),
+    client.registrationChallenge().then((challenge) => solveInWorker(challenge)),
+  ]);
   const platform = `${navigator.userAgent} (${navigator.hardwareConcurrency} cores)`.slice(0, 256);
-  const identity = await client.register({ platform, ...extra, publicKey: await exportPublicKey(keys.publicKey) });
+  const identity = await client.register({
+    platform,
+    ...extra,
+    proof,
+    publicKey: await exportPublicKey(keys.publicKey),
+  });
   const stored = { identity, privateKey: keys.privateKey };
   await (await database()).put('identity', stored, 'host');
   return stored;
@@ -44,10 +56,7 @@ export async function storedHost(): Promise<StoredHost | undefined> {
  * The stored host, or a newly registered one (with `extra`, e.g. the widget's partner); the client is set to sign
  * (or present the token) as that host.
  */
-export async function loadOrRegisterHost(
-  client: CoordinatorClient,
-  extra: Omit<RegisterHost, 'publicKey'> = {},
-): Promise<StoredHost> {
+export async function loadOrRegisterHost(client: CoordinatorClient, extra: HostRegistration = {}): Promise<StoredHost> {
   const host = (await storedHost()) ?? (await registerHost(client, extra));
   client.authenticateAs(host);
   return host;

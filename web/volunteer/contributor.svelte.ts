@@ -6,7 +6,7 @@
  * and the host account (standing at the coordinator). Components only read its fields and call start(), stop()
  * and changeSettings().
  */
-import type { RegisterHost } from '../../protocol/host.ts';
+import type { HostRegistration } from '../lib/host-identity.ts';
 import { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { type Pause, whyNot } from '../lib/policy/rules.ts';
 import {
@@ -32,7 +32,7 @@ export interface ContributorOptions {
   /** Compute only this project's units (its short name). */
   project?: string | undefined;
   /** Sent when registering a host, also when registering afresh after the coordinator forgot this one. */
-  registration?: Omit<RegisterHost, 'publicKey'> | undefined;
+  registration?: HostRegistration | undefined;
 }
 
 const STATUS_EVERY_MS = 2_000;

@@ -4,10 +4,10 @@
  * its standing there (credit by stage, results validated, pending, rejected), today's credit, and the volunteer's
  * public name, which they may change.
  */
-import type { HostStatus, RegisterHost } from '../../protocol/host.ts';
+import type { HostStatus } from '../../protocol/host.ts';
 import { CoordinatorError } from '../../protocol/coordinator-error.ts';
 import type { CoordinatorClient } from '../lib/coordinator-client.ts';
-import { forgetHost, loadOrRegisterHost } from '../lib/host-identity.ts';
+import { forgetHost, type HostRegistration, loadOrRegisterHost } from '../lib/host-identity.ts';
 import { CreditToday } from './credit-today.ts';
 import type { StatusBoard } from './status-board.svelte.ts';
 
@@ -15,7 +15,7 @@ export class HostAccount {
   status = $state<HostStatus | null>(null);
   creditToday = $state<number | null>(null);
   private readonly client: CoordinatorClient;
-  private readonly registration: Omit<RegisterHost, 'publicKey'> | undefined;
+  private readonly registration: HostRegistration | undefined;
   private readonly board: StatusBoard;
   /** Called when the coordinator answered: results waiting for the network may upload now. */
   private readonly reachable: () => void;
@@ -23,7 +23,7 @@ export class HostAccount {
 
   constructor(
     client: CoordinatorClient,
-    registration: Omit<RegisterHost, 'publicKey'> | undefined,
+    registration: HostRegistration | undefined,
     board: StatusBoard,
     reachable: () => void,
   ) {

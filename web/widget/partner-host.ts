@@ -4,11 +4,10 @@
  * registered with the embedding partner's origin (so its credit counts for the partner), and the widget's light CPU
  * limit on one worker.
  */
-import type { RegisterHost } from '../../protocol/host.ts';
 import { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { settingsFrom } from '../lib/policy/settings.ts';
 import { database, useDatabase } from '../lib/storage/db.ts';
-import { registerHost, storedHost } from '../lib/host-identity.ts';
+import { type HostRegistration, registerHost, storedHost } from '../lib/host-identity.ts';
 
 /** The frame's IndexedDB database for `partner`: never the volunteer page's, never another partner's. */
 export const widgetDatabaseName = (partner: string) => `terraflop-widget ${partner}`;
@@ -23,7 +22,7 @@ export function usePartnerDatabase(partner: string): void {
 }
 
 /** What the frame registers its host with: the partner, and a platform line that says it is the widget. */
-export function widgetRegistration(partner: string): Omit<RegisterHost, 'publicKey'> {
+export function widgetRegistration(partner: string): HostRegistration {
   return { platform: `${navigator.userAgent} (${navigator.hardwareConcurrency} cores, widget)`.slice(0, 256), partner };
 }
 

@@ -166,6 +166,15 @@ export class StoreInspector {
     );
   }
 
+  /** Records an invalid result of `app` for the host, as a quorum that sided against it does. */
+  async recordInvalid(hostId: number, app: string): Promise<void> {
+    await this.q.run(
+      `INSERT INTO host_apps (host_id, app, invalid) VALUES (?, ?, 1)
+        ON CONFLICT (host_id, app) DO UPDATE SET invalid = host_apps.invalid + 1`,
+      [hostId, app],
+    );
+  }
+
   /**
    * Postgres: statistics for the planner and a checkpoint now, so that a measurement starts as a deployment's would
    * (fresh tables have no statistics until autovacuum reaches them) and no checkpoint of the setup falls inside it.

@@ -34,6 +34,7 @@ beforeAll(async () => {
       TERRAFLOP_DATA: dir,
       TERRAFLOP_PORT: '0',
       TERRAFLOP_DEMO: 'off',
+      TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
       TERRAFLOP_WEB: dir,
       TERRAFLOP_CHAIN: 'off',
       TERRAFLOP_PASS_INTERVAL_MS: '20',

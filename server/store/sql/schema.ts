@@ -461,6 +461,32 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // 17 (branch trust-bench) (issue 17, item 6): each result keeps its host's measured speed when it reported, from the
   // coordinator's own apps only, so a researcher's app is credited at most what its results were measured to cost.
   `ALTER TABLE replicas ADD COLUMN host_flops DOUBLE PRECISION`,
+  // 20 (branch identity) (issue 17, item 3): identities cost something. Each registration challenge is spent once
+  // (registration_proofs, kept until it would have expired anyway); the key that signs challenges is shared by every
+  // coordinator process (coordinator_secrets). A host banned for cheating bans its volunteer, every host it has or
+  // links later, and the network it registered from, for new registrations and work, until `until`.
+  `
+  CREATE TABLE registration_proofs (
+    challenge_id TEXT PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX registration_proofs_expiry ON registration_proofs(expires_at);
+  CREATE TABLE coordinator_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE TABLE volunteer_bans (
+    volunteer_id BIGINT PRIMARY KEY REFERENCES volunteers(id),
+    reason TEXT NOT NULL,
+    banned_at BIGINT NOT NULL
+  );
+  CREATE TABLE network_bans (
+    network TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    banned_at BIGINT NOT NULL,
+    until BIGINT NOT NULL
+  )
+  `,
   // 23 (branch opsfix) (issue 18, item 1): the public status page's counts kept as units change, by triggers, not
   // counted over the tables on each refresh (status-counts.ts).
   statusCountsMigration(dialect, id),

@@ -7,7 +7,16 @@
 import { foldStatusDeltas } from './status-counts.ts';
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
-import { type Backlog, HostHoldsUnitsError, KeyTakenError, type Store, type UnitQueue } from '../store.ts';
+import {
+  type Backlog,
+  ChallengeSpentError,
+  HostHoldsUnitsError,
+  KeyTakenError,
+  NetworkBannedError,
+  type Store,
+  type UnitQueue,
+  VolunteerBannedError,
+} from '../store.ts';
 import type {
   AppName,
   Host,
@@ -36,6 +45,7 @@ import { recordReports, type Report } from './report.ts';
 import { Batcher } from '../batcher.ts';
 import { spendNonces, type NonceUse } from './nonces.ts';
 import { applyCredit, caughtSingles, revokeHost, settleCredit } from './credit.ts';
+import { networkBanOf, purgeChallenges, refusalOf, sharedSecret, spendChallenge } from './identity-bans.ts';
 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
@@ -65,9 +75,13 @@ export class SqlStore implements Store {
     tokenHash,
     partner,
     network,
+    challenge,
     now,
   }: Parameters<Store['createHost']>[0]): Promise<Host> {
     return this.db.transaction(async (q) => {
+      if (challenge && !(await spendChallenge(q, challenge.id, challenge.expiresAt))) throw new ChallengeSpentError();
+      const banned = network === undefined ? undefined : await networkBanOf(q, network, now);
+      if (banned !== undefined) throw new NetworkBannedError(network!, banned);
       const volunteer = (await q.get<{ id: number }>(
         'INSERT INTO volunteers (name, created_at) VALUES (?, ?) RETURNING id',
         [volunteerName ?? '', now],
@@ -118,15 +132,24 @@ export class SqlStore implements Store {
     return (await this.db.get<{ reason: string }>('SELECT reason FROM host_bans WHERE host_id = ?', [hostId]))?.reason;
   }
 
+  refusalOf(hostId: number, network: string | undefined, now: number): Promise<string | undefined> {
+    return refusalOf(this.db, hostId, network, now);
+  }
+
+  sharedSecret(name: string, fresh: string): Promise<string> {
+    return sharedSecret(this.db, name, fresh);
+  }
+
   async purgeNonces(now: number, limit: number): Promise<number> {
     // A range of the expiry index, about `limit` long (ties may add a few): the form `(host_id, nonce) IN (… LIMIT)`
     // let Postgres, with statistics from when the table was small, join against a scan of the whole table.
+    const challenges = await purgeChallenges(this.db, now);
     const { changes } = await this.db.run(
       `DELETE FROM request_nonces WHERE expires_at < ? AND expires_at <= coalesce(
         (SELECT expires_at FROM request_nonces WHERE expires_at < ? ORDER BY expires_at LIMIT 1 OFFSET ?), ?)`,
       [now, now, limit, now],
     );
-    return changes;
+    return challenges + changes;
   }
 
   async volunteer(volunteerId: number): Promise<VolunteerAccount> {
@@ -168,6 +191,11 @@ export class SqlStore implements Store {
         [codeHash, now],
       );
       if (!code) return undefined;
+      const ban = await q.get<{ reason: string }>(
+        'SELECT b.reason FROM volunteer_bans b JOIN hosts h ON h.volunteer_id = b.volunteer_id WHERE h.id = ?',
+        [hostId],
+      );
+      if (ban) throw new VolunteerBannedError(hostId, ban.reason);
       const held = await q.get<{ n: number }>(
         `SELECT count(DISTINCT r.work_unit_id) AS n FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
           WHERE r.host_id = ? AND u.state = 'active' AND (r.server_state = 'in_progress'

@@ -16,6 +16,7 @@ import type { ModelState, RoundClose, RunningJob, TrainingStore } from '../train
 import type { NewWorkUnit } from '../types.ts';
 import { insertBatch, insertUnits } from './batches.ts';
 import type { Db, Queryable } from './db.ts';
+import { banCheater } from './identity-bans.ts';
 
 interface JobRow {
   id: number;
@@ -340,13 +341,8 @@ export class SqlTrainingStore implements TrainingStore {
           AND NOT EXISTS (SELECT 1 FROM host_bans b WHERE b.host_id = h.host_id) ORDER BY h.host_id`,
         [app],
       );
-      for (const { host_id } of caught)
-        await q.run('INSERT INTO host_bans (host_id, app, reason, banned_at) VALUES (?, ?, ?, ?)', [
-          host_id,
-          app,
-          reason,
-          now,
-        ]);
+      // The ban follows the person: the host's volunteer and network too (server/store/sql/identity-bans.ts).
+      for (const { host_id } of caught) await banCheater(q, Number(host_id), app, reason, now);
       return caught.map((c) => Number(c.host_id));
     });
   }
