@@ -51,6 +51,8 @@ export default defineConfig({
       TERRAFLOP_REGISTRATIONS_PER_HOUR: '1000000', // every page of the suite registers from loopback
       // The specs read the status page and boards right after the work they check.
       TERRAFLOP_PUBLIC_CACHE_MS: '0',
+      // Two pages of a spec pair up on a unit within a couple of seconds (production waits up to 30 s).
+      TERRAFLOP_SIBLING_WAIT_S: '1',
     },
   },
 });

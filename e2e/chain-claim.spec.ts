@@ -28,6 +28,7 @@ test.beforeAll(async () => {
       TERRAFLOP_PASS_INTERVAL_MS: '100',
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
       TERRAFLOP_SETTLING_S: '0',
+      TERRAFLOP_SIBLING_WAIT_S: '1', // the spec's pages pair up on a unit within seconds
       TERRAFLOP_EPOCH_INTERVAL_S: '1',
       // Epochs are proposed, then final once their window passes undisputed (no page attests yet).
       TERRAFLOP_CHALLENGE_WINDOW_S: '1',

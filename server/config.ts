@@ -93,6 +93,13 @@ const Env = z.object({
    */
   TERRAFLOP_REGISTRATIONS_PER_HOUR: z.coerce.number().min(1).max(1_000_000).default(30),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /**
+   * The longest a unit's sibling replicas wait after its first replica is sent, in seconds; each unit draws its wait
+   * uniformly from a quarter of this to all of it, and its siblings then go to whoever asks after (issue 17: hosts
+   * that ask back to back cannot pair up on a unit). 0 sends siblings at once, as BOINC does; tests that pair two
+   * pages quickly set a second or two.
+   */
+  TERRAFLOP_SIBLING_WAIT_S: z.coerce.number().min(0).max(3600).default(30),
   ...chainEnv,
 });
 

@@ -40,7 +40,8 @@ export interface Coordinator {
 
 export async function startCoordinator(config: Config): Promise<Coordinator> {
   mkdirSync(config.TERRAFLOP_DATA, { recursive: true });
-  const stores = await openStore(storeLocation(config));
+  const waitMs = config.TERRAFLOP_SIBLING_WAIT_S * 1000;
+  const stores = await openStore(storeLocation(config), { siblingWait: { minMs: waitMs / 4, maxMs: waitMs } });
   const store = stores.work;
   const log = createLogger(config.TERRAFLOP_LOG_LEVEL);
   const settlingMs = config.TERRAFLOP_SETTLING_S * 1000;

@@ -39,6 +39,8 @@ export async function openHttpWorld(port: number, seed: number, settlingS: numbe
       TERRAFLOP_PASS_INTERVAL_MS: '20',
       TERRAFLOP_SETTLING_S: String(settlingS),
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
+      // Siblings wait as in production, scaled to this world's units of a few hundred milliseconds.
+      TERRAFLOP_SIBLING_WAIT_S: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

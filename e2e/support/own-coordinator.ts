@@ -38,6 +38,7 @@ export async function startOwnCoordinator(
       TERRAFLOP_PASS_INTERVAL_MS: '200',
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
       TERRAFLOP_CHAIN: 'off',
+      TERRAFLOP_SIBLING_WAIT_S: '1', // pages of a spec pair up on a unit within seconds
       ...(web && { TERRAFLOP_WEB: web }),
       ...env,
     },

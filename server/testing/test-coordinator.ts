@@ -43,6 +43,8 @@ export async function startTestCoordinator(
     TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
     // Tests read the public figures right after changing them; the cache has its own test.
     TERRAFLOP_PUBLIC_CACHE_MS: '0',
+    // Siblings go out at once, as tests of pairs expect; the wait has its own tests (set it in `env`).
+    TERRAFLOP_SIBLING_WAIT_S: '0',
     ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
     ...env,
   });

@@ -7,7 +7,8 @@
  * their number, in the order they came. On Postgres the units handed out are locked, and units another process
  * holds are skipped, not waited for, so two processes never issue one replica twice.
  */
-import { issueAsSingle } from '../trust.ts';
+import { AppName } from '../../../protocol/apps.ts';
+import { isEstablished, issueAsSingle } from '../trust.ts';
 import { Batcher } from '../batcher.ts';
 import { projectOrder, type ProjectShare } from '../project-order.ts';
 import type { Host, IssuedReplica, WorkAsk } from '../types.ts';
@@ -16,6 +17,7 @@ import type { Db, Queryable } from './db.ts';
 import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
 import { toWorkUnit } from './rows.ts';
 import { dailyQuota, dayOf, deadlineFor, type HostRecord, inProgressCap, MAX_BUFFER_S } from '../quota.ts';
+import { EstablishedHosts } from './established.ts';
 import { UnitPool, type PoolShared, type PoolUnit } from './unit-pool.ts';
 
 /** How long this process keeps the table of projects' priorities and shares before reading it again. */
@@ -35,8 +37,9 @@ interface AskingHost {
   volunteerId: number;
   /** As recorded; the request's own network, when it has one, replaces it. */
   network: string | null;
-  /** Per app: consecutive verified results, and catches (invalid results) so far. */
-  trust: Map<string, { consecutive: number; catches: number }>;
+  /** Per app: consecutive verified results, valid results, and catches (invalid results) so far. */
+  trust: Map<string, { consecutive: number; valid: number; catches: number }>;
+  createdAt: number;
   /** Its record over all apps, which sets its quotas (server/store/quota.ts). */
   record: HostRecord;
   /** Replicas it holds now, and took on its current day (UTC): counted on as this batch hands out more. */
@@ -48,6 +51,7 @@ interface AskingHost {
 interface Issue {
   replicaId: number;
   unit: PoolUnit;
+  established: boolean;
   host: Host & { volunteerId: number; network: string | null };
   sentAt: number;
   deadline: number;
@@ -58,6 +62,8 @@ class Round {
   readonly pools = new Map<string, UnitPool>();
   readonly shared: PoolShared = { units: new Map(), issued: new Set() };
   readonly issues: Issue[] = [];
+  /** Apps with established hosts, whose quorums need one. */
+  guarded = new Set<string>();
   /** Replicas the requests not yet served may still take: how far a pool reads ahead when it runs dry. */
   demand: number;
   constructor(demand: number) {
@@ -65,15 +71,27 @@ class Round {
   }
 }
 
+/**
+ * How long a unit's sibling replicas wait after its first replica is sent, drawn uniformly between `minMs` and
+ * `maxMs` per unit (server/config.ts TERRAFLOP_SIBLING_WAIT_S). Undefined: no wait, siblings are queued at once.
+ */
+export interface SiblingWait {
+  minMs: number;
+  maxMs: number;
+}
+
 export class Scheduler {
   private projects: { list: ProjectShare[]; readAt: number } | undefined;
   private readonly db: Db;
   private readonly random: () => number;
+  private readonly siblingWait: SiblingWait | undefined;
+  private readonly established = new EstablishedHosts();
   private readonly batcher: Batcher<Request, IssuedReplica[]>;
 
-  constructor(db: Db, random: () => number) {
+  constructor(db: Db, random: () => number, siblingWait?: SiblingWait) {
     this.db = db;
     this.random = random;
+    this.siblingWait = siblingWait && siblingWait.maxMs > 0 ? siblingWait : undefined;
     this.batcher = new Batcher((requests) => this.serve(requests));
   }
 
@@ -84,6 +102,9 @@ export class Scheduler {
   private serve(requests: Request[]): Promise<IssuedReplica[][]> {
     return this.db.transaction(async (q) => {
       const round = new Round(requests.reduce((sum, r) => sum + r.ask.maxReplicas, 0));
+      // The apps whose quorums need an established host: a unit of one whose live replicas are all with hosts that
+      // are not goes to an established host only (server/store/trust.ts).
+      round.guarded = await this.established.of(q, AppName.options, requests[0]!.now);
       const hosts = await askingHosts(
         q,
         this.db.dialect,
@@ -147,12 +168,25 @@ export class Scheduler {
           pool = new UnitPool(this.db, projectId, can, round.shared);
           round.pools.set(key, pool);
         }
+        const established = (app: string) => {
+          const t = asking.trust.get(app);
+          return t !== undefined && isEstablished({ ...t, invalid: t.catches, createdAt: asking.createdAt }, now);
+        };
+        const mayTake = (unit: PoolUnit) =>
+          !round.guarded.has(unit.row.app) || unit.live === 0 || unit.liveEstablished > 0 || established(unit.row.app);
         while (!full()) {
-          const next = await pool.next(q, asking, round.demand - issued.length);
+          const next = await pool.next(
+            q,
+            { volunteerId: asking.volunteerId, network: asking.network, mayTake },
+            round.demand - issued.length,
+          );
           if (!next) break;
           const { unit } = next;
           unit.volunteers.add(asking.volunteerId);
           if (asking.network !== null) unit.networks.add(asking.network);
+          const isEst = established(unit.row.app);
+          unit.live += 1;
+          if (isEst) unit.liveEstablished += 1;
           // Adaptive replication: a trusted host may get a fresh unit as its only replica (see server/store/trust.ts).
           const trust = asking.trust.get(unit.row.app);
           if (trust && issueAsSingle(trust.consecutive, this.random) && maySendSingle(unit, next.replicaId, round)) {
@@ -164,9 +198,14 @@ export class Scheduler {
           const unitS = work.flopsEstimate / asking.flops;
           aheadS = (aheadS ?? asking.inProgress * unitS) + unitS;
           const deadline = deadlineFor(now, aheadS, work.delayBoundS);
+          // The first replica out: its siblings wait, to go to a host drawn from later askers (see send).
+          if (this.siblingWait && !unit.single && unit.row.sibling_at === null && unit.row.app !== 'training') {
+            unit.waiting = true;
+          }
           round.issues.push({
             replicaId: next.replicaId,
             unit,
+            established: isEst,
             host: { id: host.id, volunteerId: asking.volunteerId, network: asking.network },
             sentAt: now,
             deadline,
@@ -222,6 +261,7 @@ export class Scheduler {
           network: 'text',
           sent_at: 'bigint',
           deadline: 'bigint',
+          established: 'bigint',
         },
       },
       round.issues.map((i) => [
@@ -232,17 +272,22 @@ export class Scheduler {
         i.host.network,
         i.sentAt,
         i.deadline,
+        Number(i.established),
       ]),
     );
-    const units = new Map<number, { unit: PoolUnit; deadline: number }>();
+    const units = new Map<number, { unit: PoolUnit; deadline: number; siblingAt: number | null }>();
     for (const i of round.issues) {
       const seen = units.get(i.unit.row.id);
-      units.set(i.unit.row.id, { unit: i.unit, deadline: Math.min(seen?.deadline ?? Infinity, i.deadline) });
+      // A waiting unit's siblings are made by the transitioner at sibling_at, which wakes it then.
+      const siblingAt = seen?.siblingAt ?? (i.unit.waiting ? i.sentAt + this.drawWait() : i.unit.row.sibling_at);
+      const due = Math.min(seen?.deadline ?? Infinity, i.deadline, i.unit.waiting ? siblingAt! : Infinity);
+      units.set(i.unit.row.id, { unit: i.unit, deadline: due, siblingAt });
     }
-    // A unit already due for the transitioner before this deadline, and not turned single, is left alone: on
-    // Postgres even an update that changes nothing writes a new version of the row.
+    // A unit already due for the transitioner before this deadline, and not turned single or waiting, is left alone:
+    // on Postgres even an update that changes nothing writes a new version of the row.
     const changed = [...units.values()].filter(
-      ({ unit: { row, single }, deadline }) => single || row.transition_at === null || deadline < row.transition_at,
+      ({ unit: { row, single, waiting }, deadline }) =>
+        single || waiting || row.transition_at === null || deadline < row.transition_at,
     );
     if (changed.length > 0) {
       await bulkUpdate(
@@ -257,26 +302,41 @@ export class Scheduler {
             target_nresults: 'bigint',
             single: 'bigint',
             single_mark: 'bigint',
+            sibling_at: 'bigint',
           },
         },
-        changed.map(({ unit: { row, single, singleMark }, deadline }) => [
+        changed.map(({ unit: { row, single, singleMark }, deadline, siblingAt }) => [
           row.id,
           row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
           single ? 1 : row.min_quorum,
           single ? 1 : row.target_nresults,
           single ? 1 : row.single,
           single ? (singleMark ?? null) : row.single_mark,
+          siblingAt,
         ]),
       );
     }
     const sent = new Set(round.issues.map((i) => i.replicaId));
-    const unneeded = [...units.values()].flatMap(({ unit }) =>
-      unit.single ? unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id) : [],
-    );
+    const unsentOf = (unit: PoolUnit) =>
+      unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id);
+    const unneeded = [...units.values()].flatMap(({ unit }) => (unit.single ? unsentOf(unit) : []));
     if (unneeded.length > 0) {
       const ids = anyOf(dialect, 'id', unneeded);
       await q.run(`UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE ${ids.sql}`, ids.params);
     }
+    // A waiting unit's unsent siblings leave the queue: never sent, nothing refers to them, and the transitioner
+    // makes the replicas its quorum still needs at sibling_at, queued for whoever asks after that.
+    const withheld = [...units.values()].flatMap(({ unit }) => (unit.waiting ? unsentOf(unit) : []));
+    if (withheld.length > 0) {
+      const ids = anyOf(dialect, 'id', withheld);
+      await q.run(`DELETE FROM replicas WHERE ${ids.sql}`, ids.params);
+    }
+  }
+
+  /** A unit's wait for its siblings, drawn uniformly from the configured range. */
+  private drawWait(): number {
+    const { minMs, maxMs } = this.siblingWait!;
+    return Math.round(minMs + this.random() * (maxMs - minMs));
   }
 
   /** Every project's priority and share, read at most once a second per process unless `fresh`. */
@@ -316,6 +376,7 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
   const rows = await q.all<{
     id: number;
     flops: number | null;
+    created_at: number;
     volunteer_id: number;
     network: string | null;
     quota_day: number;
@@ -326,7 +387,7 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
     invalid: number | null;
     errors: number | null;
   }>(
-    `SELECT h.id, h.flops, h.volunteer_id, h.network, h.quota_day, h.quota_used,
+    `SELECT h.id, h.flops, h.created_at, h.volunteer_id, h.network, h.quota_day, h.quota_used,
         a.app, a.consecutive_valid, a.valid, a.invalid, a.errors
       FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
       WHERE ${ids.sql}`,
@@ -351,6 +412,7 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
         flops: r.flops ?? UNMEASURED_FLOPS,
         volunteerId: Number(r.volunteer_id),
         network: r.network,
+        createdAt: Number(r.created_at),
         trust: new Map(),
         record: { valid: 0, invalid: 0, errors: 0 },
         inProgress: held.get(Number(r.id)) ?? 0,
@@ -360,7 +422,11 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
       hosts.set(Number(r.id), host);
     }
     if (r.app !== null) {
-      host.trust.set(r.app, { consecutive: Number(r.consecutive_valid), catches: Number(r.invalid) });
+      host.trust.set(r.app, {
+        consecutive: Number(r.consecutive_valid),
+        valid: Number(r.valid),
+        catches: Number(r.invalid),
+      });
       host.record.valid += Number(r.valid);
       host.record.invalid += Number(r.invalid);
       host.record.errors += Number(r.errors);

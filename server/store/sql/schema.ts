@@ -457,6 +457,15 @@ const migrations = (dialect: Dialect, id = ID[dialect]): string[] => [
   // 17 (branch trust-bench) (issue 17, item 6): each result keeps its host's measured speed when it reported, from the
   // coordinator's own apps only, so a researcher's app is credited at most what its results were measured to cost.
   `ALTER TABLE replicas ADD COLUMN host_flops DOUBLE PRECISION`,
+  // 18 (branch sibling) (issue 17, item 2): a unit's sibling replicas wait a randomized time after its first one is
+  // sent (sibling_at: the transitioner makes them then), so hosts that ask back to back cannot pair up; each replica
+  // keeps whether its host was established when it was sent (server/store/trust.ts), so that a quorum of hosts
+  // without a track record is not enough; the hosts' networks are indexed for the quotas summed per network.
+  `
+  ALTER TABLE work_units ADD COLUMN sibling_at BIGINT;
+  ALTER TABLE replicas ADD COLUMN established INTEGER;
+  CREATE INDEX hosts_network ON hosts(network)
+  `,
 ];
 
 /**
