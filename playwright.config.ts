@@ -53,6 +53,8 @@ export default defineConfig({
       TERRAFLOP_PUBLIC_CACHE_MS: '0',
       // Two pages of a spec pair up on a unit within a couple of seconds (production waits up to 30 s).
       TERRAFLOP_SIBLING_WAIT_S: '1',
+      // Every page of the suite is a host on loopback's network, and hosts accumulate over the suite.
+      TERRAFLOP_HOSTS_PER_NETWORK: '1000000',
     },
   },
 });

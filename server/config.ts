@@ -100,6 +100,12 @@ const Env = z.object({
    * pages quickly set a second or two.
    */
   TERRAFLOP_SIBLING_WAIT_S: z.coerce.number().min(0).max(3600).default(30),
+  /**
+   * How many hosts' worth of its in-progress cap and daily quota a host may see used by all hosts of its network
+   * together (server/store/quota.ts HostsPer): 8 lets a home run several devices while a crowd of new identities on
+   * one network holds what 8 new hosts may. A volunteer's hosts together get 4 hosts' worth.
+   */
+  TERRAFLOP_HOSTS_PER_NETWORK: z.coerce.number().int().min(1).max(1_000_000).default(8),
   ...chainEnv,
 });
 

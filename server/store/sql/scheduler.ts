@@ -16,7 +16,18 @@ import { anyOf, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
 import { toWorkUnit } from './rows.ts';
-import { dailyQuota, dayOf, deadlineFor, type HostRecord, inProgressCap, MAX_BUFFER_S } from '../quota.ts';
+import {
+  DEFAULT_HOSTS_PER,
+  dailyQuota,
+  dayOf,
+  deadlineFor,
+  type HostRecord,
+  type HostsPer,
+  inProgressCap,
+  MAX_BUFFER_S,
+  type SharedUse,
+  sharedRoom,
+} from '../quota.ts';
 import { EstablishedHosts } from './established.ts';
 import { UnitPool, type PoolShared, type PoolUnit } from './unit-pool.ts';
 
@@ -64,6 +75,11 @@ class Round {
   readonly issues: Issue[] = [];
   /** Apps with established hosts, whose quorums need one. */
   guarded = new Set<string>();
+  /** What the asking hosts' volunteers and networks hold and took today, counted on as this batch hands out more. */
+  use: { volunteers: Map<number, SharedUse>; networks: Map<string, SharedUse> } = {
+    volunteers: new Map(),
+    networks: new Map(),
+  };
   /** Replicas the requests not yet served may still take: how far a pool reads ahead when it runs dry. */
   demand: number;
   constructor(demand: number) {
@@ -85,12 +101,18 @@ export class Scheduler {
   private readonly db: Db;
   private readonly random: () => number;
   private readonly siblingWait: SiblingWait | undefined;
+  private readonly hostsPer: HostsPer;
   private readonly established = new EstablishedHosts();
   private readonly batcher: Batcher<Request, IssuedReplica[]>;
 
-  constructor(db: Db, random: () => number, siblingWait?: SiblingWait) {
+  constructor(
+    db: Db,
+    random: () => number,
+    { siblingWait, hostsPer = DEFAULT_HOSTS_PER }: { siblingWait?: SiblingWait; hostsPer?: HostsPer } = {},
+  ) {
     this.db = db;
     this.random = random;
+    this.hostsPer = hostsPer;
     this.siblingWait = siblingWait && siblingWait.maxMs > 0 ? siblingWait : undefined;
     this.batcher = new Batcher((requests) => this.serve(requests));
   }
@@ -110,9 +132,7 @@ export class Scheduler {
         this.db.dialect,
         requests.map((r) => r.host.id),
       );
-      const answers: IssuedReplica[][] = [];
       const moved = new Map<number, string>();
-      const taken = new Map<number, AskingHost>();
       for (const request of requests) {
         const host = hosts.get(request.host.id);
         const network = request.ask.network;
@@ -120,11 +140,21 @@ export class Scheduler {
           host.network = network;
           moved.set(request.host.id, network);
         }
+      }
+      round.use = await sharedUse(q, this.db.dialect, [...hosts.values()], dayOf(requests[0]!.now));
+      const answers: IssuedReplica[][] = [];
+      const taken = new Map<number, AskingHost>();
+      for (const request of requests) {
+        const host = hosts.get(request.host.id);
         const issued = host ? await this.fill(q, round, request, host) : [];
         if (host && issued.length > 0) {
           if (host.day !== dayOf(request.now)) Object.assign(host, { day: dayOf(request.now), takenToday: 0 });
           host.inProgress += issued.length;
           host.takenToday += issued.length;
+          for (const use of usesOf(round, host)) {
+            use.held += issued.length;
+            use.today += issued.length;
+          }
           taken.set(request.host.id, host);
         }
         answers.push(issued);
@@ -154,10 +184,13 @@ export class Scheduler {
     let plannedS = 0;
     // A new host holds a few replicas at most, and takes few a day; both grow with its valid results.
     const today = asking.day === dayOf(now) ? asking.takenToday : 0;
+    // And its volunteer's and network's hosts together take a few hosts' worth at most (server/store/quota.ts).
+    const [volunteerUse, networkUse] = usesOf(round, asking);
     const allowed = Math.min(
       ask.maxReplicas,
       inProgressCap(asking.record) - asking.inProgress,
       dailyQuota(asking.record) - today,
+      sharedRoom(asking.record, this.hostsPer, volunteerUse!, networkUse),
     );
     const full = () => issued.length >= allowed || (bufferS !== undefined && issued.length > 0 && plannedS >= bufferS);
     const take = async (order: number[]) => {
@@ -433,6 +466,44 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
     }
   }
   return hosts;
+}
+
+/** The use of the host's volunteer, and of its network when known, in this round (made on first sight). */
+function usesOf(round: Round, host: AskingHost): SharedUse[] {
+  const of = <K>(map: Map<K, SharedUse>, key: K) => {
+    let use = map.get(key);
+    if (!use) map.set(key, (use = { held: 0, today: 0 }));
+    return use;
+  };
+  const { volunteers, networks } = round.use;
+  return [of(volunteers, host.volunteerId), ...(host.network === null ? [] : [of(networks, host.network)])];
+}
+
+/**
+ * What the hosts of the asking hosts' volunteers and networks hold now (not yet reported) and took today: one
+ * statement over the hosts' volunteer and network indexes, a row per such host, summed here.
+ */
+async function sharedUse(q: Queryable, dialect: Dialect, asking: AskingHost[], day: number): Promise<Round['use']> {
+  const volunteers = anyOf(dialect, 'h.volunteer_id', [...new Set(asking.map((h) => h.volunteerId))]);
+  const known = [...new Set(asking.flatMap((h) => (h.network === null ? [] : [h.network])))];
+  const networks = known.length > 0 ? anyOf(dialect, 'h.network', known, 'text') : undefined;
+  const rows = await q.all<{ volunteer_id: number; network: string | null; held: number; today: number }>(
+    `SELECT h.volunteer_id, h.network, CASE WHEN h.quota_day = ? THEN h.quota_used ELSE 0 END AS today,
+        (SELECT count(*) FROM replicas r WHERE r.host_id = h.id AND r.validate_state = 'init'
+          AND r.server_state = 'in_progress') AS held
+      FROM hosts h WHERE ${volunteers.sql}${networks ? ` OR ${networks.sql}` : ''}`,
+    [day, ...volunteers.params, ...(networks?.params ?? [])],
+  );
+  const use: Round['use'] = { volunteers: new Map(), networks: new Map() };
+  const add = <K>(map: Map<K, SharedUse>, key: K, r: { held: number; today: number }) => {
+    const u = map.get(key) ?? { held: 0, today: 0 };
+    map.set(key, { held: u.held + Number(r.held), today: u.today + Number(r.today) });
+  };
+  for (const r of rows) {
+    add(use.volunteers, Number(r.volunteer_id), r);
+    if (r.network !== null) add(use.networks, r.network, r);
+  }
+  return use;
 }
 
 /** Hosts seen on a network other than the one recorded: the newest is theirs (in id order, as credit locks hosts). */

@@ -27,6 +27,7 @@ import type { Db } from './db.ts';
 import { toReplica, toWorkUnit, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
+import type { HostsPer } from '../quota.ts';
 import { loadDue } from './due-units.ts';
 import { EstablishedHosts } from './established.ts';
 import { anyOf } from './bulk.ts';
@@ -42,6 +43,8 @@ export interface SqlStoreOptions {
   random?: () => number;
   /** How long a unit's sibling replicas wait after its first is sent (none by default; the coordinator's config). */
   siblingWait?: SiblingWait;
+  /** Hosts' worth of caps and quotas a volunteer's and a network's hosts share (server/store/quota.ts). */
+  hostsPer?: HostsPer;
 }
 
 export class SqlStore implements Store {
@@ -54,9 +57,12 @@ export class SqlStore implements Store {
 
   private readonly established = new EstablishedHosts();
 
-  constructor(db: Db, { random = Math.random, siblingWait }: SqlStoreOptions = {}) {
+  constructor(db: Db, { random = Math.random, siblingWait, hostsPer }: SqlStoreOptions = {}) {
     this.db = db;
-    this.scheduler = new Scheduler(db, random, siblingWait);
+    this.scheduler = new Scheduler(db, random, {
+      ...(siblingWait && { siblingWait }),
+      ...(hostsPer && { hostsPer }),
+    });
     this.nonces = new Batcher((uses) => spendNonces(db, db.dialect, uses));
     this.hostLookups = new Batcher((ids) => this.findHosts(ids));
     this.reports = new Batcher((reports) => recordReports(db, reports));
