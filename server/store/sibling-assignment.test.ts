@@ -7,6 +7,7 @@ import { tinyUnits } from '../testing/tiny-units.ts';
 import { testRandom } from '../../worker-kernels/testing/vitest-random.ts';
 import { dayOf } from './quota.ts';
 import type { Db } from './sql/db.ts';
+import { ESTABLISHED_CHECK_MS } from './sql/established.ts';
 import type { StoreInspector } from './sql/inspect.ts';
 import type { Store } from './store.ts';
 import { ESTABLISHED_AGE_MS, ESTABLISHED_VALID } from './trust.ts';
@@ -90,7 +91,7 @@ describe.each(backends)('sibling assignment on $name', ({ name, available }) => 
     expect((await ask(established, now)).map((r) => r.workUnitId)).toEqual([1]);
   });
 
-  test('behavior: new hosts that agree are no quorum while established hosts exist; an established one decides', async () => {
+  test('behavior: agreeing new hosts are no quorum beside established ones; an established host decides', async () => {
     await setUp();
     await store.createBatch({ app: 'signal-search', name: 'quorum', units: tinyUnits(1), now });
     // Two new hosts take the unit's replicas while the coordinator has no established host (it starts out so)...
@@ -98,8 +99,8 @@ describe.each(backends)('sibling assignment on $name', ({ name, available }) => 
     const [r1] = await ask(f1, now);
     const [r2] = await ask(f2, now);
     expect(r1 && r2).toBeTruthy();
-    // ...then established hosts appear (a minute later: the store asks once a minute), and the two report one lie.
-    const later = now + 61_000;
+    // ...then established hosts appear (noticed within ESTABLISHED_CHECK_MS), and the two report one lie.
+    const later = now + ESTABLISHED_CHECK_MS + 1;
     const [e1, e2, f3] = [await host(), await host(), await host()];
     await establish(e1, later);
     await establish(e2, later);

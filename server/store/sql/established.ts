@@ -2,14 +2,15 @@
  * @module server/store/sql/established
  * Whether a coordinator has established hosts of an app (server/store/trust.ts isEstablished) that took work today
  * or yesterday. Only then does a quorum need one: a coordinator starting out, or whose established hosts have all
- * gone, validates quorums of new hosts as before, or nothing would ever be validated. Asked once a minute per app
- * and process (of the caller's clock), so the hot paths pay a map lookup.
+ * gone, validates quorums of new hosts as before, or nothing would ever be validated. Asked at most every
+ * ESTABLISHED_CHECK_MS per app and process (of the caller's clock), so the hot paths pay a map lookup.
  */
 import { dayOf } from '../quota.ts';
 import { ESTABLISHED_AGE_MS, ESTABLISHED_VALID } from '../trust.ts';
 import type { Queryable } from './db.ts';
 
-const TTL_MS = 60_000;
+/** How long an answer is kept: a coordinator notices its first established host within this. */
+export const ESTABLISHED_CHECK_MS = 5_000;
 
 export class EstablishedHosts {
   private readonly known = new Map<string, { at: number; exist: boolean }>();
@@ -17,7 +18,7 @@ export class EstablishedHosts {
   /** @example if (await established.exist(q, 'signal-search', now)) { ...a quorum needs one... } */
   async exist(q: Queryable, app: string, now: number): Promise<boolean> {
     const seen = this.known.get(app);
-    if (seen && now >= seen.at && now - seen.at < TTL_MS) return seen.exist;
+    if (seen && now >= seen.at && now - seen.at < ESTABLISHED_CHECK_MS) return seen.exist;
     const row = await q.get(
       `SELECT 1 AS one FROM host_apps a JOIN hosts h ON h.id = a.host_id
         WHERE a.app = ? AND a.valid >= ? AND a.invalid * 10 <= a.valid AND h.created_at <= ? AND h.quota_day >= ?

@@ -471,8 +471,8 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
 /** The use of the host's volunteer, and of its network when known, in this round (made on first sight). */
 function usesOf(round: Round, host: AskingHost): SharedUse[] {
   const of = <K>(map: Map<K, SharedUse>, key: K) => {
-    let use = map.get(key);
-    if (!use) map.set(key, (use = { held: 0, today: 0 }));
+    const use = map.get(key) ?? { held: 0, today: 0 };
+    map.set(key, use);
     return use;
   };
   const { volunteers, networks } = round.use;
