@@ -53,7 +53,10 @@ describe('attackers over HTTP', () => {
     expect(figures.acceptedLies).toEqual({});
     expect(figures.wrongAccepted).toBe(0);
     expect(figures.failed, 'no unit failed by the attackers').toBe(0);
-    expect(figures.decided).toBe(figures.units);
+    // Hoarders sit on what they take until its deadline (ten minutes at least), longer than this run: those units
+    // are decided later, by others; every other strategy's units are all decided within it.
+    if (strategy === 'hoard') expect(figures.decided).toBeGreaterThan(figures.units / 2);
+    else expect(figures.decided).toBe(figures.units);
     // However the attackers take work, an honest newcomer gets units (how soon is the bench's figure, not a test's).
     expect(figures.newcomerFirstUnitS).not.toBeNull();
   });

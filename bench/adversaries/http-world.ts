@@ -66,7 +66,13 @@ export async function openHttpWorld(port: number, seed: number, settlingS: numbe
       return { id: host.identity.hostId, volunteerId: host.identity.volunteerId };
     },
     async issue(host, { maxReplicas }) {
-      const work = await sim(host).requestWork(maxReplicas);
+      // An identity that asks faster than the per-host rate allows is answered 429: it gets nothing this time.
+      const work = await sim(host)
+        .requestWork(maxReplicas)
+        .catch((e: unknown) => {
+          if (e instanceof Error && e.message.startsWith('work: 429 ')) return [];
+          throw e;
+        });
       return work.map(
         (a): IssuedReplica => ({
           replicaId: a.replicaId,
