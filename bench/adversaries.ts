@@ -24,7 +24,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measure } from './adversaries/measure.ts';
 import { simulate, STRATEGIES, type Strategy } from './adversaries/simulate.ts';
-import { openWorld, type Backend } from './adversaries/world.ts';
+import { openWorld, SIBLING_WAIT_S, type Backend } from './adversaries/world.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     'settling-s': { type: 'string', default: String(2 * 86_400) },
     'limit-s': { type: 'string', default: String(4 * 3600) },
     seed: { type: 'string', default: '1' },
+    'sibling-wait-s': { type: 'string', default: String(SIBLING_WAIT_S) },
   },
 });
 
@@ -65,7 +66,12 @@ const settings = {
 
 console.log(`CPU ${cpus()[0]?.model} × ${cpus().length}, load average ${loadavg().map((x) => x.toFixed(2))}`);
 const started = performance.now();
-const world = await openWorld(backend, number('seed', values.seed, 0, 2 ** 32), settings.settlingS);
+const world = await openWorld(
+  backend,
+  number('seed', values.seed, 0, 2 ** 32),
+  settings.settlingS,
+  number('sibling-wait-s', values['sibling-wait-s'], 0, 3600),
+);
 try {
   const run = await simulate(world, settings);
   const f = await measure(world, run);

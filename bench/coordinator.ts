@@ -58,6 +58,8 @@ const env = {
   TERRAFLOP_DEMO: 'off',
   TERRAFLOP_WEB: dir,
   TERRAFLOP_PASS_INTERVAL_MS: '50',
+  // Units' siblings wait as in production, but briefly: the warm-up fills the pipeline, the window measures the rate.
+  TERRAFLOP_SIBLING_WAIT_S: '1',
   TERRAFLOP_CHAIN: 'off',
   // Ten thousand simulated hosts share this machine's address: the per-host limit is not what is measured.
   TERRAFLOP_HOST_RATE: '10000',

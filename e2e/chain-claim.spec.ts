@@ -30,6 +30,7 @@ test.beforeAll(async () => {
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
       TERRAFLOP_REGISTRATION_WORK_BITS: '10', // pages still solve the proof of work in a worker, an easy one
       TERRAFLOP_SETTLING_S: '0',
+      TERRAFLOP_SIBLING_WAIT_S: '1', // the spec's pages pair up on a unit within seconds
       TERRAFLOP_EPOCH_INTERVAL_S: '1',
       // Epochs are proposed, then final once their window passes undisputed: the first page's attester stands aside
       // (its volunteer's address is the wallet's), so this spec does not wait for attesters (e2e/attest.spec.ts does).

@@ -112,6 +112,19 @@ const Env = z.object({
    */
   TERRAFLOP_REGISTRATION_SECRET: z.string().min(32).optional(),
   TERRAFLOP_PASS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /**
+   * The longest a unit's sibling replicas wait after its first replica is sent, in seconds; each unit draws its wait
+   * uniformly from a quarter of this to all of it, and its siblings then go to whoever asks after (issue 17: hosts
+   * that ask back to back cannot pair up on a unit). 0 sends siblings at once, as BOINC does; tests that pair two
+   * pages quickly set a second or two.
+   */
+  TERRAFLOP_SIBLING_WAIT_S: z.coerce.number().min(0).max(3600).default(30),
+  /**
+   * How many hosts' worth of its in-progress cap and daily quota a host may see used by all hosts of its network
+   * together (server/store/quota.ts HostsPer): 8 lets a home run several devices while a crowd of new identities on
+   * one network holds what 8 new hosts may. A volunteer's hosts together get 4 hosts' worth.
+   */
+  TERRAFLOP_HOSTS_PER_NETWORK: z.coerce.number().int().min(1).max(1_000_000).default(8),
   ...chainEnv,
 });
 

@@ -20,6 +20,7 @@ import { serveWebApp } from './http/web-app.ts';
 import { chainPasses, storePasses, trainingPasses } from './pass-list.ts';
 import { startPasses, type PassRunner } from './passes/runner.ts';
 import { openStore, storeLocation } from './store/open-store.ts';
+import { DEFAULT_HOSTS_PER } from './store/quota.ts';
 import type { Stores } from './store/stores.ts';
 import { BACKLOG_CAP, Metrics } from './metrics.ts';
 import { createLogger, logDecisions, type Logger } from './log.ts';
@@ -42,7 +43,11 @@ export interface Coordinator {
 
 export async function startCoordinator(config: Config): Promise<Coordinator> {
   mkdirSync(config.TERRAFLOP_DATA, { recursive: true });
-  const stores = await openStore(storeLocation(config));
+  const waitMs = config.TERRAFLOP_SIBLING_WAIT_S * 1000;
+  const stores = await openStore(storeLocation(config), {
+    siblingWait: { minMs: waitMs / 4, maxMs: waitMs },
+    hostsPer: { ...DEFAULT_HOSTS_PER, network: config.TERRAFLOP_HOSTS_PER_NETWORK },
+  });
   const store = stores.work;
   const log = createLogger(config.TERRAFLOP_LOG_LEVEL);
   const settlingMs = config.TERRAFLOP_SETTLING_S * 1000;

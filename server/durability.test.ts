@@ -22,6 +22,7 @@ function startProcess(dir: string, port: number): Promise<{ child: ChildProcess;
       TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
       TERRAFLOP_CHAIN: 'off',
       TERRAFLOP_PASS_INTERVAL_MS: '20',
+      TERRAFLOP_SIBLING_WAIT_S: '0',
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,6 +23,7 @@ describe.skipIf(!postgresAvailable)('two coordinators on one Postgres', () => {
             TERRAFLOP_DEMO: 'off',
             TERRAFLOP_CHAIN: 'off',
             TERRAFLOP_PASS_INTERVAL_MS: '20',
+            TERRAFLOP_SIBLING_WAIT_S: '0',
             TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
             TERRAFLOP_REGISTRATION_WORK_BITS: '4', // an easy proof of work, each process checking the other's
             TERRAFLOP_DATABASE_URL: schema.url,

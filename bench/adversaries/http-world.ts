@@ -40,6 +40,8 @@ export async function openHttpWorld(port: number, seed: number, settlingS: numbe
       TERRAFLOP_SETTLING_S: String(settlingS),
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
       TERRAFLOP_REGISTRATION_WORK_BITS: '4', // identities are priced by the per-network limit here
+      // Siblings wait as in production, scaled to this world's units of a few hundred milliseconds.
+      TERRAFLOP_SIBLING_WAIT_S: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,7 +67,13 @@ export async function openHttpWorld(port: number, seed: number, settlingS: numbe
       return { id: host.identity.hostId, volunteerId: host.identity.volunteerId };
     },
     async issue(host, { maxReplicas }) {
-      const work = await sim(host).requestWork(maxReplicas);
+      // An identity that asks faster than the per-host rate allows is answered 429: it gets nothing this time.
+      const work = await sim(host)
+        .requestWork(maxReplicas)
+        .catch((e: unknown) => {
+          if (e instanceof Error && e.message.startsWith('work: 429 ')) return [];
+          throw e;
+        });
       return work.map(
         (a): IssuedReplica => ({
           replicaId: a.replicaId,

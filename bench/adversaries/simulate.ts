@@ -1,8 +1,9 @@
 /**
  * @module bench/adversaries/simulate
  * The run: honest hosts first earn their track record on a warm-up batch (a project attackers join is already
- * running), then the attackers join holding the share S of all identities, a batch of measured units is submitted,
- * and an honest newcomer registers a few seconds later. The clock ticks a second at a time; each tick every actor
+ * running) and are made a day older (established: server/store/trust.ts), then the attackers join holding the
+ * share S of all identities, a batch of measured units is submitted, and an honest newcomer registers a few seconds
+ * later. The clock ticks a second at a time; each tick every actor
  * due acts (the attackers' team back to back, at a random place among the honest hosts) and the passes run.
  * Once the measured units are decided, the clock jumps past the settling period and the passes run again.
  */
@@ -12,6 +13,8 @@ import { Patient, Probe } from './patience.ts';
 import { Switch } from './switch.ts';
 import type { Ledger, Team, TeamContext } from './team.ts';
 import { Wildcard } from './wildcard.ts';
+import { ESTABLISHED_CHECK_MS } from '../../server/store/sql/established.ts';
+import { ESTABLISHED_AGE_MS } from '../../server/store/trust.ts';
 import { benchUnit, Outputs, type World } from './world.ts';
 
 export const STRATEGIES = [
@@ -126,6 +129,10 @@ export async function simulate(world: World, s: Settings): Promise<Run> {
   }
   await submit(world, 'warm-up', s.warmupUnits);
   await runUntilDecided(world, () => ({ honest }), 1, s.limitS * 1000);
+  // The honest hosts have volunteered for a while: with their track record, they are established (a day old).
+  await world.inspect.ageHosts(ESTABLISHED_AGE_MS);
+  // ...which the coordinator notices within a few seconds.
+  await world.advance(ESTABLISHED_CHECK_MS);
 
   const firstMeasuredUnit = Math.max(0, ...(await world.inspect.units()).map((u) => u.id)) + 1;
   const attackerCount = s.strategy === 'none' ? 0 : Math.round((s.attackers / (1 - s.attackers)) * s.honest);

@@ -71,14 +71,28 @@ export interface World extends Channel {
 
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
-export async function openWorld(backend: Backend, seed: number, settlingS: number): Promise<World> {
+/**
+ * The coordinator's default wait for a unit's siblings (server/config.ts TERRAFLOP_SIBLING_WAIT_S): at most this many
+ * seconds, at least a quarter of it.
+ */
+export const SIBLING_WAIT_S = 30;
+
+export async function openWorld(
+  backend: Backend,
+  seed: number,
+  settlingS: number,
+  siblingWaitS = SIBLING_WAIT_S,
+): Promise<World> {
   const dir = backend === 'sqlite' ? mkdtempSync(join(tmpdir(), 'terraflop-adversaries-')) : undefined;
   const schema = backend === 'postgres' ? await freshPostgresSchema(POSTGRES_URL) : undefined;
   const location: StoreLocation = schema ? { kind: 'postgres', url: schema.url } : { kind: 'sqlite', dataDir: dir! };
   const db = openDb(location);
   await migrate(db);
   // The scheduler's coin (spot checks, lotteries) is seeded, like everything else here.
-  const stores = sqlStores(db, { random: mulberry32(deriveSeed(seed, 'scheduler')) });
+  const stores = sqlStores(db, {
+    random: mulberry32(deriveSeed(seed, 'scheduler')),
+    siblingWait: { minMs: (siblingWaitS * 1000) / 4, maxMs: siblingWaitS * 1000 },
+  });
   const passes: Record<string, Pass> = {
     transitioner,
     validator,

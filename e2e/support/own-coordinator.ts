@@ -41,6 +41,8 @@ export async function startOwnCoordinator(
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
       TERRAFLOP_REGISTRATION_WORK_BITS: '10', // pages still solve the proof of work in a worker, an easy one
       TERRAFLOP_CHAIN: 'off',
+      TERRAFLOP_SIBLING_WAIT_S: '1', // pages of a spec pair up on a unit within seconds
+      TERRAFLOP_HOSTS_PER_NETWORK: '1000000', // its pages all come from loopback
       ...(web && { TERRAFLOP_WEB: web }),
       ...env,
     },

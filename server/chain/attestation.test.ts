@@ -46,6 +46,7 @@ describe('attesters over HTTP make the epoch final', () => {
         TERRAFLOP_REGISTRATION_WORK_BITS: '4', // simulated hosts solve an easy proof of work
         TERRAFLOP_WEB: dir,
         TERRAFLOP_PASS_INTERVAL_MS: '20',
+        TERRAFLOP_SIBLING_WAIT_S: '0', // its hosts pair up on units at once
         TERRAFLOP_SETTLING_S: '0',
         TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1', // simulated hosts forward networks of their own
         TERRAFLOP_EPOCH_INTERVAL_S: '1',

@@ -76,6 +76,16 @@ export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges 
     );
   }
   changes.newReplicas = Math.min(missing, Math.max(0, room));
+  // The first replica's siblings wait until sibling_at (server/store/sql/scheduler.ts), then go to whoever asks
+  // after. A unit left with no replica out or standing gets one, and its next first replica starts a new wait, so
+  // that two replicas never enter the queue together.
+  if (unit.siblingAt !== undefined && unit.siblingAt !== null) {
+    if (now < unit.siblingAt) changes.newReplicas = 0;
+    else if (live === 0 && changes.newReplicas > 1) {
+      changes.newReplicas = 1;
+      changes.unit = { ...changes.unit, siblingAt: null };
+    }
+  }
   const candidates = successes.filter((r) => r.validateState !== 'invalid');
   if (candidates.some((r) => r.validateState === 'init') && candidates.length >= unit.minQuorum) {
     changes.needValidate = true;

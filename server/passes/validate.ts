@@ -5,7 +5,8 @@
  * results are checked against it; without one, the quorum check runs over the sane results. Valid results are
  * granted the unit's credit, fixed by its FLOP estimate (a researcher's app's bounded by what its results were
  * measured to cost: server/credit/bounded-claim.ts); invalid ones get nothing; an inconclusive set raises
- * target_nresults so one more replica goes out.
+ * target_nresults so one more replica goes out. Where the coordinator has established hosts, a quorum must include one
+ * (server/store/trust.ts): hosts without a track record agreeing among themselves are an inconclusive set.
  */
 import { checkSanity, compareOutputs } from '../../worker-kernels/registry.ts';
 import { creditedFlops } from '../credit/bounded-claim.ts';
@@ -45,7 +46,11 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
     };
   }
 
-  const decision = checkSet(pending, unit.minQuorum, compare);
+  // Where the coordinator has established hosts, agreement among hosts that are not is no quorum: the set stays
+  // inconclusive and one more replica goes out, which the scheduler keeps for an established host.
+  const decision = checkSet(pending, unit.minQuorum, compare, (agreeing) =>
+    unit.quorumNeedsEstablished ? agreeing.some((r) => r.established === true) : true,
+  );
   switch (decision.kind) {
     case 'too-few':
       return insane.length === 0 ? {} : { replicas: insane.map(invalid), trust: trustEvents(unit.single, [], insane) };

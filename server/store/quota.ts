@@ -32,6 +32,38 @@ export function dailyQuota(r: HostRecord): number {
   return clamp(NEW_HOST_DAILY + 4 * r.valid - 16 * bad(r), 2, MAX_DAILY);
 }
 
+/**
+ * How many hosts' worth of its own cap and quota a host may see used by all the hosts of its volunteer, and of its
+ * network, together: a host gets nothing more once its volunteer's hosts hold `volunteer` times its in-progress cap
+ * or took that many times its daily quota today, and likewise for its network (an IPv4 /24, an IPv6 /64). One person
+ * or one home thus cannot multiply a new host's small cap by making hosts, while a home of several devices works;
+ * hosts with a record earned their larger caps. The network's multiple is a setting
+ * (server/config.ts TERRAFLOP_HOSTS_PER_NETWORK): a campus or a carrier's NAT puts many homes on one network.
+ */
+export interface HostsPer {
+  volunteer: number;
+  network: number;
+}
+export const DEFAULT_HOSTS_PER: HostsPer = { volunteer: 4, network: 8 };
+
+/** What the hosts of one volunteer, or of one network, hold now and took today (UTC). */
+export interface SharedUse {
+  held: number;
+  today: number;
+}
+
+/**
+ * How many more replicas a host with this record may take, as far as its volunteer's and its network's hosts'
+ * use allows (`network` undefined: its network is unknown).
+ *
+ * @example sharedRoom({ valid: 0, invalid: 0, errors: 0 }, DEFAULT_HOSTS_PER, { held: 15, today: 15 }) // 1
+ */
+export function sharedRoom(r: HostRecord, per: HostsPer, volunteer: SharedUse, network?: SharedUse): number {
+  const room = (times: number, use: SharedUse) =>
+    Math.min(times * inProgressCap(r) - use.held, times * dailyQuota(r) - use.today);
+  return Math.min(room(per.volunteer, volunteer), network ? room(per.network, network) : Infinity);
+}
+
 /** A replica's deadline is this many times the host's expected time to finish it (its queue ahead included)... */
 export const DEADLINE_FACTOR = 4;
 /** ...but never under this (a page's first minutes: loading, measuring, a tab in the background)... */

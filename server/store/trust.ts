@@ -33,3 +33,27 @@ export const TRACK_RECORD = 3;
 
 /** What a decided result says about its host. */
 export type TrustEvent = 'verified-valid' | 'single-valid' | 'invalid' | 'error';
+
+/** Valid results of an app, and days since registration, before a host is established for it. */
+export const ESTABLISHED_VALID = 10;
+export const ESTABLISHED_AGE_MS = 86_400_000;
+
+/** A host's record with one app, and when it registered: what makes it established. */
+export interface AppRecord {
+  valid: number;
+  invalid: number;
+  createdAt: number;
+}
+
+/**
+ * Established for an app: ESTABLISHED_VALID valid results of it, at most one invalid per ten valid, registered a day
+ * ago or more. A result of a host that is not established is validated only by a quorum that includes an established
+ * host (server/passes/validate.ts), which is of another volunteer and network (no two hosts of one share a unit), and
+ * the scheduler keeps a unit whose replicas are all out with such hosts for established ones. Identities are free;
+ * a day and ten results that agreed with established hosts are not.
+ *
+ * @example isEstablished({ valid: 12, invalid: 0, createdAt: now - 2 * 86_400_000 }, now) // true
+ */
+export function isEstablished(r: AppRecord, now: number): boolean {
+  return r.valid >= ESTABLISHED_VALID && r.invalid * 10 <= r.valid && now - r.createdAt >= ESTABLISHED_AGE_MS;
+}

@@ -67,6 +67,16 @@ export interface WorkUnit extends NewWorkUnit {
    * may not stand alone, whenever it comes (server/store/sql/credit.ts). Known to the validator only.
    */
   singleHostCaught?: boolean;
+  /**
+   * Before this time no replica beyond those out is made (work_units.sibling_at): its first replica's siblings wait
+   * a randomized time, so they go to a host drawn from later askers. Null: no wait began, or it is over and restarts.
+   */
+  siblingAt?: number | null;
+  /**
+   * The coordinator has established hosts of the unit's app (server/store/sql/established.ts), so a quorum must
+   * include one (server/store/trust.ts). Known to the validator only.
+   */
+  quorumNeedsEstablished?: boolean;
 }
 
 export interface Replica {
@@ -93,6 +103,8 @@ export interface Replica {
   validatedAt: number | null;
   /** Whether its host has a track record with the app (TRACK_RECORD valid results) as the passes load it. */
   hostTracked?: boolean;
+  /** Whether its host was established for the app when it was sent (server/store/trust.ts isEstablished). */
+  established?: boolean;
 }
 
 /** A unit and all its replicas: what the transitioner and validator decide on. */
@@ -104,7 +116,7 @@ export interface UnitWithReplicas {
 /** What a pass decided for one unit; the store applies it atomically. */
 export interface UnitChanges {
   unit?: Partial<
-    Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults' | 'minQuorum' | 'single'>
+    Pick<WorkUnit, 'state' | 'canonicalReplicaId' | 'failure' | 'targetNresults' | 'minQuorum' | 'single' | 'siblingAt'>
   >;
   replicas?: Array<
     { id: number } & Partial<

@@ -3,6 +3,7 @@
  * A fresh store family on a given backend for store-level tests: a SQLite file in a temporary folder, or a Postgres
  * schema of its own; with the scheduler's coin under the test's control.
  */
+import type { SiblingWait } from '../store/sql/scheduler.ts';
 import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,14 +34,14 @@ export interface FreshStore {
 export async function freshStore(
   backend: 'sqlite' | 'postgres',
   random: () => number,
-  { upTo }: { upTo?: number } = {},
+  { upTo, siblingWait }: { upTo?: number; siblingWait?: SiblingWait } = {},
 ): Promise<FreshStore> {
   const dir = backend === 'sqlite' ? mkdtempSync(join(tmpdir(), 'terraflop-store-')) : undefined;
   const schema = backend === 'postgres' ? await freshPostgresSchema() : undefined;
   const location: StoreLocation = schema ? { kind: 'postgres', url: schema.url } : { kind: 'sqlite', dataDir: dir! };
   const db = openDb(location);
   await migrate(db, { upTo });
-  const stores = sqlStores(db, { random });
+  const stores = sqlStores(db, { random, ...(siblingWait && { siblingWait }) });
   return {
     stores,
     store: stores.work,

@@ -45,6 +45,10 @@ export async function startTestCoordinator(
     TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',
     // Tests read the public figures right after changing them; the cache has its own test.
     TERRAFLOP_PUBLIC_CACHE_MS: '0',
+    // Siblings go out at once, as tests of pairs expect; the wait has its own tests (set it in `env`).
+    TERRAFLOP_SIBLING_WAIT_S: '0',
+    // Pages of a test without a proxy all come from loopback's network; the shared quotas have their own tests.
+    TERRAFLOP_HOSTS_PER_NETWORK: '1000000',
     ...(schema && { TERRAFLOP_DATABASE_URL: schema.url }),
     ...env,
   });

@@ -36,9 +36,14 @@ function padded<T>(items: readonly T[]): T[] {
  * The condition `column` is one of `ids` (at least one): `= ANY` of an array on Postgres, a padded IN list on
  * SQLite.
  */
-export function anyOf(dialect: Dialect, column: string, ids: readonly number[]): { sql: string; params: Param[] } {
-  if (dialect === 'postgres') return { sql: `${column} = ANY(CAST(? AS BIGINT[]))`, params: [ids] };
-  const params = padded(ids);
+export function anyOf(
+  dialect: Dialect,
+  column: string,
+  ids: readonly number[] | readonly string[],
+  type: 'bigint' | 'text' = 'bigint',
+): { sql: string; params: Param[] } {
+  if (dialect === 'postgres') return { sql: `${column} = ANY(CAST(? AS ${CAST[type]}[]))`, params: [ids as Param] };
+  const params = padded<number | string>(ids);
   return { sql: `${column} IN ${inList(params.length)}`, params };
 }
 

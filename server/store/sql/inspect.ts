@@ -176,6 +176,14 @@ export class StoreInspector {
   }
 
   /**
+   * Makes every host `ms` older, as if it had registered that much earlier: benches and tests of established hosts
+   * (server/store/trust.ts, a day old at least) on a clock that does not wait a day.
+   */
+  async ageHosts(ms: number): Promise<void> {
+    await this.q.run('UPDATE hosts SET created_at = created_at - ?', [ms]);
+  }
+
+  /**
    * Postgres: statistics for the planner and a checkpoint now, so that a measurement starts as a deployment's would
    * (fresh tables have no statistics until autovacuum reaches them) and no checkpoint of the setup falls inside it.
    * Nothing on SQLite.

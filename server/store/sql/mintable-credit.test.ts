@@ -38,6 +38,7 @@ beforeAll(async () => {
       TERRAFLOP_WEB: dir,
       TERRAFLOP_CHAIN: 'off',
       TERRAFLOP_PASS_INTERVAL_MS: '20',
+      TERRAFLOP_SIBLING_WAIT_S: '0', // its hosts pair up on units at once
       TERRAFLOP_SETTLING_S: '0',
       // The two volunteers compute from networks of their own (server/testing/sim-host.ts), so they share units.
       TERRAFLOP_TRUSTED_PROXIES: '127.0.0.1, ::1',

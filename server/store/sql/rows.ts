@@ -28,6 +28,8 @@ export interface WorkUnitRow {
   failure: string | null;
   need_validate: number;
   transition_at: number | null;
+  /** Before this, the transitioner makes no more replicas of the unit (migration 18). */
+  sibling_at: number | null;
   done_at: number | null;
   /** The project whose batch holds the unit; 0 for the coordinator's own batches. */
   project_id: number;
@@ -54,6 +56,8 @@ export interface ReplicaRow {
   validated_at: number | null;
   /** The host's valid results of the unit's app, where loaded (server/store/sql/due-units.ts). */
   host_valid?: number | null;
+  /** Its host was established for the app when it was sent (migration 18; null before, or never sent). */
+  established?: number | null;
 }
 
 /**
@@ -93,6 +97,7 @@ export function toWorkUnit(row: WorkUnitRow): WorkUnit {
       requestedTarget: row.requested_target,
       canonicalReplicaId: row.canonical_replica_id,
       failure: row.failure,
+      siblingAt: row.sibling_at === null || row.sibling_at === undefined ? null : Number(row.sibling_at),
     },
     'job',
     () => AppInput.parse({ app: row.app, input: JSON.parse(row.input) }),
@@ -119,6 +124,7 @@ export function toReplica(row: ReplicaRow, app: string): Replica {
       grantedCredit: row.granted_credit,
       unverified: row.unverified === 1,
       validatedAt: row.validated_at,
+      established: Number(row.established ?? 0) === 1,
       ...(row.host_valid !== undefined &&
         row.host_id !== null && { hostTracked: Number(row.host_valid ?? 0) >= TRACK_RECORD }),
     },

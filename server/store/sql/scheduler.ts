@@ -7,7 +7,8 @@
  * their number, in the order they came. On Postgres the units handed out are locked, and units another process
  * holds are skipped, not waited for, so two processes never issue one replica twice.
  */
-import { issueAsSingle } from '../trust.ts';
+import { AppName } from '../../../protocol/apps.ts';
+import { isEstablished, issueAsSingle } from '../trust.ts';
 import { Batcher } from '../batcher.ts';
 import { projectOrder, type ProjectShare } from '../project-order.ts';
 import type { Host, IssuedReplica, WorkAsk } from '../types.ts';
@@ -15,7 +16,19 @@ import { anyOf, bulkUpdate, type Dialect } from './bulk.ts';
 import type { Db, Queryable } from './db.ts';
 import { DEFAULT_MEMORY_MB, UNMEASURED_FLOPS } from './host-speed.ts';
 import { toWorkUnit } from './rows.ts';
-import { dailyQuota, dayOf, deadlineFor, type HostRecord, inProgressCap, MAX_BUFFER_S } from '../quota.ts';
+import {
+  DEFAULT_HOSTS_PER,
+  dailyQuota,
+  dayOf,
+  deadlineFor,
+  type HostRecord,
+  type HostsPer,
+  inProgressCap,
+  MAX_BUFFER_S,
+  type SharedUse,
+  sharedRoom,
+} from '../quota.ts';
+import { EstablishedHosts } from './established.ts';
 import { UnitPool, type PoolShared, type PoolUnit } from './unit-pool.ts';
 
 /** How long this process keeps the table of projects' priorities and shares before reading it again. */
@@ -35,8 +48,9 @@ interface AskingHost {
   volunteerId: number;
   /** As recorded; the request's own network, when it has one, replaces it. */
   network: string | null;
-  /** Per app: consecutive verified results, and catches (invalid results) so far. */
-  trust: Map<string, { consecutive: number; catches: number }>;
+  /** Per app: consecutive verified results, valid results, and catches (invalid results) so far. */
+  trust: Map<string, { consecutive: number; valid: number; catches: number }>;
+  createdAt: number;
   /** Its record over all apps, which sets its quotas (server/store/quota.ts). */
   record: HostRecord;
   /** Replicas it holds now, and took on its current day (UTC): counted on as this batch hands out more. */
@@ -48,6 +62,7 @@ interface AskingHost {
 interface Issue {
   replicaId: number;
   unit: PoolUnit;
+  established: boolean;
   host: Host & { volunteerId: number; network: string | null };
   sentAt: number;
   deadline: number;
@@ -58,6 +73,13 @@ class Round {
   readonly pools = new Map<string, UnitPool>();
   readonly shared: PoolShared = { units: new Map(), issued: new Set() };
   readonly issues: Issue[] = [];
+  /** Apps with established hosts, whose quorums need one. */
+  guarded = new Set<string>();
+  /** What the asking hosts' volunteers and networks hold and took today, counted on as this batch hands out more. */
+  use: { volunteers: Map<number, SharedUse>; networks: Map<string, SharedUse> } = {
+    volunteers: new Map(),
+    networks: new Map(),
+  };
   /** Replicas the requests not yet served may still take: how far a pool reads ahead when it runs dry. */
   demand: number;
   constructor(demand: number) {
@@ -65,15 +87,33 @@ class Round {
   }
 }
 
+/**
+ * How long a unit's sibling replicas wait after its first replica is sent, drawn uniformly between `minMs` and
+ * `maxMs` per unit (server/config.ts TERRAFLOP_SIBLING_WAIT_S). Undefined: no wait, siblings are queued at once.
+ */
+export interface SiblingWait {
+  minMs: number;
+  maxMs: number;
+}
+
 export class Scheduler {
   private projects: { list: ProjectShare[]; readAt: number } | undefined;
   private readonly db: Db;
   private readonly random: () => number;
+  private readonly siblingWait: SiblingWait | undefined;
+  private readonly hostsPer: HostsPer;
+  private readonly established = new EstablishedHosts();
   private readonly batcher: Batcher<Request, IssuedReplica[]>;
 
-  constructor(db: Db, random: () => number) {
+  constructor(
+    db: Db,
+    random: () => number,
+    { siblingWait, hostsPer = DEFAULT_HOSTS_PER }: { siblingWait?: SiblingWait; hostsPer?: HostsPer } = {},
+  ) {
     this.db = db;
     this.random = random;
+    this.hostsPer = hostsPer;
+    this.siblingWait = siblingWait && siblingWait.maxMs > 0 ? siblingWait : undefined;
     this.batcher = new Batcher((requests) => this.serve(requests));
   }
 
@@ -84,14 +124,15 @@ export class Scheduler {
   private serve(requests: Request[]): Promise<IssuedReplica[][]> {
     return this.db.transaction(async (q) => {
       const round = new Round(requests.reduce((sum, r) => sum + r.ask.maxReplicas, 0));
+      // The apps whose quorums need an established host: a unit of one whose live replicas are all with hosts that
+      // are not goes to an established host only (server/store/trust.ts).
+      round.guarded = await this.established.of(q, AppName.options, requests[0]!.now);
       const hosts = await askingHosts(
         q,
         this.db.dialect,
         requests.map((r) => r.host.id),
       );
-      const answers: IssuedReplica[][] = [];
       const moved = new Map<number, string>();
-      const taken = new Map<number, AskingHost>();
       for (const request of requests) {
         const host = hosts.get(request.host.id);
         const network = request.ask.network;
@@ -99,11 +140,21 @@ export class Scheduler {
           host.network = network;
           moved.set(request.host.id, network);
         }
+      }
+      round.use = await sharedUse(q, this.db.dialect, [...hosts.values()], dayOf(requests[0]!.now));
+      const answers: IssuedReplica[][] = [];
+      const taken = new Map<number, AskingHost>();
+      for (const request of requests) {
+        const host = hosts.get(request.host.id);
         const issued = host ? await this.fill(q, round, request, host) : [];
         if (host && issued.length > 0) {
           if (host.day !== dayOf(request.now)) Object.assign(host, { day: dayOf(request.now), takenToday: 0 });
           host.inProgress += issued.length;
           host.takenToday += issued.length;
+          for (const use of usesOf(round, host)) {
+            use.held += issued.length;
+            use.today += issued.length;
+          }
           taken.set(request.host.id, host);
         }
         answers.push(issued);
@@ -133,10 +184,13 @@ export class Scheduler {
     let plannedS = 0;
     // A new host holds a few replicas at most, and takes few a day; both grow with its valid results.
     const today = asking.day === dayOf(now) ? asking.takenToday : 0;
+    // And its volunteer's and network's hosts together take a few hosts' worth at most (server/store/quota.ts).
+    const [volunteerUse, networkUse] = usesOf(round, asking);
     const allowed = Math.min(
       ask.maxReplicas,
       inProgressCap(asking.record) - asking.inProgress,
       dailyQuota(asking.record) - today,
+      sharedRoom(asking.record, this.hostsPer, volunteerUse!, networkUse),
     );
     const full = () => issued.length >= allowed || (bufferS !== undefined && issued.length > 0 && plannedS >= bufferS);
     const take = async (order: number[]) => {
@@ -147,12 +201,25 @@ export class Scheduler {
           pool = new UnitPool(this.db, projectId, can, round.shared);
           round.pools.set(key, pool);
         }
+        const established = (app: string) => {
+          const t = asking.trust.get(app);
+          return t !== undefined && isEstablished({ ...t, invalid: t.catches, createdAt: asking.createdAt }, now);
+        };
+        const mayTake = (unit: PoolUnit) =>
+          !round.guarded.has(unit.row.app) || unit.live === 0 || unit.liveEstablished > 0 || established(unit.row.app);
         while (!full()) {
-          const next = await pool.next(q, asking, round.demand - issued.length);
+          const next = await pool.next(
+            q,
+            { volunteerId: asking.volunteerId, network: asking.network, mayTake },
+            round.demand - issued.length,
+          );
           if (!next) break;
           const { unit } = next;
           unit.volunteers.add(asking.volunteerId);
           if (asking.network !== null) unit.networks.add(asking.network);
+          const isEst = established(unit.row.app);
+          unit.live += 1;
+          if (isEst) unit.liveEstablished += 1;
           // Adaptive replication: a trusted host may get a fresh unit as its only replica (see server/store/trust.ts).
           const trust = asking.trust.get(unit.row.app);
           if (trust && issueAsSingle(trust.consecutive, this.random) && maySendSingle(unit, next.replicaId, round)) {
@@ -164,9 +231,14 @@ export class Scheduler {
           const unitS = work.flopsEstimate / asking.flops;
           aheadS = (aheadS ?? asking.inProgress * unitS) + unitS;
           const deadline = deadlineFor(now, aheadS, work.delayBoundS);
+          // The first replica out: its siblings wait, to go to a host drawn from later askers (see send).
+          if (this.siblingWait && !unit.single && unit.row.sibling_at === null && unit.row.app !== 'training') {
+            unit.waiting = true;
+          }
           round.issues.push({
             replicaId: next.replicaId,
             unit,
+            established: isEst,
             host: { id: host.id, volunteerId: asking.volunteerId, network: asking.network },
             sentAt: now,
             deadline,
@@ -222,6 +294,7 @@ export class Scheduler {
           network: 'text',
           sent_at: 'bigint',
           deadline: 'bigint',
+          established: 'bigint',
         },
       },
       round.issues.map((i) => [
@@ -232,17 +305,22 @@ export class Scheduler {
         i.host.network,
         i.sentAt,
         i.deadline,
+        Number(i.established),
       ]),
     );
-    const units = new Map<number, { unit: PoolUnit; deadline: number }>();
+    const units = new Map<number, { unit: PoolUnit; deadline: number; siblingAt: number | null }>();
     for (const i of round.issues) {
       const seen = units.get(i.unit.row.id);
-      units.set(i.unit.row.id, { unit: i.unit, deadline: Math.min(seen?.deadline ?? Infinity, i.deadline) });
+      // A waiting unit's siblings are made by the transitioner at sibling_at, which wakes it then.
+      const siblingAt = seen?.siblingAt ?? (i.unit.waiting ? i.sentAt + this.drawWait() : i.unit.row.sibling_at);
+      const due = Math.min(seen?.deadline ?? Infinity, i.deadline, i.unit.waiting ? siblingAt! : Infinity);
+      units.set(i.unit.row.id, { unit: i.unit, deadline: due, siblingAt });
     }
-    // A unit already due for the transitioner before this deadline, and not turned single, is left alone: on
-    // Postgres even an update that changes nothing writes a new version of the row.
+    // A unit already due for the transitioner before this deadline, and not turned single or waiting, is left alone:
+    // on Postgres even an update that changes nothing writes a new version of the row.
     const changed = [...units.values()].filter(
-      ({ unit: { row, single }, deadline }) => single || row.transition_at === null || deadline < row.transition_at,
+      ({ unit: { row, single, waiting }, deadline }) =>
+        single || waiting || row.transition_at === null || deadline < row.transition_at,
     );
     if (changed.length > 0) {
       await bulkUpdate(
@@ -257,26 +335,41 @@ export class Scheduler {
             target_nresults: 'bigint',
             single: 'bigint',
             single_mark: 'bigint',
+            sibling_at: 'bigint',
           },
         },
-        changed.map(({ unit: { row, single, singleMark }, deadline }) => [
+        changed.map(({ unit: { row, single, singleMark }, deadline, siblingAt }) => [
           row.id,
           row.transition_at === null ? deadline : Math.min(row.transition_at, deadline),
           single ? 1 : row.min_quorum,
           single ? 1 : row.target_nresults,
           single ? 1 : row.single,
           single ? (singleMark ?? null) : row.single_mark,
+          siblingAt,
         ]),
       );
     }
     const sent = new Set(round.issues.map((i) => i.replicaId));
-    const unneeded = [...units.values()].flatMap(({ unit }) =>
-      unit.single ? unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id) : [],
-    );
+    const unsentOf = (unit: PoolUnit) =>
+      unit.replicas.filter((r) => r.server_state === 'unsent' && !sent.has(r.id)).map((r) => r.id);
+    const unneeded = [...units.values()].flatMap(({ unit }) => (unit.single ? unsentOf(unit) : []));
     if (unneeded.length > 0) {
       const ids = anyOf(dialect, 'id', unneeded);
       await q.run(`UPDATE replicas SET server_state = 'over', outcome = 'didnt_need' WHERE ${ids.sql}`, ids.params);
     }
+    // A waiting unit's unsent siblings leave the queue: never sent, nothing refers to them, and the transitioner
+    // makes the replicas its quorum still needs at sibling_at, queued for whoever asks after that.
+    const withheld = [...units.values()].flatMap(({ unit }) => (unit.waiting ? unsentOf(unit) : []));
+    if (withheld.length > 0) {
+      const ids = anyOf(dialect, 'id', withheld);
+      await q.run(`DELETE FROM replicas WHERE ${ids.sql}`, ids.params);
+    }
+  }
+
+  /** A unit's wait for its siblings, drawn uniformly from the configured range. */
+  private drawWait(): number {
+    const { minMs, maxMs } = this.siblingWait!;
+    return Math.round(minMs + this.random() * (maxMs - minMs));
   }
 
   /** Every project's priority and share, read at most once a second per process unless `fresh`. */
@@ -316,6 +409,7 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
   const rows = await q.all<{
     id: number;
     flops: number | null;
+    created_at: number;
     volunteer_id: number;
     network: string | null;
     quota_day: number;
@@ -326,7 +420,7 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
     invalid: number | null;
     errors: number | null;
   }>(
-    `SELECT h.id, h.flops, h.volunteer_id, h.network, h.quota_day, h.quota_used,
+    `SELECT h.id, h.flops, h.created_at, h.volunteer_id, h.network, h.quota_day, h.quota_used,
         a.app, a.consecutive_valid, a.valid, a.invalid, a.errors
       FROM hosts h LEFT JOIN host_apps a ON a.host_id = h.id
       WHERE ${ids.sql}`,
@@ -351,6 +445,7 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
         flops: r.flops ?? UNMEASURED_FLOPS,
         volunteerId: Number(r.volunteer_id),
         network: r.network,
+        createdAt: Number(r.created_at),
         trust: new Map(),
         record: { valid: 0, invalid: 0, errors: 0 },
         inProgress: held.get(Number(r.id)) ?? 0,
@@ -360,13 +455,55 @@ async function askingHosts(q: Queryable, dialect: Dialect, hostIds: number[]): P
       hosts.set(Number(r.id), host);
     }
     if (r.app !== null) {
-      host.trust.set(r.app, { consecutive: Number(r.consecutive_valid), catches: Number(r.invalid) });
+      host.trust.set(r.app, {
+        consecutive: Number(r.consecutive_valid),
+        valid: Number(r.valid),
+        catches: Number(r.invalid),
+      });
       host.record.valid += Number(r.valid);
       host.record.invalid += Number(r.invalid);
       host.record.errors += Number(r.errors);
     }
   }
   return hosts;
+}
+
+/** The use of the host's volunteer, and of its network when known, in this round (made on first sight). */
+function usesOf(round: Round, host: AskingHost): SharedUse[] {
+  const of = <K>(map: Map<K, SharedUse>, key: K) => {
+    const use = map.get(key) ?? { held: 0, today: 0 };
+    map.set(key, use);
+    return use;
+  };
+  const { volunteers, networks } = round.use;
+  return [of(volunteers, host.volunteerId), ...(host.network === null ? [] : [of(networks, host.network)])];
+}
+
+/**
+ * What the hosts of the asking hosts' volunteers and networks hold now (not yet reported) and took today: one
+ * statement over the hosts' volunteer and network indexes, a row per such host, summed here.
+ */
+async function sharedUse(q: Queryable, dialect: Dialect, asking: AskingHost[], day: number): Promise<Round['use']> {
+  const volunteers = anyOf(dialect, 'h.volunteer_id', [...new Set(asking.map((h) => h.volunteerId))]);
+  const known = [...new Set(asking.flatMap((h) => (h.network === null ? [] : [h.network])))];
+  const networks = known.length > 0 ? anyOf(dialect, 'h.network', known, 'text') : undefined;
+  const rows = await q.all<{ volunteer_id: number; network: string | null; held: number; today: number }>(
+    `SELECT h.volunteer_id, h.network, CASE WHEN h.quota_day = ? THEN h.quota_used ELSE 0 END AS today,
+        (SELECT count(*) FROM replicas r WHERE r.host_id = h.id AND r.validate_state = 'init'
+          AND r.server_state = 'in_progress') AS held
+      FROM hosts h WHERE ${volunteers.sql}${networks ? ` OR ${networks.sql}` : ''}`,
+    [day, ...volunteers.params, ...(networks?.params ?? [])],
+  );
+  const use: Round['use'] = { volunteers: new Map(), networks: new Map() };
+  const add = <K>(map: Map<K, SharedUse>, key: K, r: { held: number; today: number }) => {
+    const u = map.get(key) ?? { held: 0, today: 0 };
+    map.set(key, { held: u.held + Number(r.held), today: u.today + Number(r.today) });
+  };
+  for (const r of rows) {
+    add(use.volunteers, Number(r.volunteer_id), r);
+    if (r.network !== null) add(use.networks, r.network, r);
+  }
+  return use;
 }
 
 /** Hosts seen on a network other than the one recorded: the newest is theirs (in id order, as credit locks hosts). */

@@ -461,7 +461,16 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // 17 (branch trust-bench) (issue 17, item 6): each result keeps its host's measured speed when it reported, from the
   // coordinator's own apps only, so a researcher's app is credited at most what its results were measured to cost.
   `ALTER TABLE replicas ADD COLUMN host_flops DOUBLE PRECISION`,
-  // 20 (branch identity) (issue 17, item 3): identities cost something. Each registration challenge is spent once
+  // 18 (branch sibling) (issue 17, item 2): a unit's sibling replicas wait a randomized time after its first one is
+  // sent (sibling_at: the transitioner makes them then), so hosts that ask back to back cannot pair up; each replica
+  // keeps whether its host was established when it was sent (server/store/trust.ts), so that a quorum of hosts
+  // without a track record is not enough; the hosts' networks are indexed for the quotas summed per network.
+  `
+  ALTER TABLE work_units ADD COLUMN sibling_at BIGINT;
+  ALTER TABLE replicas ADD COLUMN established INTEGER;
+  CREATE INDEX hosts_network ON hosts(network)
+  `,
+  // 19 (branch identity) (issue 17, item 3): identities cost something. Each registration challenge is spent once
   // (registration_proofs, kept until it would have expired anyway); the key that signs challenges is shared by every
   // coordinator process (coordinator_secrets). A host banned for cheating bans its volunteer, every host it has or
   // links later, and the network it registered from, for new registrations and work, until `until`.
@@ -487,7 +496,7 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
     until BIGINT NOT NULL
   )
   `,
-  // 23 (branch opsfix) (issue 18, item 1): the public status page's counts kept as units change, by triggers, not
+  // 20 (branch opsfix) (issue 18, item 1): the public status page's counts kept as units change, by triggers, not
   // counted over the tables on each refresh (status-counts.ts).
   statusCountsMigration(dialect, id),
 ];

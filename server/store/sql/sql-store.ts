@@ -37,10 +37,12 @@ import type { Db } from './db.ts';
 import { toReplica, toWorkUnit, type WorkUnitRow } from './rows.ts';
 import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
+import type { HostsPer } from '../quota.ts';
 import { loadDue } from './due-units.ts';
+import { EstablishedHosts } from './established.ts';
 import { anyOf } from './bulk.ts';
 import { insertBatch } from './batches.ts';
-import { Scheduler } from './scheduler.ts';
+import { Scheduler, type SiblingWait } from './scheduler.ts';
 import { recordReports, type Report } from './report.ts';
 import { Batcher } from '../batcher.ts';
 import { spendNonces, type NonceUse } from './nonces.ts';
@@ -50,6 +52,10 @@ import { networkBanOf, purgeChallenges, refusalOf, sharedSecret, spendChallenge 
 export interface SqlStoreOptions {
   /** The scheduler's coin for adaptive replication; tests pass their own. */
   random?: () => number;
+  /** How long a unit's sibling replicas wait after its first is sent (none by default; the coordinator's config). */
+  siblingWait?: SiblingWait;
+  /** Hosts' worth of caps and quotas a volunteer's and a network's hosts share (server/store/quota.ts). */
+  hostsPer?: HostsPer;
 }
 
 export class SqlStore implements Store {
@@ -60,9 +66,14 @@ export class SqlStore implements Store {
   private readonly hostLookups: Batcher<number, HostCredentials | undefined>;
   private readonly reports: Batcher<Report, RecordOutcome[]>;
 
-  constructor(db: Db, { random = Math.random }: SqlStoreOptions = {}) {
+  private readonly established = new EstablishedHosts();
+
+  constructor(db: Db, { random = Math.random, siblingWait, hostsPer }: SqlStoreOptions = {}) {
     this.db = db;
-    this.scheduler = new Scheduler(db, random);
+    this.scheduler = new Scheduler(db, random, {
+      ...(siblingWait && { siblingWait }),
+      ...(hostsPer && { hostsPer }),
+    });
     this.nonces = new Batcher((uses) => spendNonces(db, db.dialect, uses));
     this.hostLookups = new Batcher((ids) => this.findHosts(ids));
     this.reports = new Batcher((reports) => recordReports(db, reports));
@@ -286,9 +297,18 @@ export class SqlStore implements Store {
               units.filter((u) => u.single === 1).map((u) => u.id),
             )
           : new Set<number>();
+      const guarded =
+        queue === 'validate'
+          ? await this.established.of(
+              q,
+              units.map((u) => u.app),
+              now,
+            )
+          : new Set<string>();
       const decided = units.map((row) => {
         const unit = toWorkUnit(row);
         if (caught.has(row.id)) unit.singleHostCaught = true;
+        if (guarded.has(row.app)) unit.quorumNeedsEstablished = true;
         const ofUnit = (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app));
         return { row, unit, replicas: ofUnit, changes: decide({ unit, replicas: ofUnit }) };
       });

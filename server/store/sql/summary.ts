@@ -28,18 +28,20 @@ export async function summarize(db: Queryable, hostId: number, now: number): Pro
     'SELECT * FROM volunteers WHERE id = ?',
     [host.volunteer_id],
   ))!;
-  // A pending result's unit with a replica still queued waits for another volunteer to take it. Saying so reveals
-  // nothing a cheater could use: a unit sent as a single replica (adaptive replication) is never pending.
+  // A pending result's unit with a replica still queued, or whose sibling replicas wait to be made (sibling_at),
+  // waits for another volunteer to take it. Saying so reveals nothing a cheater could use: a unit sent as a single
+  // replica (adaptive replication) is never pending.
   const counts = (await db.get<Record<'in_progress' | 'pending' | 'awaiting' | 'valid' | 'invalid', number | null>>(
     `SELECT
         sum(CASE WHEN r.server_state = 'in_progress' THEN 1 ELSE 0 END) AS in_progress,
         sum(CASE WHEN ${PENDING} THEN 1 ELSE 0 END) AS pending,
-        sum(CASE WHEN ${PENDING} AND EXISTS (SELECT 1 FROM replicas o WHERE o.work_unit_id = r.work_unit_id
-          AND o.queued = 1) THEN 1 ELSE 0 END) AS awaiting,
+        sum(CASE WHEN ${PENDING} AND (EXISTS (SELECT 1 FROM replicas o WHERE o.work_unit_id = r.work_unit_id
+          AND o.queued = 1) OR EXISTS (SELECT 1 FROM work_units u WHERE u.id = r.work_unit_id AND u.sibling_at > ?))
+          THEN 1 ELSE 0 END) AS awaiting,
         sum(CASE WHEN r.validate_state = 'valid' THEN 1 ELSE 0 END) AS valid,
         sum(CASE WHEN r.validate_state = 'invalid' THEN 1 ELSE 0 END) AS invalid
       FROM replicas r WHERE r.host_id = ?`,
-    [hostId],
+    [now, hostId],
   ))!;
   const pendingFlops = await db.get<{ f: number | null }>(
     `SELECT sum(u.flops_estimate) AS f FROM replicas r JOIN work_units u ON u.id = r.work_unit_id

@@ -42,6 +42,7 @@ const unitColumns = {
   done_at: 'bigint',
   need_validate: 'bigint',
   transition_at: 'bigint',
+  sibling_at: 'bigint',
 } as const satisfies Record<string, ColumnType>;
 
 export async function applyDecisions(
@@ -119,6 +120,12 @@ function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now:
         ? row.transition_at
         : now
       : earliestDeadline(replicas, changes.replicas ?? []);
+  // A unit whose siblings still wait is woken when they may be made (server/passes/transition.ts).
+  const siblingAt = u.siblingAt !== undefined ? u.siblingAt : row.sibling_at;
+  const wakeAt =
+    siblingAt !== null && siblingAt > now && state === 'active' && (transitionAt === null || siblingAt < transitionAt)
+      ? siblingAt
+      : transitionAt;
   return [
     state,
     u.canonicalReplicaId !== undefined ? u.canonicalReplicaId : row.canonical_replica_id,
@@ -128,7 +135,8 @@ function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now:
     u.single === undefined ? row.single : Number(u.single),
     closes ? now : row.done_at,
     needValidate,
-    transitionAt,
+    wakeAt,
+    siblingAt,
   ];
 }
 

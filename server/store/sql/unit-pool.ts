@@ -17,6 +17,10 @@ export interface PoolReplica {
   volunteer_id: number | null;
   network: string | null;
   server_state: string;
+  outcome: string | null;
+  validate_state: string;
+  /** Whether its host was established for the app when it was sent (null: sent before migration 18, or never). */
+  established: number | null;
 }
 
 export interface PoolUnit {
@@ -28,6 +32,12 @@ export interface PoolUnit {
   networks: Set<string>;
   /** Went out as a single replica in this batch: its other replicas are no longer needed. */
   single: boolean;
+  /** Its replicas that may still count in its quorum (out, or reported and not invalid), and of those, how many went
+   * to an established host: with live replicas but no established one, only an established host may take the next. */
+  live: number;
+  liveEstablished: number;
+  /** Its first replica went out in this batch: the others wait (sibling_at), and none goes in this batch. */
+  waiting: boolean;
   /** With `single`: the host's catches when it was sent (work_units.single_mark). */
   singleMark?: number;
 }
@@ -71,7 +81,7 @@ export class UnitPool {
    */
   async next(
     q: Queryable,
-    asker: { volunteerId: number; network: string | null },
+    asker: { volunteerId: number; network: string | null; mayTake(unit: PoolUnit): boolean },
     want: number,
   ): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
     const { volunteerId, network } = asker;
@@ -79,9 +89,11 @@ export class UnitPool {
       const i = this.unsent.findIndex(
         (c) =>
           !c.unit.single &&
+          !c.unit.waiting &&
           !c.unit.volunteers.has(volunteerId) &&
           (network === null || !c.unit.networks.has(network)) &&
-          !this.shared.issued.has(c.replicaId),
+          !this.shared.issued.has(c.replicaId) &&
+          asker.mayTake(c.unit),
       );
       if (i >= 0) {
         const [next] = this.unsent.splice(i, 1);
@@ -123,7 +135,8 @@ export class UnitPool {
     );
     // Read after the lock: every change to a unit's replicas locks the unit first, so these are current.
     const replicas = await q.all<PoolReplica>(
-      `SELECT id, work_unit_id, volunteer_id, network, server_state FROM replicas WHERE ${units.sql} ORDER BY id`,
+      `SELECT id, work_unit_id, volunteer_id, network, server_state, outcome, validate_state, established
+        FROM replicas WHERE ${units.sql} ORDER BY id`,
       units.params,
     );
     const byUnit = new Map<number, PoolReplica[]>();
@@ -136,12 +149,16 @@ export class UnitPool {
       let unit = this.shared.units.get(row.id);
       if (!unit) {
         const mine = byUnit.get(row.id) ?? [];
+        const live = mine.filter(isLive);
         unit = {
           row,
           replicas: mine,
           volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))),
           networks: new Set(mine.flatMap((r) => (r.network === null ? [] : [r.network]))),
           single: false,
+          live: live.length,
+          liveEstablished: live.filter((r) => r.established === 1).length,
+          waiting: false,
         };
         this.shared.units.set(row.id, unit);
       }
@@ -149,3 +166,7 @@ export class UnitPool {
     }
   }
 }
+
+/** A replica that may still count in its unit's quorum: out with a host, or reported and not judged invalid. */
+const isLive = (r: PoolReplica) =>
+  r.server_state === 'in_progress' || (r.outcome === 'success' && r.validate_state !== 'invalid');
