@@ -41,7 +41,7 @@ const SENT_NOW = `OLD.server_state = 'unsent' AND NEW.server_state <> 'unsent'`;
 const COUNTERS = `batches BIGINT NOT NULL DEFAULT 0, units BIGINT NOT NULL DEFAULT 0,
     validated BIGINT NOT NULL DEFAULT 0, failed BIGINT NOT NULL DEFAULT 0, in_progress BIGINT NOT NULL DEFAULT 0`;
 
-/** The tables, with the counts of the units already there (migration 23), before the triggers. */
+/** The tables, with the counts of the units already there (migration 20), before the triggers. */
 const tables = (id: string) => [
   'ALTER TABLE work_units ADD COLUMN sent INTEGER NOT NULL DEFAULT 0',
   `UPDATE work_units SET sent = 1 WHERE EXISTS
@@ -84,7 +84,7 @@ const postgresTriggers = [
   `CREATE TRIGGER status_batch_inserted AFTER INSERT ON batches FOR EACH ROW EXECUTE FUNCTION status_batch_inserted()`,
 ];
 
-/** Migration 23's statements, one by one (trigger bodies hold semicolons, so they cannot be split on them). */
+/** Migration 20's statements, one by one (trigger bodies hold semicolons, so they cannot be split on them). */
 export function statusCountsMigration(dialect: Dialect, id: string): string[] {
   return [...tables(id), ...(dialect === 'sqlite' ? sqliteTriggers : postgresTriggers)];
 }
