@@ -1,7 +1,7 @@
-import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { openStore } from '../server/store/open-store.ts';
+import { rigCanonicalResults } from '../server/store/sql/rig-canonical.ts';
 import { ownNetwork } from './support/own-network.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
 
@@ -124,12 +124,7 @@ test('two pages drawn by their credit check an epoch and make it final; a cheati
 
   // The coordinator turns cheat: from now on every canonical result it keeps is rewritten. The pages re-execute the
   // next epoch's sample, find it false, sign a dissent, and the ledger freezes that epoch.
-  const db = new DatabaseSync(join(coordinator.data, 'coordinator.sqlite'));
-  db.exec('PRAGMA busy_timeout = 10000');
-  db.exec(`CREATE TRIGGER cheat AFTER UPDATE OF canonical_replica_id ON work_units
-    WHEN NEW.canonical_replica_id IS NOT NULL
-    BEGIN UPDATE replicas SET result = '{"maxPower":1e9}' WHERE id = NEW.canonical_replica_id; END`);
-  db.close();
+  rigCanonicalResults(join(coordinator.data, 'coordinator.sqlite'), '{"maxPower":1e9}');
   await expect.poll(async () => (await epochs()).some((e) => e.onChain === 'frozen'), { timeout: 150_000 }).toBe(true);
   const dissents = (await signed(ledger)).filter((s) => !s.agree);
   expect(dissents.length).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HostIdentity } from '../../protocol/host.ts';
+import { registrationProof } from '../testing/sim-host.ts';
 import { startTestCoordinator, type TestCoordinator } from '../testing/test-coordinator.ts';
 import { TICKET_COOKIE } from './partner-ticket.ts';
 
@@ -44,7 +45,7 @@ describe('partner tickets', () => {
     const res = await fetch(new URL('api/hosts', base), {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ platform: 'widget', partner }),
+      body: JSON.stringify({ platform: 'widget', partner, proof: await registrationProof(base) }),
     });
     expect(res.status).toBe(201);
     return running.inspect.hostPartner(HostIdentity.parse(await res.json()).hostId);
@@ -100,7 +101,7 @@ describe('partner tickets', () => {
       const res = await fetch(new URL('api/hosts', other.coordinator.url), {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: value },
-        body: JSON.stringify({ partner: PARTNER }),
+        body: JSON.stringify({ partner: PARTNER, proof: await registrationProof(other.coordinator.url) }),
       });
       expect(await other.inspect.hostPartner(HostIdentity.parse(await res.json()).hostId)).toBeNull();
     } finally {
@@ -120,7 +121,7 @@ describe('partner tickets', () => {
       const registered = await fetch(new URL('api/hosts', b.coordinator.url), {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: value },
-        body: JSON.stringify({ partner: PARTNER }),
+        body: JSON.stringify({ partner: PARTNER, proof: await registrationProof(b.coordinator.url) }),
       });
       expect(await b.inspect.hostPartner(HostIdentity.parse(await registered.json()).hostId)).toBe(PARTNER);
     } finally {
