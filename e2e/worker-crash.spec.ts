@@ -7,9 +7,12 @@ test(
   'a crashing worker is replaced, its unit retried once, ' + 'then reported to the coordinator as a client error',
   async ({ page }) => {
     let loads = 0;
+    // Each worker dies three seconds after it starts, with the unit it was given: a replacement dying at once would
+    // put "failed twice" over the passing "trying it once more" before anyone could read it.
+    const body = "setTimeout(() => { throw new Error('emulated crash'); }, 3000);";
     await page.route(/\/assets\/worker-[^/]+\.js$/, (route) => {
       loads++;
-      return route.fulfill({ contentType: 'text/javascript', body: "throw new Error('emulated crash');" });
+      return route.fulfill({ contentType: 'text/javascript', body });
     });
     const report = page.waitForRequest((r) => r.url().endsWith('/api/results'));
     const answer = page.waitForResponse((r) => r.url().endsWith('/api/results'));
