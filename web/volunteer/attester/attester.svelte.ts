@@ -97,12 +97,12 @@ export class Attester {
     const get = async (path: string) => (await fetchCoordinator(new URL(path, this.base))).json();
     const duty = AttestationDuty.parse(await get(`/api/chain/attestation/${account.address}`));
     if (duty.epoch === 0 || !duty.fileUrl) {
-      this.say('waiting', 'No epoch is waiting for its checks.');
+      this.idle('No epoch is waiting for its checks.');
       return;
     }
     if (localStorage.getItem(DONE) === String(duty.epoch)) return;
     if (duty.slots.length === 0) {
-      this.say('waiting', `Epoch ${duty.epoch} did not draw this device to check it.`);
+      this.idle(`Epoch ${duty.epoch} did not draw this device to check it.`);
       return;
     }
     this.say('checking', `Drawn to check epoch ${duty.epoch}: recomputing a sample of its results…`);
@@ -126,6 +126,11 @@ export class Attester {
           'results recomputed here match.',
       );
     else this.say('dissented', `You disputed epoch ${duty.epoch}: ${review.problems.join('; ')}. It is frozen.`);
+  }
+
+  /** Nothing to do now: what the volunteer last did stays on screen (what they want to know) until the next check. */
+  private idle(message: string): void {
+    if (this.phase !== 'agreed' && this.phase !== 'dissented') this.say('waiting', message);
   }
 
   private say(phase: AttesterPhase, message: string): void {
