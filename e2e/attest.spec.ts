@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { openStore } from '../server/store/open-store.ts';
 import { rigCanonicalResults } from '../server/store/sql/rig-canonical.ts';
+import { injectWallet } from './support/injected-wallet.ts';
 import { ownNetwork } from './support/own-network.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
 
@@ -36,30 +37,6 @@ interface EpochView {
 const api = async <T>(path: string): Promise<T> => (await (await fetch(new URL(path, coordinator.url))).json()) as T;
 const epochs = async () => (await api<{ epochs: EpochView[] }>('api/epochs')).epochs;
 
-/** A context whose page has an EIP-1193 wallet stand-in that sends from SENDER through anvil. */
-async function withWallet(context: BrowserContext, rpcUrl: string): Promise<void> {
-  await context.exposeBinding('walletRpc', async (_source, body: string) => {
-    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    return await res.text();
-  });
-  await context.addInitScript(
-    ({ account }) => {
-      let id = 0;
-      const rpc = (window as unknown as { walletRpc: (body: string) => Promise<string> }).walletRpc;
-      (window as unknown as { ethereum: unknown }).ethereum = {
-        async request({ method, params = [] }: { method: string; params?: unknown[] }) {
-          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
-          const text = await rpc(JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }));
-          const body = JSON.parse(text) as { result?: unknown; error?: { message: string; code: number } };
-          if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
-          return body.result;
-        },
-      };
-    },
-    { account: SENDER },
-  );
-}
-
 /** The signers of every attestation the coordinator holds, and whether they agreed. */
 async function signed(ledger: string): Promise<Array<{ signer: string; agree: boolean; epoch: number }>> {
   const stores = await openStore({ kind: 'sqlite', dataDir: coordinator.data });
@@ -78,7 +55,7 @@ test('two pages drawn by their credit check an epoch and make it final; a cheati
   test.setTimeout(540_000);
   const { rpcUrl, ledger, cop } = await api<{ rpcUrl: string; ledger: string; cop: string }>('api/chain');
   const contexts = [await browser.newContext(ownNetwork(1)), await browser.newContext(ownNetwork(2))];
-  await withWallet(contexts[0]!, rpcUrl);
+  await injectWallet(contexts[0]!, rpcUrl, SENDER);
   const pages: Page[] = [];
   for (const context of contexts) {
     const page = await context.newPage();

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { injectWallet } from './support/injected-wallet.ts';
 import { ownNetwork } from './support/own-network.ts';
 
 // Its own coordinator on the embedded chain (the shared e2e server runs with the chain off), on a port of its own.
@@ -56,26 +57,7 @@ test('a volunteer sees credit reach the chain and claims it as COP through an in
   // An EIP-1193 wallet stand-in: the page talks to it as to any injected wallet. Like a wallet extension, it reaches
   // the chain from outside the page (the page's CSP allows no other origin), here through a binding to this process.
   const wallet = await browser.newContext();
-  await wallet.exposeBinding('walletRpc', async (_source, body: string) => {
-    const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    return await res.text();
-  });
-  await wallet.addInitScript(
-    ({ account }) => {
-      let id = 0;
-      const rpc = (window as unknown as { walletRpc: (body: string) => Promise<string> }).walletRpc;
-      (window as unknown as { ethereum: unknown }).ethereum = {
-        async request({ method, params = [] }: { method: string; params?: unknown[] }) {
-          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
-          const text = await rpc(JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }));
-          const body = JSON.parse(text) as { result?: unknown; error?: { message: string; code: number } };
-          if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
-          return body.result;
-        },
-      };
-    },
-    { account: WALLET },
-  );
+  await injectWallet(wallet, rpcUrl, WALLET);
   // The other volunteer computes from a network of its own (the coordinator trusts loopback as a proxy): hosts on one
   // network never share a unit, so two pages of one address would never make a quorum.
   const other = await browser.newContext(ownNetwork(1));
