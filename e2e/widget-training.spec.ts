@@ -23,7 +23,8 @@ test.beforeAll(async () => {
   coordinator = await startOwnCoordinator('off');
   const project = projectShortName(PROJECT);
   const html = `<!doctype html><title>A partner</title><h1>A partner's article</h1>
-    <script async src="${new URL('/embed.js', coordinator.url).href}" data-project="${project}" data-cpu-limit="100"></script>`;
+    <script async src="${new URL('/embed.js', coordinator.url).href}"
+      data-project="${project}" data-cpu-limit="100"></script>`;
   partner = createServer((req, res) => {
     if (req.url !== '/') return void res.writeHead(404).end('not found');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);

@@ -57,7 +57,7 @@ const read = <T>(functionName: string, address: Hex, abi: unknown, args: unknown
     .as(0)
     .publicClient.readContract({ address, abi: abi as typeof copAbi, functionName, args } as never) as Promise<T>;
 
-test('a paying job: COP burned round by round as its credit settles, the escrow kept open between rounds, the rest refunded when done', async () => {
+test('a paying job: COP burned round by round as its credit settles, the rest refunded when done', async () => {
   const requester = chain.as(1).account.address;
   const { market, cop } = chain.deployment;
   const { projectId } = await stores.research.createProject({
