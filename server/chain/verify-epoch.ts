@@ -36,6 +36,8 @@ export async function verifyEpoch(
     if (onChain.fileHash !== hash) problems.push(`file hash on chain ${onChain.fileHash}, this file's ${hash}`);
     if (onChain.totalCredit !== tree.total)
       problems.push(`total credit on chain ${onChain.totalCredit}, in the file ${tree.total}`);
+    if (onChain.totalWeight !== tree.totalWeight)
+      problems.push(`total weight on chain ${onChain.totalWeight}, in the file ${tree.totalWeight}`);
   }
   return {
     ok: problems.length === 0,

@@ -106,11 +106,14 @@ export class Attester {
       return;
     }
     this.say('checking', `Drawn to check epoch ${duty.epoch}: recomputing a sample of its results…`);
-    const [text, sample] = await Promise.all([
-      fetchCoordinator(new URL(duty.fileUrl, this.base)).then((r) => r.text()),
+    const text = (url: string) => fetchCoordinator(new URL(url, this.base)).then((r) => r.text());
+    // The previous epoch's file too: the weights are recomputed from it.
+    const [file, previous, sample] = await Promise.all([
+      text(duty.fileUrl),
+      duty.previousFileUrl ? text(duty.previousFileUrl) : undefined,
       get(`/api/epochs/${duty.epoch}/sample`).then((s) => EpochSample.parse(s)),
     ]);
-    const review = await reviewInWorker(this.key, duty, text, sample, policy);
+    const review = await reviewInWorker(this.key, duty, { file, previous }, sample, policy);
     const res = await fetchCoordinator(new URL('/api/chain/attestations', this.base), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
