@@ -165,3 +165,15 @@ export const AttestationAccepted = z.object({
   slots: z.array(z.number().int()),
 });
 export type AttestationAccepted = z.infer<typeof AttestationAccepted>;
+
+/**
+ * The page attester's key as the volunteer exports it (a file they download or copy) and imports on another page:
+ * whoever holds it signs epoch attestations for `address`. Parsed on import; the address must be the key's.
+ */
+export const AttesterKeyFile = z.object({
+  kind: z.literal('terraflop attester key'),
+  address: HexAddress,
+  privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  warning: z.string().optional(),
+});
+export type AttesterKeyFile = z.infer<typeof AttesterKeyFile>;
