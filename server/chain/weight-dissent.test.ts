@@ -8,6 +8,7 @@ import { epochFileHash, NO_PREVIOUS_FILE, renderEpochFile } from '../epochs/epoc
 import { buildEpochTree, type Credit, drawnSlots, leafAtPoint, type EpochTree } from '../epochs/epoch-tree.ts';
 import { nextWeight, previousEpoch } from '../epochs/stake-weight.ts';
 import { mine, startTestChain, type TestChain } from './testing.ts';
+import { verifyEpoch } from './verify-epoch.ts';
 import { writeAndWait } from './write-and-wait.ts';
 
 // A poster that writes weights of its own choosing (a self-consistent file: its root, totals and offsets hold) is
@@ -152,5 +153,20 @@ describe('stake weights an attester checks', () => {
       .as(0)
       .publicClient.readContract({ ...call, address: ledger(), functionName: 'epochs', args: [2n] });
     expect(e.status).toBe(3); // frozen
+
+    // Anyone can find the same with the two files and the chain (npm run verify-epoch).
+    const client = chain.as(0).publicClient;
+    expect(await verifyEpoch(client, { ledger: ledger(), text: first.text })).toMatchObject({
+      ok: true,
+      weightsChecked: true,
+    });
+    const verdict = await verifyEpoch(client, { ledger: ledger(), text: second.text, previous: first.text });
+    expect(verdict).toMatchObject({ ok: false, weightsChecked: true, problems: problems });
+    expect(await verifyEpoch(client, { ledger: ledger(), text: second.text })).toMatchObject({
+      ok: true,
+      weightsChecked: false,
+    });
+    const elsewhere = await verifyEpoch(client, { ledger: ledger(), text: second.text, previous: `${first.text}\n` });
+    expect(elsewhere.problems[0]).toMatch(/is not the chain's and the header's/);
   });
 });
