@@ -41,14 +41,14 @@ function volunteers(n: number, round: number): Array<{ address: Address; credit:
 }
 
 async function post(ledger: Address, epoch: bigint, t: EpochTree): Promise<bigint> {
-  const args = [epoch, t.root, keccak256(toHex(`epoch file ${epoch}`)), t.total] as const;
+  const args = [epoch, t.root, keccak256(toHex(`epoch file ${epoch}`)), t.total, t.totalWeight] as const;
   return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'proposeEpoch', args }))
     .gasUsed;
 }
 
 async function claim(ledger: Address, t: EpochTree, epoch: bigint, index: number): Promise<bigint> {
-  const [account, credit, offset] = t.leaves[index]!;
-  const args = [epoch, account, credit, offset, t.tree.getProof(index) as Hex[]] as const;
+  const [account, credit, offset, weight] = t.leaves[index]!;
+  const args = [epoch, account, credit, offset, weight, t.tree.getProof(index) as Hex[]] as const;
   return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'claim', args })).gasUsed;
 }
 
@@ -77,16 +77,33 @@ async function attestAll(ledger: Address, epoch: bigint, t: EpochTree, fileHash:
   for (const [slot, point] of points.entries()) {
     if (gas.length === LEDGER_RULES.quorum) break;
     const leaf = leafAtPoint(t.leaves, point);
-    const [address, credit, offset] = t.leaves[leaf]!;
+    const [address, credit, offset, weight] = t.leaves[leaf]!;
     const signer = attesters.find((a) => a.address === address);
     if (!signer) continue; // drawn without a key here (a 1 in 10^4 chance): the slot goes unsigned
     const signature = await signer.signTypedData({
       domain: attestationDomain(chain.deployment.chainId, ledger),
       types: ATTESTATION_TYPES,
       primaryType: 'Attestation',
-      message: { epoch, root: t.root, fileHash, totalCredit: t.total, agree: true },
+      message: {
+        epoch,
+        root: t.root,
+        fileHash,
+        totalCredit: t.total,
+        totalWeight: t.totalWeight,
+        previousFileHash: keccak256(toHex(`epoch file ${epoch - 1n}`)),
+        agree: true,
+      },
     });
-    const args = [epoch, BigInt(slot), credit, offset, t.tree.getProof(leaf) as Hex[], true, signature] as const;
+    const args = [
+      epoch,
+      BigInt(slot),
+      credit,
+      offset,
+      weight,
+      t.tree.getProof(leaf) as Hex[],
+      true,
+      signature,
+    ] as const;
     gas.push(
       (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'attest', args })).gasUsed,
     );

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// CreditLedger: one Merkle root per epoch of every volunteer's cumulative mintable credit. The coordinator proposes
-// each epoch; it is not claimable until contributors make it final (Proof of Valuable Computing): attesters drawn
-// from the epoch's volunteers, weighted by their credit, with a seed from a block after the proposal, sign it
+// CreditLedger: one Merkle root per epoch of every volunteer's cumulative mintable credit and stake weight (its
+// recent credit, decayed with a one-week half-life). The coordinator proposes each epoch; it is not claimable until
+// contributors make it final (Proof of Valuable Computing): attesters drawn from the epoch's volunteers, weighted
+// by their stake weight, with a seed from a block after the proposal, sign it
 // (EIP-712) and m of n signatures finalise it, or the challenge window passes with no dissent; a signed dissent
 // freezes it. Volunteers claim the COP owed against a final epoch with a proof (Uniswap's merkle-distributor
 // pattern, cumulative); each agreeing attester is paid a bounded share of the epoch's new credit.
@@ -16,7 +17,10 @@ import {COP} from "./COP.sol";
 contract CreditLedger is AccessControl, EIP712 {
     bytes32 public constant POSTER_ROLE = keccak256("POSTER_ROLE");
     bytes32 public constant ATTESTATION_TYPEHASH =
-        keccak256("Attestation(uint64 epoch,bytes32 root,bytes32 fileHash,uint256 totalCredit,bool agree)");
+        keccak256(
+            "Attestation(uint64 epoch,bytes32 root,bytes32 fileHash,uint256 totalCredit,uint256 totalWeight,"
+            "bytes32 previousFileHash,bool agree)"
+        );
     /// At most 10% of an epoch's new credit goes to its attesters.
     uint256 public constant MAX_SHARE_BPS = 1000;
 
@@ -41,13 +45,16 @@ contract CreditLedger is AccessControl, EIP712 {
         uint16 attesterShareBps;
     }
 
-    /// One epoch. Leaves are OpenZeppelin StandardMerkleTree leaves of (address, credit, offset): credit is the
-    /// volunteer's cumulative mintable credit in COP wei (1 credit = 1 COP = 1e18), offset the sum of the credit of
-    /// the leaves before it in the epoch file, so [offset, offset + credit) is the volunteer's stake range.
+    /// One epoch. Leaves are OpenZeppelin StandardMerkleTree leaves of (address, credit, offset, weight): credit is
+    /// the volunteer's cumulative mintable credit in COP wei (1 credit = 1 COP = 1e18), what claims pay; weight its
+    /// stake, its credit decayed with a one-week half-life (docs/chain.md "The weight"), what the draw uses; offset
+    /// the sum of the weights of the leaves before it in the epoch file, so [offset, offset + weight) is the
+    /// volunteer's range of the draw's line [0, totalWeight).
     struct Epoch {
         bytes32 root;
         bytes32 fileHash;
         uint256 totalCredit;
+        uint256 totalWeight;
         /// Zero until drawn from the hash of block `seedBlock`.
         bytes32 seed;
         uint64 seedBlock;
@@ -73,7 +80,13 @@ contract CreditLedger is AccessControl, EIP712 {
     mapping(address => uint256) public claimed;
 
     event EpochProposed(
-        uint64 indexed epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, uint64 seedBlock, uint256 reward
+        uint64 indexed epoch,
+        bytes32 root,
+        bytes32 fileHash,
+        uint256 totalCredit,
+        uint256 totalWeight,
+        uint64 seedBlock,
+        uint256 reward
     );
     event SeedDrawn(uint64 indexed epoch, bytes32 seed);
     event SeedRearmed(uint64 indexed epoch, uint64 seedBlock);
@@ -117,21 +130,31 @@ contract CreditLedger is AccessControl, EIP712 {
     /// Proposes epoch `epoch` (exactly latestEpoch + 1). Constant gas whatever the number of volunteers. Not
     /// claimable until final; its attesters are drawn from the hash of a block `drawDelay` blocks later, which
     /// does not exist yet, so whoever proposes cannot choose them by choosing when to propose.
-    function proposeEpoch(uint64 epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit)
+    function proposeEpoch(uint64 epoch, bytes32 root, bytes32 fileHash, uint256 totalCredit, uint256 totalWeight)
         external
         onlyRole(POSTER_ROLE)
     {
         if (epoch != latestEpoch + 1) revert EpochOutOfOrder(latestEpoch + 1, epoch);
-        if (totalCredit == 0) revert EmptyEpoch();
+        if (totalCredit == 0 || totalWeight == 0) revert EmptyEpoch();
         uint256 previous = epoch > 1 ? _epochs[epoch - 1].totalCredit : 0;
         uint256 fresh = totalCredit > previous ? totalCredit - previous : 0;
         uint256 reward = fresh * attesterShareBps / 10_000 / attesters;
         uint64 seedBlock = uint64(block.number) + drawDelay;
         _epochs[epoch] = Epoch(
-            root, fileHash, totalCredit, bytes32(0), seedBlock, uint64(block.timestamp), 0, Status.Proposed, 0, reward
+            root,
+            fileHash,
+            totalCredit,
+            totalWeight,
+            bytes32(0),
+            seedBlock,
+            uint64(block.timestamp),
+            0,
+            Status.Proposed,
+            0,
+            reward
         );
         latestEpoch = epoch;
-        emit EpochProposed(epoch, root, fileHash, totalCredit, seedBlock, reward);
+        emit EpochProposed(epoch, root, fileHash, totalCredit, totalWeight, seedBlock, reward);
     }
 
     function epochs(uint64 epoch) external view returns (Epoch memory) {
@@ -161,12 +184,12 @@ contract CreditLedger is AccessControl, EIP712 {
         return h == 0 ? bytes32(0) : keccak256(abi.encode(h, epoch));
     }
 
-    /// The `count` points of epoch `epoch`'s attester draw, each uniform in [0, totalCredit): the volunteer whose
-    /// stake range holds point i is drawn for slot i, so each is drawn with probability proportional to its credit.
+    /// The `count` points of epoch `epoch`'s attester draw, each uniform in [0, totalWeight): the volunteer whose
+    /// range holds point i is drawn for slot i, so each is drawn with probability proportional to its weight.
     function attesterPoints(uint64 epoch, uint256 count) external view returns (uint256[] memory points) {
         bytes32 seed = seedOf(epoch);
         if (seed == 0) revert SeedNotYet(_epochs[epoch].seedBlock);
-        uint256 total = _epochs[epoch].totalCredit;
+        uint256 total = _epochs[epoch].totalWeight;
         points = new uint256[](count);
         for (uint256 i = 0; i < count; i++) {
             points[i] = _point(seed, i, total);
@@ -180,32 +203,46 @@ contract CreditLedger is AccessControl, EIP712 {
         address account,
         uint256 credit,
         uint256 offset,
+        uint256 weight,
         bytes32[] calldata proof
     ) external view returns (bool) {
         bytes32 seed = seedOf(epoch);
         if (seed == 0) revert SeedNotYet(_epochs[epoch].seedBlock);
         Epoch storage e = _epochs[epoch];
-        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset))) return false;
-        uint256 point = _point(seed, slot, e.totalCredit);
-        return point >= offset && point - offset < credit;
+        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset, weight))) return false;
+        return _holds(seed, slot, e.totalWeight, offset, weight);
     }
 
-    /// The EIP-712 digest an attester signs for `epoch` as proposed.
+    /// The EIP-712 digest an attester signs for `epoch` as proposed. It names the previous epoch's file hash: the
+    /// weights are checked against that file's, so an attester shown another previous file signs for nothing.
     function attestationDigest(uint64 epoch, bool agree) public view returns (bytes32) {
         Epoch storage e = _known(epoch);
+        bytes32 previousFileHash = epoch > 1 ? _epochs[epoch - 1].fileHash : bytes32(0);
         return _hashTypedDataV4(
-            keccak256(abi.encode(ATTESTATION_TYPEHASH, epoch, e.root, e.fileHash, e.totalCredit, agree))
+            keccak256(
+                abi.encode(
+                    ATTESTATION_TYPEHASH,
+                    epoch,
+                    e.root,
+                    e.fileHash,
+                    e.totalCredit,
+                    e.totalWeight,
+                    previousFileHash,
+                    agree
+                )
+            )
         );
     }
 
     /// Counts the signature of the attester drawn for `slot` (anyone may relay it: volunteers need no gas). An
     /// agreeing one pays the attester the epoch's reward and, at the quorum-th, makes the epoch final; a dissent
-    /// freezes it. Gas: a signature check and a Merkle proof of log2(volunteers) hashes.
+    /// freezes it. Gas: a signature check and a Merkle proof of log2(volunteers) hashes (why it stays: docs/chain.md).
     function attest(
         uint64 epoch,
         uint256 slot,
         uint256 credit,
         uint256 offset,
+        uint256 weight,
         bytes32[] calldata proof,
         bool agree,
         bytes calldata signature
@@ -214,17 +251,8 @@ contract CreditLedger is AccessControl, EIP712 {
         if (e.status != Status.Proposed) revert NotProposed(epoch, e.status);
         if (slot >= attesters) revert BadSlot(slot);
         if (e.signedSlots & (1 << slot) != 0) revert SlotSigned(slot);
-        bytes32 seed = e.seed;
-        if (seed == 0) {
-            if (block.number <= e.seedBlock) revert SeedNotYet(e.seedBlock);
-            bytes32 h = blockhash(e.seedBlock);
-            if (h == 0) revert SeedExpired(e.seedBlock);
-            seed = _fix(e, epoch, h);
-        }
         address signer = ECDSA.recover(attestationDigest(epoch, agree), signature);
-        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(signer, credit, offset))) revert WrongSigner(signer);
-        uint256 point = _point(seed, slot, e.totalCredit);
-        if (point < offset || point - offset >= credit) revert NotDrawn(slot);
+        _requireDrawn(e, epoch, slot, signer, credit, offset, weight, proof);
         e.signedSlots |= 1 << slot;
         emit Attested(epoch, slot, signer, agree);
         if (!agree) {
@@ -255,11 +283,19 @@ contract CreditLedger is AccessControl, EIP712 {
     }
 
     /// Mints to `account` the COP owed for its cumulative credit in the final epoch `epoch` minus what it already
-    /// claimed. Anyone may submit the claim; the tokens always go to `account`.
-    function claim(uint64 epoch, address account, uint256 credit, uint256 offset, bytes32[] calldata proof) external {
+    /// claimed. Anyone may submit the claim; the tokens always go to `account`. The leaf's weight is the draw's, not
+    /// the claim's: a claim pays cumulative credit.
+    function claim(
+        uint64 epoch,
+        address account,
+        uint256 credit,
+        uint256 offset,
+        uint256 weight,
+        bytes32[] calldata proof
+    ) external {
         Epoch storage e = _epochs[epoch];
         if (e.status != Status.Final) revert NotFinal(epoch, e.status);
-        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset))) revert InvalidProof();
+        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset, weight))) revert InvalidProof();
         uint256 already = claimed[account];
         if (credit <= already) revert NothingToClaim(credit, already);
         claimed[account] = credit;
@@ -275,6 +311,45 @@ contract CreditLedger is AccessControl, EIP712 {
     function _known(uint64 epoch) private view returns (Epoch storage e) {
         e = _epochs[epoch];
         if (e.status == Status.None) revert UnknownEpoch(epoch);
+    }
+
+    /// Reverts unless `signer`'s leaf is in the epoch's root and its range holds slot `slot`'s point (fixing the seed
+    /// on the epoch's first attestation). Apart from attest, whose stack would not hold it all.
+    function _requireDrawn(
+        Epoch storage e,
+        uint64 epoch,
+        uint256 slot,
+        address signer,
+        uint256 credit,
+        uint256 offset,
+        uint256 weight,
+        bytes32[] calldata proof
+    ) private {
+        bytes32 seed = _seedForAttest(e, epoch);
+        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(signer, credit, offset, weight))) {
+            revert WrongSigner(signer);
+        }
+        if (!_holds(seed, slot, e.totalWeight, offset, weight)) revert NotDrawn(slot);
+    }
+
+    /// The seed an attestation counts against, fixing it on the first one.
+    function _seedForAttest(Epoch storage e, uint64 epoch) private returns (bytes32 seed) {
+        seed = e.seed;
+        if (seed != 0) return seed;
+        if (block.number <= e.seedBlock) revert SeedNotYet(e.seedBlock);
+        bytes32 h = blockhash(e.seedBlock);
+        if (h == 0) revert SeedExpired(e.seedBlock);
+        return _fix(e, epoch, h);
+    }
+
+    /// Whether slot `slot`'s point falls in the range [offset, offset + weight).
+    function _holds(bytes32 seed, uint256 slot, uint256 totalWeight, uint256 offset, uint256 weight)
+        private
+        pure
+        returns (bool)
+    {
+        uint256 point = _point(seed, slot, totalWeight);
+        return point >= offset && point - offset < weight;
     }
 
     function _fix(Epoch storage e, uint64 epoch, bytes32 blockHash) private returns (bytes32 seed) {
@@ -294,7 +369,7 @@ contract CreditLedger is AccessControl, EIP712 {
     }
 
     /// OpenZeppelin StandardMerkleTree's leaf: double keccak of the ABI-encoded values.
-    function _leaf(address account, uint256 credit, uint256 offset) private pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(account, credit, offset))));
+    function _leaf(address account, uint256 credit, uint256 offset, uint256 weight) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(account, credit, offset, weight))));
     }
 }

@@ -824,6 +824,12 @@ export const creditLedgerAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint256",
+        "name": "totalWeight",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
         "internalType": "uint64",
         "name": "seedBlock",
         "type": "uint64"
@@ -1026,6 +1032,11 @@ export const creditLedgerAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "uint256",
+        "name": "weight",
+        "type": "uint256"
+      },
+      {
         "internalType": "bytes32[]",
         "name": "proof",
         "type": "bytes32[]"
@@ -1153,6 +1164,11 @@ export const creditLedgerAbi = [
       {
         "internalType": "uint256",
         "name": "offset",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "weight",
         "type": "uint256"
       },
       {
@@ -1301,6 +1317,11 @@ export const creditLedgerAbi = [
             "type": "uint256"
           },
           {
+            "internalType": "uint256",
+            "name": "totalWeight",
+            "type": "uint256"
+          },
+          {
             "internalType": "bytes32",
             "name": "seed",
             "type": "bytes32"
@@ -1446,6 +1467,11 @@ export const creditLedgerAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "uint256",
+        "name": "weight",
+        "type": "uint256"
+      },
+      {
         "internalType": "bytes32[]",
         "name": "proof",
         "type": "bytes32[]"
@@ -1508,6 +1534,11 @@ export const creditLedgerAbi = [
       {
         "internalType": "uint256",
         "name": "totalCredit",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "totalWeight",
         "type": "uint256"
       }
     ],

@@ -69,8 +69,12 @@ export const ClaimInfo = z.object({
   epoch: z.number().int().min(0),
   /** Cumulative credit in that epoch's root. */
   credit: Wei,
-  /** The account's leaf: where its stake range starts on the epoch's line, and its Merkle proof; null without one. */
+  /**
+   * The account's leaf: where its range starts on the draw's line, its weight, and its Merkle proof; null without
+   * one.
+   */
   offset: Wei.nullable(),
+  weight: Wei.nullable(),
   proof: z.array(Bytes32).nullable(),
   /** Already claimed, as the mirror last read it (null until the chain has been read once). */
   claimed: Wei.nullable(),
@@ -86,7 +90,9 @@ export type ClaimInfo = z.infer<typeof ClaimInfo>;
 
 /**
  * The EIP-712 message an attester signs for an epoch as proposed (CreditLedger.ATTESTATION_TYPEHASH): `agree` true
- * vouches for it, false is a dissent that freezes it.
+ * vouches for it, false is a dissent that freezes it. It names the previous epoch's file hash (zero for epoch 1), the
+ * file the attester recomputed the weights from: the ledger fills in its own, so a page shown another file signs
+ * for nothing.
  */
 export const ATTESTATION_TYPES = {
   Attestation: [
@@ -94,6 +100,8 @@ export const ATTESTATION_TYPES = {
     { name: 'root', type: 'bytes32' },
     { name: 'fileHash', type: 'bytes32' },
     { name: 'totalCredit', type: 'uint256' },
+    { name: 'totalWeight', type: 'uint256' },
+    { name: 'previousFileHash', type: 'bytes32' },
     { name: 'agree', type: 'bool' },
   ],
 } as const;
@@ -106,19 +114,26 @@ export function attestationDomain(chainId: number, ledger: `0x${string}`) {
 /**
  * GET /api/chain/attestation/:address: what the address's attester has to check and sign, from the coordinator's
  * mirror: the newest proposed epoch whose draw is known (epoch 0 and no slots when there is none), the slots it
- * holds (none: not drawn), its own leaf, and the epoch file to check the root and total against.
+ * holds (none: not drawn), its own leaf, the epoch file to check the root and totals against, and the previous
+ * epoch's file to recompute the weights from.
  */
 export const AttestationDuty = z.object({
   epoch: z.number().int().min(0),
   root: Bytes32.nullable(),
   fileHash: Bytes32.nullable(),
   totalCredit: Wei,
+  /** The draw's line [0, totalWeight): the sum of the leaves' stake weights. */
+  totalWeight: Wei,
   chainId: z.number().int().positive(),
   ledger: HexAddress,
   slots: z.array(z.number().int().min(0)),
   credit: Wei,
   offset: Wei,
+  weight: Wei,
   fileUrl: z.string().nullable(),
+  /** The previous epoch's file hash on chain (zero for epoch 1) and the file, null for epoch 1. */
+  previousFileHash: Bytes32.nullable(),
+  previousFileUrl: z.string().nullable(),
 });
 export type AttestationDuty = z.infer<typeof AttestationDuty>;
 
@@ -150,3 +165,15 @@ export const AttestationAccepted = z.object({
   slots: z.array(z.number().int()),
 });
 export type AttestationAccepted = z.infer<typeof AttestationAccepted>;
+
+/**
+ * The page attester's key as the volunteer exports it (a file they download or copy) and imports on another page:
+ * whoever holds it signs epoch attestations for `address`. Parsed on import; the address must be the key's.
+ */
+export const AttesterKeyFile = z.object({
+  kind: z.literal('terraflop attester key'),
+  address: HexAddress,
+  privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  warning: z.string().optional(),
+});
+export type AttesterKeyFile = z.infer<typeof AttesterKeyFile>;

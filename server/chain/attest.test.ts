@@ -3,6 +3,7 @@ import { encodeAbiParameters, keccak256, toHex, type Hex, type PrivateKeyAccount
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { copAbi, creditLedgerAbi } from '../../contracts/abi.ts';
 import { ATTESTATION_TYPES, attestationDomain } from '../../protocol/chain.ts';
+import { NO_PREVIOUS_FILE } from '../epochs/epoch-file.ts';
 import { buildEpochTree, leafAtPoint, type EpochTree } from '../epochs/epoch-tree.ts';
 import { mine, passTime, startTestChain, type TestChain } from './testing.ts';
 import { writeAndWait } from './write-and-wait.ts';
@@ -36,7 +37,7 @@ async function propose(epoch: bigint, t: EpochTree) {
     ...call,
     address: ledger(),
     functionName: 'proposeEpoch',
-    args: [epoch, t.root, keccak256(toHex(`file ${epoch}`)), t.total],
+    args: [epoch, t.root, keccak256(toHex(`file ${epoch}`)), t.total, t.totalWeight],
   });
 }
 
@@ -56,29 +57,37 @@ function sign(who: PrivateKeyAccount, epoch: bigint, t: EpochTree, agree: boolea
     domain: attestationDomain(chain.deployment.chainId, ledger()),
     types: ATTESTATION_TYPES,
     primaryType: 'Attestation',
-    message: { epoch, root: t.root, fileHash: keccak256(toHex(`file ${epoch}`)), totalCredit: t.total, agree },
+    message: {
+      epoch,
+      root: t.root,
+      fileHash: keccak256(toHex(`file ${epoch}`)),
+      totalCredit: t.total,
+      totalWeight: t.totalWeight,
+      previousFileHash: epoch > 1n ? keccak256(toHex(`file ${epoch - 1n}`)) : NO_PREVIOUS_FILE,
+      agree,
+    },
   });
 }
 
 /** The coordinator relays leaf `leaf`'s signature for `slot`. */
 function relay(epoch: bigint, t: EpochTree, slot: number, leaf: number, signature: Hex, agree = true) {
-  const [, credit, offset] = t.leaves[leaf]!;
+  const [, credit, offset, weight] = t.leaves[leaf]!;
   return writeAndWait(chain.as(0), {
     ...call,
     address: ledger(),
     functionName: 'attest',
-    args: [epoch, BigInt(slot), credit, offset, t.tree.getProof(leaf) as Hex[], agree, signature],
+    args: [epoch, BigInt(slot), credit, offset, weight, t.tree.getProof(leaf) as Hex[], agree, signature],
   });
 }
 
 const leafIndex = (t: EpochTree, who: PrivateKeyAccount) => t.leaves.findIndex(([a]) => a === who.address);
 const claim = (epoch: bigint, t: EpochTree, leaf: number) => {
-  const [account, credit, offset] = t.leaves[leaf]!;
+  const [account, credit, offset, weight] = t.leaves[leaf]!;
   return writeAndWait(chain.as(1), {
     ...call,
     address: ledger(),
     functionName: 'claim',
-    args: [epoch, account, credit, offset, t.tree.getProof(leaf) as Hex[]],
+    args: [epoch, account, credit, offset, weight, t.tree.getProof(leaf) as Hex[]],
   });
 };
 

@@ -57,7 +57,8 @@ export function attestationPass(o: AttestationPassOptions): AttestationPass {
       const leaf = o.proofs.leaf(epoch, a.signer as Address);
       try {
         if (!leaf) throw new Error(`${a.signer} has no leaf in epoch ${epoch}`);
-        const args = [BigInt(epoch), BigInt(a.slot), leaf.credit, leaf.offset, leaf.proof, a.agree, a.signature as Hex];
+        const { credit, offset, weight, proof } = leaf;
+        const args = [BigInt(epoch), BigInt(a.slot), credit, offset, weight, proof, a.agree, a.signature as Hex];
         await writeAndWait(o.clients, { ...call, functionName: 'attest', args } as never);
         await o.records.markRelayed(o.ledger, epoch, a.slot, null);
       } catch (error) {

@@ -115,6 +115,8 @@ describe('attesters over HTTP make the epoch final', () => {
           root: duties[0]!.root as Hex,
           fileHash: duties[0]!.fileHash as Hex,
           totalCredit: BigInt(duties[0]!.totalCredit),
+          totalWeight: BigInt(duties[0]!.totalWeight),
+          previousFileHash: (duties[0]!.previousFileHash ?? `0x${'0'.repeat(64)}`) as Hex,
           agree,
         },
       });

@@ -8,6 +8,7 @@ import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { chainPoster, type ChainPosterOptions } from './chain-poster.ts';
 import { chainClients } from './clients.ts';
 import { readEpochFile, parseEpochFile } from '../epochs/epoch-file.ts';
+import { previousEpoch, weightProblems } from '../epochs/stake-weight.ts';
 import type { EpochRecords } from '../store/chain.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Stores } from '../store/stores.ts';
@@ -91,6 +92,14 @@ async function expectExactlyOnce(state: EpochRecords, epochs: number) {
   const ledgerSum = credit.reduce((s, c) => s + creditToWei(c.credit), 0n);
   expect(tree.total).toBe(ledgerSum);
   expect((await readEpoch(pc, { ledger, epoch: epochs }))?.totalCredit).toBe(ledgerSum);
+  // Each epoch's weights are what its previous epoch's file and its credit make, and its total weight is on chain.
+  let previous: ReturnType<typeof previousEpoch> | undefined;
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const { header, tree: t } = parseEpochFile(readEpochFile(join(dir, 'epochs'), epoch));
+    expect(weightProblems(previous, header.cutAt, t.leaves)).toEqual([]);
+    expect((await readEpoch(pc, { ledger, epoch }))?.totalWeight).toBe(t.totalWeight);
+    previous = previousEpoch(header.cutAt, t.leaves);
+  }
 }
 
 describe('chain poster', () => {
@@ -106,6 +115,22 @@ describe('chain poster', () => {
     await expectExactlyOnce(state, 3);
     // 12.5 + 2 and 0.1 + 0.2 (0.30000000000000004 as a double), each rounded down to a millionth of a credit.
     expect((await state.latestEpoch(chain.deployment.ledger))?.totalCredit).toBe(String(14_800_000n * 10n ** 12n));
+  });
+
+  test('behavior: weights follow recent credit: two weeks idle keep a quarter; decay alone is no epoch', async () => {
+    const { state, poster } = await restart();
+    const twoWeeksMs = 14 * 86_400_000;
+    expect(await poster.runOnce(10_000)).toBe(true);
+    expect(await poster.runOnce(10_000 + twoWeeksMs / 2)).toBe(false); // weights decayed, credit the same: no epoch
+    credit[0]!.credit += 1;
+    expect(await poster.runOnce(10_000 + twoWeeksMs)).toBe(true);
+    await expectExactlyOnce(state, 2);
+    const leaves = (epoch: number) => parseEpochFile(readEpochFile(join(dir, 'epochs'), epoch)).tree.leaves;
+    const [a1, b1] = leaves(1);
+    const [a2, b2] = leaves(2);
+    expect(b2![3]).toBe(b1![3] / 4n); // idle for two weeks
+    expect(a2![3]).toBe(a1![3] / 4n + creditToWei(1)); // a quarter, plus what it earned since
+    expect(a2![1]).toBe(a1![1] + creditToWei(1)); // while the claim still pays cumulative credit
   });
 
   test('behavior: the RPC down delays the epoch; it goes out once the RPC is back', async () => {

@@ -12,7 +12,7 @@ import type { ChainFeed, EpochRecord, EpochRecords } from '../store/chain.ts';
 import { backgroundPass } from './background-pass.ts';
 import type { ChainClients } from './clients.ts';
 import type { Deployment } from './deploy.ts';
-import { writeEpochFile } from '../epochs/epoch-file.ts';
+import { readEpochFile, readEpochHeader, writeEpochFile } from '../epochs/epoch-file.ts';
 import { buildEpochInWorker } from './tree-worker.ts';
 import { creditToWei } from '../epochs/epoch-tree.ts';
 import { readEpoch, readLatestEpoch } from './read-ledger.ts';
@@ -64,8 +64,10 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
     const credits = (await o.settledCredit()).map((c) => ({ address: c.address, credit: creditToWei(c.credit) }));
     if (!credits.some((c) => c.credit > 0n)) return undefined;
     const epoch = (last?.epoch ?? 0) + 1;
-    const built = await buildEpochInWorker(epoch, credits);
-    if (last && last.root === built.root) return undefined; // nothing new settled: no epoch
+    // The weights grow from the previous epoch's file, as every attester recomputes them (stake-weight.ts).
+    const previous = last && { text: readEpochFile(o.epochDir, last.epoch), fileHash: last.fileHash as Hex };
+    const built = await buildEpochInWorker({ epoch, credits, cutAt: Math.floor(now / 1000), previous });
+    if (!built) return undefined; // nothing new settled: no epoch
     writeEpochFile(o.epochDir, epoch, built.text);
     await o.records.recordBuilt({
       ledger,
@@ -106,11 +108,13 @@ export function chainPoster(o: ChainPosterOptions): ChainPoster {
       const tx = await publicClient.getTransaction({ hash: r.txHash as Hex }).catch(() => undefined);
       if (tx && tx.blockNumber === null) return; // still pending: wait for it rather than race it
     }
+    // The record predates weights (no migration): the epoch's own file holds its total weight.
+    const totalWeight = BigInt(readEpochHeader(o.epochDir, r.epoch).totalWeight);
     const receipt = await writeAndWait(o.clients, {
       address: ledger as Address,
       abi: creditLedgerAbi,
       functionName: 'proposeEpoch',
-      args: [BigInt(r.epoch), r.root as Hex, r.fileHash as Hex, BigInt(r.totalCredit)],
+      args: [BigInt(r.epoch), r.root as Hex, r.fileHash as Hex, BigInt(r.totalCredit), totalWeight],
       onSent: async (hash) => {
         await o.records.markSent(ledger, r.epoch, hash);
         o.onStep?.('sent');

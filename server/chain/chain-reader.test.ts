@@ -50,12 +50,12 @@ describe.each(backends)('the chain reader on $name', (backend) => {
   }
 
   async function claim(epoch: number, tree: EpochTree) {
-    const [account, credit, offset] = tree.leaves[0]!;
+    const [account, credit, offset, weight] = tree.leaves[0]!;
     await writeAndWait(chain.as(1), {
       address: chain.deployment.ledger,
       abi: creditLedgerAbi,
       functionName: 'claim',
-      args: [BigInt(epoch), account, credit, offset, tree.tree.getProof(0) as Hex[]],
+      args: [BigInt(epoch), account, credit, offset, weight, tree.tree.getProof(0) as Hex[]],
     });
   }
 

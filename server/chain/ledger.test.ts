@@ -21,7 +21,7 @@ function post(epoch: bigint, t: EpochTree, as = 0) {
     address: chain.deployment.ledger,
     abi: creditLedgerAbi,
     functionName: 'proposeEpoch',
-    args: [epoch, t.root, keccak256(toHex(`epoch ${epoch}`)), t.total],
+    args: [epoch, t.root, keccak256(toHex(`epoch ${epoch}`)), t.total, t.totalWeight],
   });
 }
 
@@ -38,12 +38,19 @@ async function makeFinal(epoch: bigint) {
 
 function claim(epoch: bigint, t: EpochTree, who: number, as = who, override?: { credit?: bigint; proof?: Hex[] }) {
   const index = t.leaves.findIndex(([a]) => a === chain.as(who).account.address);
-  const [account, credit, offset] = t.leaves[index]!;
+  const [account, credit, offset, weight] = t.leaves[index]!;
   return writeAndWait(chain.as(as), {
     address: chain.deployment.ledger,
     abi: creditLedgerAbi,
     functionName: 'claim',
-    args: [epoch, account, override?.credit ?? credit, offset, override?.proof ?? (t.tree.getProof(index) as Hex[])],
+    args: [
+      epoch,
+      account,
+      override?.credit ?? credit,
+      offset,
+      weight,
+      override?.proof ?? (t.tree.getProof(index) as Hex[]),
+    ],
   });
 }
 

@@ -28,12 +28,12 @@ beforeAll(async () => {
   ]);
   const { ledger } = chain.deployment;
   await finalEpoch(chain, 1n, t);
-  for (const [i, [account, credit, offset]] of t.leaves.entries())
+  for (const [i, [account, credit, offset, weight]] of t.leaves.entries())
     await writeAndWait(chain.as(1), {
       address: ledger,
       abi: creditLedgerAbi,
       functionName: 'claim',
-      args: [1n, account, credit, offset, t.tree.getProof(i) as Hex[]],
+      args: [1n, account, credit, offset, weight, t.tree.getProof(i) as Hex[]],
     });
 }, 60_000);
 afterAll(async () => {

@@ -20,6 +20,7 @@ export interface ChainEpoch {
   root: Hex;
   fileHash: Hex;
   totalCredit: bigint;
+  totalWeight: bigint;
   seed: Hex;
 }
 

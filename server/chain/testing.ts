@@ -62,7 +62,7 @@ export async function mine(chain: TestChain, blocks: number): Promise<void> {
 export async function finalEpoch(
   chain: TestChain,
   epoch: bigint,
-  tree: { root: Hex; total: bigint },
+  tree: { root: Hex; total: bigint; totalWeight: bigint },
   fileHash: Hex = keccak256(toHex(`epoch ${epoch}`)),
 ): Promise<void> {
   const poster = chain.as(0);
@@ -71,7 +71,7 @@ export async function finalEpoch(
     address: ledger,
     abi: creditLedgerAbi,
     functionName: 'proposeEpoch',
-    args: [epoch, tree.root, fileHash, tree.total],
+    args: [epoch, tree.root, fileHash, tree.total, tree.totalWeight],
   });
   const window = await poster.publicClient.readContract({
     address: ledger,

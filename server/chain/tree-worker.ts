@@ -6,8 +6,9 @@
  */
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { Hex } from 'viem';
-import { epochFileHash, renderEpochFile } from '../epochs/epoch-file.ts';
+import { epochFileHash, NO_PREVIOUS_FILE, parseEpochFile, renderEpochFile } from '../epochs/epoch-file.ts';
 import { buildEpochTree } from '../epochs/epoch-tree.ts';
+import { nextWeight, previousEpoch } from '../epochs/stake-weight.ts';
 
 export interface BuiltEpoch {
   root: Hex;
@@ -17,17 +18,48 @@ export interface BuiltEpoch {
   volunteers: number;
 }
 
-type Request = { epoch: number; credits: Array<{ address: string; credit: bigint }> };
-type Reply = { ok: true; built: BuiltEpoch } | { ok: false; name: string; message: string };
+export interface EpochBuild {
+  epoch: number;
+  credits: Array<{ address: string; credit: bigint }>;
+  /** Unix seconds: the weights are decayed to this time. */
+  cutAt: number;
+  /** The previous epoch's file, whose weights this epoch's grow from; none for epoch 1. */
+  previous?: { text: string; fileHash: Hex };
+}
+type Reply = { ok: true; built: BuiltEpoch | undefined } | { ok: false; name: string; message: string };
 
-function build({ epoch, credits }: Request): BuiltEpoch {
-  const tree = buildEpochTree(credits);
-  const text = renderEpochFile(epoch, tree);
+/** Each address's credit, merged by address and without zeros, keyed lower-case. */
+function merged(credits: EpochBuild['credits']): Map<string, bigint> {
+  const byAddress = new Map<string, bigint>();
+  for (const { address, credit } of credits)
+    byAddress.set(address.toLowerCase(), (byAddress.get(address.toLowerCase()) ?? 0n) + credit);
+  for (const [address, credit] of byAddress) if (credit === 0n) byAddress.delete(address);
+  return byAddress;
+}
+
+/** The epoch, or undefined when no credit moved since the previous one (weights alone decaying make no epoch). */
+function build({ epoch, credits, cutAt, previous }: EpochBuild): BuiltEpoch | undefined {
+  const before = previous && parseEpochFile(previous.text);
+  const prior = before && previousEpoch(before.header.cutAt, before.tree.leaves);
+  const now = merged(credits);
+  if (prior && prior.leaves.size === now.size && [...now].every(([a, c]) => prior.leaves.get(a)?.credit === c))
+    return undefined;
+  const cut = Math.max(cutAt, prior?.cutAt ?? 0);
+  const weighed = [...now].map(([address, credit]) => ({
+    address,
+    credit,
+    weight: nextWeight(prior, cut, address, credit),
+  }));
+  const tree = buildEpochTree(weighed);
+  const text = renderEpochFile(epoch, tree, { cutAt: cut, previousFileHash: previous?.fileHash ?? NO_PREVIOUS_FILE });
   return { root: tree.root, text, fileHash: epochFileHash(text), total: tree.total, volunteers: tree.leaves.length };
 }
 
-/** Builds epoch `epoch` from these credits in a worker thread; errors keep their name and message. */
-export function buildEpochInWorker(epoch: number, credits: Request['credits']): Promise<BuiltEpoch> {
+/**
+ * Builds epoch `epoch` in a worker thread (undefined: no credit moved since the previous epoch); errors keep their
+ * name and message.
+ */
+export function buildEpochInWorker(request: EpochBuild): Promise<BuiltEpoch | undefined> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: null });
     worker.once('message', (reply: Reply) => {
@@ -36,13 +68,13 @@ export function buildEpochInWorker(epoch: number, credits: Request['credits']): 
       else reject(Object.assign(new Error(reply.message), { name: reply.name }));
     });
     worker.once('error', reject);
-    worker.postMessage({ epoch, credits } satisfies Request);
+    worker.postMessage(request);
   });
 }
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  port.once('message', (request: Request) => {
+  port.once('message', (request: EpochBuild) => {
     try {
       port.postMessage({ ok: true, built: build(request) } satisfies Reply);
     } catch (error) {

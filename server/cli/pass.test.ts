@@ -84,7 +84,7 @@ describe('node server/cli/pass.ts', () => {
         address: chain.deployment.ledger,
         abi: creditLedgerAbi,
         functionName: 'proposeEpoch',
-        args: [1n, tree.root, keccak256(toHex('file')), tree.total],
+        args: [1n, tree.root, keccak256(toHex('file')), tree.total, tree.totalWeight],
       });
       const rpc = {
         TERRAFLOP_CHAIN: 'rpc',

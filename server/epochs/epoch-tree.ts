@@ -1,6 +1,7 @@
 /**
  * @module server/epochs/epoch-tree
- * An epoch's Merkle tree (OpenZeppelin StandardMerkleTree) over every volunteer's cumulative credit, and the on-chain
+ * An epoch's Merkle tree (OpenZeppelin StandardMerkleTree) over every volunteer's cumulative credit (what claims pay)
+ * and stake weight (what the attester draw uses: server/epochs/stake-weight.ts), and the on-chain
  * unit: 1 credit (cobblestone) = 1 COP = 10^18 wei, kept to 10^-6 credit and always rounded down, so nothing is
  * over-minted and a volunteer's cumulative amount never falls while their credit grows.
  */
@@ -8,9 +9,12 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { encodeAbiParameters, getAddress, isAddress, keccak256, type Address, type Hex } from 'viem';
 import { BaseError } from '../../protocol/base-error.ts';
 
-/** (address, cumulative credit in wei, offset in wei): the leaf the CreditLedger verifies. */
-export type Leaf = [Address, bigint, bigint];
-export const LEAF_ENCODING = ['address', 'uint256', 'uint256'];
+/**
+ * (address, cumulative credit, offset, weight), all in wei: the leaf the CreditLedger verifies. The volunteer's
+ * range of the draw's line [0, totalWeight) is [offset, offset + weight).
+ */
+export type Leaf = [Address, bigint, bigint, bigint];
+export const LEAF_ENCODING = ['address', 'uint256', 'uint256', 'uint256'];
 
 const MICRO = 1_000_000;
 const WEI_PER_MICRO = 10n ** 12n;
@@ -38,34 +42,52 @@ export interface EpochTree {
   leaves: Leaf[];
   root: Hex;
   total: bigint;
+  totalWeight: bigint;
+}
+
+/** A volunteer's credit and, once weighed (stake-weight.ts), its weight; without one the weight is the credit. */
+export interface Credit {
+  address: string;
+  credit: bigint;
+  weight?: bigint;
 }
 
 /**
- * The tree for these (address, credit in wei) pairs: addresses checksummed and merged, zero credit dropped, sorted by
- * address so the same credit always gives the same root, offsets the running sum in that order.
+ * The tree for these credits (wei): addresses checksummed and merged, zero credit dropped, sorted by address so the
+ * same credit and weights always give the same root, offsets the running sum of the weights in that order.
  */
-export function buildEpochTree(credits: ReadonlyArray<{ address: string; credit: bigint }>): EpochTree {
-  const merged = new Map<Address, bigint>();
-  for (const { address, credit } of credits) {
+export function buildEpochTree(credits: ReadonlyArray<Credit>): EpochTree {
+  const merged = new Map<Address, { credit: bigint; weight: bigint }>();
+  for (const { address, credit, weight = credit } of credits) {
     if (!isAddress(address, { strict: false }))
       throw new CreditInputError(`not an Ethereum address: ${JSON.stringify(address)}`);
     if (credit < 0n) throw new CreditInputError(`negative credit ${credit} for ${address}`);
+    if (weight < 0n) throw new CreditInputError(`negative weight ${weight} for ${address}`);
     const key = getAddress(address);
-    merged.set(key, (merged.get(key) ?? 0n) + credit);
+    const before = merged.get(key) ?? { credit: 0n, weight: 0n };
+    merged.set(key, { credit: before.credit + credit, weight: before.weight + weight });
   }
-  const sorted = [...merged].filter(([, c]) => c > 0n).sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+  const sorted = [...merged]
+    .filter(([, c]) => c.credit > 0n)
+    .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
   if (sorted.length === 0) throw new CreditInputError('an epoch needs at least one volunteer with credit');
   let total = 0n;
-  const leaves: Leaf[] = sorted.map(([address, credit]) => {
-    const leaf: Leaf = [address, credit, total];
+  let totalWeight = 0n;
+  const leaves: Leaf[] = sorted.map(([address, { credit, weight }]) => {
+    const leaf: Leaf = [address, credit, totalWeight, weight];
     total += credit;
+    totalWeight += weight;
     return leaf;
   });
+  if (totalWeight === 0n) throw new CreditInputError('an epoch needs some weight to draw its attesters from');
   const tree = StandardMerkleTree.of(leaves, LEAF_ENCODING, { sortLeaves: false });
-  return { tree, leaves, root: tree.root as Hex, total };
+  return { tree, leaves, root: tree.root as Hex, total, totalWeight };
 }
 
-/** The leaf index holding `point` of the stake line [0, total): who an attester draw at `point` picks. */
+/**
+ * The leaf index holding `point` of the draw's line [0, totalWeight): who an attester draw at `point` picks (the
+ * last leaf whose offset is at most the point; a leaf of weight 0 shares its offset with the next, which wins).
+ */
 export function leafAtPoint(leaves: readonly Leaf[], point: bigint): number {
   let lo = 0;
   let hi = leaves.length - 1;
@@ -83,12 +105,17 @@ export function drawPoint(seed: Hex, slot: number, total: bigint): bigint {
   return BigInt(h) % total;
 }
 
-/** The slots among the first `attesters` whose points fall in the leaf's range [offset, offset + credit). */
-export function drawnSlots(seed: Hex, total: bigint, attesters: number, leaf: { credit: bigint; offset: bigint }) {
+/** The slots among the first `attesters` whose points fall in the leaf's range [offset, offset + weight). */
+export function drawnSlots(
+  seed: Hex,
+  totalWeight: bigint,
+  attesters: number,
+  leaf: { offset: bigint; weight: bigint },
+) {
   const slots: number[] = [];
   for (let slot = 0; slot < attesters; slot++) {
-    const p = drawPoint(seed, slot, total);
-    if (p >= leaf.offset && p - leaf.offset < leaf.credit) slots.push(slot);
+    const p = drawPoint(seed, slot, totalWeight);
+    if (p >= leaf.offset && p - leaf.offset < leaf.weight) slots.push(slot);
   }
   return slots;
 }

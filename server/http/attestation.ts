@@ -25,6 +25,7 @@ import {
   attestationDomain,
   EpochSample,
 } from '../../protocol/chain.ts';
+import { NO_PREVIOUS_FILE } from '../epochs/epoch-file.ts';
 import type { EpochProofs } from '../epochs/epoch-proofs.ts';
 import { drawnSlots } from '../epochs/epoch-tree.ts';
 import type { AttestationRecords, ChainMirror, EpochRecords, MirroredEpoch } from '../store/chain.ts';
@@ -53,7 +54,7 @@ export interface AttestationFace {
   store: Pick<ChainMirror, 'mirroredEpochs'> &
     Pick<AttestationRecords, 'recordAttestations' | 'canonicalSample'> &
     Pick<EpochRecords, 'epoch'>;
-  proofs: Pick<EpochProofs, 'leaf'>;
+  proofs: Pick<EpochProofs, 'leaf' | 'header'>;
 }
 
 /** Units an attester re-executes per epoch, and the newest units they are drawn from. */
@@ -84,9 +85,21 @@ async function openEpoch(face: AttestationFace): Promise<MirroredEpoch | undefin
   return epochs.reverse().find((e) => e.status === 'proposed' && e.seed !== '');
 }
 
-function slotsOf(face: AttestationFace, e: MirroredEpoch, account: Address) {
+/**
+ * What the ledger signs and draws with beyond the mirror's record: the total weight, from this coordinator's own
+ * file of the epoch (only when its root is the one on chain), and the previous epoch's file hash as the mirror has it.
+ */
+async function weighing(face: AttestationFace, e: MirroredEpoch) {
+  const header = face.proofs.header(e.epoch);
+  if (header.root !== e.root) throw new NotAttestableError(e.epoch, "the root on chain is not this coordinator's");
+  const previous = (await face.store.mirroredEpochs(face.deployment.ledger)).find((m) => m.epoch === e.epoch - 1);
+  const previousFileHash = (e.epoch === 1 ? NO_PREVIOUS_FILE : (previous?.fileHash ?? header.previousFileHash)) as Hex;
+  return { totalWeight: BigInt(header.totalWeight), previousFileHash };
+}
+
+function slotsOf(face: AttestationFace, e: MirroredEpoch, totalWeight: bigint, account: Address) {
   const leaf = face.proofs.leaf(e.epoch, account);
-  const slots = leaf ? drawnSlots(e.seed as Hex, BigInt(e.totalCredit), face.attesters, leaf) : [];
+  const slots = leaf ? drawnSlots(e.seed as Hex, totalWeight, face.attesters, leaf) : [];
   return { leaf, slots };
 }
 
@@ -103,25 +116,34 @@ export function attestationRoutes(face: AttestationFace) {
         root: null,
         fileHash: null,
         totalCredit: '0',
+        totalWeight: '0',
         chainId,
         ledger,
         slots: [],
         credit: '0',
         offset: '0',
+        weight: '0',
         fileUrl: null,
+        previousFileHash: null,
+        previousFileUrl: null,
       };
       if (!e) return c.json(none);
-      const { leaf, slots } = slotsOf(face, e, getAddress(raw));
+      const { totalWeight, previousFileHash } = await weighing(face, e);
+      const { leaf, slots } = slotsOf(face, e, totalWeight, getAddress(raw));
       return c.json({
         ...none,
         epoch: e.epoch,
         root: e.root,
         fileHash: e.fileHash,
         totalCredit: e.totalCredit,
+        totalWeight: String(totalWeight),
         slots,
         credit: String(leaf?.credit ?? 0n),
         offset: String(leaf?.offset ?? 0n),
+        weight: String(leaf?.weight ?? 0n),
         fileUrl: `/api/epochs/${e.epoch}.jsonl`,
+        previousFileHash,
+        previousFileUrl: e.epoch > 1 ? `/api/epochs/${e.epoch - 1}.jsonl` : null,
       } satisfies AttestationDuty);
     })
     .get('/epochs/:epoch{[0-9]+}/sample', async (c) => {
@@ -143,6 +165,7 @@ export function attestationRoutes(face: AttestationFace) {
       if (!e) throw new NotAttestableError(body.epoch, 'the chain holds no such epoch (as last read)');
       if (e.status !== 'proposed') throw new NotAttestableError(body.epoch, `it is ${e.status}`);
       if (e.seed === '') throw new NotAttestableError(body.epoch, 'its attesters are not drawn yet');
+      const { totalWeight, previousFileHash } = await weighing(face, e);
       const signer = await recoverTypedDataAddress({
         domain: attestationDomain(chainId, ledger),
         types: ATTESTATION_TYPES,
@@ -152,11 +175,13 @@ export function attestationRoutes(face: AttestationFace) {
           root: e.root as Hex,
           fileHash: e.fileHash as Hex,
           totalCredit: BigInt(e.totalCredit),
+          totalWeight,
+          previousFileHash,
           agree: body.agree,
         },
         signature: body.signature as Hex,
       });
-      const { slots } = slotsOf(face, e, signer);
+      const { slots } = slotsOf(face, e, totalWeight, signer);
       if (slots.length === 0) throw new NotDrawnError(body.epoch, signer);
       const receivedAt = Date.now();
       await face.store.recordAttestations(

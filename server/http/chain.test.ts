@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { decodeFunctionData, getAddress } from 'viem';
 import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { ChainInfo, ClaimInfo, EpochList } from '../../protocol/chain.ts';
-import { epochFileHash, renderEpochFile, writeEpochFile } from '../epochs/epoch-file.ts';
+import { epochFileHash, NO_PREVIOUS_FILE, renderEpochFile, writeEpochFile } from '../epochs/epoch-file.ts';
 import { buildEpochTree } from '../epochs/epoch-tree.ts';
 import type { ChainStore } from '../store/chain.ts';
 import { backends } from '../testing/backends.ts';
@@ -67,7 +67,7 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
     };
     api = new Hono().route('/', chainRoutes(chain));
     api.onError(renderError);
-    const text = renderEpochFile(1, tree);
+    const text = renderEpochFile(1, tree, { cutAt: 1, previousFileHash: NO_PREVIOUS_FILE });
     writeEpochFile(epochDir, 1, text);
     await store.recordBuilt({
       ledger: LEDGER,
@@ -114,6 +114,7 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
       epoch: 1,
       credit: String(30n * COP),
       offset: String(tree.leaves[index]![2]),
+      weight: String(30n * COP),
       proof: tree.tree.getProof(index),
       claimed: String(10n * COP),
       claimable: String(20n * COP),
@@ -121,7 +122,7 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
     });
     const call = decodeFunctionData({ abi: creditLedgerAbi, data: claim.tx!.data as `0x${string}` });
     expect(call.functionName).toBe('claim');
-    expect(call.args).toEqual([1n, ALICE, 30n * COP, tree.leaves[index]![2], tree.tree.getProof(index)]);
+    expect(call.args).toEqual([1n, ALICE, 30n * COP, tree.leaves[index]![2], 30n * COP, tree.tree.getProof(index)]);
     expect((await claimOf(BOB)).claimable).toBe(String(12n * COP));
 
     const info = ChainInfo.parse(await (await api.request('/chain')).json());
@@ -157,7 +158,15 @@ describe.each(backends)('chain routes on the store alone ($name)', (backend) => 
   test('error: an address without a leaf gets nothing to claim; an unknown epoch file is 404', async () => {
     await read(9n, []);
     const stranger = await claimOf('0x00000000000000000000000000000000000000a1');
-    expect(stranger).toMatchObject({ epoch: 1, credit: '0', offset: null, proof: null, claimable: '0', tx: null });
+    expect(stranger).toMatchObject({
+      epoch: 1,
+      credit: '0',
+      offset: null,
+      weight: null,
+      proof: null,
+      claimable: '0',
+      tx: null,
+    });
     expect((await api.request('/epochs/1.jsonl')).status).toBe(200);
     expect((await api.request('/epochs/2.jsonl')).status).toBe(404);
   });

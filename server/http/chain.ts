@@ -118,18 +118,19 @@ export function chainRoutes(chain: ChainFace | undefined) {
     const claimed = head ? await store.claimed(ledger, account) : null;
     const read = { claimed: claimed === null ? null : String(claimed), asOfBlock: head ? String(head.block) : null };
     const leaf = epoch && proofs!.leaf(epoch.epoch, account);
-    const none = { account, epoch: epoch?.epoch ?? 0, credit: '0', offset: null, proof: null, ...read };
+    const none = { account, epoch: epoch?.epoch ?? 0, credit: '0', offset: null, weight: null, proof: null, ...read };
     if (!epoch || !leaf) return { ...none, claimable: '0', tx: null };
-    const { credit, offset, proof } = leaf;
+    const { credit, offset, weight, proof } = leaf;
     const data = encodeFunctionData({
       abi: creditLedgerAbi,
       functionName: 'claim',
-      args: [BigInt(epoch.epoch), account, credit, offset, proof],
+      args: [BigInt(epoch.epoch), account, credit, offset, weight, proof],
     });
     return {
       ...none,
       credit: String(credit),
       offset: String(offset),
+      weight: String(weight),
       proof,
       claimable: claimed === null ? null : String(credit > claimed ? credit - claimed : 0n),
       tx: { to: ledger, data, chainId },

@@ -1,9 +1,10 @@
 /**
  * @module web/volunteer/attester/attest-worker
  * The attester's Web Worker: everything heavy about vouching for an epoch runs here, off the page's thread. It checks
- * the epoch file (check-epoch), re-executes the sampled canonical results with the same kernels the compute worker
- * runs (within the volunteer's CPU limit and GPU setting) and compares each with the app's own comparator, then signs
- * the EIP-712 attestation, agreeing only when nothing was wrong.
+ * the epoch file and its weights against the previous epoch's file (check-epoch), re-executes the sampled canonical
+ * results with the same kernels the compute worker runs (within the volunteer's CPU limit and GPU setting) and
+ * compares each with the app's own comparator, then signs the EIP-712 attestation, agreeing only when nothing was
+ * wrong.
  */
 import { expose } from 'comlink';
 import type { Hex } from 'viem';
@@ -57,12 +58,12 @@ export const attestApi = {
   async review(
     privateKey: Hex,
     duty: AttestationDuty,
-    fileText: string,
+    files: { file: string; previous: string | undefined },
     sample: EpochSample,
     options: ReviewOptions,
   ): Promise<Review> {
     const account = privateKeyToAccount(privateKey);
-    const problems = checkEpochFile(duty, fileText, account.address);
+    const problems = checkEpochFile(duty, files.file, account.address, files.previous);
     let matched = 0;
     for (const unit of sample.units) {
       const problem = await recheck(unit, options);
@@ -79,6 +80,8 @@ export const attestApi = {
         root: duty.root as Hex,
         fileHash: duty.fileHash as Hex,
         totalCredit: BigInt(duty.totalCredit),
+        totalWeight: BigInt(duty.totalWeight),
+        previousFileHash: (duty.previousFileHash ?? `0x${'0'.repeat(64)}`) as Hex,
         agree,
       },
     });

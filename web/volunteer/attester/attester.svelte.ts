@@ -9,8 +9,8 @@
 import { wrap } from 'comlink';
 import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { AttestationAccepted, AttestationDuty, EpochSample } from '../../../protocol/chain.ts';
-import { fetchCoordinator } from '../../../protocol/coordinator-error.ts';
+import { AttestationAccepted, AttestationDuty, AttesterKeyFile, EpochSample } from '../../../protocol/chain.ts';
+import { CoordinatorError, fetchCoordinator } from '../../../protocol/coordinator-error.ts';
 import { linkMessage } from '../../../protocol/volunteer.ts';
 import { useProtocolErrors } from '../../../worker-kernels/comlink-errors.ts';
 import type { CoordinatorClient } from '../../lib/coordinator-client.ts';
@@ -18,6 +18,10 @@ import type { AttestApi, ReviewOptions } from './attest-worker.ts';
 
 const KEY = 'terraflop.attesterKey';
 const DONE = 'terraflop.attestedEpoch';
+/** Set when the key was imported from another page: it signs even where this page's volunteer links another address. */
+const IMPORTED = 'terraflop.attesterImported';
+/** Keys an import replaced: an address this page linked may hold credit, so its key is never thrown away. */
+const REPLACED = 'terraflop.attesterKeysReplaced';
 
 export interface AttesterPolicy extends ReviewOptions {
   /** Whether the volunteer's policies let the page compute now. */
@@ -33,6 +37,8 @@ export class Attester {
   /** What the last dissent found wrong. */
   problems = $state.raw<string[]>([]);
   address = $state('');
+  /** The key came from another page and its address is another volunteer's: this page signs, its credit is apart. */
+  borrowed = $state(false);
   private busy = false;
   private key: Hex = '0x';
   private readonly client: CoordinatorClient;
@@ -64,6 +70,53 @@ export class Attester {
     }
   }
 
+  /** The key as a file to keep or move to another page (see AttesterKeyFile); creates the key if none yet. */
+  exportKey(): string {
+    const account = this.account();
+    const file: AttesterKeyFile = {
+      kind: 'terraflop attester key',
+      address: account.address,
+      privateKey: this.key,
+      warning: 'Whoever holds this key can sign epoch attestations for this address. Keep it private.',
+    };
+    return `${JSON.stringify(file, null, 2)}\n`;
+  }
+
+  /**
+   * Makes this page sign with a key exported from another page (a key file, or the bare 0x key): what is wrong in
+   * plain words, or undefined once this page signs as the key's address.
+   */
+  importKey(text: string): string | undefined {
+    const trimmed = text.trim();
+    let key: string;
+    if (/^0x[0-9a-fA-F]{64}$/.test(trimmed)) key = trimmed;
+    else {
+      let json: unknown;
+      try {
+        json = JSON.parse(trimmed);
+      } catch {
+        return 'This is not an attester key file: export one from the page that checks epochs for you.';
+      }
+      const file = AttesterKeyFile.safeParse(json);
+      if (!file.success) return 'This file is not an attester key: it needs its address and private key.';
+      key = file.data.privateKey;
+      if (privateKeyToAccount(key.toLowerCase() as Hex).address.toLowerCase() !== file.data.address.toLowerCase())
+        return "The file's address is not its key's: it was changed, and this page keeps its own key.";
+    }
+    const before = localStorage.getItem(KEY);
+    if (before && before !== key.toLowerCase()) {
+      const kept = JSON.parse(localStorage.getItem(REPLACED) ?? '[]') as string[];
+      localStorage.setItem(REPLACED, JSON.stringify([...new Set([...kept, before])]));
+    }
+    localStorage.setItem(KEY, key.toLowerCase());
+    localStorage.setItem(IMPORTED, '1');
+    localStorage.removeItem(DONE);
+    this.borrowed = false;
+    this.account();
+    this.say('waiting', `This page now checks epochs as ${this.address}.`);
+    return undefined;
+  }
+
   private account(): PrivateKeyAccount {
     let key = localStorage.getItem(KEY);
     if (!key || !/^0x[0-9a-f]{64}$/.test(key)) {
@@ -80,6 +133,12 @@ export class Attester {
   private async linked(account: PrivateKeyAccount): Promise<boolean> {
     const volunteer = await this.client.volunteer();
     if (volunteer.address?.toLowerCase() === account.address.toLowerCase()) return true;
+    if (this.borrowed && !volunteer.address) return true;
+    if (volunteer.address && localStorage.getItem(IMPORTED)) {
+      // This page's volunteer keeps its own address (its credit goes there); the imported key signs for another.
+      this.borrowed = true;
+      return true;
+    }
     if (volunteer.address) {
       this.say(
         'aside',
@@ -89,7 +148,13 @@ export class Attester {
       return false;
     }
     const signature = await account.signMessage({ message: linkMessage(volunteer.volunteerId, account.address) });
-    await this.client.linkAddress({ address: account.address, signature });
+    try {
+      await this.client.linkAddress({ address: account.address, signature });
+    } catch (error) {
+      // An imported key whose address is the volunteer's on the page it came from: this page signs for it still.
+      if (!(error instanceof CoordinatorError && error.name === 'AddressTakenError')) throw error;
+      this.borrowed = true;
+    }
     return true;
   }
 
@@ -106,11 +171,14 @@ export class Attester {
       return;
     }
     this.say('checking', `Drawn to check epoch ${duty.epoch}: recomputing a sample of its results…`);
-    const [text, sample] = await Promise.all([
-      fetchCoordinator(new URL(duty.fileUrl, this.base)).then((r) => r.text()),
+    const text = (url: string) => fetchCoordinator(new URL(url, this.base)).then((r) => r.text());
+    // The previous epoch's file too: the weights are recomputed from it.
+    const [file, previous, sample] = await Promise.all([
+      text(duty.fileUrl),
+      duty.previousFileUrl ? text(duty.previousFileUrl) : undefined,
       get(`/api/epochs/${duty.epoch}/sample`).then((s) => EpochSample.parse(s)),
     ]);
-    const review = await reviewInWorker(this.key, duty, text, sample, policy);
+    const review = await reviewInWorker(this.key, duty, { file, previous }, sample, policy);
     const res = await fetchCoordinator(new URL('/api/chain/attestations', this.base), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
