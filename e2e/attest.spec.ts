@@ -49,7 +49,7 @@ async function signed(ledger: string): Promise<Array<{ signer: string; agree: bo
   }
 }
 
-test('two pages drawn by their recent credit check an epoch and make it final; a cheating coordinator is frozen', async ({
+test('pages drawn by their recent credit check an epoch and make it final; a cheating coordinator is frozen', async ({
   browser,
 }) => {
   test.setTimeout(540_000);
