@@ -136,7 +136,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
     chain,
     async close() {
       closing.abort();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server, log);
       await passes.stop();
       await chain?.stop();
       await stores.close();
@@ -164,6 +164,28 @@ function workEvents(metrics: Metrics, log: Logger): WorkRouteEvents {
       }
     },
   };
+}
+
+/** How long requests in flight may take to finish once the coordinator is told to stop. */
+const DRAIN_MS = 5_000;
+
+/**
+ * Stops taking connections and waits for the requests in flight, at most DRAIN_MS: a page left open (a tab, a test's
+ * browser) keeps requests coming on its kept-alive connection, and a stop must not wait on it. Cutting them is safe:
+ * a request's writes are one transaction, and a host whose report was cut sends it again.
+ */
+function closeServer(server: ServerType, log: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const cut = setTimeout(() => {
+      log.warn(`requests still open ${DRAIN_MS} ms after the stop: closing their connections`);
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, DRAIN_MS);
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
 }
 
 function listen(app: Hono, hostname: string, port: number): Promise<ServerType> {

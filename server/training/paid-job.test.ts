@@ -38,12 +38,12 @@ beforeAll(async () => {
   // The requester (account 1) holds 100 COP, earned as a volunteer in an earlier epoch.
   const t = buildEpochTree([{ address: chain.as(1).account.address, credit: 100n * COP }]);
   await finalEpoch(chain, 1n, t);
-  const [account, credit, offset] = t.leaves[0]!;
+  const [account, credit, offset, weight] = t.leaves[0]!;
   await writeAndWait(chain.as(1), {
     address: chain.deployment.ledger,
     abi: creditLedgerAbi,
     functionName: 'claim',
-    args: [1n, account, credit, offset, t.tree.getProof(0) as Hex[]],
+    args: [1n, account, credit, offset, weight, t.tree.getProof(0) as Hex[]],
   });
 }, 120_000);
 afterAll(async () => {
