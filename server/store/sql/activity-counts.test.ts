@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { DEMO_PROJECT_NAME } from '../../../protocol/project-name.ts';
 import { backends } from '../../testing/backends.ts';
 import { drain } from '../../testing/drain.ts';
-import { honest, wrong } from '../../testing/results.ts';
+import { failure, honest, wrong } from '../../testing/results.ts';
 import { freshStore } from '../../testing/store-fixture.ts';
 import { tinyUnits } from '../../testing/tiny-units.ts';
 import type { Store } from '../store.ts';
@@ -12,13 +11,8 @@ import { DEADLINE_BUCKET_MS } from './activity-counts.ts';
 import type { Db } from './db.ts';
 import { ACTIVE_WINDOW_MS, type Activity, activity } from './research-progress.ts';
 import { migrate } from './schema.ts';
+import { statusSets } from './status-recount.ts';
 
-const failure = (r: IssuedReplica): ResultToRecord => ({
-  status: 'error',
-  replicaId: r.replicaId,
-  elapsedMs: 1,
-  error: { name: 'KernelError', message: 'out of memory' },
-});
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
@@ -53,18 +47,8 @@ describe.each(backends)('activity figures on $name', ({ name, available }) => {
 
   /** Each project's activity and the totals, read over `replicas` as the status page did before. */
   async function recount(at: number) {
-    const projects = await db.all<{ id: number; name: string }>('SELECT id, name FROM projects ORDER BY id');
-    const sets = [
-      { key: DEMO_PROJECT_NAME, where: 'project_id IS NULL', params: [] as number[] },
-      ...projects.map((p) => ({ key: p.name, where: 'project_id = ?', params: [Number(p.id)] })),
-    ];
     const out: Record<string, unknown> = {};
-    for (const { key, where, params } of sets) {
-      const batches = await db.get<{ c: unknown }>(`SELECT count(*) AS c FROM batches WHERE ${where}`, params);
-      if (key === DEMO_PROJECT_NAME && Number(batches?.c) === 0) continue;
-      const set = { where: `u.batch_id IN (SELECT id FROM batches WHERE ${where})`, params };
-      out[key] = comparable(await activity(db, set, at));
-    }
+    for (const { name, units } of await statusSets(db)) out[name] = comparable(await activity(db, units, at));
     const { activeHosts, activeVolunteers, gflops } = await activity(db, { where: '1 = 1', params: [] }, at);
     return { projects: out, totals: comparable({ activeHosts, activeVolunteers, gflops }) };
   }
@@ -105,7 +89,7 @@ describe.each(backends)('activity figures on $name', ({ name, available }) => {
     return { cancelled, doomed };
   }
 
-  test('default: the figures equal a full recount after a mixed workload, folded or not, as the window moves', async () => {
+  test('default: the figures equal a full recount after a mixed workload, folded or not, as time goes', async () => {
     const { cancelled, doomed } = await mixedWorkload();
     // A host takes work of the project about to be cancelled (first in the queue: the scheduler reads priorities
     // when it first serves, at most once a second after).

@@ -74,7 +74,8 @@ async function flops(q: Queryable, since: number) {
 }
 
 const gflopsOf = (f: number) => f / (ACTIVE_WINDOW_MS / 1000) / 1e9;
-const none = (): Activity => ({
+/** A project's figures while nothing of it is out or returned in the window. */
+export const idleActivity = (): Activity => ({
   replicasInFlight: 0,
   hostsHolding: 0,
   nextDeadline: null,
@@ -91,7 +92,7 @@ const none = (): Activity => ({
 export async function activityFigures(q: Queryable, now: number): Promise<ActivityFigures> {
   const since = windowStart(now);
   const projects = new Map<number, Activity>();
-  const of = (id: unknown) => projects.get(n(id)) ?? projects.set(n(id), none()).get(n(id))!;
+  const of = (id: unknown) => projects.get(n(id)) ?? projects.set(n(id), idleActivity()).get(n(id))!;
   const totals: ActivityTotals = { activeHosts: 0, activeVolunteers: 0, gflops: 0 };
   for (const r of await people(q, since)) {
     const [activeHosts, activeVolunteers] = [n(r['hosts']), n(r['volunteers'])];

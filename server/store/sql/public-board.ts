@@ -6,22 +6,12 @@
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, DEMO_PROJECT_NAME, projectShortName } from '../../../protocol/project-name.ts';
 import type { Leaderboard, ProjectStatus, PublicStatus } from '../../../protocol/research.ts';
-import { activityFigures } from './activity-figures.ts';
+import { activityFigures, idleActivity } from './activity-figures.ts';
 import type { Queryable } from './db.ts';
-import type { Activity } from './research-progress.ts';
 import { type CountedProject, statusCounts } from './status-counts.ts';
 
 /** The status counts' and activity figures' key of the coordinator's own batches (project_id 0: no project). */
 const DEMO_KEY = 0;
-const IDLE: Activity = {
-  replicasInFlight: 0,
-  hostsHolding: 0,
-  nextDeadline: null,
-  activeHosts: 0,
-  activeVolunteers: 0,
-  gflops: 0,
-};
-
 /**
  * Every project's status. The unit and batch counts are kept as units change (status-counts.ts), the activity
  * figures as replicas do (activity-counts.ts): a refresh reads neither `work_units` nor `replicas`.
@@ -36,7 +26,7 @@ export async function publicStatus(q: Queryable, now: number): Promise<PublicSta
     name,
     batches,
     units,
-    ...(activity.projects.get(id) ?? IDLE),
+    ...(activity.projects.get(id) ?? idleActivity()),
   });
   const rows: ProjectStatus[] = [];
   // The demo first: on a young coordinator it does most of the work, and the totals below count it.
