@@ -1,13 +1,14 @@
 /**
  * @module bench/edge
- * `node bench/edge.ts [--root DIR ...] [--only health,refusal,status] [--units N]`: what abuse costs the
+ * `node bench/edge.ts [--root DIR ...] [--only health,refusal,status] [--units N] [--active N]`: what abuse costs the
  * coordinator, for each checkout given (this one by default; pass the main checkout too to compare in one run). Each
  * coordinator runs as its own process, as in production, with its clients in this one:
  * - /api/health's median and p90 latency, alone and while 6 clients post 1 MiB junk bodies to POST /api/hosts;
  * - the coordinator's CPU per 429 when one host floods signed requests past its limit (TERRAFLOP_HOST_RATE and
  *   TERRAFLOP_NETWORK_RATE both 0.1/s, so nearly every request is refused wherever the checkout refuses it);
- * - GET /api/public/status with 50,000 units in the store: its median latency (cached), and the median cost of a
- *   refresh of its cache (each request computed afresh).
+ * - GET /api/public/status with 50,000 units in the store (and `--active` hosts, each holding four replicas or
+ *   having returned their results): its median latency (cached), and the median cost of a refresh of its cache
+ *   (each request computed afresh).
  * Prints the CPU model and load average with the figures.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signRequest } from '../protocol/auth.ts';
 import { openStore } from '../server/store/open-store.ts';
+import { honest } from '../server/testing/results.ts';
 import { SimHost } from '../server/testing/sim-host.ts';
 import { tinyUnits } from '../server/testing/tiny-units.ts';
 
@@ -26,6 +28,8 @@ const { values: args } = parseArgs({
     root: { type: 'string', multiple: true, default: ['.'] },
     port: { type: 'string', default: '4233' },
     units: { type: 'string', default: '50000' },
+    // Hosts active in the status's window, half holding their replicas, half having returned them.
+    active: { type: 'string', default: '0' },
     // Which figures: any of health, refusal, status (e.g. --only status).
     only: { type: 'string', default: 'health,refusal,status' },
   },
@@ -164,11 +168,16 @@ async function refusalCost(root: string) {
  * the median cost of computing it afresh, which the coordinator pays on each refresh of that cache (the cache off:
  * TERRAFLOP_PUBLIC_CACHE_MS=0).
  */
-async function statusLatency(root: string, units: number) {
+async function statusLatency(root: string, units: number, active: number) {
   const dir = mkdtempSync(join(tmpdir(), 'terraflop-edge-'));
   const stores = await openStore({ kind: 'sqlite', dataDir: dir });
   for (let made = 0; made < units; made += 5000) {
     await stores.work.createBatch({ app: 'signal-search', name: `b${made}`, units: tinyUnits(5000), now: Date.now() });
+  }
+  for (let i = 0; i < active; i++) {
+    const host = await stores.work.createHost({ tokenHash: `edge-active-${i}`, now: Date.now() });
+    const replicas = await stores.work.issueReplicas(host, 4, Date.now());
+    if (i % 2 === 0) await stores.work.recordResults(host, replicas.map(honest), Date.now());
   }
   await stores.close();
   const medianOf = async (env: Record<string, string>) => {
@@ -199,7 +208,7 @@ for (const root of args.root) {
     root,
     ...(only.has('health') && { health: await junkBodies(root) }),
     ...(only.has('refusal') && { refusal: await refusalCost(root) }),
-    ...(only.has('status') && { status: await statusLatency(root, Number(args.units)) }),
+    ...(only.has('status') && { status: await statusLatency(root, Number(args.units), Number(args.active)) }),
   };
   console.log(JSON.stringify(figures));
 }

@@ -143,9 +143,12 @@ export const ProjectStatus = z.strictObject({
   units: UnitCounts,
   replicasInFlight: z.number().int(),
   hostsHolding: z.number().int(),
+  /** The start of the minute in which the earliest deadline of a replica out falls (ms since epoch); null with none. */
   nextDeadline: z.number().nullable(),
+  /** Hosts and volunteers with a replica out or a result returned in the last ten minutes (from a whole second). */
   activeHosts: z.number().int(),
   activeVolunteers: z.number().int(),
+  /** Compute of the results returned in those ten minutes, in billions of floating-point operations per second. */
   gflops: z.number(),
 });
 export type ProjectStatus = z.infer<typeof ProjectStatus>;

@@ -87,8 +87,12 @@ export function purger(retentionMs: number): Pass {
 /** Status-page counts folded a pass: a batch of tens of thousands of units folds in a few rounds. */
 const FOLDED = 10_000;
 
-/** Folds the status page's count changes into their totals, so a status read sums few rows (status-counts.ts). */
-export const statusCounter: Pass = async (store) => (await store.foldStatusCounts(FOLDED)) > 0;
+/**
+ * Folds the status page's count and activity changes into their totals, so a status read sums few rows
+ * (status-counts.ts, activity-counts.ts), and drops the activity that left its window.
+ */
+export const statusCounter: Pass = async (store, now) =>
+  (await store.foldStatusCounts(FOLDED)) + (await store.foldActivity(FOLDED, now)) > 0;
 
 /**
  * Runs `pass` at most once every `everyMs` of the runner's clock, except right after a run that found work, so a

@@ -210,6 +210,12 @@ export interface Store {
   foldStatusCounts(limit: number): Promise<number>;
 
   /**
+   * Folds up to `limit` changes of the public status page's activity figures into their tables and drops what left
+   * the activity window before `now` (server/store/sql/activity-counts.ts). Returns how many changes it folded.
+   */
+  foldActivity(limit: number, now: number): Promise<number>;
+
+  /**
    * How much waits for each pass at `now` (credit to settle: validated at or before `settleBefore`), each count
    * stopping at `atMost` so that it reads a bounded slice of one index, however long the queue.
    */

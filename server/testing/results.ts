@@ -2,7 +2,8 @@
  * @module server/testing/results
  * Results a host reports for a replica in store-level tests: the reference kernel's (honest); one a cheater made up
  * within every bound its app's sanity check knows (wrong: the right shape, amplitude sums 1% off, so it never matches
- * an honest result); and one outside them (insane: issue 17's maxPeaks peaks of equal, impossible SNR).
+ * an honest result); one outside them (insane: issue 17's maxPeaks peaks of equal, impossible SNR); and a kernel's
+ * error instead of a result (failure).
  */
 import type { AppOutput } from '../../protocol/apps.ts';
 import { runReference } from '../../worker-kernels/registry.ts';
@@ -35,3 +36,10 @@ export const insane = (r: IssuedReplica): ResultToRecord => {
   }
   return reported(r, result);
 };
+
+export const failure = (r: IssuedReplica): ResultToRecord => ({
+  status: 'error',
+  replicaId: r.replicaId,
+  elapsedMs: 1,
+  error: { name: 'KernelError', message: 'out of memory' },
+});

@@ -6,48 +6,37 @@
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, DEMO_PROJECT_NAME, projectShortName } from '../../../protocol/project-name.ts';
 import type { Leaderboard, ProjectStatus, PublicStatus } from '../../../protocol/research.ts';
+import { activityFigures, idleActivity } from './activity-figures.ts';
 import type { Queryable } from './db.ts';
-import { activity, type UnitSet } from './research-progress.ts';
 import { type CountedProject, statusCounts } from './status-counts.ts';
 
-const ofProject = (projectId: number): UnitSet => ({
-  where: 'u.batch_id IN (SELECT id FROM batches WHERE project_id = ?)',
-  params: [projectId],
-});
-/** The status counts' key of the coordinator's own batches (work_units.project_id 0: they have no project). */
+/** The status counts' and activity figures' key of the coordinator's own batches (project_id 0: no project). */
 const DEMO_KEY = 0;
-const DEMO_UNITS: UnitSet = { where: 'u.batch_id IN (SELECT id FROM batches WHERE project_id IS NULL)', params: [] };
-
 /**
- * Every project's status. The unit and batch counts are kept as units change (status-counts.ts); the activity
- * figures read only the replicas out or returned in the last window.
+ * Every project's status. The unit and batch counts are kept as units change (status-counts.ts), the activity
+ * figures as replicas do (activity-counts.ts): a refresh reads neither `work_units` nor `replicas`.
  */
 export async function publicStatus(q: Queryable, now: number): Promise<PublicStatus> {
   const projects = await q.all<{ id: number; name: string }>('SELECT id, name FROM projects ORDER BY id');
   const counted = await statusCounts(q);
+  const activity = await activityFigures(q, now);
   const none = { batches: 0, units: { total: 0, waiting: 0, inProgress: 0, validated: 0, failed: 0 } };
+  const status = (shortName: string, name: string, { batches, units }: CountedProject, id: number): ProjectStatus => ({
+    shortName,
+    name,
+    batches,
+    units,
+    ...(activity.projects.get(id) ?? idleActivity()),
+  });
   const rows: ProjectStatus[] = [];
   // The demo first: on a young coordinator it does most of the work, and the totals below count it.
   const demo = counted.get(DEMO_KEY);
-  if (demo && demo.batches > 0)
-    rows.push(await projectStatus(q, DEMO_PROJECT, DEMO_PROJECT_NAME, demo, DEMO_UNITS, now));
+  if (demo && demo.batches > 0) rows.push(status(DEMO_PROJECT, DEMO_PROJECT_NAME, demo, DEMO_KEY));
   for (const p of projects) {
-    const counts = counted.get(Number(p.id)) ?? none;
-    rows.push(await projectStatus(q, projectShortName(p.name), p.name, counts, ofProject(Number(p.id)), now));
+    const id = Number(p.id);
+    rows.push(status(projectShortName(p.name), p.name, counted.get(id) ?? none, id));
   }
-  const { activeHosts, activeVolunteers, gflops } = await activity(q, { where: '1 = 1', params: [] }, now);
-  return { projects: rows, totals: { activeHosts, activeVolunteers, gflops }, at: now };
-}
-
-async function projectStatus(
-  q: Queryable,
-  shortName: string,
-  name: string,
-  { batches, units }: CountedProject,
-  set: UnitSet,
-  now: number,
-): Promise<ProjectStatus> {
-  return { shortName, name, batches, units, ...(await activity(q, set, now)) };
+  return { projects: rows, totals: activity.totals, at: now };
 }
 
 interface CreditRow {

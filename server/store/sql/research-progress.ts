@@ -10,6 +10,13 @@ import type { Param, Queryable } from './db.ts';
 /** Hosts with a replica out, or that returned one in this window, count as active; rates are over it too. */
 export const ACTIVE_WINDOW_MS = 10 * 60_000;
 
+/**
+ * The window before `now` starts on a whole second, so that the status page's FLOPs, kept by the second
+ * (activity-counts.ts), cover exactly the results this module's recount does.
+ */
+export const WINDOW_STEP_MS = 1000;
+export const windowStart = (now: number) => Math.floor((now - ACTIVE_WINDOW_MS) / WINDOW_STEP_MS) * WINDOW_STEP_MS;
+
 export interface UnitSet {
   /** A condition on `u` (work_units), e.g. 'u.batch_id = ?'. */
   where: string;
@@ -48,7 +55,7 @@ export async function unitCounts(q: Queryable, set: UnitSet): Promise<UnitCounts
 }
 
 export async function activity(q: Queryable, set: UnitSet, now: number): Promise<Activity> {
-  const since = now - ACTIVE_WINDOW_MS;
+  const since = windowStart(now);
   const row = (await q.get<Record<string, unknown>>(
     `SELECT sum(CASE WHEN r.server_state = 'in_progress' THEN 1 ELSE 0 END) AS in_flight,
         count(DISTINCT CASE WHEN r.server_state = 'in_progress' THEN r.host_id END) AS holding,

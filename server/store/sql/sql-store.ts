@@ -4,6 +4,7 @@
  * is one transaction; a result is committed before recordResults returns, so an acknowledged result survives a
  * crash of the process (and, with SQLite's synchronous=FULL or Postgres's default, of the machine).
  */
+import { foldActivityDeltas } from './activity-counts.ts';
 import { foldStatusDeltas } from './status-counts.ts';
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
@@ -372,6 +373,10 @@ export class SqlStore implements Store {
 
   foldStatusCounts(limit: number): Promise<number> {
     return this.db.transaction((q) => foldStatusDeltas(q, this.db.dialect, limit));
+  }
+
+  foldActivity(limit: number, now: number): Promise<number> {
+    return this.db.transaction((q) => foldActivityDeltas(q, this.db.dialect, limit, now));
   }
 
   async creditTable(now: number): Promise<{ volunteers: VolunteerStats[]; hosts: HostStats[] }> {

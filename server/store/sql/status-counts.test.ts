@@ -1,21 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { DEMO_PROJECT_NAME } from '../../../protocol/project-name.ts';
 import { backends } from '../../testing/backends.ts';
 import { drain } from '../../testing/drain.ts';
-import { honest, wrong } from '../../testing/results.ts';
+import { failure, honest, wrong } from '../../testing/results.ts';
 import { freshStore } from '../../testing/store-fixture.ts';
 import { tinyUnits } from '../../testing/tiny-units.ts';
 import type { Stores } from '../stores.ts';
-import type { IssuedReplica, ResultToRecord } from '../types.ts';
 import type { Db } from './db.ts';
 import { unitCounts } from './research-progress.ts';
-
-const failure = (r: IssuedReplica): ResultToRecord => ({
-  status: 'error',
-  replicaId: r.replicaId,
-  elapsedMs: 1,
-  error: { name: 'KernelError', message: 'out of memory' },
-});
+import { statusSets } from './status-recount.ts';
 
 /** The status page's counts (issue 18, item 1) against a full recount, after work of every kind. */
 describe.each(backends)('status counts on $name', ({ name, available }) => {
@@ -35,18 +27,9 @@ describe.each(backends)('status counts on $name', ({ name, available }) => {
 
   /** Each project's batches and units counted over the whole tables, as the status page did before. */
   async function recount(): Promise<Record<string, unknown>> {
-    const projects = await db.all<{ id: number; name: string }>('SELECT id, name FROM projects ORDER BY id');
-    const sets = [
-      { key: DEMO_PROJECT_NAME, where: 'project_id IS NULL', params: [] as number[] },
-      ...projects.map((p) => ({ key: p.name, where: 'project_id = ?', params: [Number(p.id)] })),
-    ];
     const out: Record<string, unknown> = {};
-    for (const { key, where, params } of sets) {
-      const batches = await db.get<{ c: unknown }>(`SELECT count(*) AS c FROM batches WHERE ${where}`, params);
-      if (key === DEMO_PROJECT_NAME && Number(batches?.c) === 0) continue;
-      const units = await unitCounts(db, { where: `u.batch_id IN (SELECT id FROM batches WHERE ${where})`, params });
-      out[key] = { batches: Number(batches?.c), units };
-    }
+    for (const { name, batches, units } of await statusSets(db))
+      out[name] = { batches, units: await unitCounts(db, units) };
     return out;
   }
   async function counted(): Promise<Record<string, unknown>> {

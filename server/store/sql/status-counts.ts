@@ -66,7 +66,8 @@ const sqliteTriggers = [
   `CREATE TRIGGER status_batch_inserted AFTER INSERT ON batches BEGIN ${batchAdded}; END`,
 ];
 
-const plpgsql = (name: string, body: string) =>
+/** A Postgres trigger function of `name` that runs `body` (statements) and changes nothing of the row. */
+export const plpgsql = (name: string, body: string) =>
   `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body}; RETURN NULL; END $$`;
 const postgresTriggers = [
   plpgsql('status_unit_inserted', inserted),
