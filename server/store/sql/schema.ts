@@ -500,7 +500,7 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // 20 (branch opsfix) (issue 18, item 1): the public status page's counts kept as units change, by triggers, not
   // counted over the tables on each refresh (status-counts.ts).
   statusCountsMigration(dialect, id),
-  // 25 (branch activity) (issue 18, item 1): the status page's activity figures (replicas out, hosts and volunteers
+  // 21 (branch activity) (issue 18, item 1): the status page's activity figures (replicas out, hosts and volunteers
   // active, GFLOPS) kept as replicas change, by triggers, not read from `replicas` on each refresh
   // (activity-counts.ts).
   activityCountsMigration(dialect, id),
