@@ -41,7 +41,8 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
     const matches = late.filter((r) => compare(canonical, r) === 'match');
     const mismatches = [...insane, ...late.filter((r) => !matches.includes(r))];
     return {
-      replicas: [...matches.map(valid(credit([canonical, ...matches]))), ...mismatches.map(invalid)],
+      // Every valid result of a unit is credited alike: a late one (overtaken by a tail replica, say) as the quorum.
+      replicas: [...matches.map(valid(canonical.grantedCredit)), ...mismatches.map(invalid)],
       trust: trustEvents(unit.single, matches, mismatches),
     };
   }

@@ -499,6 +499,10 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // 20 (branch opsfix) (issue 18, item 1): the public status page's counts kept as units change, by triggers, not
   // counted over the tables on each refresh (status-counts.ts).
   statusCountsMigration(dialect, id),
+  // 22 (branch tail) (issue 17, item 5): a batch's tail is reissued early to reliable hosts (server/store/tail.ts);
+  // a tail replica is marked so that only a reliable host takes it and a unit gets one at most. (21 is the opaque
+  // replica tokens' branch; the two are put in order when merged.)
+  `ALTER TABLE replicas ADD COLUMN tail INTEGER NOT NULL DEFAULT 0`,
 ];
 
 const statements = (m: Migration) =>
