@@ -60,7 +60,10 @@ describe("the transitioner's tail replica", () => {
   });
 
   test('behavior: idempotent, one tail replica per unit whatever became of it', () => {
-    for (const tail of [replica({ tail: true, serverState: 'unsent', sentAt: null, deadline: null }), replica({ tail: true })]) {
+    for (const tail of [
+      replica({ tail: true, serverState: 'unsent', sentAt: null, deadline: null }),
+      replica({ tail: true }),
+    ]) {
       const changes = decideTransition({ unit: unit(), replicas: [reported(), replica(), tail] }, LATE);
       expect(changes.newReplicas).toBe(0);
       expect(changes.tailReplica).toBeUndefined();

@@ -213,7 +213,10 @@ export class Scheduler {
         };
         const mayTake = (unit: PoolUnit, tail: boolean) =>
           (!tail || reliable(unit.row.app)) &&
-          (!round.guarded.has(unit.row.app) || unit.live === 0 || unit.liveEstablished > 0 || established(unit.row.app));
+          (!round.guarded.has(unit.row.app) ||
+            unit.live === 0 ||
+            unit.liveEstablished > 0 ||
+            established(unit.row.app));
         while (!full()) {
           const next = await pool.next(
             q,
