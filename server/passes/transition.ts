@@ -133,6 +133,7 @@ export function thenTransition(s: UnitWithReplicas, first: UnitChanges, now: num
     unit: { ...first.unit, ...second.unit },
     replicas: [...patches.values()],
     trust: [...(first.trust ?? []), ...(second.trust ?? [])],
+    ...(first.flopSamples && { flopSamples: first.flopSamples }),
     transitioned: true,
   };
 }

@@ -82,6 +82,11 @@ export interface WorkUnit extends NewWorkUnit {
    * transitioner only for units with an overdue replica.
    */
   batchInTail?: boolean;
+  /**
+   * A researcher's app's normalised measured share (server/credit/app-version.ts): what its units are credited at,
+   * as a share of their declared FLOPs, once its versions have enough validated units. Known to the validator only.
+   */
+  creditShare?: number;
 }
 
 export interface Replica {
@@ -134,6 +139,8 @@ export interface UnitChanges {
   trust?: Array<{ hostId: number; event: TrustEvent }>;
   /** Unsent replicas to create. */
   newReplicas?: number;
+  /** A researcher's app's unit just validated: what its agreeing results measured, per variant, for the averages. */
+  flopSamples?: FlopSample[];
   /** The one replica created is a tail replica (server/store/tail.ts), for a reliable host only. */
   tailReplica?: boolean;
   /** The transitioner should look again by then (a replica becomes overdue for the tail), before any deadline. */
@@ -142,6 +149,15 @@ export interface UnitChanges {
   needValidate?: boolean;
   /** The transitioner's decision is part of this one: the unit's next transition is its earliest deadline. */
   transitioned?: boolean;
+}
+
+/** One validated unit's sample for an app version's running average (server/credit/app-version.ts). */
+export interface FlopSample {
+  /** The researcher's app and version, whatever the variant: `custom:name@version`. */
+  appKey: string;
+  variant: Variant;
+  /** Measured FLOPs as a share of the declared ones, at most 1. */
+  share: number;
 }
 
 export interface Host {

@@ -40,6 +40,7 @@ import { applyDecisions } from './unit-changes.ts';
 import type { HostsPer } from '../quota.ts';
 import { loadDue } from './due-units.ts';
 import { markTails } from './batch-tail.ts';
+import { priceCustomUnits } from './app-versions.ts';
 import { EstablishedHosts } from './established.ts';
 import { anyOf } from './bulk.ts';
 import { insertBatch } from './batches.ts';
@@ -313,6 +314,7 @@ export class SqlStore implements Store {
         return { row, unit, replicas: (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app)) };
       });
       if (queue === 'transition') await markTails(q, this.db.dialect, loaded, now);
+      else await priceCustomUnits(q, this.db.dialect, loaded);
       const decided = loaded.map((l) => ({ ...l, changes: decide({ unit: l.unit, replicas: l.replicas }) }));
       await applyDecisions(q, this.db.dialect, queue, decided, now);
       return units.length;

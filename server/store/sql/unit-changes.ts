@@ -12,6 +12,7 @@ import { bulkInsert, bulkUpdate, type ColumnType, type Dialect } from './bulk.ts
 import type { WorkUnitRow } from './rows.ts';
 import { queueCredit, type GrantedCredit } from './credit.ts';
 import { recordTrustEvents } from './trust-events.ts';
+import { recordSamples } from './app-versions.ts';
 
 /** One unit as loaded, and the decision a pass took on it. */
 export interface Decided {
@@ -73,6 +74,12 @@ export async function applyDecisions(
     q,
     dialect,
     decided.flatMap((d) => (d.changes.trust ?? []).map((t) => ({ ...t, app: d.row.app }))),
+  );
+  await recordSamples(
+    q,
+    dialect,
+    decided.flatMap((d) => d.changes.flopSamples ?? []),
+    now,
   );
   await bulkInsert(
     q,
