@@ -71,7 +71,7 @@ describe.each(backends)('credit normalised per app version on $name', (backend) 
     return replicas.map((r) => r.grantedCredit);
   }
 
-  test('behavior: liars in a quorum with honest hosts gain nothing, and a quorum of liars gains nothing once normalised', async () => {
+  test('behavior: liars gain nothing in a quorum with honest hosts, nor alone once the app is normalised', async () => {
     // The liars claim a speed ten times theirs (fast times on the coordinator's app), then slow times on the unit.
     const [h1, h2, l1, l2] = await hostsTimed(1_000, 1_000, 100, 100);
     const honestCredit = creditForFlops(1 * speed);

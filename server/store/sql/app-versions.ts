@@ -52,8 +52,9 @@ export async function recordSamples(
     { skipConflictsOn: 'app_version' },
   );
   const list = anyOf(dialect, 'app_version', keys, 'text');
+  const lock = dialect === 'postgres' ? ' FOR UPDATE' : '';
   const rows = await q.all<{ app_version: string; share: number; samples: number }>(
-    `SELECT app_version, share, samples FROM app_versions WHERE ${list.sql} ORDER BY app_version${dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+    `SELECT app_version, share, samples FROM app_versions WHERE ${list.sql} ORDER BY app_version${lock}`,
     list.params,
   );
   const averages = new Map<string, VersionAverage>(

@@ -183,7 +183,8 @@ export class StoreInspector {
   async giveStreak(hostId: number, app: string, { valid, streak, at }: { valid: number; streak: number; at: number }) {
     await this.q.run(
       `INSERT INTO host_apps (host_id, app, valid, consecutive_valid) VALUES (?, ?, ?, ?)
-        ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid, consecutive_valid = excluded.consecutive_valid`,
+        ON CONFLICT (host_id, app)
+        DO UPDATE SET valid = excluded.valid, consecutive_valid = excluded.consecutive_valid`,
       [hostId, app, valid, streak],
     );
     await this.q.run('UPDATE hosts SET created_at = ? WHERE id = ?', [at - 2 * 86_400_000, hostId]);
