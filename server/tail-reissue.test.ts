@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { OVERDUE_SHARE } from './store/tail.ts';
 import { backends } from './testing/backends.ts';
 import { eventually, SimHost } from './testing/sim-host.ts';
-import { startTestCoordinator, type TestCoordinator } from './testing/test-coordinator.ts';
+import { coordinatorPerTest } from './testing/test-coordinator.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
 
 const APP = 'signal-search';
@@ -13,27 +13,28 @@ const UNITS = 20;
  * reliable host, over HTTP against a coordinator whose passes run as in production (every 20 ms here).
  */
 describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
-  let running: TestCoordinator;
-  let url: string;
-  beforeEach(async (ctx) => {
-    if (!backend.available) return ctx.skip();
-    running = await startTestCoordinator(backend.name);
-    url = running.coordinator.url;
-    await running.coordinator.stores.work.createBatch({ app: APP, name: 'tail', units: tinyUnits(UNITS), now: now() });
-  });
-  afterEach(async () => {
-    if (backend.available) await running.close();
+  const fixture = coordinatorPerTest(backend);
+  beforeEach(async () => {
+    if (!backend.available) return;
+    await fixture.running.coordinator.stores.work.createBatch({
+      app: APP,
+      name: 'tail',
+      units: tinyUnits(UNITS),
+      now: now(),
+    });
   });
 
   const now = () => Date.now();
   /** A host with a record of 20 valid results, the last `streak` in a row: reliable from ten. */
   async function veteran(streak: number) {
-    const host = await SimHost.register(url);
-    await running.inspect.giveStreak(host.identity.hostId, APP, { valid: 20, streak, at: now() });
+    const host = await SimHost.register(fixture.url);
+    await fixture.running.inspect.giveStreak(host.identity.hostId, APP, { valid: 20, streak, at: now() });
     return host;
   }
-  const decided = async () => (await running.inspect.units()).filter((u) => u.canonicalReplicaId !== null).length;
-  const replicasOf = async (unit: number) => (await running.inspect.replicas()).filter((r) => r.workUnitId === unit);
+  const decided = async () =>
+    (await fixture.running.inspect.units()).filter((u) => u.canonicalReplicaId !== null).length;
+  const replicasOf = async (unit: number) =>
+    (await fixture.running.inspect.replicas()).filter((r) => r.workUnitId === unit);
   /** The hosts compute whatever they are given until `count` units are decided. */
   const computeUntil = (hosts: SimHost[], count: number) =>
     eventually(async () => {
@@ -42,22 +43,22 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     }, 60_000);
   /** The vanished host's replicas, moved back until they are overdue for the tail (their deadlines still ahead). */
   async function overdueNow(vanished: SimHost) {
-    const [first] = await running.inspect.heldBy(vanished.identity.hostId);
+    const [first] = await fixture.running.inspect.heldBy(vanished.identity.hostId);
     const ms = Math.ceil((first!.deadline - first!.sentAt) * OVERDUE_SHARE) + 1_000;
-    await running.inspect.backdateHeld(vanished.identity.hostId, ms);
+    await fixture.running.inspect.backdateHeld(vanished.identity.hostId, ms);
   }
 
   test('behavior: the last unit, held by a vanished host, completes via a reliable host long before its deadline', {
     timeout: 120_000,
   }, async () => {
-    const vanished = await SimHost.register(url);
+    const vanished = await SimHost.register(fixture.url);
     const [held] = await vanished.requestWork(1);
     // An established host whose streak a timeout broke computes the unit's other replica: not reliable.
     const steady = await veteran(2);
     const [sibling] = await steady.requestWork(1);
     expect(sibling!.workUnitId).toBe(held!.workUnitId);
     await steady.report([steady.compute(sibling!)]);
-    const [reliable, fresh] = [await veteran(20), await SimHost.register(url)];
+    const [reliable, fresh] = [await veteran(20), await SimHost.register(fixture.url)];
     await computeUntil([reliable, fresh], UNITS - 1);
     // Another established host whose streak a timeout broke, and which computed nothing since.
     const unsteady = await veteran(3);
@@ -73,7 +74,7 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     expect(extra!.workUnitId).toBe(held!.workUnitId);
     await reliable.report([reliable.compute(extra!)]);
     await eventually(async () => (await decided()) === UNITS);
-    const [stillOut] = await running.inspect.heldBy(vanished.identity.hostId);
+    const [stillOut] = await fixture.running.inspect.heldBy(vanished.identity.hostId);
     expect(stillOut!.deadline - now()).toBeGreaterThan(60_000);
 
     // The closed tab comes back: its late result is checked against the canonical one and credited alike, once.
@@ -85,14 +86,14 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     });
     expect(new Set(unit.map((r) => r.grantedCredit)).size).toBe(1);
     expect(unit[0]!.grantedCredit).toBeGreaterThan(0);
-    await eventually(async () => (await running.inspect.units()).every((u) => u.state === 'done'));
+    await eventually(async () => (await fixture.running.inspect.units()).every((u) => u.state === 'done'));
     await eventually(async () =>
-      (await running.inspect.volunteerCredit()).every((v) => Math.abs(v.total - v.validGranted) < 1e-9),
+      (await fixture.running.inspect.volunteerCredit()).every((v) => Math.abs(v.total - v.validGranted) < 1e-9),
     );
   });
 
   test('behavior: no tail replica while much of the batch is undecided', { timeout: 120_000 }, async () => {
-    const vanished = await SimHost.register(url);
+    const vanished = await SimHost.register(fixture.url);
     const held = await vanished.requestWork(4);
     expect(held).toHaveLength(4);
     const steady = await veteran(2);
@@ -106,7 +107,7 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     await overdueNow(vanished);
     const stuck = new Set(held.map((r) => r.workUnitId));
     const nextLooks = async () =>
-      (await running.inspect.units()).filter((u) => stuck.has(u.id)).map((u) => u.transitionAt ?? 0);
+      (await fixture.running.inspect.units()).filter((u) => stuck.has(u.id)).map((u) => u.transitionAt ?? 0);
     await eventually(async () => (await nextLooks()).every((at) => at > now()));
     for (const id of stuck) expect(await replicasOf(id)).toHaveLength(2);
     expect(await reliable.requestWork(8)).toEqual([]);

@@ -2,28 +2,15 @@ import { describe, expect, test } from 'vitest';
 import type { Variant } from '../../protocol/apps.ts';
 import { MIN_SAMPLES, SAMPLE_WEIGHT } from '../credit/app-version.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
-import type { Host, NewWorkUnit } from '../store/types.ts';
+import type { Host } from '../store/types.ts';
 import { backends } from '../testing/backends.ts';
+import { customUnit } from '../testing/custom-units.ts';
 import { honest } from '../testing/results.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { validator } from './passes.ts';
 
 const DECLARED = 1e16;
-
-/** A unit of a researcher's app declaring far more FLOPs than its module costs. */
-function customUnit(): NewWorkUnit {
-  const input = { name: 'prime-count', version: 1, moduleSha256: 'a'.repeat(64), data: 'AAAA', flops: DECLARED };
-  return {
-    job: { app: 'custom', input },
-    flopsEstimate: DECLARED,
-    minQuorum: 2,
-    targetNresults: 2,
-    maxErrorResults: 2,
-    maxTotalResults: 4,
-    delayBoundS: 600,
-  };
-}
 
 let tokens = 0;
 
@@ -53,7 +40,7 @@ describe.each(backends)('credit normalised per app version on $name', (backend) 
   /** One custom unit computed by these hosts, each reporting its own elapsed time, `outMs` after it was sent. */
   async function computed(by: Array<{ host: Host; elapsedMs: number; variant?: Variant }>, outMs: number) {
     const { store } = fixture;
-    await store.createBatch({ app: 'custom', name: 'normalised', units: [customUnit()], now: t0 });
+    await store.createBatch({ app: 'custom', name: 'normalised', units: [customUnit(DECLARED, 'AAAA')], now: t0 });
     const ids: number[] = [];
     for (const { host, elapsedMs, variant = 'wasm' } of by) {
       const [replica] = await store.issueReplicas(host, 1, t0);
