@@ -13,11 +13,13 @@ import type { Queryable } from './db.ts';
 export async function markTails(
   q: Queryable,
   dialect: Dialect,
-  loaded: ReadonlyArray<{ unit: WorkUnit; replicas: readonly Replica[] }>,
+  loaded: ReadonlyArray<{ row: { app: string }; unit: WorkUnit; replicas: readonly Replica[] }>,
   now: number,
 ): Promise<void> {
   const candidates = loaded.filter(
-    ({ unit, replicas }) =>
+    ({ row, unit, replicas }) =>
+      // A training round's units are replicated by the trainer's own draw (server/training/round.ts).
+      row.app !== 'training' &&
       unit.state === 'active' &&
       !unit.single &&
       unit.canonicalReplicaId === null &&
