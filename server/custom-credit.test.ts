@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { Assignment } from '../protocol/work.ts';
 import { creditForFlops } from './credit/cobblestones.ts';
 import { backends } from './testing/backends.ts';
 import { customUnit } from './testing/custom-units.ts';
@@ -44,7 +45,7 @@ describe.each(backends)("a researcher's app's credit over HTTP on $name", (backe
       [h1!, l1!],
       [h2!, l2!],
     ] as const;
-    const held = [];
+    const held: Array<{ host: SimHost; a: Assignment }> = [];
     for (const pair of pairs) for (const host of pair) held.push({ host, a: (await host.requestWork(1))[0]! });
     await sleep(400);
     for (const { host, a } of held) {
