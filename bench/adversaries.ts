@@ -14,6 +14,7 @@
  *   patient      honest until trusted, then wrong on everything until caught
  *   errors       every unit reported as an error
  *   switch       identities that move between the team's volunteers with link codes to get both replicas
+ *   vanish       closed tabs: identities that take a new host's few replicas once and never come back
  *
  * Last line: {"strategy","attackers","wrong_accepted_per_10k","replicas_per_unit","honest_first_unit_s",…} where
  * wrong_accepted counts the attackers' wrong results still valid after the settling period, per 10,000 measured
@@ -94,6 +95,7 @@ try {
       wrong_canonical_per_10k: per10k(f.wrongCanonical),
       failed_per_10k: per10k(f.failed),
       undecided: f.units - f.decided,
+      batch_canonical_s: run.allCanonicalS,
       backend,
     }),
   );

@@ -8,7 +8,7 @@
  * Once the measured units are decided, the clock jumps past the settling period and the passes run again.
  */
 import { type Actor, Agent, HonestHost } from './agent.ts';
-import { Collude, Errors, Hoard, Independent } from './strategies.ts';
+import { Collude, Errors, Hoard, Independent, Vanish } from './strategies.ts';
 import { Patient, Probe } from './patience.ts';
 import { Switch } from './switch.ts';
 import type { Ledger, Team, TeamContext } from './team.ts';
@@ -28,6 +28,7 @@ export const STRATEGIES = [
   'patient',
   'errors',
   'switch',
+  'vanish',
 ] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
@@ -49,6 +50,8 @@ export interface Run {
   newcomer: Agent;
   attackerCount: number;
   simulatedS: number;
+  /** Simulated seconds until every measured unit had a canonical result or failed (null: not within the run). */
+  allCanonicalS: number | null;
 }
 
 /** The newcomer registers this many ticks (seconds, simulated) after the attackers start. */
@@ -79,6 +82,8 @@ function team(strategy: Strategy, members: Agent[], ctx: TeamContext, now: numbe
       return new Errors(members, ctx, now);
     case 'switch':
       return new Switch(members, ctx, now);
+    case 'vanish':
+      return new Vanish(members, ctx, now);
   }
 }
 
@@ -94,23 +99,26 @@ async function tick(world: World, honest: Actor[], attackers: Actor | undefined)
   await world.advance(world.tickMs);
 }
 
-/** Ticks until the units from `firstUnit` on are all decided, or `limitMs` passes. */
+/**
+ * Ticks until the units from `firstUnit` on are all decided, or `limitMs` passes; `canonical` is told when every one
+ * has a canonical result or failed (a unit stays active while a replica overtaken by its quorum is out).
+ */
 async function runUntilDecided(
   world: World,
   actors: () => { honest: Actor[]; attackers?: Actor | undefined },
   firstUnit: number,
   limitMs: number,
+  canonical: (now: number) => void = () => {},
 ): Promise<void> {
   const end = world.now + limitMs;
   for (let t = 0; world.now < end; t++) {
     const { honest, attackers } = actors();
     await tick(world, honest, attackers);
-    if (t % 30 === 29 && (await undecided(world, firstUnit)) === 0) return;
+    if (t % 30 !== 29) continue;
+    const open = (await world.inspect.units()).filter((u) => u.id >= firstUnit && u.state === 'active');
+    if (open.every((u) => u.canonicalReplicaId !== null)) canonical(world.now);
+    if (open.length === 0) return;
   }
-}
-
-async function undecided(world: World, firstUnit: number): Promise<number> {
-  return (await world.inspect.units()).filter((u) => u.id >= firstUnit && u.state === 'active').length;
 }
 
 async function submit(world: World, name: string, count: number): Promise<void> {
@@ -160,14 +168,19 @@ export async function simulate(world: World, s: Settings): Promise<Run> {
     outputs,
     world.now,
   );
+  let canonicalAt: number | undefined;
   await runUntilDecided(
     world,
     () => ({ honest: [...honest, newcomer!], attackers }),
     firstMeasuredUnit,
     s.limitS * 1000,
+    (now) => {
+      canonicalAt ??= now;
+    },
   );
   const simulatedS = (world.now - started) / 1000;
+  const allCanonicalS = canonicalAt === undefined ? null : (canonicalAt - started) / 1000;
   // The settling period passes with no more work: what was not caught by then is final.
   await world.settle();
-  return { firstMeasuredUnit, ledger, newcomer: newcomer.agent, attackerCount, simulatedS };
+  return { firstMeasuredUnit, ledger, newcomer: newcomer.agent, attackerCount, simulatedS, allCanonicalS };
 }

@@ -91,3 +91,17 @@ export class Errors extends Team {
     if (member.held.length === 0) await member.ask(world, 16);
   }
 }
+
+/**
+ * Closed tabs: each identity takes what a new host may hold once, as a page does when it starts, and is never seen
+ * again (not an attack: what a batch's tail meets; `batch_canonical_s` says how long the batch then takes).
+ */
+export class Vanish extends Team {
+  private readonly gone = new Set<Agent>();
+
+  protected async actMember(world: World, member: Agent): Promise<void> {
+    if (this.gone.has(member)) return;
+    await member.ask(world, 4);
+    this.gone.add(member);
+  }
+}

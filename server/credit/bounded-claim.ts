@@ -4,8 +4,8 @@
  * which the coordinator computes from the input (worker-kernels/<app>/flops.ts). A researcher's own app is priced by
  * a figure the researcher declares, so (as BOINC's credit system bounds claims) it is credited at most what the hosts
  * were measured to spend: each valid result's elapsed time, no longer than the coordinator saw it out (sent to
- * received), times its host's speed measured on the coordinator's own apps; the median of those, so that neither one
- * slow host nor one inflated time sets it; and never more than declared.
+ * received), times its host's speed measured on the coordinator's own apps; the least of those; and never more than
+ * declared. Normalised per app version by server/credit/app-version.ts.
  */
 import type { AppName } from '../../protocol/apps.ts';
 
@@ -24,15 +24,20 @@ export function measuredFlops(r: CreditedResult): number {
   return (Math.max(0, Math.min(r.elapsedMs, seen)) / 1000) * r.hostFlops;
 }
 
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** The FLOPs each of a unit's valid results is credited for. */
-export function creditedFlops(app: AppName, declared: number, valid: readonly CreditedResult[]): number {
+/**
+ * The FLOPs each of a unit's valid results is credited for. A researcher's app: its declaration times the app's
+ * normalised measured share once its versions have enough units behind them (server/credit/app-version.ts), else
+ * at most the least its agreeing results were measured to cost (the least, so that no host in a quorum raises
+ * it by reporting a longer time).
+ */
+export function creditedFlops(
+  app: AppName,
+  declared: number,
+  valid: readonly CreditedResult[],
+  normalisedShare?: number,
+): number {
   if (app !== 'custom') return declared;
+  if (normalisedShare !== undefined) return declared * Math.min(1, normalisedShare);
   if (valid.length === 0) return 0;
-  return Math.min(declared, median(valid.map(measuredFlops)));
+  return Math.min(declared, ...valid.map(measuredFlops));
 }

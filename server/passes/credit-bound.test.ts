@@ -1,25 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { creditForFlops } from '../credit/cobblestones.ts';
-import type { NewWorkUnit } from '../store/types.ts';
 import { backends } from '../testing/backends.ts';
+import { customUnit } from '../testing/custom-units.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
 import { honest } from '../testing/results.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import { validator } from './passes.ts';
-
-/** A researcher's unit declaring `flops`, whatever its module does. */
-function customUnit(flops: number, data: string): NewWorkUnit {
-  const input = { name: 'prime-count', version: 1, moduleSha256: 'a'.repeat(64), data, flops };
-  return {
-    job: { app: 'custom', input },
-    flopsEstimate: flops,
-    minQuorum: 2,
-    targetNresults: 2,
-    maxErrorResults: 2,
-    maxTotalResults: 4,
-    delayBoundS: 600,
-  };
-}
 
 let tokens = 0;
 

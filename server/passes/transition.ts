@@ -2,9 +2,11 @@
  * @module server/passes/transition
  * The transitioner's decision for one unit (BOINC's transitioner, as a pure function): time out replicas past
  * their deadline, keep enough replicas out to reach target_nresults, fail a unit past its error or total limits,
- * ask for validation when results wait, and close a unit once it has a canonical result.
+ * ask for validation when results wait, and close a unit once it has a canonical result; near a batch's end, give
+ * a unit whose replica is overdue one tail replica for a reliable host (server/passes/tail-reissue.ts).
  */
 import type { UnitChanges, UnitWithReplicas, WorkUnit } from '../store/types.ts';
+import { decideTail } from './tail-reissue.ts';
 
 /**
  * A unit sent as a single replica goes back to the quorum and replicas it was made with: its single result cannot
@@ -64,7 +66,12 @@ export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges 
         'hosts without a track record count an eighth)',
     );
   }
-  const live = successes.filter((r) => r.validateState !== 'invalid').length + inProgress.length + unsent.length;
+  // An unsent tail replica waits for a reliable host, who may never ask: it does not stand in for a replica the
+  // quorum needs, so a timed-out replica is still replaced for anyone.
+  const live =
+    successes.filter((r) => r.validateState !== 'invalid').length +
+    inProgress.length +
+    unsent.filter((r) => !r.tail).length;
   const missing = Math.max(0, unit.targetNresults - live);
   const counted = replicas.length - discount;
   const room = unit.maxTotalResults - counted;
@@ -86,6 +93,10 @@ export function decideTransition(s: UnitWithReplicas, now: number): UnitChanges 
       changes.unit = { ...changes.unit, siblingAt: null };
     }
   }
+  Object.assign(
+    changes,
+    decideTail({ unit, replicas, inProgress, unsent, newReplicas: changes.newReplicas, room, now }),
+  );
   const candidates = successes.filter((r) => r.validateState !== 'invalid');
   if (candidates.some((r) => r.validateState === 'init') && candidates.length >= unit.minQuorum) {
     changes.needValidate = true;
@@ -122,6 +133,7 @@ export function thenTransition(s: UnitWithReplicas, first: UnitChanges, now: num
     unit: { ...first.unit, ...second.unit },
     replicas: [...patches.values()],
     trust: [...(first.trust ?? []), ...(second.trust ?? [])],
+    ...(first.flopSamples && { flopSamples: first.flopSamples }),
     transitioned: true,
   };
 }

@@ -4,14 +4,15 @@
  * an insane result is invalid on its own and never takes part in a quorum; then, with a canonical result, late
  * results are checked against it; without one, the quorum check runs over the sane results. Valid results are
  * granted the unit's credit, fixed by its FLOP estimate (a researcher's app's bounded by what its results were
- * measured to cost: server/credit/bounded-claim.ts); invalid ones get nothing; an inconclusive set raises
+ * measured to cost, normalised per app version: server/credit/); invalid ones get nothing; an inconclusive set raises
  * target_nresults so one more replica goes out. Where the coordinator has established hosts, a quorum must include one
  * (server/store/trust.ts): hosts without a track record agreeing among themselves are an inconclusive set.
  */
 import { checkSanity, compareOutputs } from '../../worker-kernels/registry.ts';
 import { creditedFlops } from '../credit/bounded-claim.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
-import type { Replica, UnitChanges, UnitWithReplicas } from '../store/types.ts';
+import { appKeyOf, unitSamples } from '../credit/app-version.ts';
+import type { Replica, UnitChanges, UnitWithReplicas, WorkUnit } from '../store/types.ts';
 import { checkSet } from './quorum.ts';
 import { backToReplication } from './transition.ts';
 
@@ -20,7 +21,8 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
   // Its host was caught after it was sent: the result waits, unjudged, for the replicas the unit was made with.
   if (unit.single && unit.singleHostCaught) return { unit: backToReplication(unit) };
   // A researcher's app is credited at most what its valid results were measured to cost (server/credit/).
-  const credit = (agreeing: Replica[]) => creditForFlops(creditedFlops(unit.job.app, unit.flopsEstimate, agreeing));
+  const credit = (agreeing: Replica[]) =>
+    creditForFlops(creditedFlops(unit.job.app, unit.flopsEstimate, agreeing, unit.creditShare));
   const valid = (granted: number) => (r: Replica) => ({
     id: r.id,
     validateState: 'valid' as const,
@@ -41,7 +43,8 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
     const matches = late.filter((r) => compare(canonical, r) === 'match');
     const mismatches = [...insane, ...late.filter((r) => !matches.includes(r))];
     return {
-      replicas: [...matches.map(valid(credit([canonical, ...matches]))), ...mismatches.map(invalid)],
+      // Every valid result of a unit is credited alike: a late one (overtaken by a tail replica, say) as the quorum.
+      replicas: [...matches.map(valid(canonical.grantedCredit)), ...mismatches.map(invalid)],
       trust: trustEvents(unit.single, matches, mismatches),
     };
   }
@@ -69,9 +72,18 @@ export function decideValidation({ unit, replicas }: UnitWithReplicas, now: numb
         unit: { canonicalReplicaId: decision.canonical.id },
         replicas: [...decision.valid.map(valid(credit(decision.valid))), ...rejected.map(invalid)],
         trust: trustEvents(unit.single, decision.valid, rejected),
+        ...flopSamples(unit, decision.valid),
       };
     }
   }
+}
+
+/** A researcher's app's unit, decided: its quorum's samples for its versions' averages (server/credit/). */
+function flopSamples({ job, flopsEstimate }: WorkUnit, agreeing: Replica[]): Pick<UnitChanges, 'flopSamples'> {
+  if (job.app !== 'custom') return {};
+  const appKey = appKeyOf(job.input.name, job.input.version);
+  const samples = [...unitSamples(flopsEstimate, agreeing)].map(([variant, share]) => ({ appKey, variant, share }));
+  return samples.length > 0 ? { flopSamples: samples } : {};
 }
 
 const invalid = (r: Replica) => ({ id: r.id, validateState: 'invalid' as const, grantedCredit: 0 });

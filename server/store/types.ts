@@ -77,6 +77,16 @@ export interface WorkUnit extends NewWorkUnit {
    * include one (server/store/trust.ts). Known to the validator only.
    */
   quorumNeedsEstablished?: boolean;
+  /**
+   * Its batch is in its tail (server/store/tail.ts), so an overdue replica of it gets a tail replica. Loaded by the
+   * transitioner only for units with an overdue replica.
+   */
+  batchInTail?: boolean;
+  /**
+   * A researcher's app's normalised measured share (server/credit/app-version.ts): what its units are credited at,
+   * as a share of their declared FLOPs, once its versions have enough validated units. Known to the validator only.
+   */
+  creditShare?: number;
 }
 
 export interface Replica {
@@ -105,6 +115,8 @@ export interface Replica {
   hostTracked?: boolean;
   /** Whether its host was established for the app when it was sent (server/store/trust.ts isEstablished). */
   established?: boolean;
+  /** A tail replica (server/store/tail.ts): only a reliable host may take it, and a unit gets one at most. */
+  tail?: boolean;
 }
 
 /** A unit and all its replicas: what the transitioner and validator decide on. */
@@ -127,10 +139,25 @@ export interface UnitChanges {
   trust?: Array<{ hostId: number; event: TrustEvent }>;
   /** Unsent replicas to create. */
   newReplicas?: number;
+  /** A researcher's app's unit just validated: what its agreeing results measured, per variant, for the averages. */
+  flopSamples?: FlopSample[];
+  /** The one replica created is a tail replica (server/store/tail.ts), for a reliable host only. */
+  tailReplica?: boolean;
+  /** The transitioner should look again by then (a replica becomes overdue for the tail), before any deadline. */
+  wakeAt?: number;
   /** Ask the validator to look at the unit (new results arrived, or a quorum may now exist). */
   needValidate?: boolean;
   /** The transitioner's decision is part of this one: the unit's next transition is its earliest deadline. */
   transitioned?: boolean;
+}
+
+/** One validated unit's sample for an app version's running average (server/credit/app-version.ts). */
+export interface FlopSample {
+  /** The researcher's app and version, whatever the variant: `custom:name@version`. */
+  appKey: string;
+  variant: Variant;
+  /** Measured FLOPs as a share of the declared ones, at most 1. */
+  share: number;
 }
 
 export interface Host {

@@ -4,6 +4,7 @@
  * schema), an OS-chosen port, the demo and the chain off, passes every 20 ms; `close` stops it and removes all of it
  * (a test that stops the coordinator itself may call `coordinator.close()` first: close is then a no-op for it).
  */
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,4 +72,24 @@ export async function startTestCoordinator(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A test coordinator for each test of a `describe.each(backends)`, started before and closed after it; the tests
+ * of a backend not available here are skipped. Read `running` and `url` inside the tests.
+ */
+export function coordinatorPerTest(
+  backend: { name: 'sqlite' | 'postgres'; available: boolean },
+  env: Record<string, string> = {},
+): { running: TestCoordinator; url: string } {
+  const fixture = {} as { running: TestCoordinator; url: string };
+  beforeEach(async (ctx) => {
+    if (!backend.available) return ctx.skip();
+    fixture.running = await startTestCoordinator(backend.name, env);
+    fixture.url = fixture.running.coordinator.url;
+  });
+  afterEach(async () => {
+    if (backend.available) await fixture.running.close();
+  });
+  return fixture;
 }

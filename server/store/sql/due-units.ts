@@ -17,6 +17,7 @@ type SizedReplicaRow = ReplicaRow & { result_bytes: number | null };
 /** A replica's columns but its result. */
 const REPLICA_STATE = `id, work_unit_id, host_id, volunteer_id, server_state, outcome, validate_state, sent_at,
   deadline, received_at, variant, elapsed_ms, host_flops, error, granted_credit, unverified, validated_at, established,
+  tail,
   (SELECT a.valid FROM host_apps a WHERE a.host_id = replicas.host_id AND a.app = replicas.app) AS host_valid`;
 
 /** How many of `sizes`, from the first, fit in `budget` together; never fewer than one (when there is one). */

@@ -176,6 +176,54 @@ export class StoreInspector {
   }
 
   /**
+   * Gives one host a record with `app` as a host earns it: `valid` valid results, the last `streak` of them in a row
+   * (consecutive_valid), registered two days before `at`. With ten of each it is established
+   * and reliable (server/store/trust.ts, server/store/tail.ts); a shorter streak is what a recent timeout leaves.
+   */
+  async giveStreak(hostId: number, app: string, { valid, streak, at }: { valid: number; streak: number; at: number }) {
+    await this.q.run(
+      `INSERT INTO host_apps (host_id, app, valid, consecutive_valid) VALUES (?, ?, ?, ?)
+        ON CONFLICT (host_id, app)
+        DO UPDATE SET valid = excluded.valid, consecutive_valid = excluded.consecutive_valid`,
+      [hostId, app, valid, streak],
+    );
+    await this.q.run('UPDATE hosts SET created_at = ? WHERE id = ?', [at - 2 * 86_400_000, hostId]);
+  }
+
+  /** The replicas out with a host: each one's unit, when it was sent and when it is due. */
+  async heldBy(hostId: number): Promise<Array<{ id: number; workUnitId: number; sentAt: number; deadline: number }>> {
+    const rows = await this.q.all<Record<string, unknown>>(
+      `SELECT id, work_unit_id, sent_at, deadline FROM replicas WHERE host_id = ? AND server_state = 'in_progress'
+        ORDER BY id`,
+      [hostId],
+    );
+    return rows.map((r) => ({
+      id: Number(r['id']),
+      workUnitId: Number(r['work_unit_id']),
+      sentAt: Number(r['sent_at']),
+      deadline: Number(r['deadline']),
+    }));
+  }
+
+  /**
+   * Moves the replicas a host holds `ms` into the past, as if it had taken them that much earlier: sent, due, and
+   * their units' next look by the transitioner with them (a closed tab's replicas, minutes on, without the wait).
+   */
+  async backdateHeld(hostId: number, ms: number): Promise<void> {
+    // Replicas first: a transitioner that looks in between sees them overdue, or the units not yet due.
+    await this.q.run(
+      `UPDATE replicas SET sent_at = sent_at - ?, deadline = deadline - ? WHERE host_id = ?
+        AND server_state = 'in_progress'`,
+      [ms, ms, hostId],
+    );
+    await this.q.run(
+      `UPDATE work_units SET transition_at = transition_at - ? WHERE id IN
+        (SELECT work_unit_id FROM replicas WHERE host_id = ? AND server_state = 'in_progress')`,
+      [ms, hostId],
+    );
+  }
+
+  /**
    * Makes every host `ms` older, as if it had registered that much earlier: benches and tests of established hosts
    * (server/store/trust.ts, a day old at least) on a clock that does not wait a day.
    */

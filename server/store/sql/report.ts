@@ -1,7 +1,7 @@
 /**
  * @module server/store/sql/report
  * Accepting hosts' reports of results: each result only from the host it was sent to, once, while its unit is
- * undecided (late ones too, as BOINC accepts them). The reports that arrive together are recorded together, in one
+ * active (late ones too, as BOINC accepts them). The reports that arrive together are recorded together, in one
  * transaction of a few statements whatever their number and size; everything is committed before any caller
  * acknowledges.
  */
@@ -194,9 +194,10 @@ function refusal(row: ReportedReplica | undefined, host: Host, r: ResultToRecord
     return `replica ${r.replicaId} is of app ${row.app}, not ${r.result.app}`;
   if (row.outcome === 'success' || row.outcome === 'client_error') return `replica ${r.replicaId} was already reported`;
   if (row.outcome === 'didnt_need') return `replica ${r.replicaId} is no longer needed`;
-  // A replica past its deadline (no_reply) still counts while its unit is undecided, as BOINC accepts late results.
-  if (row.canonical_replica_id !== null || row.state !== 'active') {
-    return `replica ${r.replicaId} arrived after its work unit was decided`;
-  }
+  // A replica past its deadline (no_reply) still counts while its unit is active, as BOINC accepts late results:
+  // before a quorum as any result; after one (a unit stays active while a replica of it is out, such as the one a
+  // batch's tail replica overtook: server/store/tail.ts) it is checked against the canonical result and credited
+  // as the quorum was.
+  if (row.state !== 'active') return `replica ${r.replicaId} arrived after its work unit was decided`;
   return undefined;
 }

@@ -58,6 +58,8 @@ export interface ReplicaRow {
   host_valid?: number | null;
   /** Its host was established for the app when it was sent (migration 18; null before, or never sent). */
   established?: number | null;
+  /** A tail replica, for a reliable host only (migration 22, server/store/tail.ts). */
+  tail?: number | null;
 }
 
 /**
@@ -125,6 +127,7 @@ export function toReplica(row: ReplicaRow, app: string): Replica {
       unverified: row.unverified === 1,
       validatedAt: row.validated_at,
       established: Number(row.established ?? 0) === 1,
+      tail: Number(row.tail ?? 0) === 1,
       ...(row.host_valid !== undefined &&
         row.host_id !== null && { hostTracked: Number(row.host_valid ?? 0) >= TRACK_RECORD }),
     },

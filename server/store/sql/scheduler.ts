@@ -9,6 +9,7 @@
  */
 import { AppName } from '../../../protocol/apps.ts';
 import { isEstablished, issueAsSingle } from '../trust.ts';
+import { isReliable, overdueAt } from '../tail.ts';
 import { Batcher } from '../batcher.ts';
 import { projectOrder, type ProjectShare } from '../project-order.ts';
 import type { Host, IssuedReplica, WorkAsk } from '../types.ts';
@@ -205,8 +206,17 @@ export class Scheduler {
           const t = asking.trust.get(app);
           return t !== undefined && isEstablished({ ...t, invalid: t.catches, createdAt: asking.createdAt }, now);
         };
-        const mayTake = (unit: PoolUnit) =>
-          !round.guarded.has(unit.row.app) || unit.live === 0 || unit.liveEstablished > 0 || established(unit.row.app);
+        // A tail replica goes to a reliable host only (server/store/tail.ts).
+        const reliable = (app: string) => {
+          const t = asking.trust.get(app);
+          return t !== undefined && isReliable({ ...t, invalid: t.catches, createdAt: asking.createdAt }, now);
+        };
+        const mayTake = (unit: PoolUnit, tail: boolean) =>
+          (!tail || reliable(unit.row.app)) &&
+          (!round.guarded.has(unit.row.app) ||
+            unit.live === 0 ||
+            unit.liveEstablished > 0 ||
+            established(unit.row.app));
         while (!full()) {
           const next = await pool.next(
             q,
@@ -313,7 +323,9 @@ export class Scheduler {
       const seen = units.get(i.unit.row.id);
       // A waiting unit's siblings are made by the transitioner at sibling_at, which wakes it then.
       const siblingAt = seen?.siblingAt ?? (i.unit.waiting ? i.sentAt + this.drawWait() : i.unit.row.sibling_at);
-      const due = Math.min(seen?.deadline ?? Infinity, i.deadline, i.unit.waiting ? siblingAt! : Infinity);
+      // The transitioner looks at the unit when its replica becomes overdue for the tail (server/store/tail.ts).
+      const wake = overdueAt(i.sentAt, i.deadline);
+      const due = Math.min(seen?.deadline ?? Infinity, wake, i.unit.waiting ? siblingAt! : Infinity);
       units.set(i.unit.row.id, { unit: i.unit, deadline: due, siblingAt });
     }
     // A unit already due for the transitioner before this deadline, and not turned single or waiting, is left alone:

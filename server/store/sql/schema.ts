@@ -504,6 +504,21 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // active, GFLOPS) kept as replicas change, by triggers, not read from `replicas` on each refresh
   // (activity-counts.ts).
   activityCountsMigration(dialect, id),
+  // 22 (branch tail) (issue 17, item 5): a batch's tail is reissued early to reliable hosts (server/store/tail.ts);
+  // a tail replica is marked so that only a reliable host takes it and a unit gets one at most. Credit is normalised
+  // per app version (issue 17, item 6): each researcher's app version (app, module version, variant) keeps a running
+  // average of what its validated units measured as a share of what they declared (server/credit/app-version.ts).
+  `
+  ALTER TABLE replicas ADD COLUMN tail INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE app_versions (
+    app_version TEXT PRIMARY KEY,
+    app TEXT NOT NULL,
+    share DOUBLE PRECISION NOT NULL,
+    samples BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX app_versions_app ON app_versions(app)
+  `,
 ];
 
 const statements = (m: Migration) =>

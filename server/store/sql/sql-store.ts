@@ -40,6 +40,8 @@ import { summarize } from './summary.ts';
 import { applyDecisions } from './unit-changes.ts';
 import type { HostsPer } from '../quota.ts';
 import { loadDue } from './due-units.ts';
+import { markTails } from './batch-tail.ts';
+import { priceCustomUnits } from './app-versions.ts';
 import { EstablishedHosts } from './established.ts';
 import { anyOf } from './bulk.ts';
 import { insertBatch } from './batches.ts';
@@ -306,13 +308,15 @@ export class SqlStore implements Store {
               now,
             )
           : new Set<string>();
-      const decided = units.map((row) => {
+      const loaded = units.map((row) => {
         const unit = toWorkUnit(row);
         if (caught.has(row.id)) unit.singleHostCaught = true;
         if (guarded.has(row.app)) unit.quorumNeedsEstablished = true;
-        const ofUnit = (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app));
-        return { row, unit, replicas: ofUnit, changes: decide({ unit, replicas: ofUnit }) };
+        return { row, unit, replicas: (replicas.get(row.id) ?? []).map((r) => toReplica(r, row.app)) };
       });
+      if (queue === 'transition') await markTails(q, this.db.dialect, loaded, now);
+      else await priceCustomUnits(q, this.db.dialect, loaded);
+      const decided = loaded.map((l) => ({ ...l, changes: decide({ unit: l.unit, replicas: l.replicas }) }));
       await applyDecisions(q, this.db.dialect, queue, decided, now);
       return units.length;
     });

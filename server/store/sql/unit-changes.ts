@@ -12,6 +12,7 @@ import { bulkInsert, bulkUpdate, type ColumnType, type Dialect } from './bulk.ts
 import type { WorkUnitRow } from './rows.ts';
 import { queueCredit, type GrantedCredit } from './credit.ts';
 import { recordTrustEvents } from './trust-events.ts';
+import { recordSamples } from './app-versions.ts';
 
 /** One unit as loaded, and the decision a pass took on it. */
 export interface Decided {
@@ -74,13 +75,24 @@ export async function applyDecisions(
     dialect,
     decided.flatMap((d) => (d.changes.trust ?? []).map((t) => ({ ...t, app: d.row.app }))),
   );
+  await recordSamples(
+    q,
+    dialect,
+    decided.flatMap((d) => d.changes.flopSamples ?? []),
+    now,
+  );
   await bulkInsert(
     q,
     dialect,
     'replicas',
-    { work_unit_id: 'bigint', app: 'text', project_id: 'bigint' },
+    { work_unit_id: 'bigint', app: 'text', project_id: 'bigint', tail: 'bigint' },
     decided.flatMap((d) =>
-      Array.from({ length: d.changes.newReplicas ?? 0 }, () => [d.row.id, d.row.app, d.row.project_id]),
+      Array.from({ length: d.changes.newReplicas ?? 0 }, () => [
+        d.row.id,
+        d.row.app,
+        d.row.project_id,
+        Number(d.changes.tailReplica === true),
+      ]),
     ),
   );
 }
@@ -113,13 +125,13 @@ function nextUnitRow({ row, replicas, changes }: Decided, queue: UnitQueue, now:
   const needValidate = changes.needValidate ? 1 : queue === 'validate' ? 0 : row.need_validate;
   // After a validation that changed something the transitioner must look again (reissue, finish), unless its
   // decision came with the validation's; a validation that found too few results leaves the unit's schedule alone;
-  // a transition waits for the next deadline.
+  // a transition waits for the next deadline, or until a replica becomes overdue for the tail (server/store/tail.ts).
   const transitionAt =
     queue === 'validate' && !changes.transitioned
       ? isEmpty(changes)
         ? row.transition_at
         : now
-      : earliestDeadline(replicas, changes.replicas ?? []);
+      : earlier(earliestDeadline(replicas, changes.replicas ?? []), changes.wakeAt);
   // A unit whose siblings still wait is woken when they may be made (server/passes/transition.ts).
   const siblingAt = u.siblingAt !== undefined ? u.siblingAt : row.sibling_at;
   const wakeAt =
@@ -150,6 +162,9 @@ function earliestDeadline(replicas: readonly Replica[], patches: readonly Replic
   }
   return at;
 }
+
+const earlier = (at: number | null, wake: number | undefined) =>
+  wake === undefined ? at : at === null ? wake : Math.min(at, wake);
 
 /** One statement per shape of patch (the columns it sets): a validation's valid, invalid and inconclusive ones. */
 async function updateReplicas(q: Queryable, dialect: Dialect, patches: readonly ReplicaPatch[]) {

@@ -21,6 +21,8 @@ export interface PoolReplica {
   validate_state: string;
   /** Whether its host was established for the app when it was sent (null: sent before migration 18, or never). */
   established: number | null;
+  /** A tail replica: for a reliable host only (server/store/tail.ts). */
+  tail: number;
 }
 
 export interface PoolUnit {
@@ -60,7 +62,7 @@ export class UnitPool {
   /** Units this pool has read (each pool reads the units its hosts can run). */
   private readonly seen = new Set<number>();
   /** Unsent replicas in queue order, with their units; each leaves the pool when issued. */
-  private readonly unsent: Array<{ replicaId: number; unit: PoolUnit }> = [];
+  private readonly unsent: Array<{ replicaId: number; unit: PoolUnit; tail: boolean }> = [];
   private after = { unit: 0, replica: 0 };
   private exhausted = false;
   private readonly db: Db;
@@ -81,7 +83,7 @@ export class UnitPool {
    */
   async next(
     q: Queryable,
-    asker: { volunteerId: number; network: string | null; mayTake(unit: PoolUnit): boolean },
+    asker: { volunteerId: number; network: string | null; mayTake(unit: PoolUnit, tail: boolean): boolean },
     want: number,
   ): Promise<{ replicaId: number; unit: PoolUnit } | undefined> {
     const { volunteerId, network } = asker;
@@ -93,7 +95,7 @@ export class UnitPool {
           !c.unit.volunteers.has(volunteerId) &&
           (network === null || !c.unit.networks.has(network)) &&
           !this.shared.issued.has(c.replicaId) &&
-          asker.mayTake(c.unit),
+          asker.mayTake(c.unit, c.tail),
       );
       if (i >= 0) {
         const [next] = this.unsent.splice(i, 1);
@@ -135,7 +137,7 @@ export class UnitPool {
     );
     // Read after the lock: every change to a unit's replicas locks the unit first, so these are current.
     const replicas = await q.all<PoolReplica>(
-      `SELECT id, work_unit_id, volunteer_id, network, server_state, outcome, validate_state, established
+      `SELECT id, work_unit_id, volunteer_id, network, server_state, outcome, validate_state, established, tail
         FROM replicas WHERE ${units.sql} ORDER BY id`,
       units.params,
     );
@@ -162,7 +164,9 @@ export class UnitPool {
         };
         this.shared.units.set(row.id, unit);
       }
-      for (const r of unit.replicas) if (r.server_state === 'unsent') this.unsent.push({ replicaId: r.id, unit });
+      for (const r of unit.replicas) {
+        if (r.server_state === 'unsent') this.unsent.push({ replicaId: r.id, unit, tail: Number(r.tail) === 1 });
+      }
     }
   }
 }
