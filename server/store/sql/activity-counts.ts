@@ -75,7 +75,7 @@ const tables = (id: string) => [
  * last eleven minutes before the newest one (the window and its margin, if the coordinator ran until now); a
  * full read of `replicas`, once.
  */
-const seeds = [
+export const activitySeeds = [
   `INSERT INTO activity_deltas (${DELTA_COLUMNS})
     SELECT project_id, coalesce(host_id, 0), coalesce(volunteer_id, 0), 1, deadline, NULL, 0 FROM replicas
     WHERE ${OUT}`,
@@ -108,7 +108,7 @@ const postgresTriggers = [
 
 /** The migration's statements, one by one (trigger bodies hold semicolons). */
 export function activityCountsMigration(dialect: Dialect, id: string): string[] {
-  return [...tables(id), ...seeds, ...(dialect === 'sqlite' ? sqliteTriggers : postgresTriggers)];
+  return [...tables(id), ...activitySeeds, ...(dialect === 'sqlite' ? sqliteTriggers : postgresTriggers)];
 }
 
 const bucket = (column: string, ms: number) => `CAST(${column} / ${ms} AS BIGINT) * ${ms}`;
