@@ -12,7 +12,7 @@ const compute = (r: IssuedReplica) => runReference(r.job, { progress() {}, check
 
 const reported = (r: IssuedReplica, result: AppOutput): ResultToRecord => ({
   status: 'success',
-  replicaId: r.replicaId,
+  token: r.token,
   elapsedMs: 1,
   variant: 'reference',
   result,

@@ -12,7 +12,7 @@ import { unitCounts } from './research-progress.ts';
 
 const failure = (r: IssuedReplica): ResultToRecord => ({
   status: 'error',
-  replicaId: r.replicaId,
+  token: r.token,
   elapsedMs: 1,
   error: { name: 'KernelError', message: 'out of memory' },
 });
