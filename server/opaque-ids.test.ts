@@ -13,7 +13,8 @@ import { startTestCoordinator, type TestCoordinator } from './testing/test-coord
 import { tinyUnits } from './testing/tiny-units.ts';
 
 /** A token's 128 bits. */
-const bitsOf = (token: string) => [...Buffer.from(token, 'base64url')].flatMap((b) => [...b.toString(2).padStart(8, '0')]);
+const bitsOf = (token: string) =>
+  [...Buffer.from(token, 'base64url')].flatMap((b) => [...b.toString(2).padStart(8, '0')]);
 const hamming = (a: string, b: string) => bitsOf(a).filter((bit, i) => bit !== bitsOf(b)[i]).length;
 
 describe.each(backends)('opaque replica ids on $name', ({ name, available }) => {
@@ -30,7 +31,12 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
   });
 
   const batch = (count: number) =>
-    coordinator.stores.work.createBatch({ app: 'signal-search', name: 'ids', units: tinyUnits(count), now: Date.now() });
+    coordinator.stores.work.createBatch({
+      app: 'signal-search',
+      name: 'ids',
+      units: tinyUnits(count),
+      now: Date.now(),
+    });
 
   /** Each sent replica's unit and whether that unit went out as a single replica, read from the tables. */
   async function truth(sent: readonly Assignment[]) {
@@ -39,7 +45,7 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
     return sent.map((a) => ({ a, unit: unitOf.get(a.replicaId)!, single: singles.has(unitOf.get(a.replicaId)!) }));
   }
 
-  test('default: singles and replicas of replicated units look alike: one shape, random tokens, no unit id', async () => {
+  test('default: singles and replicas of replicated units look alike: one shape, random tokens', async () => {
     await batch(200);
     const trusted = await SimHost.register(coordinator.url);
     await running.inspect.trustHost(trusted.identity.hostId, 'signal-search', 1000);
@@ -73,7 +79,7 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
     expect(Math.abs(ones / (sent.length * 128) - 0.5)).toBeLessThan(0.03);
   });
 
-  test('error: a report naming another host\'s token, or nobody\'s, is refused by name and changes nothing', async () => {
+  test("error: a report naming another host's token, or nobody's, is refused by name and changes nothing", async () => {
     await batch(4);
     const [a, b] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
     const [mine] = await a.requestWork(1);
@@ -81,7 +87,10 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
     const before = await running.inspect.counts();
     const refused = async (host: SimHost, results: unknown[]) => {
       const res = await host.call('POST', 'api/results', { results });
-      return { status: res.status, body: (await res.json()) as { error: { name: string; issues?: { path: string }[] } } };
+      return {
+        status: res.status,
+        body: (await res.json()) as { error: { name: string; issues?: { path: string }[] } },
+      };
     };
 
     // b names a's replica, alone or after one of its own: refused whole, the foreign entry named.
@@ -92,11 +101,11 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
     expect(mixed.status).toBe(403);
     expect(mixed.body.error.issues).toEqual([expect.objectContaining({ path: 'results.1.replicaId' })]);
     // A well-formed token that is nobody's gets the same answer: a host cannot probe which tokens exist.
-    const made = await refused(b, [{ ...b.compute(theirs!), replicaId: 'A'.repeat(21) + 'w' }]);
+    const made = await refused(b, [{ ...b.compute(theirs!), replicaId: `${'A'.repeat(21)}w` }]);
     expect(made.status).toBe(403);
     expect(made.body.error.issues).toEqual([expect.objectContaining({ path: 'results.0.replicaId' })]);
     // A malformed one fails the schema, by the same name of field.
-    const malformed = await refused(b, [{ ...b.compute(theirs!), replicaId: 'A'.repeat(21) + 'B' }]);
+    const malformed = await refused(b, [{ ...b.compute(theirs!), replicaId: `${'A'.repeat(21)}B` }]);
     expect(malformed.status).toBe(400);
     expect(JSON.stringify(malformed.body)).toMatch(/results\.0\.replicaId/);
     // A number reaches only replicas sent before migration 21: a's replica by its database id is not a's to report.

@@ -176,7 +176,8 @@ export class StoreInspector {
   async trustHost(hostId: number, app: string, consecutive: number): Promise<void> {
     await this.q.run(
       `INSERT INTO host_apps (host_id, app, valid, consecutive_valid) VALUES (?, ?, ?, ?)
-        ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid, consecutive_valid = excluded.consecutive_valid`,
+        ON CONFLICT (host_id, app)
+        DO UPDATE SET valid = excluded.valid, consecutive_valid = excluded.consecutive_valid`,
       [hostId, app, consecutive, consecutive],
     );
   }

@@ -49,7 +49,7 @@ describe.each(backends)('replica tokens (migration 21) on $name', ({ name, avail
     result: runReference(await job(of), { progress() {}, checkpoint() {} }),
   });
 
-  test('default: a replica held under its number is reported by it, by its host only; new ones get tokens', async () => {
+  test('default: a replica held under its number is reported by it, by its host only; new ones, tokens', async () => {
     const { store, db } = fresh;
     await store.createBatch({ app: 'signal-search', name: 'old', units: tinyUnits(2), now });
     const [holder, other, later] = await Promise.all(

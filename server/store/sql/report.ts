@@ -41,7 +41,10 @@ type Accepted = { r: ResultToRecord; row: ReportedReplica; host: Host; now: numb
  * replica reported twice, in one report or two, is taken once. A report naming a token that is not one of its
  * host's replicas is refused whole (its ForeignReplicaError is its answer) and the others go on.
  */
-export function recordReports(db: Db, reports: readonly Report[]): Promise<Array<RecordOutcome[] | ForeignReplicaError>> {
+export function recordReports(
+  db: Db,
+  reports: readonly Report[],
+): Promise<Array<RecordOutcome[] | ForeignReplicaError>> {
   return db.transaction(async (q) => {
     const tokens = [...new Set(reports.flatMap((report) => report.results.map((r) => r.token)))];
     if (tokens.length === 0) return reports.map(() => []);
