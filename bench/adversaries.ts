@@ -82,7 +82,8 @@ try {
       `${f.units} units measured, ${f.decided} decided, ${f.failed} failed, in ${run.simulatedS} simulated s ` +
       `(${seconds.toFixed(1)} s); ${run.ledger.lies.size} wrong results reported, ${f.wrongAccepted} still valid ` +
       `after settling (${JSON.stringify(f.acceptedLies)}), ${f.wrongCanonical} canonical; ` +
-      `${f.replicasSent} replicas sent`,
+      `${f.replicasSent} replicas sent` +
+      (strategy === 'probe' ? `; the probe's token tell fired ${run.ledger.tokenTells} times` : ''),
   );
   const per10k = (n: number) => Number(((n / f.units) * 10_000).toFixed(2));
   console.log(

@@ -45,7 +45,8 @@ test('the page shows the project, the app, the unit and its progress while compu
     await page.getByRole('button', { name: 'Start contributing' }).click();
     await expect(page.getByTestId('project')).toHaveText('Terraflop demo', { timeout: 30_000 });
     await expect(page.getByTestId('app')).toHaveText('Signal search');
-    await expect(page.getByTestId('work-unit')).toHaveText(/^\d+$/);
+    // The unit as the volunteer can know it: its size (a host is given no unit number, issue 17).
+    await expect(page.getByTestId('work-unit')).toHaveText(/^[\d.]+ [kMGTP]?FLOP$/);
     await expect(page.getByRole('progressbar', { name: 'Progress' })).toBeVisible();
   } finally {
     await page.close();

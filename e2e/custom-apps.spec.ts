@@ -148,19 +148,19 @@ async function volunteer(
   // One core, so one compute worker: the units run one after another in it.
   if (oneWorker)
     await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1 }));
-  const appOf = new Map<number, string>();
+  const appOf = new Map<string, string>();
   const variants = new Map<string, Set<string>>();
   page.on('response', async (res) => {
     if (!res.url().endsWith('/api/work') || !res.ok()) return;
     // The test may close the page while a reply is still being read: that reply is no one's to count any more.
     const body = (await res.json().catch(() => undefined)) as
-      | { replicas: { replicaId: number; app: string; input: { name?: string } }[] }
+      | { replicas: { replicaId: string; app: string; input: { name?: string } }[] }
       | undefined;
     for (const r of body?.replicas ?? []) appOf.set(r.replicaId, r.input.name ?? r.app);
   });
   page.on('request', (req) => {
     if (!req.url().endsWith('/api/results')) return;
-    for (const entry of (req.postDataJSON() as { results: { replicaId: number; status: string; variant?: string }[] })
+    for (const entry of (req.postDataJSON() as { results: { replicaId: string; status: string; variant?: string }[] })
       .results) {
       const app = appOf.get(entry.replicaId) ?? 'unknown';
       if (!variants.has(app)) variants.set(app, new Set());

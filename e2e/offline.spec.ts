@@ -7,16 +7,16 @@ test('offline mid-run: computing goes on from the buffer, and every result arriv
   page,
   context,
 }) => {
-  const sent = new Set<number>();
-  const accepted: number[] = [];
+  const sent = new Set<string>();
+  const accepted: string[] = [];
   const rejected: unknown[] = [];
   page.on('request', (request) => {
     if (!request.url().endsWith('/api/results')) return;
-    for (const r of (request.postDataJSON() as { results: { replicaId: number }[] }).results) sent.add(r.replicaId);
+    for (const r of (request.postDataJSON() as { results: { replicaId: string }[] }).results) sent.add(r.replicaId);
   });
   page.on('response', async (response) => {
     if (!response.url().endsWith('/api/results') || !response.ok()) return;
-    const reply = (await response.json()) as { accepted: number[]; rejected: unknown[] };
+    const reply = (await response.json()) as { accepted: string[]; rejected: unknown[] };
     accepted.push(...reply.accepted);
     rejected.push(...reply.rejected);
   });

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { formatFlops } from '../web/lib/format.ts';
 import { storeValues } from './support/idb.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
 
@@ -20,12 +21,12 @@ test('reload mid-unit: the unit resumes from its checkpoint, not from zero', asy
   await page.getByRole('button', { name: 'Start contributing' }).click();
 
   // Wait until IndexedDB holds a checkpoint of a good part of a unit, and find which unit it is.
-  type Buffered = { assignment: { replicaId: number; workUnitId: number } };
+  type Buffered = { assignment: { replicaId: string; flopsEstimate: number } };
   const checkpointed = async () => {
     // Keys and values read in one transaction, so they pair up.
     const saved = await page.evaluate(
       () =>
-        new Promise<{ id: number; progress: number }[]>((resolve, reject) => {
+        new Promise<{ id: string; progress: number }[]>((resolve, reject) => {
           const open = indexedDB.open('terraflop');
           open.onsuccess = () => {
             const store = open.result.transaction('checkpoints').objectStore('checkpoints');
@@ -34,7 +35,7 @@ test('reload mid-unit: the unit resumes from its checkpoint, not from zero', asy
             values.onsuccess = () => {
               open.result.close();
               resolve(
-                (keys.result as number[]).map((id, i) => ({
+                (keys.result as string[]).map((id, i) => ({
                   id,
                   progress: (values.result[i] as { progress: number }).progress,
                 })),
@@ -47,7 +48,7 @@ test('reload mid-unit: the unit resumes from its checkpoint, not from zero', asy
     const found = saved.find((c) => c.progress > 0.2 && c.progress < 0.8);
     if (!found) return undefined;
     const unit = ((await storeValues(page, 'buffer')) as Buffered[]).find((b) => b.assignment.replicaId === found.id);
-    return unit && { workUnitId: unit.assignment.workUnitId, progress: found.progress };
+    return unit && { flopsEstimate: unit.assignment.flopsEstimate, progress: found.progress };
   };
   await expect.poll(checkpointed, { timeout: 60_000 }).toBeDefined();
   const before = (await checkpointed())!;
@@ -55,8 +56,12 @@ test('reload mid-unit: the unit resumes from its checkpoint, not from zero', asy
 
   // The volunteer had started: the page carries on by itself, with that unit, from its checkpoint.
   await expect(page.getByRole('button', { name: 'Stop contributing' })).toBeVisible();
-  await expect(page.getByTestId('work-unit')).toHaveText(String(before.workUnitId));
+  // The page shows a unit by its size (a host is given no unit number); that the resumed unit is the one
+  // checkpointed is in the percentage it resumed from: that checkpoint's, or a later one of the same run.
+  await expect(page.getByTestId('work-unit')).toHaveText(formatFlops(before.flopsEstimate, 'FLOP'));
   await expect(page.getByTestId('resumed')).toHaveText(/Resumed from its checkpoint at [1-9]\d?%/);
+  const resumedAt = Number(/at (\d+)%/.exec((await page.getByTestId('resumed').textContent()) ?? '')?.[1]);
+  expect(resumedAt).toBeGreaterThanOrEqual(Math.round(before.progress * 100));
   const shown = await page
     .getByRole('progressbar', { name: 'Progress' })
     .evaluate((bar: HTMLProgressElement) => bar.value);

@@ -22,17 +22,17 @@ test(
     // Said in plain words, the error's name and message kept under "Details".
     const problem = page.getByTestId('problem');
     await expect(problem).toContainText(
-      /Work unit \d+ did not finish: the worker computing it stopped unexpectedly\. Trying/,
+      /A [\w-]+ unit of [\d.]+ [kMGTP]?FLOP did not finish: the worker computing it stopped unexpectedly\. Trying/,
     );
     await expect(problem.locator('details')).toContainText('WorkerCrashError');
 
     const [entry] = (await (await report).postDataJSON()).results as {
-      replicaId: number;
+      replicaId: string;
       status: string;
       error: { name: string };
     }[];
     expect(entry).toMatchObject({ status: 'error', error: { name: 'WorkerCrashError' } });
-    expect(((await (await answer).json()) as { accepted: number[] }).accepted).toContain(entry!.replicaId);
+    expect(((await (await answer).json()) as { accepted: string[] }).accepted).toContain(entry!.replicaId);
     await expect(problem).toContainText(
       /failed twice \(the worker computing it stopped unexpectedly\), so it was reported/,
     );
@@ -71,7 +71,7 @@ test(
       expect(reported).toBe(true);
     }).toPass({ intervals: [500], timeout: 20_000 });
     const [entry] = (await (await report).postDataJSON()).results as {
-      replicaId: number;
+      replicaId: string;
       status: string;
       error: { name: string };
     }[];

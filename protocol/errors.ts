@@ -101,6 +101,7 @@ export const API_ERROR_NAMES = [
   'VolunteerBannedError',
   'NotAttestableError',
   'NotDrawnError',
+  'ForeignReplicaError',
 ] as const;
 export type ApiErrorName = (typeof API_ERROR_NAMES)[number];
 

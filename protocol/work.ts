@@ -10,6 +10,34 @@ import { PROJECT_SHORT_NAME } from './project-name.ts';
 
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A replica as its host knows it: 128 random bits in base64url (22 characters; the last one carries 2 bits, so it
+ * is one of A, Q, g, w, and each token has one spelling). The coordinator draws it when it sends the replica and
+ * keeps it with the replica; it says nothing of the replica's unit, its siblings, its order or whether it went out
+ * alone (issue 17: sequential ids told a sybil which units were spot-checked). See docs/coordinator.md.
+ */
+export const ReplicaToken = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{21}[AQgw]$/, 'a replica token: 22 base64url characters (128 random bits)');
+export type ReplicaToken = z.infer<typeof ReplicaToken>;
+
+/** Random bytes in a replica token. */
+export const REPLICA_TOKEN_BYTES = 16;
+
+/**
+ * A replica's number, as coordinators before migration 21 sent it: a page may still hold results (or units to
+ * compute) under one. Accepted in reports only for a replica sent before that migration, from the host it was sent
+ * to (server/store/sql/report.ts); never sent to a host again.
+ */
+export const LegacyReplicaId = Id;
+
+/** How a report names a replica: its token, or the number a replica sent before opaque ids had. */
+export const ReplicaRef = z.union([ReplicaToken, LegacyReplicaId]);
+export type ReplicaRef = z.infer<typeof ReplicaRef>;
+
+/** The token a reference stands for: a replica sent before migration 21 has its old number, in decimal, as token. */
+export const tokenOf = (ref: ReplicaRef): string => (typeof ref === 'number' ? String(ref) : ref);
+
 /** What a host can run; a unit that needs more is never sent to it. */
 export const Capabilities = z.strictObject({
   webgpu: z.boolean(),
@@ -54,8 +82,8 @@ export type WorkRequest = z.infer<typeof WorkRequest>;
 
 export const Assignment = z.intersection(
   z.strictObject({
-    replicaId: Id,
-    workUnitId: Id,
+    /** The replica's token: the only id a host is given, and what its report names. */
+    replicaId: ReplicaToken,
     /** Epoch milliseconds after which the coordinator reissues the unit elsewhere. */
     deadline: z.number().int(),
     flopsEstimate: z.number().positive(),
@@ -82,7 +110,7 @@ const ElapsedMs = z
 /** A replica computed: its output, and which variant of the kernel produced it. */
 export const SuccessEntry = z.strictObject({
   status: z.literal('success'),
-  replicaId: Id,
+  replicaId: ReplicaRef,
   variant: Variant,
   elapsedMs: ElapsedMs,
   result: AppOutput,
@@ -95,7 +123,7 @@ export type SuccessEntry = z.infer<typeof SuccessEntry>;
  */
 export const ErrorEntry = z.strictObject({
   status: z.literal('error'),
-  replicaId: Id,
+  replicaId: ReplicaRef,
   elapsedMs: ElapsedMs,
   error: SerializedError,
 });
@@ -132,8 +160,8 @@ export function fitReport<E>(entries: readonly E[], maxBytes = MAX_BODY_BYTES): 
 
 export const ReportReply = z.strictObject({
   /** Replicas whose results are stored durably; the host may forget them. */
-  accepted: z.array(Id),
+  accepted: z.array(ReplicaRef),
   /** Replicas whose results were refused, with the reason; the host should drop them too. */
-  rejected: z.array(z.strictObject({ replicaId: Id, error: z.string() })),
+  rejected: z.array(z.strictObject({ replicaId: ReplicaRef, error: z.string() })),
 });
 export type ReportReply = z.infer<typeof ReportReply>;

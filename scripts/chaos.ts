@@ -39,6 +39,7 @@ import { startCrowd } from './chaos/hosts.ts';
 import { probeNetem } from './chaos/netem.ts';
 import { startOwnPostgres } from './chaos/postgres.ts';
 import { CLEAR, startProxy } from './chaos/proxy.ts';
+import { tokenOf } from '../protocol/work.ts';
 
 const { values } = parseArgs({
   options: {
@@ -249,9 +250,9 @@ for (;;) {
 }
 
 // The checks.
-const replicas = new Map((await inspect.replicas()).map((r) => [r.id, r]));
+const replicas = new Map((await inspect.replicas()).map((r) => [r.token, r]));
 const lost = [...crowd.acknowledged].filter((id) => {
-  const r = replicas.get(id);
+  const r = replicas.get(tokenOf(id));
   return r?.serverState !== 'over' || r.outcome !== 'success';
 });
 const eps = (x: number) => 1e-9 * Math.max(1, Math.abs(x));

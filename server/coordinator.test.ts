@@ -34,9 +34,11 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       const [a, b] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
       const gotA = await a.cycle(10);
       const gotB = await b.cycle(10);
-      // Each host holds one replica of every unit: never two replicas of a unit to one host.
-      expect(gotA.map((r) => r.workUnitId).sort()).toEqual(gotB.map((r) => r.workUnitId).sort());
-      expect(new Set(gotA.map((r) => r.workUnitId)).size).toBe(3);
+      // Each host holds one replica of every unit (known by its input: a host is given no unit id): never two
+      // replicas of a unit to one host.
+      const inputs = (got: typeof gotA) => got.map((r) => JSON.stringify(r.input)).sort();
+      expect(inputs(gotA)).toEqual(inputs(gotB));
+      expect(new Set(inputs(gotA)).size).toBe(3);
 
       const expected = units.reduce((sum, u) => sum + creditForFlops(u.flopsEstimate), 0);
       const status = await eventually(async () => {
@@ -79,7 +81,8 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
         await a!.cycle(1);
         // The second replica went to `slow`; after its deadline the transitioner issues a new one to b.
         const reissued = await eventually(async () => (await b!.requestWork(1))[0], 5_000);
-        expect(reissued.workUnitId).toBe(late!.workUnitId);
+        expect(reissued.input).toEqual(late!.input);
+        expect(reissued.replicaId).not.toBe(late!.replicaId);
         await b!.report([b!.compute(reissued)]);
         await eventually(async () => (await a!.status()).results.valid === 1);
         const reply = await slow!.report([slow!.compute(late!)]);
@@ -180,11 +183,13 @@ describe.each(backends)('coordinator on $name', ({ name, available }) => {
       expect(tooLarge.body).toMatch(/larger than 1048576 bytes/);
       expect(await counts()).toEqual(before);
 
-      // b was never sent this replica: refused, and a's own result still goes in.
-      const stolen = await b.report([result]);
-      expect(stolen.rejected).toEqual([
-        { replicaId: mine!.replicaId, error: `replica ${mine!.replicaId} was not sent to this host` },
-      ]);
+      // b was never sent this replica: refused by name (403), and a's own result still goes in.
+      const stolen = await b.call('POST', 'api/results', { results: [result] });
+      expect(stolen.status).toBe(403);
+      expect(await stolen.json()).toMatchObject({
+        error: { name: 'ForeignReplicaError', issues: [{ path: 'results.0.replicaId' }] },
+      });
+      expect(await counts()).toEqual(before);
       const first = await a.report([result]);
       expect(first.accepted).toEqual([mine!.replicaId]);
       const replay = await a.report([result, a.compute(other!)]);

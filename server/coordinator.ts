@@ -152,15 +152,16 @@ function workEvents(metrics: Metrics, log: Logger): WorkRouteEvents {
       if (!log.isLevelEnabled('info')) return;
       for (const r of replicas)
         log.info(
-          { replica: r.replicaId, unit: r.workUnitId, host: host.id, volunteer: host.volunteerId },
+          { replica: r.replicaId, token: r.token, unit: r.workUnitId, host: host.id, volunteer: host.volunteerId },
           `replica ${r.replicaId} unsent=>in_progress`,
         );
     },
     recorded(host, outcomes) {
       if (!log.isLevelEnabled('info')) return;
       for (const o of outcomes) {
-        if (o.ok) log.info({ replica: o.replicaId, host: host.id }, `replica ${o.replicaId} in_progress=>over`);
-        else log.info({ replica: o.replicaId, host: host.id, reason: o.error }, `replica ${o.replicaId} rejected`);
+        // A report names its replicas by token only: the issue line above with the same token gives the replica.
+        if (o.ok) log.info({ token: o.token, host: host.id }, `replica ${o.token} in_progress=>over`);
+        else log.info({ token: o.token, host: host.id, reason: o.error }, `replica ${o.token} rejected`);
       }
     },
   };

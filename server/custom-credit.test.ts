@@ -54,11 +54,11 @@ describe.each(backends)("a researcher's app's credit over HTTP on $name", (backe
       await host.report([{ status: 'success', replicaId: a.replicaId, variant: 'wasm', elapsedMs, result }]);
     }
     const replicas = await eventually(async () => {
-      const ids = new Set(held.map((h) => h.a.replicaId));
-      const mine = (await fixture.running.inspect.replicas()).filter((r) => ids.has(r.id));
+      const tokens = new Set(held.map((h) => h.a.replicaId));
+      const mine = (await fixture.running.inspect.replicas()).filter((r) => r.token !== null && tokens.has(r.token));
       return mine.every((r) => r.validateState === 'valid') && mine;
     });
-    const granted = new Map(replicas.map((r) => [r.id, r.grantedCredit]));
+    const granted = new Map(replicas.map((r) => [r.token, r.grantedCredit]));
     for (const [honest, liar] of pairs) {
       const measured = creditForFlops((300 / 1000) * speed.get(honest)!);
       const [mine, theirs] = [honest, liar].map((h) => granted.get(held.find((x) => x.host === h)!.a.replicaId)!);

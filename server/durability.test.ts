@@ -9,6 +9,7 @@ import { StoreInspector } from './store/sql/inspect.ts';
 import { SimHost } from './testing/sim-host.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
 import { readyUrl } from './testing/ready-url.ts';
+import type { ReplicaRef } from '../protocol/work.ts';
 
 /** Starts `node server/main.ts` on the data folder and resolves with its URL once it is ready. */
 function startProcess(dir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
@@ -50,7 +51,7 @@ describe('durability', () => {
     const started = await startProcess(dir, port);
     child = started.child;
     const hosts = await Promise.all(Array.from({ length: 8 }, () => SimHost.register(started.url)));
-    const acknowledged = new Set<number>();
+    const acknowledged = new Set<ReplicaRef>();
     let stop = false;
     const loops = hosts.map(async (host) => {
       while (!stop) {
@@ -77,7 +78,7 @@ describe('durability', () => {
     child = again.child;
     const inspect = StoreInspector.open({ kind: 'sqlite', dataDir: dir });
     const stored = (await inspect.replicas()).filter((r) => r.outcome === 'success');
-    const storedIds = new Set(stored.map((r) => r.id));
+    const storedIds = new Set<ReplicaRef | null>(stored.map((r) => r.token));
     expect(ackedAtKill.filter((id) => !storedIds.has(id))).toEqual([]);
     await inspect.close();
     const survivor = await SimHost.register(again.url);

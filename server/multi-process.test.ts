@@ -41,7 +41,7 @@ describe.skipIf(!postgresAvailable)('two coordinators on one Postgres', () => {
       });
       // Hosts alternate between the two coordinators, as behind a load balancer, all asking at once.
       const hosts = await Promise.all(Array.from({ length: 12 }, (_, i) => SimHost.register(coordinators[i % 2]!.url)));
-      const issued: number[] = [];
+      const issued: string[] = [];
       const validated = async () => (await inspect.counts()).canonicalUnits;
       const deadline = Date.now() + 20_000;
       await Promise.all(

@@ -35,6 +35,9 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     (await fixture.running.inspect.units()).filter((u) => u.canonicalReplicaId !== null).length;
   const replicasOf = async (unit: number) =>
     (await fixture.running.inspect.replicas()).filter((r) => r.workUnitId === unit);
+  /** The unit a host's replica is of, as the coordinator knows it: the host sees only the replica's token. */
+  const unitOf = async ({ replicaId }: { replicaId: string }) =>
+    (await fixture.running.inspect.replicas()).find((r) => r.token === replicaId)!.workUnitId;
   /** The hosts compute whatever they are given until `count` units are decided. */
   const computeUntil = (hosts: SimHost[], count: number) =>
     eventually(async () => {
@@ -56,22 +59,23 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     // An established host whose streak a timeout broke computes the unit's other replica: not reliable.
     const steady = await veteran(2);
     const [sibling] = await steady.requestWork(1);
-    expect(sibling!.workUnitId).toBe(held!.workUnitId);
+    const unit = await unitOf(held!);
+    expect(await unitOf(sibling!)).toBe(unit);
     await steady.report([steady.compute(sibling!)]);
     const [reliable, fresh] = [await veteran(20), await SimHost.register(fixture.url)];
     await computeUntil([reliable, fresh], UNITS - 1);
     // Another established host whose streak a timeout broke, and which computed nothing since.
     const unsteady = await veteran(3);
-    expect(await replicasOf(held!.workUnitId)).toHaveLength(2);
+    expect(await replicasOf(unit)).toHaveLength(2);
 
     await overdueNow(vanished);
-    const tail = await eventually(async () => (await replicasOf(held!.workUnitId)).length === 3, 10_000);
+    const tail = await eventually(async () => (await replicasOf(unit)).length === 3, 10_000);
     expect(tail).toBe(true);
     // The tail replica is the only work queued, and neither a host without a record nor an unreliable one gets it.
     expect(await fresh.requestWork(8)).toEqual([]);
     expect(await unsteady.requestWork(8)).toEqual([]);
     const [extra] = await reliable.requestWork(8);
-    expect(extra!.workUnitId).toBe(held!.workUnitId);
+    expect(await unitOf(extra!)).toBe(unit);
     await reliable.report([reliable.compute(extra!)]);
     await eventually(async () => (await decided()) === UNITS);
     const [stillOut] = await fixture.running.inspect.heldBy(vanished.identity.hostId);
@@ -80,12 +84,12 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     // The closed tab comes back: its late result is checked against the canonical one and credited alike, once.
     const reply = await vanished.report([vanished.compute(held!)]);
     expect(reply.accepted).toEqual([held!.replicaId]);
-    const unit = await eventually(async () => {
-      const replicas = await replicasOf(held!.workUnitId);
-      return replicas.every((r) => r.validateState === 'valid') && replicas;
+    const replicas = await eventually(async () => {
+      const all = await replicasOf(unit);
+      return all.every((r) => r.validateState === 'valid') && all;
     });
-    expect(new Set(unit.map((r) => r.grantedCredit)).size).toBe(1);
-    expect(unit[0]!.grantedCredit).toBeGreaterThan(0);
+    expect(new Set(replicas.map((r) => r.grantedCredit)).size).toBe(1);
+    expect(replicas[0]!.grantedCredit).toBeGreaterThan(0);
     await eventually(async () => (await fixture.running.inspect.units()).every((u) => u.state === 'done'));
     await eventually(async () =>
       (await fixture.running.inspect.volunteerCredit()).every((v) => Math.abs(v.total - v.validGranted) < 1e-9),
@@ -105,7 +109,7 @@ describe.each(backends)("a batch's tail over HTTP on $name", (backend) => {
     // Four of twenty undecided is no tail: the transitioner looks (the units' next look moves from the past it was
     // backdated to into the future) and only schedules its next look.
     await overdueNow(vanished);
-    const stuck = new Set(held.map((r) => r.workUnitId));
+    const stuck = new Set(await Promise.all(held.map(unitOf)));
     const nextLooks = async () =>
       (await fixture.running.inspect.units()).filter((u) => stuck.has(u.id)).map((u) => u.transitionAt ?? 0);
     await eventually(async () => (await nextLooks()).every((at) => at > now()));

@@ -5,15 +5,15 @@
  * time, reports the reference output.
  */
 import type { SignalSearchOutput } from '../../protocol/signal-search.ts';
-import type { Host, IssuedReplica, RecordOutcome, ResultToRecord } from '../../server/store/types.ts';
-import { fingerprint, type Outputs, type World } from './world.ts';
+import type { Host, RecordOutcome, ResultToRecord } from '../../server/store/types.ts';
+import { fingerprint, type Outputs, type SentReplica, type World } from './world.ts';
 
 /** What the page waits before asking again when it got nothing (web/volunteer/compute-loop.svelte.ts). */
 export const IDLE_RETRY_MS = 1_000;
 
 /** A replica held, and when its computation is done. */
 export interface Held {
-  replica: IssuedReplica;
+  replica: SentReplica;
   key: string;
   doneAt: number;
 }
@@ -71,7 +71,7 @@ export class Agent {
 
   success(held: Held, output: SignalSearchOutput): ResultToRecord {
     const result = { app: 'signal-search' as const, output };
-    return { status: 'success', replicaId: held.replica.replicaId, elapsedMs: this.unitMs, variant: 'wasm', result };
+    return { status: 'success', token: held.replica.token, elapsedMs: this.unitMs, variant: 'wasm', result };
   }
 
   /** When this identity next has something to do. */

@@ -16,7 +16,8 @@ import type { Host, IssuedReplica } from '../../server/store/types.ts';
 import { readyUrl } from '../../server/testing/ready-url.ts';
 import { SimHost } from '../../server/testing/sim-host.ts';
 import { deriveSeed, Random } from '../../worker-kernels/random.ts';
-import type { World } from './world.ts';
+import type { SentReplica, World } from './world.ts';
+import { tokenOf, type ResultEntry } from '../../protocol/work.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -75,10 +76,8 @@ export async function openHttpWorld(port: number, seed: number, settlingS: numbe
           throw e;
         });
       return work.map(
-        (a): IssuedReplica => ({
-          replicaId: a.replicaId,
-          workUnitId: a.workUnitId,
-          projectId: 0,
+        (a): SentReplica => ({
+          token: a.replicaId,
           deadline: a.deadline,
           flopsEstimate: a.flopsEstimate,
           job: { app: a.app, input: a.input } as IssuedReplica['job'],
@@ -86,10 +85,13 @@ export async function openHttpWorld(port: number, seed: number, settlingS: numbe
       );
     },
     async record(host, results) {
-      const reply = await sim(host).report(results);
+      // The report names each replica by the token the host was sent, as the page does.
+      const reply = await sim(host).report(
+        results.map(({ token, ...r }) => ({ ...r, replicaId: token }) as ResultEntry),
+      );
       return [
-        ...reply.accepted.map((replicaId) => ({ replicaId, ok: true as const })),
-        ...reply.rejected.map(({ replicaId, error }) => ({ replicaId, ok: false as const, error })),
+        ...reply.accepted.map((ref) => ({ token: tokenOf(ref), ok: true as const })),
+        ...reply.rejected.map(({ replicaId, error }) => ({ token: tokenOf(replicaId), ok: false as const, error })),
       ];
     },
     results: async (host) => (await sim(host).status()).results,

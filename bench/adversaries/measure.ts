@@ -24,15 +24,18 @@ export async function measure(world: World, run: Run): Promise<Figures> {
   const ids = new Set(units.map((u) => u.id));
   const replicas = (await world.inspect.replicas()).filter((r) => ids.has(r.workUnitId));
   const { lies } = run.ledger;
+  // The ledger knows the attackers' results by token, as they did; the canonical result is named by its id.
+  const tokenOf = new Map(replicas.map((r) => [r.id, r.token ?? '']));
+  const lied = (id: number | null) => id !== null && lies.has(tokenOf.get(id) ?? '');
   const canonical = new Set(units.flatMap((u) => (u.canonicalReplicaId === null ? [] : [u.canonicalReplicaId])));
   const { newcomer } = run;
-  const accepted = replicas.filter((r) => lies.has(r.id) && r.validateState === 'valid');
+  const accepted = replicas.filter((r) => lied(r.id) && r.validateState === 'valid');
   const acceptedLies: Record<string, number> = {};
   const canonicalOf = new Map(units.map((u) => [u.id, u.canonicalReplicaId]));
   for (const r of accepted) {
     // Whether the lie passed with an honest result (the comparator's fault) or with another lie (collusion).
-    const partner = lies.has(canonicalOf.get(r.workUnitId) ?? -1) ? 'with a lie' : 'with an honest result';
-    const kind = `${lies.get(r.id)} ${partner}`;
+    const partner = lied(canonicalOf.get(r.workUnitId) ?? null) ? 'with a lie' : 'with an honest result';
+    const kind = `${lies.get(r.token ?? '')} ${partner}`;
     acceptedLies[kind] = (acceptedLies[kind] ?? 0) + 1;
   }
   return {
@@ -41,7 +44,7 @@ export async function measure(world: World, run: Run): Promise<Figures> {
     failed: units.filter((u) => u.state === 'failed').length,
     wrongAccepted: accepted.length,
     acceptedLies,
-    wrongCanonical: [...canonical].filter((id) => lies.has(id)).length,
+    wrongCanonical: [...canonical].filter(lied).length,
     // Sent: every replica that went to a host (an unneeded one never left the server).
     replicasSent: replicas.filter((r) => r.serverState !== 'unsent' && r.outcome !== 'didnt_need').length,
     newcomerFirstUnitS:

@@ -3,7 +3,8 @@
  * Attackers who first earn trust. Patient: honest until trusted, then wrong on every unit, and honest again once
  * caught, to earn it back. Probe: trusted identities each with sybils that ask right after them, to learn whether a
  * unit went out alone (no copy reached the team) or is checked (a copy did): they lie on the first, and on a checked
- * unit whose copy the team holds they lie together.
+ * unit whose copy the team holds they lie together. A copy is known by its input, and, as sequential ids once told
+ * (issue 17), by its token's nearness to the prober's: all a host is sent.
  */
 import { TRUST_THRESHOLD } from '../../server/store/trust.ts';
 import type { Agent, Held } from './agent.ts';
@@ -40,11 +41,23 @@ export class Patient extends Team {
   }
 }
 
+/**
+ * The tell sequential ids gave: a unit's replicas had adjacent ids, so a sybil's replica a step or two from the
+ * prober's was a copy of the same unit, and a gap said the prober's went out alone (`replicaId − 2·workUnitId`). The
+ * probe still reads tokens so, each as a 128-bit number: two within 2^16 of each other would be that tell. Random
+ * tokens are that near with a chance of 2^-111, so it never fires (server/opaque-ids.test.ts checks the tokens).
+ */
+export function tokensAdjacent(a: string, b: string): boolean {
+  const value = (token: string) => BigInt(`0x${Buffer.from(token, 'base64url').toString('hex') || '0'}`);
+  const d = value(a) - value(b);
+  return (d < 0n ? -d : d) < 1n << 16n;
+}
+
 export class Probe extends Team {
   private readonly watch = new TrustWatch();
   private readonly holdings = new Holdings();
   /** Replicas a prober got while no copy of their unit reached the team: presumed single. */
-  private readonly alone = new Set<number>();
+  private readonly alone = new Set<string>();
   private readonly probers: Set<Agent>;
   private readonly sybils: Agent[];
   private nextSybil = 0;
@@ -59,7 +72,7 @@ export class Probe extends Team {
   protected async actMember(world: World, member: Agent): Promise<void> {
     const done = member.takeDone(world.now);
     const trusted = this.probers.has(member) && done.length > 0 && (await this.watch.trusted(world, member));
-    const wrong = (h: Held) => this.holdings.of(h.key) >= 2 || (trusted && this.alone.has(h.replica.replicaId));
+    const wrong = (h: Held) => this.holdings.of(h.key) >= 2 || (trusted && this.alone.has(h.replica.token));
     await this.lie(world, member, done.filter(wrong), () => 0);
     await this.honest(
       world,
@@ -72,7 +85,12 @@ export class Probe extends Team {
     if (got.length === 0 || this.sybils.length === 0) return;
     // The probe: a sybil asks right after, and the team sees whether it got a copy.
     const sybil = this.sybils[this.nextSybil++ % this.sybils.length]!;
-    this.holdings.add(await sybil.ask(world, 1));
-    for (const h of got) if (this.holdings.of(h.key) === 1) this.alone.add(h.replica.replicaId);
+    const copies = await sybil.ask(world, 1);
+    this.holdings.add(copies);
+    for (const h of got) {
+      const told = copies.some((c) => tokensAdjacent(c.replica.token, h.replica.token));
+      if (told) this.ctx.ledger.tokenTells++;
+      if (this.holdings.of(h.key) === 1 && !told) this.alone.add(h.replica.token);
+    }
   }
 }

@@ -144,7 +144,7 @@ export async function simulate(world: World, s: Settings): Promise<Run> {
 
   const firstMeasuredUnit = Math.max(0, ...(await world.inspect.units()).map((u) => u.id)) + 1;
   const attackerCount = s.strategy === 'none' ? 0 : Math.round((s.attackers / (1 - s.attackers)) * s.honest);
-  const ledger: Ledger = { lies: new Map(), errors: new Set() };
+  const ledger: Ledger = { lies: new Map(), errors: new Set(), tokenTells: 0 };
   let recruited = 0;
   const ctx: TeamContext = {
     outputs,

@@ -77,12 +77,12 @@ export class Hoard extends Team {
 export class Errors extends Team {
   protected async actMember(world: World, member: Agent): Promise<void> {
     const done = member.takeDone(world.now);
-    for (const h of done) this.ctx.ledger.errors.add(h.replica.replicaId);
+    for (const h of done) this.ctx.ledger.errors.add(h.replica.token);
     await member.report(
       world,
       done.map((h) => ({
         status: 'error' as const,
-        replicaId: h.replica.replicaId,
+        token: h.replica.token,
         elapsedMs: 10,
         error: { name: 'KernelError', message: 'out of memory' },
       })),

@@ -9,10 +9,12 @@ import type { Outputs, World } from './world.ts';
 
 /** What the bench learns from the attackers: which results they reported wrong. */
 export interface Ledger {
-  /** Results reported wrong (outputs that differ from the reference's), by replica id, with what the lie was. */
-  lies: Map<number, string>;
-  /** Replica ids reported as errors. */
-  errors: Set<number>;
+  /** Results reported wrong (outputs that differ from the reference's), by replica token, with what the lie was. */
+  lies: Map<string, string>;
+  /** Replica tokens reported as errors. */
+  errors: Set<string>;
+  /** Times the probe's reading of tokens (patience.ts tokensAdjacent) said two replicas were copies of one unit. */
+  tokenTells: number;
 }
 
 export interface TeamContext {
@@ -54,7 +56,7 @@ export abstract class Team implements Actor {
 
   /** Reports `held` as the team's wrong answer under `key` (the same key, the same answer). */
   protected async lie(world: World, member: Agent, held: Held[], key: (h: Held) => number): Promise<void> {
-    for (const h of held) this.ctx.ledger.lies.set(h.replica.replicaId, this.constructor.name);
+    for (const h of held) this.ctx.ledger.lies.set(h.replica.token, this.constructor.name);
     await member.report(
       world,
       held.map((h) => member.success(h, this.ctx.outputs.lie(h.replica.job, key(h)))),

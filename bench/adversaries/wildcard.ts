@@ -68,7 +68,7 @@ export class Wildcard extends Team {
       const output = this.craft(world.random, member, h.replica.job);
       // A craft that left the reference output as it was (no peaks to shift) is no lie.
       if (JSON.stringify(output) !== JSON.stringify(this.ctx.outputs.honest(h.replica.job))) {
-        this.ctx.ledger.lies.set(h.replica.replicaId, this.lastKind);
+        this.ctx.ledger.lies.set(h.replica.token, this.lastKind);
       }
       return member.success(h, output);
     });

@@ -38,11 +38,17 @@ export const POSTGRES_URL = process.env['TERRAFLOP_TEST_DATABASE_URL'] ?? 'postg
 /** The clock the bench starts at: any fixed instant, so that runs repeat. */
 const EPOCH = Date.parse('2026-01-01T00:00:00Z');
 
+/**
+ * A replica as its host is sent it (protocol/work.ts Assignment): its token, deadline, size and job, and nothing of
+ * its unit, its siblings or whether it went out alone. The store's own ids stay with the store.
+ */
+export type SentReplica = Pick<IssuedReplica, 'token' | 'deadline' | 'flopsEstimate' | 'job'>;
+
 /** What an identity can do: the host API's calls, as the routes make them of the store, or over HTTP. */
 export interface Channel {
   /** Creates a volunteer and its host, reaching the coordinator from `network` (an IPv4 /24, as `a.b.c.0/24`). */
   register(network: string): Promise<Host>;
-  issue(host: Host, ask: WorkAsk): Promise<IssuedReplica[]>;
+  issue(host: Host, ask: WorkAsk): Promise<SentReplica[]>;
   record(host: Host, results: ResultToRecord[]): Promise<RecordOutcome[]>;
   /** The host's own count of valid and invalid results (GET /api/hosts/me). */
   results(host: Host): Promise<{ valid: number; invalid: number }>;
@@ -115,7 +121,13 @@ export async function openWorld(
     tickMs: 1_000,
     unitMs: (random) => Math.round(random.uniform(2, 8) * 1000),
     register: (network) => store.createHost({ network, now: world.now }),
-    issue: (host, ask) => store.issueReplicas(host, ask, world.now),
+    issue: async (host, ask) =>
+      (await store.issueReplicas(host, ask, world.now)).map(({ token, deadline, flopsEstimate, job }) => ({
+        token,
+        deadline,
+        flopsEstimate,
+        job,
+      })),
     record: (host, results) => store.recordResults(host, results, world.now),
     results: async (host) => (await store.hostSummary(host.id, world.now)).results,
     async linkCode(host) {

@@ -8,12 +8,12 @@
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { signRequest } from '../../protocol/auth.ts';
 import { linkMessage } from '../../protocol/volunteer.ts';
-import type { SuccessEntry } from '../../protocol/work.ts';
+import type { ReplicaRef, SuccessEntry } from '../../protocol/work.ts';
 import { SimHost } from '../../server/testing/sim-host.ts';
 
 export interface ChaosCrowd {
   /** Replica ids a coordinator answered `accepted` for. */
-  acknowledged: Set<number>;
+  acknowledged: Set<ReplicaRef>;
   /** Requests that failed (no answer, a 5xx, a 401 for a clock too far off), by a short reason. */
   failures: Map<string, number>;
   /** Clock offsets in ms by host index; set by the campaign's clock faults. */
@@ -43,9 +43,9 @@ export async function startCrowd(urls: string[], count: number, random: () => nu
     host.authHeaders = (method, url, body) =>
       signRequest(host.key!.privateKey, host.identity.hostId, method, url.pathname, body, Date.now() + skews[i]!);
   });
-  const acknowledged = new Set<number>();
+  const acknowledged = new Set<ReplicaRef>();
   const failures = new Map<string, number>();
-  const held = hosts.map(() => new Map<number, SuccessEntry>());
+  const held = hosts.map(() => new Map<ReplicaRef, SuccessEntry>());
   const fail = (error: unknown) => {
     const reason = String(error).replace(/\d+/g, '#').slice(0, 80);
     failures.set(reason, (failures.get(reason) ?? 0) + 1);

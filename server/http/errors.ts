@@ -123,6 +123,7 @@ const STORE_REFUSALS: Partial<Record<ApiErrorName, ContentfulStatusCode>> = {
   ChallengeSpentError: 409,
   NetworkBannedError: 403,
   VolunteerBannedError: 403,
+  ForeignReplicaError: 403,
 };
 
 /** The status to answer an error with, or undefined for one the client was not meant to see (a bug, an outage). */

@@ -62,7 +62,7 @@ describe.each(backends)("a project's partners on $name", ({ name, available }) =
     const issued = await store.issueReplicas(h, 64, now);
     const results = issued.map((r) => ({
       status: 'success' as const,
-      replicaId: r.replicaId,
+      token: r.token,
       elapsedMs: 5,
       variant: 'reference' as const,
       result: runReference(r.job, { progress() {}, checkpoint() {} }),

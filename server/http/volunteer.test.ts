@@ -54,7 +54,7 @@ describe('volunteer accounts', () => {
     // Both of the unit's replicas out, to two volunteers; then one host tries to join the other's volunteer.
     const [a] = await ada.requestWork(1);
     const [m] = await mallory.requestWork(1);
-    expect(m!.workUnitId).toBe(a!.workUnitId);
+    expect(m!.input).toEqual(a!.input);
     const { body: code } = await json(await ada.call('POST', 'api/volunteer/link-code'));
     const refused = await json(await mallory.call('POST', 'api/volunteer/join', { code: code['code'] }));
     expect(refused.status).toBe(409);

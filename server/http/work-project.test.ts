@@ -50,14 +50,16 @@ describe.each(backends)('a work request for one project on $name', ({ name, avai
     return {
       status: res.status,
       body: (await res.json()) as {
-        replicas?: { workUnitId: number; project?: string }[];
+        replicas?: { replicaId: string; project?: string }[];
         error?: { message: string };
       },
     };
   }
 
-  const projectsOf = async (units: { workUnitId: number }[]) => {
-    const ids = new Set(units.map((u) => u.workUnitId));
+  /** The projects of these replicas, found by their tokens (the only id a host is given). */
+  const projectsOf = async (sent: { replicaId: string }[]) => {
+    const tokens = new Set(sent.map((r) => r.replicaId));
+    const ids = new Set((await inspect.replicas()).filter((r) => tokens.has(r.token ?? '')).map((r) => r.workUnitId));
     return [...new Set((await inspect.units()).filter((u) => ids.has(u.id)).map((u) => u.projectId))];
   };
 

@@ -4,7 +4,7 @@
  * are stored (and may be forgotten) and which were refused, and why.
  */
 import { Hono } from 'hono';
-import { ReportReply, ResultReport, WorkRequest, type WorkReply } from '../../protocol/work.ts';
+import { ReportReply, ResultReport, tokenOf, WorkRequest, type WorkReply } from '../../protocol/work.ts';
 import type { Store } from '../store/store.ts';
 import { requireHost, type HostEnv } from './auth.ts';
 import { knownNetwork } from './network.ts';
@@ -46,9 +46,9 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
       // Short names are cached by the store (names never change): a map lookup per replica once warm.
       const names = new Map<number, string | undefined>();
       for (const id of new Set(issued.map((r) => r.projectId))) names.set(id, await store.projectShortName(id));
+      // The token is the only id the host gets: nothing here tells a single from a replicated unit (issue 17).
       const replicas = issued.map((r) => ({
-        replicaId: r.replicaId,
-        workUnitId: r.workUnitId,
+        replicaId: r.token,
         deadline: r.deadline,
         flopsEstimate: r.flopsEstimate,
         ...(names.get(r.projectId) !== undefined && { project: names.get(r.projectId) }),
@@ -60,13 +60,16 @@ export function workRoutes(store: Store, onResults: () => void, limiter?: RateLi
     .post('/results', requireHost(store, limiter), async (c) => {
       const { results } = await parseBody(c, ResultReport, 'result report');
       await refuseBanned(store, c);
-      const outcomes = await store.recordResults(c.get('host'), results, Date.now());
+      const toRecord = results.map(({ replicaId, ...r }) => ({ ...r, token: tokenOf(replicaId) }));
+      const outcomes = await store.recordResults(c.get('host'), toRecord, Date.now());
       if (outcomes.some((o) => o.ok)) onResults();
       events?.recorded(c.get('host'), outcomes);
+      // Answered under the name the host reported (an old page's number stays a number), entry by entry.
+      const named = outcomes.map((o, i) => ({ ...o, replicaId: results[i]!.replicaId }));
       return c.json(
         ReportReply.parse({
-          accepted: outcomes.filter((o) => o.ok).map((o) => o.replicaId),
-          rejected: outcomes.flatMap((o) => (o.ok ? [] : [{ replicaId: o.replicaId, error: o.error }])),
+          accepted: named.filter((o) => o.ok).map((o) => o.replicaId),
+          rejected: named.flatMap((o) => (o.ok ? [] : [{ replicaId: o.replicaId, error: o.error }])),
         }),
       );
     });

@@ -20,7 +20,7 @@ describe.each(backends)("a researcher's app's credit on $name", (backend) => {
       const [replica] = await store.issueReplicas(host, 1, t0);
       const output = { data: 'AAAA' };
       const result = { app: 'custom' as const, output };
-      const entry = { status: 'success' as const, replicaId: replica!.replicaId, variant: 'wasm' as const, elapsedMs };
+      const entry = { status: 'success' as const, token: replica!.token, variant: 'wasm' as const, elapsedMs };
       await store.recordResults(host, [{ ...entry, result }], t0 + after);
     }
     await validator(store, t0 + after);

@@ -48,7 +48,7 @@ describe.each(backends)('credit normalised per app version on $name', (backend) 
       const result = { app: 'custom' as const, output: { data: 'AAAA' } };
       await store.recordResults(
         host,
-        [{ status: 'success', replicaId: replica!.replicaId, variant, elapsedMs, result }],
+        [{ status: 'success', token: replica!.token, variant, elapsedMs, result }],
         t0 + outMs,
       );
     }

@@ -37,7 +37,7 @@ test('default: the export holds every volunteer and host, and its manifest check
       h,
       work.map((r) => ({
         status: 'success' as const,
-        replicaId: r.replicaId,
+        token: r.token,
         elapsedMs: 5,
         variant: 'reference' as const,
         result: runReference(r.job, { progress() {}, checkpoint() {} }),

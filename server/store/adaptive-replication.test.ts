@@ -166,7 +166,7 @@ describe.each(backends)('adaptive replication on $name', ({ name, available }) =
     await store.createBatch({ app: 'signal-search', name: 'error', units: tinyUnits(1), now });
     await computeAll(a, (r) => ({
       status: 'error',
-      replicaId: r.replicaId,
+      token: r.token,
       elapsedMs: 1,
       error: { name: 'KernelError', message: 'out of memory' },
     }));

@@ -4,6 +4,7 @@ import { backends } from '../testing/backends.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
 import type { IssuedReplica, ResultToRecord } from './types.ts';
+import { ForeignReplicaError } from './store.ts';
 
 /** Hosts' token hashes: unique, not random. */
 let tokens = 0;
@@ -15,7 +16,7 @@ describe.each(backends)('reports on $name', (backend) => {
   const host = () => fixture.store.createHost({ tokenHash: `t-${++tokens}`, now });
   const success = (r: IssuedReplica, elapsedMs: number): ResultToRecord => ({
     status: 'success',
-    replicaId: r.replicaId,
+    token: r.token,
     elapsedMs,
     variant: 'reference',
     result: runReference(r.job, { progress() {}, checkpoint() {} }),
@@ -30,7 +31,7 @@ describe.each(backends)('reports on $name', (backend) => {
       const forA = await fixture.store.issueReplicas(a, 2, now);
       const forB = await fixture.store.issueReplicas(b, 2, now);
       const transactions = vi.spyOn(fixture.db, 'transaction');
-      const [first, again, fromB, stolen] = await Promise.all([
+      const [first, again, fromB, stolen] = await Promise.allSettled([
         fixture.store.recordResults(a, [success(forA[0]!, 1000)], now),
         fixture.store.recordResults(a, [success(forA[0]!, 1000), success(forA[1]!, 4000)], now),
         fixture.store.recordResults(
@@ -41,15 +42,18 @@ describe.each(backends)('reports on $name', (backend) => {
         fixture.store.recordResults(b, [success(forA[1]!, 1)], now),
       ]);
       expect(transactions).toHaveBeenCalledTimes(1);
-      expect(first).toEqual([{ replicaId: forA[0]!.replicaId, ok: true }]);
-      expect(again).toEqual([
-        { replicaId: forA[0]!.replicaId, ok: false, error: `replica ${forA[0]!.replicaId} was already reported` },
-        { replicaId: forA[1]!.replicaId, ok: true },
-      ]);
-      expect(fromB.every((o) => o.ok)).toBe(true);
-      expect(stolen).toEqual([
-        { replicaId: forA[1]!.replicaId, ok: false, error: `replica ${forA[1]!.replicaId} was not sent to this host` },
-      ]);
+      const [a0, a1] = [forA[0]!.token, forA[1]!.token];
+      expect(first).toEqual({ status: 'fulfilled', value: [{ token: a0, ok: true }] });
+      expect(again).toEqual({
+        status: 'fulfilled',
+        value: [
+          { token: a0, ok: false, error: `replica ${a0} was already reported` },
+          { token: a1, ok: true },
+        ],
+      });
+      expect(fromB.status === 'fulfilled' && fromB.value.every((o) => o.ok)).toBe(true);
+      // b names a's replica: its report is refused whole, the others of the batch are not.
+      expect(stolen.status === 'rejected' && stolen.reason).toBeInstanceOf(ForeignReplicaError);
       // Every unit has its two results: both go to the validator.
       expect(
         Number(

@@ -91,7 +91,7 @@ describe.each(backends)('scheduler on $name', ({ name, available }) => {
       [
         {
           status: 'success',
-          replicaId: first!.replicaId,
+          token: first!.token,
           elapsedMs,
           variant: 'reference',
           result: runReference(first!.job, { progress() {}, checkpoint() {} }),

@@ -52,6 +52,23 @@ export class KeyTakenError extends BaseError {
   }
 }
 
+/**
+ * A report names a replica token that is not one of this host's replicas (another host's, or none at all): the
+ * report is refused whole and changes nothing, and the answer is the same whether the token exists or not, so a
+ * host cannot probe for other hosts' tokens.
+ */
+export class ForeignReplicaError extends BaseError {
+  override name = 'ForeignReplicaError' as const;
+  constructor(indexes: readonly number[]) {
+    const message = 'not a replica sent to this host';
+    const issues = indexes.map((i) => ({ path: `results.${i}.replicaId`, message }));
+    super(`invalid result report: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+      details: { field: issues[0]?.path ?? 'results' },
+      issues,
+    });
+  }
+}
+
 export class HostHoldsUnitsError extends BaseError {
   override name = 'HostHoldsUnitsError' as const;
   constructor(hostId: number, units: number) {
@@ -165,7 +182,10 @@ export interface Store {
    * enough to fill its buffer at its measured speed and at most maxReplicas, marked in progress with deadlines.
    */
   issueReplicas(host: Host, ask: WorkAsk | number, now: number): Promise<IssuedReplica[]>;
-  /** Stores results durably; each is accepted only from the host it was sent to, once. */
+  /**
+   * Stores results durably; each is accepted only from the host it was sent to, once. A report naming a token that
+   * is not this host's is refused whole (ForeignReplicaError) and stores nothing.
+   */
   recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]>;
 
   /**

@@ -171,8 +171,11 @@ export interface HostCredentials extends Host {
 }
 
 export interface IssuedReplica {
+  /** The replica's own id and its unit's: the coordinator's, for its logs and tests; never sent to the host. */
   replicaId: number;
   workUnitId: number;
+  /** What the host is given instead (protocol/work.ts ReplicaToken), drawn when the replica is sent. */
+  token: string;
   /** The unit's project (0: the coordinator's own, the demo). */
   projectId: number;
   deadline: number;
@@ -181,10 +184,11 @@ export interface IssuedReplica {
 }
 
 export type ResultToRecord =
-  | { status: 'success'; replicaId: number; elapsedMs: number; variant: Variant; result: AppOutput }
-  | { status: 'error'; replicaId: number; elapsedMs: number; error: SerializedError };
+  | { status: 'success'; token: string; elapsedMs: number; variant: Variant; result: AppOutput }
+  | { status: 'error'; token: string; elapsedMs: number; error: SerializedError };
 
-export type RecordOutcome = { replicaId: number; ok: true } | { replicaId: number; ok: false; error: string };
+/** Each result's fate, by the token its host named it with (protocol/work.ts tokenOf). */
+export type RecordOutcome = { token: string; ok: true } | { token: string; ok: false; error: string };
 
 export interface CreditTotals {
   total: number;

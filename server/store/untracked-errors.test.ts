@@ -13,7 +13,7 @@ let tokens = 0;
 
 const failure = (r: IssuedReplica): ResultToRecord => ({
   status: 'error',
-  replicaId: r.replicaId,
+  token: r.token,
   elapsedMs: 1,
   error: { name: 'KernelError', message: 'out of memory' },
 });

@@ -13,7 +13,7 @@ const compute = (r: IssuedReplica) => runReference(r.job, { progress() {}, check
 
 const reported = (r: IssuedReplica, result: AppOutput): ResultToRecord => ({
   status: 'success',
-  replicaId: r.replicaId,
+  token: r.token,
   elapsedMs: 1,
   variant: 'reference',
   result,
@@ -39,7 +39,7 @@ export const insane = (r: IssuedReplica): ResultToRecord => {
 
 export const failure = (r: IssuedReplica): ResultToRecord => ({
   status: 'error',
-  replicaId: r.replicaId,
+  token: r.token,
   elapsedMs: 1,
   error: { name: 'KernelError', message: 'out of memory' },
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatCredit, formatDuration, formatEstimate, formatFlops, formatRelative } from './format.ts';
+import { unitName } from './unit-name.ts';
 
 describe('format', () => {
   test('default: credit keeps three significant digits below one, two decimals above', () => {
@@ -36,5 +37,13 @@ describe('format', () => {
   test('behavior: speeds with their SI prefix', () => {
     expect(formatFlops(1.234e9)).toBe('1.23 GFLOPS');
     expect(formatFlops(950)).toBe('950 FLOPS');
+  });
+
+  test('behavior: an amount of work, and a unit named by what it is (a host has no number of it)', () => {
+    expect(formatFlops(7.73e8, 'FLOP')).toBe('773 MFLOP');
+    expect(unitName({ app: 'signal-search', customApp: null, flopsEstimate: 2.1e9 })).toBe(
+      'signal-search unit of 2.1 GFLOP',
+    );
+    expect(unitName({ app: 'custom', customApp: 'digits', flopsEstimate: 5e3 })).toBe('digits unit of 5 kFLOP');
   });
 });

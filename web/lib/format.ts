@@ -30,15 +30,15 @@ export function formatCount(n: number): string {
   return whole.format(n);
 }
 
-/** A speed in FLOPS with its SI prefix, e.g. "1.23 GFLOPS". */
-export function formatFlops(flops: number): string {
+/** A speed in FLOPS with its SI prefix, e.g. "1.23 GFLOPS"; with `unit` 'FLOP', an amount of work ("1.23 GFLOP"). */
+export function formatFlops(flops: number, unit: 'FLOPS' | 'FLOP' = 'FLOPS'): string {
   const prefixes = ['', 'k', 'M', 'G', 'T', 'P'];
   let i = 0;
   while (flops >= 1000 && i < prefixes.length - 1) {
     flops /= 1000;
     i++;
   }
-  return `${small.format(flops)} ${prefixes[i]}FLOPS`;
+  return `${small.format(flops)} ${prefixes[i]}${unit}`;
 }
 
 const MINUTE = 60;

@@ -34,7 +34,7 @@ export async function runUnit(
   options: RunOptions,
   onProgress: (p: UnitProgress) => void,
 ): Promise<UnitOutcome> {
-  const { replicaId, workUnitId } = assignment;
+  const { replicaId } = assignment;
   const resumedFrom = stored ? stored.progress : null;
   let fraction = stored?.progress ?? 0;
   onProgress({ progress: fraction, resumedFrom });
@@ -61,7 +61,7 @@ export async function runUnit(
       elapsedMs: outcome.elapsedMs,
       result: outcome.result,
     };
-    return { kind: 'done', outcome, saved: completeUnit(replicaId, workUnitId, entry, Date.now()) };
+    return { kind: 'done', outcome, saved: completeUnit(replicaId, entry, Date.now()) };
   } catch (e) {
     if (e instanceof RunStoppedError) return { kind: 'stopped' };
     const error = e instanceof Error ? e : new Error(String(e));
@@ -69,7 +69,7 @@ export async function runUnit(
     const elapsedMs = performance.now() - started;
     // The worker's error as it came through comlink, its causes and details too (a trap's memory, a time limit).
     const report: ResultEntry = { status: 'error', replicaId, elapsedMs, error: serializeError(error) };
-    await completeUnit(replicaId, workUnitId, report, Date.now());
+    await completeUnit(replicaId, report, Date.now());
     return { kind: 'failed', error };
   }
 }

@@ -4,7 +4,8 @@
  * A failed send is retried with exponential backoff (1 s doubling to a minute, with jitter, as BOINC's client backs
  * off), and at once when the browser comes back online.
  */
-import { fitReport, MAX_REPLICAS_PER_REQUEST, type ReportReply } from '../../protocol/work.ts';
+import { CoordinatorError } from '../../protocol/coordinator-error.ts';
+import { fitReport, MAX_REPLICAS_PER_REQUEST, type ReportReply, type ResultEntry } from '../../protocol/work.ts';
 import type { CoordinatorClient } from './coordinator-client.ts';
 import { acknowledge, outboxSize, pendingResults } from './storage/outbox.ts';
 
@@ -15,6 +16,21 @@ export interface UploadListener {
   /** After each answered batch: units done in total, rejections, results still waiting. */
   answered(unitsDone: number, rejected: ReportReply['rejected'], waiting: number): void;
   failed(error: unknown, retryInMs: number): void;
+}
+
+/**
+ * A report refused whole because it named replicas this host was never sent (ForeignReplicaError, naming each as
+ * `results.N.replicaId`; say the coordinator's database was replaced): those are answered as refused, so they leave
+ * the outbox, and the rest go in the next report. Any other failure stays a failed send.
+ */
+function foreignAnswer(error: unknown, batch: readonly ResultEntry[]): ReportReply {
+  if (!(error instanceof CoordinatorError) || error.name !== 'ForeignReplicaError') throw error;
+  const rejected = (error.issues ?? []).flatMap(({ path, message }) => {
+    const entry = batch[Number(/^results\.(\d+)\.replicaId$/.exec(path)?.[1] ?? Number.NaN)];
+    return entry ? [{ replicaId: entry.replicaId, error: message }] : [];
+  });
+  if (rejected.length === 0) throw error;
+  return { accepted: [], rejected };
 }
 
 export class Uploader {
@@ -53,7 +69,7 @@ export class Uploader {
           batch.length > 0;
           batch = fitReport(await pendingResults(MAX_REPLICAS_PER_REQUEST))
         ) {
-          const reply = await this.client.report(batch);
+          const reply = await this.client.report(batch).catch((e: unknown) => foreignAnswer(e, batch));
           // A replica refused as already reported was stored by an earlier send whose answer was lost.
           const duplicates = reply.rejected.filter((r) => /already reported/.test(r.error)).length;
           const answered = [...reply.accepted, ...reply.rejected.map((r) => r.replicaId)];

@@ -4,6 +4,8 @@
  * (unit-claims), runs it (web/lib/run-unit), and hands its result to the outbox. The page sees each worker's unit
  * and progress, the device's measured speed, and the workers' busy share since computing last started.
  */
+import type { ReplicaRef } from '../../protocol/work.ts';
+import { unitName } from '../lib/unit-name.ts';
 import type { Settings } from '../lib/policy/settings.ts';
 import { runUnit, type UnitProgress } from '../lib/run-unit.ts';
 import { readCounter, writeCounter } from '../lib/storage/outbox.ts';
@@ -19,8 +21,9 @@ export interface CurrentUnit {
   customApp: string | null;
   /** The unit's project's short name; null for a unit an older coordinator issued. */
   project: string | null;
-  workUnitId: number;
-  replicaId: number;
+  /** The unit's size, what the page shows of it: a host is given no number of its unit (issue 17). */
+  flopsEstimate: number;
+  replicaId: ReplicaRef;
   progress: number;
   /** The fraction it resumed from, when that checkpoint was saved before this page loaded; else null. */
   resumedFrom: number | null;
@@ -113,14 +116,14 @@ export class ComputeLoop {
 
   private async compute(slot: ComputeSlot, index: number, generation: number, unit: ReadyUnit): Promise<void> {
     const { assignment } = unit;
-    const { workUnitId, replicaId, flopsEstimate } = assignment;
+    const { replicaId, flopsEstimate } = assignment;
     const started = performance.now();
     const fromEarlierVisit = (unit.checkpoint?.savedAt ?? Infinity) < PAGE_LOADED_AT;
     const shown = {
       app: assignment.app,
       customApp: assignment.app === 'custom' ? assignment.input.name : null,
       project: assignment.project ?? null,
-      workUnitId,
+      flopsEstimate,
       replicaId,
     };
     this.typicalFlops = this.typicalFlops === null ? flopsEstimate : 0.8 * this.typicalFlops + 0.2 * flopsEstimate;
@@ -156,11 +159,11 @@ export class ComputeLoop {
         void this.measureSpeed(flopsEstimate / (result.outcome.busyMs / 1000));
     }
     if (result.kind === 'retry') {
-      const text = `Work unit ${workUnitId} did not finish: ${whatFailed(result.error)}. Trying it once more.`;
+      const text = `A ${unitName(shown)} did not finish: ${whatFailed(result.error)}. Trying it once more.`;
       this.board.report('unit', text, result.error);
     } else if (result.kind === 'failed') {
       const text =
-        `Work unit ${workUnitId} failed twice (${whatFailed(result.error)}), so it was reported to the ` +
+        `A ${unitName(shown)} failed twice (${whatFailed(result.error)}), so it was reported to the ` +
         'coordinator, which sends it to another volunteer. Nothing for you to do.';
       this.board.report('unit', text, result.error);
       this.outbox.kick();

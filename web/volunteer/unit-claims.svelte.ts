@@ -7,6 +7,7 @@
 import { CoordinatorError } from '../../protocol/coordinator-error.ts';
 import type { CoordinatorClient } from '../lib/coordinator-client.ts';
 import { bufferedIds, bufferedUnit, dropExpired, type ReadyUnit } from '../lib/storage/work-buffer.ts';
+import type { ReplicaRef } from '../../protocol/work.ts';
 import { WorkFetcher, type FetchPlan } from '../lib/work-fetcher.ts';
 
 /** How often the buffer is swept for replicas past their deadline. */
@@ -29,9 +30,9 @@ export class UnitClaims {
   private readonly fetcher: WorkFetcher;
   /** How much work to hold, asked afresh at each fetch (settings, measured speed and workers change). */
   private readonly plan: () => FetchPlan;
-  private readonly claimed = new Set<number>();
+  private readonly claimed = new Set<ReplicaRef>();
   /** Replicas computed whose results are being written to the outbox. */
-  private readonly saving = new Set<number>();
+  private readonly saving = new Set<ReplicaRef>();
   private expiredCheckedAt = 0;
 
   constructor(client: CoordinatorClient, plan: () => FetchPlan) {
@@ -52,7 +53,7 @@ export class UnitClaims {
     }
     let ids = await bufferedIds();
     void this.fill().then(() => this.count());
-    const free = (id: number) => !this.claimed.has(id) && !this.saving.has(id);
+    const free = (id: ReplicaRef) => !this.claimed.has(id) && !this.saving.has(id);
     if (!ids.some(free)) {
       await this.fill();
       ids = await bufferedIds();
@@ -77,12 +78,12 @@ export class UnitClaims {
   }
 
   /** Gives back a replica that did not finish (stopped, or to be tried again). */
-  release(replicaId: number): void {
+  release(replicaId: ReplicaRef): void {
     this.claimed.delete(replicaId);
   }
 
   /** A finished replica, which no worker takes again while its result is being `saved` to the outbox. */
-  finished(replicaId: number, saved: Promise<void>): Promise<void> {
+  finished(replicaId: ReplicaRef, saved: Promise<void>): Promise<void> {
     this.saving.add(replicaId);
     this.claimed.delete(replicaId);
     return saved.finally(() => this.saving.delete(replicaId));

@@ -37,6 +37,8 @@ export interface UnitRow {
 
 export interface ReplicaRow {
   id: number;
+  /** What its host knows it by (null until it is sent). */
+  token: string | null;
   workUnitId: number;
   volunteerId: number | null;
   serverState: string;
@@ -94,11 +96,12 @@ export class StoreInspector {
   /** Every replica, by id. */
   async replicas(): Promise<ReplicaRow[]> {
     const rows = await this.q.all<Record<string, unknown>>(
-      `SELECT id, work_unit_id, volunteer_id, server_state, outcome, validate_state, granted_credit
+      `SELECT id, token, work_unit_id, volunteer_id, server_state, outcome, validate_state, granted_credit
         FROM replicas ORDER BY id`,
     );
     return rows.map((r) => ({
       id: Number(r['id']),
+      token: r['token'] === null ? null : String(r['token']),
       workUnitId: Number(r['work_unit_id']),
       volunteerId: num(r['volunteer_id']),
       serverState: String(r['server_state']),
@@ -164,6 +167,25 @@ export class StoreInspector {
         ON CONFLICT (host_id, app) DO UPDATE SET valid = excluded.valid`,
       [app, valid],
     );
+  }
+
+  /**
+   * Makes one host trusted with `app` (a streak of `consecutive` verified results, as many valid): the scheduler then
+   * sends it units as single replicas, but for its spot checks (server/store/trust.ts).
+   */
+  async trustHost(hostId: number, app: string, consecutive: number): Promise<void> {
+    await this.q.run(
+      `INSERT INTO host_apps (host_id, app, valid, consecutive_valid) VALUES (?, ?, ?, ?)
+        ON CONFLICT (host_id, app)
+        DO UPDATE SET valid = excluded.valid, consecutive_valid = excluded.consecutive_valid`,
+      [hostId, app, consecutive, consecutive],
+    );
+  }
+
+  /** The ids of the units sent as a single replica (adaptive replication). */
+  async singleUnits(): Promise<Set<number>> {
+    const rows = await this.q.all<{ id: number }>('SELECT id FROM work_units WHERE single = 1');
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   /** Records an invalid result of `app` for the host, as a quorum that sided against it does. */

@@ -1,7 +1,8 @@
 /**
  * @module server/store/sql/report
- * Accepting hosts' reports of results: each result only from the host it was sent to, once, while its unit is
- * active (late ones too, as BOINC accepts them). The reports that arrive together are recorded together, in one
+ * Accepting hosts' reports of results, named by their replicas' tokens (the unique index on replicas.token finds
+ * them): each result only from the host it was sent to, once, while its unit is active (late ones too, as BOINC
+ * accepts them). The reports that arrive together are recorded together, in one
  * transaction of a few statements whatever their number and size; everything is committed before any caller
  * acknowledges.
  */
@@ -11,9 +12,11 @@ import type { Db, Queryable } from './db.ts';
 import { foldSpeeds, UNMEASURED_FLOPS } from './host-speed.ts';
 import { recordTrustEvents } from './trust-events.ts';
 import { summarizeError } from '../../../protocol/error-wire.ts';
+import { ForeignReplicaError } from '../store.ts';
 
 interface ReportedReplica {
   id: number;
+  token: string;
   work_unit_id: number;
   host_id: number | null;
   outcome: string | null;
@@ -35,38 +38,43 @@ type Accepted = { r: ResultToRecord; row: ReportedReplica; host: Host; now: numb
 
 /**
  * Records a batch of reports (server/store/batcher.ts) in one transaction: each result is judged in order, so a
- * replica reported twice, in one report or two, is taken once.
+ * replica reported twice, in one report or two, is taken once. A report naming a token that is not one of its
+ * host's replicas is refused whole (its ForeignReplicaError is its answer) and the others go on.
  */
-export function recordReports(db: Db, reports: readonly Report[]): Promise<RecordOutcome[][]> {
+export function recordReports(
+  db: Db,
+  reports: readonly Report[],
+): Promise<Array<RecordOutcome[] | ForeignReplicaError>> {
   return db.transaction(async (q) => {
-    const ids = [...new Set(reports.flatMap((report) => report.results.map((r) => r.replicaId)))];
-    if (ids.length === 0) return reports.map(() => []);
-    await lockUnitsOf(db, q, ids);
-    const list = anyOf(db.dialect, 'r.id', ids);
+    const tokens = [...new Set(reports.flatMap((report) => report.results.map((r) => r.token)))];
+    if (tokens.length === 0) return reports.map(() => []);
+    await lockUnitsOf(db, q, tokens);
+    const list = anyOf(db.dialect, 'r.token', tokens, 'text');
     const rows = new Map(
       (
         await q.all<ReportedReplica>(
-          `SELECT r.id, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state, u.flops_estimate,
-            coalesce(h.flops, ?) AS host_flops
+          `SELECT r.id, r.token, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state,
+            u.flops_estimate, coalesce(h.flops, ?) AS host_flops
           FROM replicas r JOIN work_units u ON u.id = r.work_unit_id LEFT JOIN hosts h ON h.id = r.host_id
           WHERE ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
           [UNMEASURED_FLOPS, ...list.params],
         )
-      ).map((row) => [Number(row.id), row]),
+      ).map((row) => [row.token, row]),
     );
-    const taken = new Set<number>();
+    const taken = new Set<string>();
     const accepted: Accepted[] = [];
-    const outcomes = reports.map(({ host, results, now }) =>
-      results.map((r): RecordOutcome => {
-        const row = rows.get(r.replicaId);
-        const error =
-          refusal(row, host, r) ?? (taken.has(r.replicaId) ? `replica ${r.replicaId} was already reported` : undefined);
-        if (error || !row) return { replicaId: r.replicaId, ok: false, error: error ?? 'unknown replica' };
-        taken.add(r.replicaId);
+    const outcomes = reports.map(({ host, results, now }) => {
+      const foreign = results.flatMap((r, i) => (rows.get(r.token)?.host_id === host.id ? [] : [i]));
+      if (foreign.length > 0) return new ForeignReplicaError(foreign);
+      return results.map((r): RecordOutcome => {
+        const row = rows.get(r.token)!;
+        const error = refusal(row, r) ?? (taken.has(r.token) ? `replica ${r.token} was already reported` : undefined);
+        if (error) return { token: r.token, ok: false, error };
+        taken.add(r.token);
         accepted.push({ r, row, host, now });
-        return { replicaId: r.replicaId, ok: true };
-      }),
-    );
+        return { token: r.token, ok: true };
+      });
+    });
     await store(db, q, accepted);
     return outcomes;
   });
@@ -94,7 +102,7 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
       },
     },
     successes.map(({ r, row, now }) => [
-      r.replicaId,
+      row.id,
       'over',
       'success',
       now,
@@ -112,7 +120,7 @@ async function store(db: Db, q: Queryable, accepted: Accepted[]) {
       key: { id: 'bigint' },
       columns: { server_state: 'text', outcome: 'text', received_at: 'bigint', elapsed_ms: 'double', error: 'text' },
     },
-    errors.map(({ r, now }) => [r.replicaId, 'over', 'client_error', now, r.elapsedMs, summarizeError(r.error)]),
+    errors.map(({ r, row, now }) => [row.id, 'over', 'client_error', now, r.elapsedMs, summarizeError(r.error)]),
   );
 
   // A researcher's app's FLOPs are what it declares: its times would measure the declaration, not the host.
@@ -177,9 +185,9 @@ async function updateSpeeds(db: Db, q: Queryable, successes: readonly Accepted[]
  * result is counted: two replicas of one unit reported at once through two processes then see each other's
  * result, and the second one flags the unit for validation. SQLite's transactions are serial already.
  */
-async function lockUnitsOf(db: Db, q: Queryable, replicaIds: number[]): Promise<void> {
+async function lockUnitsOf(db: Db, q: Queryable, tokens: string[]): Promise<void> {
   if (!db.forUpdate) return;
-  const list = anyOf(db.dialect, 'id', replicaIds);
+  const list = anyOf(db.dialect, 'token', tokens, 'text');
   await q.all(
     `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE ${list.sql})
       ORDER BY id FOR UPDATE`,
@@ -187,17 +195,16 @@ async function lockUnitsOf(db: Db, q: Queryable, replicaIds: number[]): Promise<
   );
 }
 
-/** Why a reported result cannot be accepted, or undefined when it can. */
-function refusal(row: ReportedReplica | undefined, host: Host, r: ResultToRecord): string | undefined {
-  if (!row || row.host_id !== host.id) return `replica ${r.replicaId} was not sent to this host`;
+/** Why a result for one of the host's own replicas cannot be accepted, or undefined when it can. */
+function refusal(row: ReportedReplica, r: ResultToRecord): string | undefined {
   if (r.status === 'success' && row.app !== r.result.app)
-    return `replica ${r.replicaId} is of app ${row.app}, not ${r.result.app}`;
-  if (row.outcome === 'success' || row.outcome === 'client_error') return `replica ${r.replicaId} was already reported`;
-  if (row.outcome === 'didnt_need') return `replica ${r.replicaId} is no longer needed`;
+    return `replica ${r.token} is of app ${row.app}, not ${r.result.app}`;
+  if (row.outcome === 'success' || row.outcome === 'client_error') return `replica ${r.token} was already reported`;
+  if (row.outcome === 'didnt_need') return `replica ${r.token} is no longer needed`;
   // A replica past its deadline (no_reply) still counts while its unit is active, as BOINC accepts late results:
   // before a quorum as any result; after one (a unit stays active while a replica of it is out, such as the one a
   // batch's tail replica overtook: server/store/tail.ts) it is checked against the canonical result and credited
   // as the quorum was.
-  if (row.state !== 'active') return `replica ${r.replicaId} arrived after its work unit was decided`;
+  if (row.state !== 'active') return `replica ${r.token} arrived after its work unit was decided`;
   return undefined;
 }

@@ -7,6 +7,8 @@
  * their number, in the order they came. On Postgres the units handed out are locked, and units another process
  * holds are skipped, not waited for, so two processes never issue one replica twice.
  */
+import { randomBytes } from 'node:crypto';
+import { REPLICA_TOKEN_BYTES } from '../../../protocol/work.ts';
 import { AppName } from '../../../protocol/apps.ts';
 import { isEstablished, issueAsSingle } from '../trust.ts';
 import { isReliable, overdueAt } from '../tail.ts';
@@ -62,6 +64,7 @@ interface AskingHost {
 
 interface Issue {
   replicaId: number;
+  token: string;
   unit: PoolUnit;
   established: boolean;
   host: Host & { volunteerId: number; network: string | null };
@@ -245,8 +248,10 @@ export class Scheduler {
           if (this.siblingWait && !unit.single && unit.row.sibling_at === null && unit.row.app !== 'training') {
             unit.waiting = true;
           }
+          const token = newReplicaToken();
           round.issues.push({
             replicaId: next.replicaId,
+            token,
             unit,
             established: isEst,
             host: { id: host.id, volunteerId: asking.volunteerId, network: asking.network },
@@ -256,6 +261,7 @@ export class Scheduler {
           issued.push({
             replicaId: next.replicaId,
             workUnitId: work.id,
+            token,
             projectId,
             deadline,
             flopsEstimate: work.flopsEstimate,
@@ -305,6 +311,7 @@ export class Scheduler {
           sent_at: 'bigint',
           deadline: 'bigint',
           established: 'bigint',
+          token: 'text',
         },
       },
       round.issues.map((i) => [
@@ -316,6 +323,7 @@ export class Scheduler {
         i.sentAt,
         i.deadline,
         Number(i.established),
+        i.token,
       ]),
     );
     const units = new Map<number, { unit: PoolUnit; deadline: number; siblingAt: number | null }>();
@@ -399,6 +407,14 @@ export class Scheduler {
     }
     return this.projects.list;
   }
+}
+
+/**
+ * A replica's token (protocol/work.ts ReplicaToken): random, so nothing a host is sent relates one replica to
+ * another or to its unit, and a spot-checked single looks like any other replica (issue 17, item 2).
+ */
+function newReplicaToken(): string {
+  return randomBytes(REPLICA_TOKEN_BYTES).toString('base64url');
 }
 
 /**

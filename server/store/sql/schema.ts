@@ -519,6 +519,16 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   );
   CREATE INDEX app_versions_app ON app_versions(app)
   `,
+  // 23 (branch opaque) (issue 17, item 2): a host knows a replica only by its token (protocol/work.ts ReplicaToken),
+  // 128 random bits drawn when the replica is sent, unique, and how a report finds it. A replica sent before this
+  // migration takes its old number, in decimal, as its token: its host already holds it under that number, and a
+  // report naming it so (protocol/work.ts LegacyReplicaId) finds it through the same index; no token drawn since can
+  // be a number (22 characters). Replicas not yet sent get theirs when they are.
+  `
+  ALTER TABLE replicas ADD COLUMN token TEXT;
+  UPDATE replicas SET token = CAST(id AS TEXT) WHERE host_id IS NOT NULL;
+  CREATE UNIQUE INDEX replicas_token ON replicas(token)
+  `,
 ];
 
 const statements = (m: Migration) =>

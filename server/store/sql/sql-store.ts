@@ -11,6 +11,7 @@ import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.t
 import {
   type Backlog,
   ChallengeSpentError,
+  ForeignReplicaError,
   HostHoldsUnitsError,
   KeyTakenError,
   NetworkBannedError,
@@ -67,7 +68,7 @@ export class SqlStore implements Store {
   private readonly projectsByShortName = new Map<string, number>();
   private readonly nonces: Batcher<NonceUse, Host | undefined>;
   private readonly hostLookups: Batcher<number, HostCredentials | undefined>;
-  private readonly reports: Batcher<Report, RecordOutcome[]>;
+  private readonly reports: Batcher<Report, RecordOutcome[] | ForeignReplicaError>;
 
   private readonly established = new EstablishedHosts();
 
@@ -268,8 +269,11 @@ export class SqlStore implements Store {
     return this.scheduler.issue(host, typeof ask === 'number' ? { maxReplicas: ask } : ask, now);
   }
 
-  recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]> {
-    return this.reports.call({ host, results, now });
+  async recordResults(host: Host, results: ResultToRecord[], now: number): Promise<RecordOutcome[]> {
+    // Returned, not thrown, inside the batch: one host's foreign token must not send everyone's reports call by call.
+    const outcomes = await this.reports.call({ host, results, now });
+    if (outcomes instanceof ForeignReplicaError) throw outcomes;
+    return outcomes;
   }
 
   async decideDue(

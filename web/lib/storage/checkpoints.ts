@@ -4,9 +4,15 @@
  * rather than from zero. A checkpoint is read with its replica (work-buffer's bufferedUnit); completing or dropping
  * a replica deletes it.
  */
+import type { ReplicaRef } from '../../../protocol/work.ts';
 import { database } from './db.ts';
 
-export async function saveCheckpoint(replicaId: number, state: unknown, progress: number, now: number): Promise<void> {
+export async function saveCheckpoint(
+  replicaId: ReplicaRef,
+  state: unknown,
+  progress: number,
+  now: number,
+): Promise<void> {
   const db = await database();
   // A checkpoint arriving after its replica was completed must not resurrect it.
   const tx = db.transaction(['buffer', 'checkpoints'], 'readwrite');

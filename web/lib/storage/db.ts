@@ -4,18 +4,28 @@
  * the volunteer's settings, the work buffer, the outbox of finished results, checkpoints and counters.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Assignment, ResultEntry } from '../../../protocol/work.ts';
+import type { Assignment, ReplicaRef, ResultEntry } from '../../../protocol/work.ts';
+import { upgradeToOpaqueIds } from './opaque-ids-upgrade.ts';
+
+/**
+ * A replica as the page keeps it: named by its token, or, for one buffered before the coordinator's opaque ids
+ * (database version 2), by its old number, which the coordinator still takes in its report.
+ */
+export type BufferedAssignment = Assignment extends infer A
+  ? A extends unknown
+    ? Omit<A, 'replicaId'> & { replicaId: ReplicaRef }
+    : never
+  : never;
 
 /** A replica waiting in the work buffer; `attempts` counts runs that crashed, hung or threw. */
 export interface BufferedUnit {
-  assignment: Assignment;
+  assignment: BufferedAssignment;
   attempts: number;
 }
 
 /** A finished result waiting for the coordinator's acknowledgement. */
 export interface OutboxEntry {
   entry: ResultEntry;
-  workUnitId: number;
   computedAt: number;
 }
 
@@ -29,10 +39,12 @@ export interface StoredCheckpoint {
 export interface TerraflopDB extends DBSchema {
   identity: { key: string; value: unknown };
   settings: { key: string; value: unknown };
-  /** Keyed by replicaId, so the oldest issued replica comes first. */
-  buffer: { key: number; value: BufferedUnit };
-  outbox: { key: number; value: OutboxEntry };
-  checkpoints: { key: number; value: StoredCheckpoint };
+  /**
+   * Keyed by replica token (random: no order), indexed by deadline, so the replica due first is computed first.
+   */
+  buffer: { key: ReplicaRef; value: BufferedUnit; indexes: { deadline: number } };
+  outbox: { key: ReplicaRef; value: OutboxEntry };
+  checkpoints: { key: ReplicaRef; value: StoredCheckpoint };
   counters: { key: string; value: number };
 }
 
@@ -54,10 +66,15 @@ export function useDatabase(dbName: string): void {
   name = dbName;
 }
 
-/** The database, opened once per page; version 1 had the identity store only. */
+/**
+ * The database, opened once per page; version 1 had the identity store only; version 2 kept replicas under the
+ * coordinator's sequential numbers; version 3 under opaque tokens (opaque-ids-upgrade.ts).
+ */
+export const DATABASE_VERSION = 3;
+
 export function database(): Promise<Database> {
-  opening ??= openDB<TerraflopDB>(name, 2, {
-    upgrade(db, oldVersion) {
+  opening ??= openDB<TerraflopDB>(name, DATABASE_VERSION, {
+    upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) db.createObjectStore('identity');
       if (oldVersion < 2) {
         db.createObjectStore('settings');
@@ -66,6 +83,7 @@ export function database(): Promise<Database> {
         db.createObjectStore('checkpoints');
         db.createObjectStore('counters');
       }
+      if (oldVersion < 3) upgradeToOpaqueIds(transaction);
     },
     blocking() {
       // A newer version of the page wants to upgrade: let it, this page will reopen on next use.

@@ -4,7 +4,7 @@
  * or refused with a reason), never on a send that may not have arrived, so no result is lost and, since the
  * coordinator refuses a replica reported twice, none counts twice.
  */
-import type { ResultEntry } from '../../../protocol/work.ts';
+import type { ReplicaRef, ResultEntry } from '../../../protocol/work.ts';
 import { database } from './db.ts';
 
 export async function pendingResults(limit: number): Promise<ResultEntry[]> {
@@ -17,7 +17,7 @@ export async function outboxSize(): Promise<number> {
 }
 
 /** Forgets the answered replicas and adds the accepted ones to the count of units done, in one transaction. */
-export async function acknowledge(answered: readonly number[], accepted: number): Promise<number> {
+export async function acknowledge(answered: readonly ReplicaRef[], accepted: number): Promise<number> {
   const tx = (await database()).transaction(['outbox', 'counters'], 'readwrite');
   for (const id of answered) await tx.objectStore('outbox').delete(id);
   const done = ((await tx.objectStore('counters').get('unitsDone')) ?? 0) + accepted;

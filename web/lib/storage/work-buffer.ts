@@ -4,7 +4,7 @@
  * through a lost network. Finishing a replica moves its result to the outbox and forgets its checkpoint in one
  * transaction, so a crash at any moment leaves the replica either still to compute or waiting to upload, never both.
  */
-import type { Assignment, ResultEntry } from '../../../protocol/work.ts';
+import type { Assignment, ReplicaRef, ResultEntry } from '../../../protocol/work.ts';
 import { database, type BufferedUnit, type StoredCheckpoint } from './db.ts';
 
 /** Adds newly issued replicas; a replica already buffered keeps its attempts. */
@@ -17,9 +17,12 @@ export async function addToBuffer(assignments: readonly Assignment[]): Promise<v
   await tx.done;
 }
 
-/** Replica ids in the buffer, oldest first: keys only, so no unit is deserialised on the page's main thread. */
-export async function bufferedIds(): Promise<number[]> {
-  return (await database()).getAllKeys('buffer');
+/**
+ * The buffered replicas' tokens, the one due first first (tokens are random; deadlines follow the order they were
+ * issued in): keys only, so no unit is deserialised on the page's main thread.
+ */
+export async function bufferedIds(): Promise<ReplicaRef[]> {
+  return (await database()).getAllKeysFromIndex('buffer', 'deadline');
 }
 
 /** A buffered replica with its latest checkpoint (none when it never ran), ready to run. */
@@ -31,7 +34,7 @@ export interface ReadyUnit extends BufferedUnit {
  * A buffered replica and its checkpoint, read in one transaction when the replica is claimed: the page claims the
  * next replica while the current one runs, so the worker starts it without waiting for IndexedDB.
  */
-export async function bufferedUnit(replicaId: number): Promise<ReadyUnit | undefined> {
+export async function bufferedUnit(replicaId: ReplicaRef): Promise<ReadyUnit | undefined> {
   const tx = (await database()).transaction(['buffer', 'checkpoints']);
   const [unit, checkpoint] = await Promise.all([
     tx.objectStore('buffer').get(replicaId),
@@ -41,9 +44,9 @@ export async function bufferedUnit(replicaId: number): Promise<ReadyUnit | undef
 }
 
 /** Drops replicas past their deadline: the coordinator has reissued them, computing them would be wasted. */
-export async function dropExpired(now: number): Promise<number[]> {
+export async function dropExpired(now: number): Promise<ReplicaRef[]> {
   const tx = (await database()).transaction(['buffer', 'checkpoints'], 'readwrite');
-  const dropped: number[] = [];
+  const dropped: ReplicaRef[] = [];
   for (const unit of await tx.objectStore('buffer').getAll()) {
     if (unit.assignment.deadline <= now) {
       dropped.push(unit.assignment.replicaId);
@@ -56,7 +59,7 @@ export async function dropExpired(now: number): Promise<number[]> {
 }
 
 /** Records a failed run; returns the attempts so far. */
-export async function recordAttempt(replicaId: number): Promise<number> {
+export async function recordAttempt(replicaId: ReplicaRef): Promise<number> {
   const tx = (await database()).transaction('buffer', 'readwrite');
   const unit = await tx.store.get(replicaId);
   if (!unit) return 0;
@@ -67,14 +70,9 @@ export async function recordAttempt(replicaId: number): Promise<number> {
 }
 
 /** Moves a replica from the buffer to the outbox with its result (or its error), dropping its checkpoint. */
-export async function completeUnit(
-  replicaId: number,
-  workUnitId: number,
-  entry: ResultEntry,
-  now: number,
-): Promise<void> {
+export async function completeUnit(replicaId: ReplicaRef, entry: ResultEntry, now: number): Promise<void> {
   const tx = (await database()).transaction(['buffer', 'outbox', 'checkpoints'], 'readwrite');
-  await tx.objectStore('outbox').put({ entry, workUnitId, computedAt: now }, replicaId);
+  await tx.objectStore('outbox').put({ entry, computedAt: now }, replicaId);
   await tx.objectStore('buffer').delete(replicaId);
   await tx.objectStore('checkpoints').delete(replicaId);
   await tx.done;

@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { tokenOf } from '../../../protocol/work.ts';
+import { runReference } from '../../../worker-kernels/registry.ts';
+import { backends } from '../../testing/backends.ts';
+import { freshStore, type FreshStore } from '../../testing/store-fixture.ts';
+import { tinyUnits } from '../../testing/tiny-units.ts';
+import { ForeignReplicaError } from '../store.ts';
+import type { Host, ResultToRecord } from '../types.ts';
+import { migrate } from './schema.ts';
+
+/**
+ * Migration 21 on a database in flight: replicas hosts hold under their old numbers stay reportable by those
+ * numbers, by the hosts that hold them only; every replica sent since has a random token, which no number reaches.
+ */
+describe.each(backends)('replica tokens (migration 21) on $name', ({ name, available }) => {
+  let fresh: FreshStore;
+  const now = 9_000_000;
+
+  beforeEach(async (ctx) => {
+    if (!available) return ctx.skip();
+    fresh = await freshStore(name, () => 0.99, { upTo: 22 });
+  });
+  afterEach(async () => {
+    if (available) await fresh.cleanup();
+  });
+
+  /** What a coordinator before migration 21 did when it sent a replica to a host. */
+  async function sentBefore(host: Host, replicaId: number) {
+    await fresh.db.run(
+      `UPDATE replicas SET server_state = 'in_progress', host_id = ?, volunteer_id = ?, sent_at = ?, deadline = ?
+        WHERE id = ?`,
+      [host.id, host.volunteerId, now, now + 3_600_000, replicaId],
+    );
+  }
+
+  async function job(replicaId: number) {
+    const row = await fresh.db.get<{ input: string }>(
+      'SELECT u.input FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id = ?',
+      [replicaId],
+    );
+    return { app: 'signal-search' as const, input: JSON.parse(row!.input) };
+  }
+
+  const success = async (replicaId: number | string, of: number): Promise<ResultToRecord> => ({
+    status: 'success',
+    token: typeof replicaId === 'number' ? tokenOf(replicaId) : replicaId,
+    elapsedMs: 5,
+    variant: 'reference',
+    result: runReference(await job(of), { progress() {}, checkpoint() {} }),
+  });
+
+  test('default: a replica held under its number is reported by it, by its host only; new ones, tokens', async () => {
+    const { store, db } = fresh;
+    await store.createBatch({ app: 'signal-search', name: 'old', units: tinyUnits(2), now });
+    const [holder, other, later] = await Promise.all(
+      ['a', 'b', 'c'].map((t) => store.createHost({ tokenHash: `mig-${t}`, now })),
+    );
+    // Unit 1's two replicas went out before the migration; unit 2's wait.
+    await sentBefore(holder!, 1);
+    await sentBefore(other!, 2);
+    await migrate(db);
+
+    const tokens = await db.all<{ id: number; token: string | null }>('SELECT id, token FROM replicas ORDER BY id');
+    expect(tokens.map((r) => r.token)).toEqual(['1', '2', null, null]);
+
+    // The number reaches the replica for the host that holds it, not for another.
+    await expect(store.recordResults(other!, [await success(1, 1)], now)).rejects.toBeInstanceOf(ForeignReplicaError);
+    expect(await store.recordResults(holder!, [await success(1, 1)], now)).toEqual([{ token: '1', ok: true }]);
+
+    // A replica sent now gets a random token, unrelated to its number; its number reaches nothing.
+    const [fresh3] = await store.issueReplicas(later!, 1, now);
+    expect(fresh3!.token).toMatch(/^[A-Za-z0-9_-]{21}[AQgw]$/);
+    await expect(
+      store.recordResults(later!, [await success(fresh3!.replicaId, fresh3!.replicaId)], now),
+    ).rejects.toBeInstanceOf(ForeignReplicaError);
+    expect(await store.recordResults(later!, [await success(fresh3!.token, fresh3!.replicaId)], now)).toEqual([
+      { token: fresh3!.token, ok: true },
+    ]);
+  });
+});
