@@ -16,10 +16,10 @@ import { referenceSteps } from '../../worker-kernels/training/reference.ts';
 import type { ModelState, PendingUpdate } from '../store/training.ts';
 import { aggregateUpdates } from './aggregate.ts';
 
-/** Version 0: the model's seeded initial parameters, and no momentum yet. */
+/** Version 0: the model's seeded initial parameters, no momentum yet, and a zero aggregate to centre round 0 on. */
 export function initialState({ model, hyper }: Pick<TrainingJobSubmission, 'model' | 'hyper'>): ModelState {
   const params = initialParameters(model, hyper.seed);
-  return { params, momentum: new Float32Array(params.length) };
+  return { params, momentum: new Float32Array(params.length), aggregate: new Float32Array(params.length) };
 }
 
 /** An applied result's pseudo-gradient Δ = θ_v − θ_after, dequantised; undefined where it does not fit. */
@@ -34,8 +34,8 @@ export function decodeUpdate(update: PendingUpdate, block: number): Float32Array
 
 /**
  * The next version: the round's pseudo-gradients (which point back along the descent, θ_v − θ_after) aggregated
- * robustly (aggregate.ts, ordered by `seed`), then DiLoCo's outer Nesterov step (worker-kernels/training/outer.ts).
- * Without updates the version repeats the last.
+ * robustly from the current version's aggregate (aggregate.ts, ordered by `seed`), then DiLoCo's outer Nesterov step
+ * (worker-kernels/training/outer.ts). Without updates the version repeats the last, its aggregate too.
  */
 export function nextVersion(
   { model, hyper }: Pick<TrainingJobSubmission, 'model' | 'hyper'>,
@@ -47,9 +47,10 @@ export function nextVersion(
   const usable = deltas.filter((d) => d.length === size);
   const params = current.params.slice();
   const momentum = current.momentum.slice();
-  if (usable.length === 0) return { params, momentum };
-  outerStep(params, momentum, aggregateUpdates(usable, seed), { lr: hyper.outerLr, momentum: hyper.outerMomentum });
-  return { params, momentum };
+  if (usable.length === 0) return { params, momentum, aggregate: current.aggregate.slice() };
+  const aggregate = aggregateUpdates(usable, current.aggregate, seed);
+  outerStep(params, momentum, aggregate, { lr: hyper.outerLr, momentum: hyper.outerMomentum });
+  return { params, momentum, aggregate };
 }
 
 /**

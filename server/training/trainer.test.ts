@@ -82,6 +82,17 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     const last = await fixture.stores.training.model(jobId);
     expect(last!.version).toBe(3);
     expect(last!.params).not.toEqual(first!.params);
+    // Each version keeps the aggregate its outer step applied, where the next round's CenteredClip starts: none
+    // before the first round; version 1's momentum is its aggregate (m = μ·0 + Δ); version 2's, μ·m₁ + Δ₂ in f32.
+    const [v1, v2] = [
+      (await fixture.stores.training.model(jobId, 1))!,
+      (await fixture.stores.training.model(jobId, 2))!,
+    ];
+    expect(first!.aggregate).toEqual(new Float32Array(first!.params.length));
+    expect(v1.aggregate.some((x) => x !== 0)).toBe(true);
+    expect(v1.momentum).toEqual(v1.aggregate);
+    const mu = TrainingJobSubmission.parse(JOB).hyper.outerMomentum;
+    expect(v2.momentum).toEqual(v1.momentum.map((m, i) => mu * m + v2.aggregate[i]!));
     // Credit from the FLOPs of the validated steps: each host's unit, three rounds.
     const summary = await fixture.store.hostSummary(hosts[0]!.id, now + 3);
     expect(summary.credit.total).toBeGreaterThan(0);

@@ -499,6 +499,10 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // 20 (branch opsfix) (issue 18, item 1): the public status page's counts kept as units change, by triggers, not
   // counted over the tables on each refresh (status-counts.ts).
   statusCountsMigration(dialect, id),
+  // 24 (branch train) (issue 20): each model version keeps the robust aggregate that made it (f32 base64), where the
+  // next round's CenteredClip starts, as the bench measured (worker-kernels/training/robust.ts). Null for versions
+  // stored before: their next round starts from zero.
+  'ALTER TABLE training_models ADD COLUMN aggregate TEXT',
 ];
 
 const statements = (m: Migration) =>
