@@ -9,7 +9,7 @@
  */
 import type { Pass } from '../passes/passes.ts';
 import type { PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
-import { decideRound, recomputedUnits } from './round.ts';
+import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
 
 export const BAN_REASON = 'a recomputation of one of its training results on other hosts disagreed with it';
@@ -59,7 +59,7 @@ async function advance(
       jobId: job.jobId,
       round,
       baseVersion: model.version,
-      units,
+      units: shuffledUnits(units, random),
       deadline: now + hyper.roundDeadlineS * 1000,
       now,
     });
