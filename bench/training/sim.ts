@@ -1,20 +1,15 @@
 /**
  * @module bench/training/sim
- * A training job simulated with real kernels: the volunteers run the WebAssembly steps on their shards, the
- * Byzantine ones send attacks.ts's updates instead, a random share of units is recomputed (a mismatch bans the host
- * and drops its update and its worker momentum), and the parameter server aggregates and takes DiLoCo's outer step
- * with the app's own functions (aggregate.ts, outer.ts). Central training is the same kernel on all the digits.
+ * A training job simulated with real kernels: each round's units (one per shard) are dealt to the identities not
+ * banned (deal.ts), honest ones run the WebAssembly steps, the Byzantine ones send attacks.ts's updates instead, a
+ * random share of units is recomputed (a mismatch bans the identity, drops its updates of the round and its worker
+ * momentum, and the honest replica's result stands for the unit), and the parameter server aggregates and takes
+ * DiLoCo's outer step with the app's own functions (robust.ts, outer.ts). Central training is the same kernel on all
+ * the digits.
  */
 import type { ModelSpec, TrainingInput, TrainingOutput } from '../../protocol/training.ts';
 import { deriveSeed, mulberry32 } from '../../worker-kernels/random.ts';
-import {
-  bucketed,
-  centeredClip,
-  coordinateMedian,
-  krum,
-  mean,
-  trimmedMean,
-} from '../../worker-kernels/training/aggregate.ts';
+import { coordinateMedian, krum, mean, trimmedMean } from '../../worker-kernels/training/aggregate.ts';
 import { decodeF32, decodeI8, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
 import { compareTraining } from '../../worker-kernels/training/compare.ts';
 import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/compress.ts';
@@ -22,10 +17,12 @@ import { type MnistSplit, pixelFloats } from '../../worker-kernels/training/data
 import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { initialParameters } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
+import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
+import { type Dealing, dealUnits } from './deal.ts';
 
 export const AGGREGATORS = ['centered-clip', 'mean', 'median', 'trimmed-mean', 'krum'] as const;
 export type Aggregator = (typeof AGGREGATORS)[number];
@@ -51,6 +48,8 @@ export interface SimConfig {
   /** DiLoCo's outer optimiser (outer.ts): lr 0.7, Nesterov μ 0.9 by default. */
   readonly outer: OuterOptions;
   readonly seed: number;
+  /** How a round's units reach the identities (deal.ts): as the coordinator deals them, or shard i to identity i. */
+  readonly dealing: Dealing;
 }
 
 export interface SimResult {
@@ -87,14 +86,8 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
     case 'krum':
       return krum(updates, f);
     case 'centered-clip':
-      return bucketed(updates, config.bucket, deriveSeed(config.seed, `bucket${round}`), (b) =>
-        centeredClip(b, {
-          center: previous,
-          iterations: config.clip.iterations,
-          radiusScale: config.clip.scale,
-          ...(config.clip.reject && { rejectBeyond: config.clip.reject }),
-        }),
-      );
+      // The coordinator's own function (robust.ts), with the bench's options (its defaults are the coordinator's).
+      return robustAggregate(updates, previous, deriveSeed(config.seed, `bucket${round}`), config);
   }
 }
 
@@ -120,7 +113,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
   const draw = mulberry32(deriveSeed(config.seed, 'sim'));
   const shards = makeShards(split.train.labels, n, config.seed, config.noniid ? 0.5 : undefined);
   const attackers = config.attack === 'none' ? 0 : Math.round(config.byzantine * n);
-  // Attackers are the last ids: shards are drawn independently of the ids, so which ones is immaterial.
+  // Attackers are the last identities: shards are drawn independently of the ids, and dealt to identities (deal.ts).
   const isAttacker = (i: number) => i >= n - attackers;
   const flipped: MnistSplit = { ...split, train: { ...split.train, labels: split.train.labels.map((y) => 9 - y) } };
   const theta = initialParameters(config.model, config.seed);
@@ -135,53 +128,61 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
   const curve: SimResult['curve'] = [];
   for (let round = 0; round < config.rounds; round++) {
     const active = [...Array(n).keys()].filter((i) => bannedAfter[i] === null);
+    const dealt = dealUnits(config.dealing, n, active, config.seed, round);
     const inputs = new Map<number, TrainingInput>();
     const outputs = new Map<number, TrainingOutput>();
     const parameters = theta.slice();
-    for (const i of active) {
+    for (const [u, holder] of dealt) {
       const input = trainingInput({
         model: config.model,
         version: round,
         parameters,
-        samples: shards[i]!,
-        seed: deriveSeed(config.seed, `r${round}v${i}`),
+        samples: shards[u]!,
+        seed: deriveSeed(config.seed, `r${round}v${u}`),
         steps: config.steps,
         batch: config.batch,
         inner: { lr: config.lr, momentum: config.momentum },
         block: config.block,
       });
-      inputs.set(i, input);
-      if (!isAttacker(i)) outputs.set(i, runTrainingUnit(input, split, wasm.steps));
+      inputs.set(u, input);
+      if (!isAttacker(holder)) outputs.set(u, runTrainingUnit(input, split, wasm.steps));
     }
     const honestOutputs = [...outputs.entries()];
-    const honest = honestOutputs.map(([i, out]) => dequantised(inputs.get(i)!, out));
+    const honest = honestOutputs.map(([u, out]) => dequantised(inputs.get(u)!, out));
     let lossSum = 0;
     for (const [, out] of honestOutputs) lossSum += out.loss.mean;
     uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
-    for (const i of active.filter(isAttacker)) {
-      const input = inputs.get(i)!;
+    for (const [u] of dealt.filter(([, holder]) => isAttacker(holder))) {
+      const input = inputs.get(u)!;
       const own =
         config.attack === 'label-flip' ? dequantised(input, runTrainingUnit(input, flipped, wasm.steps)) : undefined;
       const delta = attackUpdate(config.attack, honest, n, attackers, draw, own);
-      outputs.set(i, forged(input, delta));
+      outputs.set(u, forged(input, delta));
     }
-    const updates: Float32Array[] = [];
-    for (const i of active) {
-      tasks[i]!++;
+    const kept: [holder: number, update: Float32Array][] = [];
+    for (const [u, holder] of dealt) {
+      if (bannedAfter[holder] !== null) continue; // caught on an earlier unit of this round: dropped, not applied
+      tasks[holder]!++;
       units++;
-      const input = inputs.get(i)!;
-      const output = outputs.get(i)!;
+      const input = inputs.get(u)!;
+      const output = outputs.get(u)!;
       if (draw() < config.recompute) {
         recomputed++;
         const replica = runTrainingUnit(input, split, wasm.steps);
         if (compareTraining(input, output, replica) === 'mismatch') {
-          bannedAfter[i] = tasks[i]!;
-          workerMomentum.drop(String(i));
+          // As the coordinator: a third replica sides with the honest one, which becomes the unit's canonical
+          // result; the liar is banned and its updates not yet applied (this round's) are dropped.
+          bannedAfter[holder] = tasks[holder]!;
+          workerMomentum.drop(String(holder));
+          for (let k = kept.length - 1; k >= 0; k--) if (kept[k]![0] === holder) kept.splice(k, 1);
+          if (config.dealing === 'fixed') continue; // the bench's model before dealing: the unit is lost
+          kept.push([-1, dequantised(input, replica)]);
           continue;
         }
       }
-      updates.push(workerMomentum.push(String(i), dequantised(input, output)));
+      kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
     }
+    const updates = kept.map(([, update]) => update);
     previous = aggregate(config, updates, previous, round);
     outerStep(theta, outerMomentum, previous, config.outer);
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
