@@ -8,6 +8,7 @@
  * the digits.
  */
 import type { ModelSpec, TrainingInput, TrainingOutput } from '../../protocol/training.ts';
+import { KernelError } from '../../worker-kernels/errors.ts';
 import { deriveSeed, mulberry32 } from '../../worker-kernels/random.ts';
 import { coordinateMedian, krum, mean, trimmedMean } from '../../worker-kernels/training/aggregate.ts';
 import { decodeF32, decodeI8, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
@@ -50,6 +51,11 @@ export interface SimConfig {
   readonly seed: number;
   /** How a round's units reach the identities (deal.ts): as the coordinator deals them, or shard i to identity i. */
   readonly dealing: Dealing;
+  /**
+   * Off when absent. The accuracy (a fraction) a round may cost on the coordinator's validation digits: a round whose
+   * next version loses more is not applied (the version, its momentum and the CenteredClip centre stay as they were).
+   */
+  readonly gate?: number;
 }
 
 export interface SimResult {
@@ -60,18 +66,32 @@ export interface SimResult {
   readonly attackers: number;
   /** Per attacker: the tasks it had run when banned, or null where never banned. */
   readonly bannedAfter: (number | null)[];
+  /** Rounds the gate did not apply. */
+  readonly gated: number;
 }
 
 export interface Kit {
   readonly split: MnistSplit;
   readonly wasm: TrainingWasm;
   readonly heldOutPixels: Float32Array;
+  /** The gate's digits: the first 1,000 training digits, a copy the coordinator keeps (never the held-out ones). */
+  readonly validation: { readonly pixels: Float32Array; readonly labels: Uint8Array };
 }
+
+const VALIDATION = 1000;
 
 export const kitOf = (split: MnistSplit, wasm: TrainingWasm): Kit => ({
   split,
   wasm,
   heldOutPixels: pixelFloats(split.heldOut),
+  validation: {
+    pixels: pixelFloats({
+      pixels: split.train.pixels.subarray(0, VALIDATION * 784),
+      labels: split.train.labels.subarray(0, VALIDATION),
+      count: VALIDATION,
+    }),
+    labels: split.train.labels.subarray(0, VALIDATION),
+  },
 });
 
 function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32Array, round: number) {
@@ -93,6 +113,19 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
 
 const dequantised = (input: TrainingInput, out: TrainingOutput) =>
   decompress({ codes: decodeI8(out.codes), scales: decodeF32(out.scales)! }, input.block);
+
+/**
+ * An honest unit's result, or undefined where the training diverged (the kernel refuses non-finite parameters): on
+ * the coordinator that unit fails and the round closes without it.
+ */
+function trained(input: TrainingInput, split: MnistSplit, wasm: TrainingWasm): TrainingOutput | undefined {
+  try {
+    return runTrainingUnit(input, split, wasm.steps);
+  } catch (error) {
+    if (error instanceof KernelError) return undefined;
+    throw error;
+  }
+}
 
 /** What an attacker uploads: its update quantised like an honest one, so only aggregation or a replica can tell. */
 function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
@@ -116,9 +149,10 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
   // Attackers are the last identities: shards are drawn independently of the ids, and dealt to identities (deal.ts).
   const isAttacker = (i: number) => i >= n - attackers;
   const flipped: MnistSplit = { ...split, train: { ...split.train, labels: split.train.labels.map((y) => 9 - y) } };
-  const theta = initialParameters(config.model, config.seed);
-  const outerMomentum = new Float32Array(theta.length);
+  let theta = initialParameters(config.model, config.seed);
+  let outerMomentum = new Float32Array(theta.length);
   let previous: Float32Array = new Float32Array(theta.length);
+  let gated = 0;
   const workerMomentum = new WorkerMomentum(config.workerMomentum);
   const tasks = new Array<number>(n).fill(0);
   const bannedAfter = new Array<number | null>(n).fill(null);
@@ -145,31 +179,36 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
         block: config.block,
       });
       inputs.set(u, input);
-      if (!isAttacker(holder)) outputs.set(u, runTrainingUnit(input, split, wasm.steps));
+      const output = isAttacker(holder) ? undefined : trained(input, split, wasm);
+      if (output) outputs.set(u, output);
     }
     const honestOutputs = [...outputs.entries()];
     const honest = honestOutputs.map(([u, out]) => dequantised(inputs.get(u)!, out));
     let lossSum = 0;
     for (const [, out] of honestOutputs) lossSum += out.loss.mean;
-    uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
-    for (const [u] of dealt.filter(([, holder]) => isAttacker(holder))) {
+    if (honestOutputs.length) {
+      uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
+    }
+    // With no honest update to shape theirs on (every honest unit diverged), the attackers have nothing to send.
+    for (const [u] of honest.length ? dealt.filter(([, holder]) => isAttacker(holder)) : []) {
       const input = inputs.get(u)!;
-      const own =
-        config.attack === 'label-flip' ? dequantised(input, runTrainingUnit(input, flipped, wasm.steps)) : undefined;
-      const delta = attackUpdate(config.attack, honest, n, attackers, draw, own);
+      const own = config.attack === 'label-flip' ? trained(input, flipped, wasm) : undefined;
+      if (config.attack === 'label-flip' && !own) continue;
+      const delta = attackUpdate(config.attack, honest, n, attackers, draw, own && dequantised(input, own));
       outputs.set(u, forged(input, delta));
     }
     const kept: [holder: number, update: Float32Array][] = [];
     for (const [u, holder] of dealt) {
       if (bannedAfter[holder] !== null) continue; // caught on an earlier unit of this round: dropped, not applied
+      if (!outputs.has(u)) continue; // the unit failed: nothing to apply or check
       tasks[holder]!++;
       units++;
       const input = inputs.get(u)!;
       const output = outputs.get(u)!;
       if (draw() < config.recompute) {
         recomputed++;
-        const replica = runTrainingUnit(input, split, wasm.steps);
-        if (compareTraining(input, output, replica) === 'mismatch') {
+        const replica = trained(input, split, wasm);
+        if (replica && compareTraining(input, output, replica) === 'mismatch') {
           // As the coordinator: a third replica sides with the honest one, which becomes the unit's canonical
           // result; the liar is banned and its updates not yet applied (this round's) are dropped.
           bannedAfter[holder] = tasks[holder]!;
@@ -183,8 +222,21 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
       kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
     }
     const updates = kept.map(([, update]) => update);
-    previous = aggregate(config, updates, previous, round);
-    outerStep(theta, outerMomentum, previous, config.outer);
+    // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
+    if (updates.length) {
+      const next = aggregate(config, updates, previous, round);
+      const candidate = theta.slice();
+      const momentum = outerMomentum.slice();
+      outerStep(candidate, momentum, next, config.outer);
+      const validated = (t: Float32Array) =>
+        wasm.accuracy(config.model, t, kit.validation.pixels, kit.validation.labels);
+      if (config.gate && !(validated(candidate) >= validated(theta) - config.gate)) {
+        gated++;
+        log(`round ${round}: not applied, the validation digits' accuracy would fall by more than ${config.gate}`);
+      } else {
+        [previous, theta, outerMomentum] = [next, candidate, momentum];
+      }
+    }
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
     curve.push({ round, loss: lossSum / honestOutputs.length, accuracy });
     log(`round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`);
@@ -196,6 +248,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
     verifyOverhead: recomputed / units,
     attackers,
     bannedAfter: bannedAfter.slice(n - attackers),
+    gated,
   };
 }
 
