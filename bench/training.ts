@@ -3,7 +3,7 @@
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --bucket, --worker-momentum, --clip-iterations, --clip-scale, --clip-reject, --outer-lr, --outer-momentum,
- * --seed, --fresh, --fixed-shards, --gate).
+ * --seed, --fresh, --fixed-shards, --gate-loss).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -53,7 +53,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     fresh: { type: 'boolean', default: false },
     'fixed-shards': { type: 'boolean', default: false },
-    gate: { type: 'string', default: '0' },
+    'gate-loss': { type: 'string', default: '0' },
   },
 });
 
@@ -89,7 +89,7 @@ const config: SimConfig = {
   seed: Number(values.seed),
   dealing: values['fixed-shards'] ? 'fixed' : 'random',
   // 0: off; the key then leaves it out, so runs from before the option are found again.
-  ...(Number(values.gate) > 0 && { gate: Number(values.gate) }),
+  ...(Number(values['gate-loss']) > 0 && { gateLoss: Number(values['gate-loss']) }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 

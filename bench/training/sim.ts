@@ -14,7 +14,7 @@ import { coordinateMedian, krum, mean, trimmedMean } from '../../worker-kernels/
 import { decodeF32, decodeI8, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
 import { compareTraining } from '../../worker-kernels/training/compare.ts';
 import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/compress.ts';
-import { type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
+import { type Digits, type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
 import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { initialParameters } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
@@ -22,6 +22,7 @@ import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
+import { evaluateHeldOut } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
@@ -52,10 +53,11 @@ export interface SimConfig {
   /** How a round's units reach the identities (deal.ts): as the coordinator deals them, or shard i to identity i. */
   readonly dealing: Dealing;
   /**
-   * Off when absent. The accuracy (a fraction) a round may cost on the coordinator's validation digits: a round whose
-   * next version loses more is not applied (the version, its momentum and the CenteredClip centre stay as they were).
+   * Off when absent. How much a round may raise the mean cross-entropy (nats) on the coordinator's validation digits:
+   * a round whose next version raises it more is not applied (the version, its momentum and the CenteredClip centre
+   * stay as they were). Loss, not accuracy: from a random start accuracy sits at chance and cannot show the damage.
    */
-  readonly gate?: number;
+  readonly gateLoss?: number;
 }
 
 export interface SimResult {
@@ -74,23 +76,20 @@ export interface Kit {
   readonly split: MnistSplit;
   readonly wasm: TrainingWasm;
   readonly heldOutPixels: Float32Array;
-  /** The gate's digits: the first 1,000 training digits, a copy the coordinator keeps (never the held-out ones). */
-  readonly validation: { readonly pixels: Float32Array; readonly labels: Uint8Array };
+  /** The gate's digits: the first 500 training digits, a copy the coordinator keeps (never the held-out ones). */
+  readonly validation: Digits;
 }
 
-const VALIDATION = 1000;
+const VALIDATION = 500;
 
 export const kitOf = (split: MnistSplit, wasm: TrainingWasm): Kit => ({
   split,
   wasm,
   heldOutPixels: pixelFloats(split.heldOut),
   validation: {
-    pixels: pixelFloats({
-      pixels: split.train.pixels.subarray(0, VALIDATION * 784),
-      labels: split.train.labels.subarray(0, VALIDATION),
-      count: VALIDATION,
-    }),
+    pixels: split.train.pixels.subarray(0, VALIDATION * 784),
     labels: split.train.labels.subarray(0, VALIDATION),
+    count: VALIDATION,
   },
 });
 
@@ -228,11 +227,11 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
       const candidate = theta.slice();
       const momentum = outerMomentum.slice();
       outerStep(candidate, momentum, next, config.outer);
-      const validated = (t: Float32Array) =>
-        wasm.accuracy(config.model, t, kit.validation.pixels, kit.validation.labels);
-      if (config.gate && !(validated(candidate) >= validated(theta) - config.gate)) {
+      // The coordinator's own evaluation (server/training/model-state.ts), on digits it keeps.
+      const loss = (t: Float32Array) => evaluateHeldOut(config.model, t, kit.validation).loss;
+      if (config.gateLoss && !(loss(candidate) <= loss(theta) + config.gateLoss)) {
         gated++;
-        log(`round ${round}: not applied, the validation digits' accuracy would fall by more than ${config.gate}`);
+        log(`round ${round}: not applied, the validation loss would rise by more than ${config.gateLoss}`);
       } else {
         [previous, theta, outerMomentum] = [next, candidate, momentum];
       }
