@@ -20,6 +20,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../protocol/training.ts';
+import { TrainingHyper } from '../protocol/training-job.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
 import { DILOCO_OUTER } from '../worker-kernels/training/outer.ts';
@@ -53,7 +54,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     fresh: { type: 'boolean', default: false },
     'fixed-shards': { type: 'boolean', default: false },
-    'gate-loss': { type: 'string', default: '0' },
+    // The coordinator's default (protocol/training-job.ts); 0 turns it off.
+    'gate-loss': { type: 'string', default: String(TrainingHyper.parse({}).gateLoss) },
   },
 });
 

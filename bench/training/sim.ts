@@ -22,7 +22,7 @@ import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
-import { evaluateHeldOut } from '../../server/training/model-state.ts';
+import { evaluateHeldOut, passesGate, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
@@ -76,21 +76,15 @@ export interface Kit {
   readonly split: MnistSplit;
   readonly wasm: TrainingWasm;
   readonly heldOutPixels: Float32Array;
-  /** The gate's digits: the first 500 training digits, a copy the coordinator keeps (never the held-out ones). */
+  /** The gate's digits, as the coordinator keeps them (server/training/model-state.ts `validationDigits`). */
   readonly validation: Digits;
 }
-
-const VALIDATION = 500;
 
 export const kitOf = (split: MnistSplit, wasm: TrainingWasm): Kit => ({
   split,
   wasm,
   heldOutPixels: pixelFloats(split.heldOut),
-  validation: {
-    pixels: split.train.pixels.subarray(0, VALIDATION * 784),
-    labels: split.train.labels.subarray(0, VALIDATION),
-    count: VALIDATION,
-  },
+  validation: validationDigits(split.train),
 });
 
 function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32Array, round: number) {
@@ -229,7 +223,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
       outerStep(candidate, momentum, next, config.outer);
       // The coordinator's own evaluation (server/training/model-state.ts), on digits it keeps.
       const loss = (t: Float32Array) => evaluateHeldOut(config.model, t, kit.validation).loss;
-      if (config.gateLoss && !(loss(candidate) <= loss(theta) + config.gateLoss)) {
+      if (config.gateLoss && !passesGate(loss(theta), loss(candidate), config.gateLoss)) {
         gated++;
         log(`round ${round}: not applied, the validation loss would rise by more than ${config.gateLoss}`);
       } else {

@@ -53,6 +53,23 @@ export function nextVersion(
   return { params, momentum, aggregate };
 }
 
+/** How many of the training digits, the first ones, the coordinator keeps to check a round before applying it. */
+export const VALIDATION_DIGITS = 500;
+
+/** The digits the round check evaluates on: training digits (the held-out ones never decide anything). */
+export const validationDigits = (train: Digits): Digits => ({
+  pixels: train.pixels.subarray(0, VALIDATION_DIGITS * 784),
+  labels: train.labels.subarray(0, VALIDATION_DIGITS),
+  count: VALIDATION_DIGITS,
+});
+
+/**
+ * Whether a round may be applied: its next version raises the loss on the validation digits by at most `gateLoss`
+ * nats (0: always). A NaN loss (parameters no longer finite) never passes.
+ */
+export const passesGate = (before: number, after: number, gateLoss: number) =>
+  gateLoss === 0 || after <= before + gateLoss;
+
 /**
  * Mean cross-entropy and accuracy of the parameters on the held-out digits, all in one batch of the reference with a
  * zero learning rate: its probabilities and correct count are taken before a step, which then changes nothing.
