@@ -3,9 +3,11 @@
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --bucket, --worker-momentum, --clip-iterations, --clip-scale, --clip-reject, --outer-lr, --outer-momentum,
- * --seed, --fresh).
+ * --seed, --fresh, --fixed-shards, --gate-loss).
  *
- * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts); the same run without
+ * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
+ * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
+ * aggregated as the coordinator does unless told otherwise (worker-kernels/training/robust.ts); the same run without
  * attackers gives clean_accuracy and the same kernel on one machine over the same digits central_accuracy (both
  * cached per configuration in the temp folder; --fresh recomputes them). Attacks: bench/training/attacks.ts.
  *
@@ -18,9 +20,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../protocol/training.ts';
+import { TrainingHyper } from '../protocol/training-job.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
 import { DILOCO_OUTER } from '../worker-kernels/training/outer.ts';
+import { ROBUST_AGGREGATION } from '../worker-kernels/training/robust.ts';
 import { loadTrainingWasm } from '../worker-kernels/training/wasm.ts';
 import { ATTACKS, type Attack } from './training/attacks.ts';
 import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate } from './training/sim.ts';
@@ -39,15 +43,19 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '4' },
     lr: { type: 'string', default: '0.01' },
     momentum: { type: 'string', default: '0.9' },
-    bucket: { type: 'string', default: '1' },
+    // The coordinator's aggregation by default (worker-kernels/training/robust.ts), so the bench measures it.
+    bucket: { type: 'string', default: String(ROBUST_AGGREGATION.bucket) },
     'worker-momentum': { type: 'string', default: '0' },
-    'clip-iterations': { type: 'string', default: '3' },
-    'clip-scale': { type: 'string', default: '1' },
-    'clip-reject': { type: 'string', default: '0' },
+    'clip-iterations': { type: 'string', default: String(ROBUST_AGGREGATION.clip.iterations) },
+    'clip-scale': { type: 'string', default: String(ROBUST_AGGREGATION.clip.scale) },
+    'clip-reject': { type: 'string', default: String(ROBUST_AGGREGATION.clip.reject ?? 0) },
     'outer-lr': { type: 'string', default: String(DILOCO_OUTER.lr) },
     'outer-momentum': { type: 'string', default: String(DILOCO_OUTER.momentum) },
     seed: { type: 'string', default: '1' },
     fresh: { type: 'boolean', default: false },
+    'fixed-shards': { type: 'boolean', default: false },
+    // The coordinator's default (protocol/training-job.ts); 0 turns it off.
+    'gate-loss': { type: 'string', default: String(TrainingHyper.parse({}).gateLoss) },
   },
 });
 
@@ -81,6 +89,9 @@ const config: SimConfig = {
   },
   outer: { lr: Number(values['outer-lr']), momentum: Number(values['outer-momentum']) },
   seed: Number(values.seed),
+  dealing: values['fixed-shards'] ? 'fixed' : 'random',
+  // 0: off; the key then leaves it out, so runs from before the option are found again.
+  ...(Number(values['gate-loss']) > 0 && { gateLoss: Number(values['gate-loss']) }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 
@@ -99,9 +110,11 @@ function cached(
   configKey: SimConfig | Omit<SimConfig, 'attack' | 'byzantine' | 'recompute'>,
   run: () => number,
 ) {
-  // The default clipping is left out of the key, so runs from before the option existed are found again.
-  const { clip, ...rest } = configKey;
-  const key = clip.iterations === 3 && clip.scale === 1 && !clip.reject ? rest : configKey;
+  // Dealing changes nothing without attackers, and the default clipping of old is left out of the key, so runs from
+  // before either option existed are found again.
+  const { dealing: _dealing, ...withClip } = configKey;
+  const { clip, ...rest } = withClip;
+  const key = clip.iterations === 3 && clip.scale === 1 && !clip.reject ? rest : withClip;
   const folder = `${tmpdir()}/terraflop-bench-training`;
   const file = `${folder}/${name}-${fnv1a64(new TextEncoder().encode(JSON.stringify(key)))}.json`;
   if (!values.fresh) {
@@ -137,5 +150,6 @@ console.log(
     verify_overhead: result?.verifyOverhead ?? 0,
     banned: `${banned.length}/${result?.attackers ?? 0}`,
     banned_within: banned.length ? Math.max(...(banned as number[])) : null,
+    gated_rounds: result?.gated ?? 0,
   }),
 );

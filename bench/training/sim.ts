@@ -1,31 +1,30 @@
 /**
  * @module bench/training/sim
- * A training job simulated with real kernels: the volunteers run the WebAssembly steps on their shards, the
- * Byzantine ones send attacks.ts's updates instead, a random share of units is recomputed (a mismatch bans the host
- * and drops its update and its worker momentum), and the parameter server aggregates and takes DiLoCo's outer step
- * with the app's own functions (aggregate.ts, outer.ts). Central training is the same kernel on all the digits.
+ * A training job simulated with real kernels: each round's units (one per shard) are dealt to the identities not
+ * banned (deal.ts), honest ones run the WebAssembly steps, the Byzantine ones send attacks.ts's updates instead, a
+ * random share of units is recomputed (a mismatch bans the identity, drops its updates of the round and its worker
+ * momentum, and the honest replica's result stands for the unit), and the parameter server aggregates and takes
+ * DiLoCo's outer step with the app's own functions (robust.ts, outer.ts). Central training is the same kernel on all
+ * the digits.
  */
 import type { ModelSpec, TrainingInput, TrainingOutput } from '../../protocol/training.ts';
+import { KernelError } from '../../worker-kernels/errors.ts';
 import { deriveSeed, mulberry32 } from '../../worker-kernels/random.ts';
-import {
-  bucketed,
-  centeredClip,
-  coordinateMedian,
-  krum,
-  mean,
-  trimmedMean,
-} from '../../worker-kernels/training/aggregate.ts';
+import { coordinateMedian, krum, mean, trimmedMean } from '../../worker-kernels/training/aggregate.ts';
 import { decodeF32, decodeI8, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
 import { compareTraining } from '../../worker-kernels/training/compare.ts';
 import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/compress.ts';
-import { type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
+import { type Digits, type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
 import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { initialParameters } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
+import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
+import { evaluateHeldOut, passesGate, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
+import { type Dealing, dealUnits } from './deal.ts';
 
 export const AGGREGATORS = ['centered-clip', 'mean', 'median', 'trimmed-mean', 'krum'] as const;
 export type Aggregator = (typeof AGGREGATORS)[number];
@@ -51,6 +50,14 @@ export interface SimConfig {
   /** DiLoCo's outer optimiser (outer.ts): lr 0.7, Nesterov μ 0.9 by default. */
   readonly outer: OuterOptions;
   readonly seed: number;
+  /** How a round's units reach the identities (deal.ts): as the coordinator deals them, or shard i to identity i. */
+  readonly dealing: Dealing;
+  /**
+   * Off when absent. How much a round may raise the mean cross-entropy (nats) on the coordinator's validation digits:
+   * a round whose next version raises it more is not applied (the version, its momentum and the CenteredClip centre
+   * stay as they were). Loss, not accuracy: from a random start accuracy sits at chance and cannot show the damage.
+   */
+  readonly gateLoss?: number;
 }
 
 export interface SimResult {
@@ -61,18 +68,23 @@ export interface SimResult {
   readonly attackers: number;
   /** Per attacker: the tasks it had run when banned, or null where never banned. */
   readonly bannedAfter: (number | null)[];
+  /** Rounds the gate did not apply. */
+  readonly gated: number;
 }
 
 export interface Kit {
   readonly split: MnistSplit;
   readonly wasm: TrainingWasm;
   readonly heldOutPixels: Float32Array;
+  /** The gate's digits, as the coordinator keeps them (server/training/model-state.ts `validationDigits`). */
+  readonly validation: Digits;
 }
 
 export const kitOf = (split: MnistSplit, wasm: TrainingWasm): Kit => ({
   split,
   wasm,
   heldOutPixels: pixelFloats(split.heldOut),
+  validation: validationDigits(split.train),
 });
 
 function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32Array, round: number) {
@@ -87,19 +99,26 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
     case 'krum':
       return krum(updates, f);
     case 'centered-clip':
-      return bucketed(updates, config.bucket, deriveSeed(config.seed, `bucket${round}`), (b) =>
-        centeredClip(b, {
-          center: previous,
-          iterations: config.clip.iterations,
-          radiusScale: config.clip.scale,
-          ...(config.clip.reject && { rejectBeyond: config.clip.reject }),
-        }),
-      );
+      // The coordinator's own function (robust.ts), with the bench's options (its defaults are the coordinator's).
+      return robustAggregate(updates, previous, deriveSeed(config.seed, `bucket${round}`), config);
   }
 }
 
 const dequantised = (input: TrainingInput, out: TrainingOutput) =>
   decompress({ codes: decodeI8(out.codes), scales: decodeF32(out.scales)! }, input.block);
+
+/**
+ * An honest unit's result, or undefined where the training diverged (the kernel refuses non-finite parameters): on
+ * the coordinator that unit fails and the round closes without it.
+ */
+function trained(input: TrainingInput, split: MnistSplit, wasm: TrainingWasm): TrainingOutput | undefined {
+  try {
+    return runTrainingUnit(input, split, wasm.steps);
+  } catch (error) {
+    if (error instanceof KernelError) return undefined;
+    throw error;
+  }
+}
 
 /** What an attacker uploads: its update quantised like an honest one, so only aggregation or a replica can tell. */
 function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
@@ -120,12 +139,13 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
   const draw = mulberry32(deriveSeed(config.seed, 'sim'));
   const shards = makeShards(split.train.labels, n, config.seed, config.noniid ? 0.5 : undefined);
   const attackers = config.attack === 'none' ? 0 : Math.round(config.byzantine * n);
-  // Attackers are the last ids: shards are drawn independently of the ids, so which ones is immaterial.
+  // Attackers are the last identities: shards are drawn independently of the ids, and dealt to identities (deal.ts).
   const isAttacker = (i: number) => i >= n - attackers;
   const flipped: MnistSplit = { ...split, train: { ...split.train, labels: split.train.labels.map((y) => 9 - y) } };
-  const theta = initialParameters(config.model, config.seed);
-  const outerMomentum = new Float32Array(theta.length);
+  let theta = initialParameters(config.model, config.seed);
+  let outerMomentum = new Float32Array(theta.length);
   let previous: Float32Array = new Float32Array(theta.length);
+  let gated = 0;
   const workerMomentum = new WorkerMomentum(config.workerMomentum);
   const tasks = new Array<number>(n).fill(0);
   const bannedAfter = new Array<number | null>(n).fill(null);
@@ -135,55 +155,81 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
   const curve: SimResult['curve'] = [];
   for (let round = 0; round < config.rounds; round++) {
     const active = [...Array(n).keys()].filter((i) => bannedAfter[i] === null);
+    const dealt = dealUnits(config.dealing, n, active, config.seed, round);
     const inputs = new Map<number, TrainingInput>();
     const outputs = new Map<number, TrainingOutput>();
     const parameters = theta.slice();
-    for (const i of active) {
+    for (const [u, holder] of dealt) {
       const input = trainingInput({
         model: config.model,
         version: round,
         parameters,
-        samples: shards[i]!,
-        seed: deriveSeed(config.seed, `r${round}v${i}`),
+        samples: shards[u]!,
+        seed: deriveSeed(config.seed, `r${round}v${u}`),
         steps: config.steps,
         batch: config.batch,
         inner: { lr: config.lr, momentum: config.momentum },
         block: config.block,
       });
-      inputs.set(i, input);
-      if (!isAttacker(i)) outputs.set(i, runTrainingUnit(input, split, wasm.steps));
+      inputs.set(u, input);
+      const output = isAttacker(holder) ? undefined : trained(input, split, wasm);
+      if (output) outputs.set(u, output);
     }
     const honestOutputs = [...outputs.entries()];
-    const honest = honestOutputs.map(([i, out]) => dequantised(inputs.get(i)!, out));
+    const honest = honestOutputs.map(([u, out]) => dequantised(inputs.get(u)!, out));
     let lossSum = 0;
     for (const [, out] of honestOutputs) lossSum += out.loss.mean;
-    uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
-    for (const i of active.filter(isAttacker)) {
-      const input = inputs.get(i)!;
-      const own =
-        config.attack === 'label-flip' ? dequantised(input, runTrainingUnit(input, flipped, wasm.steps)) : undefined;
-      const delta = attackUpdate(config.attack, honest, n, attackers, draw, own);
-      outputs.set(i, forged(input, delta));
+    if (honestOutputs.length) {
+      uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
     }
-    const updates: Float32Array[] = [];
-    for (const i of active) {
-      tasks[i]!++;
+    // With no honest update to shape theirs on (every honest unit diverged), the attackers have nothing to send.
+    for (const [u] of honest.length ? dealt.filter(([, holder]) => isAttacker(holder)) : []) {
+      const input = inputs.get(u)!;
+      const own = config.attack === 'label-flip' ? trained(input, flipped, wasm) : undefined;
+      if (config.attack === 'label-flip' && !own) continue;
+      const delta = attackUpdate(config.attack, honest, n, attackers, draw, own && dequantised(input, own));
+      outputs.set(u, forged(input, delta));
+    }
+    const kept: [holder: number, update: Float32Array][] = [];
+    for (const [u, holder] of dealt) {
+      if (bannedAfter[holder] !== null) continue; // caught on an earlier unit of this round: dropped, not applied
+      if (!outputs.has(u)) continue; // the unit failed: nothing to apply or check
+      tasks[holder]!++;
       units++;
-      const input = inputs.get(i)!;
-      const output = outputs.get(i)!;
+      const input = inputs.get(u)!;
+      const output = outputs.get(u)!;
       if (draw() < config.recompute) {
         recomputed++;
-        const replica = runTrainingUnit(input, split, wasm.steps);
-        if (compareTraining(input, output, replica) === 'mismatch') {
-          bannedAfter[i] = tasks[i]!;
-          workerMomentum.drop(String(i));
+        const replica = trained(input, split, wasm);
+        if (replica && compareTraining(input, output, replica) === 'mismatch') {
+          // As the coordinator: a third replica sides with the honest one, which becomes the unit's canonical
+          // result; the liar is banned and its updates not yet applied (this round's) are dropped.
+          bannedAfter[holder] = tasks[holder]!;
+          workerMomentum.drop(String(holder));
+          for (let k = kept.length - 1; k >= 0; k--) if (kept[k]![0] === holder) kept.splice(k, 1);
+          if (config.dealing === 'fixed') continue; // the bench's model before dealing: the unit is lost
+          kept.push([-1, dequantised(input, replica)]);
           continue;
         }
       }
-      updates.push(workerMomentum.push(String(i), dequantised(input, output)));
+      kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
     }
-    previous = aggregate(config, updates, previous, round);
-    outerStep(theta, outerMomentum, previous, config.outer);
+    const updates = kept.map(([, update]) => update);
+    // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
+    if (updates.length) {
+      const next = aggregate(config, updates, previous, round);
+      const candidate = theta.slice();
+      const momentum = outerMomentum.slice();
+      outerStep(candidate, momentum, next, config.outer);
+      // The coordinator's own evaluation (server/training/model-state.ts), on digits it keeps.
+      const loss = (t: Float32Array) => evaluateHeldOut(config.model, t, kit.validation).loss;
+      if (config.gateLoss && !passesGate(loss(theta), loss(candidate), config.gateLoss)) {
+        gated++;
+        log(`round ${round}: not applied, the validation loss would rise by more than ${config.gateLoss}`);
+      } else {
+        [previous, theta, outerMomentum] = [next, candidate, momentum];
+      }
+    }
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
     curve.push({ round, loss: lossSum / honestOutputs.length, accuracy });
     log(`round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`);
@@ -195,6 +241,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
     verifyOverhead: recomputed / units,
     attackers,
     bannedAfter: bannedAfter.slice(n - attackers),
+    gated,
   };
 }
 

@@ -9,10 +9,14 @@ import type { AppOutput } from '../../protocol/apps.ts';
 import type { TrainingJob, TrainingJobState, TrainingJobSubmission } from '../../protocol/training-job.ts';
 import type { NewWorkUnit } from './types.ts';
 
-/** A model version's state: its parameters and the outer optimiser's momentum, both f32. */
+/**
+ * A model version's state, all f32: its parameters, the outer optimiser's momentum, and the robust aggregate that
+ * made it (zeros for version 0), where the next round's CenteredClip starts (worker-kernels/training/robust.ts).
+ */
 export interface ModelState {
   params: Float32Array;
   momentum: Float32Array;
+  aggregate: Float32Array;
 }
 
 /** A running job as the trainer pass sees it. */

@@ -9,11 +9,11 @@ import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../../protocol/training.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
-import { evaluateHeldOut } from './model-state.ts';
+import { evaluateHeldOut, validationDigits } from './model-state.ts';
 
 type Request =
   | { id: number; kind: 'shards'; count: number; seed: number; alpha: number | undefined }
-  | { id: number; kind: 'evaluate'; spec: ModelSpec; params: Float32Array };
+  | { id: number; kind: 'evaluate' | 'validate'; spec: ModelSpec; params: Float32Array };
 type Answer = Uint16Array[] | { loss: number; accuracy: number };
 type Reply = { id: number; ok: true; answer: Answer } | { id: number; ok: false; name: string; message: string };
 
@@ -53,10 +53,14 @@ export async function shardsInWorker(count: number, seed: number, alpha: number 
   return (await ask({ kind: 'shards', count, seed, alpha })) as Uint16Array[];
 }
 
-/** Held-out loss and accuracy of a version (model-state.ts evaluateHeldOut). */
-export async function evaluateInWorker(spec: ModelSpec, params: Float32Array) {
+/** Held-out loss and accuracy of a version (model-state.ts evaluateHeldOut); `validate`: on the validation digits. */
+export async function evaluateInWorker(
+  spec: ModelSpec,
+  params: Float32Array,
+  kind: 'evaluate' | 'validate' = 'evaluate',
+) {
   const copy = params.slice();
-  return (await ask({ kind: 'evaluate', spec, params: copy }, [copy.buffer as ArrayBuffer])) as {
+  return (await ask({ kind, spec, params: copy }, [copy.buffer as ArrayBuffer])) as {
     loss: number;
     accuracy: number;
   };
@@ -65,7 +69,7 @@ export async function evaluateInWorker(spec: ModelSpec, params: Float32Array) {
 async function answer(request: Request): Promise<Answer> {
   const { train, heldOut } = await loadMnist();
   if (request.kind === 'shards') return makeShards(train.labels, request.count, request.seed, request.alpha);
-  return evaluateHeldOut(request.spec, request.params, heldOut);
+  return evaluateHeldOut(request.spec, request.params, request.kind === 'validate' ? validationDigits(train) : heldOut);
 }
 
 if (!isMainThread && parentPort) {

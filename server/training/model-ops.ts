@@ -25,6 +25,8 @@ export interface TrainingModelOps {
   /** The next version from the current one and the applicable results. */
   step(job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]): ModelState;
   evaluate(job: RunningJob, params: Float32Array): Promise<{ loss: number; accuracy: number }>;
+  /** The loss on the validation digits the coordinator keeps, which decides whether a round is applied. */
+  validationLoss(job: RunningJob, params: Float32Array): Promise<number>;
   /** The mean training loss the results report over their local steps; null without results. */
   trainLoss(updates: readonly PendingUpdate[]): number | null;
 }
@@ -87,6 +89,7 @@ export const mnistOps: TrainingModelOps = {
     ),
   // In a worker thread: seconds of JavaScript for a CNN, and the digits' 100 MB out of the coordinator's heap.
   evaluate: (job, params) => evaluateInWorker(job.submission.model, params),
+  validationLoss: async (job, params) => (await evaluateInWorker(job.submission.model, params, 'validate')).loss,
   trainLoss(updates) {
     const losses = updates.flatMap((u) => (u.result.app === 'training' ? [u.result.output.loss.mean] : []));
     return losses.length === 0 ? null : losses.reduce((a, b) => a + b, 0) / losses.length;

@@ -16,10 +16,10 @@ import { referenceSteps } from '../../worker-kernels/training/reference.ts';
 import type { ModelState, PendingUpdate } from '../store/training.ts';
 import { aggregateUpdates } from './aggregate.ts';
 
-/** Version 0: the model's seeded initial parameters, and no momentum yet. */
+/** Version 0: the model's seeded initial parameters, no momentum yet, and a zero aggregate to centre round 0 on. */
 export function initialState({ model, hyper }: Pick<TrainingJobSubmission, 'model' | 'hyper'>): ModelState {
   const params = initialParameters(model, hyper.seed);
-  return { params, momentum: new Float32Array(params.length) };
+  return { params, momentum: new Float32Array(params.length), aggregate: new Float32Array(params.length) };
 }
 
 /** An applied result's pseudo-gradient Δ = θ_v − θ_after, dequantised; undefined where it does not fit. */
@@ -34,8 +34,8 @@ export function decodeUpdate(update: PendingUpdate, block: number): Float32Array
 
 /**
  * The next version: the round's pseudo-gradients (which point back along the descent, θ_v − θ_after) aggregated
- * robustly (aggregate.ts, ordered by `seed`), then DiLoCo's outer Nesterov step (worker-kernels/training/outer.ts).
- * Without updates the version repeats the last.
+ * robustly from the current version's aggregate (aggregate.ts, ordered by `seed`), then DiLoCo's outer Nesterov step
+ * (worker-kernels/training/outer.ts). Without updates the version repeats the last, its aggregate too.
  */
 export function nextVersion(
   { model, hyper }: Pick<TrainingJobSubmission, 'model' | 'hyper'>,
@@ -47,10 +47,28 @@ export function nextVersion(
   const usable = deltas.filter((d) => d.length === size);
   const params = current.params.slice();
   const momentum = current.momentum.slice();
-  if (usable.length === 0) return { params, momentum };
-  outerStep(params, momentum, aggregateUpdates(usable, seed), { lr: hyper.outerLr, momentum: hyper.outerMomentum });
-  return { params, momentum };
+  if (usable.length === 0) return { params, momentum, aggregate: current.aggregate.slice() };
+  const aggregate = aggregateUpdates(usable, current.aggregate, seed);
+  outerStep(params, momentum, aggregate, { lr: hyper.outerLr, momentum: hyper.outerMomentum });
+  return { params, momentum, aggregate };
 }
+
+/** How many of the training digits, the first ones, the coordinator keeps to check a round before applying it. */
+export const VALIDATION_DIGITS = 500;
+
+/** The digits the round check evaluates on: training digits (the held-out ones never decide anything). */
+export const validationDigits = (train: Digits): Digits => ({
+  pixels: train.pixels.subarray(0, VALIDATION_DIGITS * 784),
+  labels: train.labels.subarray(0, VALIDATION_DIGITS),
+  count: VALIDATION_DIGITS,
+});
+
+/**
+ * Whether a round may be applied: its next version raises the loss on the validation digits by at most `gateLoss`
+ * nats (0: always). A NaN loss (parameters no longer finite) never passes.
+ */
+export const passesGate = (before: number, after: number, gateLoss: number) =>
+  gateLoss === 0 || after <= before + gateLoss;
 
 /**
  * Mean cross-entropy and accuracy of the parameters on the held-out digits, all in one batch of the reference with a

@@ -32,6 +32,21 @@ export function recomputedUnits(count: number, recompute: TrainingHyper['recompu
   return Array.from({ length: count }, () => random() < recompute);
 }
 
+/**
+ * A round's units in an unpredictable order, drawn from the same coin as the recomputation. The queue sends a
+ * project's oldest unit first, so in shard order a team of identities asking the moment a round opens would take the
+ * same shards every round and keep their data out of the model for good; shuffled, whoever asks gets a shard it
+ * cannot choose (bench/training/deal.ts deals them so).
+ */
+export function shuffledUnits<T>(units: readonly T[], random: () => number): T[] {
+  const order = [...units];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
 /** Seconds a host has for one unit before it is reissued: half the round, so a reissue can still make it. */
 export const unitDelayBound = (hyper: Pick<TrainingHyper, 'roundDeadlineS'>) =>
   Math.max(1, Math.floor(hyper.roundDeadlineS / 2));

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { AppOutput } from '../../protocol/apps.ts';
 import { TrainingJobSubmission, type TrainingJobSubmissionInput } from '../../protocol/training-job.ts';
-import { encodeI8 } from '../../worker-kernels/training/codec.ts';
+import { decodeF32, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
 import { backends } from '../testing/backends.ts';
@@ -20,6 +20,15 @@ const JOB: TrainingJobSubmissionInput = {
   rounds: 3,
   hyper: { unitsPerRound: 3, localSteps: 3, batchSize: 8, roundDeadlineS: 60, quorum: 0.6, maxStaleness: 0 },
 };
+
+/** The honest result with every block's scale multiplied: a pseudo-gradient far too long (a scaled attack). */
+function scaled(r: IssuedReplica): ResultToRecord {
+  const result = honest(r);
+  if (result.status !== 'success' || result.result.app !== 'training') return result;
+  const scales = decodeF32(result.result.output.scales)!.map((s) => s * 1e4);
+  const output = { ...result.result.output, scales: encodeF32(scales) };
+  return { ...result, result: { app: 'training', output } satisfies AppOutput };
+}
 
 /** A result that skipped the work: the honest one with every code's sign flipped (sign-flip attack). */
 function flipped(r: IssuedReplica): ResultToRecord {
@@ -82,6 +91,17 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     const last = await fixture.stores.training.model(jobId);
     expect(last!.version).toBe(3);
     expect(last!.params).not.toEqual(first!.params);
+    // Each version keeps the aggregate its outer step applied, where the next round's CenteredClip starts: none
+    // before the first round; version 1's momentum is its aggregate (m = μ·0 + Δ); version 2's, μ·m₁ + Δ₂ in f32.
+    const [v1, v2] = [
+      (await fixture.stores.training.model(jobId, 1))!,
+      (await fixture.stores.training.model(jobId, 2))!,
+    ];
+    expect(first!.aggregate).toEqual(new Float32Array(first!.params.length));
+    expect(v1.aggregate.some((x) => x !== 0)).toBe(true);
+    expect(v1.momentum).toEqual(v1.aggregate);
+    const mu = TrainingJobSubmission.parse(JOB).hyper.outerMomentum;
+    expect(v2.momentum).toEqual(v1.momentum.map((m, i) => mu * m + v2.aggregate[i]!));
     // Credit from the FLOPs of the validated steps: each host's unit, three rounds.
     const summary = await fixture.store.hostSummary(hosts[0]!.id, now + 3);
     expect(summary.credit.total).toBeGreaterThan(0);
@@ -150,6 +170,31 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect((await fixture.store.hostSummary(a.id, now + 2)).credit.total).toBe(creditForFlops(taken[0]!.flopsEstimate));
     expect((await fixture.store.hostSummary(cheater.id, now + 2)).credit.total).toBe(0);
   });
+
+  test.each([
+    [0.1, true],
+    [0, false],
+  ] as const)(
+    'behavior: a round raising the validation loss past the gate (%s) is not applied: %s',
+    async (gateLoss, repeats) => {
+      // Every host of the round sends a scaled update: a majority of cheaters none of whom recomputation caught yet.
+      const now = 5_000_000;
+      const job = { ...JOB, rounds: 1, hyper: { ...JOB.hyper, gateLoss } };
+      const { projectId, jobId, hosts } = await setUp(fixture.stores, job, now);
+      const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+      await settle(pass, now);
+      for (const host of hosts.slice(0, 3))
+        await fixture.store.recordResults(host, (await fixture.store.issueReplicas(host, 1, now)).map(scaled), now);
+      await settle(pass, now);
+      const closed = (await fixture.stores.training.job(projectId, jobId))!;
+      expect(closed).toMatchObject({ state: 'done', version: 1 });
+      expect(closed.history[0]!.updates).toBe(3);
+      const v0 = (await fixture.stores.training.model(jobId, 0))!;
+      const v1 = (await fixture.stores.training.model(jobId, 1))!;
+      // Refused, version 1 repeats version 0; without the gate, the same round moves it.
+      expect(v1.params.every((p, i) => p === v0.params[i])).toBe(repeats);
+    },
+  );
 
   test('behavior: a paying job’s batch is finished for the market only once the job is done', async () => {
     const now = 4_000_000;

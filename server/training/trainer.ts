@@ -8,8 +8,9 @@
  * is closed already, and each result is applied at most once (training_updates).
  */
 import type { Pass } from '../passes/passes.ts';
-import type { PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
-import { decideRound, recomputedUnits } from './round.ts';
+import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
+import { passesGate } from './model-state.ts';
+import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
 
 export const BAN_REASON = 'a recomputation of one of its training results on other hosts disagreed with it';
@@ -36,6 +37,19 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
   };
 }
 
+/**
+ * The next version, or the current one again where the round would raise the loss on the validation digits by more
+ * than the job's gate: a majority of cheaters not yet banned can then stall the model, not wreck it. The round still
+ * closes and its results count as applied, so none is applied later.
+ */
+async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelState, next: ModelState) {
+  const { gateLoss } = job.submission.hyper;
+  if (gateLoss === 0) return next;
+  const [before, after] = [await ops.validationLoss(job, current.params), await ops.validationLoss(job, next.params)];
+  if (passesGate(before, after, gateLoss)) return next;
+  return { params: current.params, momentum: current.momentum, aggregate: current.aggregate };
+}
+
 /** One job one step on: open its next round, or close the open one when it is due. Returns whether it did. */
 async function advance(
   training: TrainingStore,
@@ -59,7 +73,7 @@ async function advance(
       jobId: job.jobId,
       round,
       baseVersion: model.version,
-      units,
+      units: shuffledUnits(units, random),
       deadline: now + hyper.roundDeadlineS * 1000,
       now,
     });
@@ -70,7 +84,7 @@ async function advance(
   if (decideRound(progress, { now, deadline, quorum: hyper.quorum }) === 'wait') return false;
   const updates = await training.pendingUpdates(job.jobId, Math.max(0, round - hyper.maxStaleness), round);
   const model = (await training.model(job.jobId))!;
-  const next = ops.step(job, model, updates);
+  const next = await checked(ops, job, model, ops.step(job, model, updates));
   const heldout = await ops.evaluate(job, next.params);
   await training.closeRound({
     jobId: job.jobId,

@@ -529,6 +529,10 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   UPDATE replicas SET token = CAST(id AS TEXT) WHERE host_id IS NOT NULL;
   CREATE UNIQUE INDEX replicas_token ON replicas(token)
   `,
+  // 24 (branch train) (issue 20): each model version keeps the robust aggregate that made it (f32 base64), where the
+  // next round's CenteredClip starts, as the bench measured (worker-kernels/training/robust.ts). Null for versions
+  // stored before: their next round starts from zero.
+  'ALTER TABLE training_models ADD COLUMN aggregate TEXT',
 ];
 
 const statements = (m: Migration) =>

@@ -216,17 +216,27 @@ export class SqlTrainingStore implements TrainingStore {
   }
 
   async model(jobId: number, version?: number) {
-    const row = await this.db.get<{ version: number; params: string; momentum: string; state: string }>(
-      `SELECT m.version, m.params, m.momentum, j.state FROM training_models m JOIN training_jobs j ON j.id = m.job_id
+    const row = await this.db.get<{
+      version: number;
+      params: string;
+      momentum: string;
+      aggregate: string | null;
+      state: string;
+    }>(
+      `SELECT m.version, m.params, m.momentum, m.aggregate, j.state
+        FROM training_models m JOIN training_jobs j ON j.id = m.job_id
         WHERE m.job_id = ? ${version === undefined ? '' : 'AND m.version = ?'} ORDER BY m.version DESC LIMIT 1`,
       version === undefined ? [jobId] : [jobId, version],
     );
     if (!row) return undefined;
+    const params = base64ToFloats(row.params);
     return {
       version: Number(row.version),
       state: row.state as TrainingJobState,
-      params: base64ToFloats(row.params),
+      params,
       momentum: base64ToFloats(row.momentum),
+      // A version stored before migration 24 kept no aggregate: the next round then centres on zero, as it did.
+      aggregate: row.aggregate === null ? new Float32Array(params.length) : base64ToFloats(row.aggregate),
     };
   }
 
@@ -364,13 +374,17 @@ export class SqlTrainingStore implements TrainingStore {
 }
 
 async function insertModel(q: Queryable, jobId: number, version: number, state: ModelState, now: number) {
-  await q.run('INSERT INTO training_models (job_id, version, params, momentum, created_at) VALUES (?, ?, ?, ?, ?)', [
-    jobId,
-    version,
-    floatsToBase64(state.params),
-    floatsToBase64(state.momentum),
-    now,
-  ]);
+  await q.run(
+    'INSERT INTO training_models (job_id, version, params, momentum, aggregate, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    [
+      jobId,
+      version,
+      floatsToBase64(state.params),
+      floatsToBase64(state.momentum),
+      floatsToBase64(state.aggregate),
+      now,
+    ],
+  );
 }
 
 /** Active units without a canonical result of the job rounds that `where` picks (t: the unit's round, j: its job). */
