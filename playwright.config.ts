@@ -59,6 +59,10 @@ export default defineConfig({
       TERRAFLOP_SIBLING_WAIT_S: '0.2',
       // Every page of the suite is a host on loopback's network, and hosts accumulate over the suite.
       TERRAFLOP_HOSTS_PER_NETWORK: '1000000',
+      // A page computes tiny units in milliseconds, and no page's result is validated by another network's host
+      // here (all are loopback's), so a new host's quota of 32 a day never grows: a page ran dry within seconds and
+      // the specs that wait for a unit on screen after a pause (policies) saw "No work available".
+      TERRAFLOP_NEW_HOST_DAILY: '100000',
     },
   },
 });

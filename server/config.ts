@@ -125,6 +125,12 @@ const Env = z.object({
    * one network holds what 8 new hosts may. A volunteer's hosts together get 4 hosts' worth.
    */
   TERRAFLOP_HOSTS_PER_NETWORK: z.coerce.number().int().min(1).max(1_000_000).default(8),
+  /**
+   * Units a host without a record may take in a day (BOINC's daily_result_quota, each project's own); it grows by
+   * four per valid result (server/store/quota.ts). It counts units whatever their size: a coordinator of units of a
+   * few milliseconds sets it higher.
+   */
+  TERRAFLOP_NEW_HOST_DAILY: z.coerce.number().int().min(2).max(100_000).default(32),
   ...chainEnv,
 });
 

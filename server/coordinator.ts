@@ -47,6 +47,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   const stores = await openStore(storeLocation(config), {
     siblingWait: { minMs: waitMs / 4, maxMs: waitMs },
     hostsPer: { ...DEFAULT_HOSTS_PER, network: config.TERRAFLOP_HOSTS_PER_NETWORK },
+    newHostDaily: config.TERRAFLOP_NEW_HOST_DAILY,
   });
   const store = stores.work;
   const log = createLogger(config.TERRAFLOP_LOG_LEVEL);

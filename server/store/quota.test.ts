@@ -8,6 +8,8 @@ import {
   MAX_IN_PROGRESS,
   NEW_HOST_DAILY,
   NEW_HOST_IN_PROGRESS,
+  DEFAULT_HOSTS_PER,
+  sharedRoom,
 } from './quota.ts';
 
 describe('host quotas', () => {
@@ -26,6 +28,17 @@ describe('host quotas', () => {
     expect(inProgressCap(record(0, 50))).toBe(1);
     expect(dailyQuota(record(0, 0, 50))).toBe(2);
     expect(inProgressCap(record(1e9))).toBe(MAX_IN_PROGRESS);
+  });
+
+  test("behavior: the operator's new-host daily quota is where records start from, for the host and its network", () => {
+    expect(dailyQuota(record(0), 500)).toBe(500);
+    expect(dailyQuota(record(20), 500)).toBe(580);
+    expect(dailyQuota(record(0, 0, 50), 500)).toBe(2);
+    const unused = { held: 0, today: 0 };
+    // Its volunteer's hosts took 4 new hosts' worth of the default today: nothing more by default, more with 500.
+    const took = { held: 0, today: 4 * NEW_HOST_DAILY };
+    expect(sharedRoom(record(0), DEFAULT_HOSTS_PER, took, unused)).toBe(0);
+    expect(sharedRoom(record(0), DEFAULT_HOSTS_PER, took, unused, 500)).toBeGreaterThan(0);
   });
 });
 

@@ -27,9 +27,13 @@ export function inProgressCap(r: HostRecord): number {
   return clamp(NEW_HOST_IN_PROGRESS + Math.floor(r.valid / 2) - 2 * bad(r), 1, MAX_IN_PROGRESS);
 }
 
-/** Four more a day per valid result, sixteen fewer per invalid result or error; at least two. */
-export function dailyQuota(r: HostRecord): number {
-  return clamp(NEW_HOST_DAILY + 4 * r.valid - 16 * bad(r), 2, MAX_DAILY);
+/**
+ * Four more a day per valid result, sixteen fewer per invalid result or error; at least two. `newHostDaily` is the
+ * operator's (server/config.ts TERRAFLOP_NEW_HOST_DAILY), as BOINC's daily_result_quota is each project's: it counts
+ * units whatever their size, so a coordinator of very short units sets it higher.
+ */
+export function dailyQuota(r: HostRecord, newHostDaily = NEW_HOST_DAILY): number {
+  return clamp(newHostDaily + 4 * r.valid - 16 * bad(r), 2, MAX_DAILY);
 }
 
 /**
@@ -58,9 +62,15 @@ export interface SharedUse {
  *
  * @example sharedRoom({ valid: 0, invalid: 0, errors: 0 }, DEFAULT_HOSTS_PER, { held: 15, today: 15 }) // 1
  */
-export function sharedRoom(r: HostRecord, per: HostsPer, volunteer: SharedUse, network?: SharedUse): number {
+export function sharedRoom(
+  r: HostRecord,
+  per: HostsPer,
+  volunteer: SharedUse,
+  network?: SharedUse,
+  newHostDaily = NEW_HOST_DAILY,
+): number {
   const room = (times: number, use: SharedUse) =>
-    Math.min(times * inProgressCap(r) - use.held, times * dailyQuota(r) - use.today);
+    Math.min(times * inProgressCap(r) - use.held, times * dailyQuota(r, newHostDaily) - use.today);
   return Math.min(room(per.volunteer, volunteer), network ? room(per.network, network) : Infinity);
 }
 

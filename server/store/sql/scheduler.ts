@@ -28,6 +28,7 @@ import {
   type HostsPer,
   inProgressCap,
   MAX_BUFFER_S,
+  NEW_HOST_DAILY,
   type SharedUse,
   sharedRoom,
 } from '../quota.ts';
@@ -106,17 +107,23 @@ export class Scheduler {
   private readonly random: () => number;
   private readonly siblingWait: SiblingWait | undefined;
   private readonly hostsPer: HostsPer;
+  private readonly newHostDaily: number;
   private readonly established = new EstablishedHosts();
   private readonly batcher: Batcher<Request, IssuedReplica[]>;
 
   constructor(
     db: Db,
     random: () => number,
-    { siblingWait, hostsPer = DEFAULT_HOSTS_PER }: { siblingWait?: SiblingWait; hostsPer?: HostsPer } = {},
+    {
+      siblingWait,
+      hostsPer = DEFAULT_HOSTS_PER,
+      newHostDaily = NEW_HOST_DAILY,
+    }: { siblingWait?: SiblingWait; hostsPer?: HostsPer; newHostDaily?: number } = {},
   ) {
     this.db = db;
     this.random = random;
     this.hostsPer = hostsPer;
+    this.newHostDaily = newHostDaily;
     this.siblingWait = siblingWait && siblingWait.maxMs > 0 ? siblingWait : undefined;
     this.batcher = new Batcher((requests) => this.serve(requests));
   }
@@ -193,8 +200,8 @@ export class Scheduler {
     const allowed = Math.min(
       ask.maxReplicas,
       inProgressCap(asking.record) - asking.inProgress,
-      dailyQuota(asking.record) - today,
-      sharedRoom(asking.record, this.hostsPer, volunteerUse!, networkUse),
+      dailyQuota(asking.record, this.newHostDaily) - today,
+      sharedRoom(asking.record, this.hostsPer, volunteerUse!, networkUse, this.newHostDaily),
     );
     const full = () => issued.length >= allowed || (bufferS !== undefined && issued.length > 0 && plannedS >= bufferS);
     const take = async (order: number[]) => {

@@ -60,6 +60,8 @@ export interface SqlStoreOptions {
   siblingWait?: SiblingWait;
   /** Hosts' worth of caps and quotas a volunteer's and a network's hosts share (server/store/quota.ts). */
   hostsPer?: HostsPer;
+  /** A new host's daily quota (server/store/quota.ts dailyQuota; the coordinator's config). */
+  newHostDaily?: number;
 }
 
 export class SqlStore implements Store {
@@ -72,11 +74,12 @@ export class SqlStore implements Store {
 
   private readonly established = new EstablishedHosts();
 
-  constructor(db: Db, { random = Math.random, siblingWait, hostsPer }: SqlStoreOptions = {}) {
+  constructor(db: Db, { random = Math.random, siblingWait, hostsPer, newHostDaily }: SqlStoreOptions = {}) {
     this.db = db;
     this.scheduler = new Scheduler(db, random, {
       ...(siblingWait && { siblingWait }),
       ...(hostsPer && { hostsPer }),
+      ...(newHostDaily !== undefined && { newHostDaily }),
     });
     this.nonces = new Batcher((uses) => spendNonces(db, db.dialect, uses));
     this.hostLookups = new Batcher((ids) => this.findHosts(ids));
