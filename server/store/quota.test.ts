@@ -30,7 +30,7 @@ describe('host quotas', () => {
     expect(inProgressCap(record(1e9))).toBe(MAX_IN_PROGRESS);
   });
 
-  test("behavior: the operator's new-host daily quota is where records start from, for the host and its network", () => {
+  test("behavior: the operator's new-host daily quota is where records start, for the host and its network", () => {
     expect(dailyQuota(record(0), 500)).toBe(500);
     expect(dailyQuota(record(20), 500)).toBe(580);
     expect(dailyQuota(record(0, 0, 50), 500)).toBe(2);
