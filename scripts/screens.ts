@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Page } from '@playwright/test';
 import { startOwnCoordinator } from '../e2e/support/own-coordinator.ts';
+import { ownNetwork } from '../e2e/support/own-network.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config.ts';
 
 const OUT = 'docs/screens';
@@ -36,7 +37,8 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM
 
 try {
   const key = await exampleProject();
-  const [ada, bob] = await Promise.all([browser.newContext(), browser.newContext()]);
+  // Two homes: hosts of one network never share a unit, so two pages on loopback's would never see credit granted.
+  const [ada, bob] = await Promise.all([browser.newContext(ownNetwork(1)), browser.newContext(ownNetwork(2))]);
   const volunteer = await ada.newPage();
   const second = await bob.newPage();
   for (const page of [volunteer, second]) {
