@@ -4,12 +4,11 @@
  * be told from a replica of a replicated unit by anything but its input. A report naming another host's token (or
  * one that is nobody's) is refused by name and changes nothing.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ReplicaToken, type Assignment } from '../protocol/work.ts';
-import type { Coordinator } from './coordinator.ts';
 import { backends } from './testing/backends.ts';
 import { SimHost } from './testing/sim-host.ts';
-import { startTestCoordinator, type TestCoordinator } from './testing/test-coordinator.ts';
+import { coordinatorPerTest } from './testing/test-coordinator.ts';
 import { tinyUnits } from './testing/tiny-units.ts';
 
 /** A token's 128 bits. */
@@ -17,21 +16,11 @@ const bitsOf = (token: string) =>
   [...Buffer.from(token, 'base64url')].flatMap((b) => [...b.toString(2).padStart(8, '0')]);
 const hamming = (a: string, b: string) => bitsOf(a).filter((bit, i) => bit !== bitsOf(b)[i]).length;
 
-describe.each(backends)('opaque replica ids on $name', ({ name, available }) => {
-  let running: TestCoordinator;
-  let coordinator: Coordinator;
-
-  beforeEach(async (ctx) => {
-    if (!available) return ctx.skip();
-    running = await startTestCoordinator(name);
-    coordinator = running.coordinator;
-  });
-  afterEach(async () => {
-    if (available) await running.close();
-  });
+describe.each(backends)('opaque replica ids on $name', (backend) => {
+  const fixture = coordinatorPerTest(backend);
 
   const batch = (count: number) =>
-    coordinator.stores.work.createBatch({
+    fixture.running.coordinator.stores.work.createBatch({
       app: 'signal-search',
       name: 'ids',
       units: tinyUnits(count),
@@ -40,15 +29,15 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
 
   /** Each sent replica's unit and whether that unit went out as a single replica, read from the tables. */
   async function truth(sent: readonly Assignment[]) {
-    const unitOf = new Map((await running.inspect.replicas()).map((r) => [r.token, r.workUnitId]));
-    const singles = await running.inspect.singleUnits();
+    const unitOf = new Map((await fixture.running.inspect.replicas()).map((r) => [r.token, r.workUnitId]));
+    const singles = await fixture.running.inspect.singleUnits();
     return sent.map((a) => ({ a, unit: unitOf.get(a.replicaId)!, single: singles.has(unitOf.get(a.replicaId)!) }));
   }
 
   test('default: singles and replicas of replicated units look alike: one shape, random tokens', async () => {
     await batch(200);
-    const trusted = await SimHost.register(coordinator.url);
-    await running.inspect.trustHost(trusted.identity.hostId, 'signal-search', 1000);
+    const trusted = await SimHost.register(fixture.url);
+    await fixture.running.inspect.trustHost(trusted.identity.hostId, 'signal-search', 1000);
     const sent: Assignment[] = [];
     for (let ask = 0; ask < 3; ask++) sent.push(...(await trusted.requestWork(64)));
     const seen = await truth(sent);
@@ -65,7 +54,9 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
     expect(new Set(sent.map((a) => a.replicaId)).size).toBe(sent.length);
 
     // Nothing relates a token to the database's ids: no token is an id, and none is near another token.
-    const ids = new Set((await running.inspect.replicas()).flatMap((r) => [String(r.id), String(r.workUnitId)]));
+    const ids = new Set(
+      (await fixture.running.inspect.replicas()).flatMap((r) => [String(r.id), String(r.workUnitId)]),
+    );
     for (const { a } of seen) expect(ids.has(a.replicaId)).toBe(false);
     // Consecutive tokens differ in about half their bits (sequential ids differed in one or two); a pair of random
     // tokens falls outside 24..104 with a chance near 1e-12.
@@ -81,10 +72,10 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
 
   test("error: a report naming another host's token, or nobody's, is refused by name and changes nothing", async () => {
     await batch(4);
-    const [a, b] = await Promise.all([SimHost.register(coordinator.url), SimHost.register(coordinator.url)]);
+    const [a, b] = await Promise.all([SimHost.register(fixture.url), SimHost.register(fixture.url)]);
     const [mine] = await a.requestWork(1);
     const [theirs] = await b.requestWork(1);
-    const before = await running.inspect.counts();
+    const before = await fixture.running.inspect.counts();
     const refused = async (host: SimHost, results: unknown[]) => {
       const res = await host.call('POST', 'api/results', { results });
       return {
@@ -109,10 +100,10 @@ describe.each(backends)('opaque replica ids on $name', ({ name, available }) => 
     expect(malformed.status).toBe(400);
     expect(JSON.stringify(malformed.body)).toMatch(/results\.0\.replicaId/);
     // A number reaches only replicas sent before migration 21: a's replica by its database id is not a's to report.
-    const [row] = (await running.inspect.replicas()).filter((r) => r.token === mine!.replicaId);
+    const [row] = (await fixture.running.inspect.replicas()).filter((r) => r.token === mine!.replicaId);
     const byNumber = await refused(a, [{ ...a.compute(mine!), replicaId: row!.id }]);
     expect(byNumber.status).toBe(403);
-    expect(await running.inspect.counts()).toEqual(before);
+    expect(await fixture.running.inspect.counts()).toEqual(before);
 
     // Their own tokens still go in.
     expect((await b.report([b.compute(theirs!)])).accepted).toEqual([theirs!.replicaId]);
