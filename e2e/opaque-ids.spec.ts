@@ -67,6 +67,8 @@ test('upgrade: replicas kept under old numbers survive, and are reported by them
   // Hold reports back until the upgrade is looked at.
   const reports: unknown[] = [];
   await page.route('**/api/results', (route) => route.abort('internetdisconnected'));
+  // The page registers its host first (a fresh profile); a report sent before that is answered 401, not 403.
+  const registered = page.waitForResponse((r) => r.url().endsWith('/api/hosts') && r.request().method() === 'POST');
   await page.goto('/');
   await expect.poll(async () => (await shape(page)).version, { timeout: 15_000 }).toBe(3);
   expect((await shape(page)).indexes).toEqual(['deadline']);
@@ -90,6 +92,7 @@ test('upgrade: replicas kept under old numbers survive, and are reported by them
   page.on('request', (r) => {
     if (r.url().endsWith('/api/results')) reports.push(r.postDataJSON());
   });
+  expect((await registered).status()).toBe(201);
   await page.unroute('**/api/results');
   await page.evaluate(() => dispatchEvent(new Event('online')));
   const answer = await answered;
