@@ -11,10 +11,11 @@ import { PROJECT_SHORT_NAME } from './project-name.ts';
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /**
- * A replica as its host knows it: 128 random bits in base64url (22 characters; the last one carries 2 bits, so it
- * is one of A, Q, g, w, and each token has one spelling). The coordinator draws it when it sends the replica and
- * keeps it with the replica; it says nothing of the replica's unit, its siblings, its order or whether it went out
- * alone (issue 17: sequential ids told a sybil which units were spot-checked). See docs/coordinator.md.
+ * A replica as its host knows it: 128 bits in base64url (22 characters; the last one carries 2 bits, so it is one
+ * of A, Q, g, w, and each token has one spelling). The coordinator makes it by enciphering the replica's id under a
+ * key only coordinators hold (server/store/replica-tokens.ts), so to a host it is as random as drawn bits: it says
+ * nothing of the replica's unit, its siblings, its order or whether it went out alone (issue 17: sequential ids told
+ * a sybil which units were spot-checked). See docs/coordinator.md.
  */
 export const ReplicaToken = z
   .string()

@@ -7,6 +7,7 @@
  */
 import { openDb, type StoreLocation } from '../open-store.ts';
 import type { Db } from './db.ts';
+import { replicaTokensOf } from './replica-token-key.ts';
 
 export interface TableCounts {
   hosts: number;
@@ -93,15 +94,22 @@ export class StoreInspector {
     }));
   }
 
-  /** Every replica, by id. */
+  /** Every replica, by id, with the token its host knows it by (none until it is sent). */
   async replicas(): Promise<ReplicaRow[]> {
     const rows = await this.q.all<Record<string, unknown>>(
-      `SELECT id, token, work_unit_id, volunteer_id, server_state, outcome, validate_state, granted_credit
+      `SELECT id, token, host_id, work_unit_id, volunteer_id, server_state, outcome, validate_state, granted_credit
         FROM replicas ORDER BY id`,
     );
+    const tokens = rows.some((r) => r['token'] === null && r['host_id'] !== null)
+      ? await replicaTokensOf(this.q)
+      : undefined;
+    const tokenOf = (r: Record<string, unknown>) => {
+      if (r['token'] !== null) return String(r['token']);
+      return r['host_id'] === null ? null : tokens!.tokenOf(Number(r['id']));
+    };
     return rows.map((r) => ({
       id: Number(r['id']),
-      token: r['token'] === null ? null : String(r['token']),
+      token: tokenOf(r),
       workUnitId: Number(r['work_unit_id']),
       volunteerId: num(r['volunteer_id']),
       serverState: String(r['server_state']),

@@ -1,14 +1,14 @@
 /**
  * @module server/store/sql/report
- * Accepting hosts' reports of results, named by their replicas' tokens (the unique index on replicas.token finds
- * them): each result only from the host it was sent to, once, while its unit is active (late ones too, as BOINC
- * accepts them). The reports that arrive together are recorded together, in one
- * transaction of a few statements whatever their number and size; everything is committed before any caller
- * acknowledges.
+ * Accepting hosts' reports of results, named by their replicas' tokens (their ids enciphered:
+ * server/store/replica-tokens.ts): each result only from the host it was sent to, once, while its unit is active
+ * (late ones too, as BOINC accepts them). The reports that arrive together are recorded together, in one transaction
+ * of a few statements whatever their number and size; everything is committed before any caller acknowledges.
  */
 import type { Host, RecordOutcome, ResultToRecord } from '../types.ts';
 import { anyOf, bulkUpdate } from './bulk.ts';
-import type { Db, Queryable } from './db.ts';
+import type { Db, Param, Queryable } from './db.ts';
+import type { ReplicaTokens } from '../replica-tokens.ts';
 import { foldSpeeds, UNMEASURED_FLOPS } from './host-speed.ts';
 import { recordTrustEvents } from './trust-events.ts';
 import { summarizeError } from '../../../protocol/error-wire.ts';
@@ -16,7 +16,8 @@ import { ForeignReplicaError } from '../store.ts';
 
 interface ReportedReplica {
   id: number;
-  token: string;
+  /** Kept only for a replica sent before migration 25 (replica-tokens.ts): others' tokens are their ids enciphered. */
+  token: string | null;
   work_unit_id: number;
   host_id: number | null;
   outcome: string | null;
@@ -43,34 +44,23 @@ type Accepted = { r: ResultToRecord; row: ReportedReplica; host: Host; now: numb
  */
 export function recordReports(
   db: Db,
+  tokens: ReplicaTokens,
   reports: readonly Report[],
 ): Promise<Array<RecordOutcome[] | ForeignReplicaError>> {
   return db.transaction(async (q) => {
-    const tokens = [...new Set(reports.flatMap((report) => report.results.map((r) => r.token)))];
-    if (tokens.length === 0) return reports.map(() => []);
-    await lockUnitsOf(db, q, tokens);
-    const list = anyOf(db.dialect, 'r.token', tokens, 'text');
-    const rows = new Map(
-      (
-        await q.all<ReportedReplica>(
-          `SELECT r.id, r.token, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state,
-            u.flops_estimate, coalesce(h.flops, ?) AS host_flops
-          FROM replicas r JOIN work_units u ON u.id = r.work_unit_id LEFT JOIN hosts h ON h.id = r.host_id
-          WHERE ${list.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
-          [UNMEASURED_FLOPS, ...list.params],
-        )
-      ).map((row) => [row.token, row]),
-    );
-    const taken = new Set<string>();
+    const named = [...new Set(reports.flatMap((report) => report.results.map((r) => r.token)))];
+    if (named.length === 0) return reports.map(() => []);
+    const rows = await replicasNamed(db, q, tokens, named);
+    const taken = new Set<number>();
     const accepted: Accepted[] = [];
     const outcomes = reports.map(({ host, results, now }) => {
       const foreign = results.flatMap((r, i) => (rows.get(r.token)?.host_id === host.id ? [] : [i]));
       if (foreign.length > 0) return new ForeignReplicaError(foreign);
       return results.map((r): RecordOutcome => {
         const row = rows.get(r.token)!;
-        const error = refusal(row, r) ?? (taken.has(r.token) ? `replica ${r.token} was already reported` : undefined);
+        const error = refusal(row, r) ?? (taken.has(row.id) ? `replica ${r.token} was already reported` : undefined);
         if (error) return { token: r.token, ok: false, error };
-        taken.add(r.token);
+        taken.add(row.id);
         accepted.push({ r, row, host, now });
         return { token: r.token, ok: true };
       });
@@ -181,17 +171,60 @@ async function updateSpeeds(db: Db, q: Queryable, successes: readonly Accepted[]
 }
 
 /**
+ * The replicas these tokens name, by token. An enciphered token names its replica by id
+ * (server/store/replica-tokens.ts); any other is looked up among the tokens kept in `replicas.token` (drawn before
+ * migration 25, or a replica's old number: protocol/work.ts LegacyReplicaId), and a replica that has one is named by
+ * it alone. A token that names
+ * nothing is absent, as another host's is foreign to the reporter: the answer is the same.
+ */
+async function replicasNamed(
+  db: Db,
+  q: Queryable,
+  tokens: ReplicaTokens,
+  named: readonly string[],
+): Promise<Map<string, ReportedReplica>> {
+  const byId = new Map<number, string>();
+  const kept: string[] = [];
+  for (const token of named) {
+    const id = tokens.idOf(token);
+    if (id === undefined) kept.push(token);
+    else byId.set(id, token);
+  }
+  const ids = anyOf(db.dialect, 'r.id', [...byId.keys()]);
+  const keptTokens = anyOf(db.dialect, 'r.token', kept, 'text');
+  await lockUnitsOf(db, q, ids, keptTokens);
+  const select = (where: { sql: string; params: Param[] }) =>
+    q.all<ReportedReplica>(
+      `SELECT r.id, r.token, r.work_unit_id, r.host_id, r.outcome, r.app, u.canonical_replica_id, u.state,
+        u.flops_estimate, coalesce(h.flops, ?) AS host_flops
+      FROM replicas r JOIN work_units u ON u.id = r.work_unit_id LEFT JOIN hosts h ON h.id = r.host_id
+      WHERE ${where.sql}${db.forUpdate ? ' FOR UPDATE OF r' : ''}`,
+      [UNMEASURED_FLOPS, ...where.params],
+    );
+  const found = new Map<string, ReportedReplica>();
+  if (byId.size > 0) {
+    for (const row of await select(ids)) if (row.token === null) found.set(byId.get(Number(row.id))!, row);
+  }
+  if (kept.length > 0) for (const row of await select(keptTokens)) found.set(row.token!, row);
+  return found;
+}
+
+/**
  * On Postgres, locks the work units of these replicas, in id order (so two reporters cannot deadlock), before any
  * result is counted: two replicas of one unit reported at once through two processes then see each other's
  * result, and the second one flags the unit for validation. SQLite's transactions are serial already.
  */
-async function lockUnitsOf(db: Db, q: Queryable, tokens: string[]): Promise<void> {
+async function lockUnitsOf(
+  db: Db,
+  q: Queryable,
+  ids: { sql: string; params: Param[] },
+  kept: { sql: string; params: Param[] },
+): Promise<void> {
   if (!db.forUpdate) return;
-  const list = anyOf(db.dialect, 'token', tokens, 'text');
   await q.all(
-    `SELECT id FROM work_units WHERE id IN (SELECT work_unit_id FROM replicas WHERE ${list.sql})
+    `SELECT id FROM work_units WHERE id IN (SELECT r.work_unit_id FROM replicas r WHERE ${ids.sql} OR ${kept.sql})
       ORDER BY id FOR UPDATE`,
-    list.params,
+    [...ids.params, ...kept.params],
   );
 }
 

@@ -7,12 +7,11 @@
  * their number, in the order they came. On Postgres the units handed out are locked, and units another process
  * holds are skipped, not waited for, so two processes never issue one replica twice.
  */
-import { randomBytes } from 'node:crypto';
-import { REPLICA_TOKEN_BYTES } from '../../../protocol/work.ts';
 import { AppName } from '../../../protocol/apps.ts';
 import { isEstablished, issueAsSingle } from '../trust.ts';
 import { isReliable, overdueAt } from '../tail.ts';
 import { Batcher } from '../batcher.ts';
+import type { ReplicaTokens } from '../replica-tokens.ts';
 import { projectOrder, type ProjectShare } from '../project-order.ts';
 import type { Host, IssuedReplica, WorkAsk } from '../types.ts';
 import { anyOf, bulkUpdate, type Dialect } from './bulk.ts';
@@ -65,7 +64,6 @@ interface AskingHost {
 
 interface Issue {
   replicaId: number;
-  token: string;
   unit: PoolUnit;
   established: boolean;
   host: Host & { volunteerId: number; network: string | null };
@@ -87,8 +85,11 @@ class Round {
   };
   /** Replicas the requests not yet served may still take: how far a pool reads ahead when it runs dry. */
   demand: number;
-  constructor(demand: number) {
+  /** Names the replicas handed out to their hosts. */
+  readonly tokens: ReplicaTokens;
+  constructor(demand: number, tokens: ReplicaTokens) {
     this.demand = demand;
+    this.tokens = tokens;
   }
 }
 
@@ -110,10 +111,12 @@ export class Scheduler {
   private readonly newHostDaily: number;
   private readonly established = new EstablishedHosts();
   private readonly batcher: Batcher<Request, IssuedReplica[]>;
+  private readonly tokens: () => Promise<ReplicaTokens>;
 
   constructor(
     db: Db,
     random: () => number,
+    tokens: () => Promise<ReplicaTokens>,
     {
       siblingWait,
       hostsPer = DEFAULT_HOSTS_PER,
@@ -122,6 +125,7 @@ export class Scheduler {
   ) {
     this.db = db;
     this.random = random;
+    this.tokens = tokens;
     this.hostsPer = hostsPer;
     this.newHostDaily = newHostDaily;
     this.siblingWait = siblingWait && siblingWait.maxMs > 0 ? siblingWait : undefined;
@@ -132,9 +136,14 @@ export class Scheduler {
     return this.batcher.call({ host, ask, now });
   }
 
-  private serve(requests: Request[]): Promise<IssuedReplica[][]> {
+  private async serve(requests: Request[]): Promise<IssuedReplica[][]> {
+    // Read before the transaction: the key's first read is a transaction of its own.
+    const tokens = await this.tokens();
     return this.db.transaction(async (q) => {
-      const round = new Round(requests.reduce((sum, r) => sum + r.ask.maxReplicas, 0));
+      const round = new Round(
+        requests.reduce((sum, r) => sum + r.ask.maxReplicas, 0),
+        tokens,
+      );
       // The apps whose quorums need an established host: a unit of one whose live replicas are all with hosts that
       // are not goes to an established host only (server/store/trust.ts).
       round.guarded = await this.established.of(q, AppName.options, requests[0]!.now);
@@ -255,10 +264,8 @@ export class Scheduler {
           if (this.siblingWait && !unit.single && unit.row.sibling_at === null && unit.row.app !== 'training') {
             unit.waiting = true;
           }
-          const token = newReplicaToken();
           round.issues.push({
             replicaId: next.replicaId,
-            token,
             unit,
             established: isEst,
             host: { id: host.id, volunteerId: asking.volunteerId, network: asking.network },
@@ -268,7 +275,7 @@ export class Scheduler {
           issued.push({
             replicaId: next.replicaId,
             workUnitId: work.id,
-            token,
+            token: round.tokens.tokenOf(next.replicaId),
             projectId,
             deadline,
             flopsEstimate: work.flopsEstimate,
@@ -318,7 +325,6 @@ export class Scheduler {
           sent_at: 'bigint',
           deadline: 'bigint',
           established: 'bigint',
-          token: 'text',
         },
       },
       round.issues.map((i) => [
@@ -330,7 +336,6 @@ export class Scheduler {
         i.sentAt,
         i.deadline,
         Number(i.established),
-        i.token,
       ]),
     );
     const units = new Map<number, { unit: PoolUnit; deadline: number; siblingAt: number | null }>();
@@ -414,14 +419,6 @@ export class Scheduler {
     }
     return this.projects.list;
   }
-}
-
-/**
- * A replica's token (protocol/work.ts ReplicaToken): random, so nothing a host is sent relates one replica to
- * another or to its unit, and a spot-checked single looks like any other replica (issue 17, item 2).
- */
-function newReplicaToken(): string {
-  return randomBytes(REPLICA_TOKEN_BYTES).toString('base64url');
 }
 
 /**

@@ -533,6 +533,14 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // next round's CenteredClip starts, as the bench measured (worker-kernels/training/robust.ts). Null for versions
   // stored before: their next round starts from zero.
   'ALTER TABLE training_models ADD COLUMN aggregate TEXT',
+  // 25 (issue 17, the coordinator's speed): a replica's token is now its id enciphered under the coordinators' key
+  // (server/store/replica-tokens.ts), found by its primary key, and no longer kept: a unique index of random keys
+  // made every replica sent write a page of its own. The tokens kept so far (drawn by migration 23's coordinators, or
+  // an old number) stay, and a report naming one still finds it, through an index of those alone.
+  `
+  DROP INDEX replicas_token;
+  CREATE UNIQUE INDEX replicas_token ON replicas(token) WHERE token IS NOT NULL
+  `,
 ];
 
 const statements = (m: Migration) =>

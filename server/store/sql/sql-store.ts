@@ -47,6 +47,8 @@ import { EstablishedHosts } from './established.ts';
 import { anyOf } from './bulk.ts';
 import { insertBatch } from './batches.ts';
 import { Scheduler, type SiblingWait } from './scheduler.ts';
+import { replicaTokensOf } from './replica-token-key.ts';
+import type { ReplicaTokens } from '../replica-tokens.ts';
 import { recordReports, type Report } from './report.ts';
 import { Batcher } from '../batcher.ts';
 import { spendNonces, type NonceUse } from './nonces.ts';
@@ -73,17 +75,32 @@ export class SqlStore implements Store {
   private readonly reports: Batcher<Report, RecordOutcome[] | ForeignReplicaError>;
 
   private readonly established = new EstablishedHosts();
+  /** The coordinators' shared key for replica tokens, read (or made, by the first coordinator) once. */
+  private tokens: Promise<ReplicaTokens> | undefined;
 
   constructor(db: Db, { random = Math.random, siblingWait, hostsPer, newHostDaily }: SqlStoreOptions = {}) {
     this.db = db;
-    this.scheduler = new Scheduler(db, random, {
+    this.scheduler = new Scheduler(db, random, () => this.replicaTokens(), {
       ...(siblingWait && { siblingWait }),
       ...(hostsPer && { hostsPer }),
       ...(newHostDaily !== undefined && { newHostDaily }),
     });
     this.nonces = new Batcher((uses) => spendNonces(db, db.dialect, uses));
     this.hostLookups = new Batcher((ids) => this.findHosts(ids));
-    this.reports = new Batcher((reports) => recordReports(db, reports));
+    this.reports = new Batcher(async (reports) => recordReports(db, await this.replicaTokens(), reports));
+    // Read now, so that no request waits for it (nor its transaction joins a request's); read again when it failed.
+    void this.replicaTokens().catch(() => {});
+  }
+
+  private replicaTokens(): Promise<ReplicaTokens> {
+    if (!this.tokens) {
+      const reading = replicaTokensOf(this.db);
+      this.tokens = reading;
+      reading.catch(() => {
+        if (this.tokens === reading) this.tokens = undefined;
+      });
+    }
+    return this.tokens;
   }
 
   createHost({
