@@ -9,7 +9,7 @@
 import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { computeMarketAbi, copAbi, creditLedgerAbi } from '../contracts/abi.ts';
 import { deployContracts, LEDGER_RULES } from '../server/chain/deploy.ts';
-import { buildEpochTree, leafAtPoint, seatingOf, type EpochTree } from '../server/epochs/epoch-tree.ts';
+import { buildEpochTree, drawPoint, leafAtPoint, seatingOf, type EpochTree } from '../server/epochs/epoch-tree.ts';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describeMachine, machine } from './machine.ts';
 import { ATTESTATION_TYPES, attestationDomain } from '../protocol/chain.ts';
@@ -61,8 +61,11 @@ async function finalizeByWindow(ledger: Address, epoch: bigint): Promise<bigint>
   ).gasUsed;
 }
 
-/** The coordinator seats epoch `epoch`'s draw once its seed block is past: seatDraw's gas. */
-async function seatAll(ledger: Address, epoch: bigint, t: EpochTree): Promise<bigint> {
+/**
+ * The coordinator seats epoch `epoch`'s draw once its seed block is past: seatDraw's gas, and what seating one slot
+ * alone costs.
+ */
+async function seatAll(ledger: Address, epoch: bigint, t: EpochTree): Promise<{ draw: bigint; one: bigint }> {
   await poster.publicClient.request({
     method: 'anvil_mine',
     params: [toHex(Number(LEDGER_RULES.drawDelay) + 1)],
@@ -73,10 +76,19 @@ async function seatAll(ledger: Address, epoch: bigint, t: EpochTree): Promise<bi
     functionName: 'seedOf',
     args: [epoch],
   });
+  // The way round a coordinator that does not seat: slot 0 seated alone with its holder's proof, then undone.
+  const snapshot = await poster.publicClient.request({ method: 'evm_snapshot' } as never);
+  const holder = leafAtPoint(t.leaves, drawPoint(seed, 0, t.totalWeight));
+  const [account, credit, offset, weight] = t.leaves[holder]!;
+  const one = [epoch, 0n, account, credit, offset, weight, t.tree.getProof(holder) as Hex[]] as const;
+  const oneGas = (
+    await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'seat', args: one })
+  ).gasUsed;
+  await poster.publicClient.request({ method: 'evm_revert', params: [snapshot] } as never);
   const s = seatingOf(t, seed, LEDGER_RULES.attesters);
   const args = [epoch, s.leaves, s.proof, s.proofFlags, s.slotLeaf] as const;
-  return (await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'seatDraw', args }))
-    .gasUsed;
+  const receipt = await writeAndWait(poster, { address: ledger, abi: creditLedgerAbi, functionName: 'seatDraw', args });
+  return { draw: receipt.gasUsed, one: oneGas };
 }
 
 /**
@@ -133,6 +145,7 @@ const postGas: Record<string, string> = {};
 const attestGas: Record<string, string> = {};
 const attestGasRaw: Record<string, string> = {};
 const seatGas: Record<string, string> = {};
+const seatSlotGas: Record<string, string> = {};
 let finalizeGas = 0n;
 let quorumGas = 0n;
 let big: { ledger: Address; tree: EpochTree } | undefined;
@@ -150,7 +163,8 @@ for (const n of [10, 100_000]) {
   const g2 = await post(ledger, 2n, second);
   postGas[String(n)] = String(g2);
   const seated = await seatAll(ledger, 2n, second);
-  seatGas[String(n)] = String(seated);
+  seatGas[String(n)] = String(seated.draw);
+  seatSlotGas[String(n)] = String(seated.one);
   const attests = await attestAll(ledger, 2n, second, keccak256(toHex('epoch file 2')));
   // The second relay is the steady state: the first also sets the epoch's signed-slot word from zero, the quorum-th
   // finalises.
@@ -159,7 +173,8 @@ for (const n of [10, 100_000]) {
   quorumGas = attests[attests.length - 1]!.used;
   console.log(
     `propose epoch, ${n} volunteers: first ${g1} gas, next ${g2} gas; tree built in ${buildMs.toFixed(0)} ms, ` +
-      `proof depth ${second.tree.getProof(n - 1).length}; seat the draw ${seated} gas; ` +
+      `proof depth ${second.tree.getProof(n - 1).length}; seat the draw ${seated.draw} gas ` +
+      `(one slot alone, with its holder's proof: ${seated.one}); ` +
       `attest per signature ${attests.map((a) => a.used).join(', ')} gas, ` +
       `${attests.map((a) => a.normalised).join(', ')} without the zero bytes of signature and slot ` +
       `(the first sets the epoch's signed-slot word, the last reaches the quorum and finalises); ` +
@@ -214,6 +229,7 @@ console.log(
     attest_gas: attestGas,
     attest_gas_measured: attestGasRaw,
     seat_gas: seatGas,
+    seat_slot_gas: seatSlotGas,
     finalize_gas: Number(finalizeGas),
     quorum_attest_gas: Number(quorumGas),
     claim_gas: Number(claimGas),

@@ -158,20 +158,16 @@ contract CreditLedger is AccessControl, EIP712 {
         uint256 fresh = totalCredit > previous ? totalCredit - previous : 0;
         uint256 reward = fresh * attesterShareBps / 10_000 / attesters;
         uint64 seedBlock = uint64(block.number) + drawDelay;
-        _epochs[epoch] = Epoch(
-            root,
-            fileHash,
-            totalCredit,
-            totalWeight,
-            bytes32(0),
-            seedBlock,
-            uint64(block.timestamp),
-            0,
-            Status.Proposed,
-            0,
-            0,
-            reward
-        );
+        // Field by field: an epoch's storage is all zero until now, so its zero fields need no write.
+        Epoch storage e = _epochs[epoch];
+        e.root = root;
+        e.fileHash = fileHash;
+        e.totalCredit = totalCredit;
+        e.totalWeight = totalWeight;
+        e.seedBlock = seedBlock;
+        e.proposedAt = uint64(block.timestamp);
+        e.status = Status.Proposed;
+        e.reward = reward;
         latestEpoch = epoch;
         emit EpochProposed(epoch, root, fileHash, totalCredit, totalWeight, seedBlock, reward);
     }

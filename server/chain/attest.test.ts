@@ -275,9 +275,7 @@ describe('seating: the draw proven once an epoch, so that a signature costs the 
     const s = seatingOf(t, await seedOf(4n), RULES.attesters);
     await expect(sendSeatDraw(4n, { ...s, slotLeaf: s.slotLeaf.slice(1) })).rejects.toThrow(/BadSeating/);
     const other = treeOf([4n, 3n, 2n, 1n, 1n, 2n]);
-    await expect(sendSeatDraw(4n, seatingOf(other, await seedOf(4n), RULES.attesters))).rejects.toThrow(
-      /InvalidProof/,
-    );
+    await expect(sendSeatDraw(4n, seatingOf(other, await seedOf(4n), RULES.attesters))).rejects.toThrow(/InvalidProof/);
     // Slot 0 pointed at a leaf proven in the same multiproof but not drawn for it.
     const multi = t.tree.getMultiProof([...new Set([...slots, stranger])]);
     const asLeaf = ([a, c, o, w]: (typeof multi.leaves)[number]) => ({ account: a, credit: c, offset: o, weight: w });

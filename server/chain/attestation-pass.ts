@@ -4,9 +4,10 @@
  * (on the embedded chain, where blocks come only with transactions, it mines the empty blocks the draw waits for),
  * seats the drawn slots (seatDraw: the drawn leaves proven once an epoch, so that each signature costs the same gas
  * at any number of volunteers; the ledger checks every seat against the root and the seed, so the coordinator
- * cannot seat anyone but the draw's, and a volunteer can seat its own slot with its proof if it never does), relays the signatures volunteers' pages sent (they need no gas; the ledger checks each one, so the coordinator
- * cannot forge or misplace one, only withhold it: the challenge window still runs, and a withheld dissent is a
- * volunteer's to send to the ledger itself), and finalises an undisputed epoch once its challenge window has passed.
+ * cannot seat anyone but the draw's, and a volunteer can seat its own slot with its proof if it never does), relays
+ * the signatures volunteers' pages sent (they need no gas; the ledger checks each one, so the coordinator cannot
+ * forge or misplace one, only withhold it: the challenge window still runs, and a withheld dissent is a volunteer's
+ * to seat and send to the ledger itself), and finalises an undisputed epoch once its challenge window has passed.
  * Like the poster it never waits on the RPC: it starts its round in the background.
  */
 import type { Address, Hex } from 'viem';

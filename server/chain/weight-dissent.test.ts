@@ -153,7 +153,12 @@ describe('stake weights an attester checks', () => {
       args: [2n, s.leaves, s.proof, s.proofFlags, s.slotLeaf],
     });
     const relay = async (signature: Hex) =>
-      writeAndWait(chain.as(0), { ...call, address: ledger(), functionName: 'attest', args: [2n, 0n, false, signature] });
+      writeAndWait(chain.as(0), {
+        ...call,
+        address: ledger(),
+        functionName: 'attest',
+        args: [2n, 0n, false, signature],
+      });
     // A signature over another previous file than the chain's recovers nobody drawn: the ledger names its own.
     await expect(relay(await sign(NO_PREVIOUS_FILE))).rejects.toThrow(/WrongSigner/);
     await relay(await sign(first.fileHash));

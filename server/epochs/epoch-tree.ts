@@ -131,7 +131,7 @@ export interface Seating {
 /**
  * Who holds each of the `attesters` slots of an epoch drawn with `seed`, proven together: one OpenZeppelin multiproof
  * of the distinct drawn leaves (the upper levels they share are sent once), in the order the ledger verifies them.
- * @example const s = seatingOf(tree, seed, 7); // writeAndWait(..., { functionName: 'seatDraw', args: [epoch, s.leaves, s.proof, s.proofFlags, s.slotLeaf] })
+ * @example const s = seatingOf(tree, seed, 7); // seatDraw's args: [epoch, s.leaves, s.proof, s.proofFlags, s.slotLeaf]
  */
 export function seatingOf(t: EpochTree, seed: Hex, attesters: number): Seating {
   const holders = Array.from({ length: attesters }, (_, slot) =>
