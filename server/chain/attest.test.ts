@@ -327,4 +327,14 @@ describe('seating: the draw proven once an epoch, so that a signature costs the 
     await seatDraw(5n, t, 3);
     expect(await seatsOf(5n)).toEqual(expected);
   });
+
+  test('edge: an epoch of one volunteer seats it in every slot (a multiproof of the root alone)', async () => {
+    const t = treeOf([3n]);
+    await propose(6n, t);
+    await mine(chain, Number(RULES.drawDelay) + 1);
+    const s = seatingOf(t, await seedOf(6n), RULES.attesters);
+    expect(s.proof).toEqual([]);
+    await sendSeatDraw(6n, s);
+    expect(await seatsOf(6n)).toEqual(Array(RULES.attesters).fill(volunteers[0]!.address));
+  });
 });
