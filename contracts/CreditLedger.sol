@@ -61,6 +61,8 @@ contract CreditLedger is AccessControl, EIP712 {
         uint64 proposedAt;
         uint16 attested;
         Status status;
+        /// Slots seated so far (seatDraw, seat): attest counts only a seated slot's holder.
+        uint16 seated;
         /// Bit i: slot i has signed.
         uint256 signedSlots;
         /// COP wei minted to an attester per agreeing slot.
@@ -78,6 +80,18 @@ contract CreditLedger is AccessControl, EIP712 {
     mapping(uint64 => Epoch) private _epochs;
     /// Cumulative credit already claimed: also the address's compute stake as proven on chain.
     mapping(address => uint256) public claimed;
+    /// seats[epoch][slot]: the address proven to hold slot `slot` of the epoch's draw (zero until seated). Seating
+    /// proves each drawn leaf against the root once per epoch, so that attest is a signature check and one read,
+    /// the same gas at any number of volunteers.
+    mapping(uint64 => mapping(uint256 => address)) public seats;
+
+    /// A leaf of the epoch's tree, as seatDraw receives it.
+    struct Leaf {
+        address account;
+        uint256 credit;
+        uint256 offset;
+        uint256 weight;
+    }
 
     event EpochProposed(
         uint64 indexed epoch,
@@ -90,6 +104,7 @@ contract CreditLedger is AccessControl, EIP712 {
     );
     event SeedDrawn(uint64 indexed epoch, bytes32 seed);
     event SeedRearmed(uint64 indexed epoch, uint64 seedBlock);
+    event Seated(uint64 indexed epoch, uint256 slot, address indexed attester);
     event Attested(uint64 indexed epoch, uint256 slot, address indexed attester, bool agree);
     event EpochFinalized(uint64 indexed epoch, uint256 attestations);
     event EpochFrozen(uint64 indexed epoch, uint256 slot, address indexed attester);
@@ -108,6 +123,9 @@ contract CreditLedger is AccessControl, EIP712 {
     error SlotSigned(uint256 slot);
     error WrongSigner(address signer);
     error NotDrawn(uint256 slot);
+    error NotSeated(uint256 slot);
+    error SlotSeated(uint256 slot);
+    error BadSeating(uint256 slots);
     error InvalidProof();
     error NothingToClaim(uint256 cumulative, uint256 alreadyClaimed);
     error EmptyEpoch();
@@ -140,19 +158,16 @@ contract CreditLedger is AccessControl, EIP712 {
         uint256 fresh = totalCredit > previous ? totalCredit - previous : 0;
         uint256 reward = fresh * attesterShareBps / 10_000 / attesters;
         uint64 seedBlock = uint64(block.number) + drawDelay;
-        _epochs[epoch] = Epoch(
-            root,
-            fileHash,
-            totalCredit,
-            totalWeight,
-            bytes32(0),
-            seedBlock,
-            uint64(block.timestamp),
-            0,
-            Status.Proposed,
-            0,
-            reward
-        );
+        // Field by field: an epoch's storage is all zero until now, so its zero fields need no write.
+        Epoch storage e = _epochs[epoch];
+        e.root = root;
+        e.fileHash = fileHash;
+        e.totalCredit = totalCredit;
+        e.totalWeight = totalWeight;
+        e.seedBlock = seedBlock;
+        e.proposedAt = uint64(block.timestamp);
+        e.status = Status.Proposed;
+        e.reward = reward;
         latestEpoch = epoch;
         emit EpochProposed(epoch, root, fileHash, totalCredit, totalWeight, seedBlock, reward);
     }
@@ -161,7 +176,7 @@ contract CreditLedger is AccessControl, EIP712 {
         return _epochs[epoch];
     }
 
-    /// Fixes the epoch's seed once its seed block is past (anyone may call; attesting does it too). A seed block
+    /// Fixes the epoch's seed once its seed block is past (anyone may call; seating does it too). A seed block
     /// older than the 256 blocks the EVM remembers cannot be read: the draw is re-armed on a block to come.
     function drawSeed(uint64 epoch) external returns (bytes32) {
         Epoch storage e = _known(epoch);
@@ -234,25 +249,91 @@ contract CreditLedger is AccessControl, EIP712 {
         );
     }
 
-    /// Counts the signature of the attester drawn for `slot` (anyone may relay it: volunteers need no gas). An
-    /// agreeing one pays the attester the epoch's reward and, at the quorum-th, makes the epoch final; a dissent
-    /// freezes it. Gas: a signature check and a Merkle proof of log2(volunteers) hashes (why it stays: docs/chain.md).
-    function attest(
+    /// Seats every slot of the epoch's draw at once (anyone may call; the coordinator does, once its seed is fixed):
+    /// `leaves` are the drawn leaves, proven together against the root by one OpenZeppelin multiproof (`proof`,
+    /// `proofFlags`), and `slotLeaf[i]` the index in `leaves` of slot i's holder, for all n slots. Each slot's point
+    /// must fall in its leaf's range, so the seats are the draw's and no one else's; and since all n are required,
+    /// whoever sends it cannot leave a drawn slot out (slots already seated by `seat` are kept). Per epoch, not per
+    /// signature: its gas is bench:chain's seat_gas.
+    function seatDraw(
+        uint64 epoch,
+        Leaf[] calldata leaves,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags,
+        uint8[] calldata slotLeaf
+    ) external {
+        Epoch storage e = _known(epoch);
+        if (e.status != Status.Proposed) revert NotProposed(epoch, e.status);
+        if (slotLeaf.length != attesters) revert BadSeating(slotLeaf.length);
+        bytes32 seed = _seedFixed(e, epoch);
+        bytes32[] memory hashes = new bytes32[](leaves.length);
+        for (uint256 i = 0; i < leaves.length; i++) {
+            hashes[i] = _leaf(leaves[i].account, leaves[i].credit, leaves[i].offset, leaves[i].weight);
+        }
+        if (leaves.length == 0 || !MerkleProof.multiProofVerifyCalldata(proof, proofFlags, e.root, hashes)) {
+            revert InvalidProof();
+        }
+        e.seated += _seatAll(seats[epoch], epoch, seed, e.totalWeight, leaves, slotLeaf);
+    }
+
+    /// Seats each slot not seated yet with its leaf in `leaves` (already proven), if the slot's point is in its range.
+    /// Apart from seatDraw, whose stack would not hold it all. Returns how many it seated.
+    function _seatAll(
+        mapping(uint256 => address) storage seated,
+        uint64 epoch,
+        bytes32 seed,
+        uint256 totalWeight,
+        Leaf[] calldata leaves,
+        uint8[] calldata slotLeaf
+    ) private returns (uint16 count) {
+        for (uint256 slot = 0; slot < slotLeaf.length; slot++) {
+            if (seated[slot] != address(0)) continue;
+            if (slotLeaf[slot] >= leaves.length) revert NotDrawn(slot);
+            Leaf calldata l = leaves[slotLeaf[slot]];
+            if (!_holds(seed, slot, totalWeight, l.offset, l.weight)) revert NotDrawn(slot);
+            seated[slot] = l.account;
+            count += 1;
+            emit Seated(epoch, slot, l.account);
+        }
+    }
+
+    /// Seats one slot with its holder's own proof (anyone may call): the way round a coordinator that does not seat,
+    /// at the cost of one proof of log2(volunteers) hashes, paid once by whoever sends it.
+    function seat(
         uint64 epoch,
         uint256 slot,
+        address account,
         uint256 credit,
         uint256 offset,
         uint256 weight,
-        bytes32[] calldata proof,
-        bool agree,
-        bytes calldata signature
+        bytes32[] calldata proof
     ) external {
         Epoch storage e = _known(epoch);
         if (e.status != Status.Proposed) revert NotProposed(epoch, e.status);
         if (slot >= attesters) revert BadSlot(slot);
+        if (seats[epoch][slot] != address(0)) revert SlotSeated(slot);
+        bytes32 seed = _seedFixed(e, epoch);
+        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(account, credit, offset, weight))) revert InvalidProof();
+        if (!_holds(seed, slot, e.totalWeight, offset, weight)) revert NotDrawn(slot);
+        seats[epoch][slot] = account;
+        e.seated += 1;
+        emit Seated(epoch, slot, account);
+    }
+
+    /// Counts the signature of the attester seated in `slot` (anyone may relay it: volunteers need no gas). An
+    /// agreeing one pays the attester the epoch's reward and, at the quorum-th, makes the epoch final; a dissent
+    /// freezes it. Gas: a signature check and a storage read, the same at any number of volunteers (the proof was
+    /// checked once, when the slot was seated). The signature names the epoch, its root and totals, the chain and
+    /// this ledger (EIP-712), so it counts nowhere else; each slot counts once.
+    function attest(uint64 epoch, uint256 slot, bool agree, bytes calldata signature) external {
+        Epoch storage e = _known(epoch);
+        if (e.status != Status.Proposed) revert NotProposed(epoch, e.status);
+        if (slot >= attesters) revert BadSlot(slot);
         if (e.signedSlots & (1 << slot) != 0) revert SlotSigned(slot);
+        address holder = seats[epoch][slot];
+        if (holder == address(0)) revert NotSeated(slot);
         address signer = ECDSA.recover(attestationDigest(epoch, agree), signature);
-        _requireDrawn(e, epoch, slot, signer, credit, offset, weight, proof);
+        if (signer != holder) revert WrongSigner(signer);
         e.signedSlots |= 1 << slot;
         emit Attested(epoch, slot, signer, agree);
         if (!agree) {
@@ -313,27 +394,8 @@ contract CreditLedger is AccessControl, EIP712 {
         if (e.status == Status.None) revert UnknownEpoch(epoch);
     }
 
-    /// Reverts unless `signer`'s leaf is in the epoch's root and its range holds slot `slot`'s point (fixing the seed
-    /// on the epoch's first attestation). Apart from attest, whose stack would not hold it all.
-    function _requireDrawn(
-        Epoch storage e,
-        uint64 epoch,
-        uint256 slot,
-        address signer,
-        uint256 credit,
-        uint256 offset,
-        uint256 weight,
-        bytes32[] calldata proof
-    ) private {
-        bytes32 seed = _seedForAttest(e, epoch);
-        if (!MerkleProof.verifyCalldata(proof, e.root, _leaf(signer, credit, offset, weight))) {
-            revert WrongSigner(signer);
-        }
-        if (!_holds(seed, slot, e.totalWeight, offset, weight)) revert NotDrawn(slot);
-    }
-
-    /// The seed an attestation counts against, fixing it on the first one.
-    function _seedForAttest(Epoch storage e, uint64 epoch) private returns (bytes32 seed) {
+    /// The seed the seats are drawn with, fixing it on the epoch's first seating.
+    function _seedFixed(Epoch storage e, uint64 epoch) private returns (bytes32 seed) {
         seed = e.seed;
         if (seed != 0) return seed;
         if (block.number <= e.seedBlock) revert SeedNotYet(e.seedBlock);

@@ -2,9 +2,12 @@
  * @module server/chain/attestation-pass
  * The attestation pass: brings each proposed epoch to final. It fixes the epoch's seed once the seed block is past
  * (on the embedded chain, where blocks come only with transactions, it mines the empty blocks the draw waits for),
- * relays the signatures volunteers' pages sent (they need no gas; the ledger checks each one, so the coordinator
- * cannot forge or misplace one, only withhold it: the challenge window still runs, and a withheld dissent is a
- * volunteer's to send to the ledger itself), and finalises an undisputed epoch once its challenge window has passed.
+ * seats the drawn slots (seatDraw: the drawn leaves proven once an epoch, so that each signature costs the same gas
+ * at any number of volunteers; the ledger checks every seat against the root and the seed, so the coordinator
+ * cannot seat anyone but the draw's, and a volunteer can seat its own slot with its proof if it never does), relays
+ * the signatures volunteers' pages sent (they need no gas; the ledger checks each one, so the coordinator cannot
+ * forge or misplace one, only withhold it: the challenge window still runs, and a withheld dissent is a volunteer's
+ * to seat and send to the ledger itself), and finalises an undisputed epoch once its challenge window has passed.
  * Like the poster it never waits on the RPC: it starts its round in the background.
  */
 import type { Address, Hex } from 'viem';
@@ -19,7 +22,7 @@ export interface AttestationPassOptions {
   clients: ChainClients;
   ledger: Address;
   records: Pick<ChainMirror, 'mirroredEpochs'> & Pick<AttestationRecords, 'pendingAttestations' | 'markRelayed'>;
-  proofs: Pick<EpochProofs, 'leaf'>;
+  proofs: Pick<EpochProofs, 'seating'>;
   /** The embedded chain: mine the blocks the draw waits for (nobody else makes blocks there). */
   mineWhenWaiting?: boolean;
   log?: (message: string) => void;
@@ -51,15 +54,34 @@ export function attestationPass(o: AttestationPassOptions): AttestationPass {
     return true;
   }
 
+  /**
+   * Seats the slots of the epoch's draw that are not seated yet (all of them, in one seatDraw). Resolves whether every
+   * slot is seated now (false while the seed waits, or when seating failed: the signatures then wait too, since the
+   * ledger would refuse them for an unseated slot and a refusal is not retried).
+   */
+  async function seat(epoch: number): Promise<{ seated: boolean; sent: boolean }> {
+    const e = await publicClient.readContract({ ...call, functionName: 'epochs', args: [BigInt(epoch)] });
+    const attesters = await publicClient.readContract({ ...call, functionName: 'attesters' });
+    if (e.seated >= attesters) return { seated: true, sent: false };
+    if (e.status !== PROPOSED || e.seed === NO_SEED) return { seated: false, sent: false };
+    try {
+      const s = o.proofs.seating(epoch, e.seed, attesters);
+      const args = [BigInt(epoch), s.leaves, s.proof, s.proofFlags, s.slotLeaf] as const;
+      await writeAndWait(o.clients, { ...call, functionName: 'seatDraw', args });
+      return { seated: true, sent: true };
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      log(`attestation pass: epoch ${epoch} not seated: ${message}`);
+      return { seated: false, sent: false };
+    }
+  }
+
   async function relay(epoch: number): Promise<boolean> {
     const pending = (await o.records.pendingAttestations(o.ledger)).filter((a) => a.epoch === epoch);
     for (const a of pending) {
-      const leaf = o.proofs.leaf(epoch, a.signer as Address);
       try {
-        if (!leaf) throw new Error(`${a.signer} has no leaf in epoch ${epoch}`);
-        const { credit, offset, weight, proof } = leaf;
-        const args = [BigInt(epoch), BigInt(a.slot), credit, offset, weight, proof, a.agree, a.signature as Hex];
-        await writeAndWait(o.clients, { ...call, functionName: 'attest', args } as never);
+        const args = [BigInt(epoch), BigInt(a.slot), a.agree, a.signature as Hex] as const;
+        await writeAndWait(o.clients, { ...call, functionName: 'attest', args });
         await o.records.markRelayed(o.ledger, epoch, a.slot, null);
       } catch (error) {
         // The ledger's verdict (a slot already signed, an epoch already final): kept, not retried.
@@ -78,7 +100,10 @@ export function attestationPass(o: AttestationPassOptions): AttestationPass {
       const e = await publicClient.readContract({ ...call, functionName: 'epochs', args: [BigInt(mirrored.epoch)] });
       if (e.status !== PROPOSED) continue;
       if (e.seed === NO_SEED) did = (await seed(mirrored.epoch, e.seedBlock)) || did;
-      did = (await relay(mirrored.epoch)) || did;
+      // Seated before relaying: the ledger counts a signature only for a seated slot.
+      const seating = await seat(mirrored.epoch);
+      did = seating.sent || did;
+      if (seating.seated) did = (await relay(mirrored.epoch)) || did;
       const window = await publicClient.readContract({ ...call, functionName: 'challengeWindow' });
       const block = await publicClient.getBlock({ blockTag: 'latest' });
       const still = await publicClient.readContract({

@@ -5,7 +5,14 @@ import { creditLedgerAbi } from '../../contracts/abi.ts';
 import { ATTESTATION_TYPES, type AttestationDuty, attestationDomain } from '../../protocol/chain.ts';
 import { checkEpochFile } from '../../web/volunteer/attester/check-epoch.ts';
 import { epochFileHash, NO_PREVIOUS_FILE, renderEpochFile } from '../epochs/epoch-file.ts';
-import { buildEpochTree, type Credit, drawnSlots, leafAtPoint, type EpochTree } from '../epochs/epoch-tree.ts';
+import {
+  buildEpochTree,
+  type Credit,
+  drawnSlots,
+  leafAtPoint,
+  type EpochTree,
+  seatingOf,
+} from '../epochs/epoch-tree.ts';
 import { nextWeight, previousEpoch } from '../epochs/stake-weight.ts';
 import { mine, startTestChain, type TestChain } from './testing.ts';
 import { verifyEpoch } from './verify-epoch.ts';
@@ -138,13 +145,19 @@ describe('stake weights an attester checks', () => {
           agree: false,
         },
       });
-    const [, credit, offset, weight] = second.tree.leaves[index]!;
+    const s = seatingOf(second.tree, seed, RULES.attesters);
+    await writeAndWait(chain.as(0), {
+      ...call,
+      address: ledger(),
+      functionName: 'seatDraw',
+      args: [2n, s.leaves, s.proof, s.proofFlags, s.slotLeaf],
+    });
     const relay = async (signature: Hex) =>
       writeAndWait(chain.as(0), {
         ...call,
         address: ledger(),
         functionName: 'attest',
-        args: [2n, 0n, credit, offset, weight, second.tree.tree.getProof(index) as Hex[], false, signature],
+        args: [2n, 0n, false, signature],
       });
     // A signature over another previous file than the chain's recovers nobody drawn: the ledger names its own.
     await expect(relay(await sign(NO_PREVIOUS_FILE))).rejects.toThrow(/WrongSigner/);

@@ -1,12 +1,13 @@
 /**
  * @module server/epochs/epoch-proofs
- * A volunteer's leaf and Merkle proof in one of the coordinator's own epoch files, for the claim route. The tree of
+ * A volunteer's leaf and Merkle proof in one of the coordinator's own epoch files, for the claim route, and an
+ * epoch's draw proven for seating. The tree of
  * the last epoch asked for is kept: the claims of an epoch all prove against one tree, and building it from the file
  * takes seconds for 100,000 volunteers.
  */
 import type { Address, Hex } from 'viem';
 import { type EpochHeader, parseEpochFile, readEpochFile } from './epoch-file.ts';
-import type { EpochTree } from './epoch-tree.ts';
+import { type EpochTree, type Seating, seatingOf } from './epoch-tree.ts';
 
 export interface EpochLeaf {
   /** Cumulative credit, COP wei. */
@@ -25,6 +26,8 @@ export interface EpochProofs {
   header(epoch: number): EpochHeader;
   /** The account's leaf and proof in the epoch; undefined when the epoch has no leaf for it. */
   leaf(epoch: number, account: Address): EpochLeaf | undefined;
+  /** The epoch's draw with `seed`, proven for CreditLedger.seatDraw (epoch-tree.ts seatingOf). */
+  seating(epoch: number, seed: Hex, attesters: number): Seating;
 }
 
 /** @example const proofs = epochProofs(epochDir); const leaf = proofs.leaf(3, account); */
@@ -44,5 +47,6 @@ export function epochProofs(epochDir: string): EpochProofs {
       const [, credit, offset, weight] = tree.leaves[index]!;
       return { credit, offset, weight, proof: tree.tree.getProof(index) as Hex[] };
     },
+    seating: (epoch, seed, attesters) => seatingOf(parsed(epoch).tree, seed, attesters),
   };
 }

@@ -119,3 +119,30 @@ export function drawnSlots(
   }
   return slots;
 }
+
+/** The arguments of CreditLedger.seatDraw: the drawn leaves, their multiproof, and each slot's leaf among them. */
+export interface Seating {
+  leaves: Array<{ account: Address; credit: bigint; offset: bigint; weight: bigint }>;
+  proof: Hex[];
+  proofFlags: boolean[];
+  slotLeaf: number[];
+}
+
+/**
+ * Who holds each of the `attesters` slots of an epoch drawn with `seed`, proven together: one OpenZeppelin multiproof
+ * of the distinct drawn leaves (the upper levels they share are sent once), in the order the ledger verifies them.
+ * @example const s = seatingOf(tree, seed, 7); // seatDraw's args: [epoch, s.leaves, s.proof, s.proofFlags, s.slotLeaf]
+ */
+export function seatingOf(t: EpochTree, seed: Hex, attesters: number): Seating {
+  const holders = Array.from({ length: attesters }, (_, slot) =>
+    leafAtPoint(t.leaves, drawPoint(seed, slot, t.totalWeight)),
+  );
+  const multi = t.tree.getMultiProof([...new Set(holders)]);
+  const order = multi.leaves.map(([account]) => account);
+  return {
+    leaves: multi.leaves.map(([account, credit, offset, weight]) => ({ account, credit, offset, weight })),
+    proof: multi.proof as Hex[],
+    proofFlags: multi.proofFlags,
+    slotLeaf: holders.map((leaf) => order.indexOf(t.leaves[leaf]![0])),
+  };
+}
