@@ -23,7 +23,7 @@ import { openStore, storeLocation } from './store/open-store.ts';
 import { DEFAULT_HOSTS_PER } from './store/quota.ts';
 import type { Stores } from './store/stores.ts';
 import { BACKLOG_CAP, Metrics } from './metrics.ts';
-import { createLogger, logDecisions, type Logger } from './log.ts';
+import { createLogger, flushLog, logDecisions, type Logger } from './log.ts';
 import { allOf } from './passes/events.ts';
 import type { WorkRouteEvents } from './http/work.ts';
 import { metricsRoute } from './http/metrics.ts';
@@ -141,6 +141,7 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
       await passes.stop();
       await chain?.stop();
       await stores.close();
+      await flushLog(log);
     },
   };
 }
