@@ -118,7 +118,9 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
     const { projects } = await fresh.stores.research.publicStatus(T + 10 * DAY);
     const labStatus = projects.find((p) => p.name === 'lab')!;
     expect(labStatus.batches).toBe(2);
-    const labBatches = await fresh.db.all<{ id: unknown }>('SELECT id FROM batches WHERE project_id = ?', [lab]);
+    const labBatches = await fresh.db.all<{ id: unknown }>('SELECT id FROM batches WHERE project_id = ?', [
+      Number(lab),
+    ]);
     expect(labStatus.units.total).toBe(
       labBatches.reduce((n, b) => n + (expected[Number(b.id)] as { total: number }).total, 0),
     );
