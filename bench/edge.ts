@@ -1,8 +1,8 @@
 /**
  * @module bench/edge
- * `node bench/edge.ts [--root DIR ...] [--only health,refusal,status,progress] [--units N] [--active N]`: what abuse costs the
- * coordinator, for each checkout given (this one by default; pass the main checkout too to compare in one run). Each
- * coordinator runs as its own process, as in production, with its clients in this one:
+ * `node bench/edge.ts [--root DIR ...] [--only health,refusal,status,progress] [--units N] [--active N]`: what abuse
+ * costs the coordinator, for each checkout given (this one by default; pass the main checkout too to compare in one
+ * run). Each coordinator runs as its own process, as in production, with its clients in this one:
  * - /api/health's median and p90 latency, alone and while 6 clients post 1 MiB junk bodies to POST /api/hosts;
  * - the coordinator's CPU per 429 when one host floods signed requests past its limit (TERRAFLOP_HOST_RATE and
  *   TERRAFLOP_NETWORK_RATE both 0.1/s, so nearly every request is refused wherever the checkout refuses it);

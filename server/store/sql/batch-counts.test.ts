@@ -92,7 +92,7 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
       ).toBeGreaterThan(0);
   }
 
-  test('default: each batch equals a full recount after a mixed workload, folded or not, by concurrent folds', async () => {
+  test('default: each batch equals a recount after a mixed workload, folded or not, by concurrent folds', async () => {
     await start();
     const fold = () => fresh.store.foldStatusCounts(3);
     await mixedWorkload(async () => {

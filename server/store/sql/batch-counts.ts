@@ -152,7 +152,8 @@ export interface CountedProject {
 export async function statusCounts(q: Queryable): Promise<Map<number, CountedProject>> {
   const rows = await q.all<Record<string, unknown>>(
     `SELECT project_id, ${SUMMED}
-      FROM (SELECT project_id, ${COUNTERS} FROM batch_counts UNION ALL SELECT project_id, ${COUNTERS} FROM status_deltas) t
+      FROM (SELECT project_id, ${COUNTERS} FROM batch_counts
+        UNION ALL SELECT project_id, ${COUNTERS} FROM status_deltas) t
       GROUP BY project_id`,
   );
   return new Map(rows.map((r) => [n(r['project_id']), { batches: n(r['batches']), units: unitCountsOf(r) }]));
