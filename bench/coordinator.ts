@@ -1,6 +1,7 @@
 /**
  * @module bench/coordinator
- * `npm run bench:coordinator [-- --backend sqlite|postgres --processes 1 --hosts 10000 --seconds 20 --warmup 5]`
+ * `npm run bench:coordinator [-- --backend sqlite|postgres --processes 1 --hosts 10000 --seconds 20 --warmup 5
+ *   --port 18400]`
  *
  * The coordinator under a crowd: real coordinator processes (node server/main.ts) on loopback, and simulated hosts
  * in this process that register, ask for work, compute it instantly (the smallest signal-search unit, reference
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '64' },
     batch: { type: 'string', default: String(MAX_REPLICAS_PER_REQUEST) },
+    // The first coordinator's port (the next ones take the ports after it): another checkout's bench may hold it.
+    port: { type: 'string', default: '18400' },
   },
 });
 const BACKEND = values.backend;
@@ -90,7 +93,7 @@ console.log(`created ${unitsNeeded} units (${BACKEND})`);
 const children: ChildProcess[] = [];
 const urls: string[] = [];
 for (let p = 0; p < PROCESSES; p++) {
-  const { child, url } = await startCoordinatorProcess(env, 18_400 + p);
+  const { child, url } = await startCoordinatorProcess(env, Number(values.port) + p);
   children.push(child);
   urls.push(url);
 }

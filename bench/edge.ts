@@ -1,14 +1,16 @@
 /**
  * @module bench/edge
- * `node bench/edge.ts [--root DIR ...] [--only health,refusal,status] [--units N] [--active N]`: what abuse costs the
- * coordinator, for each checkout given (this one by default; pass the main checkout too to compare in one run). Each
- * coordinator runs as its own process, as in production, with its clients in this one:
+ * `node bench/edge.ts [--root DIR ...] [--only health,refusal,status,progress] [--units N] [--active N]`: what abuse
+ * costs the coordinator, for each checkout given (this one by default; pass the main checkout too to compare in one
+ * run). Each coordinator runs as its own process, as in production, with its clients in this one:
  * - /api/health's median and p90 latency, alone and while 6 clients post 1 MiB junk bodies to POST /api/hosts;
  * - the coordinator's CPU per 429 when one host floods signed requests past its limit (TERRAFLOP_HOST_RATE and
  *   TERRAFLOP_NETWORK_RATE both 0.1/s, so nearly every request is refused wherever the checkout refuses it);
  * - GET /api/public/status with 50,000 units in the store (and `--active` hosts, each holding four replicas or
  *   having returned their results): its median latency (cached), and the median cost of a refresh of its cache
  *   (each request computed afresh).
+ * - with `--only progress`: GET /api/research/batches/:id of one batch of `--units` units, as a researcher's
+ *   dashboard reads it each second of its live stream: its median latency.
  * Prints the CPU model and load average with the figures.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -18,6 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signRequest } from '../protocol/auth.ts';
+import { freshApiKey } from '../server/research/api-key.ts';
 import { openStore } from '../server/store/open-store.ts';
 import { honest } from '../server/testing/results.ts';
 import { SimHost } from '../server/testing/sim-host.ts';
@@ -30,7 +33,7 @@ const { values: args } = parseArgs({
     units: { type: 'string', default: '50000' },
     // Hosts active in the status's window, half holding their replicas, half having returned them.
     active: { type: 'string', default: '0' },
-    // Which figures: any of health, refusal, status (e.g. --only status).
+    // Which figures: any of health, refusal, status, progress (e.g. --only status); all but progress by default.
     only: { type: 'string', default: 'health,refusal,status' },
   },
 });
@@ -197,6 +200,40 @@ async function statusLatency(root: string, units: number, active: number) {
   return { ...cached, refreshMedianMs: refresh.medianMs };
 }
 
+/**
+ * A researcher's progress of one batch of `units` units (GET /api/research/batches/:id, what the dashboard and each
+ * tick of its live stream read): the median latency of 30 requests, a few replicas out and results in.
+ */
+async function progressLatency(root: string, units: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'terraflop-edge-'));
+  const stores = await openStore({ kind: 'sqlite', dataDir: dir });
+  const { apiKey, stored } = freshApiKey();
+  const now = Date.now();
+  const { projectId } = await stores.research.createProject({ name: 'edge', researcherName: 'ada', ...stored, now });
+  const batch = { projectId, app: 'signal-search' as const, name: 'edge', units: tinyUnits(units), now };
+  const batchId = await stores.research.createProjectBatch(batch);
+  for (let i = 0; i < 20; i++) {
+    const host = await stores.work.createHost({ tokenHash: `edge-progress-${i}`, now });
+    const replicas = await stores.work.issueReplicas(host, 4, now);
+    if (i % 2 === 0) await stores.work.recordResults(host, replicas.map(honest), now);
+  }
+  await stores.close();
+  const child = await start(root, dir, {});
+  process.once('exit', () => child.kill());
+  const latencies = [];
+  for (let i = 0; i < 30; i++) {
+    const t = performance.now();
+    const res = await fetch(new URL(`api/research/batches/${batchId}`, base), {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    if (!res.ok) throw new Error(`progress answered ${res.status}: ${await res.text()}`);
+    await res.text();
+    latencies.push(performance.now() - t);
+  }
+  await stop(child);
+  return { firstMs: latencies[0]!, medianMs: median(latencies) };
+}
+
 console.log(
   `${cpus()[0]?.model}, ${cpus().length} cores, load ${loadavg()
     .map((l) => l.toFixed(1))
@@ -209,6 +246,7 @@ for (const root of args.root) {
     ...(only.has('health') && { health: await junkBodies(root) }),
     ...(only.has('refusal') && { refusal: await refusalCost(root) }),
     ...(only.has('status') && { status: await statusLatency(root, Number(args.units), Number(args.active)) }),
+    ...(only.has('progress') && { progress: await progressLatency(root, Number(args.units)) }),
   };
   console.log(JSON.stringify(figures));
 }

@@ -311,7 +311,8 @@ test(
     // A shader past its time limit: 2^17 steps in each of 4096 invocations, about two seconds on SwiftShader here,
     // against 300 ms. Not longer: a dispatch cannot be cancelled, and one that holds the GPU for ~10 s makes Chromium's
     // GPU watchdog kill the GPU process, which would take WebGPU from the specs that run after this one. The page
-    // retries the unit once, as WebAssembly now (the runaway dispatch may still hold the GPU), and that succeeds.
+    // retries the unit once, as WebAssembly (web/lib/run-unit.ts: the same dispatch would overrun again; before, the
+    // retry took the GPU whenever its probe had found it free again, and failed the unit), and that succeeds.
     // A problem shown clears once the next unit succeeds, so the page's problems are recorded as they appear.
     await page.evaluate(() => {
       const seen: string[] = [];

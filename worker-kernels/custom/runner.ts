@@ -164,7 +164,7 @@ export function runCustomAppMetered(
       const subject = shader ? 'its shader was ' : '';
       const whose = limitMs < manifest.timeLimitMs ? "a dispatch's" : 'its';
       const overrun = `${manifest.name}: ${subject}stopped at ${whose} time limit of ${limitMs} ms${rests}`;
-      finish(new CustomAppError(overrun, { timedOut: true, computedMs, restedMs }));
+      finish(new CustomAppError(overrun, { timedOut: true, shader: shader !== undefined, computedMs, restedMs }));
     });
     const onMessage = (m: SandboxMessage) => {
       // A throwing callback is the host's fault, not the app's; it ends the run with its own error.

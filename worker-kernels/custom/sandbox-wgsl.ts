@@ -156,10 +156,15 @@ async function dispatch(
 
 /**
  * Runs the shader on `input` and returns the output binding's bytes; throws ShaderUnavailableError where there is no
- * WebGPU, and a ShaderCompileError or ShaderRunError saying what went wrong otherwise.
+ * WebGPU, and a ShaderCompileError or ShaderRunError saying what went wrong otherwise. `onDispatch` is called once
+ * the device is open and the shader compiled, before the dispatch.
  * @example const output = await runShader({ wgsl: manifest.wgsl, label: 'prime-count' }, input);
  */
-export async function runShader(request: ShaderRequest, input: ArrayBuffer): Promise<ArrayBuffer> {
+export async function runShader(
+  request: ShaderRequest,
+  input: ArrayBuffer,
+  onDispatch: () => void = () => {},
+): Promise<ArrayBuffer> {
   const device = await openDevice(request.label);
   const lost = device.lost.then((info) => {
     throw new ShaderDeviceLostError(`GPU device lost (${info.reason}): ${info.message}`, {
@@ -172,7 +177,11 @@ export async function runShader(request: ShaderRequest, input: ArrayBuffer): Pro
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     output = await Promise.race([
-      (async () => dispatch(device, await compile(device, request), request, input))(),
+      (async () => {
+        const pipeline = await compile(device, request);
+        onDispatch();
+        return dispatch(device, pipeline, request, input);
+      })(),
       lost,
     ]);
   } catch (e) {

@@ -24,7 +24,10 @@ export interface SandboxRequest {
 }
 
 export type SandboxMessage =
-  /** The sandbox is up and has the request: the time limit counts from here, not from the worker's spawn. */
+  /**
+   * The sandbox is up and has the request, or, for a shader, is about to dispatch it: the time limit counts from
+   * here, not from the worker's spawn.
+   */
   | { type: 'started' }
   | { type: 'progress'; fraction: number }
   | { type: 'checkpoint'; state: ArrayBuffer }
@@ -165,11 +168,20 @@ async function run(request: SandboxRequest, post: (m: SandboxMessage) => void): 
 
 const port = await parentPort();
 port.listen(async (request) => {
-  port.post({ type: 'started' });
   try {
-    if (!request.shader) return port.post(await run(request, port.post));
-    const started = performance.now();
-    const output = await runShader(request.shader, request.input);
+    if (!request.shader) {
+      port.post({ type: 'started' });
+      return port.post(await run(request, port.post));
+    }
+    // A shader's time limit is its dispatch's (protocol/custom-app.ts MAX_WGSL_DISPATCH_MS): opening a device and
+    // compiling, seconds on a loaded machine's SwiftShader, count under the runner's start-up grace. Counted from
+    // here, a shader that never dispatches (refused at compile or validation) was stopped at its limit on a busy
+    // host, and its unit retried as WebAssembly, instead of failing with the shader's own error.
+    let started = performance.now();
+    const output = await runShader(request.shader, request.input, () => {
+      started = performance.now();
+      port.post({ type: 'started' });
+    });
     port.post({ type: 'progress', fraction: 1 });
     port.post({ type: 'done', output, busyMs: performance.now() - started, restMs: 0, rests: 0 });
   } catch (e) {

@@ -8,7 +8,7 @@ import { DEMO_PROJECT, DEMO_PROJECT_NAME, projectShortName } from '../../../prot
 import type { Leaderboard, ProjectStatus, PublicStatus } from '../../../protocol/research.ts';
 import { activityFigures, idleActivity } from './activity-figures.ts';
 import type { Queryable } from './db.ts';
-import { type CountedProject, statusCounts } from './status-counts.ts';
+import { type CountedProject, statusCounts } from './batch-counts.ts';
 
 /** The status counts' and activity figures' key of the coordinator's own batches (project_id 0: no project). */
 const DEMO_KEY = 0;

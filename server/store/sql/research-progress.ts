@@ -2,7 +2,8 @@
  * @module server/store/sql/research-progress
  * How far a set of work units has come (one batch, or all of a project's): units by state, replicas in flight,
  * active hosts, compute rate, validated units over time and errors by reason. Written as a few aggregate queries
- * over the core tables, with the set given as a SQL condition on `u` (work_units).
+ * over the core tables, with the set given as a SQL condition on `u` (work_units). The units by state are kept as
+ * they change (batch-counts.ts): unitCounts here is the recount the tests hold those to.
  */
 import type { ErrorGroup, UnitCounts } from '../../../protocol/research.ts';
 import type { Param, Queryable } from './db.ts';

@@ -11,6 +11,7 @@ import { ProjectNameTakenError, type ResearchStore } from '../research.ts';
 import type { AppName, NewWorkUnit } from '../types.ts';
 import type { Db } from './db.ts';
 import { insertBatch } from './batches.ts';
+import { batchUnitCounts } from './batch-counts.ts';
 import * as accounts from './research-accounts.ts';
 import { partnerLeaderboard, projectPartners } from './partners.ts';
 import { projectCatalog, updateAbout } from './project-about.ts';
@@ -21,7 +22,6 @@ import {
   errorGroups,
   estimateCompletion,
   throughput,
-  unitCounts,
   validatedSince,
   type UnitSet,
 } from './research-progress.ts';
@@ -208,7 +208,8 @@ export class SqlResearchStore implements ResearchStore {
     // About sixty buckets over the batch's life so far, a second at least.
     const bucketMs = Math.max(1000, Math.ceil((now - createdAt) / 60_000) * 1000);
     const window = Math.min(ACTIVE_WINDOW_MS, now - createdAt);
-    const units = await unitCounts(this.db, set);
+    // Kept as the batch's units change (batch-counts.ts): a dashboard's refresh does not count them.
+    const units = await batchUnitCounts(this.db, batchId);
     const recent = await validatedSince(this.db, set, now - window);
     return {
       batchId,

@@ -5,7 +5,7 @@
  * crash of the process (and, with SQLite's synchronous=FULL or Postgres's default, of the machine).
  */
 import { foldActivityDeltas } from './activity-counts.ts';
-import { foldStatusDeltas } from './status-counts.ts';
+import { foldStatusDeltas } from './batch-counts.ts';
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import {
