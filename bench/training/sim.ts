@@ -20,6 +20,7 @@ import { initialParameters } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
 import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
+import { innerLrAt, type LrSchedule } from '../../worker-kernels/training/schedule.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { evaluateHeldOut, passesGate, validationDigits } from '../../server/training/model-state.ts';
@@ -40,6 +41,8 @@ export interface SimConfig {
   readonly steps: number;
   readonly batch: number;
   readonly lr: number;
+  /** How the inner rate falls over the rounds (schedule.ts); absent: constant, as the bench ran before it. */
+  readonly schedule?: LrSchedule;
   readonly momentum: number;
   readonly block: number;
   readonly aggregator: Aggregator;
@@ -68,6 +71,8 @@ export interface SimResult {
   readonly attackers: number;
   /** Per attacker: the tasks it had run when banned, or null where never banned. */
   readonly bannedAfter: (number | null)[];
+  /** Per attacker: the tasks it ran in all (for one never banned, how long it went unchecked). */
+  readonly tasks: number[];
   /** Rounds the gate did not apply. */
   readonly gated: number;
 }
@@ -103,6 +108,10 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
       return robustAggregate(updates, previous, deriveSeed(config.seed, `bucket${round}`), config);
   }
 }
+
+/** Round r's inner rate, as the coordinator sends it (server/training/model-ops.ts). */
+const lrOf = (config: SimConfig, round: number) =>
+  innerLrAt({ lr: config.lr, schedule: config.schedule ?? 'constant' }, round, config.rounds);
 
 const dequantised = (input: TrainingInput, out: TrainingOutput) =>
   decompress({ codes: decodeI8(out.codes), scales: decodeF32(out.scales)! }, input.block);
@@ -168,7 +177,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
         seed: deriveSeed(config.seed, `r${round}v${u}`),
         steps: config.steps,
         batch: config.batch,
-        inner: { lr: config.lr, momentum: config.momentum },
+        inner: { lr: lrOf(config, round), momentum: config.momentum },
         block: config.block,
       });
       inputs.set(u, input);
@@ -220,7 +229,11 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
       const next = aggregate(config, updates, previous, round);
       const candidate = theta.slice();
       const momentum = outerMomentum.slice();
-      outerStep(candidate, momentum, next, config.outer);
+      const f = process.env.OUTER_COS ? lrOf(config, round) / config.lr : 1;
+      outerStep(candidate, momentum, next, {
+        ...config.outer,
+        lr: config.outer.lr * (process.env.OUTER_COS === 'sqrt' ? Math.sqrt(f) : f),
+      });
       // The coordinator's own evaluation (server/training/model-state.ts), on digits it keeps.
       const loss = (t: Float32Array) => evaluateHeldOut(config.model, t, kit.validation).loss;
       if (config.gateLoss && !passesGate(loss(theta), loss(candidate), config.gateLoss)) {
@@ -241,6 +254,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
     verifyOverhead: recomputed / units,
     attackers,
     bannedAfter: bannedAfter.slice(n - attackers),
+    tasks: tasks.slice(n - attackers),
     gated,
   };
 }
@@ -251,8 +265,10 @@ export function central(kit: Kit, config: SimConfig, log: (line: string) => void
   const theta = initialParameters(config.model, config.seed);
   const total = config.rounds * config.volunteers * config.steps * config.batch;
   const all = Uint16Array.from(split.train.labels.keys());
+  const perRound = config.volunteers * config.steps * config.batch;
   let accuracy = 0;
-  // One unit per epoch (the momentum restarts at each, as it does at each volunteer unit).
+  // One unit per epoch (the momentum restarts at each, as it does at each volunteer unit), at the rate of the round
+  // the volunteers were in when they had seen as many digits.
   for (let seen = 0, epoch = 0; seen < total; epoch++) {
     const steps = Math.min(Math.floor(all.length / config.batch), Math.ceil((total - seen) / config.batch));
     const input = trainingInput({
@@ -263,7 +279,7 @@ export function central(kit: Kit, config: SimConfig, log: (line: string) => void
       seed: deriveSeed(config.seed, `central${epoch}`),
       steps,
       batch: config.batch,
-      inner: { lr: config.lr, momentum: config.momentum },
+      inner: { lr: lrOf(config, Math.floor(seen / perRound)), momentum: config.momentum },
       block: config.block,
     });
     const job = stepsJob(input, split);

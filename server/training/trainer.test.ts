@@ -3,6 +3,7 @@ import type { AppOutput } from '../../protocol/apps.ts';
 import { TrainingJobSubmission, type TrainingJobSubmissionInput } from '../../protocol/training-job.ts';
 import { decodeF32, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
+import { innerLrAt } from '../../worker-kernels/training/schedule.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
 import { backends } from '../testing/backends.ts';
 import { drain } from '../testing/drain.ts';
@@ -71,6 +72,11 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
         const issued = await fixture.store.issueReplicas(host, 1, now + round);
         expect(issued).toHaveLength(1);
         expect(issued[0]!.job.app).toBe('training');
+        // The inner rate of the round, on the job's schedule (a cosine by default), as the bench trains with.
+        const { job } = issued[0]!;
+        expect(job.app === 'training' && job.input.inner.lr).toBe(
+          innerLrAt({ lr: 0.01, schedule: 'cosine' }, round, 3),
+        );
         await fixture.store.recordResults(host, issued.map(honest), now + round);
       }
       await settle(pass, now + round);
