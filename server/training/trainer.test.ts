@@ -114,6 +114,32 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(summary.results.valid).toBe(3);
   });
 
+  test('behavior: with gateLoss, a round that would raise the validation loss is closed but not applied', async () => {
+    const now = 1_500_000;
+    const gated = { ...JOB, rounds: 2, hyper: { ...JOB.hyper, gateLoss: 0.1 } };
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, gated, now);
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    // Round 0: every host a scaled attacker (a majority, which the aggregator cannot hold); round 1: honest.
+    for (const [round, send] of [scaled, honest].entries()) {
+      await settle(pass, now + round);
+      for (const host of hosts.slice(0, 3)) {
+        const issued = await fixture.store.issueReplicas(host, 1, now + round);
+        await fixture.store.recordResults(host, issued.map(send), now + round);
+      }
+      await settle(pass, now + round);
+    }
+    const job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job).toMatchObject({ state: 'done', version: 2 });
+    expect(job.history.map((r) => r.updates)).toEqual([3, 3]);
+    const [v0, v1, v2] = await Promise.all([0, 1, 2].map((v) => fixture.stores.training.model(jobId, v)));
+    // The wrecking round left the model, its momentum and its aggregate as they were; the honest one moved it.
+    expect(v1!.params).toEqual(v0!.params);
+    expect(v1!.momentum).toEqual(v0!.momentum);
+    expect(v1!.aggregate).toEqual(v0!.aggregate);
+    expect(v2!.params).not.toEqual(v1!.params);
+    expect(job.history[1]!.heldoutLoss).toBeLessThan(job.history[0]!.heldoutLoss!);
+  });
+
   test('behavior: at its deadline a round closes with a quorum of updates; a vanished host holds nothing', async () => {
     const now = 2_000_000;
     const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1 }, now);
