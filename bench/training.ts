@@ -113,10 +113,10 @@ log(JSON.stringify(config));
 const kit = kitOf(...(await Promise.all([loadMnist(), loadTrainingWasm()])));
 
 /** Clean and central runs depend on neither the attack nor the attackers' share: computed once per configuration. */
-function cached(
+async function cached(
   name: string,
   configKey: SimConfig | Omit<SimConfig, 'attack' | 'byzantine' | 'recompute'>,
-  run: () => number,
+  run: () => number | Promise<number>,
 ) {
   // Dealing changes nothing without attackers, and the default clipping of old is left out of the key, so runs from
   // before either option existed are found again.
@@ -132,7 +132,7 @@ function cached(
       return accuracy;
     } catch {}
   }
-  const accuracy = run();
+  const accuracy = await run();
   mkdirSync(folder, { recursive: true });
   writeFileSync(file, JSON.stringify({ accuracy, key }));
   return accuracy;
@@ -141,9 +141,9 @@ function cached(
 const started = performance.now();
 const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
 const { attack: _a, byzantine: _b, recompute: _r, ...shared } = config;
-const centralAccuracy = cached('central', shared, () => central(kit, config, log));
-const cleanAccuracy = cached('clean', cleanConfig, () => simulate(kit, cleanConfig, log).accuracy);
-const result = config.attack === 'none' ? undefined : simulate(kit, config, log);
+const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
+const cleanAccuracy = await cached('clean', cleanConfig, async () => (await simulate(kit, cleanConfig, log)).accuracy);
+const result = config.attack === 'none' ? undefined : await simulate(kit, config, log);
 const banned = result?.bannedAfter.filter((b) => b !== null) ?? [];
 // The goal is every cheater banned within 50 of its tasks: one never banned must have run fewer than that.
 const unbanned = result?.tasks.filter((_, i) => result.bannedAfter[i] === null) ?? [];

@@ -23,7 +23,8 @@ import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { innerLrAt, type LrSchedule } from '../../worker-kernels/training/schedule.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
-import { evaluateHeldOut, passesGate, validationDigits } from '../../server/training/model-state.ts';
+import { gatedStep } from '../../server/training/gate.ts';
+import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
@@ -73,7 +74,7 @@ export interface SimResult {
   readonly bannedAfter: (number | null)[];
   /** Per attacker: the tasks it ran in all (for one never banned, how long it went unchecked). */
   readonly tasks: number[];
-  /** Rounds the gate did not apply. */
+  /** Rounds the gate did not apply (ones it applied from part of their updates are not counted). */
   readonly gated: number;
 }
 
@@ -142,7 +143,7 @@ function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
   };
 }
 
-export function simulate(kit: Kit, config: SimConfig, log: (line: string) => void): SimResult {
+export async function simulate(kit: Kit, config: SimConfig, log: (line: string) => void): Promise<SimResult> {
   const { split, wasm } = kit;
   const n = config.volunteers;
   const draw = mulberry32(deriveSeed(config.seed, 'sim'));
@@ -226,21 +227,23 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
     const updates = kept.map(([, update]) => update);
     // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
     if (updates.length) {
-      const next = aggregate(config, updates, previous, round);
-      const candidate = theta.slice();
-      const momentum = outerMomentum.slice();
-      const f = process.env.OUTER_COS ? lrOf(config, round) / config.lr : 1;
-      outerStep(candidate, momentum, next, {
-        ...config.outer,
-        lr: config.outer.lr * (process.env.OUTER_COS === 'sqrt' ? Math.sqrt(f) : f),
-      });
-      // The coordinator's own evaluation (server/training/model-state.ts), on digits it keeps.
-      const loss = (t: Float32Array) => evaluateHeldOut(config.model, t, kit.validation).loss;
-      if (config.gateLoss && !passesGate(loss(theta), loss(candidate), config.gateLoss)) {
+      const step = (some: readonly Float32Array[]) => {
+        const next = aggregate(config, [...some], previous, round);
+        const [params, momentum] = [theta.slice(), outerMomentum.slice()];
+        outerStep(params, momentum, next, config.outer);
+        return { params, momentum, aggregate: next };
+      };
+      // The coordinator's own check (server/training/gate.ts) and evaluation (model-state.ts), on digits it keeps.
+      const loss = (s: { params: Float32Array }) => evaluateHeldOut(config.model, s.params, kit.validation).loss;
+      const { state, applied } = config.gateLoss
+        ? await gatedStep(updates, loss({ params: theta }), { step, loss, gateLoss: config.gateLoss })
+        : { state: step(updates), applied: updates.length };
+      if (!state) {
         gated++;
         log(`round ${round}: not applied, the validation loss would rise by more than ${config.gateLoss}`);
       } else {
-        [previous, theta, outerMomentum] = [next, candidate, momentum];
+        if (applied < updates.length) log(`round ${round}: applied ${applied} of ${updates.length} updates`);
+        ({ params: theta, momentum: outerMomentum, aggregate: previous } = state);
       }
     }
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
