@@ -12,16 +12,20 @@ describe('gatedStep', () => {
   });
 
   it('behavior: a round that fails is retried with the updates that pass alone', async () => {
-    expect(await gatedStep([0.2, 5, 6], 0.5, round(mean))).toEqual({ state: 0.2, applied: 1 });
+    expect(await gatedStep([0.25, 0.25, 0.25, 5, 6], 0.5, round(mean))).toEqual({ state: 0.25, applied: 3 });
+  });
+
+  it('behavior: fewer than three updates passing alone are not applied on their own', async () => {
+    expect(await gatedStep([0.2, 0.2, 5, 6], 0.5, round(mean))).toEqual({ state: undefined, applied: 0 });
   });
 
   it('behavior: the version repeats where the retry fails too, or where no update passes alone', async () => {
-    expect(await gatedStep([0.55, 0.55, 9], 0.5, round(sum))).toEqual({ state: undefined, applied: 0 });
+    expect(await gatedStep([0.3, 0.3, 0.3, 9], 0.5, round(sum))).toEqual({ state: undefined, applied: 0 });
     expect(await gatedStep([4, 5, 6], 0.5, round(mean))).toEqual({ state: undefined, applied: 0 });
   });
 
   it('behavior: every update passing alone but not together is no reason to retry the same round', async () => {
-    expect(await gatedStep([0.35, 0.35], 0.5, round(sum))).toEqual({ state: undefined, applied: 0 });
+    expect(await gatedStep([0.2, 0.2, 0.2, 0.2], 0.5, round(sum))).toEqual({ state: undefined, applied: 0 });
   });
 });
 
