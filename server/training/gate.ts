@@ -39,7 +39,8 @@ export const passesGate = (before: number, after: number, gateLoss: number) =>
 
 /**
  * The round's next state, checked: all its updates where that passes, else those that pass alone (RETRY_FEWEST or
- * more) where they pass together, else undefined (the version repeats). `before` is the current version's validation loss.
+ * more) where they pass together, else undefined (the version repeats). `before` is the current version's
+ * validation loss.
  *
  * @example await gatedStep(updates, before, { step, loss, gateLoss: 0.1 })
  */

@@ -114,7 +114,7 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(summary.results.valid).toBe(3);
   });
 
-  test('behavior: with gateLoss, a wrecking round is not applied, and one with an honest minority applies it', async () => {
+  test('behavior: with gateLoss, a wrecking round is not applied, one with an honest minority is', async () => {
     const now = 1_500_000;
     const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, gateLoss: 0.1 };
     const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 2, hyper }, now, 7);
