@@ -5,10 +5,10 @@
  * the loss on the coordinator's validation digits by at most `gateLoss` nats. Where the whole round fails, the
  * updates are tried one by one, each as if it were the round's aggregate, and the round is retried with those that
  * pass alone (RETRY_FEWEST at least): a majority of cheaters not yet banned (scaled, ALIE, label-flip at 60% in
- * docs/training.md) fails alone, an honest update from the same version often passes, so the round trains on the honest part instead of
- * waiting for recomputation to ban the cheaters. Where the retry fails too the version repeats. A round that passes
- * costs two evaluations of the validation digits, one that fails one more per update (a CNN's takes seconds, in the
- * evaluation worker: server/training/mnist-worker.ts).
+ * docs/training.md) fails alone, an honest update from the same version often passes, so the round trains on the
+ * honest part instead of waiting for recomputation to ban the cheaters. Where the retry fails too the version
+ * repeats. A round that passes costs two evaluations of the validation digits, one that fails one more per update (a
+ * CNN's takes seconds, in the evaluation worker: server/training/mnist-worker.ts).
  */
 
 /**
