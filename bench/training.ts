@@ -2,8 +2,9 @@
  * @module bench/training
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
- * --lr, --bucket, --worker-momentum, --clip-iterations, --clip-scale, --clip-reject, --outer-lr, --outer-momentum,
- * --seed, --fresh, --fixed-shards, --gate-loss).
+ * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
+ * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss); every default is the
+ * coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -12,22 +13,25 @@
  * cached per configuration in the temp folder; --fresh recomputes them). Attacks: bench/training/attacks.ts.
  *
  * Last line: {"attack","byzantine","accuracy","clean_accuracy","central_accuracy","rounds","upload_ratio",
- * "verify_overhead"} plus "banned" (attackers banned / attackers) and "banned_within" (most tasks an attacker ran
- * before its ban), where upload_ratio is one result's JSON bytes over 4·P·H (f32 gradients after each step) and
- * verify_overhead the recomputed units over all units.
+ * "verify_overhead"} plus "banned" (attackers banned / attackers), "banned_within" (most tasks an attacker ran
+ * before its ban), "unbanned_tasks" (most tasks an attacker never banned ran) and "gated_rounds", where
+ * upload_ratio is one result's JSON bytes over 4·P·H (f32 gradients after each step) and verify_overhead the
+ * recomputed units over all units.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ModelSpec } from '../protocol/training.ts';
-import { TrainingHyper } from '../protocol/training-job.ts';
+import { DEFAULT_ROUNDS, TrainingHyper } from '../protocol/training-job.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
-import { DILOCO_OUTER } from '../worker-kernels/training/outer.ts';
 import { ROBUST_AGGREGATION } from '../worker-kernels/training/robust.ts';
 import { loadTrainingWasm } from '../worker-kernels/training/wasm.ts';
 import { ATTACKS, type Attack } from './training/attacks.ts';
 import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate } from './training/sim.ts';
+
+/** The coordinator's defaults for a job (protocol/training-job.ts): the bench measures what a job runs. */
+const job = TrainingHyper.parse({});
 
 const { values } = parseArgs({
   options: {
@@ -37,29 +41,32 @@ const { values } = parseArgs({
     recompute: { type: 'string', default: '0' },
     model: { type: 'string', default: 'cnn' },
     aggregator: { type: 'string', default: 'centered-clip' },
-    volunteers: { type: 'string', default: '10' },
-    rounds: { type: 'string' },
-    steps: { type: 'string', default: '200' },
-    batch: { type: 'string', default: '4' },
-    lr: { type: 'string', default: '0.01' },
-    momentum: { type: 'string', default: '0.9' },
+    volunteers: { type: 'string', default: String(job.unitsPerRound) },
+    rounds: { type: 'string', default: String(DEFAULT_ROUNDS) },
+    steps: { type: 'string', default: String(job.localSteps) },
+    batch: { type: 'string', default: String(job.batchSize) },
+    lr: { type: 'string', default: String(job.innerLr) },
+    schedule: { type: 'string', default: job.innerLrSchedule },
+    momentum: { type: 'string', default: String(job.innerMomentum) },
+    block: { type: 'string', default: String(job.block) },
     // The coordinator's aggregation by default (worker-kernels/training/robust.ts), so the bench measures it.
     bucket: { type: 'string', default: String(ROBUST_AGGREGATION.bucket) },
     'worker-momentum': { type: 'string', default: '0' },
     'clip-iterations': { type: 'string', default: String(ROBUST_AGGREGATION.clip.iterations) },
     'clip-scale': { type: 'string', default: String(ROBUST_AGGREGATION.clip.scale) },
     'clip-reject': { type: 'string', default: String(ROBUST_AGGREGATION.clip.reject ?? 0) },
-    'outer-lr': { type: 'string', default: String(DILOCO_OUTER.lr) },
-    'outer-momentum': { type: 'string', default: String(DILOCO_OUTER.momentum) },
+    'outer-lr': { type: 'string', default: String(job.outerLr) },
+    'outer-momentum': { type: 'string', default: String(job.outerMomentum) },
     seed: { type: 'string', default: '1' },
     fresh: { type: 'boolean', default: false },
     'fixed-shards': { type: 'boolean', default: false },
     // The coordinator's default (protocol/training-job.ts); 0 turns it off.
-    'gate-loss': { type: 'string', default: String(TrainingHyper.parse({}).gateLoss) },
+    'gate-loss': { type: 'string', default: String(job.gateLoss) },
   },
 });
 
 if (!(ATTACKS as readonly string[]).includes(values.attack)) throw new Error(`--attack: one of ${ATTACKS.join(', ')}`);
+if (values.schedule !== 'constant' && values.schedule !== 'cosine') throw new Error('--schedule: constant or cosine');
 if (!(AGGREGATORS as readonly string[]).includes(values.aggregator)) {
   throw new Error(`--aggregator: one of ${AGGREGATORS.join(', ')}`);
 }
@@ -72,12 +79,14 @@ const config: SimConfig = {
   attack: values.attack as Attack,
   noniid: values.noniid,
   recompute: Number(values.recompute),
-  rounds: Number(values.rounds ?? 8),
+  rounds: Number(values.rounds),
   steps: Number(values.steps),
   batch: Number(values.batch),
   lr: Number(values.lr),
+  // Constant: the key then leaves it out, so runs from before the option are found again.
+  ...(values.schedule === 'cosine' && { schedule: 'cosine' as const }),
   momentum: Number(values.momentum),
-  block: 256,
+  block: Number(values.block),
   aggregator: values.aggregator as Aggregator,
   bucket: Number(values.bucket),
   workerMomentum: Number(values['worker-momentum']),
@@ -105,10 +114,10 @@ log(JSON.stringify(config));
 const kit = kitOf(...(await Promise.all([loadMnist(), loadTrainingWasm()])));
 
 /** Clean and central runs depend on neither the attack nor the attackers' share: computed once per configuration. */
-function cached(
+async function cached(
   name: string,
   configKey: SimConfig | Omit<SimConfig, 'attack' | 'byzantine' | 'recompute'>,
-  run: () => number,
+  run: () => number | Promise<number>,
 ) {
   // Dealing changes nothing without attackers, and the default clipping of old is left out of the key, so runs from
   // before either option existed are found again.
@@ -124,7 +133,7 @@ function cached(
       return accuracy;
     } catch {}
   }
-  const accuracy = run();
+  const accuracy = await run();
   mkdirSync(folder, { recursive: true });
   writeFileSync(file, JSON.stringify({ accuracy, key }));
   return accuracy;
@@ -133,10 +142,12 @@ function cached(
 const started = performance.now();
 const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
 const { attack: _a, byzantine: _b, recompute: _r, ...shared } = config;
-const centralAccuracy = cached('central', shared, () => central(kit, config, log));
-const cleanAccuracy = cached('clean', cleanConfig, () => simulate(kit, cleanConfig, log).accuracy);
-const result = config.attack === 'none' ? undefined : simulate(kit, config, log);
+const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
+const cleanAccuracy = await cached('clean', cleanConfig, async () => (await simulate(kit, cleanConfig, log)).accuracy);
+const result = config.attack === 'none' ? undefined : await simulate(kit, config, log);
 const banned = result?.bannedAfter.filter((b) => b !== null) ?? [];
+// The goal is every cheater banned within 50 of its tasks: one never banned must have run fewer than that.
+const unbanned = result?.tasks.filter((_, i) => result.bannedAfter[i] === null) ?? [];
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()[0]!.toFixed(2)}`);
 console.log(
   JSON.stringify({
@@ -150,6 +161,7 @@ console.log(
     verify_overhead: result?.verifyOverhead ?? 0,
     banned: `${banned.length}/${result?.attackers ?? 0}`,
     banned_within: banned.length ? Math.max(...(banned as number[])) : null,
+    unbanned_tasks: unbanned.length ? Math.max(...unbanned) : null,
     gated_rounds: result?.gated ?? 0,
   }),
 );

@@ -20,9 +20,11 @@ import { initialParameters } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
 import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
+import { innerLrAt, type LrSchedule } from '../../worker-kernels/training/schedule.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
-import { evaluateHeldOut, passesGate, validationDigits } from '../../server/training/model-state.ts';
+import { gatedStep } from '../../server/training/gate.ts';
+import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
@@ -40,6 +42,8 @@ export interface SimConfig {
   readonly steps: number;
   readonly batch: number;
   readonly lr: number;
+  /** How the inner rate falls over the rounds (schedule.ts); absent: constant, as the bench ran before it. */
+  readonly schedule?: LrSchedule;
   readonly momentum: number;
   readonly block: number;
   readonly aggregator: Aggregator;
@@ -68,7 +72,9 @@ export interface SimResult {
   readonly attackers: number;
   /** Per attacker: the tasks it had run when banned, or null where never banned. */
   readonly bannedAfter: (number | null)[];
-  /** Rounds the gate did not apply. */
+  /** Per attacker: the tasks it ran in all (for one never banned, how long it went unchecked). */
+  readonly tasks: number[];
+  /** Rounds the gate did not apply (ones it applied from part of their updates are not counted). */
   readonly gated: number;
 }
 
@@ -104,6 +110,10 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
   }
 }
 
+/** Round r's inner rate, as the coordinator sends it (server/training/model-ops.ts). */
+const lrOf = (config: SimConfig, round: number) =>
+  innerLrAt({ lr: config.lr, schedule: config.schedule ?? 'constant' }, round, config.rounds);
+
 const dequantised = (input: TrainingInput, out: TrainingOutput) =>
   decompress({ codes: decodeI8(out.codes), scales: decodeF32(out.scales)! }, input.block);
 
@@ -133,7 +143,7 @@ function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
   };
 }
 
-export function simulate(kit: Kit, config: SimConfig, log: (line: string) => void): SimResult {
+export async function simulate(kit: Kit, config: SimConfig, log: (line: string) => void): Promise<SimResult> {
   const { split, wasm } = kit;
   const n = config.volunteers;
   const draw = mulberry32(deriveSeed(config.seed, 'sim'));
@@ -168,7 +178,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
         seed: deriveSeed(config.seed, `r${round}v${u}`),
         steps: config.steps,
         batch: config.batch,
-        inner: { lr: config.lr, momentum: config.momentum },
+        inner: { lr: lrOf(config, round), momentum: config.momentum },
         block: config.block,
       });
       inputs.set(u, input);
@@ -217,17 +227,23 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
     const updates = kept.map(([, update]) => update);
     // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
     if (updates.length) {
-      const next = aggregate(config, updates, previous, round);
-      const candidate = theta.slice();
-      const momentum = outerMomentum.slice();
-      outerStep(candidate, momentum, next, config.outer);
-      // The coordinator's own evaluation (server/training/model-state.ts), on digits it keeps.
-      const loss = (t: Float32Array) => evaluateHeldOut(config.model, t, kit.validation).loss;
-      if (config.gateLoss && !passesGate(loss(theta), loss(candidate), config.gateLoss)) {
+      const step = (some: readonly Float32Array[]) => {
+        const next = aggregate(config, [...some], previous, round);
+        const [params, momentum] = [theta.slice(), outerMomentum.slice()];
+        outerStep(params, momentum, next, config.outer);
+        return { params, momentum, aggregate: next };
+      };
+      // The coordinator's own check (server/training/gate.ts) and evaluation (model-state.ts), on digits it keeps.
+      const loss = (s: { params: Float32Array }) => evaluateHeldOut(config.model, s.params, kit.validation).loss;
+      const { state, applied } = config.gateLoss
+        ? await gatedStep(updates, loss({ params: theta }), { step, loss, gateLoss: config.gateLoss })
+        : { state: step(updates), applied: updates.length };
+      if (!state) {
         gated++;
         log(`round ${round}: not applied, the validation loss would rise by more than ${config.gateLoss}`);
       } else {
-        [previous, theta, outerMomentum] = [next, candidate, momentum];
+        if (applied < updates.length) log(`round ${round}: applied ${applied} of ${updates.length} updates`);
+        ({ params: theta, momentum: outerMomentum, aggregate: previous } = state);
       }
     }
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
@@ -241,6 +257,7 @@ export function simulate(kit: Kit, config: SimConfig, log: (line: string) => voi
     verifyOverhead: recomputed / units,
     attackers,
     bannedAfter: bannedAfter.slice(n - attackers),
+    tasks: tasks.slice(n - attackers),
     gated,
   };
 }
@@ -251,8 +268,10 @@ export function central(kit: Kit, config: SimConfig, log: (line: string) => void
   const theta = initialParameters(config.model, config.seed);
   const total = config.rounds * config.volunteers * config.steps * config.batch;
   const all = Uint16Array.from(split.train.labels.keys());
+  const perRound = config.volunteers * config.steps * config.batch;
   let accuracy = 0;
-  // One unit per epoch (the momentum restarts at each, as it does at each volunteer unit).
+  // One unit per epoch (the momentum restarts at each, as it does at each volunteer unit), at the rate of the round
+  // the volunteers were in when they had seen as many digits.
   for (let seen = 0, epoch = 0; seen < total; epoch++) {
     const steps = Math.min(Math.floor(all.length / config.batch), Math.ceil((total - seen) / config.batch));
     const input = trainingInput({
@@ -263,7 +282,7 @@ export function central(kit: Kit, config: SimConfig, log: (line: string) => void
       seed: deriveSeed(config.seed, `central${epoch}`),
       steps,
       batch: config.batch,
-      inner: { lr: config.lr, momentum: config.momentum },
+      inner: { lr: lrOf(config, Math.floor(seen / perRound)), momentum: config.momentum },
       block: config.block,
     });
     const job = stepsJob(input, split);

@@ -7,6 +7,7 @@
 import type { TrainingJobSubmission } from '../../protocol/training-job.ts';
 import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { estimateTrainingFlops } from '../../worker-kernels/training/flops.ts';
+import { innerLrAt } from '../../worker-kernels/training/schedule.ts';
 import { deriveSeed } from '../../worker-kernels/random.ts';
 import type { ModelState, PendingUpdate, RunningJob } from '../store/training.ts';
 import type { NewWorkUnit } from '../store/types.ts';
@@ -70,7 +71,10 @@ export const mnistOps: TrainingModelOps = {
         seed: deriveSeed(hyper.seed, `round ${round} unit ${i}`),
         steps: hyper.localSteps,
         batch: hyper.batchSize,
-        inner: { lr: hyper.innerLr, momentum: hyper.innerMomentum },
+        inner: {
+          lr: innerLrAt({ lr: hyper.innerLr, schedule: hyper.innerLrSchedule }, round, job.submission.rounds),
+          momentum: hyper.innerMomentum,
+        },
         block: hyper.block,
       });
       return {

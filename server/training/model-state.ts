@@ -64,13 +64,6 @@ export const validationDigits = (train: Digits): Digits => ({
 });
 
 /**
- * Whether a round may be applied: its next version raises the loss on the validation digits by at most `gateLoss`
- * nats (0: always). A NaN loss (parameters no longer finite) never passes.
- */
-export const passesGate = (before: number, after: number, gateLoss: number) =>
-  gateLoss === 0 || after <= before + gateLoss;
-
-/**
  * Mean cross-entropy and accuracy of the parameters on the held-out digits, all in one batch of the reference with a
  * zero learning rate: its probabilities and correct count are taken before a step, which then changes nothing.
  */

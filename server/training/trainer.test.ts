@@ -3,6 +3,7 @@ import type { AppOutput } from '../../protocol/apps.ts';
 import { TrainingJobSubmission, type TrainingJobSubmissionInput } from '../../protocol/training-job.ts';
 import { decodeF32, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
+import { innerLrAt } from '../../worker-kernels/training/schedule.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
 import { backends } from '../testing/backends.ts';
 import { drain } from '../testing/drain.ts';
@@ -40,12 +41,12 @@ function flipped(r: IssuedReplica): ResultToRecord {
   return { ...result, result: { app: 'training', output } satisfies AppOutput };
 }
 
-async function setUp(stores: Stores, submission: TrainingJobSubmissionInput, now: number) {
+async function setUp(stores: Stores, submission: TrainingJobSubmissionInput, now: number, hostCount = 5) {
   const { projectId } = await stores.research.createProject({ name: 'lab', researcherName: 'ada', keyHash: 'h', now });
   const parsed = TrainingJobSubmission.parse(submission);
   const jobId = await stores.training.createJob({ projectId, submission: parsed, initial: initialState(parsed), now });
   const hosts: Host[] = [];
-  for (let i = 0; i < 5; i++) hosts.push(await stores.work.createHost({ volunteerName: `v${i}`, now }));
+  for (let i = 0; i < hostCount; i++) hosts.push(await stores.work.createHost({ volunteerName: `v${i}`, now }));
   return { projectId, jobId, hosts };
 }
 
@@ -71,6 +72,11 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
         const issued = await fixture.store.issueReplicas(host, 1, now + round);
         expect(issued).toHaveLength(1);
         expect(issued[0]!.job.app).toBe('training');
+        // The inner rate of the round, on the job's schedule (a cosine by default), as the bench trains with.
+        const { job } = issued[0]!;
+        expect(job.app === 'training' && job.input.inner.lr).toBe(
+          innerLrAt({ lr: 0.01, schedule: 'cosine' }, round, 3),
+        );
         await fixture.store.recordResults(host, issued.map(honest), now + round);
       }
       await settle(pass, now + round);
@@ -106,6 +112,36 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     const summary = await fixture.store.hostSummary(hosts[0]!.id, now + 3);
     expect(summary.credit.total).toBeGreaterThan(0);
     expect(summary.results.valid).toBe(3);
+  });
+
+  test('behavior: with gateLoss, a wrecking round is not applied, one with an honest minority is', async () => {
+    const now = 1_500_000;
+    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, gateLoss: 0.1 };
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 2, hyper }, now, 7);
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    // Round 0: every host a scaled attacker; round 1: four of seven (a majority the aggregator cannot hold), and the
+    // three honest ones are as many as gate.ts applies a retried round from.
+    const senders = [Array(7).fill(scaled), [scaled, honest, scaled, honest, scaled, honest, scaled]];
+    for (const [round, sends] of senders.entries()) {
+      await settle(pass, now + round);
+      for (const [i, host] of hosts.entries()) {
+        const issued = await fixture.store.issueReplicas(host, 1, now + round);
+        await fixture.store.recordResults(host, issued.map(sends[i]!), now + round);
+      }
+      await settle(pass, now + round);
+    }
+    const job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job).toMatchObject({ state: 'done', version: 2 });
+    expect(job.history.map((r) => r.updates)).toEqual([7, 7]);
+    const [v0, v1, v2] = await Promise.all([0, 1, 2].map((v) => fixture.stores.training.model(jobId, v)));
+    // The wrecking round left the model, its momentum and its aggregate as they were.
+    expect(v1!.params).toEqual(v0!.params);
+    expect(v1!.momentum).toEqual(v0!.momentum);
+    expect(v1!.aggregate).toEqual(v0!.aggregate);
+    // The next applied its honest updates: the model moved, by an aggregate no longer than theirs, and the loss fell.
+    expect(v2!.params).not.toEqual(v1!.params);
+    expect(Math.hypot(...v2!.aggregate)).toBeLessThan(1);
+    expect(job.history[1]!.heldoutLoss).toBeLessThan(job.history[0]!.heldoutLoss!);
   });
 
   test('behavior: at its deadline a round closes with a quorum of updates; a vanished host holds nothing', async () => {

@@ -9,7 +9,7 @@
  */
 import type { Pass } from '../passes/passes.ts';
 import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
-import { passesGate } from './model-state.ts';
+import { gatedStep } from './gate.ts';
 import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
 
@@ -38,16 +38,18 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
 }
 
 /**
- * The next version, or the current one again where the round would raise the loss on the validation digits by more
- * than the job's gate: a majority of cheaters not yet banned can then stall the model, not wreck it. The round still
- * closes and its results count as applied, so none is applied later.
+ * The next version, checked by the job's gate (gate.ts): from all the round's updates, or from those that pass the
+ * check alone, or the current version again where neither passes, so a majority of cheaters not yet banned can stall
+ * the model, not wreck it. The round still closes and all its results count as applied, so none is applied later.
  */
-async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelState, next: ModelState) {
+async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]) {
   const { gateLoss } = job.submission.hyper;
-  if (gateLoss === 0) return next;
-  const [before, after] = [await ops.validationLoss(job, current.params), await ops.validationLoss(job, next.params)];
-  if (passesGate(before, after, gateLoss)) return next;
-  return { params: current.params, momentum: current.momentum, aggregate: current.aggregate };
+  const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
+  if (gateLoss === 0) return step(updates);
+  const before = await ops.validationLoss(job, current.params);
+  const loss = (next: ModelState) => ops.validationLoss(job, next.params);
+  const { state } = await gatedStep(updates, before, { step, loss, gateLoss });
+  return state ?? { params: current.params, momentum: current.momentum, aggregate: current.aggregate };
 }
 
 /** One job one step on: open its next round, or close the open one when it is due. Returns whether it did. */
@@ -84,7 +86,7 @@ async function advance(
   if (decideRound(progress, { now, deadline, quorum: hyper.quorum }) === 'wait') return false;
   const updates = await training.pendingUpdates(job.jobId, Math.max(0, round - hyper.maxStaleness), round);
   const model = (await training.model(job.jobId))!;
-  const next = await checked(ops, job, model, ops.step(job, model, updates));
+  const next = await checked(ops, job, model, updates);
   const heldout = await ops.evaluate(job, next.params);
   await training.closeRound({
     jobId: job.jobId,

@@ -93,7 +93,8 @@ function parting(model: ModelSpec, every: number): number {
 
 test('behavior: last bits apart stay far inside the tolerance for the MLP, and part past it for the CNN', () => {
   // Why webgpu.ts takes MLP units of any size and only small CNN units: a GPU's last bits differ from the CPU's,
-  // and a job's default unit (50 steps of 32) must still match its CPU replica.
+  // and a unit of 50 steps of 32 (a job's default until its defaults became the bench's 200 of 4) must still match
+  // its CPU replica.
   const mlp = parting({ kind: 'mlp', hidden: 128 }, 1);
   const cnn = parting({ kind: 'cnn', filters: 16, hidden: 128 }, 10);
   console.log(`relative L2 after 50 steps of 32 from θ one ulp apart: MLP ${mlp}, CNN ${cnn}`);

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { innerLrAt } from './schedule.ts';
+
+describe('innerLrAt', () => {
+  it('default: cosine from lr at round 0 to half at the middle, above 0 at the last round', () => {
+    const at = (r: number) => innerLrAt({ lr: 0.01, schedule: 'cosine' }, r, 12);
+    expect(at(0)).toBe(0.01);
+    expect(at(6)).toBeCloseTo(0.005, 12);
+    expect(at(11)).toBeGreaterThan(0);
+    expect(at(11)).toBeLessThan(0.0003);
+    for (let r = 1; r < 12; r++) expect(at(r)).toBeLessThan(at(r - 1));
+  });
+
+  it('behavior: constant keeps lr', () => {
+    expect(innerLrAt({ lr: 0.05, schedule: 'constant' }, 7, 12)).toBe(0.05);
+  });
+
+  it('behavior: rounds past the job (a repeated last round) keep the last rate; a one-round job keeps lr', () => {
+    const spec = { lr: 0.01, schedule: 'cosine' } as const;
+    expect(innerLrAt(spec, 15, 12)).toBe(innerLrAt(spec, 11, 12));
+    expect(innerLrAt(spec, 0, 1)).toBe(0.01);
+  });
+});
