@@ -7,9 +7,26 @@ import { freshStore, type FreshStore } from '../../testing/store-fixture.ts';
 import { tinyUnits } from '../../testing/tiny-units.ts';
 import { ForeignReplicaError } from '../store.ts';
 import type { Host, ResultToRecord } from '../types.ts';
+import type { Db } from './db.ts';
 import { migrate } from './schema.ts';
 import { replicaTokensOf } from './replica-token-key.ts';
 import { sqlStores } from './sql-stores.ts';
+
+/** A correct result for replica `replicaId`, reported under `token`. */
+async function successOf(db: Db, token: string, replicaId: number): Promise<ResultToRecord> {
+  const row = await db.get<{ input: string }>(
+    'SELECT u.input FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id = ?',
+    [replicaId],
+  );
+  const job = { app: 'signal-search' as const, input: JSON.parse(row!.input) };
+  return {
+    status: 'success',
+    token,
+    elapsedMs: 5,
+    variant: 'reference',
+    result: runReference(job, { progress() {}, checkpoint() {} }),
+  };
+}
 
 /**
  * Migration 21 on a database in flight: replicas hosts hold under their old numbers stay reportable by those
@@ -36,21 +53,8 @@ describe.each(backends)('replica tokens (migration 21) on $name', ({ name, avail
     );
   }
 
-  async function job(replicaId: number) {
-    const row = await fresh.db.get<{ input: string }>(
-      'SELECT u.input FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id = ?',
-      [replicaId],
-    );
-    return { app: 'signal-search' as const, input: JSON.parse(row!.input) };
-  }
-
-  const success = async (replicaId: number | string, of: number): Promise<ResultToRecord> => ({
-    status: 'success',
-    token: typeof replicaId === 'number' ? tokenOf(replicaId) : replicaId,
-    elapsedMs: 5,
-    variant: 'reference',
-    result: runReference(await job(of), { progress() {}, checkpoint() {} }),
-  });
+  const success = (replicaId: number | string, of: number) =>
+    successOf(fresh.db, typeof replicaId === 'number' ? tokenOf(replicaId) : replicaId, of);
 
   test('default: a replica held under its number is reported by it, by its host only; new ones, tokens', async () => {
     const { store, db } = fresh;
@@ -99,20 +103,7 @@ describe.each(backends)('enciphered replica tokens (migration 25) on $name', ({ 
     if (available) await fresh.cleanup();
   });
 
-  const success = async (token: string, replicaId: number): Promise<ResultToRecord> => {
-    const row = await fresh.db.get<{ input: string }>(
-      'SELECT u.input FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.id = ?',
-      [replicaId],
-    );
-    const job = { app: 'signal-search' as const, input: JSON.parse(row!.input) };
-    return {
-      status: 'success',
-      token,
-      elapsedMs: 5,
-      variant: 'reference',
-      result: runReference(job, { progress() {}, checkpoint() {} }),
-    };
-  };
+  const success = (token: string, replicaId: number) => successOf(fresh.db, token, replicaId);
 
   test('default: a drawn token still reaches its replica; new ones kept nowhere, read by any coordinator', async () => {
     const { store, db, inspect } = fresh;
