@@ -94,7 +94,16 @@ function busyClock(limitMs: number, stop: (computedMs: number, restedMs: number)
   let since: number | undefined;
   let rested = 0;
   const computedNow = () => computed + (since === undefined ? 0 : performance.now() - since);
-  const expire = () => stop(computedNow(), rested);
+  const expire = () => {
+    const computedMs = computedNow();
+    // A timer fires up to a millisecond early by performance.now() (timers keep whole milliseconds), once for each
+    // stretch of computing between rests: one that fired before the module had its limit waits out the rest of it.
+    if (since !== undefined && computedMs < limitMs) {
+      timer = setTimeout(expire, Math.ceil(limitMs - computedMs));
+      return;
+    }
+    stop(computedMs, rested);
+  };
   let timer = setTimeout(expire, STARTUP_GRACE_MS + limitMs);
   const counting = () => {
     clearTimeout(timer);
