@@ -78,7 +78,9 @@ export async function purgeChallenges(db: Db, now: number): Promise<number> {
 }
 
 /** The secret named `name`, the same for every coordinator process of this database: made by whichever asks first. */
-export async function sharedSecret(db: Db, name: string, fresh: string): Promise<string> {
-  await db.run('INSERT INTO coordinator_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING', [name, fresh]);
-  return (await db.get<{ value: string }>('SELECT value FROM coordinator_secrets WHERE name = ?', [name]))!.value;
+export function sharedSecret(db: Db, name: string, fresh: string): Promise<string> {
+  return db.transaction(async (q) => {
+    await q.run('INSERT INTO coordinator_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING', [name, fresh]);
+    return (await q.get<{ value: string }>('SELECT value FROM coordinator_secrets WHERE name = ?', [name]))!.value;
+  });
 }

@@ -117,8 +117,9 @@ export class SqliteDb implements Db {
     group: Pending[],
   ): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>> {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    this.raw.exec('BEGIN IMMEDIATE');
     try {
+      // Inside the try: a transaction asked for after close() finds the database closed, and its caller hears so.
+      this.raw.exec('BEGIN IMMEDIATE');
       for (const t of group) {
         this.raw.exec('SAVEPOINT tx');
         try {
@@ -133,8 +134,9 @@ export class SqliteDb implements Db {
       this.raw.exec('COMMIT');
       return outcomes;
     } catch (error) {
-      // The commit itself failed (disk full, I/O error): nothing of the group is stored, so every caller hears it.
-      if (this.raw.isTransaction) this.raw.exec('ROLLBACK');
+      // The commit itself failed (disk full, I/O error), or the database was closed: nothing of the group is stored,
+      // so every caller hears it.
+      if (this.raw.isOpen && this.raw.isTransaction) this.raw.exec('ROLLBACK');
       return group.map(() => ({ ok: false, error }));
     }
   }
