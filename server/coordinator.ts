@@ -146,25 +146,35 @@ export async function startCoordinator(config: Config): Promise<Coordinator> {
   };
 }
 
-/** Replicas issued and results recorded: counted, and logged as the replicas' state changes. */
+/**
+ * Replicas issued and results recorded: counted, and logged as the replicas' state changes, one line per request
+ * (its writes are one transaction), each replica named in the message so that grepping for it finds the line.
+ */
 function workEvents(metrics: Metrics, log: Logger): WorkRouteEvents {
   return {
     issued(host, replicas) {
       metrics.replicasIssued(replicas.length);
       if (!log.isLevelEnabled('info')) return;
-      for (const r of replicas)
-        log.info(
-          { replica: r.replicaId, token: r.token, unit: r.workUnitId, host: host.id, volunteer: host.volunteerId },
-          `replica ${r.replicaId} unsent=>in_progress`,
-        );
+      log.info(
+        {
+          host: host.id,
+          volunteer: host.volunteerId,
+          replicas: replicas.map((r) => ({ replica: r.replicaId, token: r.token, unit: r.workUnitId })),
+        },
+        `host ${host.id}: ${replicas.map((r) => `replica ${r.replicaId} unsent=>in_progress`).join(', ')}`,
+      );
     },
     recorded(host, outcomes) {
-      if (!log.isLevelEnabled('info')) return;
-      for (const o of outcomes) {
-        // A report names its replicas by token only: the issue line above with the same token gives the replica.
-        if (o.ok) log.info({ token: o.token, host: host.id }, `replica ${o.token} in_progress=>over`);
-        else log.info({ token: o.token, host: host.id, reason: o.error }, `replica ${o.token} rejected`);
-      }
+      if (!log.isLevelEnabled('info') || outcomes.length === 0) return;
+      // A report names its replicas by token only: the issue line with the same token gives the replica.
+      const said = outcomes.map((o) => `replica ${o.token} ${o.ok ? 'in_progress=>over' : 'rejected'}`);
+      log.info(
+        {
+          host: host.id,
+          results: outcomes.map((o) => (o.ok ? { token: o.token } : { token: o.token, reason: o.error })),
+        },
+        `host ${host.id}: ${said.join(', ')}`,
+      );
     },
   };
 }

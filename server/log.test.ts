@@ -35,35 +35,39 @@ describe.each(backends)('the deciding passes tell their listeners on $name', (ba
     return hosts;
   }
 
-  test('default: a quorum is logged as the unit closing and each replica made valid, with ids', async () => {
+  test('default: a quorum is logged as one line: the unit closing and each replica made valid, with ids', async () => {
     const [a, b] = await reportedBy([honest, honest]);
     const { log, lines } = memoryLog();
     expect(await validatorFor(logDecisions(log))(fixture.store, now)).toBe(true);
     const unitId = a!.replica.workUnitId;
-    expect(lines).toContainEqual(
-      expect.objectContaining({ msg: `unit ${unitId} active=>done`, unit: unitId, from: 'active', to: 'done' }),
-    );
-    for (const { host, replica } of [a!, b!]) {
-      expect(lines).toContainEqual(
-        expect.objectContaining({
-          msg: `replica ${replica.replicaId} init=>valid`,
-          replica: replica.replicaId,
-          unit: unitId,
-          host: host.id,
-          level: 30,
-        }),
-      );
-    }
+    const [first, second] = [a!, b!].sort((x, y) => x.replica.replicaId - y.replica.replicaId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg:
+        `unit ${unitId} active=>done; replica ${first!.replica.replicaId} init=>valid, ` +
+        `replica ${second!.replica.replicaId} init=>valid`,
+      unit: unitId,
+      from: 'active',
+      to: 'done',
+      level: 30,
+      replicas: [first!, second!].map(({ host, replica }) => ({
+        replica: replica.replicaId,
+        host: host.id,
+        moves: 'init=>valid',
+        outcome: 'success',
+      })),
+    });
   });
 
   test('behavior: a disagreement logs the inconclusive verdicts and the new replica', async () => {
     const [a] = await reportedBy([honest, wrong]);
     const { log, lines } = memoryLog();
     await validatorFor(logDecisions(log))(fixture.store, now);
-    const msgs = lines.map((l) => l['msg']);
-    expect(msgs).toContain(`replica ${a!.replica.replicaId} init=>inconclusive`);
-    expect(msgs).toContain(`unit ${a!.replica.workUnitId} +1 replicas`);
-    expect(msgs.some((m) => String(m).includes('=>done'))).toBe(false);
+    const msgs = lines.map((l) => String(l['msg']));
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]).toMatch(new RegExp(`^unit ${a!.replica.workUnitId} \\+1 replicas; `));
+    expect(msgs[0]).toContain(`replica ${a!.replica.replicaId} init=>inconclusive`);
+    expect(msgs[0]).not.toContain('=>done');
   });
 
   test('behavior: listeners hear only committed decisions, once each; an idle pass tells nothing', async () => {

@@ -34,7 +34,13 @@ export function flushLog(log: Logger): Promise<void> {
   return new Promise((resolve) => log.flush(() => resolve()));
 }
 
-/** Logs every state change the transitioner and validator committed: each unit's, each replica's. */
+/**
+ * Logs every state change the transitioner and validator committed, one line per decision: a pass decides a unit
+ * and its replicas in one transaction, and the line says all of it, e.g.
+ * `unit 42 active=>done; replica 84 init=>valid, replica 85 init=>valid`, with the ids as fields (`unit`, `batch`,
+ * and `replicas`, one entry per replica that moved, with its host, outcome and credit). A line per replica moved
+ * (half a dozen a unit) had made the log a quarter of a busy coordinator's CPU (docs/performance.md).
+ */
 export function logDecisions(log: Logger): WorkEvents {
   return {
     decided(queue, decisions) {
@@ -44,15 +50,44 @@ export function logDecisions(log: Logger): WorkEvents {
   };
 }
 
+interface ReplicaMove {
+  replica: number;
+  host: number | null;
+  moves: string;
+  outcome: string | null;
+  credit?: number | null;
+}
+
 function logDecision(log: Logger, pass: string, { before, changes }: Decision): void {
   const { unit } = before;
   const to = changes.unit?.state;
-  if (to && to !== unit.state) {
-    const fields = { pass, unit: unit.id, batch: unit.batchId, from: unit.state, to };
-    const extra = { canonicalReplica: changes.unit?.canonicalReplicaId ?? undefined, failure: changes.unit?.failure };
-    log.info({ ...fields, ...extra }, `unit ${unit.id} ${unit.state}=>${to}`);
-  }
-  const was = new Map(before.replicas.map((r) => [r.id, r]));
+  const unitMoved = to !== undefined && to !== unit.state;
+  const replicas = replicaMoves(before, changes);
+  if (!unitMoved && replicas.length === 0 && !changes.newReplicas) return;
+  const said: string[] = [];
+  if (unitMoved) said.push(`${unit.state}=>${to}`);
+  if (changes.newReplicas) said.push(`+${changes.newReplicas} replicas`);
+  const head = `unit ${unit.id}${said.length > 0 ? ` ${said.join(' ')}` : ''}`;
+  const msg =
+    replicas.length === 0 ? head : `${head}; ${replicas.map((r) => `replica ${r.replica} ${r.moves}`).join(', ')}`;
+  log.info(
+    {
+      pass,
+      unit: unit.id,
+      batch: unit.batchId,
+      ...(unitMoved && { from: unit.state, to }),
+      canonicalReplica: changes.unit?.canonicalReplicaId ?? undefined,
+      failure: changes.unit?.failure,
+      newReplicas: changes.newReplicas || undefined,
+      replicas: replicas.length > 0 ? replicas : undefined,
+    },
+    msg,
+  );
+}
+
+function replicaMoves({ replicas }: Decision['before'], changes: Decision['changes']): ReplicaMove[] {
+  const was = new Map(replicas.map((r) => [r.id, r]));
+  const moved: ReplicaMove[] = [];
   for (const p of changes.replicas ?? []) {
     const r = was.get(p.id);
     if (!r) continue;
@@ -60,14 +95,13 @@ function logDecision(log: Logger, pass: string, { before, changes }: Decision): 
     if (p.serverState && p.serverState !== r.serverState) moves.push(`${r.serverState}=>${p.serverState}`);
     if (p.validateState && p.validateState !== r.validateState) moves.push(`${r.validateState}=>${p.validateState}`);
     if (moves.length === 0) continue;
-    const fields = { pass, replica: r.id, unit: unit.id, host: r.hostId, outcome: p.outcome ?? r.outcome };
-    const credit = p.validateState === 'valid' ? { credit: p.grantedCredit ?? r.grantedCredit } : {};
-    log.info({ ...fields, ...credit }, `replica ${r.id} ${moves.join(' ')}`);
+    moved.push({
+      replica: r.id,
+      host: r.hostId,
+      moves: moves.join(' '),
+      outcome: p.outcome ?? r.outcome,
+      ...(p.validateState === 'valid' && { credit: p.grantedCredit ?? r.grantedCredit }),
+    });
   }
-  if (changes.newReplicas) {
-    log.info(
-      { pass, unit: unit.id, newReplicas: changes.newReplicas },
-      `unit ${unit.id} +${changes.newReplicas} replicas`,
-    );
-  }
+  return moved;
 }
