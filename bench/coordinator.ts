@@ -16,7 +16,8 @@
  * coordinator_cpu_ms_per_unit is the coordinators' CPU time per validated unit, steadier than units_per_s on a busy
  * machine (1000 / it is the units per second one core could sustain).
  * Last line:
- * {"backend":…,"processes":…,"units_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,"coordinator_cpu_ms_per_unit":…}
+ * {"backend":…,"processes":…,"units_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,"coordinator_cpu_ms_per_unit":…,
+ *  "hosts_cpu_ms_per_unit":…}
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -144,6 +145,7 @@ await new Promise((r) => setTimeout(r, WARMUP * 1000));
 latencies.length = 0;
 const before = await validated();
 const cpuBefore = cpuSeconds();
+const ownCpuBefore = process.cpuUsage();
 const started = performance.now();
 await new Promise((r) => setTimeout(r, SECONDS * 1000));
 stop = true;
@@ -153,6 +155,7 @@ const after = await validated();
 // A coordinator that keeps up leaves little behind: results waiting for the validator, credit for the credit pass.
 const backlog = await inspect.counts();
 const cpuUsed = cpuSeconds() - cpuBefore;
+const ownCpu = process.cpuUsage(ownCpuBefore);
 clearInterval(sampler);
 
 latencies.sort((a, b) => a - b);
@@ -165,6 +168,9 @@ const figures = {
   p99_ms: pct(0.99),
   rss_mb: Math.round(peakRss),
   coordinator_cpu_ms_per_unit: Number(((cpuUsed * 1000) / Math.max(after - before, 1)).toFixed(3)),
+  // The simulated hosts' share of the machine (signing, HTTP, parsing replies): on a machine of two cores it bounds
+  // units_per_s as much as the coordinator's does.
+  hosts_cpu_ms_per_unit: Number(((ownCpu.user + ownCpu.system) / 1000 / Math.max(after - before, 1)).toFixed(3)),
 };
 console.log(`${latencies.length} requests in ${elapsed.toFixed(1)} s; ${after - before} units validated`);
 console.log(

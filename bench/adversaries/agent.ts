@@ -5,7 +5,7 @@
  * time, reports the reference output.
  */
 import type { SignalSearchOutput } from '../../protocol/signal-search.ts';
-import type { Host, RecordOutcome, ResultToRecord } from '../../server/store/types.ts';
+import type { Host, ReportedOutcome, ResultToRecord } from '../../server/store/types.ts';
 import { fingerprint, type Outputs, type SentReplica, type World } from './world.ts';
 
 /** What the page waits before asking again when it got nothing (web/volunteer/compute-loop.svelte.ts). */
@@ -65,7 +65,7 @@ export class Agent {
     return done;
   }
 
-  async report(world: World, entries: ResultToRecord[]): Promise<RecordOutcome[]> {
+  async report(world: World, entries: ResultToRecord[]): Promise<ReportedOutcome[]> {
     return entries.length === 0 ? [] : world.record(this.host, entries);
   }
 

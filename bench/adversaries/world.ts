@@ -24,7 +24,7 @@ import type {
   Host,
   IssuedReplica,
   NewWorkUnit,
-  RecordOutcome,
+  ReportedOutcome,
   ResultToRecord,
   WorkAsk,
 } from '../../server/store/types.ts';
@@ -49,7 +49,7 @@ export interface Channel {
   /** Creates a volunteer and its host, reaching the coordinator from `network` (an IPv4 /24, as `a.b.c.0/24`). */
   register(network: string): Promise<Host>;
   issue(host: Host, ask: WorkAsk): Promise<SentReplica[]>;
-  record(host: Host, results: ResultToRecord[]): Promise<RecordOutcome[]>;
+  record(host: Host, results: ResultToRecord[]): Promise<ReportedOutcome[]>;
   /** The host's own count of valid and invalid results (GET /api/hosts/me). */
   results(host: Host): Promise<{ valid: number; invalid: number }>;
   /** A link code for the host's volunteer (POST /api/volunteer/link-code). */

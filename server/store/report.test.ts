@@ -43,12 +43,12 @@ describe.each(backends)('reports on $name', (backend) => {
       ]);
       expect(transactions).toHaveBeenCalledTimes(1);
       const [a0, a1] = [forA[0]!.token, forA[1]!.token];
-      expect(first).toEqual({ status: 'fulfilled', value: [{ token: a0, ok: true }] });
+      expect(first).toEqual({ status: 'fulfilled', value: [{ token: a0, replicaId: forA[0]!.replicaId, ok: true }] });
       expect(again).toEqual({
         status: 'fulfilled',
         value: [
-          { token: a0, ok: false, error: `replica ${a0} was already reported` },
-          { token: a1, ok: true },
+          { token: a0, replicaId: forA[0]!.replicaId, ok: false, error: `replica ${a0} was already reported` },
+          { token: a1, replicaId: forA[1]!.replicaId, ok: true },
         ],
       });
       expect(fromB.status === 'fulfilled' && fromB.value.every((o) => o.ok)).toBe(true);

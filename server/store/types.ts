@@ -188,7 +188,10 @@ export type ResultToRecord =
   | { status: 'error'; token: string; elapsedMs: number; error: SerializedError };
 
 /** Each result's fate, by the token its host named it with (protocol/work.ts tokenOf). */
-export type RecordOutcome = { token: string; ok: true } | { token: string; ok: false; error: string };
+/** A reported result's fate, under the token it was reported by, as the host hears it. */
+export type ReportedOutcome = { token: string; ok: true } | { token: string; ok: false; error: string };
+/** And as the store decided it: `replicaId` is the coordinator's own, for its log; never sent to the host. */
+export type RecordOutcome = ReportedOutcome & { replicaId: number };
 
 export interface CreditTotals {
   total: number;

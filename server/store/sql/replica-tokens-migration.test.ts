@@ -72,7 +72,9 @@ describe.each(backends)('replica tokens (migration 21) on $name', ({ name, avail
 
     // The number reaches the replica for the host that holds it, not for another.
     await expect(store.recordResults(other!, [await success(1, 1)], now)).rejects.toBeInstanceOf(ForeignReplicaError);
-    expect(await store.recordResults(holder!, [await success(1, 1)], now)).toEqual([{ token: '1', ok: true }]);
+    expect(await store.recordResults(holder!, [await success(1, 1)], now)).toEqual([
+      { token: '1', replicaId: 1, ok: true },
+    ]);
 
     // A replica sent now gets a random token, unrelated to its number; its number reaches nothing.
     const [fresh3] = await store.issueReplicas(later!, 1, now);
@@ -81,7 +83,7 @@ describe.each(backends)('replica tokens (migration 21) on $name', ({ name, avail
       store.recordResults(later!, [await success(fresh3!.replicaId, fresh3!.replicaId)], now),
     ).rejects.toBeInstanceOf(ForeignReplicaError);
     expect(await store.recordResults(later!, [await success(fresh3!.token, fresh3!.replicaId)], now)).toEqual([
-      { token: fresh3!.token, ok: true },
+      { token: fresh3!.token, replicaId: fresh3!.replicaId, ok: true },
     ]);
   });
 });
@@ -129,7 +131,9 @@ describe.each(backends)('enciphered replica tokens (migration 25) on $name', ({ 
       ForeignReplicaError,
     );
     expect((await inspect.replicas())[0]!.token).toBe(drawn);
-    expect(await store.recordResults(holder!, [await success(drawn, 1)], now)).toEqual([{ token: drawn, ok: true }]);
+    expect(await store.recordResults(holder!, [await success(drawn, 1)], now)).toEqual([
+      { token: drawn, replicaId: 1, ok: true },
+    ]);
 
     // A replica sent now keeps no token; another coordinator on this database (a store of its own) reads it.
     const [sent] = await store.issueReplicas(later!, 1, now);
@@ -142,7 +146,7 @@ describe.each(backends)('enciphered replica tokens (migration 25) on $name', ({ 
       second.recordResults(other!, [await success(sent!.token, sent!.replicaId)], now),
     ).rejects.toBeInstanceOf(ForeignReplicaError);
     expect(await second.recordResults(later!, [await success(sent!.token, sent!.replicaId)], now)).toEqual([
-      { token: sent!.token, ok: true },
+      { token: sent!.token, replicaId: sent!.replicaId, ok: true },
     ]);
   });
 });

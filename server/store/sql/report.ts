@@ -59,10 +59,10 @@ export function recordReports(
       return results.map((r): RecordOutcome => {
         const row = rows.get(r.token)!;
         const error = refusal(row, r) ?? (taken.has(row.id) ? `replica ${r.token} was already reported` : undefined);
-        if (error) return { token: r.token, ok: false, error };
+        if (error) return { token: r.token, replicaId: row.id, ok: false, error };
         taken.add(row.id);
         accepted.push({ r, row, host, now });
-        return { token: r.token, ok: true };
+        return { token: r.token, replicaId: row.id, ok: true };
       });
     });
     await store(db, q, accepted);
