@@ -3,8 +3,9 @@
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
- * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss); every default is the
- * coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
+ * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
+ * --augment); every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the
+ * aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -13,8 +14,9 @@
  * cached per configuration in the temp folder; --fresh recomputes them). Attacks: bench/training/attacks.ts.
  *
  * Last line: {"attack","byzantine","accuracy","clean_accuracy","central_accuracy","rounds","upload_ratio",
- * "verify_overhead"} plus "banned" (attackers banned / attackers), "banned_within" (most tasks an attacker ran
- * before its ban), "unbanned_tasks" (most tasks an attacker never banned ran) and "gated_rounds", where
+ * "verify_overhead"} plus "rounds_run" (rounds run, applied or not), "banned" (attackers banned / attackers),
+ * "banned_within" (most tasks an attacker ran before its ban), "unbanned_tasks" (most tasks an attacker never banned
+ * ran) and "gated_rounds", where
  * upload_ratio is one result's JSON bytes over 4·P·H (f32 gradients after each step) and verify_overhead the
  * recomputed units over all units.
  */
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     schedule: { type: 'string', default: job.innerLrSchedule },
     momentum: { type: 'string', default: String(job.innerMomentum) },
     block: { type: 'string', default: String(job.block) },
+    augment: { type: 'string', default: String(job.augment) },
     // The coordinator's aggregation by default (worker-kernels/training/robust.ts), so the bench measures it.
     bucket: { type: 'string', default: String(ROBUST_AGGREGATION.bucket) },
     'worker-momentum': { type: 'string', default: '0' },
@@ -62,6 +65,9 @@ const { values } = parseArgs({
     'fixed-shards': { type: 'boolean', default: false },
     // The coordinator's default (protocol/training-job.ts); 0 turns it off.
     'gate-loss': { type: 'string', default: String(job.gateLoss) },
+    // The coordinator's rule (schedule.ts jobFinished): run until --rounds are applied, at most this many times as
+    // many; 0: exactly --rounds rounds, the rate following the rounds run (the bench before branch train3).
+    'rounds-cap': { type: 'string', default: String(job.roundsCap) },
   },
 });
 
@@ -87,6 +93,8 @@ const config: SimConfig = {
   ...(values.schedule === 'cosine' && { schedule: 'cosine' as const }),
   momentum: Number(values.momentum),
   block: Number(values.block),
+  // 0: none; the key then leaves it out, so runs from before the option are found again.
+  ...(Number(values.augment) > 0 && { augment: Number(values.augment) }),
   aggregator: values.aggregator as Aggregator,
   bucket: Number(values.bucket),
   workerMomentum: Number(values['worker-momentum']),
@@ -101,6 +109,7 @@ const config: SimConfig = {
   dealing: values['fixed-shards'] ? 'fixed' : 'random',
   // 0: off; the key then leaves it out, so runs from before the option are found again.
   ...(Number(values['gate-loss']) > 0 && { gateLoss: Number(values['gate-loss']) }),
+  ...(Number(values['rounds-cap']) > 0 && { roundsCap: Number(values['rounds-cap']) }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 
@@ -141,7 +150,8 @@ async function cached(
 
 const started = performance.now();
 const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
-const { attack: _a, byzantine: _b, recompute: _r, ...shared } = config;
+// Central training runs the volunteers' digits and rates whatever the rounds' rule (it has no rounds to refuse).
+const { attack: _a, byzantine: _b, recompute: _r, roundsCap: _c, ...shared } = config;
 const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
 const cleanAccuracy = await cached('clean', cleanConfig, async () => (await simulate(kit, cleanConfig, log)).accuracy);
 const result = config.attack === 'none' ? undefined : await simulate(kit, config, log);
@@ -157,6 +167,7 @@ console.log(
     clean_accuracy: cleanAccuracy,
     central_accuracy: centralAccuracy,
     rounds: config.rounds,
+    rounds_run: result?.roundsRun ?? config.rounds,
     upload_ratio: result?.uploadRatio ?? null,
     verify_overhead: result?.verifyOverhead ?? 0,
     banned: `${banned.length}/${result?.attackers ?? 0}`,

@@ -29,6 +29,17 @@ export const TrainingHyper = z.strictObject({
   /** How the inner rate falls over the job's rounds (worker-kernels/training/schedule.ts): a cosine to zero. */
   innerLrSchedule: z.enum(['constant', 'cosine']).default('cosine'),
   innerMomentum: z.number().min(0).max(0.999).default(0.9),
+  /**
+   * A job runs until it has applied its rounds (a round the check refuses does not count, and the inner rate waits
+   * for it), or has run this many times as many: worker-kernels/training/schedule.ts `jobFinished`. 1: exactly its
+   * rounds, applied or not.
+   */
+  roundsCap: z.number().int().min(1).max(4).default(2),
+  /**
+   * Augmentation: each digit a unit trains on is shifted by up to this many whole pixels each way, drawn from the
+   * unit's seed (protocol/training.ts `augment`); 0 turns it off.
+   */
+  augment: z.number().int().min(0).max(4).default(0),
   /** Parameters per int8 quantisation block of a result (protocol/training.ts). */
   block: z.number().int().min(16).max(4096).default(256),
   /** The outer Nesterov step the coordinator applies to the aggregated pseudo-gradient (DiLoCo: 0.7, 0.9). */

@@ -54,6 +54,11 @@ export const TrainingInput = z.strictObject({
   inner: InnerOptimizer,
   /** Parameters per quantisation block (each block carries one f32 scale). */
   block: z.number().int().min(16).max(4096),
+  /**
+   * Augmentation: each digit seen is shifted by whole pixels, dx and dy each drawn in [−augment, augment] from the
+   * seed (worker-kernels/training/unit.ts). Absent or 0: the digits as they are.
+   */
+  augment: z.number().int().min(0).max(4).optional(),
 });
 export type TrainingInput = z.infer<typeof TrainingInput>;
 

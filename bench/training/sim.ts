@@ -20,7 +20,7 @@ import { initialParameters } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
 import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
-import { innerLrAt, type LrSchedule } from '../../worker-kernels/training/schedule.ts';
+import { innerLrAt, jobFinished, type LrSchedule } from '../../worker-kernels/training/schedule.ts';
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
@@ -46,6 +46,8 @@ export interface SimConfig {
   readonly schedule?: LrSchedule;
   readonly momentum: number;
   readonly block: number;
+  /** Whole-pixel shifts of the digits seen (protocol/training.ts `augment`); absent: none, as the bench ran before. */
+  readonly augment?: number;
   readonly aggregator: Aggregator;
   readonly bucket: number;
   readonly workerMomentum: number;
@@ -62,6 +64,12 @@ export interface SimConfig {
    * stay as they were). Loss, not accuracy: from a random start accuracy sits at chance and cannot show the damage.
    */
   readonly gateLoss?: number;
+  /**
+   * Absent: the job runs `rounds` rounds and its inner rate follows the rounds run, as the bench ran before. Set: the
+   * coordinator's rule (schedule.ts `jobFinished`): it runs until `rounds` rounds are applied, or roundsCap·rounds
+   * are run, and the rate follows the rounds applied.
+   */
+  readonly roundsCap?: number;
 }
 
 export interface SimResult {
@@ -76,6 +84,8 @@ export interface SimResult {
   readonly tasks: number[];
   /** Rounds the gate did not apply (ones it applied from part of their updates are not counted). */
   readonly gated: number;
+  /** Rounds run, applied or not. */
+  readonly roundsRun: number;
 }
 
 export interface Kit {
@@ -160,10 +170,18 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
   const tasks = new Array<number>(n).fill(0);
   const bannedAfter = new Array<number | null>(n).fill(null);
   let units = 0;
+  let applied = 0;
   let recomputed = 0;
   let uploadRatio = 0;
   const curve: SimResult['curve'] = [];
-  for (let round = 0; round < config.rounds; round++) {
+  const finished = (run: number) =>
+    config.roundsCap === undefined
+      ? run >= config.rounds
+      : jobFinished({ applied, run }, config.rounds, config.roundsCap);
+  let round = 0;
+  for (; !finished(round); round++) {
+    // The rate of the rounds applied (the coordinator's, server/training/model-ops.ts), or of the rounds run.
+    const lr = lrOf(config, config.roundsCap === undefined ? round : applied);
     const active = [...Array(n).keys()].filter((i) => bannedAfter[i] === null);
     const dealt = dealUnits(config.dealing, n, active, config.seed, round);
     const inputs = new Map<number, TrainingInput>();
@@ -178,8 +196,9 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         seed: deriveSeed(config.seed, `r${round}v${u}`),
         steps: config.steps,
         batch: config.batch,
-        inner: { lr: lrOf(config, round), momentum: config.momentum },
+        inner: { lr, momentum: config.momentum },
         block: config.block,
+        ...(config.augment && { augment: config.augment }),
       });
       inputs.set(u, input);
       const output = isAttacker(holder) ? undefined : trained(input, split, wasm);
@@ -235,14 +254,15 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       };
       // The coordinator's own check (server/training/gate.ts) and evaluation (model-state.ts), on digits it keeps.
       const loss = (s: { params: Float32Array }) => evaluateHeldOut(config.model, s.params, kit.validation).loss;
-      const { state, applied } = config.gateLoss
+      const { state, applied: stepped } = config.gateLoss
         ? await gatedStep(updates, loss({ params: theta }), { step, loss, gateLoss: config.gateLoss })
         : { state: step(updates), applied: updates.length };
+      if (stepped > 0) applied++;
       if (!state) {
         gated++;
         log(`round ${round}: not applied, the validation loss would rise by more than ${config.gateLoss}`);
       } else {
-        if (applied < updates.length) log(`round ${round}: applied ${applied} of ${updates.length} updates`);
+        if (stepped < updates.length) log(`round ${round}: applied ${stepped} of ${updates.length} updates`);
         ({ params: theta, momentum: outerMomentum, aggregate: previous } = state);
       }
     }
@@ -259,6 +279,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     bannedAfter: bannedAfter.slice(n - attackers),
     tasks: tasks.slice(n - attackers),
     gated,
+    roundsRun: round,
   };
 }
 
@@ -284,6 +305,7 @@ export function central(kit: Kit, config: SimConfig, log: (line: string) => void
       batch: config.batch,
       inner: { lr: lrOf(config, Math.floor(seen / perRound)), momentum: config.momentum },
       block: config.block,
+      ...(config.augment && { augment: config.augment }),
     });
     const job = stepsJob(input, split);
     wasm.steps(job);

@@ -30,6 +30,8 @@ export interface RunningJob {
   open: { round: number; baseVersion: number; deadline: number } | undefined;
   /** Rounds closed so far. */
   closed: number;
+  /** Rounds closed that stepped the model (a round the check refused, or one without updates, did not). */
+  applied: number;
 }
 
 /** A result not yet applied: the canonical result of one of the job's units, from a host that is not banned. */
@@ -49,8 +51,10 @@ export interface RoundProgress {
 export interface RoundClose {
   jobId: number;
   round: number;
-  /** The results this close applies (each only ever once). */
+  /** The results this close applies (each only ever once), whether or not the round check let them step the model. */
   applied: number[];
+  /** How many updates the next version was stepped with: 0 where the round check refused the round. */
+  stepped: number;
   next: ModelState;
   trainLoss: number | null;
   heldoutLoss: number;

@@ -72,10 +72,11 @@ export const mnistOps: TrainingModelOps = {
         steps: hyper.localSteps,
         batch: hyper.batchSize,
         inner: {
-          lr: innerLrAt({ lr: hyper.innerLr, schedule: hyper.innerLrSchedule }, round, job.submission.rounds),
+          lr: innerLrAt({ lr: hyper.innerLr, schedule: hyper.innerLrSchedule }, job.applied, job.submission.rounds),
           momentum: hyper.innerMomentum,
         },
         block: hyper.block,
+        ...(hyper.augment > 0 && { augment: hyper.augment }),
       });
       return {
         job: { app: 'training', input },

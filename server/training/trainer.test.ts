@@ -117,7 +117,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
   test('behavior: with gateLoss, a wrecking round is not applied, one with an honest minority is', async () => {
     const now = 1_500_000;
     const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, gateLoss: 0.1 };
-    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 2, hyper }, now, 7);
+    // One round to apply: the refused round 0 does not count (schedule.ts jobFinished), so round 1 runs and ends it.
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
     const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
     // Round 0: every host a scaled attacker; round 1: four of seven (a majority the aggregator cannot hold), and the
     // three honest ones are as many as gate.ts applies a retried round from.
@@ -132,7 +133,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     }
     const job = (await fixture.stores.training.job(projectId, jobId))!;
     expect(job).toMatchObject({ state: 'done', version: 2 });
-    expect(job.history.map((r) => r.updates)).toEqual([7, 7]);
+    // The updates each version was stepped with: none in the refused round, the three honest ones in the retried.
+    expect(job.history.map((r) => r.updates)).toEqual([0, 3]);
     const [v0, v1, v2] = await Promise.all([0, 1, 2].map((v) => fixture.stores.training.model(jobId, v)));
     // The wrecking round left the model, its momentum and its aggregate as they were.
     expect(v1!.params).toEqual(v0!.params);
@@ -215,7 +217,7 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     async (gateLoss, repeats) => {
       // Every host of the round sends a scaled update: a majority of cheaters none of whom recomputation caught yet.
       const now = 5_000_000;
-      const job = { ...JOB, rounds: 1, hyper: { ...JOB.hyper, gateLoss } };
+      const job = { ...JOB, rounds: 2, hyper: { ...JOB.hyper, gateLoss } };
       const { projectId, jobId, hosts } = await setUp(fixture.stores, job, now);
       const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
       await settle(pass, now);
@@ -223,8 +225,13 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
         await fixture.store.recordResults(host, (await fixture.store.issueReplicas(host, 1, now)).map(scaled), now);
       await settle(pass, now);
       const closed = (await fixture.stores.training.job(projectId, jobId))!;
-      expect(closed).toMatchObject({ state: 'done', version: 1 });
-      expect(closed.history[0]!.updates).toBe(3);
+      expect(closed).toMatchObject({ state: 'running', version: 1 });
+      expect(closed.history[0]!.updates).toBe(repeats ? 0 : 3);
+      // Refused, the round does not count as applied (schedule.ts): the next round trains at round 0's rate again.
+      const [next] = await fixture.store.issueReplicas(hosts[0]!, 1, now);
+      expect(next!.job.app === 'training' && next!.job.input.inner.lr).toBe(
+        innerLrAt({ lr: 0.01, schedule: 'cosine' }, repeats ? 0 : 1, 2),
+      );
       const v0 = (await fixture.stores.training.model(jobId, 0))!;
       const v1 = (await fixture.stores.training.model(jobId, 1))!;
       // Refused, version 1 repeats version 0; without the gate, the same round moves it.

@@ -9,6 +9,7 @@
  */
 import type { Pass } from '../passes/passes.ts';
 import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
+import { jobFinished } from '../../worker-kernels/training/schedule.ts';
 import { gatedStep } from './gate.ts';
 import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
@@ -40,16 +41,20 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
 /**
  * The next version, checked by the job's gate (gate.ts): from all the round's updates, or from those that pass the
  * check alone, or the current version again where neither passes, so a majority of cheaters not yet banned can stall
- * the model, not wreck it. The round still closes and all its results count as applied, so none is applied later.
+ * the model, not wreck it. The round still closes and all its results count as applied, so none is applied later;
+ * `stepped` is how many of them the next version was made from (0: refused, the round does not count as applied).
  */
 async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]) {
   const { gateLoss } = job.submission.hyper;
   const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
-  if (gateLoss === 0) return step(updates);
+  if (gateLoss === 0) return { next: step(updates), stepped: updates.length };
   const before = await ops.validationLoss(job, current.params);
   const loss = (next: ModelState) => ops.validationLoss(job, next.params);
-  const { state } = await gatedStep(updates, before, { step, loss, gateLoss });
-  return state ?? { params: current.params, momentum: current.momentum, aggregate: current.aggregate };
+  const { state, applied } = await gatedStep(updates, before, { step, loss, gateLoss });
+  return {
+    next: state ?? { params: current.params, momentum: current.momentum, aggregate: current.aggregate },
+    stepped: applied,
+  };
 }
 
 /** One job one step on: open its next round, or close the open one when it is due. Returns whether it did. */
@@ -86,18 +91,24 @@ async function advance(
   if (decideRound(progress, { now, deadline, quorum: hyper.quorum }) === 'wait') return false;
   const updates = await training.pendingUpdates(job.jobId, Math.max(0, round - hyper.maxStaleness), round);
   const model = (await training.model(job.jobId))!;
-  const next = await checked(ops, job, model, updates);
+  const { next, stepped } = await checked(ops, job, model, updates);
   const heldout = await ops.evaluate(job, next.params);
   await training.closeRound({
     jobId: job.jobId,
     round,
     applied: updates.map((u) => u.replicaId),
+    stepped,
     next,
     trainLoss: ops.trainLoss(updates),
     heldoutLoss: heldout.loss,
     heldoutAccuracy: heldout.accuracy,
     expireThrough: round - hyper.maxStaleness,
-    finished: round + 1 >= job.submission.rounds,
+    // Rounds applied, not run, make a job (schedule.ts): a refused round is run again, up to the job's cap.
+    finished: jobFinished(
+      { applied: job.applied + (stepped > 0 ? 1 : 0), run: round + 1 },
+      job.submission.rounds,
+      hyper.roundsCap,
+    ),
     now,
   });
   await options.onRoundClosed?.(job, round, updates);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { innerLrAt } from './schedule.ts';
+import { innerLrAt, jobFinished } from './schedule.ts';
 
 describe('innerLrAt', () => {
   it('default: cosine from lr at round 0 to half at the middle, above 0 at the last round', () => {
@@ -19,5 +19,19 @@ describe('innerLrAt', () => {
     const spec = { lr: 0.01, schedule: 'cosine' } as const;
     expect(innerLrAt(spec, 15, 12)).toBe(innerLrAt(spec, 11, 12));
     expect(innerLrAt(spec, 0, 1)).toBe(0.01);
+  });
+});
+
+describe('jobFinished', () => {
+  it('default: a job is over once it has applied its rounds, however many it ran', () => {
+    expect(jobFinished({ applied: 11, run: 11 }, 12, 2)).toBe(false);
+    expect(jobFinished({ applied: 12, run: 12 }, 12, 2)).toBe(true);
+    expect(jobFinished({ applied: 12, run: 15 }, 12, 2)).toBe(true);
+  });
+
+  it('behavior: refused rounds extend it up to roundsCap times its rounds; a cap of 1 runs exactly its rounds', () => {
+    expect(jobFinished({ applied: 9, run: 12 }, 12, 2)).toBe(false);
+    expect(jobFinished({ applied: 9, run: 24 }, 12, 2)).toBe(true);
+    expect(jobFinished({ applied: 9, run: 12 }, 12, 1)).toBe(true);
   });
 });

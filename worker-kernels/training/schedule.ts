@@ -5,13 +5,28 @@
  * along a cosine to zero over the same 12 epochs it read 97.8% from epoch 5 on (docs/training.md, "The inner
  * learning rate"). The coordinator (server/training/model-ops.ts) sends round r's rate in its units, and the bench
  * (bench/training/sim.ts) trains with the same, so both run one schedule.
+ *
+ * The schedule counts the rounds APPLIED, not the rounds run: a round the round check refuses (server/training/
+ * gate.ts) leaves the model where it was, so the next round trains at the same rate, and the job runs until it has
+ * applied its rounds, or has run `roundsCap` times as many (jobFinished). At 60% cheaters the refused rounds are the
+ * early ones, before recomputation has banned enough of them; a schedule that went on regardless spent its high
+ * rates on rounds that were thrown away (docs/training.md).
  */
 
 export type LrSchedule = 'constant' | 'cosine';
 
 /**
- * Round r's inner rate of a job of `rounds` rounds: `lr` throughout, or lr·½(1 + cos(π·r/rounds)), from lr at round 0
- * down towards 0 (never 0 itself: the last round's is lr·½(1 − cos(π/rounds))).
+ * Whether a job is over: it has applied `rounds` rounds, or run `roundsCap`·rounds whatever it applied (so a job
+ * that cheaters stall still ends).
+ *
+ * @example jobFinished({ applied: 12, run: 14 }, 12, 2) // true
+ */
+export const jobFinished = ({ applied, run }: { applied: number; run: number }, rounds: number, roundsCap: number) =>
+  applied >= rounds || run >= Math.max(1, roundsCap) * rounds;
+
+/**
+ * The inner rate after r applied rounds of a job of `rounds` rounds: `lr` throughout, or lr·½(1 + cos(π·r/rounds)),
+ * from lr at round 0 down towards 0 (never 0 itself: the last round's is lr·½(1 − cos(π/rounds))).
  *
  * @example innerLrAt({ lr: 0.01, schedule: 'cosine' }, 6, 12) // 0.005
  */

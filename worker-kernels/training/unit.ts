@@ -42,6 +42,40 @@ export function batchOrder(samples: Uint16Array, steps: number, batch: number, s
   return order;
 }
 
+/**
+ * The digits seen, each shifted by whole pixels (dx, dy in [−shift, shift], drawn from the seed, blank pixels
+ * entering at the edges), gathered in step order with their labels: augmentation in the shared assembly, so every
+ * variant (reference, WebAssembly, WGSL) and every replica trains on the same f32 inputs. A shift moves values
+ * without arithmetic, so the pixels stay exactly p/255.
+ */
+export function shiftedDigits(
+  pixels: Float32Array,
+  labels: Uint8Array,
+  order: Int32Array,
+  shift: number,
+  seed: number,
+): { pixels: Float32Array; labels: Uint8Array; order: Int32Array } {
+  const side = 28;
+  const area = side * side;
+  const out = new Float32Array(order.length * area);
+  const outLabels = new Uint8Array(order.length);
+  const draw = mulberry32(deriveSeed(seed, 'augment'));
+  const span = 2 * shift + 1;
+  for (let n = 0; n < order.length; n++) {
+    const d = order[n]!;
+    outLabels[n] = labels[d]!;
+    const dx = Math.floor(draw() * span) - shift;
+    const dy = Math.floor(draw() * span) - shift;
+    for (let y = Math.max(0, dy); y < Math.min(side, side + dy); y++) {
+      const from = d * area + (y - dy) * side;
+      const x0 = Math.max(0, dx);
+      const x1 = Math.min(side, side + dx);
+      out.set(pixels.subarray(from + x0 - dx, from + x1 - dx), n * area + y * side + x0);
+    }
+  }
+  return { pixels: out, labels: outLabels, order: Int32Array.from(order.keys()) };
+}
+
 /** The unit's steps job; a KernelError where its parameters or shard do not fit its model and the data. */
 export function stepsJob(input: TrainingInput, split: MnistSplit): StepsJob {
   const parameters = decodeF32(input.parameters);
@@ -52,12 +86,14 @@ export function stepsJob(input: TrainingInput, split: MnistSplit): StepsJob {
   if (!samples || samples.length === 0 || samples.some((s) => s >= TRAIN_SIZE)) {
     throw new KernelError(`the shard must list 1 or more training digits below ${TRAIN_SIZE}`);
   }
+  const order = batchOrder(samples, input.steps, input.batch, input.seed);
+  const digits = input.augment
+    ? shiftedDigits(trainingPixels(split), split.train.labels, order, input.augment, input.seed)
+    : { pixels: trainingPixels(split), labels: split.train.labels, order };
   return {
     model: input.model,
     parameters: parameters.slice(),
-    pixels: trainingPixels(split),
-    labels: split.train.labels,
-    order: batchOrder(samples, input.steps, input.batch, input.seed),
+    ...digits,
     steps: input.steps,
     batch: input.batch,
     lr: input.inner.lr,

@@ -11,7 +11,7 @@ import { loadMnist, type MnistSplit, pixelFloats } from './dataset.ts';
 import { trainingInput } from './input.ts';
 import { initialParameters } from './model.ts';
 import { referenceSteps } from './reference.ts';
-import { runTrainingUnit, stepsJob } from './unit.ts';
+import { runTrainingUnit, shiftedDigits, stepsJob } from './unit.ts';
 import { loadTrainingWasm, type TrainingWasm } from './wasm.ts';
 
 let split: MnistSplit;
@@ -41,6 +41,45 @@ describe.each<[ModelSpec, number]>([
     expect(actual).toEqual(expected);
     expect(actual.loss.mean).toBeLessThan(actual.loss.first);
   });
+});
+
+test('behavior: with augmentation (shifted digits), WASM gives the reference bytes, and the shifts are exact', () => {
+  const model: ModelSpec = { kind: 'cnn', filters: 16, hidden: 32 };
+  const spec = {
+    model,
+    version: 1,
+    parameters: initialParameters(model, 3),
+    samples: Uint16Array.from({ length: 300 }, (_, i) => 7 * i),
+    seed: 99,
+    steps: 12,
+    batch: 8,
+    inner: { lr: 0.05, momentum: 0.9 },
+    block: 128,
+  };
+  const input = trainingInput({ ...spec, augment: 2 });
+  const actual = runTrainingUnit(input, split, wasm.steps);
+  expect(actual).toEqual(runTrainingUnit(input, split, referenceSteps));
+  expect(actual.digest).not.toBe(runTrainingUnit(trainingInput(spec), split, wasm.steps).digest);
+  // Each digit seen is its original moved by whole pixels within ±2, blank where it came from outside the frame.
+  const pixels = pixelFloats(split.train);
+  const order = Int32Array.from([5, 70, 5]);
+  const out = shiftedDigits(pixels, split.train.labels, order, 2, 7);
+  expect(out.order).toEqual(Int32Array.from([0, 1, 2]));
+  expect([...out.labels]).toEqual([...order].map((d) => split.train.labels[d]));
+  for (const [n, d] of order.entries()) {
+    const found = [-2, -1, 0, 1, 2].flatMap((dy) =>
+      [-2, -1, 0, 1, 2].filter((dx) => {
+        for (let y = 0; y < 28; y++)
+          for (let x = 0; x < 28; x++) {
+            const [sy, sx] = [y - dy, x - dx];
+            const v = sy >= 0 && sy < 28 && sx >= 0 && sx < 28 ? pixels[d * 784 + sy * 28 + sx]! : 0;
+            if (out.pixels[n * 784 + y * 28 + x] !== v) return false;
+          }
+        return true;
+      }),
+    );
+    expect(found.length).toBeGreaterThan(0);
+  }
 });
 
 test('behavior: the held-out accuracy rises from chance after a unit of steps', () => {

@@ -199,6 +199,10 @@ export class SqlTrainingStore implements TrainingStore {
         'SELECT count(*) AS n FROM training_rounds WHERE job_id = ? AND closed_at IS NOT NULL',
         [row.id],
       );
+      const applied = await this.db.get<{ n: number }>(
+        'SELECT count(*) AS n FROM training_rounds WHERE job_id = ? AND closed_at IS NOT NULL AND updates > 0',
+        [row.id],
+      );
       jobs.push({
         jobId: Number(row.id),
         projectId: Number(row.project_id),
@@ -210,6 +214,7 @@ export class SqlTrainingStore implements TrainingStore {
           deadline: Number(open.deadline),
         },
         closed: Number(closed?.n ?? 0),
+        applied: Number(applied?.n ?? 0),
       });
     }
     return jobs;
@@ -332,7 +337,7 @@ export class SqlTrainingStore implements TrainingStore {
       await q.run(
         `UPDATE training_rounds SET closed_at = ?, updates = ?, train_loss = ?, heldout_loss = ?, heldout_accuracy = ?
           WHERE job_id = ? AND round = ?`,
-        [c.now, c.applied.length, c.trainLoss, c.heldoutLoss, c.heldoutAccuracy, c.jobId, c.round],
+        [c.now, c.stepped, c.trainLoss, c.heldoutLoss, c.heldoutAccuracy, c.jobId, c.round],
       );
       if (c.finished) await q.run("UPDATE training_jobs SET state = 'done' WHERE id = ?", [c.jobId]);
       const through = c.finished ? c.round : c.expireThrough;
