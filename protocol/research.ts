@@ -104,7 +104,10 @@ export const BatchProgress = z.strictObject({
    * compute rate are waiting in these hosts' buffers.
    */
   hostsHolding: z.number().int(),
-  /** The earliest deadline of a replica in flight (ms since epoch): then it goes to another host. Null with none. */
+  /**
+   * The earliest deadline of a replica in flight (ms since epoch), to the start of its minute: then it goes to another
+   * host. Null with none.
+   */
   nextDeadline: z.number().nullable(),
   /** Units validated per time bucket: [bucket start (ms since epoch), count], oldest first. */
   throughput: z.array(z.tuple([z.number(), z.number().int()])),

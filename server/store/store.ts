@@ -224,8 +224,9 @@ export interface Store {
   purgeResults(before: number, limit: number): Promise<number>;
 
   /**
-   * Folds up to `limit` changes of the public status page's counts into their totals
-   * (server/store/sql/status-counts.ts). Returns how many it folded.
+   * Folds up to `limit` changes of the public status page's counts into their totals, by batch
+   * (server/store/sql/batch-counts.ts), and as many of the batches' errors (batch-errors.ts). Returns how many it
+   * folded.
    */
   foldStatusCounts(limit: number): Promise<number>;
 

@@ -18,6 +18,13 @@
  * replica is seen, and no issue or report takes a shared row's lock. A result's `received_at` and `outcome` are set
  * once, together, when it arrives (report.ts), and never change after; activity-counts.test.ts holds the figures to
  * the recount after every kind of change.
+ *
+ * Migration 27 (branch ops3) keys the deltas and the four tables by batch as well (the batch read from the
+ * replica's unit by its primary key, in the trigger), so that a researcher's batch progress reads its batch's rows
+ * (activity-figures.ts batchActivity) instead of the batch's replicas; the status page's project figures read the
+ * same rows grouped by project. A host active in several batches of a project has a row in each: the project's
+ * distinct counts are unchanged. This module keeps migration 21's statements as they were applied, and migration
+ * 27's.
  */
 import type { Dialect } from './bulk.ts';
 import type { Queryable } from './db.ts';
@@ -31,21 +38,34 @@ const FLOPS_BUCKET_MS = WINDOW_STEP_MS;
 /** Rows are expired this long after they left the window, so a coordinator whose clock is behind still reads them. */
 const EXPIRY_MARGIN_MS = 60_000;
 
-const DELTA_COLUMNS = 'project_id, host_id, volunteer_id, held, deadline, received_at, flops';
+/** Migration 21's delta columns; 27 adds the batch. */
+const DELTA_COLUMNS_21 = 'project_id, host_id, volunteer_id, held, deadline, received_at, flops';
+const DELTA_COLUMNS = 'project_id, batch_id, host_id, volunteer_id, held, deadline, received_at, flops';
 const OUT = "server_state = 'in_progress'";
 
-/** A row that gives back what `row` (OLD) held, when it was out. */
-const leave = (row: string) => `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+/** A row that gives back what `row` (OLD) held, when it was out (migration 21). */
+const leave21 = (row: string) => `INSERT INTO activity_deltas (${DELTA_COLUMNS_21})
   SELECT ${row}.project_id, coalesce(${row}.host_id, 0), coalesce(${row}.volunteer_id, 0), -1, ${row}.deadline, NULL, 0
   WHERE ${row}.${OUT}`;
 
-/** A row for what NEW holds, when it is out, and for its result, when `returned` (it has just come back). */
-const enter = (returned: string) => `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+/** A row for what NEW holds, when it is out, and for its result, when `returned` (migration 21). */
+const enter21 = (returned: string) => `INSERT INTO activity_deltas (${DELTA_COLUMNS_21})
   SELECT NEW.project_id, coalesce(NEW.host_id, 0), coalesce(NEW.volunteer_id, 0),
     CASE WHEN NEW.${OUT} THEN 1 ELSE 0 END, NEW.deadline, CASE WHEN ${returned} THEN NEW.received_at END,
     CASE WHEN ${returned} AND NEW.outcome = 'success'
       THEN (SELECT u.flops_estimate FROM work_units u WHERE u.id = NEW.work_unit_id) ELSE 0 END
   WHERE NEW.${OUT} OR ${returned}`;
+
+/** Migration 27's: the same rows with the batch of the replica's unit, read by its primary key. */
+const leave = (row: string) => `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+  SELECT ${row}.project_id, u.batch_id, coalesce(${row}.host_id, 0), coalesce(${row}.volunteer_id, 0), -1,
+    ${row}.deadline, NULL, 0
+  FROM work_units u WHERE u.id = ${row}.work_unit_id AND ${row}.${OUT}`;
+const enter = (returned: string) => `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+  SELECT NEW.project_id, u.batch_id, coalesce(NEW.host_id, 0), coalesce(NEW.volunteer_id, 0),
+    CASE WHEN NEW.${OUT} THEN 1 ELSE 0 END, NEW.deadline, CASE WHEN ${returned} THEN NEW.received_at END,
+    CASE WHEN ${returned} AND NEW.outcome = 'success' THEN u.flops_estimate ELSE 0 END
+  FROM work_units u WHERE u.id = NEW.work_unit_id AND (NEW.${OUT} OR ${returned})`;
 
 const RETURNED_NOW = 'NEW.received_at IS NOT NULL AND OLD.received_at IS NULL';
 const RETURNED_AT_INSERT = 'NEW.received_at IS NOT NULL';
@@ -56,7 +76,7 @@ const CHANGED = `(OLD.${OUT}) <> (NEW.${OUT})
   OR (${RETURNED_NOW})`;
 const WATCHED = 'server_state, host_id, volunteer_id, deadline, received_at, project_id';
 
-const tables = (id: string) => [
+const tables21 = (id: string) => [
   `CREATE TABLE activity_deltas (id ${id}, project_id BIGINT NOT NULL, host_id BIGINT NOT NULL,
     volunteer_id BIGINT NOT NULL, held INTEGER NOT NULL, deadline BIGINT, received_at BIGINT,
     flops DOUBLE PRECISION NOT NULL)`,
@@ -70,23 +90,62 @@ const tables = (id: string) => [
     flops DOUBLE PRECISION NOT NULL, PRIMARY KEY (project_id, received_second))`,
 ];
 
-/**
- * What the replicas already there hold and returned, as deltas the first fold takes in. Results are taken from the
- * last eleven minutes before the newest one (the window and its margin, if the coordinator ran until now); a
- * full read of `replicas`, once.
- */
-export const activitySeeds = [
-  `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+/** Migration 27's tables: the same, each keyed by batch first, so that one batch's rows are read by their key. */
+const tables = (id: string) => [
+  `CREATE TABLE activity_deltas (id ${id}, project_id BIGINT NOT NULL, batch_id BIGINT NOT NULL,
+    host_id BIGINT NOT NULL, volunteer_id BIGINT NOT NULL, held INTEGER NOT NULL, deadline BIGINT,
+    received_at BIGINT, flops DOUBLE PRECISION NOT NULL)`,
+  `CREATE TABLE activity_holding (batch_id BIGINT NOT NULL, project_id BIGINT NOT NULL, host_id BIGINT NOT NULL,
+    volunteer_id BIGINT NOT NULL, replicas BIGINT NOT NULL, PRIMARY KEY (batch_id, project_id, host_id, volunteer_id))`,
+  `CREATE TABLE activity_deadlines (batch_id BIGINT NOT NULL, project_id BIGINT NOT NULL, due_minute BIGINT NOT NULL,
+    replicas BIGINT NOT NULL, PRIMARY KEY (batch_id, project_id, due_minute))`,
+  `CREATE TABLE activity_returned (batch_id BIGINT NOT NULL, project_id BIGINT NOT NULL, host_id BIGINT NOT NULL,
+    volunteer_id BIGINT NOT NULL, last_at BIGINT NOT NULL, PRIMARY KEY (batch_id, project_id, host_id, volunteer_id))`,
+  `CREATE TABLE activity_flops (batch_id BIGINT NOT NULL, project_id BIGINT NOT NULL, received_second BIGINT NOT NULL,
+    flops DOUBLE PRECISION NOT NULL, PRIMARY KEY (batch_id, project_id, received_second))`,
+];
+const ACTIVITY_TABLES = [
+  'activity_deltas',
+  'activity_holding',
+  'activity_deadlines',
+  'activity_returned',
+  'activity_flops',
+];
+
+/** Results are taken from the last eleven minutes before the newest one (the window and its margin). */
+const RECENT = `r.received_at >= (SELECT max(received_at) FROM replicas) - ${ACTIVE_WINDOW_MS + EXPIRY_MARGIN_MS}`;
+
+/** Migration 21's seeds, as applied. */
+const activitySeeds21 = [
+  `INSERT INTO activity_deltas (${DELTA_COLUMNS_21})
     SELECT project_id, coalesce(host_id, 0), coalesce(volunteer_id, 0), 1, deadline, NULL, 0 FROM replicas
     WHERE ${OUT}`,
-  `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+  `INSERT INTO activity_deltas (${DELTA_COLUMNS_21})
     SELECT r.project_id, coalesce(r.host_id, 0), coalesce(r.volunteer_id, 0), 0, NULL, r.received_at,
       CASE WHEN r.outcome = 'success' THEN u.flops_estimate ELSE 0 END
     FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
-    WHERE r.received_at >= (SELECT max(received_at) FROM replicas) - ${ACTIVE_WINDOW_MS + EXPIRY_MARGIN_MS}`,
+    WHERE ${RECENT}`,
 ];
 
-const sqliteTriggers = [
+/**
+ * What the replicas already there hold and returned, by batch, as deltas the first fold takes in (migration 27):
+ * results from the last eleven minutes before the newest one (the window and its margin, if the coordinator ran
+ * until now); a full read of `replicas`, once.
+ */
+export const activitySeeds = [
+  `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+    SELECT r.project_id, u.batch_id, coalesce(r.host_id, 0), coalesce(r.volunteer_id, 0), 1, r.deadline, NULL, 0
+    FROM replicas r JOIN work_units u ON u.id = r.work_unit_id WHERE r.${OUT}`,
+  `INSERT INTO activity_deltas (${DELTA_COLUMNS})
+    SELECT r.project_id, u.batch_id, coalesce(r.host_id, 0), coalesce(r.volunteer_id, 0), 0, NULL, r.received_at,
+      CASE WHEN r.outcome = 'success' THEN u.flops_estimate ELSE 0 END
+    FROM replicas r JOIN work_units u ON u.id = r.work_unit_id
+    WHERE ${RECENT}`,
+];
+
+type Bodies = { enter: (returned: string) => string; leave: (row: string) => string };
+
+const sqliteTriggers = ({ enter, leave }: Bodies) => [
   `CREATE TRIGGER activity_replica_inserted AFTER INSERT ON replicas WHEN NEW.${OUT} OR ${RETURNED_AT_INSERT}
     BEGIN ${enter(RETURNED_AT_INSERT)}; END`,
   `CREATE TRIGGER activity_replica_changed AFTER UPDATE OF ${WATCHED} ON replicas WHEN ${CHANGED}
@@ -94,10 +153,13 @@ const sqliteTriggers = [
   `CREATE TRIGGER activity_replica_deleted AFTER DELETE ON replicas WHEN OLD.${OUT} BEGIN ${leave('OLD')}; END`,
 ];
 
-const postgresTriggers = [
+const postgresFunctions = ({ enter, leave }: Bodies) => [
   plpgsql('activity_replica_inserted', enter(RETURNED_AT_INSERT)),
   plpgsql('activity_replica_changed', `${leave('OLD')}; ${enter(RETURNED_NOW)}`),
   plpgsql('activity_replica_deleted', leave('OLD')),
+];
+
+const postgresTriggers = [
   `CREATE TRIGGER activity_replica_inserted AFTER INSERT ON replicas FOR EACH ROW
     WHEN (NEW.${OUT} OR ${RETURNED_AT_INSERT}) EXECUTE FUNCTION activity_replica_inserted()`,
   `CREATE TRIGGER activity_replica_changed AFTER UPDATE OF ${WATCHED} ON replicas FOR EACH ROW WHEN (${CHANGED})
@@ -106,9 +168,40 @@ const postgresTriggers = [
     EXECUTE FUNCTION activity_replica_deleted()`,
 ];
 
-/** The migration's statements, one by one (trigger bodies hold semicolons). */
+/** Migration 21's statements, one by one (trigger bodies hold semicolons). */
 export function activityCountsMigration(dialect: Dialect, id: string): string[] {
-  return [...tables(id), ...activitySeeds, ...(dialect === 'sqlite' ? sqliteTriggers : postgresTriggers)];
+  const bodies = { enter: enter21, leave: leave21 };
+  return [
+    ...tables21(id),
+    ...activitySeeds21,
+    ...(dialect === 'sqlite' ? sqliteTriggers(bodies) : [...postgresFunctions(bodies), ...postgresTriggers]),
+  ];
+}
+
+/**
+ * Migration 27's activity statements: the tables again, keyed by batch, seeded from `replicas` (what the old tables
+ * held is dropped with them: the seeds count it again), and the triggers' bodies that write the batch. The old
+ * coordinators' fold cannot write the new tables: stop every coordinator before the first new one starts.
+ */
+export function activityByBatchMigration(dialect: Dialect, id: string): string[] {
+  const bodies = { enter, leave };
+  const triggers = ['activity_replica_inserted', 'activity_replica_changed', 'activity_replica_deleted'];
+  if (dialect === 'postgres') {
+    // The triggers call these functions by name, and their conditions stay: replacing the bodies is enough.
+    return [
+      ...ACTIVITY_TABLES.map((t) => `DROP TABLE ${t}`),
+      ...tables(id),
+      ...activitySeeds,
+      ...postgresFunctions(bodies).map((f) => f.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION')),
+    ];
+  }
+  return [
+    ...triggers.map((t) => `DROP TRIGGER ${t}`),
+    ...ACTIVITY_TABLES.map((t) => `DROP TABLE ${t}`),
+    ...tables(id),
+    ...activitySeeds,
+    ...sqliteTriggers(bodies),
+  ];
 }
 
 const bucket = (column: string, ms: number) => `CAST(${column} / ${ms} AS BIGINT) * ${ms}`;
@@ -117,22 +210,23 @@ const later = (table: string) =>
 
 /** Each folded table's upsert from a set of delta rows `src` (a table or CTE name, with its condition). */
 const upserts = (src: string) => [
-  `INSERT INTO activity_holding (project_id, host_id, volunteer_id, replicas)
-    SELECT project_id, host_id, volunteer_id, sum(held) FROM ${src} AND held <> 0 GROUP BY 1, 2, 3
-    ON CONFLICT (project_id, host_id, volunteer_id)
+  `INSERT INTO activity_holding (batch_id, project_id, host_id, volunteer_id, replicas)
+    SELECT batch_id, project_id, host_id, volunteer_id, sum(held) FROM ${src} AND held <> 0 GROUP BY 1, 2, 3, 4
+    ON CONFLICT (batch_id, project_id, host_id, volunteer_id)
       DO UPDATE SET replicas = activity_holding.replicas + excluded.replicas`,
-  `INSERT INTO activity_deadlines (project_id, due_minute, replicas)
-    SELECT project_id, ${bucket('deadline', DEADLINE_BUCKET_MS)}, sum(held) FROM ${src} AND held <> 0
-      AND deadline IS NOT NULL GROUP BY 1, 2
-    ON CONFLICT (project_id, due_minute) DO UPDATE SET replicas = activity_deadlines.replicas + excluded.replicas`,
-  `INSERT INTO activity_returned (project_id, host_id, volunteer_id, last_at)
-    SELECT project_id, host_id, volunteer_id, max(received_at) FROM ${src} AND received_at IS NOT NULL
-      GROUP BY 1, 2, 3
-    ON CONFLICT (project_id, host_id, volunteer_id) DO UPDATE SET last_at = ${later('activity_returned')}`,
-  `INSERT INTO activity_flops (project_id, received_second, flops)
-    SELECT project_id, ${bucket('received_at', FLOPS_BUCKET_MS)}, sum(flops) FROM ${src} AND received_at IS NOT NULL
-      AND flops > 0 GROUP BY 1, 2
-    ON CONFLICT (project_id, received_second) DO UPDATE SET flops = activity_flops.flops + excluded.flops`,
+  `INSERT INTO activity_deadlines (batch_id, project_id, due_minute, replicas)
+    SELECT batch_id, project_id, ${bucket('deadline', DEADLINE_BUCKET_MS)}, sum(held) FROM ${src} AND held <> 0
+      AND deadline IS NOT NULL GROUP BY 1, 2, 3
+    ON CONFLICT (batch_id, project_id, due_minute)
+      DO UPDATE SET replicas = activity_deadlines.replicas + excluded.replicas`,
+  `INSERT INTO activity_returned (batch_id, project_id, host_id, volunteer_id, last_at)
+    SELECT batch_id, project_id, host_id, volunteer_id, max(received_at) FROM ${src} AND received_at IS NOT NULL
+      GROUP BY 1, 2, 3, 4
+    ON CONFLICT (batch_id, project_id, host_id, volunteer_id) DO UPDATE SET last_at = ${later('activity_returned')}`,
+  `INSERT INTO activity_flops (batch_id, project_id, received_second, flops)
+    SELECT batch_id, project_id, ${bucket('received_at', FLOPS_BUCKET_MS)}, sum(flops) FROM ${src}
+      AND received_at IS NOT NULL AND flops > 0 GROUP BY 1, 2, 3
+    ON CONFLICT (batch_id, project_id, received_second) DO UPDATE SET flops = activity_flops.flops + excluded.flops`,
 ];
 
 /**

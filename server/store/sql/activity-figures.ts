@@ -114,3 +114,45 @@ export async function activityFigures(q: Queryable, now: number): Promise<Activi
   totals.gflops = gflopsOf(all);
   return { projects, totals };
 }
+
+/**
+ * One batch's activity at `now`, as research-progress.ts's activity counts it over the batch's replicas, but for the
+ * next deadline: the start of the minute it falls in. One statement over the batch's rows (read by their key, the
+ * batch first) and the deltas not yet folded; never `replicas` or `work_units`. Its active hosts are exact: each
+ * host's last result in the batch is kept (`activity_returned`, expired a minute after it left the window), so the
+ * distinct count is over the batch's hosts active in the window, not over its replicas.
+ * @example const { replicasInFlight, activeHosts, gflops } = await batchActivity(db, batchId, Date.now());
+ */
+export async function batchActivity(q: Queryable, batchId: number, now: number): Promise<Activity> {
+  const since = windowStart(now);
+  const row = await q.get<Record<string, unknown>>(
+    `WITH held AS (SELECT host_id, volunteer_id, sum(replicas) AS replicas
+        FROM (SELECT host_id, volunteer_id, replicas FROM activity_holding WHERE batch_id = ?
+          UNION ALL SELECT host_id, volunteer_id, held FROM activity_deltas WHERE batch_id = ? AND held <> 0) t
+        GROUP BY host_id, volunteer_id HAVING sum(replicas) > 0),
+      active AS (SELECT host_id, volunteer_id FROM held
+        UNION ALL SELECT host_id, volunteer_id FROM activity_returned WHERE batch_id = ? AND last_at >= ?
+        UNION ALL SELECT host_id, volunteer_id FROM activity_deltas WHERE batch_id = ? AND received_at >= ?),
+      due AS (SELECT due_minute FROM (
+          SELECT due_minute, replicas FROM activity_deadlines WHERE batch_id = ?
+          UNION ALL SELECT CAST(deadline / ${DEADLINE_BUCKET_MS} AS BIGINT) * ${DEADLINE_BUCKET_MS}, held
+            FROM activity_deltas WHERE batch_id = ? AND held <> 0 AND deadline IS NOT NULL) t
+        GROUP BY due_minute HAVING sum(replicas) > 0)
+    SELECT (SELECT sum(replicas) FROM held) AS in_flight, (SELECT ${distinct('host_id')} FROM held) AS holding,
+      (SELECT min(due_minute) FROM due) AS next_deadline,
+      (SELECT ${distinct('host_id')} FROM active) AS hosts,
+      (SELECT ${distinct('volunteer_id')} FROM active) AS volunteers,
+      (SELECT sum(flops) FROM (SELECT flops FROM activity_flops WHERE batch_id = ? AND received_second >= ?
+        UNION ALL SELECT flops FROM activity_deltas WHERE batch_id = ? AND received_at >= ?) f) AS flops`,
+    [batchId, batchId, batchId, since, batchId, since, batchId, batchId, batchId, since, batchId, since],
+  );
+  const next = row?.['next_deadline'];
+  return {
+    replicasInFlight: n(row?.['in_flight']),
+    hostsHolding: n(row?.['holding']),
+    nextDeadline: next === null || next === undefined ? null : n(next),
+    activeHosts: n(row?.['hosts']),
+    activeVolunteers: n(row?.['volunteers']),
+    gflops: gflopsOf(n(row?.['flops'])),
+  };
+}

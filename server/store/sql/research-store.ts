@@ -16,15 +16,9 @@ import * as accounts from './research-accounts.ts';
 import { partnerLeaderboard, projectPartners } from './partners.ts';
 import { projectCatalog, updateAbout } from './project-about.ts';
 import { leaderboard, publicStatus } from './public-board.ts';
-import {
-  ACTIVE_WINDOW_MS,
-  activity,
-  errorGroups,
-  estimateCompletion,
-  throughput,
-  validatedSince,
-  type UnitSet,
-} from './research-progress.ts';
+import { batchActivity } from './activity-figures.ts';
+import { batchErrors } from './batch-errors.ts';
+import { ACTIVE_WINDOW_MS, estimateCompletion, throughput, validatedSince, type UnitSet } from './research-progress.ts';
 
 export const DEFAULT_SETTINGS: ProjectSettings = {
   limits: { minQuorum: 2, targetNresults: 2, maxErrorResults: 3, maxTotalResults: 6, delayBoundS: 86_400 },
@@ -217,11 +211,12 @@ export class SqlResearchStore implements ResearchStore {
       app: batch.app,
       createdAt,
       units,
-      ...(await activity(this.db, set, now)),
+      // Kept as its replicas change (activity-counts.ts, batch-errors.ts): a refresh reads the batch's rows.
+      ...(await batchActivity(this.db, batchId, now)),
       throughput: await throughput(this.db, set, bucketMs),
       bucketMs,
       estimatedCompletion: estimateCompletion(units.waiting + units.inProgress, recent, window, now),
-      errors: await errorGroups(this.db, set),
+      errors: await batchErrors(this.db, batchId),
       at: now,
     };
   }

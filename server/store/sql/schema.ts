@@ -5,7 +5,8 @@
  */
 import type { Dialect } from './bulk.ts';
 import type { Db } from './db.ts';
-import { activityCountsMigration } from './activity-counts.ts';
+import { activityByBatchMigration, activityCountsMigration } from './activity-counts.ts';
+import { batchErrorsMigration } from './batch-errors.ts';
 import { batchCountsMigration } from './batch-counts.ts';
 import { statusCountsMigration } from './status-counts.ts';
 
@@ -546,6 +547,11 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // delta rows, so that a researcher's dashboard reads a batch's progress without counting its units
   // (batch-counts.ts). It replaces a table and trigger bodies: stop every coordinator before the first new one starts.
   batchCountsMigration(dialect),
+  // 27 (branch ops3) (issue 18, item 1): a batch's activity (replicas out, hosts holding them and active in the
+  // window, the next deadline, GFLOPS) and its errors by reason kept as replicas and units change, so that a
+  // researcher's batch progress reads its batch's rows, not its replicas (activity-counts.ts, batch-errors.ts). It
+  // replaces the activity tables and trigger bodies: stop every coordinator before the first new one starts.
+  [...activityByBatchMigration(dialect, id), ...batchErrorsMigration(dialect, id)],
 ];
 
 const statements = (m: Migration) =>

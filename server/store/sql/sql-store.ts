@@ -6,6 +6,7 @@
  */
 import { foldActivityDeltas } from './activity-counts.ts';
 import { foldStatusDeltas } from './batch-counts.ts';
+import { foldErrorDeltas } from './batch-errors.ts';
 import { decayed } from '../../credit/rac.ts';
 import { DEMO_PROJECT, projectShortName } from '../../../protocol/project-name.ts';
 import {
@@ -400,7 +401,10 @@ export class SqlStore implements Store {
   }
 
   foldStatusCounts(limit: number): Promise<number> {
-    return this.db.transaction((q) => foldStatusDeltas(q, this.db.dialect, limit));
+    return this.db.transaction(
+      async (q) =>
+        (await foldStatusDeltas(q, this.db.dialect, limit)) + (await foldErrorDeltas(q, this.db.dialect, limit)),
+    );
   }
 
   foldActivity(limit: number, now: number): Promise<number> {
