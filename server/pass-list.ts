@@ -12,11 +12,11 @@ import { demoFeeder } from './demo/signal-search-feeder.ts';
 import type { WorkEvents } from './passes/events.ts';
 import {
   atMostEvery,
-  credit,
+  creditPass,
   purger,
   revoker,
   settler,
-  statusCounter,
+  statusCounterPass,
   transitionerFor,
   validatorFor,
   type Pass,
@@ -37,10 +37,10 @@ export function storePasses(config: PassSettings, events?: WorkEvents): Record<s
     transitioner: transitionerFor(events),
     validator: validatorFor(events),
     revoker: atMostEvery(1_000, revoker),
-    credit,
+    credit: creditPass(),
     settler: atMostEvery(5_000, settler(config.TERRAFLOP_SETTLING_S * 1000)),
     purger: atMostEvery(30_000, purger(config.TERRAFLOP_RETENTION_S * 1000)),
-    'status counter': atMostEvery(1_000, statusCounter),
+    'status counter': atMostEvery(1_000, statusCounterPass()),
     'statistics export': atMostEvery(1_000, statsExporter(join(config.TERRAFLOP_DATA, 'stats'))),
   };
   if (config.TERRAFLOP_DEMO !== 'off') passes['demo feeder'] = atMostEvery(1_000, demoFeeder(config.TERRAFLOP_DEMO));

@@ -4,7 +4,7 @@ import { backends } from '../testing/backends.ts';
 import { storePerTest } from '../testing/store-fixture.ts';
 import { honest, insane, wrong } from '../testing/results.ts';
 import { tinyUnits } from '../testing/tiny-units.ts';
-import { atMostEvery, transitioner, validator } from './passes.ts';
+import { atMostEvery, backlogSized, transitioner, validator } from './passes.ts';
 
 /** Hosts' token hashes: unique, not random. */
 let tokens = 0;
@@ -89,5 +89,25 @@ describe('atMostEvery', () => {
     expect(await pass(null, 1_002)).toBe(false);
     expect(await pass(null, 1_500)).toBe(false); // idle again: waits for its interval
     expect(runs).toEqual([0, 1_000, 1_001, 1_002]);
+  });
+});
+
+describe('backlogSized', () => {
+  test('a round found full doubles the next, up to four times the least; one found nearly empty halves it', () => {
+    const round = backlogSized(1_000);
+    const sizes = [round.size];
+    // A backlog: every round full.
+    for (let i = 0; i < 4; i++) {
+      round.took(round.size);
+      sizes.push(round.size);
+    }
+    expect(sizes).toEqual([1_000, 2_000, 4_000, 4_000, 4_000]);
+    round.took(1_500); // between a quarter and full: kept
+    expect(round.size).toBe(4_000);
+    round.took(999); // under a quarter: halved
+    expect(round.size).toBe(2_000);
+    round.took(0);
+    round.took(0);
+    expect(round.size).toBe(1_000); // never below the least
   });
 });

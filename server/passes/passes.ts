@@ -13,10 +13,10 @@ import { decideValidation } from './validate.ts';
 export type Pass = (store: Store, now: number) => Promise<boolean>;
 
 /**
- * How much a pass takes in one round. Under load a round starts as each batch of reports arrives and takes as long
- * as its statements wait for the busy process and database, so a pass must handle in one round what arrived during
- * the last: with 200 units the validator fell behind the reports on two cores (bench/coordinator.ts prints what
- * was left behind), with 1,000 it keeps up, and fewer, larger statements cost less a unit.
+ * How much a pass takes in one round, at least. Under load a round starts as each batch of reports arrives and takes
+ * as long as its statements wait for the busy process and database (each pass's transaction waits its turn among
+ * the crowd's commits), so a pass must handle in one round what arrived during the last: with 200 units the
+ * validator fell behind the reports on two cores, and fewer, larger statements cost less a unit.
  */
 const UNITS = 1_000;
 /** Credit goes to results, min_quorum or more of them a validated unit. */
@@ -24,6 +24,29 @@ const RESULTS = 4 * UNITS;
 /** The revoker works host by host. */
 const HOSTS = 200;
 const PURGED = 2_000;
+/** How far a pass's round may grow past its least while it finds a backlog (see backlogSized). */
+const GROWTH = 4;
+
+/**
+ * The size of a pass's round, following its backlog. A fixed size caps a pass at size / round time whatever the
+ * machine: at 1,000 units a round the transitioner and the validator each took a full round every half second on
+ * two cores, capping validated units at 2,000 a second while the API sent more than 4,000 units' first replicas a
+ * second and the backlog grew (bench/coordinator.ts, docs/performance.md). A round that finds its size full doubles
+ * the next, up to `GROWTH` times the least; one that finds under a quarter of it halves it back. Only the size
+ * adapts: what a pass decides does not depend on it.
+ */
+export function backlogSized(least: number) {
+  let size = least;
+  return {
+    get size() {
+      return size;
+    },
+    took(n: number) {
+      if (n >= size) size = Math.min(least * GROWTH, size * 2);
+      else if (n < size / 4) size = Math.max(least, size / 2);
+    },
+  };
+}
 
 /**
  * A pass that decides units of `queue`, telling `events` what it decided once the store committed it. The store
@@ -32,10 +55,11 @@ const PURGED = 2_000;
  * and only the last run's are kept.
  */
 function deciding(queue: UnitQueue, decide: (s: UnitWithReplicas, now: number) => UnitChanges, events?: WorkEvents) {
+  const round = backlogSized(UNITS);
   const pass: Pass = async (store, now) => {
     let run: Decision[] = [];
     let open = false;
-    const taken = await store.decideDue(queue, now, UNITS, (before) => {
+    const taken = await store.decideDue(queue, now, round.size, (before) => {
       if (!open) {
         run = [];
         open = true;
@@ -45,6 +69,7 @@ function deciding(queue: UnitQueue, decide: (s: UnitWithReplicas, now: number) =
       run.push({ before, changes });
       return changes;
     });
+    round.took(taken);
     if (events && taken > 0 && run.length > 0) events.decided(queue, run);
     return taken > 0;
   };
@@ -65,7 +90,15 @@ export const validatorFor = (events?: WorkEvents): Pass =>
 export const validator: Pass = validatorFor();
 
 /** Adds granted credit to host and volunteer totals and their recent averages. */
-export const credit: Pass = async (store, now) => (await store.applyCredit(now, RESULTS)) > 0;
+export const creditPass = (): Pass => {
+  const round = backlogSized(RESULTS);
+  return async (store, now) => {
+    const applied = await store.applyCredit(now, round.size);
+    round.took(applied);
+    return applied > 0;
+  };
+};
+export const credit: Pass = creditPass();
 
 /** Revokes the unsettled single-replica results of hosts just caught cheating, and reopens their units. */
 export const revoker: Pass = async (store, now) => (await store.revokeUnverified(now, HOSTS)) > 0;
@@ -91,8 +124,16 @@ const FOLDED = 10_000;
  * Folds the status page's count and activity changes into their totals, so a status read sums few rows
  * (status-counts.ts, activity-counts.ts), and drops the activity that left its window.
  */
-export const statusCounter: Pass = async (store, now) =>
-  (await store.foldStatusCounts(FOLDED)) + (await store.foldActivity(FOLDED, now)) > 0;
+export const statusCounterPass = (): Pass => {
+  const round = backlogSized(FOLDED);
+  return async (store, now) => {
+    const counts = await store.foldStatusCounts(round.size);
+    const activity = await store.foldActivity(round.size, now);
+    round.took(Math.max(counts, activity));
+    return counts + activity > 0;
+  };
+};
+export const statusCounter: Pass = statusCounterPass();
 
 /**
  * Runs `pass` at most once every `everyMs` of the runner's clock, except right after a run that found work, so a

@@ -79,11 +79,11 @@ export async function priceCustomUnits(
   dialect: Dialect,
   loaded: ReadonlyArray<{ row: { app: string }; unit: WorkUnit }>,
 ): Promise<void> {
+  // The row's app first: reading `unit.job` parses the stored input, which only custom units need here.
   const custom = loaded.flatMap(({ row, unit }) => {
+    if (row.app !== 'custom') return [];
     const { job } = unit;
-    return row.app === 'custom' && job.app === 'custom'
-      ? [{ unit, key: appKeyOf(job.input.name, job.input.version) }]
-      : [];
+    return job.app === 'custom' ? [{ unit, key: appKeyOf(job.input.name, job.input.version) }] : [];
   });
   const shares = await normalisedShares(
     q,

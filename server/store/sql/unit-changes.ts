@@ -173,7 +173,10 @@ async function updateReplicas(q: Queryable, dialect: Dialect, patches: readonly 
     const key = Object.keys(replicaColumns)
       .filter((k) => p[k as keyof ReplicaPatch] !== undefined)
       .join(',');
-    if (key) shapes.set(key, [...(shapes.get(key) ?? []), p]);
+    if (!key) continue;
+    const group = shapes.get(key);
+    if (group) group.push(p);
+    else shapes.set(key, [p]);
   }
   for (const [key, group] of shapes) {
     const fields = key.split(',') as (keyof typeof replicaColumns)[];
