@@ -22,11 +22,58 @@ export const defaultLogLevel = (): LogLevel => (process.env['VITEST'] ? 'silent'
  * bench/coordinator.ts), and an idle one still writes each line at once. A process killed outright may lose the
  * lines of its last write; `close()` and any exit write them out.
  *
+ * The lines waiting are bounded (LOG_BUFFER_BYTES). A reader of stdout slower than the coordinator (a log shipper
+ * that stalls, a pipe nobody drains fast enough) fills the pipe, and sonic-boom then retries every 100 ms, writing
+ * one pipe's worth (64 KiB) each time: unbounded, the waiting lines grew by 1.3 MB a second in bench/coordinator.ts
+ * (83% of the heap that outlived its 40 s). Past the bound a line is dropped and counted instead, and the count
+ * goes to stderr once the lines flow again (LogDrops): a coordinator's memory must not depend on its log's reader.
+ *
  * @example const log = createLogger('info'); log.info({ unit: 42 }, 'unit 42 active=>done')
  */
 export function createLogger(level: LogLevel, destination?: { write(line: string): unknown }): Logger {
   const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+  if (destination) return pino(options, destination);
+  const stdout = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES });
+  const drops = new LogDrops((line) => process.stderr.write(`${line}\n`));
+  stdout.on('drop', () => drops.dropped());
+  stdout.on('write', () => drops.flowing());
+  return pino(options, stdout);
+}
+
+/** The most bytes of log lines that wait for stdout (a few seconds of a busy coordinator's lines). */
+export const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Counts the lines dropped while stdout could not keep up, and says how many once it writes again, at most once every
+ * SAY_EVERY_MS (a reader that keeps falling behind would otherwise get a notice per write).
+ */
+export class LogDrops {
+  static readonly SAY_EVERY_MS = 10_000;
+  #count = 0;
+  #total = 0;
+  #saidAt = -Infinity;
+  readonly #say: (line: string) => void;
+  readonly #now: () => number;
+  constructor(say: (line: string) => void, now: () => number = () => performance.now()) {
+    this.#say = say;
+    this.#now = now;
+  }
+  dropped(): void {
+    this.#count += 1;
+    this.#total += 1;
+  }
+  flowing(): void {
+    if (this.#count === 0 || this.#now() - this.#saidAt < LogDrops.SAY_EVERY_MS) return;
+    this.#saidAt = this.#now();
+    this.#say(
+      `log: ${this.#count} lines dropped (${this.#total} since start): stdout's reader did not keep up while ` +
+        `${LOG_BUFFER_BYTES / 1024 / 1024} MiB of lines waited`,
+    );
+    this.#count = 0;
+  }
+  get total(): number {
+    return this.#total;
+  }
 }
 
 /** Writes out the lines the log has not written yet. */
