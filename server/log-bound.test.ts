@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { LOG_BUFFER_BYTES, LogDrops } from './log.ts';
+import { LOG_BUFFER_CHARS, LogDrops } from './log.ts';
 
 const LOG_MODULE = fileURLToPath(new URL('./log.ts', import.meta.url));
 
@@ -13,7 +13,7 @@ function floodWithStdoutUnread(megabytes: number) {
   const script = `
     const { createLogger } = await import(${JSON.stringify(LOG_MODULE)});
     const log = createLogger('info');
-    const heap = () => { globalThis.gc(); return process.memoryUsage().heapUsed; };
+    const heap = () => { globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.external; };
     const before = heap();
     const detail = 'x'.repeat(900);
     for (let i = 0; i < ${megabytes} * 1000; i++) {
@@ -47,7 +47,39 @@ describe('the log to stdout', () => {
   test('default: a reader that never reads costs at most the bounded buffer, not every line', async () => {
     // 64 MB of lines, four times the bound: unbounded, they would all wait in the heap.
     const { grewMb } = await floodWithStdoutUnread(64);
-    expect(grewMb).toBeLessThan((LOG_BUFFER_BYTES * 1.5) / 1e6);
+    expect(grewMb).toBeLessThan((LOG_BUFFER_CHARS * 1.5) / 1e6);
+  }, 60_000);
+});
+
+/** A process that logs 5,000 lines, then exits: after `flushLog` when `flush`, at once otherwise. */
+async function linesOfAProcessThatExits(flush: boolean): Promise<number[]> {
+  const script = `
+    const { createLogger, flushLog } = await import(${JSON.stringify(LOG_MODULE)});
+    const log = createLogger('info');
+    for (let i = 0; i < 5000; i++) log.info({ n: i }, 'line ' + i);
+    ${flush ? 'await flushLog(log);' : ''}
+    process.exit(0);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  expect(code).toBe(0);
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { n: number }).n);
+}
+
+describe('the last lines', () => {
+  const all = Array.from({ length: 5000 }, (_, i) => i);
+  test("default: flushLog (the coordinator's close) hands every line to the reader, in order", async () => {
+    expect(await linesOfAProcessThatExits(true)).toEqual(all);
+  }, 60_000);
+  test('a process that exits without it still writes the lines waiting for their turn', async () => {
+    expect(await linesOfAProcessThatExits(false)).toEqual(all);
   }, 60_000);
 });
 

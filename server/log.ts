@@ -4,6 +4,8 @@
  * as `unit 42 active=>done`, so an operator can follow one unit, replica or host through the log by its id. Level
  * from TERRAFLOP_LOG_LEVEL: `info` by default, `silent` under the test runner unless a test asks for more.
  */
+import { writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { Decision, WorkEvents } from './passes/events.ts';
 
@@ -16,32 +18,117 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const defaultLogLevel = (): LogLevel => (process.env['VITEST'] ? 'silent' : 'info');
 
 /**
- * To stdout, lines are written without waiting (sonic-boom's asynchronous mode): those logged while a write is out
- * go together in the next, so a busy coordinator, which logs half a dozen state changes a unit (thousands of lines a
- * second), makes a few writes a second rather than one system call a line (about 4% of its CPU in
- * bench/coordinator.ts), and an idle one still writes each line at once. A process killed outright may lose the
- * lines of its last write; `close()` and any exit write them out.
- *
- * The lines waiting are bounded (LOG_BUFFER_BYTES). A reader of stdout slower than the coordinator (a log shipper
- * that stalls, a pipe nobody drains fast enough) fills the pipe, and sonic-boom then retries every 100 ms, writing
- * one pipe's worth (64 KiB) each time: unbounded, the waiting lines grew by 1.3 MB a second in bench/coordinator.ts
- * (83% of the heap that outlived its 40 s). Past the bound a line is dropped and counted instead, and the count
- * goes to stderr once the lines flow again (LogDrops): a coordinator's memory must not depend on its log's reader.
+ * To stdout, lines are gathered and written once a turn of the event loop (StdoutLines): a busy coordinator logs
+ * thousands of lines a second (about two a unit), and a system call a line had cost about 4% of its CPU in
+ * bench/coordinator.ts. A process killed outright may lose the lines of its last turns; `flushLog` (the
+ * coordinator's close) writes them out.
  *
  * @example const log = createLogger('info'); log.info({ unit: 42 }, 'unit 42 active=>done')
  */
 export function createLogger(level: LogLevel, destination?: { write(line: string): unknown }): Logger {
   const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
-  if (destination) return pino(options, destination);
-  const stdout = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES });
-  const drops = new LogDrops((line) => process.stderr.write(`${line}\n`));
-  stdout.on('drop', () => drops.dropped());
-  stdout.on('write', () => drops.flowing());
-  return pino(options, stdout);
+  return pino(options, destination ?? new StdoutLines(process.stdout));
 }
 
-/** The most bytes of log lines that wait for stdout (a few seconds of a busy coordinator's lines). */
-export const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
+/** The most characters of log lines that wait for stdout (seconds of a busy coordinator's lines). */
+export const LOG_BUFFER_CHARS = 16 * 1024 * 1024;
+
+/**
+ * pino's destination on stdout. Each turn's lines go to `process.stdout` in one write, and Node's stream hands a pipe
+ * or socket to libuv, which writes on as the reader takes it, without JavaScript between chunks. pino's own
+ * (sonic-boom, asynchronous) wrote at most 16 KiB a turn and slept 100 ms at a full pipe: a coordinator turning its
+ * loop a dozen times a second under load got 0.23 MB/s out while it logged 3 MB/s (bench/coordinator.ts), and kept
+ * the rest in its heap without bound (+1.3 MB/s, 83% of the heap that outlived the bench's 40 s).
+ *
+ * What waits is bounded (LOG_BUFFER_CHARS, with what the stream holds): a reader slower than the coordinator (a log
+ * shipper that stalls) gets its lines dropped and counted (LogDrops), not the coordinator's memory.
+ */
+export class StdoutLines {
+  #lines: string[] = [];
+  #chars = 0;
+  #scheduled = false;
+  readonly #out: Writable;
+  readonly #limit: number;
+  readonly drops: LogDrops;
+
+  constructor(
+    out: Writable,
+    { limit = LOG_BUFFER_CHARS, say = (line: string) => process.stderr.write(`${line}\n`) } = {},
+  ) {
+    this.#out = out;
+    this.#limit = limit;
+    this.drops = new LogDrops(say);
+    WAITING.add(this);
+  }
+
+  /** At exit, what still waits for its turn (a crash's last lines), written at once; ordered after the stream's. */
+  writeOutAtExit(): void {
+    if (this.#lines.length === 0) return;
+    const chunk = this.#lines.join('');
+    this.#lines = [];
+    const fd = (this.#out as { fd?: number }).fd;
+    if (typeof fd === 'number') writeAllSync(fd, Buffer.from(chunk));
+  }
+
+  write(line: string): boolean {
+    if (this.#chars + this.#out.writableLength + line.length > this.#limit) {
+      this.drops.dropped();
+      return true;
+    }
+    this.#lines.push(line);
+    this.#chars += line.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#writeOut());
+    }
+    return true;
+  }
+
+  /** Writes out what waits; `done` once the stream has taken it (pino's `logger.flush`). */
+  flush(done: (error?: Error | null) => void): void {
+    this.#writeOut();
+    this.#out.write('', done);
+  }
+
+  #writeOut(): void {
+    this.#scheduled = false;
+    if (this.#lines.length === 0) return;
+    const chunk = this.#lines.join('');
+    this.#lines = [];
+    this.#chars = 0;
+    this.#out.write(chunk, () => this.drops.flowing());
+  }
+}
+
+/**
+ * Writes `bytes` to a descriptor that may be non-blocking (a pipe's reader may be a moment behind), waiting a
+ * millisecond at a time for at most a second; past that the rest is lost, as a process killed outright loses it.
+ */
+function writeAllSync(fd: number, bytes: Buffer): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let written = 0;
+  for (let waits = 0; written < bytes.length && waits < 1000; ) {
+    try {
+      written += writeSync(fd, bytes, written);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      waits += 1;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
+/** Every StdoutLines made, for the one exit hook (weakly: a test's loggers come and go). */
+const WAITING = new (class {
+  readonly #writers = new Set<WeakRef<StdoutLines>>();
+  add(writer: StdoutLines) {
+    if (this.#writers.size === 0) process.once('exit', () => this.#atExit());
+    this.#writers.add(new WeakRef(writer));
+  }
+  #atExit() {
+    for (const ref of this.#writers) ref.deref()?.writeOutAtExit();
+  }
+})();
 
 /**
  * Counts the lines dropped while stdout could not keep up, and says how many once it writes again, at most once every
@@ -67,7 +154,7 @@ export class LogDrops {
     this.#saidAt = this.#now();
     this.#say(
       `log: ${this.#count} lines dropped (${this.#total} since start): stdout's reader did not keep up while ` +
-        `${LOG_BUFFER_BYTES / 1024 / 1024} MiB of lines waited`,
+        `${LOG_BUFFER_CHARS / 1024 / 1024} Mi characters of lines waited`,
     );
     this.#count = 0;
   }
