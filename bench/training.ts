@@ -4,7 +4,7 @@
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment); every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the
+ * --augment, --screen); every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the
  * aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
@@ -68,6 +68,8 @@ const { values } = parseArgs({
     // The coordinator's rule (schedule.ts jobFinished): run until --rounds are applied, at most this many times as
     // many; 0: exactly --rounds rounds, the rate following the rounds run (the bench before branch train3).
     'rounds-cap': { type: 'string', default: String(job.roundsCap) },
+    // The coordinator's suspicion screen (server/training/screen.ts): the probe γ; 0 turns it off.
+    screen: { type: 'string', default: String(job.screenProbe) },
   },
 });
 
@@ -110,6 +112,8 @@ const config: SimConfig = {
   // 0: off; the key then leaves it out, so runs from before the option are found again.
   ...(Number(values['gate-loss']) > 0 && { gateLoss: Number(values['gate-loss']) }),
   ...(Number(values['rounds-cap']) > 0 && { roundsCap: Number(values['rounds-cap']) }),
+  // 0: off; the key then leaves it out, so runs from before the option are found again.
+  ...(Number(values.screen) > 0 && { screen: Number(values.screen) }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 

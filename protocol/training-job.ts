@@ -63,6 +63,12 @@ export const TrainingHyper = z.strictObject({
    * (docs/training.md).
    */
   gateLoss: z.number().min(0).max(10).default(0.1),
+  /**
+   * The suspicion screen (server/training/screen.ts): each result's pseudo-gradient Δ is scored by how much the loss
+   * on the validation digits falls at θ − screenProbe·Δ, and results that raise it are left out of the aggregate.
+   * 0 turns it off.
+   */
+  screenProbe: z.number().min(0).max(1).default(0),
   /** Uneven shards: Dirichlet(α) label mix per shard; absent for even (IID) shards. */
   dirichletAlpha: z.number().positive().max(100).optional(),
   /** Seeds the initial parameters and the shards. */

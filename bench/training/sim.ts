@@ -24,6 +24,7 @@ import { innerLrAt, jobFinished, type LrSchedule } from '../../worker-kernels/tr
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
+import { probeAlong, screenUpdates } from '../../server/training/screen.ts';
 import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
@@ -70,6 +71,11 @@ export interface SimConfig {
    * are run, and the rate follows the rounds applied.
    */
   readonly roundsCap?: number;
+  /**
+   * Off when absent. The suspicion screen's probe γ (server/training/screen.ts): each update is scored by the
+   * validation loss it takes off at θ − γ·Δ, and those that raise it are dropped before the aggregate.
+   */
+  readonly screen?: number;
 }
 
 export interface SimResult {
@@ -243,7 +249,18 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       }
       kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
     }
-    const updates = kept.map(([, update]) => update);
+    // The coordinator's suspicion screen (server/training/screen.ts): updates that raise the validation loss along a
+    // short probe are dropped before the aggregate.
+    let updates = kept.map(([, update]) => update);
+    if (config.screen && updates.length) {
+      const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
+      const along = (d: Float32Array) =>
+        evaluateHeldOut(config.model, probeAlong(theta, d, config.screen!), kit.validation).loss;
+      const { kept: passed, scores } = await screenUpdates(updates, before, along);
+      const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
+      log(`round ${round}: screen kept ${passed.length} of ${updates.length}: ${scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ')}`);
+      updates = passed;
+    }
     // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
     if (updates.length) {
       const step = (some: readonly Float32Array[]) => {

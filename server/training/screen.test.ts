@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { probeAlong, screenUpdates } from './screen.ts';
+
+/** The loss is (θ − 1)² in one dimension, from θ = 0: a downhill update is negative (Δ = θ_v − θ_after). */
+const loss = (theta: Float32Array) => (theta[0]! - 1) ** 2;
+const theta = Float32Array.of(0);
+const along = (delta: number) => loss(probeAlong(theta, Float32Array.of(delta), 0.5));
+
+describe('screenUpdates', () => {
+  it('default: updates that lower the loss along the probe are kept, those that raise it dropped', async () => {
+    const { kept, scores } = await screenUpdates([-1, -0.5, 1, -0.8, 0.1], loss(theta), along);
+    expect(kept).toEqual([-1, -0.5, -0.8]);
+    expect(scores[2]).toBeLessThan(0);
+    expect(scores[0]).toBeGreaterThan(0);
+  });
+
+  it('behavior: sign-flipped and ipm updates (−μ, −0.1·μ) of an honest mean that descends are dropped', async () => {
+    const honest = [-0.9, -1.1, -1, -0.8, -1.2, -1, -0.95];
+    const mu = honest.reduce((a, b) => a + b, 0) / honest.length;
+    const { kept } = await screenUpdates([...honest, -mu, -mu, -0.1 * mu], loss(theta), along);
+    expect(kept).toEqual(honest);
+  });
+
+  it('behavior: never fewer than half the round: where most raise the loss the best-scoring half is kept', async () => {
+    const { kept } = await screenUpdates([1, 2, -0.5, 0.5, 3, 4], loss(theta), along);
+    expect(kept).toEqual([1, -0.5, 0.5]);
+  });
+
+  it('behavior: a NaN loss scores worst', async () => {
+    const { kept, scores } = await screenUpdates([-1, Number.NaN], loss(theta), along);
+    expect(kept).toEqual([-1]);
+    expect(scores[1]).toBe(Number.NEGATIVE_INFINITY);
+  });
+});
+
+describe('probeAlong', () => {
+  it('default: θ − γ·Δ, a new array', () => {
+    const params = Float32Array.of(1, 2);
+    expect([...probeAlong(params, Float32Array.of(2, -4), 0.25)]).toEqual([0.5, 3]);
+    expect([...params]).toEqual([1, 2]);
+  });
+});
