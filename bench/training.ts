@@ -4,7 +4,7 @@
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment, --screen); every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the
+ * --augment, --screen, --screen-clear); every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the
  * aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
@@ -28,6 +28,7 @@ import { DEFAULT_ROUNDS, TrainingHyper } from '../protocol/training-job.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
 import { ROBUST_AGGREGATION } from '../worker-kernels/training/robust.ts';
+import { SCREEN } from '../server/training/screen.ts';
 import { loadTrainingWasm } from '../worker-kernels/training/wasm.ts';
 import { ATTACKS, type Attack } from './training/attacks.ts';
 import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate } from './training/sim.ts';
@@ -70,6 +71,7 @@ const { values } = parseArgs({
     'rounds-cap': { type: 'string', default: String(job.roundsCap) },
     // The coordinator's suspicion screen (server/training/screen.ts): the probe γ; 0 turns it off.
     screen: { type: 'string', default: String(job.screenProbe) },
+    'screen-clear': { type: 'string', default: String(SCREEN.clear) },
   },
 });
 
@@ -113,7 +115,9 @@ const config: SimConfig = {
   ...(Number(values['gate-loss']) > 0 && { gateLoss: Number(values['gate-loss']) }),
   ...(Number(values['rounds-cap']) > 0 && { roundsCap: Number(values['rounds-cap']) }),
   // 0: off; the key then leaves it out, so runs from before the option are found again.
-  ...(Number(values.screen) > 0 && { screen: Number(values.screen) }),
+  ...(Number(values.screen) > 0 && {
+    screen: { probe: Number(values.screen), clear: Number(values['screen-clear']) },
+  }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 

@@ -72,10 +72,11 @@ export interface SimConfig {
    */
   readonly roundsCap?: number;
   /**
-   * Off when absent. The suspicion screen's probe γ (server/training/screen.ts): each update is scored by the
-   * validation loss it takes off at θ − γ·Δ, and those that raise it are dropped before the aggregate.
+   * Off when absent. The suspicion screen (server/training/screen.ts): each update is scored by the validation loss
+   * it takes off at θ − probe·Δ, and where the round's scores stand clear of 0 (`clear`) those that raise it are
+   * dropped before the aggregate.
    */
-  readonly screen?: number;
+  readonly screen?: { readonly probe: number; readonly clear: number };
 }
 
 export interface SimResult {
@@ -184,6 +185,8 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     config.roundsCap === undefined
       ? run >= config.rounds
       : jobFinished({ applied, run }, config.rounds, config.roundsCap);
+  const versions: Float32Array[] = [];
+  const emas = new Map<number, Float32Array>();
   let round = 0;
   for (; !finished(round); round++) {
     // The rate of the rounds applied (the coordinator's, server/training/model-ops.ts), or of the rounds run.
@@ -253,10 +256,11 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     // short probe are dropped before the aggregate.
     let updates = kept.map(([, update]) => update);
     if (config.screen && updates.length) {
+      const { probe, clear } = config.screen;
       const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
       const along = (d: Float32Array) =>
-        evaluateHeldOut(config.model, probeAlong(theta, d, config.screen!), kit.validation).loss;
-      const { kept: passed, scores } = await screenUpdates(updates, before, along);
+        evaluateHeldOut(config.model, probeAlong(theta, d, probe), kit.validation).loss;
+      const { kept: passed, scores } = await screenUpdates(updates, before, along, clear);
       const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
       log(`round ${round}: screen kept ${passed.length} of ${updates.length}: ${scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ')}`);
       updates = passed;
@@ -284,6 +288,23 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       }
     }
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
+    if (process.env.TF_AVG) {
+      versions.push(theta.slice());
+      const parts: string[] = [];
+      for (const k of [2, 3, 4, 6]) {
+        if (versions.length < k) continue;
+        const avg = new Float32Array(theta.length);
+        for (const v of versions.slice(-k)) for (let i = 0; i < avg.length; i++) avg[i]! += v[i]! / k;
+        parts.push(`avg${k} ${(100 * wasm.accuracy(config.model, avg, kit.heldOutPixels, split.heldOut.labels)).toFixed(2)}`);
+      }
+      for (const beta of [0.5, 0.7]) {
+        const e = emas.get(beta);
+        const next = e ? e.map((x, i) => beta * x + (1 - beta) * theta[i]!) : theta.slice();
+        emas.set(beta, next);
+        parts.push(`ema${beta} ${(100 * wasm.accuracy(config.model, next, kit.heldOutPixels, split.heldOut.labels)).toFixed(2)}`);
+      }
+      log(`round ${round}: ${parts.join(' ')}`);
+    }
     curve.push({ round, loss: lossSum / honestOutputs.length, accuracy });
     log(`round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`);
   }
