@@ -4,8 +4,8 @@
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment, --screen, --screen-clear); every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the
- * aggregator alone).
+ * --augment, --direction, --screen, --screen-clear); every default is the coordinator's for a job
+ * (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -69,9 +69,11 @@ const { values } = parseArgs({
     // The coordinator's rule (schedule.ts jobFinished): run until --rounds are applied, at most this many times as
     // many; 0: exactly --rounds rounds, the rate following the rounds run (the bench before branch train3).
     'rounds-cap': { type: 'string', default: String(job.roundsCap) },
-    // The coordinator's suspicion screen (server/training/screen.ts): the probe γ; 0 turns it off.
-    screen: { type: 'string', default: String(job.screenProbe) },
+    // The coordinator's suspicion screens (server/training/screen.ts, the job's `screen`): --direction, or the loss
+    // screen's probe γ (--screen; 0: off) and how clear a round's scores must be (--screen-clear).
+    screen: { type: 'string', default: String(job.screen === 'loss' ? job.screenProbe : 0) },
     'screen-clear': { type: 'string', default: String(SCREEN.clear) },
+    direction: { type: 'boolean', default: job.screen === 'direction' },
   },
 });
 
@@ -115,6 +117,7 @@ const config: SimConfig = {
   ...(Number(values['gate-loss']) > 0 && { gateLoss: Number(values['gate-loss']) }),
   ...(Number(values['rounds-cap']) > 0 && { roundsCap: Number(values['rounds-cap']) }),
   // 0: off; the key then leaves it out, so runs from before the option are found again.
+  ...(values.direction && { direction: true as const }),
   ...(Number(values.screen) > 0 && {
     screen: { probe: Number(values.screen), clear: Number(values['screen-clear']) },
   }),

@@ -64,11 +64,13 @@ export const TrainingHyper = z.strictObject({
    */
   gateLoss: z.number().min(0).max(10).default(0.1),
   /**
-   * The suspicion screen (server/training/screen.ts): each result's pseudo-gradient Δ is scored by how much the loss
-   * on the validation digits falls at θ − screenProbe·Δ, and results that raise it are left out of the aggregate.
-   * 0 turns it off.
+   * The suspicion screen results pass before the robust aggregate (server/training/screen.ts): 'direction' leaves
+   * out each result whose pseudo-gradient has a cosine of 0 or less with the coordinate median of the round's;
+   * 'loss' (Zeno) each one that raises the loss on the validation digits at θ − screenProbe·Δ; 'none' none.
    */
-  screenProbe: z.number().min(0).max(1).default(0),
+  screen: z.enum(['none', 'direction', 'loss']).default('none'),
+  /** The loss screen's probe γ, a fraction of the update. */
+  screenProbe: z.number().positive().max(1).default(0.1),
   /** Uneven shards: Dirichlet(α) label mix per shard; absent for even (IID) shards. */
   dirichletAlpha: z.number().positive().max(100).optional(),
   /** Seeds the initial parameters and the shards. */

@@ -24,7 +24,7 @@ import { innerLrAt, jobFinished, type LrSchedule } from '../../worker-kernels/tr
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
-import { probeAlong, screenUpdates } from '../../server/training/screen.ts';
+import { directionScreen, probeAlong, screenUpdates } from '../../server/training/screen.ts';
 import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
@@ -77,6 +77,11 @@ export interface SimConfig {
    * dropped before the aggregate.
    */
   readonly screen?: { readonly probe: number; readonly clear: number };
+  /**
+   * Off when absent. The direction screen (server/training/screen.ts `directionScreen`): updates whose cosine with the
+   * coordinate median of the round's updates is 0 or less are dropped before the aggregate.
+   */
+  readonly direction?: true;
 }
 
 export interface SimResult {
@@ -185,8 +190,6 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     config.roundsCap === undefined
       ? run >= config.rounds
       : jobFinished({ applied, run }, config.rounds, config.roundsCap);
-  const versions: Float32Array[] = [];
-  const emas = new Map<number, Float32Array>();
   let round = 0;
   for (; !finished(round); round++) {
     // The rate of the rounds applied (the coordinator's, server/training/model-ops.ts), or of the rounds run.
@@ -252,9 +255,16 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       }
       kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
     }
-    // The coordinator's suspicion screen (server/training/screen.ts): updates that raise the validation loss along a
-    // short probe are dropped before the aggregate.
+    // The coordinator's suspicion screens (server/training/screen.ts): updates that point away from the round's
+    // coordinate median, or raise the validation loss along a short probe, are dropped before the aggregate.
     let updates = kept.map(([, update]) => update);
+    if (config.direction && updates.length) {
+      const { kept: passed, scores } = directionScreen(updates, (d) => d, theta.length);
+      const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
+      const shown = scores.map((x, i) => `${who[i]}${x.toFixed(3)}`).join(' ');
+      log(`round ${round}: direction kept ${passed.length} of ${updates.length} (h honest, A attacker): ${shown}`);
+      updates = passed;
+    }
     if (config.screen && updates.length) {
       const { probe, clear } = config.screen;
       const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
@@ -262,7 +272,8 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         evaluateHeldOut(config.model, probeAlong(theta, d, probe), kit.validation).loss;
       const { kept: passed, scores } = await screenUpdates(updates, before, along, clear);
       const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
-      log(`round ${round}: screen kept ${passed.length} of ${updates.length}: ${scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ')}`);
+      const shown = scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ');
+      log(`round ${round}: screen kept ${passed.length} of ${updates.length} (h honest, A attacker): ${shown}`);
       updates = passed;
     }
     // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
@@ -288,23 +299,6 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       }
     }
     const accuracy = wasm.accuracy(config.model, theta, kit.heldOutPixels, split.heldOut.labels);
-    if (process.env.TF_AVG) {
-      versions.push(theta.slice());
-      const parts: string[] = [];
-      for (const k of [2, 3, 4, 6]) {
-        if (versions.length < k) continue;
-        const avg = new Float32Array(theta.length);
-        for (const v of versions.slice(-k)) for (let i = 0; i < avg.length; i++) avg[i]! += v[i]! / k;
-        parts.push(`avg${k} ${(100 * wasm.accuracy(config.model, avg, kit.heldOutPixels, split.heldOut.labels)).toFixed(2)}`);
-      }
-      for (const beta of [0.5, 0.7]) {
-        const e = emas.get(beta);
-        const next = e ? e.map((x, i) => beta * x + (1 - beta) * theta[i]!) : theta.slice();
-        emas.set(beta, next);
-        parts.push(`ema${beta} ${(100 * wasm.accuracy(config.model, next, kit.heldOutPixels, split.heldOut.labels)).toFixed(2)}`);
-      }
-      log(`round ${round}: ${parts.join(' ')}`);
-    }
     curve.push({ round, loss: lossSum / honestOutputs.length, accuracy });
     log(`round ${round}: honest loss ${curve.at(-1)!.loss.toFixed(3)}, held-out ${(100 * accuracy).toFixed(2)}%`);
   }

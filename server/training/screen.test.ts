@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probeAlong, screenUpdates, screensRound } from './screen.ts';
+import { cosine, directionScreen, probeAlong, screenUpdates, screensRound } from './screen.ts';
 
 /** The loss is (θ − 1)² in one dimension, from θ = 0: a downhill update is negative (Δ = θ_v − θ_after). */
 const loss = (theta: Float32Array) => (theta[0]! - 1) ** 2;
@@ -49,5 +49,41 @@ describe('screensRound', () => {
     expect(screensRound([1, 1.1, 0.9, 1.2, 0.95, -5, -5, -5], 1.5)).toBe(true);
     expect(screensRound([0.001, 0.003, -0.002, 0.0005, -0.001, 0.004], 1.5)).toBe(false);
     expect(screensRound([-1, -2, -3], 1.5)).toBe(false);
+  });
+});
+
+describe('directionScreen', () => {
+  const honest = [
+    Float32Array.of(1, 0.2, 0.1),
+    Float32Array.of(0.8, -0.1, 0.3),
+    Float32Array.of(0.9, 0.4, -0.2),
+    Float32Array.of(1.2, 0.1, 0),
+    Float32Array.of(0.1, 1, 0.1),
+  ];
+  const mu = Float32Array.from([0, 1, 2], (j) => honest.reduce((a, h) => a + h[j]!, 0) / honest.length);
+
+  it('default: sign-flipped and ipm updates (−μ, −0.1·μ) point against the coordinate median and are dropped', () => {
+    const updates = [...honest, mu.map((x) => -x), mu.map((x) => -0.1 * x)];
+    const { kept, scores } = directionScreen(updates, (u) => u, 3);
+    expect(kept).toEqual(honest);
+    expect(scores[5]).toBeLessThan(-0.9);
+  });
+
+  it('behavior: an update of another length, or one that does not decode, scores NaN and is dropped', () => {
+    const { kept, scores } = directionScreen([...honest, Float32Array.of(1, 1), undefined], (u) => u, 3);
+    expect(kept).toEqual(honest);
+    expect(scores.slice(5)).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it('behavior: nothing that decodes, nothing kept', () => {
+    expect(directionScreen([undefined], (u) => u, 3).kept).toEqual([]);
+  });
+});
+
+describe('cosine', () => {
+  it('default: the cosine of the angle; 0 against a zero vector', () => {
+    expect(cosine(Float32Array.of(1, 0), Float32Array.of(0, 2))).toBe(0);
+    expect(cosine(Float32Array.of(1, 1), Float32Array.of(-2, -2))).toBeCloseTo(-1, 12);
+    expect(cosine(Float32Array.of(0, 0), Float32Array.of(1, 2))).toBe(0);
   });
 });

@@ -14,6 +14,7 @@
  * the clean run 0.5 point (docs/training.md); a round that screens has its median above 0, so it keeps about half
  * its updates or more.
  */
+import { coordinateMedian } from '../../worker-kernels/training/aggregate.ts';
 
 export interface Screen {
   /** How far along each update the probe moves (γ, a fraction of the update); 0 turns the screen off. */
@@ -86,4 +87,43 @@ export async function screenUpdates<U>(
   // The median is above 0, so about half the round or more is kept.
   const keep = updates.flatMap((_, i) => (scores[i]! > 0 ? [i] : []));
   return { kept: keep.map((i) => updates[i]!), scores };
+}
+
+/** cos(a, b), in f64; 0 where either is all zeros. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
+}
+
+/**
+ * The direction screen: the updates whose pseudo-gradient agrees in direction with the coordinate median of the
+ * round's updates (cosine above 0), the others dropped. The median, not the round's CenteredClip aggregate: late in
+ * a job the aggregate stays near its centre (the previous round's aggregate) and pointed away from half the honest
+ * updates of the round (docs/training.md); per coordinate the median lies among honest values while attackers are
+ * fewer than half. An update that does not decode (`delta` gives undefined, or a length other than the model's
+ * `size`) scores NaN and is dropped. Costs no evaluation of the model, one coordinate median a round.
+ *
+ * @example directionScreen(updates, (u) => decodeUpdate(u, block), params.length)
+ */
+export function directionScreen<U>(
+  updates: readonly U[],
+  delta: (update: U) => Float32Array | undefined,
+  size: number,
+): Screened<U> {
+  const deltas = updates.map((u) => {
+    const d = delta(u);
+    return d?.length === size ? d : undefined;
+  });
+  const usable = deltas.filter((d) => d !== undefined);
+  if (usable.length === 0) return { kept: [], scores: updates.map(() => Number.NaN) };
+  const reference = coordinateMedian(usable);
+  const scores = deltas.map((d) => (d ? cosine(d, reference) : Number.NaN));
+  return { kept: updates.filter((_, i) => scores[i]! > 0), scores };
 }

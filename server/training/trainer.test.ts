@@ -146,9 +146,9 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(job.history[1]!.heldoutLoss).toBeLessThan(job.history[0]!.heldoutLoss!);
   });
 
-  test('behavior: with screenProbe, sign-flipped results are left out of the aggregate, honest ones kept', async () => {
+  test.each(['direction', 'loss'] as const)('behavior: with the %s screen, sign-flipped results are left out, honest ones kept', async (screen) => {
     const now = 1_700_000;
-    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screenProbe: 0.1 };
+    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen };
     const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
     const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
     // Two of seven send the honest update's negation (−Δ points uphill on the validation digits).
