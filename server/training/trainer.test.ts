@@ -146,23 +146,26 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(job.history[1]!.heldoutLoss).toBeLessThan(job.history[0]!.heldoutLoss!);
   });
 
-  test.each(['direction', 'loss'] as const)('behavior: with the %s screen, sign-flipped results are left out, honest ones kept', async (screen) => {
-    const now = 1_700_000;
-    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen };
-    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
-    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
-    // Two of seven send the honest update's negation (−Δ points uphill on the validation digits).
-    const sends = [honest, flipped, honest, honest, flipped, honest, honest];
-    await settle(pass, now);
-    for (const [i, host] of hosts.entries()) {
-      const issued = await fixture.store.issueReplicas(host, 1, now);
-      await fixture.store.recordResults(host, issued.map(sends[i]!), now);
-    }
-    await settle(pass, now);
-    const job = (await fixture.stores.training.job(projectId, jobId))!;
-    expect(job).toMatchObject({ state: 'done', version: 1 });
-    expect(job.history.map((r) => r.updates)).toEqual([5]);
-  });
+  test.each(['direction', 'loss'] as const)(
+    'behavior: with the %s screen, sign-flipped results are left out, honest ones kept',
+    async (screen) => {
+      const now = 1_700_000;
+      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen };
+      const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
+      const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+      // Two of seven send the honest update's negation (−Δ points uphill on the validation digits).
+      const sends = [honest, flipped, honest, honest, flipped, honest, honest];
+      await settle(pass, now);
+      for (const [i, host] of hosts.entries()) {
+        const issued = await fixture.store.issueReplicas(host, 1, now);
+        await fixture.store.recordResults(host, issued.map(sends[i]!), now);
+      }
+      await settle(pass, now);
+      const job = (await fixture.stores.training.job(projectId, jobId))!;
+      expect(job).toMatchObject({ state: 'done', version: 1 });
+      expect(job.history.map((r) => r.updates)).toEqual([5]);
+    },
+  );
 
   test('behavior: at its deadline a round closes with a quorum of updates; a vanished host holds nothing', async () => {
     const now = 2_000_000;
