@@ -4,7 +4,7 @@
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment, --direction, --screen, --screen-clear); every default is the coordinator's for a job
+ * --augment, --direction, --screen); every default is the coordinator's for a job
  * (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
@@ -28,7 +28,6 @@ import { DEFAULT_ROUNDS, TrainingHyper } from '../protocol/training-job.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
 import { ROBUST_AGGREGATION } from '../worker-kernels/training/robust.ts';
-import { SCREEN } from '../server/training/screen.ts';
 import { loadTrainingWasm } from '../worker-kernels/training/wasm.ts';
 import { ATTACKS, type Attack } from './training/attacks.ts';
 import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate } from './training/sim.ts';
@@ -70,9 +69,8 @@ const { values } = parseArgs({
     // many; 0: exactly --rounds rounds, the rate following the rounds run (the bench before branch train3).
     'rounds-cap': { type: 'string', default: String(job.roundsCap) },
     // The coordinator's suspicion screens (server/training/screen.ts, the job's `screen`): --direction, or the loss
-    // screen's probe γ (--screen; 0: off) and how clear a round's scores must be (--screen-clear).
+    // screen's probe γ (--screen; 0: off).
     screen: { type: 'string', default: String(job.screen === 'loss' ? job.screenProbe : 0) },
-    'screen-clear': { type: 'string', default: String(SCREEN.clear) },
     direction: { type: 'boolean', default: job.screen === 'direction' },
   },
 });
@@ -118,9 +116,8 @@ const config: SimConfig = {
   ...(Number(values['rounds-cap']) > 0 && { roundsCap: Number(values['rounds-cap']) }),
   // 0: off; the key then leaves it out, so runs from before the option are found again.
   ...(values.direction && { direction: true as const }),
-  ...(Number(values.screen) > 0 && {
-    screen: { probe: Number(values.screen), clear: Number(values['screen-clear']) },
-  }),
+  // A number, as in commit b98fe58, so the runs of that rule are found again in the cache.
+  ...(Number(values.screen) > 0 && { screen: Number(values.screen) }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 
@@ -162,7 +159,8 @@ async function cached(
 const started = performance.now();
 const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
 // Central training runs the volunteers' digits and rates whatever the rounds' rule (it has no rounds to refuse).
-const { attack: _a, byzantine: _b, recompute: _r, roundsCap: _c, ...shared } = config;
+// Nor the suspicion screens (it has no updates to screen): left out of its key, so it is found again with them.
+const { attack: _a, byzantine: _b, recompute: _r, roundsCap: _c, screen: _s, direction: _d, ...shared } = config;
 const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
 const cleanAccuracy = await cached('clean', cleanConfig, async () => (await simulate(kit, cleanConfig, log)).accuracy);
 const result = config.attack === 'none' ? undefined : await simulate(kit, config, log);

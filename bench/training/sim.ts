@@ -73,10 +73,10 @@ export interface SimConfig {
   readonly roundsCap?: number;
   /**
    * Off when absent. The suspicion screen (server/training/screen.ts): each update is scored by the validation loss
-   * it takes off at θ − probe·Δ, and where the round's scores stand clear of 0 (`clear`) those that raise it are
-   * dropped before the aggregate.
+   * it takes off at θ − probe·Δ, and those that raise it are dropped before the
+   * aggregate (the better-scoring half kept where fewer than half lower it).
    */
-  readonly screen?: { readonly probe: number; readonly clear: number };
+  readonly screen?: number;
   /**
    * Off when absent. The direction screen (server/training/screen.ts `directionScreen`): updates whose cosine with the
    * coordinate median of the round's updates is 0 or less are dropped before the aggregate.
@@ -266,11 +266,11 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       updates = passed;
     }
     if (config.screen && updates.length) {
-      const { probe, clear } = config.screen;
+      const probe = config.screen;
       const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
       const along = (d: Float32Array) =>
         evaluateHeldOut(config.model, probeAlong(theta, d, probe), kit.validation).loss;
-      const { kept: passed, scores } = await screenUpdates(updates, before, along, clear);
+      const { kept: passed, scores } = await screenUpdates(updates, before, along);
       const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
       const shown = scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ');
       log(`round ${round}: screen kept ${passed.length} of ${updates.length} (h honest, A attacker): ${shown}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, directionScreen, probeAlong, screenUpdates, screensRound } from './screen.ts';
+import { cosine, directionScreen, probeAlong, screenUpdates } from './screen.ts';
 
 /** The loss is (θ − 1)² in one dimension, from θ = 0: a downhill update is negative (Δ = θ_v − θ_after). */
 const loss = (theta: Float32Array) => (theta[0]! - 1) ** 2;
@@ -21,12 +21,23 @@ describe('screenUpdates', () => {
     expect(kept).toEqual(honest);
   });
 
-  it('behavior: a round whose scores do not stand clear of 0 is not screened', async () => {
-    // Honest updates late in a job: scores around 0, their spread larger than their median.
-    const updates = [-0.1, 0.05, -0.02, 0.03, -0.2, -0.01];
-    const { kept, scores } = await screenUpdates(updates, loss(theta), along, 1.5);
-    expect(screensRound(scores, 1.5)).toBe(false);
-    expect(kept).toEqual(updates);
+  it('behavior: never fewer than half the round: where most raise the loss the best-scoring half is kept', async () => {
+    const { kept } = await screenUpdates([1, 2, -0.5, 0.5, 3, 4], loss(theta), along);
+    expect(kept).toEqual([1, -0.5, 0.5]);
+  });
+
+  it('behavior: late in a job, honest scores around 0 and fewer than half above it, the attackers still go', async () => {
+    // Near the minimum (θ = 1) honest updates scatter around it; three sign-flipped copies of their mean point away.
+    const near = Float32Array.of(0.98);
+    const lossNear = loss(near);
+    const alongNear = (delta: number) => loss(probeAlong(near, Float32Array.of(delta), 0.5));
+    const honest = [0.03, -0.05, 0.01, -0.02, 0.06, -0.04, -0.03];
+    const mu = honest.reduce((a, b) => a + b, 0) / honest.length;
+    const updates = [...honest, -mu * 20, -mu * 20, -mu * 20];
+    const { kept, scores } = await screenUpdates(updates, lossNear, alongNear);
+    expect(scores.filter((x) => x > 0).length).toBeLessThan(5);
+    expect(kept).toHaveLength(5);
+    expect(kept.every((u) => honest.includes(u))).toBe(true);
   });
 
   it('behavior: a NaN loss scores worst', async () => {
@@ -41,14 +52,6 @@ describe('probeAlong', () => {
     const params = Float32Array.of(1, 2);
     expect([...probeAlong(params, Float32Array.of(2, -4), 0.25)]).toEqual([0.5, 3]);
     expect([...params]).toEqual([1, 2]);
-  });
-});
-
-describe('screensRound', () => {
-  it('default: the median above 0 by at least `clear` times the upper spread; a minority below cannot widen it', () => {
-    expect(screensRound([1, 1.1, 0.9, 1.2, 0.95, -5, -5, -5], 1.5)).toBe(true);
-    expect(screensRound([0.001, 0.003, -0.002, 0.0005, -0.001, 0.004], 1.5)).toBe(false);
-    expect(screensRound([-1, -2, -3], 1.5)).toBe(false);
   });
 });
 

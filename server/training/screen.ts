@@ -8,28 +8,19 @@
  * training on flipped labels) score below 0; an honest update from an uneven shard still points downhill on the
  * first step along it, which is why the probe is short (γ) rather than the whole update.
  *
- * It screens only a round whose scores stand clear of 0 (screensRound: their median above 0 by `clear` times their
- * upper spread). Late in a job honest updates from uneven shards score around 0 with a spread larger than their
- * median, and a screen that dropped every negative score there dropped two to five honest updates a round and cost
- * the clean run 0.5 point (docs/training.md); a round that screens has its median above 0, so it keeps about half
- * its updates or more.
+ * A screen never leaves fewer than half the round: where more than half score below 0 (a majority of cheaters, or a
+ * round where the model is at a minimum of the validation loss and honest updates scatter around it), the half with
+ * the best scores is kept, so a round is never decided by a handful of updates the screen happened to like.
  */
 import { coordinateMedian } from '../../worker-kernels/training/aggregate.ts';
 
 export interface Screen {
   /** How far along each update the probe moves (γ, a fraction of the update); 0 turns the screen off. */
   readonly probe: number;
-  /**
-   * How clearly the round's scores must stand above 0 for the screen to drop anything: their median at least this
-   * many times their upper spread (upper quartile − median). Late in a job honest updates from uneven shards score
-   * around 0 with a spread larger than their median, and dropping the negative ones there dropped honest work (the
-   * clean run fell 0.5 point); early, honest scores stand clear and an uphill update is an outlier.
-   */
-  readonly clear: number;
 }
 
 /** What a job runs (docs/training.md, "The suspicion screen"). */
-export const SCREEN: Screen = { probe: 0.1, clear: 1.5 };
+export const SCREEN: Screen = { probe: 0.1 };
 
 /** θ − γ·Δ: the parameters a short move along the update reaches. */
 export function probeAlong(params: Float32Array, delta: Float32Array, probe: number): Float32Array {
@@ -45,47 +36,32 @@ export interface Screened<U> {
   readonly scores: number[];
 }
 
-/** The q-quantile of sorted values, interpolated linearly. */
-function quantile(sorted: readonly number[], q: number): number {
-  const at = q * (sorted.length - 1);
-  const lo = Math.floor(at);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (at - lo) * (sorted[hi]! - sorted[lo]!);
-}
-
 /**
- * Whether a round's scores are clear enough to screen on: their median above 0 by at least `clear` times their upper
- * spread (upper quartile − median). Measured on the upper half, so a minority of uphill updates below the median
- * cannot widen it and switch the screen off.
- */
-export function screensRound(scores: readonly number[], clear: number): boolean {
-  const sorted = scores.filter((s) => Number.isFinite(s)).sort((a, b) => a - b);
-  if (sorted.length === 0) return false;
-  const median = quantile(sorted, 0.5);
-  return median > 0 && median >= clear * (quantile(sorted, 0.75) - median);
-}
-
-/**
- * The updates that lower the validation loss along a short probe (score above 0) where the round's scores are clear
- * (screensRound), all of them where they are not.
- * `lossAlong(u)` is the validation loss at θ − γ·Δ_u; `before` is L(θ). A NaN score counts as the worst.
+ * The updates that lower the validation loss along a short probe (score above 0), or the better-scoring half where
+ * fewer than half do. `lossAlong(u)` is the validation loss at θ − γ·Δ_u; `before` is L(θ). A NaN score counts as
+ * the worst.
  *
- * @example await screenUpdates(updates, before, (u) => loss(probeAlong(theta, delta(u), SCREEN.probe)), SCREEN.clear)
+ * @example await screenUpdates(updates, before, (u) => loss(probeAlong(theta, delta(u), SCREEN.probe)))
  */
 export async function screenUpdates<U>(
   updates: readonly U[],
   before: number,
   lossAlong: (update: U) => Promise<number> | number,
-  clear: number = SCREEN.clear,
 ): Promise<Screened<U>> {
   const scores: number[] = [];
   for (const update of updates) {
     const score = before - (await lossAlong(update));
     scores.push(Number.isNaN(score) ? Number.NEGATIVE_INFINITY : score);
   }
-  if (!screensRound(scores, clear)) return { kept: [...updates], scores };
-  // The median is above 0, so about half the round or more is kept.
-  const keep = updates.flatMap((_, i) => (scores[i]! > 0 ? [i] : []));
+  const half = Math.ceil(updates.length / 2);
+  const downhill = updates.flatMap((_, i) => (scores[i]! > 0 ? [i] : []));
+  const keep =
+    downhill.length >= half
+      ? downhill
+      : [...updates.keys()]
+          .sort((a, b) => scores[b]! - scores[a]! || a - b)
+          .slice(0, half)
+          .sort((a, b) => a - b);
   return { kept: keep.map((i) => updates[i]!), scores };
 }
 
