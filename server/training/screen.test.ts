@@ -26,7 +26,7 @@ describe('screenUpdates', () => {
     expect(kept).toEqual([1, -0.5, 0.5]);
   });
 
-  it('behavior: late in a job, honest scores around 0 and fewer than half above it, the attackers still go', async () => {
+  it('behavior: late in a job, honest scores around 0, fewer than half above it: the attackers still go', async () => {
     // Near the minimum (θ = 1) honest updates scatter around it; three sign-flipped copies of their mean point away.
     const near = Float32Array.of(0.98);
     const lossNear = loss(near);
