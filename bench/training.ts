@@ -4,8 +4,8 @@
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment); every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the
- * aggregator alone).
+ * --augment, --direction, --screen); every default is the coordinator's for a job
+ * (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -68,6 +68,10 @@ const { values } = parseArgs({
     // The coordinator's rule (schedule.ts jobFinished): run until --rounds are applied, at most this many times as
     // many; 0: exactly --rounds rounds, the rate following the rounds run (the bench before branch train3).
     'rounds-cap': { type: 'string', default: String(job.roundsCap) },
+    // The coordinator's suspicion screens (server/training/screen.ts, the job's `screen`): --direction, or the loss
+    // screen's probe γ (--screen; 0: off).
+    screen: { type: 'string', default: String(job.screen === 'loss' ? job.screenProbe : 0) },
+    direction: { type: 'boolean', default: job.screen === 'direction' },
   },
 });
 
@@ -110,6 +114,10 @@ const config: SimConfig = {
   // 0: off; the key then leaves it out, so runs from before the option are found again.
   ...(Number(values['gate-loss']) > 0 && { gateLoss: Number(values['gate-loss']) }),
   ...(Number(values['rounds-cap']) > 0 && { roundsCap: Number(values['rounds-cap']) }),
+  // 0: off; the key then leaves it out, so runs from before the option are found again.
+  ...(values.direction && { direction: true as const }),
+  // A number, as in commit b98fe58, so the runs of that rule are found again in the cache.
+  ...(Number(values.screen) > 0 && { screen: Number(values.screen) }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 
@@ -151,7 +159,8 @@ async function cached(
 const started = performance.now();
 const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
 // Central training runs the volunteers' digits and rates whatever the rounds' rule (it has no rounds to refuse).
-const { attack: _a, byzantine: _b, recompute: _r, roundsCap: _c, ...shared } = config;
+// Nor the suspicion screens (it has no updates to screen): left out of its key, so it is found again with them.
+const { attack: _a, byzantine: _b, recompute: _r, roundsCap: _c, screen: _s, direction: _d, ...shared } = config;
 const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
 const cleanAccuracy = await cached('clean', cleanConfig, async () => (await simulate(kit, cleanConfig, log)).accuracy);
 const result = config.attack === 'none' ? undefined : await simulate(kit, config, log);

@@ -24,6 +24,7 @@ import { innerLrAt, jobFinished, type LrSchedule } from '../../worker-kernels/tr
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
+import { directionScreen, probeAlong, screenUpdates } from '../../server/training/screen.ts';
 import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
@@ -70,6 +71,17 @@ export interface SimConfig {
    * are run, and the rate follows the rounds applied.
    */
   readonly roundsCap?: number;
+  /**
+   * Off when absent. The suspicion screen (server/training/screen.ts): each update is scored by the validation loss
+   * it takes off at θ − probe·Δ, and those that raise it are dropped before the
+   * aggregate (the better-scoring half kept where fewer than half lower it).
+   */
+  readonly screen?: number;
+  /**
+   * Off when absent. The direction screen (server/training/screen.ts `directionScreen`): updates whose cosine with the
+   * coordinate median of the round's updates is 0 or less are dropped before the aggregate.
+   */
+  readonly direction?: true;
 }
 
 export interface SimResult {
@@ -243,7 +255,27 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       }
       kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
     }
-    const updates = kept.map(([, update]) => update);
+    // The coordinator's suspicion screens (server/training/screen.ts): updates that point away from the round's
+    // coordinate median, or raise the validation loss along a short probe, are dropped before the aggregate.
+    let updates = kept.map(([, update]) => update);
+    if (config.direction && updates.length) {
+      const { kept: passed, scores } = directionScreen(updates, (d) => d, theta.length);
+      const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
+      const shown = scores.map((x, i) => `${who[i]}${x.toFixed(3)}`).join(' ');
+      log(`round ${round}: direction kept ${passed.length} of ${updates.length} (h honest, A attacker): ${shown}`);
+      updates = passed;
+    }
+    if (config.screen && updates.length) {
+      const probe = config.screen;
+      const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
+      const along = (d: Float32Array) =>
+        evaluateHeldOut(config.model, probeAlong(theta, d, probe), kit.validation).loss;
+      const { kept: passed, scores } = await screenUpdates(updates, before, along);
+      const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
+      const shown = scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ');
+      log(`round ${round}: screen kept ${passed.length} of ${updates.length} (h honest, A attacker): ${shown}`);
+      updates = passed;
+    }
     // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
     if (updates.length) {
       const step = (some: readonly Float32Array[]) => {

@@ -116,7 +116,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
 
   test('behavior: with gateLoss, a wrecking round is not applied, one with an honest minority is', async () => {
     const now = 1_500_000;
-    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, gateLoss: 0.1 };
+    // The gate alone: the loss screen, on by default, would leave the wrecking results out before it.
+    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, gateLoss: 0.1, screen: 'none' as const };
     // One round to apply: the refused round 0 does not count (schedule.ts jobFinished), so round 1 runs and ends it.
     const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
     const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
@@ -145,6 +146,27 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(Math.hypot(...v2!.aggregate)).toBeLessThan(1);
     expect(job.history[1]!.heldoutLoss).toBeLessThan(job.history[0]!.heldoutLoss!);
   });
+
+  test.each(['direction', 'loss'] as const)(
+    'behavior: with the %s screen, sign-flipped results are left out, honest ones kept',
+    async (screen) => {
+      const now = 1_700_000;
+      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen };
+      const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
+      const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+      // Two of seven send the honest update's negation (−Δ points uphill on the validation digits).
+      const sends = [honest, flipped, honest, honest, flipped, honest, honest];
+      await settle(pass, now);
+      for (const [i, host] of hosts.entries()) {
+        const issued = await fixture.store.issueReplicas(host, 1, now);
+        await fixture.store.recordResults(host, issued.map(sends[i]!), now);
+      }
+      await settle(pass, now);
+      const job = (await fixture.stores.training.job(projectId, jobId))!;
+      expect(job).toMatchObject({ state: 'done', version: 1 });
+      expect(job.history.map((r) => r.updates)).toEqual([5]);
+    },
+  );
 
   test('behavior: at its deadline a round closes with a quorum of updates; a vanished host holds nothing', async () => {
     const now = 2_000_000;
@@ -217,7 +239,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     async (gateLoss, repeats) => {
       // Every host of the round sends a scaled update: a majority of cheaters none of whom recomputation caught yet.
       const now = 5_000_000;
-      const job = { ...JOB, rounds: 2, hyper: { ...JOB.hyper, gateLoss } };
+      // The gate alone: the loss screen, on by default, would keep the better half of the round before it.
+      const job = { ...JOB, rounds: 2, hyper: { ...JOB.hyper, gateLoss, screen: 'none' as const } };
       const { projectId, jobId, hosts } = await setUp(fixture.stores, job, now);
       const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
       await settle(pass, now);

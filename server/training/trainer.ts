@@ -11,6 +11,8 @@ import type { Pass } from '../passes/passes.ts';
 import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
 import { jobFinished } from '../../worker-kernels/training/schedule.ts';
 import { gatedStep } from './gate.ts';
+import { decodeUpdate } from './model-state.ts';
+import { directionScreen, probeAlong, screenUpdates } from './screen.ts';
 import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
 
@@ -39,18 +41,37 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
 }
 
 /**
- * The next version, checked by the job's gate (gate.ts): from all the round's updates, or from those that pass the
- * check alone, or the current version again where neither passes, so a majority of cheaters not yet banned can stall
- * the model, not wreck it. The round still closes and all its results count as applied, so none is applied later;
- * `stepped` is how many of them the next version was made from (0: refused, the round does not count as applied).
+ * The next version, screened (screen.ts) and checked by the job's gate (gate.ts): with the job's `screen`, results
+ * whose pseudo-gradient disagrees in direction with the coordinate median of the round's ('direction'), or raises the
+ * validation loss along a short probe ('loss'), are left out first; then the version is made from all the rest, or
+ * from those that pass the check alone, or the current version again where neither passes, so a majority of
+ * cheaters not yet banned can stall the model, not wreck it. The round still closes and all its results count as
+ * applied, so none is applied later; `stepped` is how many of them the next version was made from (0: refused, the
+ * round does not count as applied).
  */
 async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]) {
-  const { gateLoss } = job.submission.hyper;
+  const { gateLoss, screen, screenProbe, block } = job.submission.hyper;
   const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
-  if (gateLoss === 0) return { next: step(updates), stepped: updates.length };
+  let kept = updates;
+  // A result that does not decode to the model's size scores NaN and is dropped (nextVersion would skip it anyway).
+  const delta = (u: PendingUpdate) => decodeUpdate(u, block);
+  if (screen === 'direction' && updates.length > 0) {
+    kept = directionScreen(updates, delta, current.params.length).kept;
+  }
+  if (gateLoss === 0 && screen !== 'loss') return { next: step(kept), stepped: kept.length };
   const before = await ops.validationLoss(job, current.params);
   const loss = (next: ModelState) => ops.validationLoss(job, next.params);
-  const { state, applied } = await gatedStep(updates, before, { step, loss, gateLoss });
+  if (screen === 'loss' && updates.length > 0) {
+    const along = (u: PendingUpdate) => {
+      const d = delta(u);
+      return d?.length === current.params.length
+        ? ops.validationLoss(job, probeAlong(current.params, d, screenProbe))
+        : Number.NaN;
+    };
+    kept = (await screenUpdates(updates, before, along)).kept;
+  }
+  if (gateLoss === 0) return { next: step(kept), stepped: kept.length };
+  const { state, applied } = await gatedStep(kept, before, { step, loss, gateLoss });
   return {
     next: state ?? { params: current.params, momentum: current.momentum, aggregate: current.aggregate },
     stepped: applied,

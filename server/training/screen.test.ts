@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { cosine, directionScreen, probeAlong, screenUpdates } from './screen.ts';
+
+/** The loss is (θ − 1)² in one dimension, from θ = 0: a downhill update is negative (Δ = θ_v − θ_after). */
+const loss = (theta: Float32Array) => (theta[0]! - 1) ** 2;
+const theta = Float32Array.of(0);
+const along = (delta: number) => loss(probeAlong(theta, Float32Array.of(delta), 0.5));
+
+describe('screenUpdates', () => {
+  it('default: updates that lower the loss along the probe are kept, those that raise it dropped', async () => {
+    const { kept, scores } = await screenUpdates([-1, -0.5, 1, -0.8, 0.1], loss(theta), along);
+    expect(kept).toEqual([-1, -0.5, -0.8]);
+    expect(scores[2]).toBeLessThan(0);
+    expect(scores[0]).toBeGreaterThan(0);
+  });
+
+  it('behavior: sign-flipped and ipm updates (−μ, −0.1·μ) of an honest mean that descends are dropped', async () => {
+    const honest = [-0.9, -1.1, -1, -0.8, -1.2, -1, -0.95];
+    const mu = honest.reduce((a, b) => a + b, 0) / honest.length;
+    const { kept } = await screenUpdates([...honest, -mu, -mu, -0.1 * mu], loss(theta), along);
+    expect(kept).toEqual(honest);
+  });
+
+  it('behavior: never fewer than half the round: where most raise the loss the best-scoring half is kept', async () => {
+    const { kept } = await screenUpdates([1, 2, -0.5, 0.5, 3, 4], loss(theta), along);
+    expect(kept).toEqual([1, -0.5, 0.5]);
+  });
+
+  it('behavior: late in a job, honest scores around 0, fewer than half above it: the attackers still go', async () => {
+    // Near the minimum (θ = 1) honest updates scatter around it; three sign-flipped copies of their mean point away.
+    const near = Float32Array.of(0.98);
+    const lossNear = loss(near);
+    const alongNear = (delta: number) => loss(probeAlong(near, Float32Array.of(delta), 0.5));
+    const honest = [0.03, -0.05, 0.01, -0.02, 0.06, -0.04, -0.03];
+    const mu = honest.reduce((a, b) => a + b, 0) / honest.length;
+    const updates = [...honest, -mu * 20, -mu * 20, -mu * 20];
+    const { kept, scores } = await screenUpdates(updates, lossNear, alongNear);
+    expect(scores.filter((x) => x > 0).length).toBeLessThan(5);
+    expect(kept).toHaveLength(5);
+    expect(kept.every((u) => honest.includes(u))).toBe(true);
+  });
+
+  it('behavior: a NaN loss scores worst', async () => {
+    const { kept, scores } = await screenUpdates([-1, Number.NaN], loss(theta), along);
+    expect(kept).toEqual([-1]);
+    expect(scores[1]).toBe(Number.NEGATIVE_INFINITY);
+  });
+});
+
+describe('probeAlong', () => {
+  it('default: θ − γ·Δ, a new array', () => {
+    const params = Float32Array.of(1, 2);
+    expect([...probeAlong(params, Float32Array.of(2, -4), 0.25)]).toEqual([0.5, 3]);
+    expect([...params]).toEqual([1, 2]);
+  });
+});
+
+describe('directionScreen', () => {
+  const honest = [
+    Float32Array.of(1, 0.2, 0.1),
+    Float32Array.of(0.8, -0.1, 0.3),
+    Float32Array.of(0.9, 0.4, -0.2),
+    Float32Array.of(1.2, 0.1, 0),
+    Float32Array.of(0.1, 1, 0.1),
+  ];
+  const mu = Float32Array.from([0, 1, 2], (j) => honest.reduce((a, h) => a + h[j]!, 0) / honest.length);
+
+  it('default: sign-flipped and ipm updates (−μ, −0.1·μ) point against the coordinate median and are dropped', () => {
+    const updates = [...honest, mu.map((x) => -x), mu.map((x) => -0.1 * x)];
+    const { kept, scores } = directionScreen(updates, (u) => u, 3);
+    expect(kept).toEqual(honest);
+    expect(scores[5]).toBeLessThan(-0.9);
+  });
+
+  it('behavior: an update of another length, or one that does not decode, scores NaN and is dropped', () => {
+    const { kept, scores } = directionScreen([...honest, Float32Array.of(1, 1), undefined], (u) => u, 3);
+    expect(kept).toEqual(honest);
+    expect(scores.slice(5)).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it('behavior: nothing that decodes, nothing kept', () => {
+    expect(directionScreen([undefined], (u) => u, 3).kept).toEqual([]);
+  });
+});
+
+describe('cosine', () => {
+  it('default: the cosine of the angle; 0 against a zero vector', () => {
+    expect(cosine(Float32Array.of(1, 0), Float32Array.of(0, 2))).toBe(0);
+    expect(cosine(Float32Array.of(1, 1), Float32Array.of(-2, -2))).toBeCloseTo(-1, 12);
+    expect(cosine(Float32Array.of(0, 0), Float32Array.of(1, 2))).toBe(0);
+  });
+});
