@@ -76,7 +76,9 @@ test('three partner widgets train a job: its rounds close on their updates, nobo
       const widget = page.frameLocator('iframe[title^="Terraflop"]');
       // Consent first: the frame asks for training work only after the click.
       await widget.getByRole('button', { name: 'Start contributing' }).click();
-      await expect(widget.getByTestId('widget-state')).toHaveText(/Computing/);
+      // "Starting…" first pays the registration's proof of work (1-3 s of a core): three frames at once on two busy
+      // cores took longer than the default 5 s in a CI run.
+      await expect(widget.getByTestId('widget-state')).toHaveText(/Computing/, { timeout: 60_000 });
       return widget;
     }),
   );

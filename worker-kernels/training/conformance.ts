@@ -63,7 +63,8 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
   bounds: {
     wasm: { differingBytes: bitwise, relativeL2: bitwise },
     webgpu: {
-      // Measured on SwiftShader (e2e/kernels-webgpu.spec.ts), three runs of 4 random units: worst 35 bytes, 1.8e-7.
+      // Measured on SwiftShader (e2e/kernels-webgpu.spec.ts), 19 runs of 4 random units: worst 98 bytes, 2.8e-7, and
+      // one unit at 5.3e-5 (a near-tie decided the other way, see relativeL2).
       differingBytes: {
         most: 256,
         why:
@@ -71,8 +72,11 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
           'bit: a code flips where its rounding threshold lies that close, a scale where its block max moved',
       },
       relativeL2: {
-        most: 1e-5,
-        why: 'those last bits grown over a few steps: 1.8e-7 measured; bound 55 times above, 2,000 below compare.ts',
+        most: 1e-3,
+        why:
+          'those last bits grown over a few steps (at most 2.8e-7 over 76 random units), and now and then a ReLU or ' +
+          'max-pool near-tie decided the other way, which moves a whole path of the gradient (5.3e-5, ' +
+          'TERRAFLOP_TEST_SEED=4051892992); a wrong kernel gives about 1; bound 20 times below compare.ts',
       },
     },
   },
