@@ -133,7 +133,6 @@ export const statusCounterPass = (): Pass => {
     return counts + activity > 0;
   };
 };
-export const statusCounter: Pass = statusCounterPass();
 
 /**
  * Runs `pass` at most once every `everyMs` of the runner's clock, except right after a run that found work, so a

@@ -14,14 +14,6 @@
  */
 import { coordinateMedian } from '../../worker-kernels/training/aggregate.ts';
 
-export interface Screen {
-  /** How far along each update the probe moves (γ, a fraction of the update); 0 turns the screen off. */
-  readonly probe: number;
-}
-
-/** What a job runs (docs/training.md, "The suspicion screen"). */
-export const SCREEN: Screen = { probe: 0.1 };
-
 /** θ − γ·Δ: the parameters a short move along the update reaches. */
 export function probeAlong(params: Float32Array, delta: Float32Array, probe: number): Float32Array {
   const out = new Float32Array(params.length);
@@ -41,7 +33,7 @@ export interface Screened<U> {
  * fewer than half do. `lossAlong(u)` is the validation loss at θ − γ·Δ_u; `before` is L(θ). A NaN score counts as
  * the worst.
  *
- * @example await screenUpdates(updates, before, (u) => loss(probeAlong(theta, delta(u), SCREEN.probe)))
+ * @example await screenUpdates(updates, before, (u) => loss(probeAlong(theta, delta(u), hyper.screenProbe)))
  */
 export async function screenUpdates<U>(
   updates: readonly U[],
