@@ -36,6 +36,7 @@ import { AGGREGATORS, type Aggregator, central, kitOf, type SimConfig, simulate 
 const job = TrainingHyper.parse({});
 
 const { values } = parseArgs({
+  allowNegative: true,
   options: {
     byzantine: { type: 'string', default: '0.3' },
     attack: { type: 'string', default: 'alie' },
@@ -72,6 +73,9 @@ const { values } = parseArgs({
     // screen's probe γ (--screen; 0: off).
     screen: { type: 'string', default: String(job.screen === 'loss' ? job.screenProbe : 0) },
     direction: { type: 'boolean', default: job.screen === 'direction' },
+    // The loss screen's probe distance (the job's `screenDistance`): the round's median update length, or with
+    // --no-screen-even each update's own (the rule of the tables before it).
+    'screen-even': { type: 'boolean', default: job.screenDistance === 'median' },
   },
 });
 
@@ -116,6 +120,8 @@ const config: SimConfig = {
   ...(Number(values['rounds-cap']) > 0 && { roundsCap: Number(values['rounds-cap']) }),
   // 0: off; the key then leaves it out, so runs from before the option are found again.
   ...(values.direction && { direction: true as const }),
+  // Off: the key then leaves it out, so runs from before the option are found again.
+  ...(values['screen-even'] && Number(values.screen) > 0 && { screenEven: true as const }),
   // A number, as in commit b98fe58, so the runs of that rule are found again in the cache.
   ...(Number(values.screen) > 0 && { screen: Number(values.screen) }),
 };
@@ -160,7 +166,16 @@ const started = performance.now();
 const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
 // Central training runs the volunteers' digits and rates whatever the rounds' rule (it has no rounds to refuse).
 // Nor the suspicion screens (it has no updates to screen): left out of its key, so it is found again with them.
-const { attack: _a, byzantine: _b, recompute: _r, roundsCap: _c, screen: _s, direction: _d, ...shared } = config;
+const {
+  attack: _a,
+  byzantine: _b,
+  recompute: _r,
+  roundsCap: _c,
+  screen: _s,
+  direction: _d,
+  screenEven: _e,
+  ...shared
+} = config;
 const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
 const cleanAccuracy = await cached('clean', cleanConfig, async () => (await simulate(kit, cleanConfig, log)).accuracy);
 const result = config.attack === 'none' ? undefined : await simulate(kit, config, log);

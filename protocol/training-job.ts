@@ -72,8 +72,14 @@ export const TrainingHyper = z.strictObject({
    * 0.12 (docs/training.md, "Suspicion screens").
    */
   screen: z.enum(['none', 'direction', 'loss']).default('loss'),
-  /** The loss screen's probe γ, a fraction of the update. */
+  /** The loss screen's probe γ, a fraction of an update's length (see screenDistance). */
   screenProbe: z.number().positive().max(1).default(0.1),
+  /**
+   * How far the loss screen probes each update: 'median', γ times the round's median update length for every one,
+   * so a short update is judged by its direction where an honest one is (ipm's −0.1·μ no longer hides below the
+   * noise); 'own', γ times its own length (the rule before, docs/training.md "Suspicion screens").
+   */
+  screenDistance: z.enum(['median', 'own']).default('median'),
   /** Uneven shards: Dirichlet(α) label mix per shard; absent for even (IID) shards. */
   dirichletAlpha: z.number().positive().max(100).optional(),
   /** Seeds the initial parameters and the shards. */

@@ -8,17 +8,24 @@ import { ATTACKS, attackUpdate } from './attacks.ts';
 const honest = [Float32Array.of(1, 2, 3), Float32Array.of(3, 2, 1), Float32Array.of(2, 2, 2)];
 
 describe('attacks', () => {
-  test.each(ATTACKS.filter((a) => a !== 'label-flip'))('default: %s returns a finite update of the same size', (a) => {
-    const u = attackUpdate(a, honest, 10, 3, mulberry32(1));
-    expect(u.length).toBe(3);
-    expect(u.every(Number.isFinite)).toBe(true);
+  test.each(ATTACKS.filter((a) => a !== 'label-flip' && a !== 'withhold'))(
+    'default: %s returns a finite update of the same size',
+    (a) => {
+      const u = attackUpdate(a, honest, 10, 3, mulberry32(1))!;
+      expect(u.length).toBe(3);
+      expect(u.every(Number.isFinite)).toBe(true);
+    },
+  );
+
+  test('behavior: withhold sends nothing', () => {
+    expect(attackUpdate('withhold', honest, 10, 3, mulberry32(1))).toBeUndefined();
   });
 
   test('behavior: sign-flip, scaled and IPM point against the honest mean', () => {
     const draw = mulberry32(1);
-    expect(Array.from(attackUpdate('sign-flip', honest, 10, 3, draw))).toEqual([-2, -2, -2]);
-    expect(Array.from(attackUpdate('scaled', honest, 10, 3, draw))).toEqual([-40, -40, -40]);
-    expect(Array.from(attackUpdate('ipm', honest, 10, 3, draw)).map((x) => x.toFixed(3))).toEqual([
+    expect(Array.from(attackUpdate('sign-flip', honest, 10, 3, draw)!)).toEqual([-2, -2, -2]);
+    expect(Array.from(attackUpdate('scaled', honest, 10, 3, draw)!)).toEqual([-40, -40, -40]);
+    expect(Array.from(attackUpdate('ipm', honest, 10, 3, draw)!).map((x) => x.toFixed(3))).toEqual([
       '-0.200',
       '-0.200',
       '-0.200',
@@ -26,7 +33,7 @@ describe('attacks', () => {
   });
 
   test('behavior: ALIE stays within a standard deviation or two of the mean, below it', () => {
-    const u = attackUpdate('alie', honest, 10, 3, mulberry32(1));
+    const u = attackUpdate('alie', honest, 10, 3, mulberry32(1))!;
     // σ = (0.816, 0, 0.816); n = 10, f = 3: s = 3, z = Φ⁻¹(0.7) ≈ 0.524.
     expect(u[0]).toBeCloseTo(2 - 0.524 * Math.sqrt(2 / 3), 2);
     expect(u[1]).toBe(2);

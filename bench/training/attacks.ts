@@ -7,7 +7,17 @@
  */
 import { mean } from '../../worker-kernels/training/aggregate.ts';
 
-export const ATTACKS = ['none', 'sign-flip', 'scaled', 'noise', 'label-flip', 'bit-flip', 'alie', 'ipm'] as const;
+export const ATTACKS = [
+  'none',
+  'sign-flip',
+  'scaled',
+  'noise',
+  'label-flip',
+  'bit-flip',
+  'alie',
+  'ipm',
+  'withhold',
+] as const;
 export type Attack = (typeof ATTACKS)[number];
 
 type Draw = () => number;
@@ -79,6 +89,9 @@ export function attackUpdate(
     case 'ipm':
       // Xie et al. 2020: −ε·μ, an inner product with the true direction that is negative.
       return mu.map((x) => -0.1 * x);
+    case 'withhold':
+      // Take the unit and send nothing: the round goes on without its shard, as if every attack were screened out.
+      return undefined;
     case 'none':
       return mu;
   }

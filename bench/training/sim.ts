@@ -24,7 +24,7 @@ import { innerLrAt, jobFinished, type LrSchedule } from '../../worker-kernels/tr
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
-import { directionScreen, probeAlong, screenUpdates } from '../../server/training/screen.ts';
+import { directionScreen, evenProbes, probeAlong, screenUpdates } from '../../server/training/screen.ts';
 import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
@@ -71,6 +71,11 @@ export interface SimConfig {
    * are run, and the rate follows the rounds applied.
    */
   readonly roundsCap?: number;
+  /**
+   * With `screen`: each update probed at the same distance, γ times the round's median update length
+   * (screen.ts `evenProbes`), the job's `screenDistance: 'median'`; absent: at γ times its own length, as before.
+   */
+  readonly screenEven?: true;
   /**
    * Off when absent. The suspicion screen (server/training/screen.ts): each update is scored by the validation loss
    * it takes off at θ − probe·Δ, and those that raise it are dropped before the
@@ -229,7 +234,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       const own = config.attack === 'label-flip' ? trained(input, flipped, wasm) : undefined;
       if (config.attack === 'label-flip' && !own) continue;
       const delta = attackUpdate(config.attack, honest, n, attackers, draw, own && dequantised(input, own));
-      outputs.set(u, forged(input, delta));
+      if (delta) outputs.set(u, forged(input, delta));
     }
     const kept: [holder: number, update: Float32Array][] = [];
     for (const [u, holder] of dealt) {
@@ -268,8 +273,9 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     if (config.screen && updates.length) {
       const probe = config.screen;
       const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
+      const probes = config.screenEven ? evenProbes(updates, probe) : updates.map(() => probe);
       const along = (d: Float32Array) =>
-        evaluateHeldOut(config.model, probeAlong(theta, d, probe), kit.validation).loss;
+        evaluateHeldOut(config.model, probeAlong(theta, d, probes[updates.indexOf(d)]!), kit.validation).loss;
       const { kept: passed, scores } = await screenUpdates(updates, before, along);
       const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
       const shown = scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, directionScreen, probeAlong, screenUpdates } from './screen.ts';
+import { cosine, directionScreen, evenProbes, norm, probeAlong, screenUpdates } from './screen.ts';
 
 /** The loss is (θ − 1)² in one dimension, from θ = 0: a downhill update is negative (Δ = θ_v − θ_after). */
 const loss = (theta: Float32Array) => (theta[0]! - 1) ** 2;
@@ -44,6 +44,49 @@ describe('screenUpdates', () => {
     const { kept, scores } = await screenUpdates([-1, Number.NaN], loss(theta), along);
     expect(kept).toEqual([-1]);
     expect(scores[1]).toBe(Number.NEGATIVE_INFINITY);
+  });
+});
+
+describe('evenProbes', () => {
+  it('default: every update reaches γ times the median length: a long one gets a short probe, a short one a long', () => {
+    const updates = [Float32Array.of(3, 4), Float32Array.of(0, 10), Float32Array.of(0.6, 0.8), Float32Array.of(0, 5)];
+    const probes = evenProbes(updates, 0.1);
+    // Lengths 5, 10, 1, 5: the median is 5, so every probe reaches 0.5.
+    for (const [i, p] of probes.entries()) expect(p * norm(updates[i]!)).toBeCloseTo(0.5, 6);
+    expect(probes[1]).toBeCloseTo(0.05, 6);
+    expect(probes[2]).toBeCloseTo(0.5, 6);
+  });
+
+  it('behavior: an all-zero update gets NaN, so it scores NaN and is dropped', () => {
+    expect(evenProbes([Float32Array.of(1), Float32Array.of(0), Float32Array.of(2)], 0.1)[1]).toBeNaN();
+  });
+
+  it('behavior: late in a job, ipm (−0.1·μ) hides among honest scores at its own length, not at the median', async () => {
+    // Two dimensions, loss (θ₀ − 1)² + (θ₁ − 1)² near its minimum: honest updates are short and mostly sideways
+    // (fewer than half point downhill), three ipm copies of −0.1 times their mean.
+    const loss2 = (t: Float32Array) => (t[0]! - 1) ** 2 + (t[1]! - 1) ** 2;
+    const near = Float32Array.of(0.9, 0.9);
+    const honest = [
+      [-0.05, 0.03],
+      [0.04, -0.05],
+      [-0.06, 0.02],
+      [0.05, -0.03],
+      [-0.01, -0.02],
+      [0.06, -0.05],
+      [-0.04, 0.05],
+    ].map(([a, b]) => Float32Array.of(a!, b!));
+    const mu = [0, 1].map((j) => honest.reduce((sum, h) => sum + h[j]!, 0) / honest.length);
+    const updates = [...honest, ...[0, 1, 2].map(() => Float32Array.of(-0.1 * mu[0]!, -0.1 * mu[1]!))];
+    const own = await screenUpdates(updates, loss2(near), (d) => loss2(probeAlong(near, d, 0.5)));
+    const probes = evenProbes(updates, 0.5);
+    const even = await screenUpdates(updates, loss2(near), (d) =>
+      loss2(probeAlong(near, d, probes[updates.indexOf(d)]!)),
+    );
+    // At its own length ipm barely moves the loss and outscores sideways honest updates: the better half takes one.
+    expect(own.kept.filter((u) => !honest.includes(u))).toHaveLength(1);
+    // Probed as far as the others, it points straight uphill and scores worst of the round.
+    expect(even.kept.filter((u) => !honest.includes(u))).toHaveLength(0);
+    expect(Math.min(...even.scores)).toBe(even.scores[9]);
   });
 });
 

@@ -21,6 +21,29 @@ export function probeAlong(params: Float32Array, delta: Float32Array, probe: num
   return out;
 }
 
+/** The L2 norm of a pseudo-gradient, in f64. */
+export function norm(delta: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < delta.length; i++) sum += delta[i]! * delta[i]!;
+  return Math.sqrt(sum);
+}
+
+/**
+ * Each update's probe, so that every update is probed at the same distance, γ times the round's median update length:
+ * γ·median|Δ|/|Δ_i|. A short update is then judged by its direction at the distance an honest one is, not by a move
+ * too small to change the loss; while attackers are fewer than half they cannot set the median. An all-zero update
+ * gets NaN (it points nowhere, and scores NaN).
+ */
+export function evenProbes(deltas: readonly Float32Array[], probe: number): number[] {
+  const norms = deltas.map(norm);
+  const sorted = [...norms].sort((a, b) => a - b);
+  const median =
+    sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]!
+      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  return norms.map((n) => (n > 0 ? (probe * median) / n : Number.NaN));
+}
+
 export interface Screened<U> {
   /** The updates kept, in their order. */
   readonly kept: U[];

@@ -12,7 +12,7 @@ import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../st
 import { jobFinished } from '../../worker-kernels/training/schedule.ts';
 import { gatedStep } from './gate.ts';
 import { decodeUpdate } from './model-state.ts';
-import { directionScreen, probeAlong, screenUpdates } from './screen.ts';
+import { directionScreen, evenProbes, probeAlong, screenUpdates } from './screen.ts';
 import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
 
@@ -50,7 +50,7 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
  * round does not count as applied).
  */
 async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]) {
-  const { gateLoss, screen, screenProbe, block } = job.submission.hyper;
+  const { gateLoss, screen, screenProbe, screenDistance, block } = job.submission.hyper;
   const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
   let kept = updates;
   // A result that does not decode to the model's size scores NaN and is dropped (nextVersion would skip it anyway).
@@ -62,10 +62,15 @@ async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelSta
   const before = await ops.validationLoss(job, current.params);
   const loss = (next: ModelState) => ops.validationLoss(job, next.params);
   if (screen === 'loss' && updates.length > 0) {
+    const deltas = new Map(updates.map((u) => [u, delta(u)]));
+    const usable = [...deltas.values()].filter((d) => d?.length === current.params.length) as Float32Array[];
+    // An update's probe: γ times the round's median update length (screen.ts evenProbes), or γ times its own.
+    const even = screenDistance === 'median' ? evenProbes(usable, screenProbe) : [];
+    const probes = new Map(even.map((probe, i) => [usable[i]!, probe]));
     const along = (u: PendingUpdate) => {
-      const d = delta(u);
+      const d = deltas.get(u);
       return d?.length === current.params.length
-        ? ops.validationLoss(job, probeAlong(current.params, d, screenProbe))
+        ? ops.validationLoss(job, probeAlong(current.params, d, probes.get(d) ?? screenProbe))
         : Number.NaN;
     };
     kept = (await screenUpdates(updates, before, along)).kept;
