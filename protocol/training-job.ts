@@ -68,8 +68,8 @@ export const TrainingHyper = z.strictObject({
    * out each result whose pseudo-gradient has a cosine of 0 or less with the coordinate median of the round's;
    * 'loss' (Zeno) each one that raises the loss on the validation digits at θ − screenProbe·Δ, keeping the
    * better-scoring half where fewer than half lower it; 'none' none. 'loss' by default: over seeds 1–3 at 30% cheaters
-   * it left sign-flip, ipm and label-flip 0.28, 0.48 and 0.10 point below the clean run's mean, which it lowered by
-   * 0.12 (docs/training.md, "Suspicion screens").
+   * (probed at the median distance) it left sign-flip, ipm and label-flip 0.17, 0.07 and 0.05 point below the clean
+   * run's mean, which is 0.24 below the mean without it (docs/training.md, "Probing every update as far").
    */
   screen: z.enum(['none', 'direction', 'loss']).default('loss'),
   /** The loss screen's probe γ, a fraction of an update's length (see screenDistance). */
