@@ -77,6 +77,12 @@ export interface SimConfig {
    */
   readonly screenEven?: true;
   /**
+   * With `screen`: the units whose results the screen refused or that never came (withheld) are dealt once more in the
+   * same round, each to another identity with a fresh seed, and the round's kept updates and these are screened
+   * together. Not what the coordinator does yet (docs/training.md, "Dealing a refused unit again").
+   */
+  readonly redeal?: true;
+  /**
    * Off when absent. The suspicion screen (server/training/screen.ts): each update is scored by the validation loss
    * it takes off at θ − probe·Δ, and those that raise it are dropped before the
    * aggregate (the better-scoring half kept where fewer than half lower it).
@@ -170,6 +176,25 @@ function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
   };
 }
 
+/**
+ * Deals each refused unit once more, to an active identity other than its first holder (drawn from `seed`), and
+ * returns the updates that came back with their new holders.
+ */
+function redealt(
+  refused: readonly (readonly [unit: number, holder: number])[],
+  active: readonly number[],
+  seed: number,
+  compute: (unit: number, holder: number, random: () => number) => Float32Array | undefined,
+): [holder: number, update: Float32Array][] {
+  const random = mulberry32(seed);
+  return refused.flatMap(([u, first]) => {
+    const others = active.filter((i) => i !== first);
+    const holder = others[Math.floor(random() * others.length)];
+    const update = holder === undefined ? undefined : compute(u, holder, random);
+    return update ? [[holder!, update] as [number, Float32Array]] : [];
+  });
+}
+
 export async function simulate(kit: Kit, config: SimConfig, log: (line: string) => void): Promise<SimResult> {
   const { split, wasm } = kit;
   const n = config.volunteers;
@@ -204,19 +229,22 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     const inputs = new Map<number, TrainingInput>();
     const outputs = new Map<number, TrainingOutput>();
     const parameters = theta.slice();
-    for (const [u, holder] of dealt) {
-      const input = trainingInput({
+    // A unit of shard u this round; `tag` tells a unit dealt again (redeal) from the first, so its seed differs.
+    const unitInput = (u: number, tag = '') =>
+      trainingInput({
         model: config.model,
         version: round,
         parameters,
         samples: shards[u]!,
-        seed: deriveSeed(config.seed, `r${round}v${u}`),
+        seed: deriveSeed(config.seed, `r${round}v${u}${tag}`),
         steps: config.steps,
         batch: config.batch,
         inner: { lr, momentum: config.momentum },
         block: config.block,
         ...(config.augment && { augment: config.augment }),
       });
+    for (const [u, holder] of dealt) {
+      const input = unitInput(u);
       inputs.set(u, input);
       const output = isAttacker(holder) ? undefined : trained(input, split, wasm);
       if (output) outputs.set(u, output);
@@ -229,14 +257,18 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
     }
     // With no honest update to shape theirs on (every honest unit diverged), the attackers have nothing to send.
-    for (const [u] of honest.length ? dealt.filter(([, holder]) => isAttacker(holder)) : []) {
-      const input = inputs.get(u)!;
+    const attacked = (input: TrainingInput, random: () => number) => {
       const own = config.attack === 'label-flip' ? trained(input, flipped, wasm) : undefined;
-      if (config.attack === 'label-flip' && !own) continue;
-      const delta = attackUpdate(config.attack, honest, n, attackers, draw, own && dequantised(input, own));
-      if (delta) outputs.set(u, forged(input, delta));
+      if (config.attack === 'label-flip' && !own) return undefined;
+      const delta = attackUpdate(config.attack, honest, n, attackers, random, own && dequantised(input, own));
+      return delta && forged(input, delta);
+    };
+    for (const [u] of honest.length ? dealt.filter(([, holder]) => isAttacker(holder)) : []) {
+      const output = attacked(inputs.get(u)!, draw);
+      if (output) outputs.set(u, output);
     }
     const kept: [holder: number, update: Float32Array][] = [];
+    const keptUnit = new Map<Float32Array, number>();
     for (const [u, holder] of dealt) {
       if (bannedAfter[holder] !== null) continue; // caught on an earlier unit of this round: dropped, not applied
       if (!outputs.has(u)) continue; // the unit failed: nothing to apply or check
@@ -255,10 +287,12 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
           for (let k = kept.length - 1; k >= 0; k--) if (kept[k]![0] === holder) kept.splice(k, 1);
           if (config.dealing === 'fixed') continue; // the bench's model before dealing: the unit is lost
           kept.push([-1, dequantised(input, replica)]);
+          keptUnit.set(kept.at(-1)![1], u);
           continue;
         }
       }
       kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
+      keptUnit.set(kept.at(-1)![1], u);
     }
     // The coordinator's suspicion screens (server/training/screen.ts): updates that point away from the round's
     // coordinate median, or raise the validation loss along a short probe, are dropped before the aggregate.
@@ -273,14 +307,35 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     if (config.screen && updates.length) {
       const probe = config.screen;
       const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
-      const probes = config.screenEven ? evenProbes(updates, probe) : updates.map(() => probe);
-      const along = (d: Float32Array) =>
-        evaluateHeldOut(config.model, probeAlong(theta, d, probes[updates.indexOf(d)]!), kit.validation).loss;
-      const { kept: passed, scores } = await screenUpdates(updates, before, along);
+      const screen = (pool: Float32Array[]) => {
+        const probes = config.screenEven ? evenProbes(pool, probe) : pool.map(() => probe);
+        const along = (d: Float32Array) =>
+          evaluateHeldOut(config.model, probeAlong(theta, d, probes[pool.indexOf(d)]!), kit.validation).loss;
+        return screenUpdates(pool, before, along);
+      };
+      const { kept: passed, scores } = await screen(updates);
       const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
       const shown = scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ');
       log(`round ${round}: screen kept ${passed.length} of ${updates.length} (h honest, A attacker): ${shown}`);
       updates = passed;
+      if (config.redeal) {
+        const passedUnits = new Set(passed.map((d) => keptUnit.get(d)));
+        const refused = dealt.filter(([u]) => !passedUnits.has(u));
+        const again = redealt(refused, active, deriveSeed(config.seed, `redeal${round}`), (u, holder, random) => {
+          const input = unitInput(u, 'again');
+          const output = isAttacker(holder) ? attacked(input, random) : trained(input, split, wasm);
+          return output && dequantised(input, output);
+        });
+        if (again.length) {
+          const pool = [...passed, ...again.map(([, update]) => update)];
+          const second = await screen(pool);
+          const who = again.map(([holder]) => (isAttacker(holder) ? 'A' : 'h')).join('');
+          log(
+            `round ${round}: ${refused.length} refused, dealt again (${who}): kept ${second.kept.length} of ${pool.length}`,
+          );
+          updates = second.kept;
+        }
+      }
     }
     // Without updates the version repeats the last, as on the coordinator (server/training/model-state.ts).
     if (updates.length) {
