@@ -330,9 +330,8 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
           const pool = [...passed, ...again.map(([, update]) => update)];
           const second = await screen(pool);
           const who = again.map(([holder]) => (isAttacker(holder) ? 'A' : 'h')).join('');
-          log(
-            `round ${round}: ${refused.length} refused, dealt again (${who}): kept ${second.kept.length} of ${pool.length}`,
-          );
+          const { length } = second.kept;
+          log(`round ${round}: ${refused.length} refused, dealt again (${who}): kept ${length} of ${pool.length}`);
           updates = second.kept;
         }
       }

@@ -48,7 +48,7 @@ describe('screenUpdates', () => {
 });
 
 describe('evenProbes', () => {
-  it('default: every update reaches γ times the median length: a long one gets a short probe, a short one a long', () => {
+  it('default: every update reaches γ times the median length: a long one gets a short probe, a short a long', () => {
     const updates = [Float32Array.of(3, 4), Float32Array.of(0, 10), Float32Array.of(0.6, 0.8), Float32Array.of(0, 5)];
     const probes = evenProbes(updates, 0.1);
     // Lengths 5, 10, 1, 5: the median is 5, so every probe reaches 0.5.
@@ -61,7 +61,7 @@ describe('evenProbes', () => {
     expect(evenProbes([Float32Array.of(1), Float32Array.of(0), Float32Array.of(2)], 0.1)[1]).toBeNaN();
   });
 
-  it('behavior: late in a job, ipm (−0.1·μ) hides among honest scores at its own length, not at the median', async () => {
+  it('behavior: late in a job, ipm (−0.1·μ) hides among honest ones at its own length, not at the median', async () => {
     // Two dimensions, loss (θ₀ − 1)² + (θ₁ − 1)² near its minimum: honest updates are short and mostly sideways
     // (fewer than half point downhill), three ipm copies of −0.1 times their mean.
     const loss2 = (t: Float32Array) => (t[0]! - 1) ** 2 + (t[1]! - 1) ** 2;
