@@ -63,7 +63,7 @@ async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelSta
   const loss = (next: ModelState) => ops.validationLoss(job, next.params);
   if (screen === 'loss' && updates.length > 0) {
     const deltas = new Map(updates.map((u) => [u, delta(u)]));
-    const usable = [...deltas.values()].filter((d) => d?.length === current.params.length) as Float32Array[];
+    const usable = [...deltas.values()].filter((d): d is Float32Array => d?.length === current.params.length);
     // An update's probe: γ times the round's median update length (screen.ts evenProbes), or γ times its own.
     const even = screenDistance === 'median' ? evenProbes(usable, screenProbe) : [];
     const probes = new Map(even.map((probe, i) => [usable[i]!, probe]));
