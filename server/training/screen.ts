@@ -12,7 +12,7 @@
  * round where the model is at a minimum of the validation loss and honest updates scatter around it), the half with
  * the best scores is kept, so a round is never decided by a handful of updates the screen happened to like.
  */
-import { coordinateMedian } from '../../worker-kernels/training/aggregate.ts';
+import { coordinateMedian, medianOf } from '../../worker-kernels/training/aggregate.ts';
 
 /** θ − γ·Δ: the parameters a short move along the update reaches. */
 export function probeAlong(params: Float32Array, delta: Float32Array, probe: number): Float32Array {
@@ -36,11 +36,7 @@ export function norm(delta: Float32Array): number {
  */
 export function evenProbes(deltas: readonly Float32Array[], probe: number): number[] {
   const norms = deltas.map(norm);
-  const sorted = [...norms].sort((a, b) => a - b);
-  const median =
-    sorted.length % 2
-      ? sorted[(sorted.length - 1) / 2]!
-      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const median = medianOf(norms);
   return norms.map((n) => (n > 0 ? (probe * median) / n : Number.NaN));
 }
 

@@ -114,7 +114,8 @@ export function centeredClip(updates: readonly Update[], options: CenteredClipOp
   return Float32Array.from(v);
 }
 
-function medianOf(values: number[]): number {
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function medianOf(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const n = s.length;
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
