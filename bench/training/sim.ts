@@ -78,8 +78,9 @@ export interface SimConfig {
   readonly screenEven?: true;
   /**
    * With `screen`: the units whose results the screen refused or that never came (withheld) are dealt once more in the
-   * same round, each to another identity with a fresh seed, and the round's kept updates and these are screened
-   * together. Not what the coordinator does yet (docs/training.md, "Dealing a refused unit again").
+   * same round, each to an identity that held none of them, with a fresh seed, and the round's kept updates and these
+   * are screened together, as the coordinator does (server/training/trainer.ts; there without a screen too, for
+   * units that never came; docs/training.md, "Dealing a refused unit again").
    */
   readonly redeal?: true;
   /**
@@ -177,8 +178,9 @@ function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
 }
 
 /**
- * Deals each refused unit once more, to an active identity other than its first holder (drawn from `seed`), and
- * returns the updates that came back with their new holders.
+ * Deals each refused unit once more, to an active identity that held none of the round's refused units (drawn from
+ * `seed`; the coordinator's scheduler never sends a unit dealt again to such a holder, server/store/sql/unit-pool.ts),
+ * and returns the updates that came back with their new holders.
  */
 function redealt(
   refused: readonly (readonly [unit: number, holder: number])[],
@@ -187,8 +189,9 @@ function redealt(
   compute: (unit: number, holder: number, random: () => number) => Float32Array | undefined,
 ): [holder: number, update: Float32Array][] {
   const random = mulberry32(seed);
-  return refused.flatMap(([u, first]) => {
-    const others = active.filter((i) => i !== first);
+  const holders = new Set(refused.map(([, holder]) => holder));
+  const others = active.filter((i) => !holders.has(i));
+  return refused.flatMap(([u]) => {
     const holder = others[Math.floor(random() * others.length)];
     const update = holder === undefined ? undefined : compute(u, holder, random);
     return update ? [[holder!, update] as [number, Float32Array]] : [];

@@ -97,6 +97,55 @@ describe.each(backends)('training API on $name', ({ name, available }) => {
     expect(missing.status).toBe(404);
   });
 
+  test('behavior: a team the screen refused asks first for the shards dealt again and gets none', async () => {
+    const call = await project('Digits');
+    const submission = { ...JOB, rounds: 1, hyper: { ...JOB.hyper, unitsPerRound: 6, recompute: 0.05 } };
+    const job = TrainingJob.parse(await (await call('POST', '/api/research/training-jobs', submission)).json());
+    const read = async () =>
+      TrainingJob.parse(await (await call('GET', `/api/research/training-jobs/${job.jobId}`)).json());
+    const url = running.coordinator.url;
+    const team = await Promise.all([1, 2].map((i) => SimHost.register(url, { volunteerName: `mallory${i}` })));
+    const honest = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => SimHost.register(url, { volunteerName: `h${i}` })));
+    // The team asks the moment the round opens and sends the honest update's negation; four volunteers the rest.
+    for (const host of [...team, ...honest.slice(0, 4)]) {
+      const taken = await eventually(async () => (await host.requestWork(1)).at(0));
+      const entry = host.compute(taken);
+      await host.report([team.includes(host) ? signFlip(entry) : entry]);
+    }
+    // The round's first six units; a recomputed one's second (or third) replica goes to one of two more volunteers.
+    const firstSix = new Set((await running.inspect.units()).map((u) => u.id).sort((a, b) => a - b));
+    expect(firstSix.size).toBe(6);
+    const dealt = await eventually(async () => {
+      const now = await read();
+      if ((now.history[0]?.dealtAgain ?? 0) > 0) return now.history[0]!.dealtAgain;
+      const replicas = await running.inspect.replicas();
+      if (replicas.some((r) => firstSix.has(r.workUnitId) && r.serverState === 'unsent')) {
+        for (const host of honest.slice(4)) await host.cycle(1);
+      }
+      return undefined;
+    }, 60_000);
+    // The loss screen refused the team's updates and the round dealt their shards again. The team asks first, as
+    // a team reading this code would, and gets none of them: or is banned already, if a recomputation caught it.
+    for (const host of team) {
+      const reply = await host.call('POST', 'api/work', { maxReplicas: 4 });
+      if (reply.status !== 403) expect(await reply.json()).toEqual({ replicas: [] });
+    }
+    // Two other volunteers take them, and the round closes with every shard trained once.
+    const done = await eventually(async () => {
+      for (const host of honest.slice(4)) await host.cycle(2);
+      const now = await read();
+      return now.state === 'done' && now;
+    }, 60_000);
+    expect(done.history[0]).toMatchObject({ dealtAgain: dealt, updates: 6 });
+    expect(dealt).toBeGreaterThanOrEqual(1);
+    const again = new Set((await running.inspect.units()).map((u) => u.id).filter((id) => !firstSix.has(id)));
+    expect(again.size).toBe(dealt);
+    const teamIds = new Set(team.map((h) => h.identity.volunteerId));
+    const replicas = (await running.inspect.replicas()).filter((r) => again.has(r.workUnitId));
+    expect(replicas.filter((r) => r.volunteerId !== null)).not.toHaveLength(0);
+    expect(replicas.filter((r) => teamIds.has(r.volunteerId!))).toEqual([]);
+  });
+
   test('behavior: a sign-flipping volunteer is caught by recomputation, banned, and its work refused', async () => {
     const call = await project('Digits');
     const job = TrainingJob.parse(await (await call('POST', '/api/research/training-jobs', JOB)).json());

@@ -26,8 +26,12 @@ export interface RunningJob {
   submission: TrainingJobSubmission;
   /** The newest model version. */
   version: number;
-  /** The round open now, if any (none before the first and between a close and the next open). */
-  open: { round: number; baseVersion: number; deadline: number } | undefined;
+  /**
+   * The round open now, if any (none before the first and between a close and the next open). `dealtAgain`: how many
+   * of its units it dealt again (trainer.ts), 0 while it has not, null for a round opened before units kept their
+   * shard (migration 28), which is never dealt again.
+   */
+  open: { round: number; baseVersion: number; deadline: number; dealtAgain: number | null } | undefined;
   /** Rounds closed so far. */
   closed: number;
   /** Rounds closed that stepped the model (a round the check refused, or one without updates, did not). */
@@ -39,10 +43,18 @@ export interface PendingUpdate {
   replicaId: number;
   hostId: number;
   round: number;
+  /** The shard its unit trained on; null for a unit from before migration 28. */
+  shard: number | null;
   result: AppOutput;
 }
 
+/** One of a round's units: the work, and which of the job's shards it trains on. */
+export interface RoundUnit extends NewWorkUnit {
+  shard: number;
+}
+
 export interface RoundProgress {
+  /** Units that may still bring an applicable result or have one: not failed, their result not refused already. */
   units: number;
   /** Units with an applicable result (canonical, valid, from a host not banned, not yet applied). */
   reported: number;
@@ -51,6 +63,11 @@ export interface RoundProgress {
 export interface RoundClose {
   jobId: number;
   round: number;
+  /**
+   * The units the round had dealt again when the trainer read it (RunningJob.open.dealtAgain): the close does nothing
+   * where another process has dealt it again since, as its results are no longer the ones this close screened.
+   */
+  dealtAgain: number | null;
   /** The results this close applies (each only ever once), whether or not the round check let them step the model. */
   applied: number[];
   /** How many updates the next version was stepped with: 0 where the round check refused the round. */
@@ -91,10 +108,23 @@ export interface TrainingStore {
     jobId: number;
     round: number;
     baseVersion: number;
-    units: NewWorkUnit[];
+    units: RoundUnit[];
     deadline: number;
     now: number;
   }): Promise<void>;
+  /**
+   * Deals units of an open round again, once: the results in `refused` count as applied (none is applied later),
+   * the round's undecided units fail, `units` join the round and its deadline moves to `deadline`. False, changing
+   * nothing, when the round is closed or was dealt again already (by another process).
+   */
+  dealAgain(params: {
+    jobId: number;
+    round: number;
+    refused: number[];
+    units: RoundUnit[];
+    deadline: number;
+    now: number;
+  }): Promise<boolean>;
   roundProgress(jobId: number, round: number): Promise<RoundProgress>;
   /** Results of the job's rounds `from`..`to` not yet applied, from hosts not banned. */
   pendingUpdates(jobId: number, from: number, to: number): Promise<PendingUpdate[]>;

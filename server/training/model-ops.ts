@@ -9,20 +9,23 @@ import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { estimateTrainingFlops } from '../../worker-kernels/training/flops.ts';
 import { innerLrAt } from '../../worker-kernels/training/schedule.ts';
 import { deriveSeed } from '../../worker-kernels/random.ts';
-import type { ModelState, PendingUpdate, RunningJob } from '../store/training.ts';
-import type { NewWorkUnit } from '../store/types.ts';
+import type { ModelState, PendingUpdate, RoundUnit, RunningJob } from '../store/training.ts';
 import { unitDelayBound } from './round.ts';
 import { evaluateInWorker, shardsInWorker } from './mnist-worker.ts';
 import { decodeUpdate, nextVersion } from './model-state.ts';
 
 export interface TrainingModelOps {
-  /** The round's units from the version's parameters; `recomputed[i]` sends unit i to two hosts. */
+  /**
+   * The round's units from the version's parameters, one per shard; `recomputed[i]` sends unit i to two hosts. With
+   * `again`, units of those shards only, dealt again within the round: their seeds differ from the first units'.
+   */
   unitsFor(
     job: RunningJob,
     params: Float32Array,
     round: number,
     recomputed: readonly boolean[],
-  ): Promise<NewWorkUnit[]>;
+    again?: readonly number[],
+  ): Promise<RoundUnit[]>;
   /** The next version from the current one and the applicable results. */
   step(job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]): ModelState;
   evaluate(job: RunningJob, params: Float32Array): Promise<{ loss: number; accuracy: number }>;
@@ -59,16 +62,16 @@ function shardsOf({ submission: { hyper } }: RunningJob): Promise<Uint16Array[]>
 }
 
 export const mnistOps: TrainingModelOps = {
-  async unitsFor(job, params, round, recomputed) {
+  async unitsFor(job, params, round, recomputed, again) {
     const { hyper, model } = job.submission;
     const shards = await shardsOf(job);
-    return shards.map((samples, i) => {
+    return (again ?? [...shards.keys()]).map((shard, i) => {
       const input = trainingInput({
         model,
         version: job.version,
         parameters: params,
-        samples,
-        seed: deriveSeed(hyper.seed, `round ${round} unit ${i}`),
+        samples: shards[shard]!,
+        seed: deriveSeed(hyper.seed, again ? `round ${round} again unit ${shard}` : `round ${round} unit ${shard}`),
         steps: hyper.localSteps,
         batch: hyper.batchSize,
         inner: {
@@ -79,6 +82,7 @@ export const mnistOps: TrainingModelOps = {
         ...(hyper.augment > 0 && { augment: hyper.augment }),
       });
       return {
+        shard,
         job: { app: 'training', input },
         flopsEstimate: estimateTrainingFlops(input),
         ...limits(job.submission, recomputed[i] ?? false),

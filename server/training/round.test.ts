@@ -13,6 +13,14 @@ describe('round decisions', () => {
     expect(quorumOf(3, 0.6)).toBe(2);
   });
 
+  test('behavior: dealt again, a round closes at its deadline on what it has, below the quorum too', () => {
+    const at = { now: 20, deadline: 20, quorum: 0.6, dealtAgain: true };
+    expect(decideRound({ units: 5, reported: 1 }, at)).toBe('close');
+    expect(decideRound({ units: 5, reported: 0 }, at)).toBe('close');
+    expect(decideRound({ units: 5, reported: 4 }, { ...at, now: 19 })).toBe('wait');
+    expect(decideRound({ units: 5, reported: 5 }, { ...at, now: 19 })).toBe('close');
+  });
+
   test('behavior: units go out in a fresh order each round, so no one can keep taking the same shards', () => {
     const units = ['shard 0', 'shard 1', 'shard 2', 'shard 3'];
     const random = mulberry32(20);

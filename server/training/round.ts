@@ -4,7 +4,7 @@
  * recomputed. A round closes as soon as every unit has an applicable result, or at its deadline with a quorum of
  * them; a volunteer that is slow or gone holds nothing up, since its unit is reissued at its own deadline (half the
  * round's) and the round closes without it. Below quorum at the deadline the round waits: closing on one or two
- * updates would let those few steer the model.
+ * updates would let those few steer the model. A round dealt again (trainer.ts) met it before its second wave.
  */
 import type { TrainingHyper } from '../../protocol/training-job.ts';
 import type { RoundProgress } from '../store/training.ts';
@@ -16,10 +16,17 @@ export const quorumOf = (units: number, quorum: number) => Math.max(1, Math.ceil
 
 export function decideRound(
   { units, reported }: RoundProgress,
-  { now, deadline, quorum }: { now: number; deadline: number; quorum: number },
+  {
+    now,
+    deadline,
+    quorum,
+    dealtAgain = false,
+  }: { now: number; deadline: number; quorum: number; dealtAgain?: boolean },
 ): RoundDecision {
   if (units > 0 && reported >= units) return 'close';
-  return now >= deadline && reported >= quorumOf(units, quorum) ? 'close' : 'wait';
+  // Dealt again, the round met its quorum once already: at the second deadline it closes on what it has, so units
+  // nobody takes or returns (a team asking for them and sending nothing) cannot hold it.
+  return now >= deadline && (dealtAgain || reported >= quorumOf(units, quorum)) ? 'close' : 'wait';
 }
 
 /**

@@ -151,7 +151,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     'behavior: with the %s screen, sign-flipped results are left out, honest ones kept',
     async (screen) => {
       const now = 1_700_000;
-      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen };
+      // The screen alone: dealing the refused shards again is the next test's.
+      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen, redeal: false };
       const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
       const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
       // Two of seven send the honest update's negation (−Δ points uphill on the validation digits).
@@ -168,9 +169,72 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     },
   );
 
+  test('behavior: refused shards are dealt again, never to their holders; the round closes on all', async () => {
+    const now = 1_800_000;
+    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1 };
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 9);
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    // A team of two sends the honest update's negation; the loss screen refuses both.
+    const team = [hosts[1]!, hosts[4]!];
+    await settle(pass, now);
+    const first = new Map<number, IssuedReplica>();
+    for (const host of hosts.slice(0, 7)) {
+      const [issued] = await fixture.store.issueReplicas(host, 1, now);
+      first.set(host.id, issued!);
+      await fixture.store.recordResults(host, [(team.includes(host) ? flipped : honest)(issued!)], now);
+    }
+    await settle(pass, now);
+    const running = (await fixture.stores.training.runningJobs()).find((j) => j.jobId === jobId)!;
+    expect(running.open).toMatchObject({ round: 0, dealtAgain: 2, deadline: now + 60_000 });
+    // The team asks first for the units dealt again, and gets none: each went out once already to one of them.
+    for (const host of team) expect(await fixture.store.issueReplicas(host, 2, now + 1)).toEqual([]);
+    // Others take them: the team's two shards, with fresh seeds, from the same version.
+    const again = await fixture.store.issueReplicas(hosts[7]!, 2, now + 1);
+    expect(again).toHaveLength(2);
+    const input = (r: IssuedReplica) => (r.job.app === 'training' ? r.job.input : undefined)!;
+    const refused = new Map(team.map((h) => [input(first.get(h.id)!).samples, input(first.get(h.id)!)]));
+    expect(again.map((r) => input(r).samples).sort()).toEqual([...refused.keys()].sort());
+    for (const r of again) {
+      expect(input(r).version).toBe(0);
+      expect(input(r).seed).not.toBe(refused.get(input(r).samples)!.seed);
+    }
+    await fixture.store.recordResults(hosts[7]!, again.map(honest), now + 1);
+    await settle(pass, now + 1);
+    const job = (await fixture.stores.training.job(projectId, jobId))!;
+    // Closed on the five kept and the two dealt again, every shard of the round trained once; dealt again only once.
+    expect(job).toMatchObject({ state: 'done', version: 1 });
+    expect(job.history.map((r) => r.updates)).toEqual([7]);
+    expect((await fixture.inspect.units()).length).toBe(9);
+  });
+
+  test('behavior: a unit that never came is dealt again; dealt again, a round closes on what it has', async () => {
+    const now = 1_900_000;
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1 }, now);
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    await settle(pass, now);
+    for (const host of hosts.slice(0, 3)) {
+      const issued = await fixture.store.issueReplicas(host, 1, now);
+      // The third host vanishes with its unit.
+      if (host !== hosts[2]) await fixture.store.recordResults(host, issued.map(honest), now);
+    }
+    await settle(pass, now + 60_000);
+    // At the deadline, with its quorum, the round deals the missing shard again (its first unit failed).
+    let job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job.history[0]!.closedAt).toBeNull();
+    expect((await fixture.inspect.units()).filter((u) => u.state === 'failed')).toHaveLength(1);
+    // Nobody returns it by the second deadline: the round closes on the two it has, below its quorum of three.
+    expect(await fixture.store.issueReplicas(hosts[2]!, 1, now + 60_001)).toEqual([]);
+    expect(await fixture.store.issueReplicas(hosts[3]!, 1, now + 60_001)).toHaveLength(1);
+    await settle(pass, now + 120_000);
+    job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job.state).toBe('done');
+    expect(job.history[0]).toMatchObject({ updates: 2, closedAt: now + 120_000 });
+  });
+
   test('behavior: at its deadline a round closes with a quorum of updates; a vanished host holds nothing', async () => {
     const now = 2_000_000;
-    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1 }, now);
+    const job0 = { ...JOB, rounds: 1, hyper: { ...JOB.hyper, redeal: false } };
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, job0, now);
     const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
     await settle(pass, now);
     for (const host of hosts.slice(0, 3)) {

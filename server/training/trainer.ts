@@ -41,46 +41,70 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
 }
 
 /**
- * The next version, screened (screen.ts) and checked by the job's gate (gate.ts): with the job's `screen`, results
- * whose pseudo-gradient disagrees in direction with the coordinate median of the round's ('direction'), or raises the
- * validation loss along a short probe ('loss'), are left out first; then the version is made from all the rest, or
- * from those that pass the check alone, or the current version again where neither passes, so a majority of
- * cheaters not yet banned can stall the model, not wreck it. The round still closes and all its results count as
- * applied, so none is applied later; `stepped` is how many of them the next version was made from (0: refused, the
- * round does not count as applied).
+ * The results the job's suspicion screen keeps (screen.ts): with 'direction', those whose pseudo-gradient agrees in
+ * direction with the coordinate median of the round's; with 'loss', those that do not raise the validation loss
+ * along a short probe (`before`: the loss at the current version); all of them with 'none'.
  */
-async function checked(ops: TrainingModelOps, job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]) {
-  const { gateLoss, screen, screenProbe, screenDistance, block } = job.submission.hyper;
-  const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
-  let kept = updates;
+async function screened(
+  ops: TrainingModelOps,
+  job: RunningJob,
+  current: ModelState,
+  updates: readonly PendingUpdate[],
+  before: () => Promise<number>,
+): Promise<readonly PendingUpdate[]> {
+  const { screen, screenProbe, screenDistance, block } = job.submission.hyper;
+  if (updates.length === 0) return updates;
   // A result that does not decode to the model's size scores NaN and is dropped (nextVersion would skip it anyway).
   const delta = (u: PendingUpdate) => decodeUpdate(u, block);
-  if (screen === 'direction' && updates.length > 0) {
-    kept = directionScreen(updates, delta, current.params.length).kept;
-  }
-  if (gateLoss === 0 && screen !== 'loss') return { next: step(kept), stepped: kept.length };
-  const before = await ops.validationLoss(job, current.params);
-  const loss = (next: ModelState) => ops.validationLoss(job, next.params);
-  if (screen === 'loss' && updates.length > 0) {
-    const deltas = new Map(updates.map((u) => [u, delta(u)]));
-    const usable = [...deltas.values()].filter((d): d is Float32Array => d?.length === current.params.length);
-    // An update's probe: γ times the round's median update length (screen.ts evenProbes), or γ times its own.
-    const even = screenDistance === 'median' ? evenProbes(usable, screenProbe) : [];
-    const probes = new Map(even.map((probe, i) => [usable[i]!, probe]));
-    const along = (u: PendingUpdate) => {
-      const d = deltas.get(u);
-      return d?.length === current.params.length
-        ? ops.validationLoss(job, probeAlong(current.params, d, probes.get(d) ?? screenProbe))
-        : Number.NaN;
-    };
-    kept = (await screenUpdates(updates, before, along)).kept;
-  }
+  if (screen === 'direction') return directionScreen(updates, delta, current.params.length).kept;
+  if (screen !== 'loss') return updates;
+  const deltas = new Map(updates.map((u) => [u, delta(u)]));
+  const usable = [...deltas.values()].filter((d): d is Float32Array => d?.length === current.params.length);
+  // An update's probe: γ times the round's median update length (screen.ts evenProbes), or γ times its own.
+  const even = screenDistance === 'median' ? evenProbes(usable, screenProbe) : [];
+  const probes = new Map(even.map((probe, i) => [usable[i]!, probe]));
+  const along = (u: PendingUpdate) => {
+    const d = deltas.get(u);
+    return d?.length === current.params.length
+      ? ops.validationLoss(job, probeAlong(current.params, d, probes.get(d) ?? screenProbe))
+      : Number.NaN;
+  };
+  return (await screenUpdates(updates, await before(), along)).kept;
+}
+
+/**
+ * The next version from the screened results, checked by the job's gate (gate.ts): made from all of them, or from
+ * those that pass the check alone, or the current version again where neither passes, so a majority of cheaters not
+ * yet banned can stall the model, not wreck it. The round still closes and all its results count as applied, so
+ * none is applied later; `stepped` is how many of them the next version was made from (0: refused, the round does
+ * not count as applied).
+ */
+async function checked(
+  ops: TrainingModelOps,
+  job: RunningJob,
+  current: ModelState,
+  kept: readonly PendingUpdate[],
+  before: () => Promise<number>,
+) {
+  const { gateLoss } = job.submission.hyper;
+  const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
   if (gateLoss === 0) return { next: step(kept), stepped: kept.length };
-  const { state, applied } = await gatedStep(kept, before, { step, loss, gateLoss });
+  const loss = (next: ModelState) => ops.validationLoss(job, next.params);
+  const { state, applied } = await gatedStep(kept, await before(), { step, loss, gateLoss });
   return {
     next: state ?? { params: current.params, momentum: current.momentum, aggregate: current.aggregate },
     stepped: applied,
   };
+}
+
+/**
+ * The shards of the round to deal again: those without a kept result of the round (the screen refused it, or it
+ * never came). None where the job does not deal again, the round did already, or it predates migration 28.
+ */
+function shardsToDealAgain(job: RunningJob, round: number, kept: readonly PendingUpdate[]): number[] {
+  if (!job.submission.hyper.redeal || job.open?.dealtAgain !== 0) return [];
+  const covered = new Set(kept.flatMap((u) => (u.round === round ? [u.shard] : [])));
+  return [...Array(job.submission.hyper.unitsPerRound).keys()].filter((shard) => !covered.has(shard));
 }
 
 /** One job one step on: open its next round, or close the open one when it is due. Returns whether it did. */
@@ -114,14 +138,42 @@ async function advance(
   }
   const { round, deadline } = job.open;
   const progress = await training.roundProgress(job.jobId, round);
-  if (decideRound(progress, { now, deadline, quorum: hyper.quorum }) === 'wait') return false;
+  const dealtAgain = (job.open.dealtAgain ?? 0) > 0;
+  if (decideRound(progress, { now, deadline, quorum: hyper.quorum, dealtAgain }) === 'wait') return false;
   const updates = await training.pendingUpdates(job.jobId, Math.max(0, round - hyper.maxStaleness), round);
   const model = (await training.model(job.jobId))!;
-  const { next, stepped } = await checked(ops, job, model, updates);
+  let loss: Promise<number> | undefined;
+  const before = () => (loss ??= ops.validationLoss(job, model.params));
+  const kept = await screened(ops, job, model, updates, before);
+  const again = shardsToDealAgain(job, round, kept);
+  if (again.length > 0) {
+    // A second wave: the refused results are spent, the shards they and the missing ones trained on go out once
+    // more (to whoever asks, with fresh seeds), and the round closes on the kept results and the new ones, screened
+    // together, so the shards a team of cheaters drew are still trained this round (docs/training.md).
+    const units = await ops.unitsFor(
+      job,
+      model.params,
+      round,
+      recomputedUnits(again.length, hyper.recompute, random),
+      again,
+    );
+    const keep = new Set(kept);
+    await training.dealAgain({
+      jobId: job.jobId,
+      round,
+      refused: updates.filter((u) => !keep.has(u)).map((u) => u.replicaId),
+      units: shuffledUnits(units, random),
+      deadline: now + hyper.roundDeadlineS * 1000,
+      now,
+    });
+    return true;
+  }
+  const { next, stepped } = await checked(ops, job, model, kept, before);
   const heldout = await ops.evaluate(job, next.params);
   await training.closeRound({
     jobId: job.jobId,
     round,
+    dealtAgain: job.open.dealtAgain,
     applied: updates.map((u) => u.replicaId),
     stepped,
     next,

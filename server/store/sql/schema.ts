@@ -552,6 +552,22 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // researcher's batch progress reads its batch's rows, not its replicas (activity-counts.ts, batch-errors.ts). It
   // replaces the activity tables and trigger bodies: stop every coordinator before the first new one starts.
   [...activityByBatchMigration(dialect, id), ...batchErrorsMigration(dialect, id)],
+  // 28 (issue 20): a round deals its refused units again (server/training/trainer.ts). Each training unit keeps the
+  // shard it trains on, so the trainer knows which shards a round's kept results cover; a round keeps how many units
+  // it dealt again (0: not yet), so it does so once; null for rounds from before, whose units have no shard and are
+  // not dealt again. unit_exclusions names the volunteers and networks a unit may not go to (the scheduler reads it
+  // with the unit's own replicas' holders): a unit dealt again never goes to a holder of the round's refused or
+  // missing units.
+  `
+  ALTER TABLE training_units ADD COLUMN shard INTEGER;
+  ALTER TABLE training_rounds ADD COLUMN dealt_again INTEGER;
+  CREATE TABLE unit_exclusions (
+    work_unit_id BIGINT NOT NULL REFERENCES work_units(id),
+    volunteer_id BIGINT NOT NULL,
+    network TEXT
+  );
+  CREATE INDEX unit_exclusions_unit ON unit_exclusions(work_unit_id)
+  `,
 ];
 
 const statements = (m: Migration) =>

@@ -12,8 +12,8 @@ import {
   type TrainingJobState,
   type TrainingRound,
 } from '../../../protocol/training-job.ts';
-import type { ModelState, RoundClose, RunningJob, TrainingStore } from '../training.ts';
-import type { NewWorkUnit } from '../types.ts';
+import type { ModelState, RoundClose, RoundUnit, RunningJob, TrainingStore } from '../training.ts';
+import { anyOf } from './bulk.ts';
 import { insertBatch, insertUnits } from './batches.ts';
 import type { Db, Queryable } from './db.ts';
 import { banCheater } from './identity-bans.ts';
@@ -43,6 +43,7 @@ interface RoundRow {
   train_loss: number | null;
   heldout_loss: number | null;
   heldout_accuracy: number | null;
+  dealt_again: number | null;
 }
 
 const JOB_COLUMNS = `j.id, j.project_id, j.batch_id, j.name, j.model, j.dataset, j.rounds, j.hyper, j.state,
@@ -76,6 +77,7 @@ const toRound = (r: RoundRow): TrainingRound => ({
   deadline: Number(r.deadline),
   closedAt: r.closed_at === null ? null : Number(r.closed_at),
   updates: Number(r.updates),
+  dealtAgain: Number(r.dealt_again ?? 0),
   trainLoss: r.train_loss,
   heldoutLoss: r.heldout_loss,
   heldoutAccuracy: r.heldout_accuracy,
@@ -212,6 +214,7 @@ export class SqlTrainingStore implements TrainingStore {
           round: Number(open.round),
           baseVersion: Number(open.base_version),
           deadline: Number(open.deadline),
+          dealtAgain: open.dealt_again === null ? null : Number(open.dealt_again),
         },
         closed: Number(closed?.n ?? 0),
         applied: Number(applied?.n ?? 0),
@@ -249,56 +252,86 @@ export class SqlTrainingStore implements TrainingStore {
     jobId: number;
     round: number;
     baseVersion: number;
-    units: NewWorkUnit[];
+    units: RoundUnit[];
     deadline: number;
     now: number;
   }): Promise<void> {
     return this.db.transaction(async (q) => {
-      const job = (await q.get<{ project_id: number; batch_id: number }>(
-        `SELECT project_id, batch_id FROM training_jobs WHERE id = ?${this.db.forUpdate}`,
-        [p.jobId],
-      ))!;
-      const batchId = Number(job.batch_id);
-      const last = await q.get<{ id: number | null }>('SELECT max(id) AS id FROM work_units WHERE batch_id = ?', [
-        batchId,
-      ]);
-      const after = Number(last?.id ?? 0);
-      await insertUnits(q, this.db.dialect, {
-        batchId,
-        projectId: Number(job.project_id),
-        app: 'training',
-        units: p.units,
-        now: p.now,
-        after,
-      });
+      await addUnits(q, this.db, p);
       await q.run(
-        `INSERT INTO training_units (unit_id, job_id, round) SELECT id, ?, ? FROM work_units
-          WHERE batch_id = ? AND id > ?`,
-        [p.jobId, p.round, batchId, after],
-      );
-      // Not recomputed: one replica, its result unverified (revocable until settled) as adaptive replication's are.
-      await q.run('UPDATE work_units SET single = 1 WHERE batch_id = ? AND id > ? AND min_quorum = 1', [
-        batchId,
-        after,
-      ]);
-      await q.run(
-        'INSERT INTO training_rounds (job_id, round, base_version, opened_at, deadline) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO training_rounds (job_id, round, base_version, opened_at, deadline, dealt_again)
+          VALUES (?, ?, ?, ?, ?, 0)`,
         [p.jobId, p.round, p.baseVersion, p.now, p.deadline],
       );
     });
   }
 
+  dealAgain(p: {
+    jobId: number;
+    round: number;
+    refused: number[];
+    units: RoundUnit[];
+    deadline: number;
+    now: number;
+  }): Promise<boolean> {
+    return this.db.transaction(async (q) => {
+      const open = await q.get<{ round: number }>(
+        `SELECT round FROM training_rounds
+          WHERE job_id = ? AND round = ? AND closed_at IS NULL AND dealt_again = 0${this.db.forUpdate}`,
+        [p.jobId, p.round],
+      );
+      // Closed or dealt again already (by another process): nothing to do, and nothing dealt twice.
+      if (!open) return false;
+      for (const id of p.refused)
+        await q.run('INSERT INTO training_updates (replica_id, job_id, round) VALUES (?, ?, ?)', [
+          id,
+          p.jobId,
+          p.round,
+        ]);
+      const holders = await refusedHolders(q, this.db, p);
+      // A unit still out is dealt again in its place: a late result of it would train its shard twice.
+      await failUnits(
+        q,
+        await undecidedUnits(q, this.db, 'AND t.job_id = ? AND t.round = ?', [p.jobId, p.round]),
+        p.now,
+      );
+      const ids = await addUnits(q, this.db, p);
+      for (const id of ids)
+        for (const h of holders)
+          await q.run('INSERT INTO unit_exclusions (work_unit_id, volunteer_id, network) VALUES (?, ?, ?)', [
+            id,
+            h.volunteer_id,
+            h.network,
+          ]);
+      await q.run('UPDATE training_rounds SET dealt_again = ?, deadline = ? WHERE job_id = ? AND round = ?', [
+        p.units.length,
+        p.deadline,
+        p.jobId,
+        p.round,
+      ]);
+      return true;
+    });
+  }
+
   async roundProgress(jobId: number, round: number) {
     const units = await this.db.get<{ n: number }>(
-      'SELECT count(*) AS n FROM training_units WHERE job_id = ? AND round = ?',
+      `SELECT count(*) AS n FROM training_units t JOIN work_units u ON u.id = t.unit_id
+        WHERE t.job_id = ? AND t.round = ? AND u.state <> 'failed'
+          AND NOT EXISTS (SELECT 1 FROM training_updates a WHERE a.replica_id = u.canonical_replica_id)`,
       [jobId, round],
     );
     return { units: Number(units?.n ?? 0), reported: (await this.pendingUpdates(jobId, round, round)).length };
   }
 
   async pendingUpdates(jobId: number, from: number, to: number) {
-    const rows = await this.db.all<{ id: number; host_id: number; round: number; result: string }>(
-      `SELECT r.id, r.host_id, t.round, r.result FROM training_units t
+    const rows = await this.db.all<{
+      id: number;
+      host_id: number;
+      round: number;
+      shard: number | null;
+      result: string;
+    }>(
+      `SELECT r.id, r.host_id, t.round, t.shard, r.result FROM training_units t
         JOIN work_units u ON u.id = t.unit_id JOIN replicas r ON r.id = u.canonical_replica_id
         WHERE t.job_id = ? AND t.round >= ? AND t.round <= ? AND r.validate_state = 'valid' AND r.result IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM training_updates a WHERE a.replica_id = r.id)
@@ -310,6 +343,7 @@ export class SqlTrainingStore implements TrainingStore {
       replicaId: Number(r.id),
       hostId: Number(r.host_id),
       round: Number(r.round),
+      shard: r.shard === null ? null : Number(r.shard),
       // Stored as the output alone; the app is the unit's.
       result: AppOutput.parse({ app: 'training', output: JSON.parse(r.result) }),
     }));
@@ -319,10 +353,10 @@ export class SqlTrainingStore implements TrainingStore {
     return this.db.transaction(async (q) => {
       const open = await q.get<{ base_version: number }>(
         `SELECT base_version FROM training_rounds
-          WHERE job_id = ? AND round = ? AND closed_at IS NULL${this.db.forUpdate}`,
-        [c.jobId, c.round],
+          WHERE job_id = ? AND round = ? AND closed_at IS NULL AND coalesce(dealt_again, -1) = ?${this.db.forUpdate}`,
+        [c.jobId, c.round, c.dealtAgain ?? -1],
       );
-      // Closed already (by another process): nothing to do, and nothing applied twice.
+      // Closed already, or dealt again since it was read (by another process): nothing to do, nothing applied twice.
       if (!open) return;
       const version = (await q.get<{ v: number }>('SELECT max(version) AS v FROM training_models WHERE job_id = ?', [
         c.jobId,
@@ -389,6 +423,62 @@ async function insertModel(q: Queryable, jobId: number, version: number, state: 
       floatsToBase64(state.aggregate),
       now,
     ],
+  );
+}
+
+/**
+ * Adds units to a round of the job: they join the job's batch (one replica unless recomputed, its result unverified
+ * as adaptive replication's are) and the round, each with its shard.
+ */
+async function addUnits(
+  q: Queryable,
+  db: Db,
+  p: { jobId: number; round: number; units: readonly RoundUnit[]; now: number },
+) {
+  const job = (await q.get<{ project_id: number; batch_id: number }>(
+    `SELECT project_id, batch_id FROM training_jobs WHERE id = ?${db.forUpdate}`,
+    [p.jobId],
+  ))!;
+  const batchId = Number(job.batch_id);
+  const last = await q.get<{ id: number | null }>('SELECT max(id) AS id FROM work_units WHERE batch_id = ?', [batchId]);
+  const after = Number(last?.id ?? 0);
+  await insertUnits(q, db.dialect, {
+    batchId,
+    projectId: Number(job.project_id),
+    app: 'training',
+    units: p.units,
+    now: p.now,
+    after,
+  });
+  // insertUnits numbers the units in the order given (the scheduler's oldest-first order relies on it too).
+  const ids = await q.all<{ id: number }>('SELECT id FROM work_units WHERE batch_id = ? AND id > ? ORDER BY id', [
+    batchId,
+    after,
+  ]);
+  for (const [i, { id }] of ids.entries())
+    await q.run('INSERT INTO training_units (unit_id, job_id, round, shard) VALUES (?, ?, ?, ?)', [
+      id,
+      p.jobId,
+      p.round,
+      p.units[i]!.shard,
+    ]);
+  await q.run('UPDATE work_units SET single = 1 WHERE batch_id = ? AND id > ? AND min_quorum = 1', [batchId, after]);
+  return ids.map((r) => Number(r.id));
+}
+
+/**
+ * The volunteers and networks that hold a refused result of the round, or one of its units without a result (still
+ * out, or ended in an error): none of them is sent a unit the round deals again. Were they, a team whose updates
+ * the screen refused could ask first and take back every shard dealt again.
+ */
+async function refusedHolders(q: Queryable, db: Db, p: { jobId: number; round: number; refused: readonly number[] }) {
+  const refused = p.refused.length > 0 ? anyOf(db.dialect, 'r.id', p.refused) : undefined;
+  return q.all<{ volunteer_id: number; network: string | null }>(
+    `SELECT DISTINCT r.volunteer_id, r.network FROM replicas r JOIN training_units t ON t.unit_id = r.work_unit_id
+      WHERE r.volunteer_id IS NOT NULL AND ((t.job_id = ? AND t.round = ?
+        AND (r.server_state = 'in_progress' OR (r.server_state = 'over' AND r.outcome <> 'success')))
+        ${refused ? `OR ${refused.sql}` : ''})`,
+    [p.jobId, p.round, ...(refused?.params ?? [])],
   );
 }
 

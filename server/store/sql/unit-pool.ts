@@ -146,6 +146,7 @@ export class UnitPool {
       if (!byUnit.has(r.work_unit_id)) byUnit.set(r.work_unit_id, []);
       byUnit.get(r.work_unit_id)!.push(r);
     }
+    const excluded = await this.exclusions(q, rows);
     for (const row of rows) {
       this.seen.add(row.id);
       let unit = this.shared.units.get(row.id);
@@ -155,8 +156,14 @@ export class UnitPool {
         unit = {
           row,
           replicas: mine,
-          volunteers: new Set(mine.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))),
-          networks: new Set(mine.flatMap((r) => (r.network === null ? [] : [r.network]))),
+          volunteers: new Set(
+            [...mine, ...(excluded.get(row.id) ?? [])].flatMap((r) =>
+              r.volunteer_id === null ? [] : [r.volunteer_id],
+            ),
+          ),
+          networks: new Set(
+            [...mine, ...(excluded.get(row.id) ?? [])].flatMap((r) => (r.network === null ? [] : [r.network])),
+          ),
           single: false,
           live: live.length,
           liveEstablished: live.filter((r) => r.established === 1).length,
@@ -169,7 +176,26 @@ export class UnitPool {
       }
     }
   }
+
+  /**
+   * The volunteers and networks each unit may not go to besides its replicas' holders (unit_exclusions, migration
+   * 28). Only a training round's units dealt again have any, so other apps' units cost no query.
+   */
+  private async exclusions(q: Queryable, rows: readonly WorkUnitRow[]): Promise<Map<number, Holder[]>> {
+    const training = rows.filter((r) => r.app === 'training').map((r) => r.id);
+    const byUnit = new Map<number, Holder[]>();
+    if (training.length === 0) return byUnit;
+    const ids = anyOf(this.db.dialect, 'work_unit_id', training);
+    const found = await q.all<Holder & { work_unit_id: number }>(
+      `SELECT work_unit_id, volunteer_id, network FROM unit_exclusions WHERE ${ids.sql}`,
+      ids.params,
+    );
+    for (const e of found) byUnit.set(Number(e.work_unit_id), [...(byUnit.get(Number(e.work_unit_id)) ?? []), e]);
+    return byUnit;
+  }
 }
+
+type Holder = { volunteer_id: number | null; network: string | null };
 
 /** A replica that may still count in its unit's quorum: out with a host, or reported and not judged invalid. */
 const isLive = (r: PoolReplica) =>
