@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { TrainingJob, TrainingJobList } from '../protocol/training-job.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
 import { ownNetwork } from './support/own-network.ts';
 
@@ -74,6 +75,16 @@ test('three volunteers train a job; the dashboard shows loss and accuracy live; 
   expect(await figure(training, 'heldout-accuracy')).toBeGreaterThan(firstAccuracy);
   expect(await figure(training, 'heldout-loss')).toBeLessThan(firstLoss);
   await expect(training.getByRole('img', { name: 'training chart' })).toHaveAttribute('data-rounds', '3');
+  // Units dealt again (refused or missing results): the dashboard sums what the job's rounds say.
+  const jobs = await page.request.get(new URL('/api/research/training-jobs', coordinator.url).href, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  const { jobId } = TrainingJobList.parse(await jobs.json()).jobs[0]!;
+  const job = await page.request.get(new URL(`/api/research/training-jobs/${jobId}`, coordinator.url).href, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  const { history } = TrainingJob.parse(await job.json());
+  expect(await figure(training, 'dealt-again')).toBe(history.reduce((n, r) => n + r.dealtAgain, 0));
   for (const p of pages) await expect(p.getByTestId('results-invalid')).toHaveText('0');
   await Promise.all(volunteers.map((c) => c.close()));
 
