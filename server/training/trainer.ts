@@ -3,9 +3,10 @@
  * The trainer pass: the coordinator as parameter server (docs/training.md). For each running job it opens the next
  * round (a batch of units, each H local steps on one shard from the newest version), closes a round when
  * round.ts says so (aggregating the applicable results robustly, applying the outer Nesterov step, evaluating the
- * new version on the held-out digits), bans the hosts a recomputation caught, and fails units of expired rounds.
- * Idempotent and safe beside another process: closing a round is one transaction that does nothing when the round
- * is closed already, and each result is applied at most once (training_updates).
+ * new version on the held-out digits), or first deals its refused shards again (a second wave, once per round),
+ * bans the hosts a recomputation caught, and fails units of expired rounds. Idempotent and safe beside another
+ * process: closing a round, or dealing it again, is one transaction that does nothing when the round is closed or
+ * dealt again already, and each result is applied at most once (training_updates).
  */
 import type { Pass } from '../passes/passes.ts';
 import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
@@ -107,6 +108,40 @@ function shardsToDealAgain(job: RunningJob, round: number, kept: readonly Pendin
   return [...Array(job.submission.hyper.unitsPerRound).keys()].filter((shard) => !covered.has(shard));
 }
 
+/**
+ * Deals the round's shards `again` (trainer's second wave): the results the screen refused are spent, the shards
+ * they and the missing ones trained on go out once more, from the same version with fresh seeds, to anyone but their
+ * holders (the store's dealAgain), and the round closes later on the kept results and the new ones, screened
+ * together, so the shards a team of cheaters drew are still trained this round (docs/training-jobs.md).
+ */
+async function secondWave(
+  training: TrainingStore,
+  ops: TrainingModelOps,
+  job: RunningJob,
+  wave: {
+    model: ModelState & { version: number };
+    updates: readonly PendingUpdate[];
+    kept: readonly PendingUpdate[];
+    again: readonly number[];
+    now: number;
+    random: () => number;
+  },
+) {
+  const { hyper } = job.submission;
+  const { model, updates, again, now, random } = wave;
+  const recomputed = recomputedUnits(again.length, hyper.recompute, random);
+  const units = await ops.unitsFor(job, model.params, job.open!.round, recomputed, again);
+  const keep = new Set(wave.kept);
+  await training.dealAgain({
+    jobId: job.jobId,
+    round: job.open!.round,
+    refused: updates.filter((u) => !keep.has(u)).map((u) => u.replicaId),
+    units: shuffledUnits(units, random),
+    deadline: now + hyper.roundDeadlineS * 1000,
+    now,
+  });
+}
+
 /** One job one step on: open its next round, or close the open one when it is due. Returns whether it did. */
 async function advance(
   training: TrainingStore,
@@ -147,25 +182,7 @@ async function advance(
   const kept = await screened(ops, job, model, updates, before);
   const again = shardsToDealAgain(job, round, kept);
   if (again.length > 0) {
-    // A second wave: the refused results are spent, the shards they and the missing ones trained on go out once
-    // more (to whoever asks, with fresh seeds), and the round closes on the kept results and the new ones, screened
-    // together, so the shards a team of cheaters drew are still trained this round (docs/training.md).
-    const units = await ops.unitsFor(
-      job,
-      model.params,
-      round,
-      recomputedUnits(again.length, hyper.recompute, random),
-      again,
-    );
-    const keep = new Set(kept);
-    await training.dealAgain({
-      jobId: job.jobId,
-      round,
-      refused: updates.filter((u) => !keep.has(u)).map((u) => u.replicaId),
-      units: shuffledUnits(units, random),
-      deadline: now + hyper.roundDeadlineS * 1000,
-      now,
-    });
+    await secondWave(training, ops, job, { model, updates, kept, again, now, random });
     return true;
   }
   const { next, stepped } = await checked(ops, job, model, kept, before);
