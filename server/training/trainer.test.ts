@@ -176,10 +176,13 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
     // A team of two sends the honest update's negation; the loss screen refuses both.
     const team = [hosts[1]!, hosts[4]!];
+    // One of them asks from a network of its own, where another volunteer of the team waits for the second wave.
+    const net = '203.0.113.0/24';
     await settle(pass, now);
     const first = new Map<number, IssuedReplica>();
     for (const host of hosts.slice(0, 7)) {
-      const [issued] = await fixture.store.issueReplicas(host, 1, now);
+      const ask = { maxReplicas: 1, ...(host === hosts[4] && { network: net }) };
+      const [issued] = await fixture.store.issueReplicas(host, ask, now);
       first.set(host.id, issued!);
       await fixture.store.recordResults(host, [(team.includes(host) ? flipped : honest)(issued!)], now);
     }
@@ -188,6 +191,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(running.open).toMatchObject({ round: 0, dealtAgain: 2, deadline: now + 60_000 });
     // The team asks first for the units dealt again, and gets none: each went out once already to one of them.
     for (const host of team) expect(await fixture.store.issueReplicas(host, 2, now + 1)).toEqual([]);
+    // Nor does a fresh identity on a refused holder's network.
+    expect(await fixture.store.issueReplicas(hosts[8]!, { maxReplicas: 2, network: net }, now + 1)).toEqual([]);
     // Others take them: the team's two shards, with fresh seeds, from the same version.
     const again = await fixture.store.issueReplicas(hosts[7]!, 2, now + 1);
     expect(again).toHaveLength(2);
