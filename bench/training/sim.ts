@@ -24,6 +24,7 @@ import { innerLrAt, jobFinished, type LrSchedule } from '../../worker-kernels/tr
 import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts';
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
+import { shuffledUnits } from '../../server/training/round.ts';
 import { directionScreen, evenProbes, probeAlong, screenUpdates } from '../../server/training/screen.ts';
 import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
@@ -178,18 +179,18 @@ function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
 }
 
 /**
- * Deals each refused unit once more, to an active identity that held none of the round's refused units (drawn from
- * `seed`; the coordinator's scheduler never sends a unit dealt again to such a holder, server/store/sql/unit-pool.ts),
- * and returns the updates that came back with their new holders.
+ * Deals each refused unit once more, to an active identity (drawn from `seed`) not among `holders`, those of the
+ * round's refused or missing units: the coordinator's scheduler never sends them a unit dealt again
+ * (server/store/sql/unit-pool.ts). Returns the updates that came back with their new holders.
  */
 function redealt(
   refused: readonly (readonly [unit: number, holder: number])[],
+  holders: ReadonlySet<number>,
   active: readonly number[],
   seed: number,
   compute: (unit: number, holder: number, random: () => number) => Float32Array | undefined,
 ): [holder: number, update: Float32Array][] {
   const random = mulberry32(seed);
-  const holders = new Set(refused.map(([, holder]) => holder));
   const others = active.filter((i) => !holders.has(i));
   return refused.flatMap(([u]) => {
     const holder = others[Math.floor(random() * others.length)];
@@ -323,8 +324,15 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       updates = passed;
       if (config.redeal) {
         const passedUnits = new Set(passed.map((d) => keptUnit.get(d)));
-        const refused = dealt.filter(([u]) => !passedUnits.has(u));
-        const again = redealt(refused, active, deriveSeed(config.seed, `redeal${round}`), (u, holder, random) => {
+        // As many as the screen kept at most, as the coordinator deals them (trainer.ts shardsToDealAgain).
+        const missing = dealt.filter(([u]) => !passedUnits.has(u));
+        const refused =
+          missing.length <= passed.length
+            ? missing
+            : shuffledUnits(missing, mulberry32(deriveSeed(config.seed, `cap${round}`))).slice(0, passed.length);
+        const holders = new Set(missing.map(([, holder]) => holder));
+        const seed = deriveSeed(config.seed, `redeal${round}`);
+        const again = redealt(refused, holders, active, seed, (u, holder, random) => {
           const input = unitInput(u, 'again');
           const output = isAttacker(holder) ? attacked(input, random) : trained(input, split, wasm);
           return output && dequantised(input, output);

@@ -114,12 +114,15 @@ export interface TrainingStore {
   }): Promise<void>;
   /**
    * Deals units of an open round again, once: the results in `refused` count as applied (none is applied later),
-   * the round's undecided units fail, `units` join the round and its deadline moves to `deadline`. False, changing
-   * nothing, when the round is closed or was dealt again already (by another process).
+   * the round's undecided units fail, `units` join the round, never sent to the holders of its refused or missing
+   * units, and its deadline moves to `deadline`. False, changing nothing, when the round is closed or was dealt again
+   * already (by another process), or has a result of its own not among `screened` (it came after the trainer read).
    */
   dealAgain(params: {
     jobId: number;
     round: number;
+    /** The results the trainer screened (pendingUpdates), of which `refused` are the ones it refused. */
+    screened: number[];
     refused: number[];
     units: RoundUnit[];
     deadline: number;

@@ -21,6 +21,12 @@ describe('round decisions', () => {
     expect(decideRound({ units: 5, reported: 5 }, { ...at, now: 19 })).toBe('close');
   });
 
+  test('behavior: a round whose units all failed is due at its deadline, not waiting for a quorum forever', () => {
+    const at = { now: 19, deadline: 20, quorum: 0.5 };
+    expect(decideRound({ units: 0, reported: 0 }, at)).toBe('wait');
+    expect(decideRound({ units: 0, reported: 0 }, { ...at, now: 20 })).toBe('close');
+  });
+
   test('behavior: units go out in a fresh order each round, so no one can keep taking the same shards', () => {
     const units = ['shard 0', 'shard 1', 'shard 2', 'shard 3'];
     const random = mulberry32(20);

@@ -24,6 +24,8 @@ export function decideRound(
   }: { now: number; deadline: number; quorum: number; dealtAgain?: boolean },
 ): RoundDecision {
   if (units > 0 && reported >= units) return 'close';
+  // Every unit failed (their errors ran out): nothing more can come, so the round is due at its deadline.
+  if (units === 0 && now >= deadline) return 'close';
   // Dealt again, the round met its quorum once already: at the second deadline it closes on what it has, so units
   // nobody takes or returns (a team asking for them and sending nothing) cannot hold it.
   return now >= deadline && (dealtAgain || reported >= quorumOf(units, quorum)) ? 'close' : 'wait';

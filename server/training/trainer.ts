@@ -100,12 +100,17 @@ async function checked(
 
 /**
  * The shards of the round to deal again: those without a kept result of the round (the screen refused it, or it
- * never came). None where the job does not deal again, the round did already, or it predates migration 28.
+ * never came), as many as it kept at most, in an order drawn from the coin. None where the job does not deal again,
+ * the round did already, or it predates migration 28. The bound: whoever asks first may take the units dealt again
+ * (but their first holders), and the second screen compares them with the kept ones; fewer, they cannot outvote
+ * those (nor set the median length every update is probed at).
  */
-function shardsToDealAgain(job: RunningJob, round: number, kept: readonly PendingUpdate[]): number[] {
+function shardsToDealAgain(job: RunningJob, round: number, kept: readonly PendingUpdate[], random: () => number) {
   if (!job.submission.hyper.redeal || job.open?.dealtAgain !== 0) return [];
-  const covered = new Set(kept.flatMap((u) => (u.round === round ? [u.shard] : [])));
-  return [...Array(job.submission.hyper.unitsPerRound).keys()].filter((shard) => !covered.has(shard));
+  const ours = kept.filter((u) => u.round === round);
+  const covered = new Set(ours.map((u) => u.shard));
+  const missing = [...Array(job.submission.hyper.unitsPerRound).keys()].filter((shard) => !covered.has(shard));
+  return missing.length <= ours.length ? missing : shuffledUnits(missing, random).slice(0, ours.length);
 }
 
 /**
@@ -135,6 +140,7 @@ async function secondWave(
   await training.dealAgain({
     jobId: job.jobId,
     round: job.open!.round,
+    screened: updates.map((u) => u.replicaId),
     refused: updates.filter((u) => !keep.has(u)).map((u) => u.replicaId),
     units: shuffledUnits(units, random),
     deadline: now + hyper.roundDeadlineS * 1000,
@@ -180,7 +186,7 @@ async function advance(
   let loss: Promise<number> | undefined;
   const before = () => (loss ??= ops.validationLoss(job, model.params));
   const kept = await screened(ops, job, model, updates, before);
-  const again = shardsToDealAgain(job, round, kept);
+  const again = shardsToDealAgain(job, round, kept, random);
   if (again.length > 0) {
     await secondWave(training, ops, job, { model, updates, kept, again, now, random });
     return true;

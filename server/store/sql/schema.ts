@@ -557,7 +557,8 @@ const migrations = (dialect: Dialect, id = ID[dialect]): Migration[] => [
   // it dealt again (0: not yet), so it does so once; null for rounds from before, whose units have no shard and are
   // not dealt again. unit_exclusions names the volunteers and networks a unit may not go to (the scheduler reads it
   // with the unit's own replicas' holders): a unit dealt again never goes to a holder of the round's refused or
-  // missing units.
+  // missing units. Stop every coordinator before the first new one starts: an old one's scheduler would not read
+  // the exclusions, nor its trainer the rounds dealt again.
   `
   ALTER TABLE training_units ADD COLUMN shard INTEGER;
   ALTER TABLE training_rounds ADD COLUMN dealt_again INTEGER;

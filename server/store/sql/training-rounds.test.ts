@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { TrainingJobSubmission } from '../../../protocol/training-job.ts';
 import { loadMnist } from '../../../worker-kernels/training/dataset.ts';
 import { backends } from '../../testing/backends.ts';
+import { drain } from '../../testing/drain.ts';
+import { honest } from '../../testing/results.ts';
 import { storePerTest } from '../../testing/store-fixture.ts';
 import { mnistOps } from '../../training/model-ops.ts';
 import { initialState } from '../../training/model-state.ts';
@@ -62,12 +64,22 @@ describe.each(backends)('training rounds dealt again ($name)', (backend) => {
     const job = await open();
     const again = await mnistOps.unitsFor(job, initial.params, 0, [false], [1]);
     expect(again.map((u) => u.shard)).toEqual([1]);
-    const deal = { jobId, round: 0, refused: [], units: again, deadline: 2_000, now: 1_000 };
+    // A host reports after the trainer read the round: its result was not screened, so nothing is dealt again yet.
+    const host = await fixture.store.createHost({ volunteerName: 'v', now: 500 });
+    await fixture.store.recordResults(host, (await fixture.store.issueReplicas(host, 1, 500)).map(honest), 500);
+    await drain(fixture.store, 500);
+    const deal = { jobId, round: 0, screened: [], refused: [], units: again, deadline: 2_000, now: 1_000 };
+    expect(await training.dealAgain(deal)).toBe(false);
+    expect((await open()).open).toMatchObject({ dealtAgain: 0, deadline: 1_000 });
+    // Read again, screened and refused: the round is dealt again, and the refused result is spent.
+    const [late] = await training.pendingUpdates(jobId, 0, 0);
+    Object.assign(deal, { screened: [late!.replicaId], refused: [late!.replicaId] });
     expect(await training.dealAgain(deal)).toBe(true);
+    expect(await training.pendingUpdates(jobId, 0, 0)).toEqual([]);
     // A second process deciding the same: nothing dealt twice.
     expect(await training.dealAgain({ ...deal, deadline: 3_000 })).toBe(false);
     expect((await open()).open).toMatchObject({ round: 0, dealtAgain: 1, deadline: 2_000 });
-    // The first wave's undecided units failed; the round counts the one dealt again.
+    // The first wave's undecided unit failed, the refused one is spent: the round counts the one dealt again.
     expect(await training.roundProgress(jobId, 0)).toEqual({ units: 1, reported: 0 });
     // A close made from the round as it was before the second wave leaves it open; one made after it closes it.
     await training.closeRound(closing(jobId, initial, 0));
@@ -83,9 +95,8 @@ describe.each(backends)('training rounds dealt again ($name)', (backend) => {
     await fixture.db.run('UPDATE training_rounds SET dealt_again = NULL WHERE job_id = ?', [jobId]);
     expect((await open()).open).toMatchObject({ round: 0, dealtAgain: null });
     const again = await mnistOps.unitsFor(await open(), initial.params, 0, [false], [1]);
-    expect(await training.dealAgain({ jobId, round: 0, refused: [], units: again, deadline: 2_000, now: 1 })).toBe(
-      false,
-    );
+    const deal = { jobId, round: 0, screened: [], refused: [], units: again, deadline: 2_000, now: 1 };
+    expect(await training.dealAgain(deal)).toBe(false);
     await training.closeRound(closing(jobId, initial, null));
     expect((await open()).open).toBeUndefined();
   });

@@ -13,7 +13,7 @@ import {
   type TrainingRound,
 } from '../../../protocol/training-job.ts';
 import type { ModelState, RoundClose, RoundUnit, RunningJob, TrainingStore } from '../training.ts';
-import { anyOf } from './bulk.ts';
+import { anyOf, bulkInsert } from './bulk.ts';
 import { insertBatch, insertUnits } from './batches.ts';
 import type { Db, Queryable } from './db.ts';
 import { banCheater } from './identity-bans.ts';
@@ -269,12 +269,15 @@ export class SqlTrainingStore implements TrainingStore {
   dealAgain(p: {
     jobId: number;
     round: number;
+    screened: number[];
     refused: number[];
     units: RoundUnit[];
     deadline: number;
     now: number;
   }): Promise<boolean> {
     return this.db.transaction(async (q) => {
+      // The job first, as cancelJob and closeRound lock it: two transactions never wait on each other's second lock.
+      await q.get(`SELECT id FROM training_jobs WHERE id = ?${this.db.forUpdate}`, [p.jobId]);
       const open = await q.get<{ round: number }>(
         `SELECT round FROM training_rounds
           WHERE job_id = ? AND round = ? AND closed_at IS NULL AND dealt_again = 0${this.db.forUpdate}`,
@@ -282,27 +285,36 @@ export class SqlTrainingStore implements TrainingStore {
       );
       // Closed or dealt again already (by another process): nothing to do, and nothing dealt twice.
       if (!open) return false;
-      for (const id of p.refused)
-        await q.run('INSERT INTO training_updates (replica_id, job_id, round) VALUES (?, ?, ?)', [
-          id,
-          p.jobId,
-          p.round,
-        ]);
-      const holders = await refusedHolders(q, this.db, p);
-      // A unit still out is dealt again in its place: a late result of it would train its shard twice.
-      await failUnits(
-        q,
-        await undecidedUnits(q, this.db, 'AND t.job_id = ? AND t.round = ?', [p.jobId, p.round]),
-        p.now,
+      // A result that came after the trainer read the round was not screened, and its shard may be among those to
+      // deal again: nothing now, the next pass decides on every result.
+      const screened = new Set(p.screened);
+      const pending = await q.all<{ id: number }>(
+        `SELECT r.id FROM training_units t JOIN work_units u ON u.id = t.unit_id
+          JOIN replicas r ON r.id = u.canonical_replica_id
+          WHERE t.job_id = ? AND t.round = ? AND r.validate_state = 'valid' AND r.result IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM training_updates a WHERE a.replica_id = r.id)`,
+        [p.jobId, p.round],
       );
+      if (pending.some((r) => !screened.has(Number(r.id)))) return false;
+      const undecided = await undecidedUnits(q, this.db, 'AND t.job_id = ? AND t.round = ?', [p.jobId, p.round]);
+      const holders = await refusedHolders(q, this.db, p);
+      await bulkInsert(
+        q,
+        this.db.dialect,
+        'training_updates',
+        { replica_id: 'bigint', job_id: 'bigint', round: 'bigint' },
+        p.refused.map((id) => [id, p.jobId, p.round]),
+      );
+      // A unit still out is dealt again in its place: a late result of it would train its shard twice.
+      await failUnits(q, undecided, p.now);
       const ids = await addUnits(q, this.db, p);
-      for (const id of ids)
-        for (const h of holders)
-          await q.run('INSERT INTO unit_exclusions (work_unit_id, volunteer_id, network) VALUES (?, ?, ?)', [
-            id,
-            h.volunteer_id,
-            h.network,
-          ]);
+      await bulkInsert(
+        q,
+        this.db.dialect,
+        'unit_exclusions',
+        { work_unit_id: 'bigint', volunteer_id: 'bigint', network: 'text' },
+        ids.flatMap((id) => holders.map((h) => [id, Number(h.volunteer_id), h.network])),
+      );
       await q.run('UPDATE training_rounds SET dealt_again = ?, deadline = ? WHERE job_id = ? AND round = ?', [
         p.units.length,
         p.deadline,
@@ -351,6 +363,8 @@ export class SqlTrainingStore implements TrainingStore {
 
   closeRound(c: RoundClose): Promise<void> {
     return this.db.transaction(async (q) => {
+      // The job first, as cancelJob and dealAgain lock it.
+      await q.get(`SELECT id FROM training_jobs WHERE id = ?${this.db.forUpdate}`, [c.jobId]);
       const open = await q.get<{ base_version: number }>(
         `SELECT base_version FROM training_rounds
           WHERE job_id = ? AND round = ? AND closed_at IS NULL AND coalesce(dealt_again, -1) = ?${this.db.forUpdate}`,
@@ -467,17 +481,18 @@ async function addUnits(
 }
 
 /**
- * The volunteers and networks that hold a refused result of the round, or one of its units without a result (still
- * out, or ended in an error): none of them is sent a unit the round deals again. Were they, a team whose updates
- * the screen refused could ask first and take back every shard dealt again.
+ * The volunteers and networks that hold a refused result of the round (either replica of a recomputed unit: they
+ * agreed), or one of its units without a result (still out, timed out, or ended in an error): none of them is sent a
+ * unit the round deals again. Were they, a team whose updates the screen refused could ask first and take back every
+ * shard dealt again.
  */
 async function refusedHolders(q: Queryable, db: Db, p: { jobId: number; round: number; refused: readonly number[] }) {
-  const refused = p.refused.length > 0 ? anyOf(db.dialect, 'r.id', p.refused) : undefined;
+  const refused = p.refused.length > 0 ? anyOf(db.dialect, 'x.id', p.refused) : undefined;
   return q.all<{ volunteer_id: number; network: string | null }>(
     `SELECT DISTINCT r.volunteer_id, r.network FROM replicas r JOIN training_units t ON t.unit_id = r.work_unit_id
       WHERE r.volunteer_id IS NOT NULL AND ((t.job_id = ? AND t.round = ?
-        AND (r.server_state = 'in_progress' OR (r.server_state = 'over' AND r.outcome <> 'success')))
-        ${refused ? `OR ${refused.sql}` : ''})`,
+        AND (r.server_state = 'in_progress' OR r.outcome IN ('client_error', 'no_reply')))
+        ${refused ? `OR r.work_unit_id IN (SELECT x.work_unit_id FROM replicas x WHERE ${refused.sql})` : ''})`,
     [p.jobId, p.round, ...(refused?.params ?? [])],
   );
 }
