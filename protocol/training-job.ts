@@ -83,9 +83,10 @@ export const TrainingHyper = z.strictObject({
   /**
    * Deal a round's refused units again: when a round is due, the shards whose result the screen refused, or whose
    * result never came, go out once more in the same round with fresh seeds, and the round closes on its kept results
-   * and the new ones, screened together (server/training/trainer.ts). On by default: at 30% cheaters it brought every
-   * attack within 0.5 point of the clean run in each of seeds 1–3, where the screen alone left seed 2 0.60–0.70 below,
-   * at 22–30% more units in a clean run (docs/training.md, "Dealing a refused unit again").
+   * and the new ones, screened together (server/training/trainer.ts), never sent to the holders of the refused or
+   * missing units, and no more of them than the round kept. On by default: it brings back the shards cheaters hold
+   * and withhold (seed 2 at 30%: 0.90 below clean without it, 0.60 with), at 22–30% more units in a clean run; on
+   * the means of seeds 1–3 it did not beat the screen alone (docs/training.md, "the coordinator's second wave").
    */
   redeal: z.boolean().default(true),
   /** Uneven shards: Dirichlet(α) label mix per shard; absent for even (IID) shards. */
