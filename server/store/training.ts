@@ -83,6 +83,18 @@ export interface RoundClose {
   now: number;
 }
 
+/** A round's second wave (TrainingStore.dealAgain). */
+export interface RoundDeal {
+  jobId: number;
+  round: number;
+  /** The results the trainer screened (pendingUpdates), of which `refused` are the ones it refused. */
+  screened: number[];
+  refused: number[];
+  units: RoundUnit[];
+  deadline: number;
+  now: number;
+}
+
 export interface TrainingStore {
   /** Creates a job and its version 0 (the initial parameters); returns its id. */
   createJob(params: {
@@ -118,16 +130,7 @@ export interface TrainingStore {
    * units, and its deadline moves to `deadline`. False, changing nothing, when the round is closed or was dealt again
    * already (by another process), or has a result of its own not among `screened` (it came after the trainer read).
    */
-  dealAgain(params: {
-    jobId: number;
-    round: number;
-    /** The results the trainer screened (pendingUpdates), of which `refused` are the ones it refused. */
-    screened: number[];
-    refused: number[];
-    units: RoundUnit[];
-    deadline: number;
-    now: number;
-  }): Promise<boolean>;
+  dealAgain(deal: RoundDeal): Promise<boolean>;
   roundProgress(jobId: number, round: number): Promise<RoundProgress>;
   /** Results of the job's rounds `from`..`to` not yet applied, from hosts not banned. */
   pendingUpdates(jobId: number, from: number, to: number): Promise<PendingUpdate[]>;

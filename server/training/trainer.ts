@@ -124,7 +124,7 @@ async function secondWave(
   ops: TrainingModelOps,
   job: RunningJob,
   wave: {
-    model: ModelState & { version: number };
+    params: Float32Array;
     updates: readonly PendingUpdate[];
     kept: readonly PendingUpdate[];
     again: readonly number[];
@@ -133,9 +133,9 @@ async function secondWave(
   },
 ) {
   const { hyper } = job.submission;
-  const { model, updates, again, now, random } = wave;
+  const { params, updates, again, now, random } = wave;
   const recomputed = recomputedUnits(again.length, hyper.recompute, random);
-  const units = await ops.unitsFor(job, model.params, job.open!.round, recomputed, again);
+  const units = await ops.unitsFor(job, params, job.open!.round, recomputed, again);
   const keep = new Set(wave.kept);
   await training.dealAgain({
     jobId: job.jobId,
@@ -188,7 +188,7 @@ async function advance(
   const kept = await screened(ops, job, model, updates, before);
   const again = shardsToDealAgain(job, round, kept, random);
   if (again.length > 0) {
-    await secondWave(training, ops, job, { model, updates, kept, again, now, random });
+    await secondWave(training, ops, job, { params: model.params, updates, kept, again, now, random });
     return true;
   }
   const { next, stepped } = await checked(ops, job, model, kept, before);

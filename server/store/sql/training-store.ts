@@ -12,7 +12,7 @@ import {
   type TrainingJobState,
   type TrainingRound,
 } from '../../../protocol/training-job.ts';
-import type { ModelState, RoundClose, RoundUnit, RunningJob, TrainingStore } from '../training.ts';
+import type { ModelState, RoundClose, RoundDeal, RoundUnit, RunningJob, TrainingStore } from '../training.ts';
 import { anyOf, bulkInsert } from './bulk.ts';
 import { insertBatch, insertUnits } from './batches.ts';
 import type { Db, Queryable } from './db.ts';
@@ -266,15 +266,7 @@ export class SqlTrainingStore implements TrainingStore {
     });
   }
 
-  dealAgain(p: {
-    jobId: number;
-    round: number;
-    screened: number[];
-    refused: number[];
-    units: RoundUnit[];
-    deadline: number;
-    now: number;
-  }): Promise<boolean> {
+  dealAgain(p: RoundDeal): Promise<boolean> {
     return this.db.transaction(async (q) => {
       // The job first, as cancelJob and closeRound lock it: two transactions never wait on each other's second lock.
       await q.get(`SELECT id FROM training_jobs WHERE id = ?${this.db.forUpdate}`, [p.jobId]);

@@ -153,17 +153,13 @@ export class UnitPool {
       if (!unit) {
         const mine = byUnit.get(row.id) ?? [];
         const live = mine.filter(isLive);
+        // Holders it may not go to again: its replicas' and those its exclusions name.
+        const holders: Holder[] = [...mine, ...(excluded.get(row.id) ?? [])];
         unit = {
           row,
           replicas: mine,
-          volunteers: new Set(
-            [...mine, ...(excluded.get(row.id) ?? [])].flatMap((r) =>
-              r.volunteer_id === null ? [] : [r.volunteer_id],
-            ),
-          ),
-          networks: new Set(
-            [...mine, ...(excluded.get(row.id) ?? [])].flatMap((r) => (r.network === null ? [] : [r.network])),
-          ),
+          volunteers: new Set(holders.flatMap((r) => (r.volunteer_id === null ? [] : [r.volunteer_id]))),
+          networks: new Set(holders.flatMap((r) => (r.network === null ? [] : [r.network]))),
           single: false,
           live: live.length,
           liveEstablished: live.filter((r) => r.established === 1).length,
