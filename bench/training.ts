@@ -18,7 +18,7 @@
  * "banned_within" (most tasks an attacker ran before its ban), "unbanned_tasks" (most tasks an attacker never banned
  * ran) and "gated_rounds", where
  * upload_ratio is one result's JSON bytes over 4·P·H (f32 gradients after each step) and verify_overhead the
- * recomputed units over all units.
+ * recomputed units over all the units whose results came, dealt again or not.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

@@ -181,21 +181,22 @@ function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
 /**
  * Deals each refused unit once more, to an active identity (drawn from `seed`) not among `holders`, those of the
  * round's refused or missing units: the coordinator's scheduler never sends them a unit dealt again
- * (server/store/sql/unit-pool.ts). Returns the updates that came back with their new holders.
+ * (server/store/sql/unit-pool.ts). Returns what `compute` settled: each update that came back with its holder (−1
+ * where a recomputation caught the holder and the honest replica stands).
  */
 function redealt(
   refused: readonly (readonly [unit: number, holder: number])[],
   holders: ReadonlySet<number>,
   active: readonly number[],
   seed: number,
-  compute: (unit: number, holder: number, random: () => number) => Float32Array | undefined,
+  compute: (unit: number, holder: number, random: () => number) => [holder: number, update: Float32Array] | undefined,
 ): [holder: number, update: Float32Array][] {
   const random = mulberry32(seed);
   const others = active.filter((i) => !holders.has(i));
   return refused.flatMap(([u]) => {
     const holder = others[Math.floor(random() * others.length)];
-    const update = holder === undefined ? undefined : compute(u, holder, random);
-    return update ? [[holder!, update] as [number, Float32Array]] : [];
+    const settled = holder === undefined ? undefined : compute(u, holder, random);
+    return settled ? [settled] : [];
   });
 }
 
@@ -203,6 +204,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
   const { split, wasm } = kit;
   const n = config.volunteers;
   const draw = mulberry32(deriveSeed(config.seed, 'sim'));
+  const recheck = mulberry32(deriveSeed(config.seed, 'recheck'));
   const shards = makeShards(split.train.labels, n, config.seed, config.noniid ? 0.5 : undefined);
   const attackers = config.attack === 'none' ? 0 : Math.round(config.byzantine * n);
   // Attackers are the last identities: shards are drawn independently of the ids, and dealt to identities (deal.ts).
@@ -273,29 +275,34 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     }
     const kept: [holder: number, update: Float32Array][] = [];
     const keptUnit = new Map<Float32Array, number>();
-    for (const [u, holder] of dealt) {
-      if (bannedAfter[holder] !== null) continue; // caught on an earlier unit of this round: dropped, not applied
-      if (!outputs.has(u)) continue; // the unit failed: nothing to apply or check
+    /**
+     * A result that came: it counts as its holder's task and is recomputed on the coin's draw. On a mismatch, as the
+     * coordinator: a third replica sides with the honest one, which becomes the unit's canonical result (holder −1);
+     * the liar is banned and its updates not yet applied (this round's) are dropped. Undefined: the unit is lost.
+     */
+    const settle = (holder: number, input: TrainingInput, output: TrainingOutput, coin: () => number) => {
       tasks[holder]!++;
       units++;
-      const input = inputs.get(u)!;
-      const output = outputs.get(u)!;
-      if (draw() < config.recompute) {
+      if (coin() < config.recompute) {
         recomputed++;
         const replica = trained(input, split, wasm);
         if (replica && compareTraining(input, output, replica) === 'mismatch') {
-          // As the coordinator: a third replica sides with the honest one, which becomes the unit's canonical
-          // result; the liar is banned and its updates not yet applied (this round's) are dropped.
           bannedAfter[holder] = tasks[holder]!;
           workerMomentum.drop(String(holder));
           for (let k = kept.length - 1; k >= 0; k--) if (kept[k]![0] === holder) kept.splice(k, 1);
-          if (config.dealing === 'fixed') continue; // the bench's model before dealing: the unit is lost
-          kept.push([-1, dequantised(input, replica)]);
-          keptUnit.set(kept.at(-1)![1], u);
-          continue;
+          if (config.dealing === 'fixed') return undefined; // the bench's model before dealing: the unit is lost
+          return [-1, dequantised(input, replica)] as [number, Float32Array];
         }
       }
-      kept.push([holder, workerMomentum.push(String(holder), dequantised(input, output))]);
+      return [holder, dequantised(input, output)] as [number, Float32Array];
+    };
+    for (const [u, holder] of dealt) {
+      if (bannedAfter[holder] !== null) continue; // caught on an earlier unit of this round: dropped, not applied
+      if (!outputs.has(u)) continue; // the unit failed: nothing to apply or check
+      const settled = settle(holder, inputs.get(u)!, outputs.get(u)!, draw);
+      if (!settled) continue;
+      const [by, update] = settled;
+      kept.push([by, by < 0 ? update : workerMomentum.push(String(by), update)]);
       keptUnit.set(kept.at(-1)![1], u);
     }
     // The coordinator's suspicion screens (server/training/screen.ts): updates that point away from the round's
@@ -332,15 +339,22 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
             : shuffledUnits(missing, mulberry32(deriveSeed(config.seed, `cap${round}`))).slice(0, passed.length);
         const holders = new Set(missing.map(([, holder]) => holder));
         const seed = deriveSeed(config.seed, `redeal${round}`);
-        const again = redealt(refused, holders, active, seed, (u, holder, random) => {
+        // Never to an identity banned this round; checked as the first units are (the coordinator draws the same
+        // coin for units dealt again, trainer.ts), on a stream of its own so the first wave's draws stay as they were.
+        const unbanned = active.filter((i) => bannedAfter[i] === null);
+        const again = redealt(refused, holders, unbanned, seed, (u, holder, random) => {
           const input = unitInput(u, 'again');
           const output = isAttacker(holder) ? attacked(input, random) : trained(input, split, wasm);
-          return output && dequantised(input, output);
+          return output && settle(holder, input, output, recheck);
         });
         if (again.length) {
-          const pool = [...passed, ...again.map(([, update]) => update)];
+          // A ban in the second wave drops the liar's updates of the round, kept or dealt again.
+          const holderOf = new Map([...kept, ...again].map(([holder, update]) => [update, holder]));
+          const standing = (d: Float32Array) => (holderOf.get(d) ?? -1) < 0 || bannedAfter[holderOf.get(d)!] === null;
+          const pool = [...passed, ...again.map(([, update]) => update)].filter(standing);
           const second = await screen(pool);
-          const who = again.map(([holder]) => (isAttacker(holder) ? 'A' : 'h')).join('');
+          // r: a liar caught by its recomputation, whose honest replica stands.
+          const who = again.map(([holder]) => (holder < 0 ? 'r' : isAttacker(holder) ? 'A' : 'h')).join('');
           const { length } = second.kept;
           log(`round ${round}: ${refused.length} refused, dealt again (${who}): kept ${length} of ${pool.length}`);
           updates = second.kept;
