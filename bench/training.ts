@@ -16,7 +16,7 @@
  * Last line: {"attack","byzantine","accuracy","clean_accuracy","central_accuracy","rounds","upload_ratio",
  * "verify_overhead"} plus "rounds_run" (rounds run, applied or not), "banned" (attackers banned / attackers),
  * "banned_within" (most tasks an attacker ran before its ban), "unbanned_tasks" (most tasks an attacker never banned
- * ran) and "gated_rounds", where
+ * ran), "gated_rounds" and "dealt_again" (units of the second wave), where
  * upload_ratio is one result's JSON bytes over 4·P·H (f32 gradients after each step) and verify_overhead the
  * recomputed units over all the units whose results came, dealt again or not.
  */
@@ -169,7 +169,8 @@ async function cached(
 const started = performance.now();
 const cleanConfig = { ...config, attack: 'none' as const, byzantine: 0, recompute: 0 };
 // Central training runs the volunteers' digits and rates whatever the rounds' rule (it has no rounds to refuse).
-// Nor the suspicion screens (it has no updates to screen): left out of its key, so it is found again with them.
+// Nor the suspicion screens or the second wave (it has no updates to screen or units to deal again): left out of
+// its key, so it is found again with them.
 const {
   attack: _a,
   byzantine: _b,
@@ -178,6 +179,7 @@ const {
   screen: _s,
   direction: _d,
   screenEven: _e,
+  redeal: _rd,
   ...shared
 } = config;
 const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
@@ -202,5 +204,6 @@ console.log(
     banned_within: banned.length ? Math.max(...(banned as number[])) : null,
     unbanned_tasks: unbanned.length ? Math.max(...unbanned) : null,
     gated_rounds: result?.gated ?? 0,
+    dealt_again: result?.dealtAgain ?? 0,
   }),
 );

@@ -111,6 +111,8 @@ export interface SimResult {
   readonly gated: number;
   /** Rounds run, applied or not. */
   readonly roundsRun: number;
+  /** Units of the second wave: dealt once more in their round, whether their results came or not. */
+  readonly dealtAgain: number;
 }
 
 export interface Kit {
@@ -220,6 +222,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
   let units = 0;
   let applied = 0;
   let recomputed = 0;
+  let dealtAgain = 0;
   let uploadRatio = 0;
   const curve: SimResult['curve'] = [];
   const finished = (run: number) =>
@@ -343,6 +346,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         // coin for units dealt again, trainer.ts), on a stream of its own so the first wave's draws stay as they were.
         const unbanned = active.filter((i) => bannedAfter[i] === null);
         const again = redealt(refused, holders, unbanned, seed, (u, holder, random) => {
+          dealtAgain++;
           const input = unitInput(u, 'again');
           const output = isAttacker(holder) ? attacked(input, random) : trained(input, split, wasm);
           return output && settle(holder, input, output, recheck);
@@ -397,6 +401,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     tasks: tasks.slice(n - attackers),
     gated,
     roundsRun: round,
+    dealtAgain,
   };
 }
 
