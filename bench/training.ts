@@ -140,12 +140,22 @@ log(
 log(JSON.stringify(config));
 const kit = kitOf(...(await Promise.all([loadMnist(), loadTrainingWasm()])));
 
+/**
+ * What a clean or central run leaves in the cache: its accuracy and, for a clean run, one result's upload ratio and
+ * the units it dealt again (both absent from central runs, and from clean runs cached before they were kept).
+ */
+interface Figures {
+  readonly accuracy: number;
+  readonly uploadRatio?: number;
+  readonly dealtAgain?: number;
+}
+
 /** Clean and central runs depend on neither the attack nor the attackers' share: computed once per configuration. */
 async function cached(
   name: string,
   configKey: SimConfig | Omit<SimConfig, 'attack' | 'byzantine' | 'recompute'>,
-  run: () => number | Promise<number>,
-) {
+  run: () => Figures | Promise<Figures>,
+): Promise<Figures> {
   // Dealing changes nothing without attackers, and the default clipping of old is left out of the key, so runs from
   // before either option existed are found again.
   const { dealing: _dealing, ...withClip } = configKey;
@@ -155,15 +165,15 @@ async function cached(
   const file = `${folder}/${name}-${fnv1a64(new TextEncoder().encode(JSON.stringify(key)))}.json`;
   if (!values.fresh) {
     try {
-      const { accuracy } = JSON.parse(readFileSync(file, 'utf8')) as { accuracy: number };
-      log(`${name}: ${accuracy} (cached in ${file})`);
-      return accuracy;
+      const { key: _key, ...figures } = JSON.parse(readFileSync(file, 'utf8')) as Figures & { key: unknown };
+      log(`${name}: ${figures.accuracy} (cached in ${file})`);
+      return figures;
     } catch {}
   }
-  const accuracy = await run();
+  const figures = await run();
   mkdirSync(folder, { recursive: true });
-  writeFileSync(file, JSON.stringify({ accuracy, key }));
-  return accuracy;
+  writeFileSync(file, JSON.stringify({ ...figures, key }));
+  return figures;
 }
 
 const started = performance.now();
@@ -182,8 +192,12 @@ const {
   redeal: _rd,
   ...shared
 } = config;
-const centralAccuracy = await cached('central', shared, () => central(kit, config, log));
-const cleanAccuracy = await cached('clean', cleanConfig, async () => (await simulate(kit, cleanConfig, log)).accuracy);
+const { accuracy: centralAccuracy } = await cached('central', shared, () => ({ accuracy: central(kit, config, log) }));
+const clean = await cached('clean', cleanConfig, async () => {
+  const { accuracy, uploadRatio, dealtAgain } = await simulate(kit, cleanConfig, log);
+  return { accuracy, uploadRatio, dealtAgain };
+});
+const cleanAccuracy = clean.accuracy;
 const result = config.attack === 'none' ? undefined : await simulate(kit, config, log);
 const banned = result?.bannedAfter.filter((b) => b !== null) ?? [];
 // The goal is every cheater banned within 50 of its tasks: one never banned must have run fewer than that.
@@ -198,12 +212,13 @@ console.log(
     central_accuracy: centralAccuracy,
     rounds: config.rounds,
     rounds_run: result?.roundsRun ?? config.rounds,
-    upload_ratio: result?.uploadRatio ?? null,
+    // A clean run's (--attack none) from its cache; null where it was cached before the ratio was kept.
+    upload_ratio: result?.uploadRatio ?? clean.uploadRatio ?? null,
     verify_overhead: result?.verifyOverhead ?? 0,
     banned: `${banned.length}/${result?.attackers ?? 0}`,
     banned_within: banned.length ? Math.max(...(banned as number[])) : null,
     unbanned_tasks: unbanned.length ? Math.max(...unbanned) : null,
     gated_rounds: result?.gated ?? 0,
-    dealt_again: result?.dealtAgain ?? 0,
+    dealt_again: result?.dealtAgain ?? clean.dealtAgain ?? null,
   }),
 );
