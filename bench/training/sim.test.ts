@@ -56,5 +56,7 @@ describe('the simulated job deals its second wave as the coordinator does', () =
     // r: a unit dealt again whose holder a recomputation caught; its honest replica stands.
     expect(lines.filter((line) => /dealt again \([hAr]*r[hAr]*\)/.test(line))).not.toEqual([]);
     expect(verifyOverhead).toBeGreaterThan(0);
+    // The liar caught there had an update kept from the first units of that round: it is dropped too.
+    expect(lines.filter((line) => line.includes('dropped: their sender was caught'))).not.toEqual([]);
   });
 });

@@ -345,6 +345,8 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         // Never to an identity banned this round; checked as the first units are (the coordinator draws the same
         // coin for units dealt again, trainer.ts), on a stream of its own so the first wave's draws stay as they were.
         const unbanned = active.filter((i) => bannedAfter[i] === null);
+        // Who sent each kept update, taken before the second wave: a ban there takes the liar out of `kept`.
+        const holderOf = new Map(kept.map(([holder, update]) => [update, holder]));
         const again = redealt(refused, holders, unbanned, seed, (u, holder, random) => {
           dealtAgain++;
           const input = unitInput(u, 'again');
@@ -353,14 +355,18 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         });
         if (again.length) {
           // A ban in the second wave drops the liar's updates of the round, kept or dealt again.
-          const holderOf = new Map([...kept, ...again].map(([holder, update]) => [update, holder]));
+          for (const [holder, update] of again) holderOf.set(update, holder);
           const standing = (d: Float32Array) => (holderOf.get(d) ?? -1) < 0 || bannedAfter[holderOf.get(d)!] === null;
           const pool = [...passed, ...again.map(([, update]) => update)].filter(standing);
           const second = await screen(pool);
           // r: a liar caught by its recomputation, whose honest replica stands.
           const who = again.map(([holder]) => (holder < 0 ? 'r' : isAttacker(holder) ? 'A' : 'h')).join('');
           const { length } = second.kept;
-          log(`round ${round}: ${refused.length} refused, dealt again (${who}): kept ${length} of ${pool.length}`);
+          const dropped = passed.length + again.length - pool.length;
+          const caught = dropped ? ` (${dropped} dropped: their sender was caught in the second wave)` : '';
+          log(
+            `round ${round}: ${refused.length} refused, dealt again (${who}): kept ${length} of ${pool.length}${caught}`,
+          );
           updates = second.kept;
         }
       }
