@@ -364,9 +364,8 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
           const { length } = second.kept;
           const dropped = passed.length + again.length - pool.length;
           const caught = dropped ? ` (${dropped} dropped: their sender was caught in the second wave)` : '';
-          log(
-            `round ${round}: ${refused.length} refused, dealt again (${who}): kept ${length} of ${pool.length}${caught}`,
-          );
+          const outcome = `kept ${length} of ${pool.length}${caught}`;
+          log(`round ${round}: ${refused.length} refused, dealt again (${who}): ${outcome}`);
           updates = second.kept;
         }
       }
