@@ -345,8 +345,6 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         // Never to an identity banned this round; checked as the first units are (the coordinator draws the same
         // coin for units dealt again, trainer.ts), on a stream of its own so the first wave's draws stay as they were.
         const unbanned = active.filter((i) => bannedAfter[i] === null);
-        // Who sent each kept update, taken before the second wave: a ban there takes the liar out of `kept`.
-        const holderOf = new Map(kept.map(([holder, update]) => [update, holder]));
         const again = redealt(refused, holders, unbanned, seed, (u, holder, random) => {
           dealtAgain++;
           const input = unitInput(u, 'again');
@@ -354,10 +352,13 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
           return output && settle(holder, input, output, recheck);
         });
         if (again.length) {
-          // A ban in the second wave drops the liar's updates of the round, kept or dealt again.
-          for (const [holder, update] of again) holderOf.set(update, holder);
-          const standing = (d: Float32Array) => (holderOf.get(d) ?? -1) < 0 || bannedAfter[holderOf.get(d)!] === null;
-          const pool = [...passed, ...again.map(([, update]) => update)].filter(standing);
+          // A ban in the second wave drops the liar's updates of the round: settle took its first ones out of
+          // `kept`, and its units dealt again go with its holder.
+          const standing = new Set([
+            ...kept.map(([, update]) => update),
+            ...again.filter(([holder]) => holder < 0 || bannedAfter[holder] === null).map(([, update]) => update),
+          ]);
+          const pool = [...passed, ...again.map(([, update]) => update)].filter((d) => standing.has(d));
           const second = await screen(pool);
           // r: a liar caught by its recomputation, whose honest replica stands.
           const who = again.map(([holder]) => (holder < 0 ? 'r' : isAttacker(holder) ? 'A' : 'h')).join('');
