@@ -76,6 +76,8 @@ const { values } = parseArgs({
     // The loss screen's probe distance (the job's `screenDistance`): the round's median update length, or with
     // --no-screen-even each update's own (the rule of the tables before it).
     'screen-even': { type: 'boolean', default: job.screenDistance === 'median' },
+    // How many standard errors of the validation digits an update may raise the loss by and still pass.
+    'screen-margin': { type: 'string', default: '0' },
     // Deal the units the screen refused (or that never came) once more within the round (sim.ts `redeal`), as the
     // coordinator does by default; --no-redeal closes each round on its first results (the rule before).
     redeal: { type: 'boolean', default: job.redeal },
@@ -128,6 +130,9 @@ const config: SimConfig = {
   ...(values.redeal && Number(values.screen) > 0 && { redeal: true as const }),
   // A number, as in commit b98fe58, so the runs of that rule are found again in the cache.
   ...(Number(values.screen) > 0 && { screen: Number(values.screen) }),
+  // 0: the rule before margins; the key then leaves it out, so runs from before the option are found again.
+  ...(Number(values.screen) > 0 &&
+    Number(values['screen-margin']) > 0 && { screenMargin: Number(values['screen-margin']) }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 
@@ -190,6 +195,7 @@ const {
   direction: _d,
   screenEven: _e,
   redeal: _rd,
+  screenMargin: _m,
   ...shared
 } = config;
 const { accuracy: centralAccuracy } = await cached('central', shared, () => ({ accuracy: central(kit, config, log) }));

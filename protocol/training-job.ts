@@ -81,6 +81,13 @@ export const TrainingHyper = z.strictObject({
    */
   screenDistance: z.enum(['median', 'own']).default('median'),
   /**
+   * How many standard errors (over the validation digits, an update's per-digit loss changes paired with the
+   * current version's) an update may raise the validation loss by and still pass the loss screen: late in a job an
+   * honest update moves the loss by less than its standard error, so the score's sign alone drops honest updates at
+   * random. 0: any rise is dropped (the rule before). docs/training.md, "A margin for the loss screen".
+   */
+  screenMargin: z.number().min(0).max(10).default(0),
+  /**
    * Deal a round's refused units again: when a round is due, the shards whose result the screen refused, or whose
    * result never came, go out once more in the same round with fresh seeds, and the round closes on its kept results
    * and the new ones, screened together (server/training/trainer.ts), never sent to the holders of the refused or

@@ -26,7 +26,7 @@ import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
 import { shuffledUnits } from '../../server/training/round.ts';
 import { directionScreen, evenProbes, probeAlong, screenUpdates } from '../../server/training/screen.ts';
-import { evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
+import { digitLosses, evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
@@ -77,6 +77,8 @@ export interface SimConfig {
    * (screen.ts `evenProbes`), the job's `screenDistance: 'median'`; absent: at γ times its own length, as before.
    */
   readonly screenEven?: true;
+  /** The loss screen's margin in standard errors (server/training/screen.ts screenUpdates); absent: 0. */
+  readonly screenMargin?: number;
   /**
    * With `screen`: the units whose results the screen refused or that never came (withheld) are dealt once more in the
    * same round, each to an identity that held none of them, with a fresh seed, and the round's kept updates and these
@@ -320,16 +322,17 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     }
     if (config.screen && updates.length) {
       const probe = config.screen;
-      const before = evaluateHeldOut(config.model, theta, kit.validation).loss;
+      const losses = (params: Float32Array) => digitLosses(config.model, params, kit.validation).losses;
+      const before = losses(theta);
       const screen = (pool: Float32Array[]) => {
         const probes = config.screenEven ? evenProbes(pool, probe) : pool.map(() => probe);
-        const along = (d: Float32Array) =>
-          evaluateHeldOut(config.model, probeAlong(theta, d, probes[pool.indexOf(d)]!), kit.validation).loss;
-        return screenUpdates(pool, before, along);
+        const along = (d: Float32Array) => losses(probeAlong(theta, d, probes[pool.indexOf(d)]!));
+        return screenUpdates(pool, before, along, config.screenMargin ?? 0);
       };
-      const { kept: passed, scores } = await screen(updates);
+      const { kept: passed, scores, significance } = await screen(updates);
       const who = kept.map(([holder]) => (holder >= 0 && isAttacker(holder) ? 'A' : 'h'));
-      const shown = scores.map((x, i) => `${who[i]}${x.toFixed(4)}`).join(' ');
+      // Each score with its paired t statistic over the validation digits.
+      const shown = scores.map((x, i) => `${who[i]}${x.toFixed(4)}(${significance[i]!.toFixed(1)})`).join(' ');
       log(`round ${round}: screen kept ${passed.length} of ${updates.length} (h honest, A attacker): ${shown}`);
       updates = passed;
       if (config.redeal) {

@@ -9,12 +9,12 @@ import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../../protocol/training.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
-import { evaluateHeldOut, validationDigits } from './model-state.ts';
+import { digitLosses, evaluateHeldOut, validationDigits } from './model-state.ts';
 
 type Request =
   | { id: number; kind: 'shards'; count: number; seed: number; alpha: number | undefined }
   | { id: number; kind: 'evaluate' | 'validate'; spec: ModelSpec; params: Float32Array };
-type Answer = Uint16Array[] | { loss: number; accuracy: number };
+type Answer = Uint16Array[] | { loss: number; accuracy: number } | Float64Array;
 type Reply = { id: number; ok: true; answer: Answer } | { id: number; ok: false; name: string; message: string };
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -53,23 +53,26 @@ export async function shardsInWorker(count: number, seed: number, alpha: number 
   return (await ask({ kind: 'shards', count, seed, alpha })) as Uint16Array[];
 }
 
-/** Held-out loss and accuracy of a version (model-state.ts evaluateHeldOut); `validate`: on the validation digits. */
-export async function evaluateInWorker(
-  spec: ModelSpec,
-  params: Float32Array,
-  kind: 'evaluate' | 'validate' = 'evaluate',
-) {
+/** Held-out loss and accuracy of a version (model-state.ts evaluateHeldOut). */
+export async function evaluateInWorker(spec: ModelSpec, params: Float32Array) {
   const copy = params.slice();
-  return (await ask({ kind, spec, params: copy }, [copy.buffer as ArrayBuffer])) as {
+  return (await ask({ kind: 'evaluate', spec, params: copy }, [copy.buffer as ArrayBuffer])) as {
     loss: number;
     accuracy: number;
   };
 }
 
+/** Each validation digit's loss at the parameters (model-state.ts digitLosses), in the digits' order. */
+export async function validationLossesInWorker(spec: ModelSpec, params: Float32Array): Promise<Float64Array> {
+  const copy = params.slice();
+  return (await ask({ kind: 'validate', spec, params: copy }, [copy.buffer as ArrayBuffer])) as Float64Array;
+}
+
 async function answer(request: Request): Promise<Answer> {
   const { train, heldOut } = await loadMnist();
   if (request.kind === 'shards') return makeShards(train.labels, request.count, request.seed, request.alpha);
-  return evaluateHeldOut(request.spec, request.params, request.kind === 'validate' ? validationDigits(train) : heldOut);
+  if (request.kind === 'validate') return digitLosses(request.spec, request.params, validationDigits(train)).losses;
+  return evaluateHeldOut(request.spec, request.params, heldOut);
 }
 
 if (!isMainThread && parentPort) {

@@ -11,7 +11,7 @@ import { innerLrAt } from '../../worker-kernels/training/schedule.ts';
 import { deriveSeed } from '../../worker-kernels/random.ts';
 import type { ModelState, PendingUpdate, RoundUnit, RunningJob } from '../store/training.ts';
 import { unitDelayBound } from './round.ts';
-import { evaluateInWorker, shardsInWorker } from './mnist-worker.ts';
+import { evaluateInWorker, shardsInWorker, validationLossesInWorker } from './mnist-worker.ts';
 import { decodeUpdate, nextVersion } from './model-state.ts';
 
 export interface TrainingModelOps {
@@ -29,8 +29,11 @@ export interface TrainingModelOps {
   /** The next version from the current one and the applicable results. */
   step(job: RunningJob, current: ModelState, updates: readonly PendingUpdate[]): ModelState;
   evaluate(job: RunningJob, params: Float32Array): Promise<{ loss: number; accuracy: number }>;
-  /** The loss on the validation digits the coordinator keeps, which decides whether a round is applied. */
-  validationLoss(job: RunningJob, params: Float32Array): Promise<number>;
+  /**
+   * Each validation digit's loss (the digits the coordinator keeps, in their order): their mean decides whether a
+   * round is applied, and the loss screen compares them digit by digit.
+   */
+  validationLosses(job: RunningJob, params: Float32Array): Promise<Float64Array>;
   /** The mean training loss the results report over their local steps; null without results. */
   trainLoss(updates: readonly PendingUpdate[]): number | null;
 }
@@ -98,7 +101,7 @@ export const mnistOps: TrainingModelOps = {
     ),
   // In a worker thread: seconds of JavaScript for a CNN, and the digits' 100 MB out of the coordinator's heap.
   evaluate: (job, params) => evaluateInWorker(job.submission.model, params),
-  validationLoss: async (job, params) => (await evaluateInWorker(job.submission.model, params, 'validate')).loss,
+  validationLosses: (job, params) => validationLossesInWorker(job.submission.model, params),
   trainLoss(updates) {
     const losses = updates.flatMap((u) => (u.result.app === 'training' ? [u.result.output.loss.mean] : []));
     return losses.length === 0 ? null : losses.reduce((a, b) => a + b, 0) / losses.length;

@@ -64,27 +64,43 @@ export const validationDigits = (train: Digits): Digits => ({
 });
 
 /**
- * Mean cross-entropy and accuracy of the parameters on the held-out digits, all in one batch of the reference with a
- * zero learning rate: its probabilities and correct count are taken before a step, which then changes nothing.
+ * Each digit's cross-entropy and the accuracy of the parameters, all in one batch of the reference with a zero
+ * learning rate: its probabilities and correct count are taken before a step, which then changes nothing.
  */
+export function digitLosses(
+  spec: ModelSpec,
+  params: Float32Array,
+  digits: Digits,
+): { losses: Float64Array; accuracy: number } {
+  const order = Int32Array.from({ length: digits.count }, (_, i) => i);
+  const { truthProbability, correct } = referenceSteps({
+    model: spec,
+    parameters: params.slice(),
+    pixels: pixelFloats(digits),
+    labels: digits.labels,
+    order,
+    steps: 1,
+    batch: digits.count,
+    lr: 0,
+    momentum: 0,
+  });
+  const losses = Float64Array.from(truthProbability, (p) => -Math.log(Math.max(p, 1e-30)));
+  return { losses, accuracy: correct / digits.count };
+}
+
+/** Mean cross-entropy and accuracy of the parameters on the held-out digits (or any others). */
 export function evaluateHeldOut(
   spec: ModelSpec,
   params: Float32Array,
   heldOut: Digits,
 ): { loss: number; accuracy: number } {
-  const order = Int32Array.from({ length: heldOut.count }, (_, i) => i);
-  const { truthProbability, correct } = referenceSteps({
-    model: spec,
-    parameters: params.slice(),
-    pixels: pixelFloats(heldOut),
-    labels: heldOut.labels,
-    order,
-    steps: 1,
-    batch: heldOut.count,
-    lr: 0,
-    momentum: 0,
-  });
-  let loss = 0;
-  for (const p of truthProbability) loss -= Math.log(Math.max(p, 1e-30));
-  return { loss: loss / heldOut.count, accuracy: correct / heldOut.count };
+  const { losses, accuracy } = digitLosses(spec, params, heldOut);
+  return { loss: meanLoss(losses), accuracy };
+}
+
+/** The mean of per-digit losses, summed in the digits' order (so the same as evaluateHeldOut's loss). */
+export function meanLoss(losses: Float64Array): number {
+  let sum = 0;
+  for (const l of losses) sum += l;
+  return sum / losses.length;
 }

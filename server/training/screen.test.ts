@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, directionScreen, evenProbes, norm, probeAlong, screenUpdates } from './screen.ts';
+import { cosine, directionScreen, evenProbes, norm, pairedScore, probeAlong, screenUpdates } from './screen.ts';
 
 /** The loss is (θ − 1)² in one dimension, from θ = 0: a downhill update is negative (Δ = θ_v − θ_after). */
-const loss = (theta: Float32Array) => (theta[0]! - 1) ** 2;
+const loss = (theta: Float32Array) => [(theta[0]! - 1) ** 2];
 const theta = Float32Array.of(0);
 const along = (delta: number) => loss(probeAlong(theta, Float32Array.of(delta), 0.5));
 
@@ -47,6 +47,51 @@ describe('screenUpdates', () => {
   });
 });
 
+describe('pairedScore', () => {
+  it('default: the mean loss taken off, over its standard error across the digits', () => {
+    // Differences 1, 2, 3, 4: mean 2.5, sample deviation √(5/3), standard error √(5/3)/2.
+    const { score, t } = pairedScore([5, 5, 5, 5], [4, 3, 2, 1]);
+    expect(score).toBe(2.5);
+    expect(t).toBeCloseTo(2.5 / (Math.sqrt(5 / 3) / 2), 12);
+  });
+
+  it('behavior: no spread (one digit, or all alike) gives ±∞ by the sign, 0 for no change', () => {
+    expect(pairedScore([1], [2]).t).toBe(Number.NEGATIVE_INFINITY);
+    expect(pairedScore([2, 2], [1, 1]).t).toBe(Number.POSITIVE_INFINITY);
+    expect(pairedScore([1, 1], [1, 1]).t).toBe(0);
+  });
+
+  it('behavior: NaN, or losses of another length, score worst', () => {
+    expect(pairedScore([1, 2], [1, Number.NaN])).toEqual({ score: -Infinity, t: -Infinity });
+    expect(pairedScore([1, 2], [1])).toEqual({ score: -Infinity, t: -Infinity });
+  });
+});
+
+describe('screenUpdates with a margin', () => {
+  // 400 digits: an update's per-digit loss changes are its drift plus noise of mean 0 and deviation about 1 (a fixed
+  // pattern, so the test is the same at every run): the drift's standard error is about 0.05.
+  const before = new Float64Array(400).fill(10);
+  const pattern = Array.from({ length: 400 }, (_, i) => Math.sin(i * 12.9898) * Math.SQRT2);
+  const noise = pattern.map((x) => x - pattern.reduce((a, b) => a + b, 0) / pattern.length);
+  const along = (drift: number) => before.map((b, i) => b - drift - noise[i]!);
+
+  it('behavior: an update that raises the loss within the noise passes a margin of 2, not a margin of 0', async () => {
+    const updates = [0.05, -0.03, 0.02, 0.04, -0.02];
+    const zero = await screenUpdates(updates, before, along, 0);
+    const two = await screenUpdates(updates, before, along, 2);
+    expect(zero.kept).toEqual([0.05, 0.02, 0.04]);
+    expect(two.kept).toEqual(updates);
+    expect(two.significance.every((t) => t > -2)).toBe(true);
+  });
+
+  it('behavior: an update that raises the loss by several standard errors is dropped at a margin of 2', async () => {
+    const updates = [0.05, -0.5, 0.02, 0.04, -0.02, -0.4];
+    const { kept, significance } = await screenUpdates(updates, before, along, 2);
+    expect(kept).toEqual([0.05, 0.02, 0.04, -0.02]);
+    expect(significance[1]).toBeLessThan(-5);
+  });
+});
+
 describe('evenProbes', () => {
   it('default: every update reaches γ times the median length: a long one gets a short probe, a short a long', () => {
     const updates = [Float32Array.of(3, 4), Float32Array.of(0, 10), Float32Array.of(0.6, 0.8), Float32Array.of(0, 5)];
@@ -64,7 +109,7 @@ describe('evenProbes', () => {
   it('behavior: late in a job, ipm (−0.1·μ) hides among honest ones at its own length, not at the median', async () => {
     // Two dimensions, loss (θ₀ − 1)² + (θ₁ − 1)² near its minimum: honest updates are short and mostly sideways
     // (fewer than half point downhill), three ipm copies of −0.1 times their mean.
-    const loss2 = (t: Float32Array) => (t[0]! - 1) ** 2 + (t[1]! - 1) ** 2;
+    const loss2 = (t: Float32Array) => [(t[0]! - 1) ** 2 + (t[1]! - 1) ** 2];
     const near = Float32Array.of(0.9, 0.9);
     const honest = [
       [-0.05, 0.03],

@@ -43,37 +43,65 @@ export function evenProbes(deltas: readonly Float32Array[], probe: number): numb
 export interface Screened<U> {
   /** The updates kept, in their order. */
   readonly kept: U[];
-  /** Each update's score (the validation loss it takes off along the probe), in the updates' order. */
+  /** Each update's score (the validation loss it takes off along the probe, or its cosine), in the updates' order. */
   readonly scores: number[];
 }
 
+export interface LossScreened<U> extends Screened<U> {
+  /** Each score over its standard error across the validation digits (a paired t statistic), in the same order. */
+  readonly significance: number[];
+}
+
 /**
- * The updates that lower the validation loss along a short probe (score above 0), or the better-scoring half where
- * fewer than half do. `lossAlong(u)` is the validation loss at θ − γ·Δ_u; `before` is L(θ). A NaN score counts as
- * the worst.
+ * A paired comparison of per-digit losses, before and along a probe: the mean loss taken off and that mean over its
+ * standard error. A difference on 500 digits is known only to within its standard error, and late in a job an honest
+ * update moves the loss by less than that: its sign alone is a coin. A lone loss (one value) or digits that all
+ * moved alike have no spread: the statistic is then ±∞ by the score's sign (0 for 0). NaN anywhere scores −∞.
+ */
+export function pairedScore(before: ArrayLike<number>, along: ArrayLike<number>): { score: number; t: number } {
+  const n = before.length;
+  if (n === 0 || along.length !== n) return { score: Number.NEGATIVE_INFINITY, t: Number.NEGATIVE_INFINITY };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += before[i]! - along[i]!;
+  const score = sum / n;
+  if (Number.isNaN(score)) return { score: Number.NEGATIVE_INFINITY, t: Number.NEGATIVE_INFINITY };
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (before[i]! - along[i]! - score) ** 2;
+  const standardError = n > 1 ? Math.sqrt(squares / (n - 1) / n) : 0;
+  if (standardError > 0) return { score, t: score / standardError };
+  return { score, t: score > 0 ? Number.POSITIVE_INFINITY : score < 0 ? Number.NEGATIVE_INFINITY : 0 };
+}
+
+/**
+ * The updates that do not raise the validation loss along a short probe beyond `margin` standard errors (0: those
+ * whose score is above 0, the rule before margins), or the better-scoring half where fewer than half pass.
+ * `lossesAlong(u)` is each validation digit's loss at θ − γ·Δ_u; `before` each one's at θ. A NaN scores worst.
  *
- * @example await screenUpdates(updates, before, (u) => loss(probeAlong(theta, delta(u), hyper.screenProbe)))
+ * @example await screenUpdates(updates, before, (u) => losses(probeAlong(theta, delta(u), probe)), hyper.screenMargin)
  */
 export async function screenUpdates<U>(
   updates: readonly U[],
-  before: number,
-  lossAlong: (update: U) => Promise<number> | number,
-): Promise<Screened<U>> {
+  before: ArrayLike<number>,
+  lossesAlong: (update: U) => Promise<ArrayLike<number>> | ArrayLike<number>,
+  margin = 0,
+): Promise<LossScreened<U>> {
   const scores: number[] = [];
+  const significance: number[] = [];
   for (const update of updates) {
-    const score = before - (await lossAlong(update));
-    scores.push(Number.isNaN(score) ? Number.NEGATIVE_INFINITY : score);
+    const { score, t } = pairedScore(before, await lossesAlong(update));
+    scores.push(score);
+    significance.push(t);
   }
   const half = Math.ceil(updates.length / 2);
-  const downhill = updates.flatMap((_, i) => (scores[i]! > 0 ? [i] : []));
+  const passing = updates.flatMap((_, i) => (significance[i]! > -margin ? [i] : []));
   const keep =
-    downhill.length >= half
-      ? downhill
+    passing.length >= half
+      ? passing
       : [...updates.keys()]
           .sort((a, b) => scores[b]! - scores[a]! || a - b)
           .slice(0, half)
           .sort((a, b) => a - b);
-  return { kept: keep.map((i) => updates[i]!), scores };
+  return { kept: keep.map((i) => updates[i]!), scores, significance };
 }
 
 /** cos(a, b), in f64; 0 where either is all zeros. */

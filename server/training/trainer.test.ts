@@ -147,12 +147,16 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(job.history[1]!.heldoutLoss).toBeLessThan(job.history[0]!.heldoutLoss!);
   });
 
-  test.each(['direction', 'loss'] as const)(
-    'behavior: with the %s screen, sign-flipped results are left out, honest ones kept',
-    async (screen) => {
+  test.each([
+    ['direction', 0],
+    ['loss', 0],
+    ['loss', 2],
+  ] as const)(
+    'behavior: with the %s screen (margin %d), sign-flipped results are left out, honest ones kept',
+    async (screen, screenMargin) => {
       const now = 1_700_000;
       // The screen alone: dealing the refused shards again is the next test's.
-      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen, redeal: false };
+      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen, screenMargin, redeal: false };
       const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
       const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
       // Two of seven send the honest update's negation (−Δ points uphill on the validation digits).

@@ -12,7 +12,7 @@ import type { Pass } from '../passes/passes.ts';
 import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
 import { jobFinished } from '../../worker-kernels/training/schedule.ts';
 import { gatedStep } from './gate.ts';
-import { decodeUpdate } from './model-state.ts';
+import { decodeUpdate, meanLoss } from './model-state.ts';
 import { directionScreen, evenProbes, probeAlong, screenUpdates } from './screen.ts';
 import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
@@ -44,16 +44,17 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
 /**
  * The results the job's suspicion screen keeps (screen.ts): with 'direction', those whose pseudo-gradient agrees in
  * direction with the coordinate median of the round's; with 'loss', those that do not raise the validation loss
- * along a short probe (`before`: the loss at the current version); all of them with 'none'.
+ * along a short probe by more than the job's margin of standard errors (`before`: each validation digit's loss at the
+ * current version); all of them with 'none'.
  */
 async function screened(
   ops: TrainingModelOps,
   job: RunningJob,
   current: ModelState,
   updates: readonly PendingUpdate[],
-  before: () => Promise<number>,
+  before: () => Promise<Float64Array>,
 ): Promise<readonly PendingUpdate[]> {
-  const { screen, screenProbe, screenDistance, block } = job.submission.hyper;
+  const { screen, screenProbe, screenDistance, screenMargin, block } = job.submission.hyper;
   if (updates.length === 0) return updates;
   // A result that does not decode to the model's size scores NaN and is dropped (nextVersion would skip it anyway).
   const delta = (u: PendingUpdate) => decodeUpdate(u, block);
@@ -67,10 +68,10 @@ async function screened(
   const along = (u: PendingUpdate) => {
     const d = deltas.get(u);
     return d?.length === current.params.length
-      ? ops.validationLoss(job, probeAlong(current.params, d, probes.get(d) ?? screenProbe))
-      : Number.NaN;
+      ? ops.validationLosses(job, probeAlong(current.params, d, probes.get(d) ?? screenProbe))
+      : [Number.NaN];
   };
-  return (await screenUpdates(updates, await before(), along)).kept;
+  return (await screenUpdates(updates, await before(), along, screenMargin)).kept;
 }
 
 /**
@@ -85,13 +86,13 @@ async function checked(
   job: RunningJob,
   current: ModelState,
   kept: readonly PendingUpdate[],
-  before: () => Promise<number>,
+  before: () => Promise<Float64Array>,
 ) {
   const { gateLoss } = job.submission.hyper;
   const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
   if (gateLoss === 0) return { next: step(kept), stepped: kept.length };
-  const loss = (next: ModelState) => ops.validationLoss(job, next.params);
-  const { state, applied } = await gatedStep(kept, await before(), { step, loss, gateLoss });
+  const loss = async (next: ModelState) => meanLoss(await ops.validationLosses(job, next.params));
+  const { state, applied } = await gatedStep(kept, meanLoss(await before()), { step, loss, gateLoss });
   return {
     next: state ?? { params: current.params, momentum: current.momentum, aggregate: current.aggregate },
     stepped: applied,
@@ -183,8 +184,8 @@ async function advance(
   if (decideRound(progress, { now, deadline, quorum: hyper.quorum, dealtAgain }) === 'wait') return false;
   const updates = await training.pendingUpdates(job.jobId, Math.max(0, round - hyper.maxStaleness), round);
   const model = (await training.model(job.jobId))!;
-  let loss: Promise<number> | undefined;
-  const before = () => (loss ??= ops.validationLoss(job, model.params));
+  let losses: Promise<Float64Array> | undefined;
+  const before = () => (losses ??= ops.validationLosses(job, model.params));
   const kept = await screened(ops, job, model, updates, before);
   const again = shardsToDealAgain(job, round, kept, random);
   if (again.length > 0) {
