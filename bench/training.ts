@@ -4,8 +4,8 @@
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment, --direction, --screen, --no-screen-even, --no-redeal); every default is the coordinator's for a job
- * (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
+ * --augment, --direction, --screen, --no-screen-even, --screen-margin, --no-redeal); every default is the
+ * coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -76,8 +76,9 @@ const { values } = parseArgs({
     // The loss screen's probe distance (the job's `screenDistance`): the round's median update length, or with
     // --no-screen-even each update's own (the rule of the tables before it).
     'screen-even': { type: 'boolean', default: job.screenDistance === 'median' },
-    // How many standard errors of the validation digits an update may raise the loss by and still pass.
-    'screen-margin': { type: 'string', default: '0' },
+    // The loss screen's margin (the job's `screenMargin`): how many standard errors of the validation digits an update
+    // may raise the loss by and still pass; 0: the rule before margins.
+    'screen-margin': { type: 'string', default: String(job.screenMargin) },
     // Deal the units the screen refused (or that never came) once more within the round (sim.ts `redeal`), as the
     // coordinator does by default; --no-redeal closes each round on its first results (the rule before).
     redeal: { type: 'boolean', default: job.redeal },

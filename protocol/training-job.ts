@@ -81,12 +81,15 @@ export const TrainingHyper = z.strictObject({
    */
   screenDistance: z.enum(['median', 'own']).default('median'),
   /**
-   * How many standard errors (over the validation digits, an update's per-digit loss changes paired with the
-   * current version's) an update may raise the validation loss by and still pass the loss screen: late in a job an
-   * honest update moves the loss by less than its standard error, so the score's sign alone drops honest updates at
-   * random. 0: any rise is dropped (the rule before). docs/training.md, "A margin for the loss screen".
+   * How many standard errors an update may raise the validation loss by and still pass the loss screen (each digit's
+   * loss change along the probe paired with its loss at the current version: server/training/screen.ts). Late in a
+   * job an honest update moves the loss by less than one standard error of 500 digits, so dropping every rise drops
+   * honest updates at random. 2 by default: over seeds 1–3 the clean run gained 0.19 point and dealt 0–6 units again
+   * instead of 26–36, and at 30% cheaters every attack but ALIE ended within 0.45 of clean in every seed; a sign-flip
+   * within 2 standard errors now passes late in a job, which cost 60% sign-flip 0.24 point on the mean, within 1 of
+   * clean (docs/training.md, "A margin for the loss screen"). 0: any rise is dropped (the rule before).
    */
-  screenMargin: z.number().min(0).max(10).default(0),
+  screenMargin: z.number().min(0).max(10).default(2),
   /**
    * Deal a round's refused units again: when a round is due, the shards whose result the screen refused, or whose
    * result never came, go out once more in the same round with fresh seeds, and the round closes on its kept results
