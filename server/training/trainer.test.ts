@@ -173,6 +173,24 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     },
   );
 
+  test('behavior: the loss screen keeps a result that raises the loss by fewer standard errors than its margin', async () => {
+    const now = 1_750_000;
+    // The same round as the test above, where margin 0 and 2 refuse both flipped results (5 updates): three steps of a
+    // tiny model raise the 500 digits' losses by about 10 standard errors, so a margin of 10 lets one or both in.
+    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screenMargin: 10, gateLoss: 0, redeal: false };
+    const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
+    const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
+    const sends = [honest, flipped, honest, honest, flipped, honest, honest];
+    await settle(pass, now);
+    for (const [i, host] of hosts.entries()) {
+      const issued = await fixture.store.issueReplicas(host, 1, now);
+      await fixture.store.recordResults(host, issued.map(sends[i]!), now);
+    }
+    await settle(pass, now);
+    const job = (await fixture.stores.training.job(projectId, jobId))!;
+    expect(job.history[0]!.updates).toBeGreaterThan(5);
+  });
+
   test('behavior: refused shards are dealt again, never to their holders; the round closes on all', async () => {
     const now = 1_800_000;
     const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1 };
