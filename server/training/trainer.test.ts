@@ -147,37 +147,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(job.history[1]!.heldoutLoss).toBeLessThan(job.history[0]!.heldoutLoss!);
   });
 
-  test.each([
-    ['direction', 0],
-    ['loss', 0],
-    ['loss', 2],
-  ] as const)(
-    'behavior: with the %s screen (margin %d), sign-flipped results are left out, honest ones kept',
-    async (screen, screenMargin) => {
-      const now = 1_700_000;
-      // The screen alone: dealing the refused shards again is the next test's.
-      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen, screenMargin, redeal: false };
-      const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
-      const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
-      // Two of seven send the honest update's negation (−Δ points uphill on the validation digits).
-      const sends = [honest, flipped, honest, honest, flipped, honest, honest];
-      await settle(pass, now);
-      for (const [i, host] of hosts.entries()) {
-        const issued = await fixture.store.issueReplicas(host, 1, now);
-        await fixture.store.recordResults(host, issued.map(sends[i]!), now);
-      }
-      await settle(pass, now);
-      const job = (await fixture.stores.training.job(projectId, jobId))!;
-      expect(job).toMatchObject({ state: 'done', version: 1 });
-      expect(job.history.map((r) => r.updates)).toEqual([5]);
-    },
-  );
-
-  test('behavior: the loss screen keeps a result that raises the loss by fewer standard errors than its margin', async () => {
-    const now = 1_750_000;
-    // The same round as the test above, where margin 0 and 2 refuse both flipped results (5 updates): three steps of a
-    // tiny model raise the 500 digits' losses by about 10 standard errors, so a margin of 10 lets one or both in.
-    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screenMargin: 10, gateLoss: 0, redeal: false };
+  /** One round of seven units in which two hosts send the honest update's negation (−Δ points uphill). */
+  const twoFlipped = async (hyper: TrainingJobSubmissionInput['hyper'], now: number) => {
     const { projectId, jobId, hosts } = await setUp(fixture.stores, { ...JOB, rounds: 1, hyper }, now, 7);
     const pass = trainer(fixture.stores.training, mnistOps, { random: () => 0.99 });
     const sends = [honest, flipped, honest, honest, flipped, honest, honest];
@@ -187,7 +158,30 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
       await fixture.store.recordResults(host, issued.map(sends[i]!), now);
     }
     await settle(pass, now);
-    const job = (await fixture.stores.training.job(projectId, jobId))!;
+    return (await fixture.stores.training.job(projectId, jobId))!;
+  };
+
+  test.each([
+    ['direction', 0],
+    ['loss', 0],
+    ['loss', 2],
+  ] as const)(
+    'behavior: with the %s screen (margin %d), sign-flipped results are left out, honest ones kept',
+    async (screen, screenMargin) => {
+      // The screen alone: dealing the refused shards again is the next test's.
+      const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screen, screenMargin, redeal: false };
+      const job = await twoFlipped(hyper, 1_700_000);
+      expect(job).toMatchObject({ state: 'done', version: 1 });
+      expect(job.history.map((r) => r.updates)).toEqual([5]);
+    },
+  );
+
+  test('behavior: the loss screen keeps a result that raises the loss within its margin', async () => {
+    // The round above, where margins 0 and 2 refuse both flipped results (5 updates): three steps of a tiny model
+    // raise the 500 digits' losses by about 10 standard errors, so a margin of 10 lets one or both in (the round
+    // check off, so that it does not refuse what the screen let in).
+    const hyper = { ...JOB.hyper, unitsPerRound: 7, quorum: 1, screenMargin: 10, gateLoss: 0, redeal: false };
+    const job = await twoFlipped(hyper, 1_750_000);
     expect(job.history[0]!.updates).toBeGreaterThan(5);
   });
 
