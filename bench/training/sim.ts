@@ -26,7 +26,7 @@ import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
 import { shuffledUnits } from '../../server/training/round.ts';
 import { directionScreen, evenProbes, probeAlong, screenUpdates } from '../../server/training/screen.ts';
-import { digitLosses, evaluateHeldOut, validationDigits } from '../../server/training/model-state.ts';
+import { digitLosses, meanLoss, validationDigits } from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
@@ -232,7 +232,11 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       ? run >= config.rounds
       : jobFinished({ applied, run }, config.rounds, config.roundsCap);
   let round = 0;
+  const validationLosses = (params: Float32Array) => digitLosses(config.model, params, kit.validation).losses;
   for (; !finished(round); round++) {
+    // The round's version on the validation digits, taken once for the screen and the round check (as trainer.ts).
+    let versionLosses: Float64Array | undefined;
+    const thetaLosses = () => (versionLosses ??= validationLosses(theta));
     // The rate of the rounds applied (the coordinator's, server/training/model-ops.ts), or of the rounds run.
     const lr = lrOf(config, config.roundsCap === undefined ? round : applied);
     const active = [...Array(n).keys()].filter((i) => bannedAfter[i] === null);
@@ -322,11 +326,10 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     }
     if (config.screen && updates.length) {
       const probe = config.screen;
-      const losses = (params: Float32Array) => digitLosses(config.model, params, kit.validation).losses;
-      const before = losses(theta);
+      const before = thetaLosses();
       const screen = (pool: Float32Array[]) => {
         const probes = config.screenEven ? evenProbes(pool, probe) : pool.map(() => probe);
-        const along = (d: Float32Array) => losses(probeAlong(theta, d, probes[pool.indexOf(d)]!));
+        const along = (d: Float32Array) => validationLosses(probeAlong(theta, d, probes[pool.indexOf(d)]!));
         return screenUpdates(pool, before, along, config.screenMargin ?? 0);
       };
       const { kept: passed, scores, significance } = await screen(updates);
@@ -383,9 +386,9 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         return { params, momentum, aggregate: next };
       };
       // The coordinator's own check (server/training/gate.ts) and evaluation (model-state.ts), on digits it keeps.
-      const loss = (s: { params: Float32Array }) => evaluateHeldOut(config.model, s.params, kit.validation).loss;
+      const loss = (s: { params: Float32Array }) => meanLoss(validationLosses(s.params));
       const { state, applied: stepped } = config.gateLoss
-        ? await gatedStep(updates, loss({ params: theta }), { step, loss, gateLoss: config.gateLoss })
+        ? await gatedStep(updates, meanLoss(thetaLosses()), { step, loss, gateLoss: config.gateLoss })
         : { state: step(updates), applied: updates.length };
       if (stepped > 0) applied++;
       if (!state) {
