@@ -38,4 +38,24 @@ describe('attacks', () => {
     expect(u[0]).toBeCloseTo(2 - 0.524 * Math.sqrt(2 / 3), 2);
     expect(u[1]).toBe(2);
   });
+
+  describe('screen-edge', () => {
+    // μ = (2, 2, 2); the screen passes an update whose last entry is at least 0, and the validation digits' descent
+    // is (0, 0, 1): −μ bent by b·|μ| along it passes from b = 2/√12 ≈ 0.577.
+    const descent = Float32Array.of(0, 0, 1);
+    const edge = (passes: (u: Float32Array) => boolean) =>
+      attackUpdate('screen-edge', honest, 10, 3, mulberry32(1), undefined, { descent, passes })!;
+
+    test('behavior: bends −μ towards the descent only as far as the screen needs, within 1/32 of a grid step', () => {
+      const u = edge((v) => v[2]! >= 0);
+      expect([u[0], u[1]]).toEqual([-2, -2]);
+      expect(u[2]).toBeGreaterThanOrEqual(0);
+      expect(u[2]).toBeLessThan((0.5 / 32) * Math.sqrt(12));
+    });
+
+    test('behavior: sends −μ where the screen passes it, and where no bend passes (dropped as sign-flip)', () => {
+      expect(Array.from(edge(() => true))).toEqual([-2, -2, -2]);
+      expect(Array.from(edge(() => false))).toEqual([-2, -2, -2]);
+    });
+  });
 });

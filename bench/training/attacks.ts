@@ -17,10 +17,24 @@ export const ATTACKS = [
   'alie',
   'ipm',
   'withhold',
+  'screen-edge',
 ] as const;
 export type Attack = (typeof ATTACKS)[number];
 
 type Draw = () => number;
+
+/**
+ * What attackers that read the coordinator's code know of its loss screen (server/training/screen.ts): its validation
+ * digits are the first 500 training digits, so they can train on them (`descent`: a pseudo-gradient from θ on those
+ * digits, along which the validation loss falls) and run the screen's own test on any update (`passes`).
+ */
+export interface ScreenView {
+  readonly descent: Float32Array;
+  readonly passes: (update: Float32Array) => boolean;
+}
+
+/** How far screen-edge bends −μ towards the validation digits' descent, in units of |μ|: the first that passes. */
+export const EDGE_BENDS = [0, 0.25, 0.5, 1, 2, 4, 8] as const;
 
 function normal(draw: Draw): number {
   return Math.sqrt(-2 * Math.log(1 - draw())) * Math.cos(2 * Math.PI * draw());
@@ -58,6 +72,7 @@ export function attackUpdate(
   f: number,
   draw: Draw,
   own?: Float32Array,
+  screen?: ScreenView,
 ) {
   const mu = mean(honest);
   switch (attack) {
@@ -92,7 +107,28 @@ export function attackUpdate(
     case 'withhold':
       // Take the unit and send nothing: the round goes on without its shard, as if every attack were screened out.
       return undefined;
+    case 'screen-edge': {
+      // Sign-flip bent towards the validation digits' own descent just far enough to pass the loss screen: the most
+      // harm the screen's margin lets through to attackers that know its digits. Where no bend passes, −μ, dropped.
+      const flipped = mu.map((x) => -x);
+      if (!screen) return flipped;
+      const scale = length(mu) / (length(screen.descent) || 1);
+      const bent = (bend: number) => flipped.map((x, i) => x + bend * scale * screen.descent[i]!);
+      const first = EDGE_BENDS.findIndex((bend) => screen.passes(bent(bend)));
+      if (first < 0) return flipped;
+      if (first === 0) return bent(0);
+      // Closer to the edge: halve the interval between the last bend that failed and the first that passed.
+      let [fails, passes]: [number, number] = [EDGE_BENDS[first - 1]!, EDGE_BENDS[first]!];
+      for (let i = 0; i < 5; i++) {
+        const middle = (fails + passes) / 2;
+        if (screen.passes(bent(middle))) passes = middle;
+        else fails = middle;
+      }
+      return bent(passes);
+    }
     case 'none':
       return mu;
   }
 }
+
+const length = (v: Float32Array) => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));

@@ -60,3 +60,18 @@ describe('the simulated job deals its second wave as the coordinator does', () =
     expect(lines.filter((line) => line.includes('dropped: their sender was caught'))).not.toEqual([]);
   });
 });
+
+describe('screen-edge: attackers that know the loss screen', () => {
+  it('send what the screen passes at its margin, at the edge rather than safely inside it', async () => {
+    const lines: string[] = [];
+    const config: SimConfig = { ...job(1), byzantine: 0.3, attack: 'screen-edge', recompute: 0, screenMargin: 2 };
+    await simulate(kit, config, (line) => lines.push(line));
+    // Each attacker's score on the screen's line, with its t statistic: A-0.0013(-1.1).
+    const t = lines
+      .filter((line) => line.includes(': screen kept'))
+      .flatMap((line) => [...line.matchAll(/A-?[\d.]+\((-?[\d.]+|-?Infinity)\)/g)].map((m) => Number(m[1])));
+    expect(t.length).toBeGreaterThan(0);
+    expect(t.every((x) => x > -2)).toBe(true); // every one passes
+    expect(t.some((x) => x < 0)).toBe(true); // and raises the loss where it can
+  });
+});

@@ -11,7 +11,7 @@ import type { ModelSpec, TrainingInput, TrainingOutput } from '../../protocol/tr
 import { KernelError } from '../../worker-kernels/errors.ts';
 import { deriveSeed, mulberry32 } from '../../worker-kernels/random.ts';
 import { coordinateMedian, krum, mean, trimmedMean } from '../../worker-kernels/training/aggregate.ts';
-import { decodeF32, decodeI8, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
+import { decodeF32, decodeI8, encodeF32, encodeI8, encodeU16 } from '../../worker-kernels/training/codec.ts';
 import { compareTraining } from '../../worker-kernels/training/compare.ts';
 import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/compress.ts';
 import { type Digits, type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
@@ -25,9 +25,9 @@ import { runTrainingUnit, stepsJob } from '../../worker-kernels/training/unit.ts
 import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
 import { shuffledUnits } from '../../server/training/round.ts';
-import { directionScreen, evenProbes, probeAlong, screenUpdates } from '../../server/training/screen.ts';
-import { digitLosses, meanLoss, validationDigits } from '../../server/training/model-state.ts';
-import { type Attack, attackUpdate } from './attacks.ts';
+import { directionScreen, evenProbes, pairedScore, probeAlong, screenUpdates } from '../../server/training/screen.ts';
+import { digitLosses, meanLoss, VALIDATION_DIGITS, validationDigits } from '../../server/training/model-state.ts';
+import { type Attack, attackUpdate, type ScreenView } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
 export const AGGREGATORS = ['centered-clip', 'mean', 'median', 'trimmed-mean', 'krum'] as const;
@@ -237,6 +237,24 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     // The round's version on the validation digits, taken once for the screen and the round check (as trainer.ts).
     let versionLosses: Float64Array | undefined;
     const thetaLosses = () => (versionLosses ??= validationLosses(theta));
+    /**
+     * The loss screen as attackers that read the code see it (attacks.ts ScreenView): they train a unit from θ on the
+     * validation digits, and test an update as the screen will, probed at γ times the median length of the round's
+     * results (theirs being `copies` of it), with a quarter of a standard error to spare.
+     */
+    const screenView = (like: TrainingInput, honest: Float32Array[], copies: number): ScreenView => {
+      const input = { ...like, samples: encodeU16(Uint16Array.from({ length: VALIDATION_DIGITS }, (_, i) => i)) };
+      const output = trained(input, split, wasm);
+      const descent = output ? dequantised(input, output) : new Float32Array(theta.length);
+      const passes = (update: Float32Array) => {
+        if (!config.screen) return true;
+        const pool = [...honest, ...Array<Float32Array>(copies).fill(update)];
+        const probe = config.screenEven ? evenProbes(pool, config.screen).at(-1)! : config.screen;
+        const { t } = pairedScore(thetaLosses(), validationLosses(probeAlong(theta, update, probe)));
+        return t > -(config.screenMargin ?? 0) + 0.25;
+      };
+      return { descent, passes };
+    };
     // The rate of the rounds applied (the coordinator's, server/training/model-ops.ts), or of the rounds run.
     const lr = lrOf(config, config.roundsCap === undefined ? round : applied);
     const active = [...Array(n).keys()].filter((i) => bannedAfter[i] === null);
@@ -271,11 +289,13 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
     if (honestOutputs.length) {
       uploadRatio = JSON.stringify(honestOutputs[0]![1]).length / (4 * theta.length * config.steps);
     }
+    let view: ScreenView | undefined;
     // With no honest update to shape theirs on (every honest unit diverged), the attackers have nothing to send.
     const attacked = (input: TrainingInput, random: () => number) => {
       const own = config.attack === 'label-flip' ? trained(input, flipped, wasm) : undefined;
       if (config.attack === 'label-flip' && !own) return undefined;
-      const delta = attackUpdate(config.attack, honest, n, attackers, random, own && dequantised(input, own));
+      if (config.attack === 'screen-edge') view ??= screenView(input, honest, attackers);
+      const delta = attackUpdate(config.attack, honest, n, attackers, random, own && dequantised(input, own), view);
       return delta && forged(input, delta);
     };
     for (const [u] of honest.length ? dealt.filter(([, holder]) => isAttacker(holder)) : []) {
