@@ -4,8 +4,9 @@
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment, --direction, --screen, --no-screen-even, --screen-margin, --no-redeal); every default is the
- * coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the aggregator alone).
+ * --augment, --direction, --screen, --no-screen-even, --screen-margin, --no-redeal, --check-digits drawn|first);
+ * every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the aggregator
+ * alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -82,11 +83,17 @@ const { values } = parseArgs({
     // Deal the units the screen refused (or that never came) once more within the round (sim.ts `redeal`), as the
     // coordinator does by default; --no-redeal closes each round on its first results (the rule before).
     redeal: { type: 'boolean', default: job.redeal },
+    // The digits each round is checked on: drawn afresh, as the coordinator's trainer draws them, or the first 500
+    // (the rule of every figure before docs/training.md's "Attackers that read the loss screen's code").
+    'check-digits': { type: 'string', default: 'drawn' },
   },
 });
 
 if (!(ATTACKS as readonly string[]).includes(values.attack)) throw new Error(`--attack: one of ${ATTACKS.join(', ')}`);
 if (values.schedule !== 'constant' && values.schedule !== 'cosine') throw new Error('--schedule: constant or cosine');
+if (values['check-digits'] !== 'drawn' && values['check-digits'] !== 'first') {
+  throw new Error('--check-digits: drawn or first');
+}
 if (!(AGGREGATORS as readonly string[]).includes(values.aggregator)) {
   throw new Error(`--aggregator: one of ${AGGREGATORS.join(', ')}`);
 }
@@ -134,6 +141,8 @@ const config: SimConfig = {
   // 0: the rule before margins; the key then leaves it out, so runs from before the option are found again.
   ...(Number(values.screen) > 0 &&
     Number(values['screen-margin']) > 0 && { screenMargin: Number(values['screen-margin']) }),
+  // First: the key then leaves it out, so runs from before the option are found again.
+  ...(values['check-digits'] === 'drawn' && { checkDigits: 'drawn' as const }),
 };
 for (const [k, v] of Object.entries(config)) if (typeof v === 'number' && !(v >= 0)) throw new Error(`bad ${k}: ${v}`);
 

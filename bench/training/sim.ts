@@ -14,7 +14,7 @@ import { coordinateMedian, krum, mean, trimmedMean } from '../../worker-kernels/
 import { decodeF32, decodeI8, encodeF32, encodeI8, encodeU16 } from '../../worker-kernels/training/codec.ts';
 import { compareTraining } from '../../worker-kernels/training/compare.ts';
 import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/compress.ts';
-import { type Digits, type MnistSplit, pixelFloats } from '../../worker-kernels/training/dataset.ts';
+import { type MnistSplit, pixelFloats, TRAIN_SIZE } from '../../worker-kernels/training/dataset.ts';
 import { trainingInput } from '../../worker-kernels/training/input.ts';
 import { initialParameters } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
@@ -26,7 +26,13 @@ import type { TrainingWasm } from '../../worker-kernels/training/wasm.ts';
 import { gatedStep } from '../../server/training/gate.ts';
 import { shuffledUnits } from '../../server/training/round.ts';
 import { directionScreen, evenProbes, pairedScore, probeAlong, screenUpdates } from '../../server/training/screen.ts';
-import { digitLosses, meanLoss, VALIDATION_DIGITS, validationDigits } from '../../server/training/model-state.ts';
+import {
+  digitLosses,
+  drawValidation,
+  meanLoss,
+  VALIDATION_DIGITS,
+  validationDigits,
+} from '../../server/training/model-state.ts';
 import { type Attack, attackUpdate, type ScreenView } from './attacks.ts';
 import { type Dealing, dealUnits } from './deal.ts';
 
@@ -97,6 +103,12 @@ export interface SimConfig {
    * coordinate median of the round's updates is 0 or less are dropped before the aggregate.
    */
   readonly direction?: true;
+  /**
+   * 'drawn': each round is checked on 500 training digits drawn afresh, as the coordinator draws them (server/training/
+   * model-state.ts drawValidation), from a stream the attackers do not see. Absent: on the first 500, the rule of every
+   * figure before docs/training.md's "Attackers that read the loss screen's code".
+   */
+  readonly checkDigits?: 'drawn';
 }
 
 export interface SimResult {
@@ -121,16 +133,16 @@ export interface Kit {
   readonly split: MnistSplit;
   readonly wasm: TrainingWasm;
   readonly heldOutPixels: Float32Array;
-  /** The gate's digits, as the coordinator keeps them (server/training/model-state.ts `validationDigits`). */
-  readonly validation: Digits;
 }
 
 export const kitOf = (split: MnistSplit, wasm: TrainingWasm): Kit => ({
   split,
   wasm,
   heldOutPixels: pixelFloats(split.heldOut),
-  validation: validationDigits(split.train),
 });
+
+/** The first 500 training digits: what every round was checked on until 2026-12-06 (`checkDigits` absent). */
+const FIRST_DIGITS = Uint16Array.from({ length: VALIDATION_DIGITS }, (_, i) => i);
 
 function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32Array, round: number) {
   const f = Math.round(config.byzantine * config.volunteers);
@@ -232,25 +244,37 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       ? run >= config.rounds
       : jobFinished({ applied, run }, config.rounds, config.roundsCap);
   let round = 0;
-  const validationLosses = (params: Float32Array) => digitLosses(config.model, params, kit.validation).losses;
+  const digitsCoin = mulberry32(deriveSeed(config.seed, 'check digits'));
+  const digitsOf = (indices: Uint16Array) => validationDigits(split.train, indices);
   for (; !finished(round); round++) {
+    // The digits this round is checked on (screen and round check), as the coordinator's trainer takes them.
+    const checkIndices = config.checkDigits ? drawValidation(digitsCoin, TRAIN_SIZE) : FIRST_DIGITS;
+    const checkDigits = digitsOf(checkIndices);
+    const validationLosses = (params: Float32Array) => digitLosses(config.model, params, checkDigits).losses;
     // The round's version on the validation digits, taken once for the screen and the round check (as trainer.ts).
     let versionLosses: Float64Array | undefined;
     const thetaLosses = () => (versionLosses ??= validationLosses(theta));
     /**
      * The loss screen as attackers that read the code see it (attacks.ts ScreenView): they train a unit from θ on the
-     * validation digits, and test an update as the screen will, probed at γ times the median length of the round's
-     * results (theirs being `copies` of it), with a quarter of a standard error to spare.
+     * digits they take for the check's, and test an update on them as the screen will, probed at γ times the median
+     * length of the round's results (theirs being `copies` of it), with a quarter of a standard error to spare. Where
+     * the check's digits are the first 500 they know them; drawn, they draw 500 of their own.
      */
     const screenView = (like: TrainingInput, honest: Float32Array[], copies: number): ScreenView => {
-      const input = { ...like, samples: encodeU16(Uint16Array.from({ length: VALIDATION_DIGITS }, (_, i) => i)) };
+      const guess = config.checkDigits
+        ? drawValidation(mulberry32(deriveSeed(config.seed, `attackers${round}`)), TRAIN_SIZE)
+        : FIRST_DIGITS;
+      const input = { ...like, samples: encodeU16(guess) };
       const output = trained(input, split, wasm);
       const descent = output ? dequantised(input, output) : new Float32Array(theta.length);
+      const digits = digitsOf(guess);
+      const losses = (params: Float32Array) => digitLosses(config.model, params, digits).losses;
+      const atTheta = losses(theta);
       const passes = (update: Float32Array) => {
         if (!config.screen) return true;
         const pool = [...honest, ...Array<Float32Array>(copies).fill(update)];
         const probe = config.screenEven ? evenProbes(pool, config.screen).at(-1)! : config.screen;
-        const { t } = pairedScore(thetaLosses(), validationLosses(probeAlong(theta, update, probe)));
+        const { t } = pairedScore(atTheta, losses(probeAlong(theta, update, probe)));
         return t > -(config.screenMargin ?? 0) + 0.25;
       };
       return { descent, passes };

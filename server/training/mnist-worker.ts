@@ -13,7 +13,8 @@ import { digitLosses, evaluateHeldOut, validationDigits } from './model-state.ts
 
 type Request =
   | { id: number; kind: 'shards'; count: number; seed: number; alpha: number | undefined }
-  | { id: number; kind: 'evaluate' | 'validate'; spec: ModelSpec; params: Float32Array };
+  | { id: number; kind: 'evaluate'; spec: ModelSpec; params: Float32Array }
+  | { id: number; kind: 'validate'; spec: ModelSpec; params: Float32Array; digits: Uint16Array };
 type Answer = Uint16Array[] | { loss: number; accuracy: number } | Float64Array;
 type Reply = { id: number; ok: true; answer: Answer } | { id: number; ok: false; name: string; message: string };
 
@@ -62,16 +63,22 @@ export async function evaluateInWorker(spec: ModelSpec, params: Float32Array) {
   };
 }
 
-/** Each validation digit's loss at the parameters (model-state.ts digitLosses), in the digits' order. */
-export async function validationLossesInWorker(spec: ModelSpec, params: Float32Array): Promise<Float64Array> {
+/** Each loss of the training digits at `digits` (model-state.ts digitLosses), in their order. */
+export async function validationLossesInWorker(
+  spec: ModelSpec,
+  params: Float32Array,
+  digits: Uint16Array,
+): Promise<Float64Array> {
   const copy = params.slice();
-  return (await ask({ kind: 'validate', spec, params: copy }, [copy.buffer as ArrayBuffer])) as Float64Array;
+  return (await ask({ kind: 'validate', spec, params: copy, digits }, [copy.buffer as ArrayBuffer])) as Float64Array;
 }
 
 async function answer(request: Request): Promise<Answer> {
   const { train, heldOut } = await loadMnist();
   if (request.kind === 'shards') return makeShards(train.labels, request.count, request.seed, request.alpha);
-  if (request.kind === 'validate') return digitLosses(request.spec, request.params, validationDigits(train)).losses;
+  if (request.kind === 'validate') {
+    return digitLosses(request.spec, request.params, validationDigits(train, request.digits)).losses;
+  }
   return evaluateHeldOut(request.spec, request.params, heldOut);
 }
 

@@ -7,7 +7,8 @@ import { TrainingJobSubmission } from '../../protocol/training-job.ts';
 import { Random } from '../../worker-kernels/random.ts';
 import { mean, squaredDistance } from '../../worker-kernels/training/aggregate.ts';
 import { parameterCount } from '../../worker-kernels/training/model.ts';
-import { initialState, nextVersion } from './model-state.ts';
+import { mulberry32 } from '../../worker-kernels/random.ts';
+import { drawValidation, initialState, nextVersion, validationDigits } from './model-state.ts';
 
 const JOB = TrainingJobSubmission.parse({ name: 'digits', model: { kind: 'mlp', hidden: 4 }, rounds: 2 });
 
@@ -33,5 +34,37 @@ describe('the next model version', () => {
     const fromZero = nextVersion(JOB, start, deltas, 1).aggregate;
     const fromLast = nextVersion(JOB, { ...start, aggregate: drift }, deltas, 1).aggregate;
     expect(distance(fromLast)).toBeLessThan(0.01 * distance(fromZero));
+  });
+});
+
+describe("a round's check digits", () => {
+  test('default: 500 distinct training digits, a different draw each time', () => {
+    const coin = mulberry32(7);
+    const first = drawValidation(coin, 8000);
+    const second = drawValidation(coin, 8000);
+    expect(first.length).toBe(500);
+    expect(new Set(first).size).toBe(500);
+    expect(Math.max(...first)).toBeLessThan(8000);
+    // Not the first 500 (the digits fixed in the code before), and not the same twice.
+    expect(first.filter((d) => d < 500).length).toBeLessThan(100);
+    expect(second.filter((d) => first.includes(d)).length).toBeLessThan(100);
+  });
+
+  test('behavior: the digits at the drawn indices, in their order', () => {
+    const train = {
+      pixels: Uint8Array.from({ length: 3 * 784 }, (_, i) => Math.floor(i / 784)),
+      labels: Uint8Array.of(7, 8, 9),
+      count: 3,
+    };
+    const digits = validationDigits(train, Uint16Array.of(2, 0));
+    expect(Array.from(digits.labels)).toEqual([9, 7]);
+    expect([digits.pixels[0], digits.pixels[784]]).toEqual([2, 0]);
+    expect(digits.count).toBe(2);
+  });
+
+  test('error: an index past the training digits, or a draw of more than there are', () => {
+    const train = { pixels: new Uint8Array(784), labels: Uint8Array.of(1), count: 1 };
+    expect(() => validationDigits(train, Uint16Array.of(1))).toThrow('validation digit 1 is not one of the 1');
+    expect(() => drawValidation(Math.random, 10, 11)).toThrow('cannot draw 11 of 10 digits');
   });
 });

@@ -53,15 +53,39 @@ export function nextVersion(
   return { params, momentum, aggregate };
 }
 
-/** How many of the training digits, the first ones, the coordinator keeps to check a round before applying it. */
+/** How many of the training digits the coordinator checks a round on, before applying it. */
 export const VALIDATION_DIGITS = 500;
 
-/** The digits the round check evaluates on: training digits (the held-out ones never decide anything). */
-export const validationDigits = (train: Digits): Digits => ({
-  pixels: train.pixels.subarray(0, VALIDATION_DIGITS * 784),
-  labels: train.labels.subarray(0, VALIDATION_DIGITS),
-  count: VALIDATION_DIGITS,
-});
+/**
+ * Which training digits a round is checked on: `count` of the first `total`, drawn for each check from the trainer's
+ * unpredictable coin (a partial Fisher–Yates shuffle). Digits fixed in the code (the first 500, until 2026-12-06) let
+ * a coalition that reads it fit its updates to them and pass the loss screen (docs/training.md, "Attackers that read
+ * the loss screen's code"); drawn, no volunteer knows them.
+ *
+ * @example drawValidation(Math.random, 8000) // 500 distinct indices below 8000
+ */
+export function drawValidation(random: () => number, total: number, count = VALIDATION_DIGITS): Uint16Array {
+  if (!(total <= 65_536 && count <= total)) throw new RangeError(`cannot draw ${count} of ${total} digits`);
+  const order = Uint16Array.from({ length: total }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (total - i));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order.slice(0, count);
+}
+
+/** The training digits at `indices`, in their order: what a round is checked on (the held-out ones never decide). */
+export function validationDigits(train: Digits, indices: Uint16Array): Digits {
+  const pixels = new Uint8Array(indices.length * 784);
+  const labels = new Uint8Array(indices.length);
+  indices.forEach((d, i) => {
+    if (d >= train.count)
+      throw new RangeError(`validation digit ${d} is not one of the ${train.count} training digits`);
+    pixels.set(train.pixels.subarray(d * 784, (d + 1) * 784), i * 784);
+    labels[i] = train.labels[d]!;
+  });
+  return { pixels, labels, count: indices.length };
+}
 
 /**
  * Each digit's cross-entropy and the accuracy of the parameters, all in one batch of the reference with a zero

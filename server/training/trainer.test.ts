@@ -114,6 +114,35 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
     expect(summary.results.valid).toBe(3);
   });
 
+  test('behavior: each round is checked on 500 training digits drawn for it, no two rounds alike', async () => {
+    const now = 1_200_000;
+    const { hosts } = await setUp(fixture.stores, { ...JOB, rounds: 2 }, now);
+    const draws = new Set<Uint16Array>();
+    const ops: typeof mnistOps = {
+      ...mnistOps,
+      validationLosses(job, params, digits) {
+        draws.add(digits);
+        return mnistOps.validationLosses(job, params, digits);
+      },
+    };
+    const pass = trainer(fixture.stores.training, ops, { random: () => 0.99 });
+    for (let round = 0; round < 2; round++) {
+      await settle(pass, now + round);
+      for (const host of hosts.slice(0, 3)) {
+        const issued = await fixture.store.issueReplicas(host, 1, now + round);
+        await fixture.store.recordResults(host, issued.map(honest), now + round);
+      }
+      await settle(pass, now + round);
+    }
+    // One draw per close (the screen and the round check share it), each 500 distinct digits of the 8,000.
+    const [first, second] = [...draws];
+    expect(draws.size).toBeGreaterThanOrEqual(2);
+    for (const digits of draws) expect(new Set(digits).size).toBe(500);
+    // Neither the first 500 (the digits fixed in the code before) nor the previous round's.
+    expect(first!.filter((d) => d < 500).length).toBeLessThan(100);
+    expect(second!.filter((d) => first!.includes(d)).length).toBeLessThan(100);
+  });
+
   test('behavior: with gateLoss, a wrecking round is not applied, one with an honest minority is', async () => {
     const now = 1_500_000;
     // The gate alone: the loss screen, on by default, would leave the wrecking results out before it.

@@ -10,9 +10,11 @@
  */
 import type { Pass } from '../passes/passes.ts';
 import type { ModelState, PendingUpdate, RunningJob, TrainingStore } from '../store/training.ts';
+import { mulberry32 } from '../../worker-kernels/random.ts';
+import { TRAIN_SIZE } from '../../worker-kernels/training/dataset.ts';
 import { jobFinished } from '../../worker-kernels/training/schedule.ts';
 import { gatedStep } from './gate.ts';
-import { decodeUpdate, meanLoss } from './model-state.ts';
+import { decodeUpdate, drawValidation, meanLoss } from './model-state.ts';
 import { directionScreen, evenProbes, probeAlong, screenUpdates } from './screen.ts';
 import { decideRound, recomputedUnits, shuffledUnits } from './round.ts';
 import type { TrainingModelOps } from './model-ops.ts';
@@ -22,6 +24,11 @@ export const BAN_REASON = 'a recomputation of one of its training results on oth
 export interface TrainerOptions {
   /** The coin that picks recomputed units; unpredictable by default (crypto), seeded in tests. */
   random?: () => number;
+  /**
+   * The coin that draws each round's check digits (model-state.ts drawValidation): unpredictable by default (crypto);
+   * a stream of its own, seeded where `random` is, so that drawing digits moves none of `random`'s draws.
+   */
+  digitsRandom?: () => number;
   /** Called with each round closed (the market burns a paying job's share then). */
   onRoundClosed?: (job: RunningJob, round: number, applied: readonly PendingUpdate[]) => Promise<void>;
 }
@@ -30,15 +37,26 @@ const cryptoRandom = () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 **
 
 export function trainer(training: TrainingStore, ops: TrainingModelOps, options: TrainerOptions = {}): Pass {
   const random = options.random ?? cryptoRandom;
+  const digitsRandom = options.digitsRandom ?? (options.random ? mulberry32(0x5eed) : cryptoRandom);
+  const coins = { ...options, digitsRandom };
   return async (_store, now) => {
     const banned = await training.banCaught('training', BAN_REASON, now);
     const expired = await training.expireUnits(now);
     let busy = banned.length > 0 || expired > 0;
     for (const job of await training.runningJobs()) {
-      busy = (await advance(training, ops, job, now, random, options)) || busy;
+      busy = (await advance(training, ops, job, now, random, coins)) || busy;
     }
     return busy;
   };
+}
+
+/**
+ * What a round is checked on at its close: the losses of the digits drawn for it (model-state.ts drawValidation) at
+ * any parameters, and at the current version (`before`, taken once).
+ */
+interface RoundCheck {
+  losses: (params: Float32Array) => Promise<Float64Array>;
+  before: () => Promise<Float64Array>;
 }
 
 /**
@@ -48,11 +66,10 @@ export function trainer(training: TrainingStore, ops: TrainingModelOps, options:
  * current version); all of them with 'none'.
  */
 async function screened(
-  ops: TrainingModelOps,
   job: RunningJob,
   current: ModelState,
   updates: readonly PendingUpdate[],
-  before: () => Promise<Float64Array>,
+  { losses, before }: RoundCheck,
 ): Promise<readonly PendingUpdate[]> {
   const { screen, screenProbe, screenDistance, screenMargin, block } = job.submission.hyper;
   if (updates.length === 0) return updates;
@@ -68,7 +85,7 @@ async function screened(
   const along = (u: PendingUpdate) => {
     const d = deltas.get(u);
     return d?.length === current.params.length
-      ? ops.validationLosses(job, probeAlong(current.params, d, probes.get(d) ?? screenProbe))
+      ? losses(probeAlong(current.params, d, probes.get(d) ?? screenProbe))
       : [Number.NaN];
   };
   return (await screenUpdates(updates, await before(), along, screenMargin)).kept;
@@ -86,12 +103,12 @@ async function checked(
   job: RunningJob,
   current: ModelState,
   kept: readonly PendingUpdate[],
-  before: () => Promise<Float64Array>,
+  { losses, before }: RoundCheck,
 ) {
   const { gateLoss } = job.submission.hyper;
   const step = (some: readonly PendingUpdate[]) => ops.step(job, current, some);
   if (gateLoss === 0) return { next: step(kept), stepped: kept.length };
-  const loss = async (next: ModelState) => meanLoss(await ops.validationLosses(job, next.params));
+  const loss = async (next: ModelState) => meanLoss(await losses(next.params));
   const { state, applied } = await gatedStep(kept, meanLoss(await before()), { step, loss, gateLoss });
   return {
     next: state ?? { params: current.params, momentum: current.momentum, aggregate: current.aggregate },
@@ -184,15 +201,18 @@ async function advance(
   if (decideRound(progress, { now, deadline, quorum: hyper.quorum, dealtAgain }) === 'wait') return false;
   const updates = await training.pendingUpdates(job.jobId, Math.max(0, round - hyper.maxStaleness), round);
   const model = (await training.model(job.jobId))!;
-  let losses: Promise<Float64Array> | undefined;
-  const before = () => (losses ??= ops.validationLosses(job, model.params));
-  const kept = await screened(ops, job, model, updates, before);
+  // The digits this close checks on, drawn now from a coin of their own, so no volunteer can fit an update to them.
+  const digits = drawValidation(options.digitsRandom!, TRAIN_SIZE);
+  const losses = (params: Float32Array) => ops.validationLosses(job, params, digits);
+  let atVersion: Promise<Float64Array> | undefined;
+  const check: RoundCheck = { losses, before: () => (atVersion ??= losses(model.params)) };
+  const kept = await screened(job, model, updates, check);
   const again = shardsToDealAgain(job, round, kept, random);
   if (again.length > 0) {
     await secondWave(training, ops, job, { params: model.params, updates, kept, again, now, random });
     return true;
   }
-  const { next, stepped } = await checked(ops, job, model, kept, before);
+  const { next, stepped } = await checked(ops, job, model, kept, check);
   const heldout = await ops.evaluate(job, next.params);
   await training.closeRound({
     jobId: job.jobId,
