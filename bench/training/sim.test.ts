@@ -61,17 +61,26 @@ describe('the simulated job deals its second wave as the coordinator does', () =
   });
 });
 
-describe('screen-edge: attackers that know the loss screen', () => {
-  it('send what the screen passes at its margin, at the edge rather than safely inside it', async () => {
+describe('screen-edge: attackers that read the loss screen', () => {
+  const edge: SimConfig = { ...job(1), byzantine: 0.3, attack: 'screen-edge', recompute: 0, screenMargin: 2 };
+  /** Each attacker's t statistic on the screen's lines (A-0.0013(-1.1)). */
+  const attackersT = async (config: SimConfig) => {
     const lines: string[] = [];
-    const config: SimConfig = { ...job(1), byzantine: 0.3, attack: 'screen-edge', recompute: 0, screenMargin: 2 };
     await simulate(kit, config, (line) => lines.push(line));
-    // Each attacker's score on the screen's line, with its t statistic: A-0.0013(-1.1).
-    const t = lines
+    return lines
       .filter((line) => line.includes(': screen kept'))
       .flatMap((line) => [...line.matchAll(/A-?[\d.]+\((-?[\d.]+|-?Infinity)\)/g)].map((m) => Number(m[1])));
+  };
+
+  it('pass at the margin where the check digits are the first 500, at the edge rather than inside it', async () => {
+    const t = await attackersT(edge);
     expect(t.length).toBeGreaterThan(0);
     expect(t.every((x) => x > -2)).toBe(true); // every one passes
     expect(t.some((x) => x < 0)).toBe(true); // and raises the loss where it can
+  });
+
+  it('are refused where the check digits are drawn for each round, as the coordinator draws them', async () => {
+    const t = await attackersT({ ...edge, checkDigits: 'drawn' });
+    expect(t.some((x) => x < -2)).toBe(true);
   });
 });
