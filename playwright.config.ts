@@ -23,6 +23,8 @@ export const E2E_DATA = `.e2e-data/${PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
+  // End-to-end specs only: e2e/support's own unit tests (*.test.ts) are Vitest's.
+  testMatch: '**/*.spec.ts',
   timeout: 60_000,
   fullyParallel: false,
   // CI shares two cores with everything else: one retry absorbs a timing stall; a test must still pass on it.
