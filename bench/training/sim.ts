@@ -245,12 +245,15 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       : jobFinished({ applied, run }, config.rounds, config.roundsCap);
   let round = 0;
   const digitsCoin = mulberry32(deriveSeed(config.seed, 'check digits'));
-  const digitsOf = (indices: Uint16Array) => validationDigits(split.train, indices);
+  // Each digit's loss at some parameters, on the training digits at `indices`.
+  const lossesOn = (indices: Uint16Array) => {
+    const digits = validationDigits(split.train, indices);
+    return (params: Float32Array) => digitLosses(config.model, params, digits).losses;
+  };
   for (; !finished(round); round++) {
     // The digits this round is checked on (screen and round check), as the coordinator's trainer takes them.
     const checkIndices = config.checkDigits ? drawValidation(digitsCoin, TRAIN_SIZE) : FIRST_DIGITS;
-    const checkDigits = digitsOf(checkIndices);
-    const validationLosses = (params: Float32Array) => digitLosses(config.model, params, checkDigits).losses;
+    const validationLosses = lossesOn(checkIndices);
     // The round's version on the validation digits, taken once for the screen and the round check (as trainer.ts).
     let versionLosses: Float64Array | undefined;
     const thetaLosses = () => (versionLosses ??= validationLosses(theta));
@@ -267,8 +270,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
       const input = { ...like, samples: encodeU16(guess) };
       const output = trained(input, split, wasm);
       const descent = output ? dequantised(input, output) : new Float32Array(theta.length);
-      const digits = digitsOf(guess);
-      const losses = (params: Float32Array) => digitLosses(config.model, params, digits).losses;
+      const losses = lossesOn(guess);
       const atTheta = losses(theta);
       const passes = (update: Float32Array) => {
         if (!config.screen) return true;

@@ -7,7 +7,7 @@
  */
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../../protocol/training.ts';
-import { loadMnist } from '../../worker-kernels/training/dataset.ts';
+import { type Digits, loadMnist } from '../../worker-kernels/training/dataset.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
 import { digitLosses, evaluateHeldOut, validationDigits } from './model-state.ts';
 
@@ -73,12 +73,24 @@ export async function validationLossesInWorker(
   return (await ask({ kind: 'validate', spec, params: copy, digits }, [copy.buffer as ArrayBuffer])) as Float64Array;
 }
 
+/**
+ * The check digits last gathered, by their indices: a round's close asks once per result with the same 500, so they
+ * are copied out of the training digits once per close rather than once per result.
+ */
+let gathered: { indices: Uint16Array; digits: Digits } | undefined;
+
+function checkDigits(train: Digits, indices: Uint16Array): Digits {
+  const last = gathered;
+  if (last?.indices.length === indices.length && last.indices.every((d, i) => d === indices[i])) return last.digits;
+  gathered = { indices, digits: validationDigits(train, indices) };
+  return gathered.digits;
+}
+
 async function answer(request: Request): Promise<Answer> {
   const { train, heldOut } = await loadMnist();
   if (request.kind === 'shards') return makeShards(train.labels, request.count, request.seed, request.alpha);
-  if (request.kind === 'validate') {
-    return digitLosses(request.spec, request.params, validationDigits(train, request.digits)).losses;
-  }
+  if (request.kind === 'validate')
+    return digitLosses(request.spec, request.params, checkDigits(train, request.digits)).losses;
   return evaluateHeldOut(request.spec, request.params, heldOut);
 }
 
