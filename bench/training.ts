@@ -1,6 +1,7 @@
 /**
  * @module bench/training
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
+ * [--filters 16] [--hidden 128]
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
  * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
@@ -24,7 +25,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { ModelSpec } from '../protocol/training.ts';
+import { ModelSpec } from '../protocol/training.ts';
 import { DEFAULT_ROUNDS, TrainingHyper } from '../protocol/training-job.ts';
 import { fnv1a64 } from '../worker-kernels/training/compress.ts';
 import { loadMnist } from '../worker-kernels/training/dataset.ts';
@@ -44,6 +45,9 @@ const { values } = parseArgs({
     noniid: { type: 'boolean', default: false },
     recompute: { type: 'string', default: '0' },
     model: { type: 'string', default: 'cnn' },
+    // The model's width: the CNN's filters (16) and either model's hidden units (128).
+    filters: { type: 'string', default: '16' },
+    hidden: { type: 'string', default: '128' },
     aggregator: { type: 'string', default: 'centered-clip' },
     volunteers: { type: 'string', default: String(job.unitsPerRound) },
     rounds: { type: 'string', default: String(DEFAULT_ROUNDS) },
@@ -97,8 +101,11 @@ if (values['check-digits'] !== 'drawn' && values['check-digits'] !== 'first') {
 if (!(AGGREGATORS as readonly string[]).includes(values.aggregator)) {
   throw new Error(`--aggregator: one of ${AGGREGATORS.join(', ')}`);
 }
-const model: ModelSpec =
-  values.model === 'mlp' ? { kind: 'mlp', hidden: 128 } : { kind: 'cnn', filters: 16, hidden: 128 };
+const model: ModelSpec = ModelSpec.parse(
+  values.model === 'mlp'
+    ? { kind: 'mlp', hidden: Number(values.hidden) }
+    : { kind: 'cnn', filters: Number(values.filters), hidden: Number(values.hidden) },
+);
 const config: SimConfig = {
   model,
   volunteers: Number(values.volunteers),
