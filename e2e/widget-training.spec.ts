@@ -13,6 +13,7 @@ import { projectShortName } from '../protocol/project-name.ts';
 import { TrainingJob, type TrainingJobSubmissionInput } from '../protocol/training-job.ts';
 import { startOwnCoordinator, type OwnCoordinator } from './support/own-coordinator.ts';
 import { ownNetwork } from './support/own-network.ts';
+import { startContributing } from './support/widget-opt-in.ts';
 
 const PROJECT = 'Widget digits';
 let coordinator: OwnCoordinator;
@@ -75,7 +76,7 @@ test('three partner widgets train a job: its rounds close on their updates, nobo
       await page.goto(partnerUrl);
       const widget = page.frameLocator('iframe[title^="Terraflop"]');
       // Consent first: the frame asks for training work only after the click.
-      await widget.getByRole('button', { name: 'Start contributing' }).click();
+      await startContributing(widget);
       // "Starting…" first pays the registration's proof of work (1-3 s of a core): three frames at once on two busy
       // cores took longer than the default 5 s in a CI run.
       await expect(widget.getByTestId('widget-state')).toHaveText(/Computing/, { timeout: 60_000 });

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS, E2E_COORDINATOR as COORDINATOR } from '../playwright.config.ts';
 import { mainThreadTasks } from './support/main-thread-cpu.ts';
+import { startContributing } from './support/widget-opt-in.ts';
 
 /** The partner pages, keyed by path: HTML and the Content-Security-Policy to serve it with, if any. */
 const PAGES: Record<string, { html: string; csp?: string }> = {
@@ -273,7 +274,7 @@ test(
 async function optIn(page: Page, partnerPage: string): Promise<void> {
   await page.goto(partnerPage);
   const widget = page.frameLocator('iframe[title^="Terraflop"]');
-  await widget.getByRole('button', { name: 'Start contributing' }).click();
+  await startContributing(widget);
   await expect(widget.getByTestId('widget-state')).toHaveText(/Computing/);
 }
 
