@@ -3,7 +3,7 @@
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * [--filters 16] [--hidden 128]
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
- * --lr, --schedule constant|cosine, --block, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
+ * --lr, --schedule constant|cosine, --block, --bits 4|8, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
  * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
  * --augment, --direction, --screen, --no-screen-even, --screen-margin, --no-redeal, --check-digits drawn|first);
  * every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the aggregator
@@ -57,6 +57,8 @@ const { values } = parseArgs({
     schedule: { type: 'string', default: job.innerLrSchedule },
     momentum: { type: 'string', default: String(job.innerMomentum) },
     block: { type: 'string', default: String(job.block) },
+    // Bits per code of a result: the job's (4), or 8, the rule of the tables before docs/training.md's "Compression".
+    bits: { type: 'string', default: String(job.codeBits) },
     augment: { type: 'string', default: String(job.augment) },
     // The coordinator's aggregation by default (worker-kernels/training/robust.ts), so the bench measures it.
     bucket: { type: 'string', default: String(ROBUST_AGGREGATION.bucket) },
@@ -95,6 +97,7 @@ const { values } = parseArgs({
 
 if (!(ATTACKS as readonly string[]).includes(values.attack)) throw new Error(`--attack: one of ${ATTACKS.join(', ')}`);
 if (values.schedule !== 'constant' && values.schedule !== 'cosine') throw new Error('--schedule: constant or cosine');
+if (values.bits !== '4' && values.bits !== '8') throw new Error('--bits: 4 or 8');
 if (values['check-digits'] !== 'drawn' && values['check-digits'] !== 'first') {
   throw new Error('--check-digits: drawn or first');
 }
@@ -121,6 +124,8 @@ const config: SimConfig = {
   ...(values.schedule === 'cosine' && { schedule: 'cosine' as const }),
   momentum: Number(values.momentum),
   block: Number(values.block),
+  // 8: the key then leaves it out, so runs from before 4-bit codes are found again.
+  ...(values.bits === '4' && { bits: 4 as const }),
   // 0: none; the key then leaves it out, so runs from before the option are found again.
   ...(Number(values.augment) > 0 && { augment: Number(values.augment) }),
   aggregator: values.aggregator as Aggregator,

@@ -40,8 +40,14 @@ export const TrainingHyper = z.strictObject({
    * unit's seed (protocol/training.ts `augment`); 0 turns it off.
    */
   augment: z.number().int().min(0).max(4).default(0),
-  /** Parameters per int8 quantisation block of a result (protocol/training.ts). */
+  /** Parameters per quantisation block of a result (protocol/training.ts). */
   block: z.number().int().min(16).max(4096).default(256),
+  /**
+   * Bits per code of a result (worker-kernels/training/compress.ts): 4 by default, which uploads 1/1,160 of what f32
+   * gradients after every step would at H = 200 (8 bits: 1/590) and cost the clean run nothing measurable over seeds
+   * 1–3 (docs/training.md, "Compression").
+   */
+  codeBits: z.union([z.literal(4), z.literal(8)]).default(4),
   /** The outer Nesterov step the coordinator applies to the aggregated pseudo-gradient (DiLoCo: 0.7, 0.9). */
   outerLr: z.number().positive().max(10).default(0.7),
   outerMomentum: z.number().min(0).lt(1).default(0.9),

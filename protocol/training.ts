@@ -55,6 +55,11 @@ export const TrainingInput = z.strictObject({
   /** Parameters per quantisation block (each block carries one f32 scale). */
   block: z.number().int().min(16).max(4096),
   /**
+   * Bits per code of the result (worker-kernels/training/compress.ts): 8, a byte each in [−127, 127], or 4, two a
+   * byte in [−7, 7]. Absent: 8, as every unit before 4-bit codes.
+   */
+  bits: z.union([z.literal(4), z.literal(8)]).optional(),
+  /**
    * Augmentation: each digit seen is shifted by whole pixels, dx and dy each drawn in [−augment, augment] from the
    * seed (worker-kernels/training/unit.ts). Absent or 0: the digits as they are.
    */
@@ -73,9 +78,9 @@ export const LossStats = z.strictObject({
 export type LossStats = z.infer<typeof LossStats>;
 
 /**
- * The compressed pseudo-gradient Δ = θ_v − θ_after: block b's entries are codes[i]·scales[b], codes int8 in
- * [−127, 127], rounded stochastically (unbiased) from a seeded stream, so no error-feedback state is needed and
- * the result is a pure function of the unit.
+ * The compressed pseudo-gradient Δ = θ_v − θ_after: block b's entries are codes[i]·scales[b], codes of the unit's
+ * `bits` (int8 in [−127, 127], or int4 in [−7, 7] two a byte), rounded stochastically (unbiased) from a seeded
+ * stream, so no error-feedback state is needed and the result is a pure function of the unit.
  */
 export const TrainingOutput = z.strictObject({
   version: z.number().int().min(0),

@@ -11,12 +11,12 @@ import type { ModelSpec, TrainingInput, TrainingOutput } from '../../protocol/tr
 import { KernelError } from '../../worker-kernels/errors.ts';
 import { deriveSeed, mulberry32 } from '../../worker-kernels/random.ts';
 import { coordinateMedian, krum, mean, trimmedMean } from '../../worker-kernels/training/aggregate.ts';
-import { decodeF32, decodeI8, encodeF32, encodeI8, encodeU16 } from '../../worker-kernels/training/codec.ts';
+import { encodeF32, encodeU16 } from '../../worker-kernels/training/codec.ts';
 import { compareTraining } from '../../worker-kernels/training/compare.ts';
-import { compress, decompress, fnv1a64 } from '../../worker-kernels/training/compress.ts';
+import { type CodeBits, compress, dequantise, encodeCodes, fnv1a64 } from '../../worker-kernels/training/compress.ts';
 import { type MnistSplit, pixelFloats, TRAIN_SIZE } from '../../worker-kernels/training/dataset.ts';
 import { trainingInput } from '../../worker-kernels/training/input.ts';
-import { initialParameters } from '../../worker-kernels/training/model.ts';
+import { initialParameters, parameterCount } from '../../worker-kernels/training/model.ts';
 import { type OuterOptions, outerStep, WorkerMomentum } from '../../worker-kernels/training/outer.ts';
 import { robustAggregate } from '../../worker-kernels/training/robust.ts';
 import { makeShards } from '../../worker-kernels/training/shards.ts';
@@ -54,6 +54,8 @@ export interface SimConfig {
   readonly schedule?: LrSchedule;
   readonly momentum: number;
   readonly block: number;
+  /** Bits per code of a result (protocol/training.ts `bits`); absent: 8, as the bench ran before 4-bit codes. */
+  readonly bits?: Exclude<CodeBits, 8>;
   /** Whole-pixel shifts of the digits seen (protocol/training.ts `augment`); absent: none, as the bench ran before. */
   readonly augment?: number;
   readonly aggregator: Aggregator;
@@ -166,7 +168,7 @@ const lrOf = (config: SimConfig, round: number) =>
   innerLrAt({ lr: config.lr, schedule: config.schedule ?? 'constant' }, round, config.rounds);
 
 const dequantised = (input: TrainingInput, out: TrainingOutput) =>
-  decompress({ codes: decodeI8(out.codes), scales: decodeF32(out.scales)! }, input.block);
+  dequantise(out, parameterCount(input.model), input.block, input.bits ?? 8)!;
 
 /**
  * An honest unit's result, or undefined where the training diverged (the kernel refuses non-finite parameters): on
@@ -183,11 +185,12 @@ function trained(input: TrainingInput, split: MnistSplit, wasm: TrainingWasm): T
 
 /** What an attacker uploads: its update quantised like an honest one, so only aggregation or a replica can tell. */
 function forged(input: TrainingInput, delta: Float32Array): TrainingOutput {
-  const { codes, scales } = compress(delta, input.block, input.seed);
+  const bits = input.bits ?? 8;
+  const { codes, scales } = compress(delta, input.block, input.seed, bits);
   const loss = { first: 2.3, last: 0.1, mean: 0.5, accuracy: 0.9 };
   return {
     version: input.version,
-    codes: encodeI8(codes),
+    codes: encodeCodes(codes, bits),
     scales: encodeF32(scales),
     loss,
     digest: fnv1a64(codes, scales),
@@ -300,6 +303,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         batch: config.batch,
         inner: { lr, momentum: config.momentum },
         block: config.block,
+        ...(config.bits && { bits: config.bits }),
         ...(config.augment && { augment: config.augment }),
       });
     for (const [u, holder] of dealt) {

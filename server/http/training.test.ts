@@ -2,8 +2,9 @@ import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest
 import { ApiErrorBody } from '../../protocol/errors.ts';
 import { TrainedModel, TrainingJob, TrainingJobList } from '../../protocol/training-job.ts';
 import type { SuccessEntry } from '../../protocol/work.ts';
-import { encodeI8 } from '../../worker-kernels/training/codec.ts';
+import { signFlippedCodes } from '../../worker-kernels/testing/training-results.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
+import { parameterCount } from '../../worker-kernels/training/model.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
 import { backends } from '../testing/backends.ts';
 import { eventually, SimHost } from '../testing/sim-host.ts';
@@ -11,7 +12,7 @@ import { startTestCoordinator, type TestCoordinator } from '../testing/test-coor
 
 const JOB = {
   name: 'digits',
-  model: { kind: 'mlp', hidden: 8 },
+  model: { kind: 'mlp' as const, hidden: 8 },
   rounds: 2,
   hyper: { unitsPerRound: 3, localSteps: 3, batchSize: 8, roundDeadlineS: 600, recompute: 1 },
 };
@@ -19,9 +20,8 @@ const JOB = {
 /** Flips the sign of every code of a training result: a sign-flip attacker that skips the work, too. */
 function signFlip(entry: SuccessEntry): SuccessEntry {
   if (entry.result.app !== 'training') return entry;
-  const codes = Buffer.from(entry.result.output.codes, 'base64');
-  const flipped = Int8Array.from(new Int8Array(codes.buffer, codes.byteOffset, codes.length), (c) => -c);
-  return { ...entry, result: { app: 'training', output: { ...entry.result.output, codes: encodeI8(flipped) } } };
+  const codes = signFlippedCodes(entry.result.output.codes, parameterCount(JOB.model));
+  return { ...entry, result: { app: 'training', output: { ...entry.result.output, codes } } };
 }
 
 describe.each(backends)('training API on $name', ({ name, available }) => {

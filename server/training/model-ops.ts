@@ -82,6 +82,7 @@ export const mnistOps: TrainingModelOps = {
           momentum: hyper.innerMomentum,
         },
         block: hyper.block,
+        bits: hyper.codeBits,
         ...(hyper.augment > 0 && { augment: hyper.augment }),
       });
       return {
@@ -96,7 +97,7 @@ export const mnistOps: TrainingModelOps = {
     nextVersion(
       job.submission,
       current,
-      updates.flatMap((u) => decodeUpdate(u, job.submission.hyper.block) ?? []),
+      updates.flatMap((u) => decodeUpdate(u, job.submission) ?? []),
       deriveSeed(job.submission.hyper.seed, `round ${job.open?.round ?? job.closed} buckets`),
     ),
   // In a worker thread: seconds of JavaScript for a CNN, and the digits' 100 MB out of the coordinator's heap.

@@ -7,8 +7,7 @@
  */
 import type { ModelSpec } from '../../protocol/training.ts';
 import type { TrainingJobSubmission } from '../../protocol/training-job.ts';
-import { decodeF32, decodeI8 } from '../../worker-kernels/training/codec.ts';
-import { decompress } from '../../worker-kernels/training/compress.ts';
+import { dequantise } from '../../worker-kernels/training/compress.ts';
 import { type Digits, pixelFloats } from '../../worker-kernels/training/dataset.ts';
 import { initialParameters, parameterCount } from '../../worker-kernels/training/model.ts';
 import { outerStep } from '../../worker-kernels/training/outer.ts';
@@ -22,14 +21,17 @@ export function initialState({ model, hyper }: Pick<TrainingJobSubmission, 'mode
   return { params, momentum: new Float32Array(params.length), aggregate: new Float32Array(params.length) };
 }
 
-/** An applied result's pseudo-gradient Δ = θ_v − θ_after, dequantised; undefined where it does not fit. */
-export function decodeUpdate(update: PendingUpdate, block: number): Float32Array | undefined {
+/**
+ * An applied result's pseudo-gradient Δ = θ_v − θ_after, dequantised; undefined where it does not fit the job's
+ * model. Its codes' bits are read from their length, so a unit issued before the job's `codeBits` took its default
+ * decodes as it was sent.
+ */
+export function decodeUpdate(
+  update: PendingUpdate,
+  job: Pick<TrainingJobSubmission, 'model' | 'hyper'>,
+): Float32Array | undefined {
   if (update.result.app !== 'training') return undefined;
-  const { codes, scales } = update.result.output;
-  const s = decodeF32(scales);
-  const c = decodeI8(codes);
-  if (!s || s.length !== Math.ceil(c.length / block)) return undefined;
-  return decompress({ codes: c, scales: s }, block);
+  return dequantise(update.result.output, parameterCount(job.model), job.hyper.block);
 }
 
 /**

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { AppOutput } from '../../protocol/apps.ts';
 import { TrainingJobSubmission, type TrainingJobSubmissionInput } from '../../protocol/training-job.ts';
-import { decodeF32, encodeF32, encodeI8 } from '../../worker-kernels/training/codec.ts';
+import { signFlippedCodes } from '../../worker-kernels/testing/training-results.ts';
+import { decodeF32, encodeF32 } from '../../worker-kernels/training/codec.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
+import { parameterCount } from '../../worker-kernels/training/model.ts';
 import { innerLrAt } from '../../worker-kernels/training/schedule.ts';
 import { creditForFlops } from '../credit/cobblestones.ts';
 import { backends } from '../testing/backends.ts';
@@ -35,9 +37,8 @@ function scaled(r: IssuedReplica): ResultToRecord {
 function flipped(r: IssuedReplica): ResultToRecord {
   const result = honest(r);
   if (result.status !== 'success' || result.result.app !== 'training') return result;
-  const codes = Buffer.from(result.result.output.codes, 'base64');
-  const out = Int8Array.from(new Int8Array(codes.buffer, codes.byteOffset, codes.length), (c) => -c);
-  const output = { ...result.result.output, codes: encodeI8(out) };
+  const codes = signFlippedCodes(result.result.output.codes, parameterCount(JOB.model));
+  const output = { ...result.result.output, codes };
   return { ...result, result: { app: 'training', output } satisfies AppOutput };
 }
 
@@ -77,6 +78,8 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
         expect(job.app === 'training' && job.input.inner.lr).toBe(
           innerLrAt({ lr: 0.01, schedule: 'cosine' }, round, 3),
         );
+        // In the job's code bits (4 by default): what the bench measures the upload ratio with.
+        expect(job.app === 'training' && job.input.bits).toBe(4);
         await fixture.store.recordResults(host, issued.map(honest), now + round);
       }
       await settle(pass, now + round);

@@ -71,10 +71,10 @@ async function screened(
   updates: readonly PendingUpdate[],
   { losses, before }: RoundCheck,
 ): Promise<readonly PendingUpdate[]> {
-  const { screen, screenProbe, screenDistance, screenMargin, block } = job.submission.hyper;
+  const { screen, screenProbe, screenDistance, screenMargin } = job.submission.hyper;
   if (updates.length === 0) return updates;
   // A result that does not decode to the model's size scores NaN and is dropped (nextVersion would skip it anyway).
-  const delta = (u: PendingUpdate) => decodeUpdate(u, block);
+  const delta = (u: PendingUpdate) => decodeUpdate(u, job.submission);
   if (screen === 'direction') return directionScreen(updates, delta, current.params.length).kept;
   if (screen !== 'loss') return updates;
   const deltas = new Map(updates.map((u) => [u, delta(u)]));

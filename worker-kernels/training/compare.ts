@@ -7,8 +7,8 @@
  */
 import type { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
 import type { Comparison } from '../kernel.ts';
-import { decodeF32, decodeI8 } from './codec.ts';
-import { decompress } from './compress.ts';
+import { dequantise } from './compress.ts';
+import { parameterCount } from './model.ts';
 
 /**
  * Relative L2 distance between two replicas' dequantised Δ. The WGSL variant keeps the reference's order of every
@@ -36,12 +36,9 @@ export function relativeL2(a: Float32Array, b: Float32Array): number {
 export function compareTraining(input: TrainingInput, a: TrainingOutput, b: TrainingOutput): Comparison {
   if (a.version !== input.version || b.version !== input.version) return 'mismatch';
   if (a.codes === b.codes && a.scales === b.scales) return 'match';
-  const sa = decodeF32(a.scales);
-  const sb = decodeF32(b.scales);
-  const ca = decodeI8(a.codes);
-  const cb = decodeI8(b.codes);
-  if (!sa || !sb || sa.length !== sb.length || ca.length !== cb.length) return 'mismatch';
-  const da = decompress({ codes: ca, scales: sa }, input.block);
-  const db = decompress({ codes: cb, scales: sb }, input.block);
+  const size = parameterCount(input.model);
+  const da = dequantise(a, size, input.block, input.bits ?? 8);
+  const db = dequantise(b, size, input.block, input.bits ?? 8);
+  if (!da || !db) return 'mismatch';
   return relativeL2(da, db) <= TRAINING_TOLERANCE ? 'match' : 'mismatch';
 }

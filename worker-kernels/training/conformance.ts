@@ -6,12 +6,12 @@
  */
 import type { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
 import type { ConformanceCase } from '../conformance/case.ts';
-import { base64ToBytes, decodeF32, decodeI8 } from './codec.ts';
+import { base64ToBytes } from './codec.ts';
 import { relativeL2 } from './compare.ts';
-import { decompress } from './compress.ts';
+import { dequantise } from './compress.ts';
 import { loadMnist, TRAIN_SIZE } from './dataset.ts';
 import { trainingInput } from './input.ts';
-import { initialParameters } from './model.ts';
+import { initialParameters, parameterCount } from './model.ts';
 
 const bitwise = {
   most: 0,
@@ -19,7 +19,9 @@ const bitwise = {
 };
 
 function dequantised(input: TrainingInput, output: TrainingOutput): Float32Array {
-  return decompress({ codes: decodeI8(output.codes), scales: decodeF32(output.scales)! }, input.block);
+  const delta = dequantise(output, parameterCount(input.model), input.block, input.bits ?? 8);
+  if (!delta) throw new Error('a variant returned codes or scales that do not fit its unit');
+  return delta;
 }
 
 /** Bytes that differ between two base64 arrays, a length difference counting each missing byte. */
@@ -51,6 +53,7 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
       batch: random.int(1, 9),
       inner: { lr: random.pick([0.01, 0.1]), momentum: random.pick([0, 0.9]) },
       block: random.pick([16, 64, 256]),
+      bits: random.pick([4, 8] as const),
     });
   },
   trials: 4,

@@ -4,15 +4,16 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ModelSpec, TrainingInput } from '../../protocol/training.ts';
-import { decodeF32, decodeI8, encodeF32, encodeI8 } from './codec.ts';
-import { compareTraining } from './compare.ts';
-import { compress, decompress } from './compress.ts';
+import { base64ToBytes, bytesToBase64, decodeF32, decodeI8, encodeF32, encodeI8 } from './codec.ts';
+import { compareTraining, relativeL2 } from './compare.ts';
+import { codeLimit, compress, decodeCodes, decompress, dequantise, encodeCodes } from './compress.ts';
 import { loadMnist, type MnistSplit, TRAIN_SIZE } from './dataset.ts';
 import { trainingInput } from './input.ts';
 import { CLASSES, KERNEL, layoutOf, PIXELS, POOL_SIDE, SIDE } from './model.ts';
 import { initialParameters } from './model.ts';
 import { batchGradient, referenceSteps } from './reference.ts';
 import { checkTraining } from './sanity.ts';
+import { signFlippedCodes } from '../testing/training-results.ts';
 import { runTrainingUnit, trainingPixels } from './unit.ts';
 
 let split: MnistSplit;
@@ -156,20 +157,52 @@ describe('a unit on the reference', () => {
     expect(checkTraining(input, negative)).toMatch(/scale negative/);
   });
 
+  test('behavior: a 4-bit unit sends half the bytes of codes; its replicas are checked as 8-bit ones', () => {
+    const input = unit({ steps: 5, bits: 4 });
+    const honest = runTrainingUnit(input, split, referenceSteps);
+    const wide = runTrainingUnit({ ...input, bits: 8 }, split, referenceSteps);
+    const size = decodeI8(wide.codes).length;
+    expect(base64ToBytes(honest.codes).length).toBe(Math.ceil(size / 2));
+    expect(checkTraining(input, honest)).toBeUndefined();
+    expect(runTrainingUnit(input, split, referenceSteps)).toEqual(honest);
+    expect(compareTraining(input, honest, honest)).toBe('match');
+    // The same Δ as the 8-bit unit's, coarser: within a 4-bit quantum of it (relative L2 well under 1).
+    const coarse = dequantise(honest, size, input.block, 4)!;
+    const fine = dequantise(wide, size, input.block, 8)!;
+    expect(relativeL2(coarse, fine)).toBeLessThan(0.5);
+    const flipped = { ...honest, codes: signFlippedCodes(honest.codes, size) };
+    expect(checkTraining(input, flipped)).toBeUndefined();
+    expect(compareTraining(input, honest, flipped)).toBe('mismatch');
+  });
+
+  test('error: a 4-bit unit refuses 8-bit codes and a code of -8', () => {
+    const input = unit({ steps: 5, bits: 4 });
+    const honest = runTrainingUnit(input, split, referenceSteps);
+    const wide = runTrainingUnit({ ...input, bits: 8 }, split, referenceSteps);
+    expect(checkTraining(input, wide)).toMatch(/8-bit codes for a unit of 4-bit codes/);
+    expect(compareTraining(input, honest, wide)).toBe('mismatch');
+    expect(checkTraining({ ...input, bits: 8 }, honest)).toMatch(/4-bit codes for a unit of 8-bit codes/);
+    const bytes = base64ToBytes(honest.codes);
+    bytes[0] = (bytes[0]! & 0xf0) | 0x8; // the first code −8, which the quantiser never writes
+    expect(checkTraining(input, { ...honest, codes: bytesToBase64(bytes) })).toMatch(/a code of -8, outside \[-7, 7\]/);
+  });
+
   test('error: parameters of another model are refused before any step', () => {
     const input = unit({ parameters: new Float32Array(10) });
     expect(() => runTrainingUnit(input, split, referenceSteps)).toThrow(/parameters hold 10 f32/);
   });
 });
 
-describe('compression', () => {
-  test('default: int8 codes with one scale per block, within one quantum of the input, unbiased over seeds', () => {
+describe.each([8, 4] as const)('compression, %i-bit codes', (bits) => {
+  test('default: codes with one scale per block, within one quantum of the input, unbiased over seeds', () => {
     const delta = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * (i % 7));
     const mean = new Float64Array(delta.length);
     const seeds = 200;
+    const limit = codeLimit(bits);
     for (let seed = 0; seed < seeds; seed++) {
-      const c = compress(delta, 64, seed);
+      const c = compress(delta, 64, seed, bits);
       expect(c.scales.length).toBe(16);
+      expect(c.codes.every((q) => Math.abs(q) <= limit)).toBe(true);
       const back = decompress(c, 64);
       for (let i = 0; i < back.length; i++) {
         expect(Math.abs(back[i]! - delta[i]!)).toBeLessThanOrEqual(c.scales[Math.floor(i / 64)]! * 1.0001);
@@ -177,8 +210,34 @@ describe('compression', () => {
       }
     }
     // Unbiased: the mean over 200 seeds is within 4 standard errors (quantum/√(4·200)) of the input.
-    const quantum = 6 / 127;
+    const quantum = 6 / limit;
     const worst = Math.max(...mean.map((m, i) => Math.abs(m - delta[i]!)));
     expect(worst).toBeLessThan((4 * quantum) / Math.sqrt(4 * seeds));
+  });
+
+  test('behavior: the wire carries the codes as they were, an odd count too; other lengths refused', () => {
+    for (const count of [1000, 999]) {
+      const { codes } = compress(
+        Float32Array.from({ length: count }, (_, i) => Math.cos(i)),
+        64,
+        3,
+        bits,
+      );
+      const text = encodeCodes(codes, bits);
+      expect(base64ToBytes(text).length).toBe(bits === 8 ? count : Math.ceil(count / 2));
+      expect(decodeCodes(text, count)).toEqual({ codes, bits });
+      expect(decodeCodes(text, count + 3)).toBeUndefined();
+    }
+    if (bits === 8) return;
+    // Every model has an even count (protocol/training.ts), but the format allows odd ones: the last nibble pads, 0.
+    const { codes } = compress(
+      Float32Array.from({ length: 999 }, (_, i) => Math.cos(i)),
+      64,
+      3,
+      bits,
+    );
+    const bytes = base64ToBytes(encodeCodes(codes, bits));
+    bytes[bytes.length - 1]! |= 0x10;
+    expect(decodeCodes(bytesToBase64(bytes), 999)).toBeUndefined();
   });
 });

@@ -7,8 +7,8 @@
 import type { TrainingInput, TrainingOutput } from '../../protocol/training.ts';
 import { KernelError } from '../errors.ts';
 import { deriveSeed, mulberry32 } from '../random.ts';
-import { decodeF32, decodeU16, encodeF32, encodeI8 } from './codec.ts';
-import { compress, fnv1a64 } from './compress.ts';
+import { decodeF32, decodeU16, encodeF32 } from './codec.ts';
+import { compress, encodeCodes, fnv1a64 } from './compress.ts';
 import { type MnistSplit, pixelFloats, TRAIN_SIZE } from './dataset.ts';
 import { parameterCount } from './model.ts';
 import type { StepsJob, StepsKernel, StepsResult } from './steps.ts';
@@ -121,11 +121,12 @@ export function unitOutput(input: TrainingInput, job: StepsJob, steps: StepsResu
   const delta = new Float32Array(start.length);
   for (let i = 0; i < delta.length; i++) delta[i] = start[i]! - job.parameters[i]!;
   if (!delta.every(Number.isFinite)) throw new KernelError('training diverged: the parameters are no longer finite');
-  const { codes, scales } = compress(delta, input.block, deriveSeed(input.seed, 'rounding'));
+  const bits = input.bits ?? 8;
+  const { codes, scales } = compress(delta, input.block, deriveSeed(input.seed, 'rounding'), bits);
   const b = input.batch;
   return {
     version: input.version,
-    codes: encodeI8(codes),
+    codes: encodeCodes(codes, bits),
     scales: encodeF32(scales),
     loss: {
       first: meanLoss(p, 0, b),
