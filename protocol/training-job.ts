@@ -17,8 +17,8 @@ export const MIN_RECOMPUTE = 0.05;
 
 /**
  * The defaults are what the bench measures (bench/training.ts reads them from here; docs/training.md gives each
- * figure): a CNN unit of H = 200 steps of 4 digits uploads 1/590 of what f32 gradients after every step would, and
- * ten units a round of 800 digits each make a round one pass over the 8,000 training digits.
+ * figure): a CNN unit of H = 200 steps of 4 digits in 4-bit codes uploads 1/1,163 of what f32 gradients after
+ * every step would, and ten units a round of 800 digits each make a round one pass over the 8,000 training digits.
  */
 export const TrainingHyper = z.strictObject({
   /** H: local steps of a work unit between synchronisations. */
@@ -43,7 +43,7 @@ export const TrainingHyper = z.strictObject({
   /** Parameters per quantisation block of a result (protocol/training.ts). */
   block: z.number().int().min(16).max(4096).default(256),
   /**
-   * Bits per code of a result (worker-kernels/training/compress.ts): 4 by default, which uploads 1/1,160 of what f32
+   * Bits per code of a result (worker-kernels/training/compress.ts): 4 by default, which uploads 1/1,163 of what f32
    * gradients after every step would at H = 200 (8 bits: 1/590) and cost the clean run nothing measurable over seeds
    * 1–3 (docs/training.md, "Compression").
    */
