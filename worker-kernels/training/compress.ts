@@ -7,7 +7,7 @@
  * volunteers and rounds shrinks its noise. Upload per round: P·bits/8 bytes + 4·P/block, about bits/(32·H) of
  * sending f32 gradients after each of the H steps (docs/training.md, "Compression").
  */
-import { base64ToBytes, bytesToBase64, decodeF32 } from './codec.ts';
+import { base64ToBytes, bytesToBase64, decodeF32, encodeI8 } from './codec.ts';
 import { mulberry32 } from '../random.ts';
 
 /** Bits a code takes on the wire: 8 (a byte each, in [−127, 127]) or 4 (two a byte, in [−7, 7]). */
@@ -46,7 +46,7 @@ export function compress(delta: Float32Array, block: number, seed: number, bits:
  * nibble, 2k + 1 in the high one, each in two's complement; an odd count leaves the last high nibble 0).
  */
 export function encodeCodes(codes: Int8Array, bits: CodeBits): string {
-  if (bits === 8) return bytesToBase64(new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength));
+  if (bits === 8) return encodeI8(codes);
   const packed = new Uint8Array(Math.ceil(codes.length / 2));
   for (let i = 0; i < codes.length; i++) packed[i >> 1]! |= (codes[i]! & 0xf) << ((i & 1) * 4);
   return bytesToBase64(packed);
