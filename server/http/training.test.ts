@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest
 import { ApiErrorBody } from '../../protocol/errors.ts';
 import { TrainedModel, TrainingJob, TrainingJobList } from '../../protocol/training-job.ts';
 import type { SuccessEntry } from '../../protocol/work.ts';
-import { signFlippedCodes } from '../../worker-kernels/testing/training-results.ts';
+import { signFlippedCodes, widenedCodes } from '../../worker-kernels/testing/training-results.ts';
 import { loadMnist } from '../../worker-kernels/training/dataset.ts';
 import { parameterCount } from '../../worker-kernels/training/model.ts';
 import { hashApiKey, newApiKey } from '../research/api-key.ts';
@@ -21,6 +21,13 @@ const JOB = {
 function signFlip(entry: SuccessEntry): SuccessEntry {
   if (entry.result.app !== 'training') return entry;
   const codes = signFlippedCodes(entry.result.output.codes, parameterCount(JOB.model));
+  return { ...entry, result: { app: 'training', output: { ...entry.result.output, codes } } };
+}
+
+/** 8-bit codes at a 4-bit unit's scales, 18 times each code: a step 18 times the honest one, if it were decoded. */
+function widened(entry: SuccessEntry): SuccessEntry {
+  if (entry.result.app !== 'training') return entry;
+  const codes = widenedCodes(entry.result.output.codes, parameterCount(JOB.model), 18);
   return { ...entry, result: { app: 'training', output: { ...entry.result.output, codes } } };
 }
 
@@ -169,5 +176,40 @@ describe.each(backends)('training API on $name', ({ name, available }) => {
     expect(error.message).toMatch(/recomputation/);
     const now = TrainingJob.parse(await (await call('GET', `/api/research/training-jobs/${job.jobId}`)).json());
     expect(now.bannedHosts).toBe(1);
+  });
+
+  test('error: two colluders agreeing on 8-bit codes for 4-bit units are refused, each result alone', async () => {
+    const call = await project('Digits');
+    const job = TrainingJob.parse(await (await call('POST', '/api/research/training-jobs', JOB)).json());
+    const url = running.coordinator.url;
+    // Alone on the coordinator, the pair holds both replicas of every unit (recompute: 1), so they agree byte for byte.
+    const team = await Promise.all(['m1', 'm2'].map((name) => SimHost.register(url, { volunteerName: name })));
+    const sent = new Set<string>();
+    for (const member of team) {
+      const work = await eventually(async () => {
+        const some = await member.requestWork(3);
+        return some.length > 0 && some;
+      });
+      expect(work.map((a) => a.app === 'training' && a.input.bits)).toEqual(work.map(() => 4));
+      for (const a of work) sent.add(a.replicaId);
+      await member.report(work.map((a) => widened(member.compute(a))));
+    }
+    const theirs = await eventually(async () => {
+      const rows = (await running.inspect.replicas()).filter((r) => r.token !== null && sent.has(r.token));
+      return rows.length === sent.size && rows.every((r) => r.validateState !== 'init') && rows;
+    }, 30_000);
+    expect(new Set(theirs.map((r) => r.workUnitId)).size).toBeLessThan(theirs.length);
+    expect(theirs.map((r) => [r.validateState, r.grantedCredit])).toEqual(theirs.map(() => ['invalid', 0]));
+    const read = async () =>
+      TrainingJob.parse(await (await call('GET', `/api/research/training-jobs/${job.jobId}`)).json());
+    expect(await read()).toMatchObject({ version: 0, history: [{ round: 0, updates: 0, closedAt: null }] });
+    // The refused replicas go out again: two honest volunteers' results close the round from their updates alone.
+    const honest = await Promise.all(['h1', 'h2'].map((name) => SimHost.register(url, { volunteerName: name })));
+    const stepped = await eventually(async () => {
+      for (const h of honest) await h.cycle(3);
+      const now = await read();
+      return now.version >= 1 && now;
+    }, 60_000);
+    expect(stepped.history[0]).toMatchObject({ round: 0, updates: JOB.hyper.unitsPerRound });
   });
 });

@@ -13,3 +13,13 @@ export function signFlippedCodes(codes: string, size: number): string {
     decoded.bits,
   );
 }
+
+/** A 4-bit result's codes times `factor`, clamped and sent as 8-bit codes: a larger step smuggled in wider codes. */
+export function widenedCodes(codes: string, size: number, factor: number): string {
+  const decoded = decodeCodes(codes, size);
+  if (decoded?.bits !== 4) throw new Error(`not 4-bit codes of a model of ${size} parameters`);
+  return encodeCodes(
+    decoded.codes.map((c) => Math.max(-127, Math.min(127, c * factor))),
+    8,
+  );
+}
