@@ -1,11 +1,9 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { ErrorGroup } from '../../../protocol/research.ts';
 import { backends } from '../../testing/backends.ts';
+import { batchTestbed, T } from '../../testing/batch-testbed.ts';
 import { drain } from '../../testing/drain.ts';
 import { failure, honest, wrong } from '../../testing/results.ts';
-import { freshStore, type FreshStore } from '../../testing/store-fixture.ts';
-import { tinyUnits } from '../../testing/tiny-units.ts';
-import type { Host, IssuedReplica, ResultToRecord } from '../types.ts';
 import { DEADLINE_BUCKET_MS } from './activity-counts.ts';
 import { batchActivity } from './activity-figures.ts';
 import { batchErrors } from './batch-errors.ts';
@@ -31,28 +29,18 @@ const sorted = (groups: ErrorGroup[]) =>
  * and units (research-progress.ts, what the dashboard's progress read before), on both engines.
  */
 describe.each(backends)('batch activity and errors on $name', ({ name, available }) => {
-  let fresh: FreshStore;
-  let tokens = 0;
-  const T = 1_000_000_000;
+  const bed = batchTestbed({ name, available });
+  const { start, batchIds, host, work, batches } = bed;
 
-  const start = async (upTo?: number) => {
-    fresh = await freshStore(name, () => 0, { upTo });
-  };
-  beforeEach((ctx) => {
-    if (!available) ctx.skip();
-  });
-  afterEach(async () => {
-    if (available) await fresh?.cleanup();
-  });
-
-  const batchIds = async () =>
-    (await fresh.db.all<{ id: unknown }>('SELECT id FROM batches ORDER BY id')).map((r) => Number(r.id));
   /** Every batch's figures counted over `replicas` and `work_units`. */
   async function recount(at: number) {
     const out: Record<number, unknown> = {};
     for (const id of await batchIds()) {
       const set = { where: 'u.batch_id = ?', params: [id] };
-      out[id] = { ...comparable(await activity(fresh.db, set, at)), errors: sorted(await errorGroups(fresh.db, set)) };
+      out[id] = {
+        ...comparable(await activity(bed.fresh.db, set, at)),
+        errors: sorted(await errorGroups(bed.fresh.db, set)),
+      };
     }
     return out;
   }
@@ -60,37 +48,12 @@ describe.each(backends)('batch activity and errors on $name', ({ name, available
     const out: Record<number, unknown> = {};
     for (const id of await batchIds())
       out[id] = {
-        ...comparable(await batchActivity(fresh.db, id, at)),
-        errors: sorted(await batchErrors(fresh.db, id)),
+        ...comparable(await batchActivity(bed.fresh.db, id, at)),
+        errors: sorted(await batchErrors(bed.fresh.db, id)),
       };
     return out;
   }
-  const host = (now: number) => fresh.store.createHost({ tokenHash: `batch-activity-${++tokens}`, now });
-  const work = async (h: Host, behave: (r: IssuedReplica) => ResultToRecord, now: number) => {
-    const issued = await fresh.store.issueReplicas(h, 4, now);
-    await fresh.store.recordResults(h, issued.map(behave), now);
-    await drain(fresh.store, now);
-  };
-  const fold = (at: number) => Promise.all([fresh.store.foldActivity(3, at), fresh.store.foldStatusCounts(3)]);
-  /** Two projects' batches and the demo's, one of them to be cancelled. */
-  async function batches() {
-    const { research, work: store } = fresh.stores;
-    const project = async (projectName: string) =>
-      (await research.createProject({ name: projectName, researcherName: 'ada', keyHash: projectName, now: T }))
-        .projectId;
-    const [lab, doomedLab] = [await project('lab'), await project('doomed')];
-    await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(8), now: T });
-    const batch = { app: 'signal-search', now: T } as const;
-    const a = await research.createProjectBatch({ ...batch, projectId: lab, name: 'a', units: tinyUnits(8) });
-    await research.createProjectBatch({ ...batch, projectId: lab, name: 'b', units: tinyUnits(6) });
-    const doomed = await research.createProjectBatch({
-      ...batch,
-      projectId: doomedLab,
-      name: 'c',
-      units: tinyUnits(6),
-    });
-    return { lab, a, doomedLab, doomed };
-  }
+  const fold = (at: number) => Promise.all([bed.fresh.store.foldActivity(3, at), bed.fresh.store.foldStatusCounts(3)]);
   /**
    * Hosts working at once (on Postgres, each on a connection of its own) while folds run: valid, invalid and error
    * results a minute apart, a cancelled batch, replicas still out, and a silent host's replicas timing out.
@@ -109,16 +72,16 @@ describe.each(backends)('batch activity and errors on $name', ({ name, available
       await check(at);
     }
     // A silent host keeps four; the cancelled batch takes back what is out of it.
-    expect(await fresh.store.issueReplicas(await host(T), 4, T + 4 * MINUTE)).toHaveLength(4);
+    expect(await bed.fresh.store.issueReplicas(await host(T), 4, T + 4 * MINUTE)).toHaveLength(4);
     await check(T + 4 * MINUTE);
-    await Promise.all([fresh.stores.research.cancelBatch(doomedLab, doomed, T + 5 * MINUTE), fold(T + 5 * MINUTE)]);
+    await Promise.all([bed.fresh.stores.research.cancelBatch(doomedLab, doomed, T + 5 * MINUTE), fold(T + 5 * MINUTE)]);
     await check(T + 5 * MINUTE);
     // The deadlines pass: the silent host's replicas time out and go to others.
     const later = T + 10 * DAY;
-    await Promise.all([drain(fresh.store, later), fold(later)]);
+    await Promise.all([drain(bed.fresh.store, later), fold(later)]);
     const hosts = await Promise.all([host(later), host(later)]);
     await Promise.all([work(hosts[0]!, honest, later), work(hosts[1]!, failure, later), fold(later)]);
-    expect(await fresh.store.issueReplicas(await host(later), 2, later)).toHaveLength(2);
+    expect(await bed.fresh.store.issueReplicas(await host(later), 2, later)).toHaveLength(2);
     return later;
   }
   /** Every figure occurred in some batch, so the comparison was not of zeros. */
@@ -141,10 +104,10 @@ describe.each(backends)('batch activity and errors on $name', ({ name, available
     const during = await recount(later);
     expectEveryFigure(during);
     // The dashboard's route reads them.
-    const { lab, a } = (await fresh.db.get<{ lab: unknown; a: unknown }>(
+    const { lab, a } = (await bed.fresh.db.get<{ lab: unknown; a: unknown }>(
       "SELECT project_id AS lab, id AS a FROM batches WHERE name = 'a'",
     ))!;
-    const progress = (await fresh.stores.research.batchProgress(Number(lab), Number(a), later))!;
+    const progress = (await bed.fresh.stores.research.batchProgress(Number(lab), Number(a), later))!;
     const { errors, ...figures } = during[Number(a)] as Activity & { errors: ErrorGroup[] };
     expect(comparable(progress)).toMatchObject(figures);
     expect(sorted(progress.errors)).toEqual(errors);
@@ -153,10 +116,10 @@ describe.each(backends)('batch activity and errors on $name', ({ name, available
     const end = later + ACTIVE_WINDOW_MS + 2 * MINUTE;
     while ((await Promise.all([fold(end), fold(end), fold(end)])).flat().some((n) => n > 0));
     for (const table of ['activity_deltas', 'error_deltas'])
-      expect(Number((await fresh.db.get<{ c: unknown }>(`SELECT count(*) AS c FROM ${table}`))?.c), table).toBe(0);
-    expect(Number((await fresh.db.get<{ c: unknown }>('SELECT count(*) AS c FROM batch_errors WHERE n <= 0'))?.c)).toBe(
-      0,
-    );
+      expect(Number((await bed.fresh.db.get<{ c: unknown }>(`SELECT count(*) AS c FROM ${table}`))?.c), table).toBe(0);
+    expect(
+      Number((await bed.fresh.db.get<{ c: unknown }>('SELECT count(*) AS c FROM batch_errors WHERE n <= 0'))?.c),
+    ).toBe(0);
     expect(await kept(end)).toEqual(await recount(end));
   });
 
@@ -166,9 +129,9 @@ describe.each(backends)('batch activity and errors on $name', ({ name, available
     await start(BATCH_ACTIVITY_MIGRATION - 1);
     const { doomedLab, doomed } = await batches();
     for (const behave of [honest, honest, wrong, failure]) await work(await host(T), behave, T);
-    expect(await fresh.store.issueReplicas(await host(T), 4, T)).toHaveLength(4);
-    expect(await fresh.stores.research.cancelBatch(doomedLab, doomed, T)).toBeGreaterThan(0);
-    await migrate(fresh.db);
+    expect(await bed.fresh.store.issueReplicas(await host(T), 4, T)).toHaveLength(4);
+    expect(await bed.fresh.stores.research.cancelBatch(doomedLab, doomed, T)).toBeGreaterThan(0);
+    await migrate(bed.fresh.db);
     const figures = await recount(T + MINUTE);
     expect(await kept(T + MINUTE)).toEqual(figures);
     // And the triggers it left keep them from then on.
@@ -185,7 +148,7 @@ describe.each(backends)('batch activity and errors on $name', ({ name, available
     ['errors_unit_changed', 'work_units'],
   ])('behavior: the comparison fails when the trigger %s is dropped', async (trigger, table) => {
     await start();
-    await fresh.db.run(name === 'sqlite' ? `DROP TRIGGER ${trigger}` : `DROP TRIGGER ${trigger} ON ${table}`);
+    await bed.fresh.db.run(name === 'sqlite' ? `DROP TRIGGER ${trigger}` : `DROP TRIGGER ${trigger} ON ${table}`);
     await mixedWorkload(async () => {});
     expect(await kept(T + 10 * DAY)).not.toEqual(await recount(T + 10 * DAY));
   });

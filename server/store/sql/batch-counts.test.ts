@@ -1,10 +1,8 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { backends } from '../../testing/backends.ts';
+import { batchTestbed, T } from '../../testing/batch-testbed.ts';
 import { drain } from '../../testing/drain.ts';
 import { failure, honest, wrong } from '../../testing/results.ts';
-import { freshStore, type FreshStore } from '../../testing/store-fixture.ts';
-import { tinyUnits } from '../../testing/tiny-units.ts';
-import type { Host, IssuedReplica, ResultToRecord } from '../types.ts';
 import { batchCountSeeds, batchUnitCounts } from './batch-counts.ts';
 import { unitCounts } from './research-progress.ts';
 import { migrate } from './schema.ts';
@@ -15,57 +13,20 @@ const BATCH_COUNTS_MIGRATION = 26;
 
 /** Each batch's kept unit counts (issue 18, item 1) against a full recount of its units, on both engines. */
 describe.each(backends)('batch counts on $name', ({ name, available }) => {
-  let fresh: FreshStore;
-  let tokens = 0;
-  const T = 1_000_000_000;
+  const bed = batchTestbed({ name, available });
+  const { start, batchIds, host, work, batches } = bed;
 
-  const start = async (upTo?: number) => {
-    fresh = await freshStore(name, () => 0, { upTo });
-  };
-  beforeEach((ctx) => {
-    if (!available) ctx.skip();
-  });
-  afterEach(async () => {
-    if (available) await fresh?.cleanup();
-  });
-
-  const batchIds = async () =>
-    (await fresh.db.all<{ id: unknown }>('SELECT id FROM batches ORDER BY id')).map((r) => Number(r.id));
   /** Every batch's units counted over `work_units`, as the dashboard did before. */
   async function recount() {
     const out: Record<number, unknown> = {};
-    for (const id of await batchIds()) out[id] = await unitCounts(fresh.db, { where: 'u.batch_id = ?', params: [id] });
+    for (const id of await batchIds())
+      out[id] = await unitCounts(bed.fresh.db, { where: 'u.batch_id = ?', params: [id] });
     return out;
   }
   async function counted() {
     const out: Record<number, unknown> = {};
-    for (const id of await batchIds()) out[id] = await batchUnitCounts(fresh.db, id);
+    for (const id of await batchIds()) out[id] = await batchUnitCounts(bed.fresh.db, id);
     return out;
-  }
-  const host = (now: number) => fresh.store.createHost({ tokenHash: `batch-${++tokens}`, now });
-  const work = async (h: Host, behave: (r: IssuedReplica) => ResultToRecord, now: number) => {
-    const issued = await fresh.store.issueReplicas(h, 4, now);
-    await fresh.store.recordResults(h, issued.map(behave), now);
-    await drain(fresh.store, now);
-  };
-  /** Two projects' batches and the demo's, one of them to be cancelled. */
-  async function batches() {
-    const { research, work: store } = fresh.stores;
-    const project = async (projectName: string) =>
-      (await research.createProject({ name: projectName, researcherName: 'ada', keyHash: projectName, now: T }))
-        .projectId;
-    const [lab, doomedLab] = [await project('lab'), await project('doomed')];
-    await store.createBatch({ app: 'signal-search', name: 'demo', units: tinyUnits(8), now: T });
-    const batch = { app: 'signal-search', now: T } as const;
-    const a = await research.createProjectBatch({ ...batch, projectId: lab, name: 'a', units: tinyUnits(6) });
-    await research.createProjectBatch({ ...batch, projectId: lab, name: 'b', units: tinyUnits(4) });
-    const doomed = await research.createProjectBatch({
-      ...batch,
-      projectId: doomedLab,
-      name: 'c',
-      units: tinyUnits(6),
-    });
-    return { lab, a, doomedLab, doomed };
   }
   /** Valid and invalid results, errors, a cancelled batch, timeouts and replicas still out. */
   async function mixedWorkload(check: () => Promise<void>) {
@@ -74,13 +35,13 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
       await work(await host(T), behave, T);
       await check();
     }
-    expect(await fresh.store.issueReplicas(await host(T), 4, T)).toHaveLength(4);
-    expect(await fresh.stores.research.cancelBatch(doomedLab, doomed, T)).toBeGreaterThan(0);
+    expect(await bed.fresh.store.issueReplicas(await host(T), 4, T)).toHaveLength(4);
+    expect(await bed.fresh.stores.research.cancelBatch(doomedLab, doomed, T)).toBeGreaterThan(0);
     await check();
     // The silent host's deadlines pass: its replicas time out and go to others.
-    await drain(fresh.store, T + 10 * DAY);
+    await drain(bed.fresh.store, T + 10 * DAY);
     await work(await host(T + 10 * DAY), honest, T + 10 * DAY);
-    expect(await fresh.store.issueReplicas(await host(T + 10 * DAY), 2, T + 10 * DAY)).toHaveLength(2);
+    expect(await bed.fresh.store.issueReplicas(await host(T + 10 * DAY), 2, T + 10 * DAY)).toHaveLength(2);
   }
   /** Every kind of unit occurred, so a comparison was not of zeros. */
   function expectEveryKind(figures: Record<number, unknown>) {
@@ -94,7 +55,7 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
 
   test('default: each batch equals a recount after a mixed workload, folded or not, by concurrent folds', async () => {
     await start();
-    const fold = () => fresh.store.foldStatusCounts(3);
+    const fold = () => bed.fresh.store.foldStatusCounts(3);
     await mixedWorkload(async () => {
       // Fold part of the changes now and then: a read adds the rest.
       await fold();
@@ -104,21 +65,21 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
     expectEveryKind(expected);
     expect(await counted()).toEqual(expected);
     // The dashboard's route reads them.
-    const { lab, a } = (await fresh.db.get<{ lab: unknown; a: unknown }>(
+    const { lab, a } = (await bed.fresh.db.get<{ lab: unknown; a: unknown }>(
       "SELECT project_id AS lab, id AS a FROM batches WHERE name = 'a'",
     ))!;
-    const progress = await fresh.stores.research.batchProgress(Number(lab), Number(a), T + 10 * DAY);
+    const progress = await bed.fresh.stores.research.batchProgress(Number(lab), Number(a), T + 10 * DAY);
     expect(progress?.units).toEqual(expected[Number(a)]);
 
     // Folded to the end by three folds at once (on Postgres, three connections, as coordinators would): nothing
     // left to fold, the same figures, and the status page's project figures are their sums.
     while ((await Promise.all([fold(), fold(), fold()])).some((n) => n > 0));
-    expect(Number((await fresh.db.get<{ c: unknown }>('SELECT count(*) AS c FROM status_deltas'))?.c)).toBe(0);
+    expect(Number((await bed.fresh.db.get<{ c: unknown }>('SELECT count(*) AS c FROM status_deltas'))?.c)).toBe(0);
     expect(await counted()).toEqual(expected);
-    const { projects } = await fresh.stores.research.publicStatus(T + 10 * DAY);
+    const { projects } = await bed.fresh.stores.research.publicStatus(T + 10 * DAY);
     const labStatus = projects.find((p) => p.name === 'lab')!;
     expect(labStatus.batches).toBe(2);
-    const labBatches = await fresh.db.all<{ id: unknown }>('SELECT id FROM batches WHERE project_id = ?', [
+    const labBatches = await bed.fresh.db.all<{ id: unknown }>('SELECT id FROM batches WHERE project_id = ?', [
       Number(lab),
     ]);
     expect(labStatus.units.total).toBe(
@@ -131,15 +92,15 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
     await start(BATCH_COUNTS_MIGRATION - 1);
     const { doomedLab, doomed } = await batches();
     for (const behave of [honest, honest, wrong, failure]) await work(await host(T), behave, T);
-    expect(await fresh.store.issueReplicas(await host(T), 4, T)).toHaveLength(4);
-    expect(await fresh.stores.research.cancelBatch(doomedLab, doomed, T)).toBeGreaterThan(0);
-    await fresh.db.run(
+    expect(await bed.fresh.store.issueReplicas(await host(T), 4, T)).toHaveLength(4);
+    expect(await bed.fresh.stores.research.cancelBatch(doomedLab, doomed, T)).toBeGreaterThan(0);
+    await bed.fresh.db.run(
       `INSERT INTO status_counts (project_id, batches, units, validated, failed, in_progress)
         SELECT project_id, sum(batches), sum(units), sum(validated), sum(failed), sum(in_progress) FROM status_deltas
         WHERE id <= (SELECT min(id) + 5 FROM status_deltas) GROUP BY project_id`,
     );
-    await fresh.db.run('DELETE FROM status_deltas WHERE id <= (SELECT min(id) + 5 FROM status_deltas)');
-    await migrate(fresh.db);
+    await bed.fresh.db.run('DELETE FROM status_deltas WHERE id <= (SELECT min(id) + 5 FROM status_deltas)');
+    await migrate(bed.fresh.db);
     const figures = await recount();
     expectEveryKind(figures);
     expect(await counted()).toEqual(figures);
@@ -152,16 +113,16 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
     // Run on the whole schema (the code writing the workload needs every migration's columns), the kept rows lost.
     await start();
     await mixedWorkload(async () => {});
-    await fresh.db.run('DELETE FROM batch_counts');
-    await fresh.db.run('UPDATE status_deltas SET batch_id = 0');
-    for (const statement of batchCountSeeds) await fresh.db.run(statement);
+    await bed.fresh.db.run('DELETE FROM batch_counts');
+    await bed.fresh.db.run('UPDATE status_deltas SET batch_id = 0');
+    for (const statement of batchCountSeeds) await bed.fresh.db.run(statement);
     expect(await counted()).toEqual(await recount());
   });
 
   test('behavior: the comparison fails when the trigger that sees units change is dropped', async () => {
     await start();
     await batches();
-    await fresh.db.run(
+    await bed.fresh.db.run(
       name === 'sqlite' ? 'DROP TRIGGER status_unit_changed' : 'DROP TRIGGER status_unit_changed ON work_units',
     );
     await work(await host(T), honest, T);
@@ -173,7 +134,7 @@ describe.each(backends)('batch counts on $name', ({ name, available }) => {
     await batches();
     await work(await host(T), honest, T);
     // What a fold that deleted its rows without adding them would leave.
-    await fresh.db.run('DELETE FROM status_deltas WHERE id IN (SELECT max(id) FROM status_deltas)');
+    await bed.fresh.db.run('DELETE FROM status_deltas WHERE id IN (SELECT max(id) FROM status_deltas)');
     expect(await counted()).not.toEqual(await recount());
   });
 });
