@@ -3,11 +3,11 @@
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * [--filters 16] [--hidden 128]
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
- * --lr, --schedule constant|cosine, --block, --bits 4|8, --bucket, --worker-momentum, --clip-iterations, --clip-scale,
- * --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss, --rounds-cap,
- * --augment, --direction, --screen, --no-screen-even, --screen-margin, --no-redeal, --check-digits drawn|first);
- * every default is the coordinator's for a job (protocol/training-job.ts) but --recompute's (0: the aggregator
- * alone).
+ * --lr, --schedule constant|cosine, --lr-floor, --block, --bits 4|8, --bucket, --worker-momentum, --clip-iterations,
+ * --clip-scale, --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards, --gate-loss,
+ * --rounds-cap, --augment, --direction, --screen, --no-screen-even, --screen-margin, --no-redeal,
+ * --check-digits drawn|first); every default is the coordinator's for a job (protocol/training-job.ts) but
+ * --recompute's (0: the aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
  * dealt to them as the coordinator deals them (bench/training/deal.ts; --fixed-shards: identity i keeps shard i), and
@@ -55,6 +55,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: String(job.batchSize) },
     lr: { type: 'string', default: String(job.innerLr) },
     schedule: { type: 'string', default: job.innerLrSchedule },
+    'lr-floor': { type: 'string', default: String(job.innerLrFloor) },
     momentum: { type: 'string', default: String(job.innerMomentum) },
     block: { type: 'string', default: String(job.block) },
     // Bits per code of a result: the job's (4), or 8, the rule of the tables before docs/training.md's "Compression".
@@ -98,6 +99,7 @@ const { values } = parseArgs({
 if (!(ATTACKS as readonly string[]).includes(values.attack)) throw new Error(`--attack: one of ${ATTACKS.join(', ')}`);
 if (values.schedule !== 'constant' && values.schedule !== 'cosine') throw new Error('--schedule: constant or cosine');
 if (values.bits !== '4' && values.bits !== '8') throw new Error('--bits: 4 or 8');
+if (!(Number(values['lr-floor']) >= 0 && Number(values['lr-floor']) < 1)) throw new Error('--lr-floor: from 0 below 1');
 if (values['check-digits'] !== 'drawn' && values['check-digits'] !== 'first') {
   throw new Error('--check-digits: drawn or first');
 }
@@ -122,6 +124,8 @@ const config: SimConfig = {
   lr: Number(values.lr),
   // Constant: the key then leaves it out, so runs from before the option are found again.
   ...(values.schedule === 'cosine' && { schedule: 'cosine' as const }),
+  // 0: the cosine to zero; the key then leaves it out, so runs from before the option are found again.
+  ...(values.schedule === 'cosine' && Number(values['lr-floor']) > 0 && { lrFloor: Number(values['lr-floor']) }),
   momentum: Number(values.momentum),
   block: Number(values.block),
   // 8: the key then leaves it out, so runs from before 4-bit codes are found again.

@@ -26,8 +26,14 @@ export const TrainingHyper = z.strictObject({
   batchSize: z.number().int().min(1).max(512).default(4),
   /** The inner optimiser's (the volunteer's): SGD with heavy-ball momentum. */
   innerLr: z.number().positive().max(10).default(0.01),
-  /** How the inner rate falls over the job's rounds (worker-kernels/training/schedule.ts): a cosine to zero. */
+  /** How the inner rate falls over the job's rounds (worker-kernels/training/schedule.ts): a cosine to a floor. */
   innerLrSchedule: z.enum(['constant', 'cosine']).default('cosine'),
+  /**
+   * Where the cosine stops, as a share of innerLr (schedule.ts `innerLrAt`); 0: the cosine to zero. With 0.3 and an
+   * outer momentum of 0.8 the clean run gained 0.33 point over seeds 1–8, 7 of them up (docs/training.md, "A floor
+   * under the cosine").
+   */
+  innerLrFloor: z.number().min(0).max(1).default(0.3),
   innerMomentum: z.number().min(0).max(0.999).default(0.9),
   /**
    * A job runs until it has applied its rounds (a round the check refuses does not count, and the inner rate waits
@@ -48,9 +54,12 @@ export const TrainingHyper = z.strictObject({
    * 1–3 (docs/training.md, "Compression").
    */
   codeBits: z.union([z.literal(4), z.literal(8)]).default(4),
-  /** The outer Nesterov step the coordinator applies to the aggregated pseudo-gradient (DiLoCo: 0.7, 0.9). */
+  /**
+   * The outer Nesterov step the coordinator applies to the aggregated pseudo-gradient: DiLoCo's lr 0.7, with a
+   * momentum of 0.8 where DiLoCo has 0.9 (with innerLrFloor, above).
+   */
   outerLr: z.number().positive().max(10).default(0.7),
-  outerMomentum: z.number().min(0).lt(1).default(0.9),
+  outerMomentum: z.number().min(0).lt(1).default(0.8),
   /** Work units (shards) per round. */
   unitsPerRound: z.number().int().min(1).max(256).default(10),
   /** The share of a round's units that must have reported before the round may close at its deadline. */

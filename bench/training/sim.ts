@@ -52,6 +52,8 @@ export interface SimConfig {
   readonly lr: number;
   /** How the inner rate falls over the rounds (schedule.ts); absent: constant, as the bench ran before it. */
   readonly schedule?: LrSchedule;
+  /** Where the cosine stops, a share of lr (schedule.ts); absent: 0, the cosine to zero of the runs before it. */
+  readonly lrFloor?: number;
   readonly momentum: number;
   readonly block: number;
   /** Bits per code of a result (protocol/training.ts `bits`); absent: 8, as the bench ran before 4-bit codes. */
@@ -63,7 +65,7 @@ export interface SimConfig {
   readonly workerMomentum: number;
   /** CenteredClip's iterations, the multiple of the median distance it clips to, and beyond which it drops. */
   readonly clip: { readonly iterations: number; readonly scale: number; readonly reject?: number };
-  /** DiLoCo's outer optimiser (outer.ts): lr 0.7, Nesterov μ 0.9 by default. */
+  /** DiLoCo's outer optimiser (outer.ts): the job's lr 0.7 and Nesterov μ 0.8 by default. */
   readonly outer: OuterOptions;
   readonly seed: number;
   /** How a round's units reach the identities (deal.ts): as the coordinator deals them, or shard i to identity i. */
@@ -165,7 +167,11 @@ function aggregate(config: SimConfig, updates: Float32Array[], previous: Float32
 
 /** Round r's inner rate, as the coordinator sends it (server/training/model-ops.ts). */
 const lrOf = (config: SimConfig, round: number) =>
-  innerLrAt({ lr: config.lr, schedule: config.schedule ?? 'constant' }, round, config.rounds);
+  innerLrAt(
+    { lr: config.lr, schedule: config.schedule ?? 'constant', floor: config.lrFloor ?? 0 },
+    round,
+    config.rounds,
+  );
 
 const dequantised = (input: TrainingInput, out: TrainingOutput) =>
   dequantise(out, parameterCount(input.model), input.block, input.bits ?? 8)!;

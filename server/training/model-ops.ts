@@ -78,7 +78,11 @@ export const mnistOps: TrainingModelOps = {
         steps: hyper.localSteps,
         batch: hyper.batchSize,
         inner: {
-          lr: innerLrAt({ lr: hyper.innerLr, schedule: hyper.innerLrSchedule }, job.applied, job.submission.rounds),
+          lr: innerLrAt(
+            { lr: hyper.innerLr, schedule: hyper.innerLrSchedule, floor: hyper.innerLrFloor },
+            job.applied,
+            job.submission.rounds,
+          ),
           momentum: hyper.innerMomentum,
         },
         block: hyper.block,

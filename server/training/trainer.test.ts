@@ -73,10 +73,10 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
         const issued = await fixture.store.issueReplicas(host, 1, now + round);
         expect(issued).toHaveLength(1);
         expect(issued[0]!.job.app).toBe('training');
-        // The inner rate of the round, on the job's schedule (a cosine by default), as the bench trains with.
+        // The round's inner rate on the job's schedule (a cosine to 0.3 of lr by default), as the bench trains with.
         const { job } = issued[0]!;
         expect(job.app === 'training' && job.input.inner.lr).toBe(
-          innerLrAt({ lr: 0.01, schedule: 'cosine' }, round, 3),
+          innerLrAt({ lr: 0.01, schedule: 'cosine', floor: 0.3 }, round, 3),
         );
         // In the job's code bits (4 by default): what the bench measures the upload ratio with.
         expect(job.app === 'training' && job.input.bits).toBe(4);
@@ -370,7 +370,7 @@ describe.each(backends)('trainer pass ($name)', (backend) => {
       // Refused, the round does not count as applied (schedule.ts): the next round trains at round 0's rate again.
       const [next] = await fixture.store.issueReplicas(hosts[0]!, 1, now);
       expect(next!.job.app === 'training' && next!.job.input.inner.lr).toBe(
-        innerLrAt({ lr: 0.01, schedule: 'cosine' }, repeats ? 0 : 1, 2),
+        innerLrAt({ lr: 0.01, schedule: 'cosine', floor: 0.3 }, repeats ? 0 : 1, 2),
       );
       const v0 = (await fixture.stores.training.model(jobId, 0))!;
       const v1 = (await fixture.stores.training.model(jobId, 1))!;

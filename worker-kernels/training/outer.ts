@@ -2,15 +2,14 @@
  * @module worker-kernels/training/outer
  * The parameter server's side of a round, pure state updates: worker momentum (each volunteer slot's pseudo-
  * gradients averaged over rounds before aggregation, which Karimireddy et al. show is what lets CenteredClip tell
- * honest variance from attack), and DiLoCo's outer optimiser, Nesterov momentum on the aggregate (lr 0.7, μ 0.9).
+ * honest variance from attack), and DiLoCo's outer optimiser, Nesterov momentum on the aggregate (the job's lr and
+ * μ: 0.7 and 0.8 by default).
  */
 
 export interface OuterOptions {
   readonly lr: number;
   readonly momentum: number;
 }
-
-export const DILOCO_OUTER: OuterOptions = { lr: 0.7, momentum: 0.9 };
 
 /** Nesterov: m ← μm + Δ; θ ← θ − lr·(Δ + μm). θ and m are updated in place. */
 export function outerStep(theta: Float32Array, m: Float32Array, delta: Float32Array, options: OuterOptions): void {

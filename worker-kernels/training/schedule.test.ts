@@ -11,6 +11,18 @@ describe('innerLrAt', () => {
     for (let r = 1; r < 12; r++) expect(at(r)).toBeLessThan(at(r - 1));
   });
 
+  it('behavior: a floor keeps the cosine above lr·floor, from lr at round 0, halfway between at the middle', () => {
+    const at = (r: number) => innerLrAt({ lr: 0.01, schedule: 'cosine', floor: 0.3 }, r, 12);
+    expect(at(0)).toBe(0.01);
+    expect(at(6)).toBeCloseTo(0.0065, 12);
+    expect(at(11)).toBeGreaterThan(0.003);
+    expect(at(11)).toBeLessThan(0.0032);
+    for (let r = 1; r < 12; r++) expect(at(r)).toBeLessThan(at(r - 1));
+    expect(innerLrAt({ lr: 0.01, schedule: 'cosine', floor: 0 }, 6, 12)).toBe(
+      innerLrAt({ lr: 0.01, schedule: 'cosine' }, 6, 12),
+    );
+  });
+
   it('behavior: constant keeps lr', () => {
     expect(innerLrAt({ lr: 0.05, schedule: 'constant' }, 7, 12)).toBe(0.05);
   });

@@ -25,17 +25,20 @@ export const jobFinished = ({ applied, run }: { applied: number; run: number }, 
   applied >= rounds || run >= Math.max(1, roundsCap) * rounds;
 
 /**
- * The inner rate after r applied rounds of a job of `rounds` rounds: `lr` throughout, or lr·½(1 + cos(π·r/rounds)),
- * from lr at round 0 down towards 0 (never 0 itself: the last round's is lr·½(1 − cos(π/rounds))).
+ * The inner rate after r applied rounds of a job of `rounds` rounds: `lr` throughout, or a cosine from lr at round 0
+ * down towards lr·floor, lr·(floor + (1 − floor)·½(1 + cos(π·r/rounds))) (never the floor itself: the last round's
+ * is above it). A floor of 0 is the cosine to zero; 0.3 stops where the averaged run still learns
+ * (docs/training.md, "A floor under the cosine").
  *
  * @example innerLrAt({ lr: 0.01, schedule: 'cosine' }, 6, 12) // 0.005
+ * @example innerLrAt({ lr: 0.01, schedule: 'cosine', floor: 0.3 }, 6, 12) // 0.0065
  */
 export function innerLrAt(
-  { lr, schedule }: { readonly lr: number; readonly schedule: LrSchedule },
+  { lr, schedule, floor = 0 }: { readonly lr: number; readonly schedule: LrSchedule; readonly floor?: number },
   round: number,
   rounds: number,
 ): number {
   if (schedule === 'constant' || rounds <= 1) return lr;
   const at = Math.min(Math.max(round, 0), rounds - 1);
-  return lr * 0.5 * (1 + Math.cos((Math.PI * at) / rounds));
+  return lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos((Math.PI * at) / rounds)));
 }

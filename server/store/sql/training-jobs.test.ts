@@ -1,0 +1,35 @@
+/**
+ * A training job's hyper-parameters as stored: a job keeps the ones it was submitted with across an upgrade that
+ * adds one, so a job stored before `innerLrFloor` existed runs its cosine to zero to the end.
+ */
+import { describe, expect, test } from 'vitest';
+import { TrainingJobSubmission } from '../../../protocol/training-job.ts';
+import { backends } from '../../testing/backends.ts';
+import { storePerTest } from '../../testing/store-fixture.ts';
+import { initialState } from '../../training/model-state.ts';
+
+const JOB = TrainingJobSubmission.parse({
+  name: 'digits',
+  model: { kind: 'mlp', hidden: 4 },
+  rounds: 2,
+  hyper: { unitsPerRound: 2, localSteps: 2, batchSize: 4, roundDeadlineS: 60 },
+});
+
+describe.each(backends)('training jobs stored ($name)', (backend) => {
+  const fixture = storePerTest(backend);
+
+  test('behavior: a job stored before innerLrFloor reads a floor of 0; one submitted now the default', async () => {
+    const { training, research } = fixture.stores;
+    const { projectId } = await research.createProject({ name: 'lab', researcherName: 'ada', keyHash: 'h', now: 1 });
+    const create = () => training.createJob({ projectId, submission: JOB, initial: initialState(JOB), now: 1 });
+    const [before, now] = [await create(), await create()];
+    // What the coordinator before the field stored: the submission parsed by the schema of then.
+    const { innerLrFloor, ...then } = JOB.hyper;
+    await fixture.db.run('UPDATE training_jobs SET hyper = ? WHERE id = ?', [JSON.stringify(then), before]);
+    const floorOf = async (jobId: number) => (await training.job(projectId, jobId))?.hyper.innerLrFloor;
+    expect(await floorOf(before)).toBe(0);
+    expect(await floorOf(now)).toBe(innerLrFloor);
+    const running = await training.runningJobs();
+    expect(running.find((j) => j.jobId === before)?.submission.hyper.innerLrFloor).toBe(0);
+  });
+});
