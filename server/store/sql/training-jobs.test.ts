@@ -3,17 +3,12 @@
  * adds one, so a job stored before `innerLrFloor` existed runs its cosine to zero to the end.
  */
 import { describe, expect, test } from 'vitest';
-import { TrainingJobSubmission } from '../../../protocol/training-job.ts';
 import { backends } from '../../testing/backends.ts';
 import { storePerTest } from '../../testing/store-fixture.ts';
+import { TINY_TRAINING_JOB } from '../../testing/tiny-training-job.ts';
 import { initialState } from '../../training/model-state.ts';
 
-const JOB = TrainingJobSubmission.parse({
-  name: 'digits',
-  model: { kind: 'mlp', hidden: 4 },
-  rounds: 2,
-  hyper: { unitsPerRound: 2, localSteps: 2, batchSize: 4, roundDeadlineS: 60 },
-});
+const JOB = TINY_TRAINING_JOB;
 
 describe.each(backends)('training jobs stored ($name)', (backend) => {
   const fixture = storePerTest(backend);

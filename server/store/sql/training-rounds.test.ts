@@ -3,22 +3,17 @@
  * changes nothing, and a round from before the migration (no shards kept) reads as never to be dealt again.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { TrainingJobSubmission } from '../../../protocol/training-job.ts';
 import { loadMnist } from '../../../worker-kernels/training/dataset.ts';
 import { backends } from '../../testing/backends.ts';
 import { drain } from '../../testing/drain.ts';
 import { honest } from '../../testing/results.ts';
 import { storePerTest } from '../../testing/store-fixture.ts';
+import { TINY_TRAINING_JOB } from '../../testing/tiny-training-job.ts';
 import { mnistOps } from '../../training/model-ops.ts';
 import { initialState } from '../../training/model-state.ts';
 import type { RoundClose } from '../training.ts';
 
-const JOB = TrainingJobSubmission.parse({
-  name: 'digits',
-  model: { kind: 'mlp', hidden: 4 },
-  rounds: 2,
-  hyper: { unitsPerRound: 2, localSteps: 2, batchSize: 4, roundDeadlineS: 60 },
-});
+const JOB = TINY_TRAINING_JOB;
 
 describe.each(backends)('training rounds dealt again ($name)', (backend) => {
   const fixture = storePerTest(backend);
