@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ErrorGroup } from '../../../protocol/research.ts';
 import { backends } from '../../testing/backends.ts';
-import { batchTestbed, T } from '../../testing/batch-testbed.ts';
+import { batchTestbed, T } from './batch-testbed.ts';
 import { drain } from '../../testing/drain.ts';
 import { failure, honest, wrong } from '../../testing/results.ts';
 import { DEADLINE_BUCKET_MS } from './activity-counts.ts';

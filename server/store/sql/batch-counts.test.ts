@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { backends } from '../../testing/backends.ts';
-import { batchTestbed, T } from '../../testing/batch-testbed.ts';
+import { batchTestbed, T } from './batch-testbed.ts';
 import { drain } from '../../testing/drain.ts';
 import { failure, honest, wrong } from '../../testing/results.ts';
 import { batchCountSeeds, batchUnitCounts } from './batch-counts.ts';

@@ -1,15 +1,15 @@
 /**
- * @module server/testing/batch-testbed
+ * @module server/store/sql/batch-testbed
  * What the tests of the per-batch figures kept in the store (batch counts, batch activity and errors) share: a fresh
  * store per test on a backend, hosts that take four replicas and report them as told, and two projects' batches and
  * the demo's, one of them to be cancelled. Each test compares the kept figures with a recount, so the workload is
  * the same for both.
  */
 import { afterEach, beforeEach } from 'vitest';
-import type { Host, IssuedReplica, ResultToRecord } from '../store/types.ts';
-import { drain } from './drain.ts';
-import { type FreshStore, freshStore } from './store-fixture.ts';
-import { tinyUnits } from './tiny-units.ts';
+import { drain } from '../../testing/drain.ts';
+import { type FreshStore, freshStore } from '../../testing/store-fixture.ts';
+import { tinyUnits } from '../../testing/tiny-units.ts';
+import type { Host, IssuedReplica, ResultToRecord } from '../types.ts';
 
 /** The epoch milliseconds the workloads start at. */
 export const T = 1_000_000_000;
