@@ -35,6 +35,8 @@ export class Widget {
   storageBlocked = $state(false);
   /** The project the page names, as volunteers are told about it; null until read (or for an unknown one). */
   about = $state.raw<ProjectInfo | null>(null);
+  /** Whether the description's request has settled (read, refused or failed): until then its line is kept empty. */
+  aboutSettled = $state(false);
   /** Opens once the opt-in button has been plainly visible for a moment (clickjacking defence). */
   readonly gate = new VisibilityGate();
   private lastCredit: number | null = null;
@@ -100,6 +102,8 @@ export class Widget {
       this.about = projectInReply(await res.json(), this.options.project);
     } catch {
       // Offline or an older coordinator: the short name stands in.
+    } finally {
+      this.aboutSettled = true;
     }
   }
 
