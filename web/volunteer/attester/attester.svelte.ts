@@ -64,6 +64,10 @@ export class Attester {
       const account = this.account();
       if (await this.linked(account)) await this.attend(account, policy);
     } catch (error) {
+      // A look that failed after a vouch or a dispute (a 429 on the duty's request, say) leaves that on screen, as
+      // idle() does: in a CI run a page that had vouched showed a passing "too many requests", then "No epoch is
+      // waiting". A check that fails once begun shows: its phase is 'checking' by then.
+      if (this.phase === 'agreed' || this.phase === 'dissented') return;
       this.say('failed', `The epoch check could not finish and will be tried again: ${(error as Error).message}`);
     } finally {
       this.busy = false;
