@@ -31,10 +31,14 @@ export const CnnSpec = z.strictObject({
 export const ModelSpec = z.discriminatedUnion('kind', [MlpSpec, CnnSpec]);
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
-/** The optimiser of the H local steps: plain SGD, or heavy-ball momentum (v ← μv + g; θ ← θ − lr·v). */
+/**
+ * The optimiser of the H local steps: plain SGD, or heavy-ball momentum (v ← μv + g; θ ← θ − lr·v), with an L2
+ * weight decay added to each step's gradient (g + wd·θ). Absent weightDecay: none, as every unit before it.
+ */
 export const InnerOptimizer = z.strictObject({
   lr: z.number().positive().max(10),
   momentum: z.number().min(0).max(0.999),
+  weightDecay: z.number().min(0).max(0.1).optional(),
 });
 export type InnerOptimizer = z.infer<typeof InnerOptimizer>;
 

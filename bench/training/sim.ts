@@ -55,6 +55,8 @@ export interface SimConfig {
   /** Where the cosine stops, a share of lr (schedule.ts); absent: 0, the cosine to zero of the runs before it. */
   readonly lrFloor?: number;
   readonly momentum: number;
+  /** The inner optimiser's L2 weight decay (protocol/training.ts `weightDecay`); absent: none, as before it. */
+  readonly weightDecay?: number;
   readonly block: number;
   /** Bits per code of a result (protocol/training.ts `bits`); absent: 8, as the bench ran before 4-bit codes. */
   readonly bits?: Exclude<CodeBits, 8>;
@@ -307,7 +309,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         seed: deriveSeed(config.seed, `r${round}v${u}${tag}`),
         steps: config.steps,
         batch: config.batch,
-        inner: { lr, momentum: config.momentum },
+        inner: { lr, momentum: config.momentum, ...(config.weightDecay && { weightDecay: config.weightDecay }) },
         block: config.block,
         ...(config.bits && { bits: config.bits }),
         ...(config.augment && { augment: config.augment }),
@@ -493,7 +495,11 @@ export function central(kit: Kit, config: SimConfig, log: (line: string) => void
       seed: deriveSeed(config.seed, `central${epoch}`),
       steps,
       batch: config.batch,
-      inner: { lr: lrOf(config, Math.floor(seen / perRound)), momentum: config.momentum },
+      inner: {
+        lr: lrOf(config, Math.floor(seen / perRound)),
+        momentum: config.momentum,
+        ...(config.weightDecay && { weightDecay: config.weightDecay }),
+      },
       block: config.block,
       ...(config.augment && { augment: config.augment }),
     });

@@ -84,6 +84,8 @@ export const mnistOps: TrainingModelOps = {
             job.submission.rounds,
           ),
           momentum: hyper.innerMomentum,
+          // Left out at 0, so a job without it sends units as before the field.
+          ...(hyper.innerWeightDecay > 0 && { weightDecay: hyper.innerWeightDecay }),
         },
         block: hyper.block,
         bits: hyper.codeBits,

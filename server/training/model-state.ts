@@ -109,6 +109,7 @@ export function digitLosses(
     batch: digits.count,
     lr: 0,
     momentum: 0,
+    weightDecay: 0,
   });
   const losses = Float64Array.from(truthProbability, (p) => -Math.log(Math.max(p, 1e-30)));
   return { losses, accuracy: correct / digits.count };

@@ -45,6 +45,7 @@ export function predict({ spec, params }: LoadedModel, pixels: Float32Array): Fl
       batch: 1,
       lr: 0,
       momentum: 0,
+      weightDecay: 0,
     });
     probs[k] = truthProbability[0]!;
   }

@@ -51,7 +51,11 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
       seed: random.u32(),
       steps: random.int(1, 5),
       batch: random.int(1, 9),
-      inner: { lr: random.pick([0.01, 0.1]), momentum: random.pick([0, 0.9]) },
+      inner: {
+        lr: random.pick([0.01, 0.1]),
+        momentum: random.pick([0, 0.9]),
+        ...(random.pick([false, true]) && { weightDecay: random.pick([0.001, 0.01]) }),
+      },
       block: random.pick([16, 64, 256]),
       bits: random.pick([4, 8] as const),
     });

@@ -169,10 +169,19 @@ function sample(net: Net, x: Float32Array, label: number, invBatch: number, prob
   return top === label;
 }
 
-/** v ← μ·v + g; θ ← θ − lr·v, every entry, in f32. */
-export function momentumStep(theta: Float32Array, velocity: Float32Array, grad: Float32Array, lr: number, mu: number) {
+/**
+ * v ← μ·v + g; θ ← θ − lr·v, every entry, in f32; with a weight decay, g + wd·θ in place of g (added only where wd is
+ * not 0, so steps without it keep their every bit, the sign of a zero included).
+ */
+export function momentumStep(
+  theta: Float32Array,
+  velocity: Float32Array,
+  grad: Float32Array,
+  { lr, mu, wd }: { readonly lr: number; readonly mu: number; readonly wd: number },
+) {
   for (let i = 0; i < theta.length; i++) {
-    velocity[i] = f(f(mu * velocity[i]!) + grad[i]!);
+    const g = wd === 0 ? grad[i]! : f(grad[i]! + f(wd * theta[i]!));
+    velocity[i] = f(f(mu * velocity[i]!) + g);
     theta[i] = f(theta[i]! - f(lr * velocity[i]!));
   }
 }
@@ -199,6 +208,7 @@ export function referenceSteps(job: StepsJob): StepsResult {
   const invBatch = f(1 / job.batch);
   const lr = f(job.lr);
   const mu = f(job.momentum);
+  const wd = f(job.weightDecay);
   let correct = 0;
   for (let s = 0; s < job.steps; s++) {
     net.grad.fill(0);
@@ -208,7 +218,7 @@ export function referenceSteps(job: StepsJob): StepsResult {
       const x = job.pixels.subarray(digit * PIXELS, (digit + 1) * PIXELS);
       if (sample(net, x, job.labels[digit]!, invBatch, truthProbability, at)) correct++;
     }
-    momentumStep(job.parameters, velocity, net.grad, lr, mu);
+    momentumStep(job.parameters, velocity, net.grad, { lr, mu, wd });
   }
   if (layoutOf(job.model).size !== job.parameters.length) throw new Error('parameters changed size');
   return { truthProbability, correct };

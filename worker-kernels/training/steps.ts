@@ -19,6 +19,8 @@ export interface StepsJob {
   readonly batch: number;
   readonly lr: number;
   readonly momentum: number;
+  /** L2 weight decay added to each step's gradient (g + wd·θ); 0: none, the steps as before it. */
+  readonly weightDecay: number;
 }
 
 export interface StepsResult {

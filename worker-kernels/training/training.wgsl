@@ -33,7 +33,7 @@ override ACT_HIDDEN: u32 = 2u * POOLED;
 override ACT_DHIDDEN: u32 = ACT_HIDDEN + BATCH * HIDDEN;
 override ACT_DLOGITS: u32 = ACT_DHIDDEN + BATCH * HIDDEN;
 
-struct Step { lr: f32, mu: f32, inv_batch: f32, pad: f32 }
+struct Step { lr: f32, mu: f32, inv_batch: f32, wd: f32 }
 
 @group(0) @binding(0) var<storage, read_write> theta: array<f32>;
 @group(0) @binding(1) var<storage, read_write> velocity: array<f32>;
@@ -261,12 +261,15 @@ fn gradient(p: u32) -> f32 {
   return grad_bias(ACT_DLOGITS, CLASSES, p - OFF_B2);
 }
 
-// One invocation per parameter: v ← μ·v + g; θ ← θ − lr·v, after every other stage of the step has read θ.
+// One invocation per parameter: v ← μ·v + g; θ ← θ − lr·v, after every other stage of the step has read θ. With a
+// weight decay, g + wd·θ in place of g; without one (wd 0) g itself, so the steps keep their bits as before it.
 @compute @workgroup_size(64)
 fn update(@builtin(global_invocation_id) id: vec3u) {
   let p = id.x;
   if (p >= PARAMETERS) { return; }
-  let v = step.mu * velocity[p] + gradient(p);
+  var g = gradient(p);
+  if (step.wd != 0.0) { g = g + step.wd * theta[p]; }
+  let v = step.mu * velocity[p] + g;
   velocity[p] = v;
   theta[p] = theta[p] - step.lr * v;
 }

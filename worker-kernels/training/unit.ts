@@ -98,6 +98,7 @@ export function stepsJob(input: TrainingInput, split: MnistSplit): StepsJob {
     batch: input.batch,
     lr: input.inner.lr,
     momentum: input.inner.momentum,
+    weightDecay: input.inner.weightDecay ?? 0,
   };
 }
 

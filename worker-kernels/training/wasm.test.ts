@@ -43,6 +43,48 @@ describe.each<[ModelSpec, number]>([
   });
 });
 
+test("behavior: a weight decay adds wd·θ to each step's gradient, in WASM to the reference's byte", () => {
+  const mlp: ModelSpec = { kind: 'mlp', hidden: 16 };
+  const spec = {
+    model: mlp,
+    version: 1,
+    parameters: initialParameters(mlp, 5),
+    samples: Uint16Array.from({ length: 64 }, (_, i) => 3 * i),
+    seed: 7,
+    steps: 1,
+    batch: 4,
+    block: 64,
+  };
+  const after = (inner: TrainingInput['inner']) => {
+    const job = stepsJob(trainingInput({ ...spec, inner }), split);
+    referenceSteps(job);
+    return job.parameters;
+  };
+  // One step without momentum: θ − lr·(g + wd·θ) = (θ − lr·g) − lr·wd·θ.
+  const plain = after({ lr: 0.1, momentum: 0 });
+  const decayed = after({ lr: 0.1, momentum: 0, weightDecay: 0.01 });
+  for (const [i, t] of spec.parameters.entries()) expect(decayed[i]).toBeCloseTo(plain[i]! - 0.1 * 0.01 * t, 6);
+  expect(decayed).not.toEqual(plain);
+  // A decay of 0 is the unit without one, to the bit.
+  const unit = (inner: TrainingInput['inner']) => runTrainingUnit(trainingInput({ ...spec, inner }), split, wasm.steps);
+  expect(unit({ lr: 0.1, momentum: 0, weightDecay: 0 })).toEqual(unit({ lr: 0.1, momentum: 0 }));
+  // Both models over enough steps for a rounding apart to reach the codes: WASM gives the reference's bytes.
+  const cnn: ModelSpec = { kind: 'cnn', filters: 16, hidden: 32 };
+  for (const model of [mlp, cnn]) {
+    const input = trainingInput({
+      ...spec,
+      model,
+      parameters: initialParameters(model, 9),
+      samples: Uint16Array.from({ length: 300 }, (_, i) => 7 * i),
+      steps: 12,
+      batch: 8,
+      inner: { lr: 0.05, momentum: 0.9, weightDecay: 0.001 },
+      block: 128,
+    });
+    expect(runTrainingUnit(input, split, wasm.steps)).toEqual(runTrainingUnit(input, split, referenceSteps));
+  }
+});
+
 test('behavior: with augmentation (shifted digits), WASM gives the reference bytes, and the shifts are exact', () => {
   const model: ModelSpec = { kind: 'cnn', filters: 16, hidden: 32 };
   const spec = {

@@ -18,8 +18,8 @@ interface TrainingExports {
   reset(): void;
   // biome-ignore format: the module's signature, one parameter per buffer
   train(filters: number, hidden: number, theta: number, size: number, velocity: number, grad: number,
-    digits: number, labels: number, steps: number, batch: number, lr: number, mu: number, probs: number,
-    scratch: number): number;
+    digits: number, labels: number, steps: number, batch: number, lr: number, mu: number, wd: number,
+    probs: number, scratch: number): number;
   // biome-ignore format: the module's signature
   evaluate(filters: number, hidden: number, theta: number, digits: number, labels: number, count: number,
     scratch: number): number;
@@ -75,7 +75,7 @@ function stepsOn(wasm: TrainingExports): StepsKernel {
     }
     // biome-ignore format: one argument per buffer, as the signature
     const correct = wasm.train(filters, job.model.hidden, theta, layout.size, velocity, grad, digits, labels,
-      job.steps, job.batch, job.lr, job.momentum, probs, scratch);
+      job.steps, job.batch, job.lr, job.momentum, job.weightDecay, probs, scratch);
     job.parameters.set(new Float32Array(wasm.memory.buffer, theta, layout.size));
     return { truthProbability: new Float32Array(wasm.memory.buffer, probs, seen).slice(), correct };
   };

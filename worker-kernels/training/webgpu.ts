@@ -130,7 +130,7 @@ export async function gpuSteps(gpu: Gpu, job: StepsJob, ctx: KernelContext<unkno
     const allStats = buffer('all-stats', seen * 2 * 4, COPY_DST | COPY_SRC);
     device.queue.writeBuffer(theta, 0, job.parameters);
     device.queue.writeBuffer(velocity, 0, new Float32Array(size));
-    device.queue.writeBuffer(params, 0, new Float32Array([job.lr, job.momentum, 1 / batch, 0]));
+    device.queue.writeBuffer(params, 0, new Float32Array([job.lr, job.momentum, 1 / batch, job.weightDecay]));
     const layout = layoutFor(device);
     const bindGroup = device.createBindGroup({
       label: `${KERNEL}:bind-group`,

@@ -185,8 +185,9 @@ function convBackward(x: usize, dPooled: usize, argmax: usize, gk: usize, gbk: u
   }
 }
 
-/** v ← μ·v + g; θ ← θ − lr·v over n parameters. */
-function momentumStep(theta: usize, velocity: usize, grad: usize, n: i32, lr: f32, mu: f32): void {
+/** v ← μ·v + g; θ ← θ − lr·v over n parameters; g + wd·θ in place of g where wd is not 0 (as ../reference.ts). */
+function momentumStep(theta: usize, velocity: usize, grad: usize, n: i32, lr: f32, mu: f32, wd: f32): void {
+  if (wd != 0) decay(theta, grad, n, wd);
   const lrs = f32x4.splat(lr);
   const mus = f32x4.splat(mu);
   let i = 0;
@@ -202,15 +203,26 @@ function momentumStep(theta: usize, velocity: usize, grad: usize, n: i32, lr: f3
   }
 }
 
+/** g ← g + wd·θ over n parameters: the weight decay's L2 gradient, each product and sum rounded to f32. */
+function decay(theta: usize, grad: usize, n: i32, wd: f32): void {
+  const wds = f32x4.splat(wd);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(at(grad, i), f32x4.add(v128.load(at(grad, i)), f32x4.mul(wds, v128.load(at(theta, i)))));
+  }
+  for (; i < n; i++) st(grad, i, ld(grad, i) + wd * ld(theta, i));
+}
+
 /**
- * H steps of minibatch SGD with momentum. theta (P f32) is updated in place; velocity and grad are P f32 of scratch
- * (velocity zeroed here); digits are steps·batch·784 f32 in step order, labels steps·batch u8; probs receives each
- * digit's probability of its class; scratch holds the activations (wasm.ts sizes it). filters = 0 is the MLP.
+ * H steps of minibatch SGD with momentum (and weight decay wd, 0 for none). theta (P f32) is updated in place;
+ * velocity and grad are P f32 of scratch (velocity zeroed here); digits are steps·batch·784 f32 in step order,
+ * labels steps·batch u8; probs receives each digit's probability of its class; scratch holds the activations
+ * (wasm.ts sizes it). filters = 0 is the MLP.
  * Returns how many digits were classed right before their step.
  */
 export function train(
   filters: i32, hidden: i32, theta: usize, size: i32, velocity: usize, grad: usize,
-  digits: usize, labels: usize, steps: i32, batch: i32, lr: f32, mu: f32, probs: usize, scratch: usize,
+  digits: usize, labels: usize, steps: i32, batch: i32, lr: f32, mu: f32, wd: f32, probs: usize, scratch: usize,
 ): i32 {
   const nf = filters;
   const denseIn = nf > 0 ? POOL * POOL * nf : PIXELS;
@@ -260,7 +272,7 @@ export function train(
         convBackward(x, dInput, argmax, at(grad, kOff), at(grad, bkOff), nf);
       }
     }
-    momentumStep(theta, velocity, grad, size, lr, mu);
+    momentumStep(theta, velocity, grad, size, lr, mu, wd);
   }
   return correct;
 }
