@@ -8,37 +8,37 @@ import { backends } from '../../testing/backends.ts';
 import { storePerTest } from '../../testing/store-fixture.ts';
 import { TINY_TRAINING_JOB } from '../../testing/tiny-training-job.ts';
 import { initialState } from '../../training/model-state.ts';
+import type { TrainingHyper } from '../../../protocol/training-job.ts';
 
 const JOB = TINY_TRAINING_JOB;
 
 describe.each(backends)('training jobs stored ($name)', (backend) => {
   const fixture = storePerTest(backend);
 
-  test('behavior: a job stored before innerLrFloor reads a floor of 0; one submitted now the default', async () => {
+  /** Two jobs of one submission, the first stored without `field`, as the coordinator before the field stored it. */
+  async function storedWithout(field: keyof TrainingHyper) {
     const { training, research } = fixture.stores;
     const { projectId } = await research.createProject({ name: 'lab', researcherName: 'ada', keyHash: 'h', now: 1 });
     const create = () => training.createJob({ projectId, submission: JOB, initial: initialState(JOB), now: 1 });
     const [before, now] = [await create(), await create()];
-    // What the coordinator before the field stored: the submission parsed by the schema of then.
-    const { innerLrFloor, ...then } = JOB.hyper;
+    const { [field]: _, ...then } = JOB.hyper;
     await fixture.db.run('UPDATE training_jobs SET hyper = ? WHERE id = ?', [JSON.stringify(then), before]);
-    const floorOf = async (jobId: number) => (await training.job(projectId, jobId))?.hyper.innerLrFloor;
-    expect(await floorOf(before)).toBe(0);
-    expect(await floorOf(now)).toBe(innerLrFloor);
-    const running = await training.runningJobs();
+    const hyperOf = async (jobId: number) => (await training.job(projectId, jobId))?.hyper;
+    return { before, now, hyperOf };
+  }
+
+  test('behavior: a job stored before innerLrFloor reads a floor of 0; one submitted now the default', async () => {
+    const { before, now, hyperOf } = await storedWithout('innerLrFloor');
+    expect((await hyperOf(before))?.innerLrFloor).toBe(0);
+    expect((await hyperOf(now))?.innerLrFloor).toBe(JOB.hyper.innerLrFloor);
+    const running = await fixture.stores.training.runningJobs();
     expect(running.find((j) => j.jobId === before)?.submission.hyper.innerLrFloor).toBe(0);
   });
 
   test('behavior: a job stored before innerWeightDecay reads a decay of 0; one submitted now the default', async () => {
-    const { training, research } = fixture.stores;
-    const { projectId } = await research.createProject({ name: 'lab', researcherName: 'ada', keyHash: 'h', now: 1 });
-    const create = () => training.createJob({ projectId, submission: JOB, initial: initialState(JOB), now: 1 });
-    const [before, now] = [await create(), await create()];
-    const { innerWeightDecay, ...then } = JOB.hyper;
-    expect(innerWeightDecay).toBeGreaterThan(0);
-    await fixture.db.run('UPDATE training_jobs SET hyper = ? WHERE id = ?', [JSON.stringify(then), before]);
-    const decayOf = async (jobId: number) => (await training.job(projectId, jobId))?.hyper.innerWeightDecay;
-    expect(await decayOf(before)).toBe(0);
-    expect(await decayOf(now)).toBe(innerWeightDecay);
+    expect(JOB.hyper.innerWeightDecay).toBeGreaterThan(0);
+    const { before, now, hyperOf } = await storedWithout('innerWeightDecay');
+    expect((await hyperOf(before))?.innerWeightDecay).toBe(0);
+    expect((await hyperOf(now))?.innerWeightDecay).toBe(JOB.hyper.innerWeightDecay);
   });
 });
