@@ -36,9 +36,9 @@ export const TrainingHyper = z.strictObject({
   innerLrFloor: z.number().min(0).max(1).default(0.3),
   innerMomentum: z.number().min(0).max(0.999).default(0.9),
   /**
-   * The inner optimiser's L2 weight decay, added to each step's gradient (g + wd·θ); 0: none. 0.001 by default: the
-   * units fit their uneven shards to a training loss near 0.003 late in a job, and the decay kept them nearer the
-   * others (docs/training.md, "Weight decay in the units").
+   * The inner optimiser's L2 weight decay, added to each step's gradient (g + wd·θ); 0: none. 0.001 by default: over
+   * seeds 1–8 the clean run gained 0.16 point (97.08% held out, 6 seeds up) and its gap to central fell from 0.81 to
+   * 0.58 (docs/training.md, "Weight decay in the units").
    */
   innerWeightDecay: z.number().min(0).max(0.1).default(0.001),
   /**
