@@ -223,6 +223,29 @@ test('error: a frame with a bad option tells its partner page which, on its erro
     });
 });
 
+test("behavior: the Start button stays where it is when the project's description arrives, in a narrow frame", async ({
+  page,
+}) => {
+  // A press aimed at the button while the description loads must still land on it: the description, arriving later
+  // and wrapping to two lines at this width, once pushed the button down under the pointer.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route('**/api/public/about', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.setViewportSize({ width: 320, height: 480 });
+  await page.goto(`${COORDINATOR}/widget-frame.html?project=demo`);
+  const start = page.getByRole('button', { name: 'Start contributing' });
+  await expect(start).toBeVisible();
+  const before = await start.boundingBox();
+  release();
+  await expect(page.getByTestId('widget-about')).toBeVisible();
+  expect(await start.boundingBox()).toEqual(before);
+});
+
 test('error: a click through a decoy laid over the widget does not opt in', async ({ page }) => {
   const api = watchApi(page);
   await page.goto(`${partnerUrl}/covered.html`);
