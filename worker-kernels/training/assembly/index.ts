@@ -187,7 +187,8 @@ function convBackward(x: usize, dPooled: usize, argmax: usize, gk: usize, gbk: u
 
 /** v ← μ·v + g; θ ← θ − lr·v over n parameters; g + wd·θ in place of g where wd is not 0 (as ../reference.ts). */
 function momentumStep(theta: usize, velocity: usize, grad: usize, n: i32, lr: f32, mu: f32, wd: f32): void {
-  if (wd != 0) decay(theta, grad, n, wd);
+  // The weight decay's L2 gradient, g ← g + wd·θ, each product and sum rounded to f32 (axpy's arithmetic).
+  if (wd != 0) axpy(wd, theta, grad, n);
   const lrs = f32x4.splat(lr);
   const mus = f32x4.splat(mu);
   let i = 0;
@@ -201,16 +202,6 @@ function momentumStep(theta: usize, velocity: usize, grad: usize, n: i32, lr: f3
     st(velocity, i, v);
     st(theta, i, ld(theta, i) - lr * v);
   }
-}
-
-/** g ← g + wd·θ over n parameters: the weight decay's L2 gradient, each product and sum rounded to f32. */
-function decay(theta: usize, grad: usize, n: i32, wd: f32): void {
-  const wds = f32x4.splat(wd);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    v128.store(at(grad, i), f32x4.add(v128.load(at(grad, i)), f32x4.mul(wds, v128.load(at(theta, i)))));
-  }
-  for (; i < n; i++) st(grad, i, ld(grad, i) + wd * ld(theta, i));
 }
 
 /**
