@@ -3,10 +3,10 @@
  * `npm run bench:training -- --byzantine 0.3 --attack alie [--noniid] [--recompute 0.1] [--model cnn|mlp]`
  * [--filters 16] [--hidden 128]
  * (more: --aggregator centered-clip|mean|median|trimmed-mean|krum, --volunteers 10, --rounds, --steps (H), --batch,
- * --lr, --schedule constant|cosine, --lr-floor, --weight-decay, --block, --bits 4|8, --bucket, --worker-momentum,
- * --clip-iterations, --clip-scale, --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh, --fixed-shards,
- * --gate-loss, --rounds-cap, --augment, --direction, --screen, --no-screen-even, --screen-margin, --no-redeal,
- * --check-digits drawn|first); every default is the coordinator's for a job (protocol/training-job.ts) but
+ * --lr, --schedule constant|cosine, --lr-floor, --weight-decay, --label-smoothing, --block, --bits 4|8, --bucket,
+ * --worker-momentum, --clip-iterations, --clip-scale, --clip-reject, --outer-lr, --outer-momentum, --seed, --fresh,
+ * --fixed-shards, --gate-loss, --rounds-cap, --augment, --direction, --screen, --no-screen-even, --screen-margin,
+ * --no-redeal, --check-digits drawn|first); every default is the coordinator's for a job (protocol/training-job.ts) but
  * --recompute's (0: the aggregator alone).
  *
  * Simulated volunteers train one job with the real WebAssembly kernels (bench/training/sim.ts), each round's units
@@ -59,6 +59,8 @@ const { values } = parseArgs({
     momentum: { type: 'string', default: String(job.innerMomentum) },
     // The inner optimiser's weight decay (the job's `innerWeightDecay`); 0: none, the rule of the tables before it.
     'weight-decay': { type: 'string', default: String(job.innerWeightDecay) },
+    // The units' label smoothing (the job's `labelSmoothing`); 0: one-hot, the rule of the tables before it.
+    'label-smoothing': { type: 'string', default: String(job.labelSmoothing) },
     block: { type: 'string', default: String(job.block) },
     // Bits per code of a result: the job's (4), or 8, the rule of the tables before docs/training.md's "Compression".
     bits: { type: 'string', default: String(job.codeBits) },
@@ -131,6 +133,8 @@ const config: SimConfig = {
   momentum: Number(values.momentum),
   // 0: none; the key then leaves it out, so runs from before the option are found again.
   ...(Number(values['weight-decay']) > 0 && { weightDecay: Number(values['weight-decay']) }),
+  // 0: one-hot; the key then leaves it out, so runs from before the option are found again.
+  ...(Number(values['label-smoothing']) > 0 && { labelSmoothing: Number(values['label-smoothing']) }),
   block: Number(values.block),
   // 8: the key then leaves it out, so runs from before 4-bit codes are found again.
   ...(values.bits === '4' && { bits: 4 as const }),

@@ -33,12 +33,15 @@ export type ModelSpec = z.infer<typeof ModelSpec>;
 
 /**
  * The optimiser of the H local steps: plain SGD, or heavy-ball momentum (v ← μv + g; θ ← θ − lr·v), with an L2
- * weight decay added to each step's gradient (g + wd·θ). Absent weightDecay: none, as every unit before it.
+ * weight decay added to each step's gradient (g + wd·θ), on the cross-entropy with its targets smoothed by ε
+ * (labelSmoothing: 1 − ε on the class plus ε/10 on every class). Absent weightDecay or labelSmoothing: none, as every
+ * unit before them.
  */
 export const InnerOptimizer = z.strictObject({
   lr: z.number().positive().max(10),
   momentum: z.number().min(0).max(0.999),
   weightDecay: z.number().min(0).max(0.1).optional(),
+  labelSmoothing: z.number().min(0).max(0.5).optional(),
 });
 export type InnerOptimizer = z.infer<typeof InnerOptimizer>;
 

@@ -57,6 +57,8 @@ export interface SimConfig {
   readonly momentum: number;
   /** The inner optimiser's L2 weight decay (protocol/training.ts `weightDecay`); absent: none, as before it. */
   readonly weightDecay?: number;
+  /** The units' label smoothing (protocol/training.ts `labelSmoothing`); absent: one-hot targets, as before it. */
+  readonly labelSmoothing?: number;
   readonly block: number;
   /** Bits per code of a result (protocol/training.ts `bits`); absent: 8, as the bench ran before 4-bit codes. */
   readonly bits?: Exclude<CodeBits, 8>;
@@ -174,6 +176,14 @@ const lrOf = (config: SimConfig, round: number) =>
     round,
     config.rounds,
   );
+
+/** The units' inner optimiser at rate lr, as the coordinator sends it: a decay and smoothing only where set. */
+const innerOf = (config: SimConfig, lr: number) => ({
+  lr,
+  momentum: config.momentum,
+  ...(config.weightDecay && { weightDecay: config.weightDecay }),
+  ...(config.labelSmoothing && { labelSmoothing: config.labelSmoothing }),
+});
 
 const dequantised = (input: TrainingInput, out: TrainingOutput) =>
   dequantise(out, parameterCount(input.model), input.block, input.bits ?? 8)!;
@@ -309,7 +319,7 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
         seed: deriveSeed(config.seed, `r${round}v${u}${tag}`),
         steps: config.steps,
         batch: config.batch,
-        inner: { lr, momentum: config.momentum, ...(config.weightDecay && { weightDecay: config.weightDecay }) },
+        inner: innerOf(config, lr),
         block: config.block,
         ...(config.bits && { bits: config.bits }),
         ...(config.augment && { augment: config.augment }),
@@ -495,11 +505,7 @@ export function central(kit: Kit, config: SimConfig, log: (line: string) => void
       seed: deriveSeed(config.seed, `central${epoch}`),
       steps,
       batch: config.batch,
-      inner: {
-        lr: lrOf(config, Math.floor(seen / perRound)),
-        momentum: config.momentum,
-        ...(config.weightDecay && { weightDecay: config.weightDecay }),
-      },
+      inner: innerOf(config, lrOf(config, Math.floor(seen / perRound))),
       block: config.block,
       ...(config.augment && { augment: config.augment }),
     });

@@ -86,6 +86,7 @@ export const mnistOps: TrainingModelOps = {
           momentum: hyper.innerMomentum,
           // Left out at 0, so a job without it sends units as before the field.
           ...(hyper.innerWeightDecay > 0 && { weightDecay: hyper.innerWeightDecay }),
+          ...(hyper.labelSmoothing > 0 && { labelSmoothing: hyper.labelSmoothing }),
         },
         block: hyper.block,
         bits: hyper.codeBits,

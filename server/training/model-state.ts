@@ -110,6 +110,7 @@ export function digitLosses(
     lr: 0,
     momentum: 0,
     weightDecay: 0,
+    labelSmoothing: 0,
   });
   const losses = Float64Array.from(truthProbability, (p) => -Math.log(Math.max(p, 1e-30)));
   return { losses, accuracy: correct / digits.count };

@@ -46,6 +46,7 @@ export function predict({ spec, params }: LoadedModel, pixels: Float32Array): Fl
       lr: 0,
       momentum: 0,
       weightDecay: 0,
+      labelSmoothing: 0,
     });
     probs[k] = truthProbability[0]!;
   }

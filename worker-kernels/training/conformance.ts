@@ -55,6 +55,7 @@ export const trainingCase: ConformanceCase<TrainingInput, TrainingOutput> = {
         lr: random.pick([0.01, 0.1]),
         momentum: random.pick([0, 0.9]),
         ...(random.pick([false, true]) && { weightDecay: random.pick([0.001, 0.01]) }),
+        ...(random.pick([false, true]) && { labelSmoothing: random.pick([0.05, 0.1, 0.2]) }),
       },
       block: random.pick([16, 64, 256]),
       bits: random.pick([4, 8] as const),

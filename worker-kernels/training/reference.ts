@@ -7,7 +7,7 @@
 import { expf } from './determinism.ts';
 import { CLASSES, KERNEL, layoutOf, PIXELS, POOL_SIDE, SIDE } from './model.ts';
 import { type Net, netOf } from './net.ts';
-import type { StepsJob, StepsResult } from './steps.ts';
+import { type StepsJob, type StepsResult, smoothedTargets } from './steps.ts';
 
 const f = Math.fround;
 
@@ -145,8 +145,18 @@ function convBackward(net: Net, x: Float32Array): void {
   }
 }
 
-/** One digit forward and backward, its gradient added to net.grad; returns whether it was classed right. */
-function sample(net: Net, x: Float32Array, label: number, invBatch: number, probs: Float32Array, at: number) {
+/**
+ * One digit forward and backward against the targets (on its class, off elsewhere), its gradient added to net.grad;
+ * returns whether it was classed right.
+ */
+function sample(
+  net: Net,
+  x: Float32Array,
+  label: number,
+  { invBatch, targets }: { readonly invBatch: number; readonly targets: ReturnType<typeof smoothedTargets> },
+  probs: Float32Array,
+  at: number,
+) {
   if (net.cnn) {
     convForward(net, x);
     pool(net);
@@ -156,7 +166,8 @@ function sample(net: Net, x: Float32Array, label: number, invBatch: number, prob
   dense(net.hidden, net.W2, net.b2, net.logits);
   const top = softmax(net.logits, net.probs);
   probs[at] = net.probs[label]!;
-  for (let k = 0; k < CLASSES; k++) net.dLogits[k] = f(f(net.probs[k]! - (k === label ? 1 : 0)) * invBatch);
+  const { on, off } = targets;
+  for (let k = 0; k < CLASSES; k++) net.dLogits[k] = f(f(net.probs[k]! - (k === label ? on : off)) * invBatch);
   accumulateOuter(net.hidden, net.dLogits, net.gW2);
   for (let k = 0; k < CLASSES; k++) net.gb2[k] = f(net.gb2[k]! + net.dLogits[k]!);
   backDense(net.W2, net.dLogits, net.hidden, net.dHidden);
@@ -187,16 +198,20 @@ export function momentumStep(
 }
 
 /**
- * The mean loss gradient over these digits at θ (the reference's one step without the update): what the
- * finite-difference test checks. Returns the gradient and each digit's probability of its class.
+ * The mean loss gradient over these digits at θ (the reference's one step without the update), the loss's targets
+ * smoothed by `labelSmoothing` (absent: one-hot): what the finite-difference test checks. Returns the gradient and
+ * each digit's probability of its class.
  */
-export function batchGradient(job: Pick<StepsJob, 'model' | 'parameters' | 'pixels' | 'labels'>, digits: Int32Array) {
+export function batchGradient(
+  job: Pick<StepsJob, 'model' | 'parameters' | 'pixels' | 'labels'> & Partial<Pick<StepsJob, 'labelSmoothing'>>,
+  digits: Int32Array,
+) {
   const net = netOf(job.model, job.parameters);
   const probabilities = new Float32Array(digits.length);
-  const invBatch = f(1 / digits.length);
+  const perDigit = { invBatch: f(1 / digits.length), targets: smoothedTargets(job.labelSmoothing ?? 0) };
   digits.forEach((digit, at) => {
     const x = job.pixels.subarray(digit * PIXELS, (digit + 1) * PIXELS);
-    sample(net, x, job.labels[digit]!, invBatch, probabilities, at);
+    sample(net, x, job.labels[digit]!, perDigit, probabilities, at);
   });
   return { grad: net.grad, probabilities };
 }
@@ -209,6 +224,7 @@ export function referenceSteps(job: StepsJob): StepsResult {
   const lr = f(job.lr);
   const mu = f(job.momentum);
   const wd = f(job.weightDecay);
+  const perDigit = { invBatch, targets: smoothedTargets(job.labelSmoothing) };
   let correct = 0;
   for (let s = 0; s < job.steps; s++) {
     net.grad.fill(0);
@@ -216,7 +232,7 @@ export function referenceSteps(job: StepsJob): StepsResult {
       const at = s * job.batch + b;
       const digit = job.order[at]!;
       const x = job.pixels.subarray(digit * PIXELS, (digit + 1) * PIXELS);
-      if (sample(net, x, job.labels[digit]!, invBatch, truthProbability, at)) correct++;
+      if (sample(net, x, job.labels[digit]!, perDigit, truthProbability, at)) correct++;
     }
     momentumStep(job.parameters, velocity, net.grad, { lr, mu, wd });
   }

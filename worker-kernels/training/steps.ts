@@ -5,6 +5,7 @@
  * wasm.ts, WGSL in webgpu.ts.
  */
 import type { ModelSpec } from '../../protocol/training.ts';
+import { CLASSES } from './model.ts';
 
 export interface StepsJob {
   readonly model: ModelSpec;
@@ -21,6 +22,18 @@ export interface StepsJob {
   readonly momentum: number;
   /** L2 weight decay added to each step's gradient (g + wd·θ); 0: none, the steps as before it. */
   readonly weightDecay: number;
+  /** Label smoothing ε: the loss's targets (smoothedTargets); 0: one-hot, the steps as before it. */
+  readonly labelSmoothing: number;
+}
+
+/**
+ * The cross-entropy's targets under label smoothing ε (Szegedy et al. 2016): 1 − ε on the digit's class plus ε/10 on
+ * every class, as f32. Computed once here and handed to every variant, so each subtracts the same two numbers from
+ * the softmax (p − t); at ε = 0 they are 1 and 0, and the steps keep their every bit.
+ */
+export function smoothedTargets(epsilon: number): { readonly on: number; readonly off: number } {
+  const off = Math.fround(epsilon / CLASSES);
+  return { on: Math.fround(1 - epsilon + off), off };
 }
 
 export interface StepsResult {

@@ -21,8 +21,16 @@ beforeAll(async () => {
   split = await loadMnist();
 });
 
-/** Mean cross-entropy at θ in f64, written apart from the reference (plain loops, no layout helpers). */
-function lossF64(spec: ModelSpec, theta: Float64Array, pixels: Float32Array, labels: Uint8Array, digits: number[]) {
+/**
+ * Mean cross-entropy at θ in f64, written apart from the reference (plain loops, no layout helpers), against targets
+ * smoothed by ε: 1 − ε on the class plus ε/10 on every class.
+ */
+function lossF64(
+  spec: ModelSpec,
+  theta: Float64Array,
+  { pixels, labels, epsilon }: { pixels: Float32Array; labels: Uint8Array; epsilon: number },
+  digits: number[],
+) {
   const at = Object.fromEntries(layoutOf(spec).tensors.map((t) => [t.name, t.offset]));
   const h = spec.hidden;
   let total = 0;
@@ -59,15 +67,19 @@ function lossF64(spec: ModelSpec, theta: Float64Array, pixels: Float32Array, lab
     });
     const top = Math.max(...logits);
     const lse = top + Math.log(logits.reduce((s, z) => s + Math.exp(z - top), 0));
-    total += lse - logits[labels[d]!]!;
+    // −Σ t_k·log p_k = lse − Σ t_k·z_k, and Σ t_k = 1.
+    const targeted = logits.reduce((s, z, k) => s + (epsilon / CLASSES + (k === labels[d] ? 1 - epsilon : 0)) * z, 0);
+    total += lse - targeted;
   }
   return total / digits.length;
 }
 
-describe.each<ModelSpec>([
-  { kind: 'mlp', hidden: 12 },
-  { kind: 'cnn', filters: 4, hidden: 8 },
-])('gradients of $kind', (spec) => {
+describe.each<[ModelSpec, number]>([
+  [{ kind: 'mlp', hidden: 12 }, 0],
+  [{ kind: 'cnn', filters: 4, hidden: 8 }, 0],
+  [{ kind: 'mlp', hidden: 12 }, 0.1],
+  [{ kind: 'cnn', filters: 4, hidden: 8 }, 0.1],
+])('gradients of %o, label smoothing %d', (spec, epsilon) => {
   test('default: every tensor agrees with central finite differences of the f64 loss', () => {
     const theta = initialParameters(spec, 7);
     // Biases off zero: at zero every blank window of the CNN sits on the ReLU's kink, where no derivative exists.
@@ -77,7 +89,7 @@ describe.each<ModelSpec>([
     const pixels = trainingPixels(split);
     const digits = [3, 141, 592, 6535];
     const { grad } = batchGradient(
-      { model: spec, parameters: theta, pixels, labels: split.train.labels },
+      { model: spec, parameters: theta, pixels, labels: split.train.labels, labelSmoothing: epsilon },
       Int32Array.from(digits),
     );
     const base = Float64Array.from(theta);
@@ -92,10 +104,8 @@ describe.each<ModelSpec>([
         const m = base.slice();
         p[t.offset + i]! += eps;
         m[t.offset + i]! -= eps;
-        const numeric =
-          (lossF64(spec, p, pixels, split.train.labels, digits) -
-            lossF64(spec, m, pixels, split.train.labels, digits)) /
-          (2 * eps);
+        const data = { pixels, labels: split.train.labels, epsilon };
+        const numeric = (lossF64(spec, p, data, digits) - lossF64(spec, m, data, digits)) / (2 * eps);
         const analytic = grad[t.offset + i]!;
         expect(Math.abs(analytic - numeric), `${t.name}[${i}]: ${analytic} vs ${numeric}`).toBeLessThan(
           2e-3 * Math.max(1e-2, Math.abs(numeric)),

@@ -33,7 +33,8 @@ override ACT_HIDDEN: u32 = 2u * POOLED;
 override ACT_DHIDDEN: u32 = ACT_HIDDEN + BATCH * HIDDEN;
 override ACT_DLOGITS: u32 = ACT_DHIDDEN + BATCH * HIDDEN;
 
-struct Step { lr: f32, mu: f32, inv_batch: f32, wd: f32 }
+// The loss's targets `on` at the class and `off` elsewhere: 1 and 0, or smoothed (steps.ts smoothedTargets).
+struct Step { lr: f32, mu: f32, inv_batch: f32, wd: f32, on: f32, off: f32 }
 
 @group(0) @binding(0) var<storage, read_write> theta: array<f32>;
 @group(0) @binding(1) var<storage, read_write> velocity: array<f32>;
@@ -121,7 +122,7 @@ fn hidden_fwd(@builtin(global_invocation_id) id: vec3u) {
   act[ACT_HIDDEN + t] = select(0.0, acc, acc > 0.0);
 }
 
-// One invocation per digit: the logits, their softmax, the probability of the class and (p − onehot)/batch.
+// One invocation per digit: the logits, their softmax, the probability of the class and (p − targets)/batch.
 @compute @workgroup_size(64)
 fn logits(@builtin(global_invocation_id) id: vec3u) {
   let b = id.x;
@@ -149,7 +150,7 @@ fn logits(@builtin(global_invocation_id) id: vec3u) {
   for (var k = 0u; k < CLASSES; k++) {
     let pk = p[k] / sum;
     if (k == label) { stats[b] = pk; }
-    act[ACT_DLOGITS + b * CLASSES + k] = (pk - select(0.0, 1.0, k == label)) * step.inv_batch;
+    act[ACT_DLOGITS + b * CLASSES + k] = (pk - select(step.off, step.on, k == label)) * step.inv_batch;
   }
   stats[BATCH + b] = select(0.0, 1.0, top == label);
 }

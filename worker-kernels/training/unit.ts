@@ -99,6 +99,7 @@ export function stepsJob(input: TrainingInput, split: MnistSplit): StepsJob {
     lr: input.inner.lr,
     momentum: input.inner.momentum,
     weightDecay: input.inner.weightDecay ?? 0,
+    labelSmoothing: input.inner.labelSmoothing ?? 0,
   };
 }
 

@@ -9,7 +9,7 @@ import { relativeL2, TRAINING_TOLERANCE } from './compare.ts';
 import { decompress } from './compress.ts';
 import { loadMnist, type MnistSplit, pixelFloats } from './dataset.ts';
 import { trainingInput } from './input.ts';
-import { initialParameters } from './model.ts';
+import { initialParameters, layoutOf } from './model.ts';
 import { referenceSteps } from './reference.ts';
 import { runTrainingUnit, shiftedDigits, stepsJob } from './unit.ts';
 import { loadTrainingWasm, type TrainingWasm } from './wasm.ts';
@@ -79,6 +79,55 @@ test("behavior: a weight decay adds wd·θ to each step's gradient, in WASM to t
       steps: 12,
       batch: 8,
       inner: { lr: 0.05, momentum: 0.9, weightDecay: 0.001 },
+      block: 128,
+    });
+    expect(runTrainingUnit(input, split, wasm.steps)).toEqual(runTrainingUnit(input, split, referenceSteps));
+  }
+});
+
+test("behavior: label smoothing trains on targets 1 − 0.9ε and ε/10, in WASM to the reference's byte", () => {
+  const mlp: ModelSpec = { kind: 'mlp', hidden: 16 };
+  const spec = {
+    model: mlp,
+    version: 1,
+    parameters: initialParameters(mlp, 5),
+    samples: Uint16Array.from({ length: 64 }, (_, i) => 3 * i),
+    seed: 7,
+    steps: 1,
+    batch: 4,
+    block: 64,
+  };
+  const after = (inner: TrainingInput['inner']) => {
+    const job = stepsJob(trainingInput({ ...spec, inner }), split);
+    referenceSteps(job);
+    return job;
+  };
+  // One step without momentum from one θ: each output bias moves by lr times the batch's mean change of its target,
+  // ε/10 for every digit less ε for each digit of its class (p is the same in both, so only the targets differ).
+  const plain = after({ lr: 0.1, momentum: 0 });
+  const smoothed = after({ lr: 0.1, momentum: 0, labelSmoothing: 0.2 });
+  const b2 = layoutOf(mlp).tensors.find((t) => t.name === 'b2')!;
+  const labels = Array.from(plain.order, (d) => plain.labels[d]!);
+  for (let k = 0; k < 10; k++) {
+    const share = labels.filter((y) => y === k).length / labels.length;
+    const moved = smoothed.parameters[b2.offset + k]! - plain.parameters[b2.offset + k]!;
+    expect(moved, `b2[${k}]`).toBeCloseTo(0.1 * (0.2 / 10 - 0.2 * share), 6);
+  }
+  // Smoothing of 0 is the unit without it, to the bit.
+  const unit = (inner: TrainingInput['inner']) => runTrainingUnit(trainingInput({ ...spec, inner }), split, wasm.steps);
+  expect(unit({ lr: 0.1, momentum: 0, labelSmoothing: 0 })).toEqual(unit({ lr: 0.1, momentum: 0 }));
+  expect(unit({ lr: 0.1, momentum: 0, labelSmoothing: 0.1 })).not.toEqual(unit({ lr: 0.1, momentum: 0 }));
+  // Both models over enough steps for a rounding apart to reach the codes: WASM gives the reference's bytes.
+  const cnn: ModelSpec = { kind: 'cnn', filters: 16, hidden: 32 };
+  for (const model of [mlp, cnn]) {
+    const input = trainingInput({
+      ...spec,
+      model,
+      parameters: initialParameters(model, 9),
+      samples: Uint16Array.from({ length: 300 }, (_, i) => 7 * i),
+      steps: 12,
+      batch: 8,
+      inner: { lr: 0.05, momentum: 0.9, weightDecay: 0.001, labelSmoothing: 0.1 },
       block: 128,
     });
     expect(runTrainingUnit(input, split, wasm.steps)).toEqual(runTrainingUnit(input, split, referenceSteps));

@@ -9,7 +9,7 @@ import type { KernelContext } from '../kernel.ts';
 import { instantiateWasm } from '../wasm-loader.ts';
 import { loadMnist } from './dataset.ts';
 import { CLASSES, CONV_SIDE, layoutOf, PIXELS } from './model.ts';
-import type { StepsJob, StepsKernel, StepsResult } from './steps.ts';
+import { type StepsJob, type StepsKernel, type StepsResult, smoothedTargets } from './steps.ts';
 import { runTrainingUnit } from './unit.ts';
 
 interface TrainingExports {
@@ -18,8 +18,8 @@ interface TrainingExports {
   reset(): void;
   // biome-ignore format: the module's signature, one parameter per buffer
   train(filters: number, hidden: number, theta: number, size: number, velocity: number, grad: number,
-    digits: number, labels: number, steps: number, batch: number, lr: number, mu: number, wd: number,
-    probs: number, scratch: number): number;
+    digits: number, labels: number, steps: number, batch: number, lr: number, mu: number, wd: number, on: number,
+    off: number, probs: number, scratch: number): number;
   // biome-ignore format: the module's signature
   evaluate(filters: number, hidden: number, theta: number, digits: number, labels: number, count: number,
     scratch: number): number;
@@ -73,9 +73,10 @@ function stepsOn(wasm: TrainingExports): StepsKernel {
       x.set(job.pixels.subarray(d * PIXELS, (d + 1) * PIXELS), n * PIXELS);
       y[n] = job.labels[d]!;
     }
+    const { on, off } = smoothedTargets(job.labelSmoothing);
     // biome-ignore format: one argument per buffer, as the signature
     const correct = wasm.train(filters, job.model.hidden, theta, layout.size, velocity, grad, digits, labels,
-      job.steps, job.batch, job.lr, job.momentum, job.weightDecay, probs, scratch);
+      job.steps, job.batch, job.lr, job.momentum, job.weightDecay, on, off, probs, scratch);
     job.parameters.set(new Float32Array(wasm.memory.buffer, theta, layout.size));
     return { truthProbability: new Float32Array(wasm.memory.buffer, probs, seen).slice(), correct };
   };

@@ -11,7 +11,7 @@ import { readBack } from '../gpu.ts';
 import type { KernelContext } from '../kernel.ts';
 import { loadMnist } from './dataset.ts';
 import { CLASSES, layoutOf, PIXELS } from './model.ts';
-import type { StepsJob, StepsResult } from './steps.ts';
+import { type StepsJob, type StepsResult, smoothedTargets } from './steps.ts';
 import shader from './training.wgsl?raw';
 import { stepsJob, unitOutput } from './unit.ts';
 
@@ -124,13 +124,15 @@ export async function gpuSteps(gpu: Gpu, job: StepsJob, ctx: KernelContext<unkno
     const act = buffer('act', scratchFloats(job) * 4, STORAGE);
     const argmax = buffer('argmax', batch * layoutOf(job.model).denseIn * 4, STORAGE);
     const stats = buffer('stats', batch * 2 * 4, STORAGE | COPY_SRC);
-    const params = buffer('step', 16, UNIFORM | COPY_DST);
+    const params = buffer('step', 32, UNIFORM | COPY_DST);
     const chunkDigits = buffer('chunk-digits', CHUNK_STEPS * batch * PIXELS * 4, COPY_SRC | COPY_DST);
     const chunkLabels = buffer('chunk-labels', CHUNK_STEPS * batch * 4, COPY_SRC | COPY_DST);
     const allStats = buffer('all-stats', seen * 2 * 4, COPY_DST | COPY_SRC);
     device.queue.writeBuffer(theta, 0, job.parameters);
     device.queue.writeBuffer(velocity, 0, new Float32Array(size));
-    device.queue.writeBuffer(params, 0, new Float32Array([job.lr, job.momentum, 1 / batch, job.weightDecay]));
+    const { on, off } = smoothedTargets(job.labelSmoothing);
+    const step = [job.lr, job.momentum, 1 / batch, job.weightDecay, on, off, 0, 0];
+    device.queue.writeBuffer(params, 0, new Float32Array(step));
     const layout = layoutFor(device);
     const bindGroup = device.createBindGroup({
       label: `${KERNEL}:bind-group`,

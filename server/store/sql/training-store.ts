@@ -57,9 +57,9 @@ const submissionOf = (r: JobRow): TrainingJobSubmission =>
     model: JSON.parse(r.model),
     dataset: r.dataset,
     rounds: Number(r.rounds),
-    // A job stored before `innerLrFloor` existed ran its cosine to zero, and one stored before `innerWeightDecay`
-    // without a decay: each goes on as it was submitted.
-    hyper: TrainingHyper.parse({ innerLrFloor: 0, innerWeightDecay: 0, ...JSON.parse(r.hyper) }),
+    // A job stored before `innerLrFloor` existed ran its cosine to zero, one stored before `innerWeightDecay` without
+    // a decay, and one stored before `labelSmoothing` on one-hot targets: each goes on as it was submitted.
+    hyper: TrainingHyper.parse({ innerLrFloor: 0, innerWeightDecay: 0, labelSmoothing: 0, ...JSON.parse(r.hyper) }),
   });
 
 const toSummary = (r: JobRow): Omit<TrainingJob, 'history'> => ({

@@ -205,7 +205,9 @@ function momentumStep(theta: usize, velocity: usize, grad: usize, n: i32, lr: f3
 }
 
 /**
- * H steps of minibatch SGD with momentum (and weight decay wd, 0 for none). theta (P f32) is updated in place;
+ * H steps of minibatch SGD with momentum (and weight decay wd, 0 for none) on the cross-entropy against targets `on`
+ * at the class and `off` elsewhere (label smoothing: steps.ts smoothedTargets; 1 and 0 for none). theta (P f32) is
+ * updated in place;
  * velocity and grad are P f32 of scratch (velocity zeroed here); digits are steps·batch·784 f32 in step order,
  * labels steps·batch u8; probs receives each digit's probability of its class; scratch holds the activations
  * (wasm.ts sizes it). filters = 0 is the MLP.
@@ -213,7 +215,8 @@ function momentumStep(theta: usize, velocity: usize, grad: usize, n: i32, lr: f3
  */
 export function train(
   filters: i32, hidden: i32, theta: usize, size: i32, velocity: usize, grad: usize,
-  digits: usize, labels: usize, steps: i32, batch: i32, lr: f32, mu: f32, wd: f32, probs: usize, scratch: usize,
+  digits: usize, labels: usize, steps: i32, batch: i32, lr: f32, mu: f32, wd: f32, on: f32, off: f32, probs: usize,
+  scratch: usize,
 ): i32 {
   const nf = filters;
   const denseIn = nf > 0 ? POOL * POOL * nf : PIXELS;
@@ -252,7 +255,7 @@ export function train(
       dense(h, hidden, at(theta, w2Off), at(theta, b2Off), logits, CLASSES);
       if (softmax(logits, p) == label) correct++;
       st(probs, n, ld(p, label));
-      for (let k = 0; k < CLASSES; k++) st(dLogits, k, (ld(p, k) - (k == label ? <f32>1 : <f32>0)) * invBatch);
+      for (let k = 0; k < CLASSES; k++) st(dLogits, k, (ld(p, k) - (k == label ? on : off)) * invBatch);
       accumulateOuter(h, hidden, dLogits, at(grad, w2Off), CLASSES);
       for (let k = 0; k < CLASSES; k++) st(grad, b2Off + k, ld(grad, b2Off + k) + ld(dLogits, k));
       backDense(at(theta, w2Off), dLogits, CLASSES, h, dh, hidden);
