@@ -269,7 +269,8 @@ export async function simulate(kit: Kit, config: SimConfig, log: (line: string) 
   // Each digit's loss at some parameters, on the training digits at `indices`.
   const lossesOn = (indices: Uint16Array) => {
     const digits = validationDigits(split.train, indices);
-    return (params: Float32Array) => digitLosses(config.model, params, digits).losses;
+    // The loss the units train on (with their label smoothing), as the coordinator's trainer takes it.
+    return (params: Float32Array) => digitLosses(config.model, params, digits, config.labelSmoothing).losses;
   };
   for (; !finished(round); round++) {
     // The digits this round is checked on (screen and round check), as the coordinator's trainer takes them.

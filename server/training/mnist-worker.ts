@@ -14,7 +14,7 @@ import { digitLosses, evaluateHeldOut, validationDigits } from './model-state.ts
 type Request =
   | { id: number; kind: 'shards'; count: number; seed: number; alpha: number | undefined }
   | { id: number; kind: 'evaluate'; spec: ModelSpec; params: Float32Array }
-  | { id: number; kind: 'validate'; spec: ModelSpec; params: Float32Array; digits: Uint16Array };
+  | { id: number; kind: 'validate'; spec: ModelSpec; params: Float32Array; digits: Uint16Array; smoothing: number };
 type Answer = Uint16Array[] | { loss: number; accuracy: number } | Float64Array;
 type Reply = { id: number; ok: true; answer: Answer } | { id: number; ok: false; name: string; message: string };
 
@@ -63,14 +63,18 @@ export async function evaluateInWorker(spec: ModelSpec, params: Float32Array) {
   };
 }
 
-/** Each loss of the training digits at `digits` (model-state.ts digitLosses), in their order. */
+/**
+ * Each loss of the training digits at `digits` (model-state.ts digitLosses), in their order, with the job's label
+ * smoothing: the loss its units train on.
+ */
 export async function validationLossesInWorker(
   spec: ModelSpec,
   params: Float32Array,
-  digits: Uint16Array,
+  { digits, smoothing }: { digits: Uint16Array; smoothing: number },
 ): Promise<Float64Array> {
   const copy = params.slice();
-  return (await ask({ kind: 'validate', spec, params: copy, digits }, [copy.buffer as ArrayBuffer])) as Float64Array;
+  const request = { kind: 'validate', spec, params: copy, digits, smoothing } as const;
+  return (await ask(request, [copy.buffer as ArrayBuffer])) as Float64Array;
 }
 
 /**
@@ -90,7 +94,7 @@ async function answer(request: Request): Promise<Answer> {
   const { train, heldOut } = await loadMnist();
   if (request.kind === 'shards') return makeShards(train.labels, request.count, request.seed, request.alpha);
   if (request.kind === 'validate')
-    return digitLosses(request.spec, request.params, checkDigits(train, request.digits)).losses;
+    return digitLosses(request.spec, request.params, checkDigits(train, request.digits), request.smoothing).losses;
   return evaluateHeldOut(request.spec, request.params, heldOut);
 }
 

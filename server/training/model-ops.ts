@@ -31,7 +31,8 @@ export interface TrainingModelOps {
   evaluate(job: RunningJob, params: Float32Array): Promise<{ loss: number; accuracy: number }>;
   /**
    * Each loss of the training digits at `digits` (model-state.ts drawValidation, drawn for each round's check), in
-   * their order: their mean decides whether a round is applied, and the loss screen compares them digit by digit.
+   * their order, the loss the job's units train on (its label smoothing included): their mean decides whether a round
+   * is applied, and the loss screen compares them digit by digit.
    */
   validationLosses(job: RunningJob, params: Float32Array, digits: Uint16Array): Promise<Float64Array>;
   /** The mean training loss the results report over their local steps; null without results. */
@@ -109,7 +110,8 @@ export const mnistOps: TrainingModelOps = {
     ),
   // In a worker thread: seconds of JavaScript for a CNN, and the digits' 100 MB out of the coordinator's heap.
   evaluate: (job, params) => evaluateInWorker(job.submission.model, params),
-  validationLosses: (job, params, digits) => validationLossesInWorker(job.submission.model, params, digits),
+  validationLosses: (job, params, digits) =>
+    validationLossesInWorker(job.submission.model, params, { digits, smoothing: job.submission.hyper.labelSmoothing }),
   trainLoss(updates) {
     const losses = updates.flatMap((u) => (u.result.app === 'training' ? [u.result.output.loss.mean] : []));
     return losses.length === 0 ? null : losses.reduce((a, b) => a + b, 0) / losses.length;

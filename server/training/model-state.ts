@@ -9,9 +9,9 @@ import type { ModelSpec } from '../../protocol/training.ts';
 import type { TrainingJobSubmission } from '../../protocol/training-job.ts';
 import { dequantise } from '../../worker-kernels/training/compress.ts';
 import { type Digits, pixelFloats } from '../../worker-kernels/training/dataset.ts';
-import { initialParameters, parameterCount } from '../../worker-kernels/training/model.ts';
+import { CLASSES, initialParameters, parameterCount } from '../../worker-kernels/training/model.ts';
 import { outerStep } from '../../worker-kernels/training/outer.ts';
-import { referenceSteps } from '../../worker-kernels/training/reference.ts';
+import { referenceProbabilities } from '../../worker-kernels/training/reference.ts';
 import type { ModelState, PendingUpdate } from '../store/training.ts';
 import { aggregateUpdates } from './aggregate.ts';
 
@@ -90,29 +90,29 @@ export function validationDigits(train: Digits, indices: Uint16Array): Digits {
 }
 
 /**
- * Each digit's cross-entropy and the accuracy of the parameters, all in one batch of the reference with a zero
- * learning rate: its probabilities and correct count are taken before a step, which then changes nothing.
+ * Each digit's cross-entropy and the accuracy of the parameters. With label smoothing ε, the loss the job's units
+ * train on: −(1 − ε)·log p(class) − (ε/10)·Σ_k log p(k), which is what a round's check and screen must ask an update
+ * to lower (the plain cross-entropy of the class rises as the units learn to be less sure, docs/training.md, "Label
+ * smoothing in the units"); 0: the plain cross-entropy.
  */
 export function digitLosses(
   spec: ModelSpec,
   params: Float32Array,
   digits: Digits,
+  labelSmoothing = 0,
 ): { losses: Float64Array; accuracy: number } {
-  const order = Int32Array.from({ length: digits.count }, (_, i) => i);
-  const { truthProbability, correct } = referenceSteps({
-    model: spec,
-    parameters: params.slice(),
-    pixels: pixelFloats(digits),
-    labels: digits.labels,
-    order,
-    steps: 1,
-    batch: digits.count,
-    lr: 0,
-    momentum: 0,
-    weightDecay: 0,
-    labelSmoothing: 0,
-  });
-  const losses = Float64Array.from(truthProbability, (p) => -Math.log(Math.max(p, 1e-30)));
+  const { probabilities, classes } = referenceProbabilities(spec, params, pixelFloats(digits), digits.count);
+  const nats = (p: number) => -Math.log(Math.max(p, 1e-30));
+  const losses = new Float64Array(digits.count);
+  let correct = 0;
+  for (let n = 0; n < digits.count; n++) {
+    const label = digits.labels[n]!;
+    if (classes[n] === label) correct++;
+    const p = probabilities.subarray(n * CLASSES, (n + 1) * CLASSES);
+    let spread = 0;
+    if (labelSmoothing > 0) for (const pk of p) spread += nats(pk);
+    losses[n] = (1 - labelSmoothing) * nats(p[label]!) + (labelSmoothing / CLASSES) * spread;
+  }
   return { losses, accuracy: correct / digits.count };
 }
 

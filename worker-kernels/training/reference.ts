@@ -4,6 +4,7 @@
  * how): minibatch SGD with heavy-ball momentum on the MLP or the CNN, softmax cross-entropy, gradients summed over
  * the batch in ascending sample order. Written for clarity; assembly/ is the fast one.
  */
+import type { ModelSpec } from '../../protocol/training.ts';
 import { expf } from './determinism.ts';
 import { CLASSES, KERNEL, layoutOf, PIXELS, POOL_SIDE, SIDE } from './model.ts';
 import { type Net, netOf } from './net.ts';
@@ -145,6 +146,39 @@ function convBackward(net: Net, x: Float32Array): void {
   }
 }
 
+/** One digit forward: net.probs its softmax; returns the class of its largest logit (the first on ties). */
+function forward(net: Net, x: Float32Array): number {
+  if (net.cnn) {
+    convForward(net, x);
+    pool(net);
+  } else net.input.set(x);
+  dense(net.input, net.W1, net.b1, net.hidden);
+  relu(net.hidden);
+  dense(net.hidden, net.W2, net.b2, net.logits);
+  return softmax(net.logits, net.probs);
+}
+
+/**
+ * The model's softmax over the classes for each of `count` digits (784 f32 each in `pixels`), CLASSES per digit in
+ * their order, and the class each is given (its largest logit, the first on ties): the coordinator's evaluation,
+ * which needs every class's probability for a smoothed loss.
+ */
+export function referenceProbabilities(
+  model: ModelSpec,
+  parameters: Float32Array,
+  pixels: Float32Array,
+  count: number,
+) {
+  const net = netOf(model, parameters);
+  const probabilities = new Float32Array(count * CLASSES);
+  const classes = new Uint8Array(count);
+  for (let n = 0; n < count; n++) {
+    classes[n] = forward(net, pixels.subarray(n * PIXELS, (n + 1) * PIXELS));
+    probabilities.set(net.probs, n * CLASSES);
+  }
+  return { probabilities, classes };
+}
+
 /**
  * One digit forward and backward against the targets (on its class, off elsewhere), its gradient added to net.grad;
  * returns whether it was classed right.
@@ -157,14 +191,7 @@ function sample(
   probs: Float32Array,
   at: number,
 ) {
-  if (net.cnn) {
-    convForward(net, x);
-    pool(net);
-  } else net.input.set(x);
-  dense(net.input, net.W1, net.b1, net.hidden);
-  relu(net.hidden);
-  dense(net.hidden, net.W2, net.b2, net.logits);
-  const top = softmax(net.logits, net.probs);
+  const top = forward(net, x);
   probs[at] = net.probs[label]!;
   const { on, off } = targets;
   for (let k = 0; k < CLASSES; k++) net.dLogits[k] = f(f(net.probs[k]! - (k === label ? on : off)) * invBatch);
