@@ -43,70 +43,65 @@ describe.each<[ModelSpec, number]>([
   });
 });
 
-test("behavior: a weight decay adds wd·θ to each step's gradient, in WASM to the reference's byte", () => {
-  const mlp: ModelSpec = { kind: 'mlp', hidden: 16 };
-  const spec = {
-    model: mlp,
-    version: 1,
-    parameters: initialParameters(mlp, 5),
-    samples: Uint16Array.from({ length: 64 }, (_, i) => 3 * i),
-    seed: 7,
-    steps: 1,
-    batch: 4,
-    block: 64,
-  };
-  const after = (inner: TrainingInput['inner']) => {
-    const job = stepsJob(trainingInput({ ...spec, inner }), split);
-    referenceSteps(job);
-    return job.parameters;
-  };
-  // One step without momentum: θ − lr·(g + wd·θ) = (θ − lr·g) − lr·wd·θ.
-  const plain = after({ lr: 0.1, momentum: 0 });
-  const decayed = after({ lr: 0.1, momentum: 0, weightDecay: 0.01 });
-  for (const [i, t] of spec.parameters.entries()) expect(decayed[i]).toBeCloseTo(plain[i]! - 0.1 * 0.01 * t, 6);
-  expect(decayed).not.toEqual(plain);
-  // A decay of 0 is the unit without one, to the bit.
-  const unit = (inner: TrainingInput['inner']) => runTrainingUnit(trainingInput({ ...spec, inner }), split, wasm.steps);
-  expect(unit({ lr: 0.1, momentum: 0, weightDecay: 0 })).toEqual(unit({ lr: 0.1, momentum: 0 }));
-  // Both models over enough steps for a rounding apart to reach the codes: WASM gives the reference's bytes.
-  const cnn: ModelSpec = { kind: 'cnn', filters: 16, hidden: 32 };
-  for (const model of [mlp, cnn]) {
+/** One step of batch 4 on a small MLP from a fixed θ, where an option's arithmetic shows. */
+const MLP: ModelSpec = { kind: 'mlp', hidden: 16 };
+const ONE_STEP = {
+  model: MLP,
+  version: 1,
+  parameters: initialParameters(MLP, 5),
+  samples: Uint16Array.from({ length: 64 }, (_, i) => 3 * i),
+  seed: 7,
+  steps: 1,
+  batch: 4,
+  block: 64,
+};
+
+/** The reference's steps job after that one step with this inner optimiser. */
+function referenceStep(inner: TrainingInput['inner']) {
+  const job = stepsJob(trainingInput({ ...ONE_STEP, inner }), split);
+  referenceSteps(job);
+  return job;
+}
+
+const wasmUnit = (inner: TrainingInput['inner']) =>
+  runTrainingUnit(trainingInput({ ...ONE_STEP, inner }), split, wasm.steps);
+
+/** Both models over enough steps for a rounding apart to reach the codes: WASM gives the reference's bytes. */
+function expectReferenceBytes(inner: TrainingInput['inner']) {
+  for (const model of [MLP, { kind: 'cnn', filters: 16, hidden: 32 } as const]) {
     const input = trainingInput({
-      ...spec,
+      ...ONE_STEP,
       model,
       parameters: initialParameters(model, 9),
       samples: Uint16Array.from({ length: 300 }, (_, i) => 7 * i),
       steps: 12,
       batch: 8,
-      inner: { lr: 0.05, momentum: 0.9, weightDecay: 0.001 },
+      inner,
       block: 128,
     });
     expect(runTrainingUnit(input, split, wasm.steps)).toEqual(runTrainingUnit(input, split, referenceSteps));
   }
+}
+
+test("behavior: a weight decay adds wd·θ to each step's gradient, in WASM to the reference's byte", () => {
+  // One step without momentum: θ − lr·(g + wd·θ) = (θ − lr·g) − lr·wd·θ.
+  const plain = referenceStep({ lr: 0.1, momentum: 0 }).parameters;
+  const decayed = referenceStep({ lr: 0.1, momentum: 0, weightDecay: 0.01 }).parameters;
+  for (const [i, t] of ONE_STEP.parameters.entries()) {
+    expect(decayed[i]).toBeCloseTo(plain[i]! - 0.1 * 0.01 * t, 6);
+  }
+  expect(decayed).not.toEqual(plain);
+  // A decay of 0 is the unit without one, to the bit.
+  expect(wasmUnit({ lr: 0.1, momentum: 0, weightDecay: 0 })).toEqual(wasmUnit({ lr: 0.1, momentum: 0 }));
+  expectReferenceBytes({ lr: 0.05, momentum: 0.9, weightDecay: 0.001 });
 });
 
 test("behavior: label smoothing trains on targets 1 − 0.9ε and ε/10, in WASM to the reference's byte", () => {
-  const mlp: ModelSpec = { kind: 'mlp', hidden: 16 };
-  const spec = {
-    model: mlp,
-    version: 1,
-    parameters: initialParameters(mlp, 5),
-    samples: Uint16Array.from({ length: 64 }, (_, i) => 3 * i),
-    seed: 7,
-    steps: 1,
-    batch: 4,
-    block: 64,
-  };
-  const after = (inner: TrainingInput['inner']) => {
-    const job = stepsJob(trainingInput({ ...spec, inner }), split);
-    referenceSteps(job);
-    return job;
-  };
   // One step without momentum from one θ: each output bias moves by lr times the batch's mean change of its target,
   // ε/10 for every digit less ε for each digit of its class (p is the same in both, so only the targets differ).
-  const plain = after({ lr: 0.1, momentum: 0 });
-  const smoothed = after({ lr: 0.1, momentum: 0, labelSmoothing: 0.2 });
-  const b2 = layoutOf(mlp).tensors.find((t) => t.name === 'b2')!;
+  const plain = referenceStep({ lr: 0.1, momentum: 0 });
+  const smoothed = referenceStep({ lr: 0.1, momentum: 0, labelSmoothing: 0.2 });
+  const b2 = layoutOf(MLP).tensors.find((t) => t.name === 'b2')!;
   const labels = Array.from(plain.order, (d) => plain.labels[d]!);
   for (let k = 0; k < 10; k++) {
     const share = labels.filter((y) => y === k).length / labels.length;
@@ -114,24 +109,9 @@ test("behavior: label smoothing trains on targets 1 − 0.9ε and ε/10, in WASM
     expect(moved, `b2[${k}]`).toBeCloseTo(0.1 * (0.2 / 10 - 0.2 * share), 6);
   }
   // Smoothing of 0 is the unit without it, to the bit.
-  const unit = (inner: TrainingInput['inner']) => runTrainingUnit(trainingInput({ ...spec, inner }), split, wasm.steps);
-  expect(unit({ lr: 0.1, momentum: 0, labelSmoothing: 0 })).toEqual(unit({ lr: 0.1, momentum: 0 }));
-  expect(unit({ lr: 0.1, momentum: 0, labelSmoothing: 0.1 })).not.toEqual(unit({ lr: 0.1, momentum: 0 }));
-  // Both models over enough steps for a rounding apart to reach the codes: WASM gives the reference's bytes.
-  const cnn: ModelSpec = { kind: 'cnn', filters: 16, hidden: 32 };
-  for (const model of [mlp, cnn]) {
-    const input = trainingInput({
-      ...spec,
-      model,
-      parameters: initialParameters(model, 9),
-      samples: Uint16Array.from({ length: 300 }, (_, i) => 7 * i),
-      steps: 12,
-      batch: 8,
-      inner: { lr: 0.05, momentum: 0.9, weightDecay: 0.001, labelSmoothing: 0.1 },
-      block: 128,
-    });
-    expect(runTrainingUnit(input, split, wasm.steps)).toEqual(runTrainingUnit(input, split, referenceSteps));
-  }
+  expect(wasmUnit({ lr: 0.1, momentum: 0, labelSmoothing: 0 })).toEqual(wasmUnit({ lr: 0.1, momentum: 0 }));
+  expect(wasmUnit({ lr: 0.1, momentum: 0, labelSmoothing: 0.1 })).not.toEqual(wasmUnit({ lr: 0.1, momentum: 0 }));
+  expectReferenceBytes({ lr: 0.05, momentum: 0.9, weightDecay: 0.001, labelSmoothing: 0.1 });
 });
 
 test('behavior: with augmentation (shifted digits), WASM gives the reference bytes, and the shifts are exact', () => {
