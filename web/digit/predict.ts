@@ -7,8 +7,8 @@
 import type { ModelSpec } from '../../protocol/training.ts';
 import { TrainedModel } from '../../protocol/training-job.ts';
 import { decodeF32 } from '../../worker-kernels/training/codec.ts';
-import { CLASSES, parameterCount, PIXELS } from '../../worker-kernels/training/model.ts';
-import { referenceSteps } from '../../worker-kernels/training/reference.ts';
+import { parameterCount, PIXELS } from '../../worker-kernels/training/model.ts';
+import { referenceProbabilities } from '../../worker-kernels/training/reference.ts';
 
 export interface LoadedModel {
   spec: ModelSpec;
@@ -27,30 +27,10 @@ export function loadModel(text: string): LoadedModel {
   return { spec: file.model, params, version: file.version, heldoutAccuracy: file.heldoutAccuracy };
 }
 
-/**
- * The probability of each class for one digit (784 pixels in [0, 1]). The reference reports the probability of a
- * digit's true class before its step; asked once per class with a zero learning rate, it gives all ten.
- */
+/** The probability of each class for one digit (784 pixels in [0, 1]): one forward pass of the reference. */
 export function predict({ spec, params }: LoadedModel, pixels: Float32Array): Float32Array {
   if (pixels.length !== PIXELS) throw new Error(`a digit has ${PIXELS} pixels, not ${pixels.length}`);
-  const probs = new Float32Array(CLASSES);
-  for (let k = 0; k < CLASSES; k++) {
-    const { truthProbability } = referenceSteps({
-      model: spec,
-      parameters: params.slice(),
-      pixels,
-      labels: Uint8Array.of(k),
-      order: Int32Array.of(0),
-      steps: 1,
-      batch: 1,
-      lr: 0,
-      momentum: 0,
-      weightDecay: 0,
-      labelSmoothing: 0,
-    });
-    probs[k] = truthProbability[0]!;
-  }
-  return probs;
+  return referenceProbabilities(spec, params, pixels, 1).probabilities;
 }
 
 export const argmax = (a: Float32Array) => a.reduce((best, x, i) => (x > a[best]! ? i : best), 0);
