@@ -84,11 +84,8 @@ describe('the loss a round is checked on', () => {
   const indices = Uint16Array.from({ length: 200 }, (_, i) => i);
   /** θ after `steps` of batch 8 on the 200 digits, from θ. */
   const trained = (parameters: Float32Array, steps: number, inner: TrainingInput['inner']) => {
-    const samples = indices;
-    const job = stepsJob(
-      trainingInput({ model, version: 0, parameters, samples, seed: 3, steps, batch: 8, inner, block: 64 }),
-      split,
-    );
+    const input = { model, version: 0, parameters, samples: indices, seed: 3, steps, batch: 8, inner, block: 64 };
+    const job = stepsJob(trainingInput(input), split);
     referenceSteps(job);
     return job.parameters;
   };
@@ -96,24 +93,19 @@ describe('the loss a round is checked on', () => {
   test("default: without smoothing, each digit's −log p(class), as the steps kernel sees it, and the accuracy", () => {
     const digits = validationDigits(split.train, indices);
     const theta = trained(initialParameters(model, 1), 50, { lr: 0.05, momentum: 0.9 });
+    // The steps kernel at a zero rate: each digit's probability of its class, taken before a step that moves nothing.
     const { truthProbability, correct } = referenceSteps({
-      ...stepsJob(
-        trainingInput({
-          model,
-          version: 0,
-          parameters: theta,
-          samples: indices,
-          seed: 1,
-          steps: 1,
-          batch: 200,
-          inner: { lr: 0, momentum: 0 },
-          block: 64,
-        }),
-        split,
-      ),
-      order: Int32Array.from(indices),
+      model,
+      parameters: theta.slice(),
       pixels: pixelFloats(digits),
       labels: digits.labels,
+      order: Int32Array.from(indices),
+      steps: 1,
+      batch: 200,
+      lr: 0,
+      momentum: 0,
+      weightDecay: 0,
+      labelSmoothing: 0,
     });
     const { losses, accuracy } = digitLosses(model, theta, digits);
     expect(Array.from(losses)).toEqual(Array.from(truthProbability, (p) => -Math.log(p)));
